@@ -1,0 +1,189 @@
+//! The registry's closed vocabularies: each has a stable code (stored, used in the API)
+//! and a Chinese and an English label (pages).
+
+use crate::FieldError;
+
+/// Defines a closed vocabulary: `code()`, `from_code()`, `parse()`, `label()`, `ALL`, serde as code.
+macro_rules! vocabulary {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident = ($code:literal, $zh:literal, $en:literal)),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            /// Every value, in display order.
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            /// Stable code used in storage and the API.
+            pub fn code(self) -> &'static str {
+                match self { $($name::$variant => $code),+ }
+            }
+
+            /// The value with this code.
+            pub fn from_code(code: &str) -> Option<Self> {
+                match code { $($code => Some($name::$variant),)+ _ => None }
+            }
+
+            /// Parses a code, or names the field and the codes allowed.
+            pub fn parse(field: &str, code: &str) -> Result<Self, FieldError> {
+                Self::from_code(code).ok_or_else(|| {
+                    let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
+                    FieldError::new(field, "unknown_code", format!("must be one of: {}", allowed.join(", ")))
+                })
+            }
+
+            /// Label in Chinese (`zh`) or English.
+            pub fn label(self, zh: bool) -> &'static str {
+                match (self, zh) { $(($name::$variant, true) => $zh, ($name::$variant, false) => $en),+ }
+            }
+        }
+
+        impl serde::Serialize for $name {
+            fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// Where a household stands in the registry.
+    HouseholdStatus {
+        InFile = ("in_file", "在档困难", "In file"),
+        Exited = ("exited", "已脱困", "Exited hardship"),
+        Relieved = ("relieved", "已解困", "Relieved"),
+        Withdrawn = ("withdrawn", "已退出档案", "Withdrawn"),
+    }
+}
+
+vocabulary! {
+    /// Why a household is in hardship (致困原因).
+    Cause {
+        Illness = ("illness", "患病", "Illness"),
+        Schooling = ("schooling", "子女上学", "Children's schooling"),
+        Emergency = ("emergency", "突发事件", "Emergency"),
+        Accident = ("accident", "意外伤害", "Accident"),
+        Unemployment = ("unemployment", "失业", "Unemployment"),
+        InsuranceArrears = ("insurance_arrears", "社保欠缴", "Social-insurance arrears"),
+        Disability = ("disability", "残疾", "Disability"),
+        Disaster = ("disaster", "受灾", "Disaster"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Work capacity of the household's head.
+    WorkCapacity {
+        Full = ("full", "有劳动能力", "Able to work"),
+        Partial = ("partial", "部分丧失劳动能力", "Partly unable to work"),
+        None = ("none", "无劳动能力", "Unable to work"),
+    }
+}
+
+vocabulary! {
+    /// A member's relation to the head of household.
+    Relation {
+        Head = ("head", "户主本人", "Head of household"),
+        Spouse = ("spouse", "配偶", "Spouse"),
+        Child = ("child", "子女", "Child"),
+        Parent = ("parent", "父母", "Parent"),
+        Sibling = ("sibling", "兄弟姐妹", "Sibling"),
+        Grandchild = ("grandchild", "孙子女", "Grandchild"),
+        Grandparent = ("grandparent", "祖父母", "Grandparent"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+vocabulary! {
+    /// A member's situation.
+    Situation {
+        Student = ("student", "在校学生", "Student"),
+        Preschool = ("preschool", "学龄前儿童", "Pre-school child"),
+        Employed = ("employed", "在职", "Employed"),
+        Unemployed = ("unemployed", "失业", "Unemployed"),
+        Retired = ("retired", "退休", "Retired"),
+        Ill = ("ill", "患病", "Ill"),
+        Disabled = ("disabled", "残疾", "Disabled"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Kinds of organisation.
+    OrgKind {
+        CityUnion = ("city_union", "市总工会", "City federation of trade unions"),
+        CountyUnion = ("county_union", "县（市、区）总工会", "County union"),
+        GrassrootsUnion = ("grassroots_union", "基层工会", "Grassroots union"),
+        Department = ("department", "政府部门", "Government department"),
+        Employer = ("employer", "用人单位", "Employer"),
+    }
+}
+
+vocabulary! {
+    /// Government social-assistance schemes (POLICY §4 rule 1).
+    Scheme {
+        Dibao = ("dibao", "最低生活保障", "Minimum living guarantee"),
+        ExtremePoverty = ("extreme_poverty", "特困人员供养", "Support for the extremely poor"),
+        Disaster = ("disaster", "受灾人员救助", "Disaster relief"),
+        Education = ("education", "教育救助", "Education assistance"),
+        Housing = ("housing", "住房救助", "Housing assistance"),
+        Employment = ("employment", "就业救助", "Employment assistance"),
+        Temporary = ("temporary", "临时救助", "Temporary assistance"),
+    }
+}
+
+vocabulary! {
+    /// Kinds of regional standard (POLICY §1).
+    StandardKind {
+        Dibao = ("dibao", "最低生活保障标准", "Minimum living standard"),
+        LowIncome = ("low_income", "低收入家庭标准", "Low-income family standard"),
+    }
+}
+
+vocabulary! {
+    /// Form of a union assistance payment.
+    AssistanceKind {
+        Cash = ("cash", "现金", "Cash"),
+        Goods = ("goods", "实物", "Goods"),
+        Service = ("service", "服务", "Service"),
+    }
+}
+
+vocabulary! {
+    /// Union measures (POLICY §6, 五(一)4).
+    UnionMeasure {
+        LivingAid = ("living_aid", "生活救助", "Living aid"),
+        MedicalAid = ("medical_aid", "医疗救助", "Medical aid"),
+        SchoolingAid = ("schooling_aid", "助学救助", "Schooling aid"),
+        LegalAid = ("legal_aid", "法律援助", "Legal aid"),
+        JobTraining = ("job_training", "就业培训", "Job training"),
+        JobReferral = ("job_referral", "职业介绍", "Job referral"),
+        Visit = ("visit", "送温暖", "Warmth visit"),
+    }
+}
+
+vocabulary! {
+    /// Kinds of non-living expenditure (POLICY §1).
+    NonLivingKind {
+        Medical = ("medical", "医疗", "Medical"),
+        Education = ("education", "子女上学", "Education"),
+        Emergency = ("emergency", "突发事件", "Emergency"),
+        Accident = ("accident", "意外伤害", "Accident"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_unknown_codes_name_the_choices() {
+        for c in Cause::ALL {
+            assert_eq!(Cause::from_code(c.code()), Some(*c));
+        }
+        let e = Scheme::parse("social_assistance[0].scheme", "lottery").unwrap_err();
+        assert_eq!(e.field, "social_assistance[0].scheme");
+        assert!(e.message.contains("dibao"));
+    }
+}

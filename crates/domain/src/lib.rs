@@ -1,0 +1,19 @@
+//! Bangfu domain: validated value types and the registry's vocabulary.
+//!
+//! Nothing here does IO. Every type that a user or a file can fill in has a `parse` that
+//! returns a [`FieldError`] naming what is wrong.
+
+pub mod codes;
+pub mod error;
+pub mod id_number;
+pub mod money;
+pub mod month;
+pub mod policy;
+pub mod region;
+
+pub use codes::*;
+pub use error::FieldError;
+pub use id_number::IdNumber;
+pub use money::Money;
+pub use month::{parse_date, YearMonth};
+pub use region::RegionCode;
