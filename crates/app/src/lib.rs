@@ -1,1 +1,31 @@
+//! Bangfu use cases: validate input, apply the rules, persist in one transaction.
+//!
+//! The HTTP layer and the CLI call these and nothing below them.
 
+pub mod demo;
+mod error;
+pub mod input;
+mod registry;
+mod households;
+
+pub use error::AppError;
+pub use households::HouseholdFile;
+
+use bangfu_store::Store;
+use chrono::NaiveDate;
+
+/// The application: the store and the policy parameters in force.
+#[derive(Clone)]
+pub struct App {
+    /// The store.
+    pub store: Store,
+    /// Stock cut-off date (POLICY §3).
+    pub stock_cutoff: NaiveDate,
+}
+
+impl App {
+    /// An app over `store` with the 2018 plan's parameters.
+    pub fn new(store: Store) -> Self {
+        Self { store, stock_cutoff: bangfu_domain::policy::default_stock_cutoff() }
+    }
+}

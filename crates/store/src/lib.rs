@@ -1,1 +1,26 @@
+//! Bangfu persistence: one implementation for SQLite (embedded default) and PostgreSQL.
+//!
+//! Queries are written once with sea-query and rendered for the backend in use; rows travel
+//! through sqlx's `Any` driver, so no query exists twice. Only column types that `Any` carries
+//! on both backends are used: BIGINT for integers, money (fen), months (`YYYYMM`) and flags,
+//! TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
 
+mod bulk;
+mod db;
+mod error;
+pub mod households;
+mod migrate;
+pub mod records;
+pub mod registry;
+mod schema;
+
+pub use db::{Backend, Store, WriteTx};
+pub use error::StoreError;
+pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite};
+pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
+pub use registry::{Organisation, OrganisationWrite, Region, Standard};
+
+/// The current UTC time as RFC 3339, as stored in `created_at` / `updated_at`.
+pub fn now_rfc3339() -> String {
+    chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}

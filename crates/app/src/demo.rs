@@ -1,0 +1,332 @@
+//! Synthetic demo data for the seven Wuzhou districts and counties (POLICY §8).
+//!
+//! Everything written here is invented: households carry the `synthetic` flag and pages label
+//! them so. The same seed gives the same data (ChaCha8, a stable generator).
+
+use crate::{App, AppError};
+use bangfu_domain::*;
+use bangfu_store::*;
+use chrono::{Datelike, NaiveDate};
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::collections::HashSet;
+
+/// The seven districts and counties, with the urban three first.
+const COUNTIES: [(&str, &str); 7] = [
+    ("450403", "万秀区"),
+    ("450405", "长洲区"),
+    ("450406", "龙圩区"),
+    ("450421", "苍梧县"),
+    ("450422", "藤县"),
+    ("450423", "蒙山县"),
+    ("450481", "岑溪市"),
+];
+
+const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢覃韦莫蒙廖";
+const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉凤春梅海波辉琳燕萍鹏飞斌庆文";
+const STREETS: [&str; 10] = ["新兴路", "大南路", "西江路", "民主路", "建设路", "工业园路", "河东街", "中山路", "朝阳路", "东风街"];
+
+/// Households a transaction: small enough to keep memory flat, large enough to amortise the commit.
+const BATCH: u64 = 2_000;
+
+/// The month the demo's monthly records run up to.
+pub fn demo_last_month() -> YearMonth {
+    YearMonth::new(2026, 10).unwrap_or_else(|| YearMonth::of_date(NaiveDate::MIN))
+}
+
+/// Dibao history (yuan per person per month) of an urban district; counties are 8% lower.
+const DIBAO_HISTORY: [(i32, u32, i64); 12] = [
+    (2015, 1, 520),
+    (2015, 7, 540),
+    (2016, 7, 570),
+    (2017, 7, 600),
+    (2018, 4, 660),
+    (2019, 7, 700),
+    (2020, 7, 760),
+    (2021, 7, 800),
+    (2022, 7, 830),
+    (2023, 7, 860),
+    (2024, 7, 900),
+    (2025, 7, 930),
+];
+
+fn dibao_fen(county: usize, m: YearMonth) -> i64 {
+    let yuan = DIBAO_HISTORY
+        .iter()
+        .rev()
+        .find(|(y, mo, _)| YearMonth::new(*y, *mo).is_some_and(|f| f <= m))
+        .map_or(DIBAO_HISTORY[0].2, |r| r.2);
+    let yuan = if county < 3 { yuan } else { yuan * 92 / 100 };
+    yuan * 100
+}
+
+fn pick<'a>(rng: &mut ChaCha8Rng, s: &'a str) -> char {
+    let chars: Vec<char> = s.chars().collect();
+    chars[rng.random_range(0..chars.len())]
+}
+
+fn name(rng: &mut ChaCha8Rng, surname: char) -> String {
+    let mut n = String::from(surname);
+    n.push(pick(rng, GIVEN));
+    if rng.random_bool(0.7) {
+        n.push(pick(rng, GIVEN));
+    }
+    n
+}
+
+/// A resident ID not used before in this run.
+fn id_number(rng: &mut ChaCha8Rng, county: &str, birth: NaiveDate, female: bool, used: &mut HashSet<u64>) -> String {
+    loop {
+        let mut seq: u32 = rng.random_range(0..500) * 2;
+        if !female {
+            seq += 1;
+        }
+        let first = format!("{county}{}{seq:03}", birth.format("%Y%m%d"));
+        let key: u64 = first.parse().unwrap_or(0);
+        if used.insert(key) {
+            return format!("{first}{}", IdNumber::check_char(first.as_bytes()) as char);
+        }
+    }
+}
+
+fn date_between(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate) -> NaiveDate {
+    let days = (to - from).num_days().max(1);
+    from + chrono::Duration::days(rng.random_range(0..days))
+}
+
+/// Organisations the demo needs: the city union, a union in each county with five grassroots
+/// unions under it, ten employers per county and the joint meeting's departments.
+pub struct DemoOrgs {
+    grassroots: Vec<Vec<i64>>,
+    employers: Vec<Vec<i64>>,
+}
+
+impl App {
+    /// Writes `households` synthetic households with `seed`, calling `progress` with the
+    /// number written so far. Refuses a database that already holds households.
+    pub async fn demo(&self, households: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Result<(), AppError> {
+        let existing = self.store.count_households().await?;
+        if existing > 0 {
+            return Err(AppError::invalid(FieldError::new(
+                "households",
+                "database_not_empty",
+                format!("the database already holds {existing} households; demo data goes into an empty database"),
+            )));
+        }
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        self.demo_standards().await?;
+        let orgs = self.demo_orgs(&mut rng).await?;
+        let mut used = HashSet::new();
+        let mut next_id = self.store.max_household_id().await? + 1;
+        let mut written = 0;
+        let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); COUNTIES.len()];
+        while written < households {
+            let n = BATCH.min(households - written);
+            let mut hs = Vec::with_capacity(n as usize);
+            let mut members = Vec::new();
+            let mut months = Vec::new();
+            let mut aid = Vec::new();
+            let mut enrol = Vec::new();
+            for _ in 0..n {
+                let id = next_id;
+                next_id += 1;
+                self.demo_household(&mut rng, id, &orgs, &mut used, &mut file_seq, &mut hs, &mut members, &mut months, &mut aid, &mut enrol);
+            }
+            let mut tx = self.store.begin().await?;
+            tx.bulk_households(&hs).await?;
+            tx.bulk_members(&members).await?;
+            tx.bulk_monthly(&months).await?;
+            tx.bulk_union_assistance(&aid).await?;
+            tx.bulk_enrolments(&enrol).await?;
+            tx.sync_household_id_sequence().await?;
+            tx.commit().await?;
+            written += n;
+            progress(written);
+        }
+        Ok(())
+    }
+
+    async fn demo_standards(&self) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        let existing = self.store.standards(None).await?;
+        for (i, (code, _)) in COUNTIES.iter().enumerate() {
+            if existing.iter().any(|s| s.region_code == *code) {
+                continue;
+            }
+            for (y, m, _) in DIBAO_HISTORY {
+                let from = YearMonth::new(y, m).ok_or(AppError::Internal("demo month".into()))?;
+                let d = dibao_fen(i, from);
+                for (kind, fen) in [(StandardKind::Dibao, d), (StandardKind::LowIncome, d * 3 / 2)] {
+                    tx.insert_standard(&Standard { region_code: code.to_string(), kind, from, amount: Money::from_fen(fen) }).await?;
+                }
+            }
+        }
+        Ok(tx.commit().await?)
+    }
+
+    async fn demo_orgs(&self, rng: &mut ChaCha8Rng) -> Result<DemoOrgs, AppError> {
+        let mut tx = self.store.begin().await?;
+        let org = |name: String, kind, region: &str, parent| OrganisationWrite { name, kind, region_code: region.to_string(), parent_id: parent };
+        let city = tx.insert_organisation(&org("梧州市总工会".into(), OrgKind::CityUnion, "450400", None)).await?;
+        for d in ["市民政局", "市人力资源社会保障局", "市卫生计生委", "市教育局", "市工业和信息化委", "市国资委", "市地税局", "市国税局"] {
+            tx.insert_organisation(&org(d.into(), OrgKind::Department, "450400", None)).await?;
+        }
+        let mut grassroots = Vec::new();
+        let mut employers = Vec::new();
+        const TRADES: [&str; 10] = ["机械厂", "纺织厂", "食品公司", "建筑公司", "陶瓷厂", "物流公司", "制药厂", "商贸公司", "林产公司", "电子厂"];
+        for (code, county) in COUNTIES {
+            let cu = tx.insert_organisation(&org(format!("{county}总工会"), OrgKind::CountyUnion, code, Some(city))).await?;
+            let mut g = Vec::new();
+            for street in STREETS.iter().take(5) {
+                g.push(tx.insert_organisation(&org(format!("{county}{street}社区工会联合会"), OrgKind::GrassrootsUnion, code, Some(cu))).await?);
+            }
+            let mut e = Vec::new();
+            for t in TRADES {
+                let brand: String = (0..2).map(|_| pick(rng, GIVEN)).collect();
+                e.push(tx.insert_organisation(&org(format!("梧州{brand}{t}（示例）"), OrgKind::Employer, code, None)).await?);
+            }
+            grassroots.push(g);
+            employers.push(e);
+        }
+        tx.commit().await?;
+        Ok(DemoOrgs { grassroots, employers })
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn demo_household(
+        &self,
+        rng: &mut ChaCha8Rng,
+        id: i64,
+        orgs: &DemoOrgs,
+        used: &mut HashSet<u64>,
+        file_seq: &mut [std::collections::HashMap<i32, u32>],
+        hs: &mut Vec<(i64, HouseholdWrite)>,
+        members: &mut Vec<(i64, MemberWrite)>,
+        months: &mut Vec<(i64, MonthlyRecord)>,
+        aid: &mut Vec<(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)>,
+        enrol: &mut Vec<(i64, Scheme, YearMonth, Option<YearMonth>)>,
+    ) {
+        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
+        // Urban districts hold more households than the counties.
+        let county = match rng.random_range(0..100) {
+            0..=21 => 0,
+            22..=37 => 1,
+            38..=45 => 2,
+            46..=59 => 3,
+            60..=77 => 4,
+            78..=85 => 5,
+            _ => 6,
+        };
+        let (code, county_name) = COUNTIES[county];
+        // About 60% are the stock registered before the 2016-10-31 cut-off.
+        let registered_on = if rng.random_bool(0.6) { date_between(rng, d(2014, 1, 1), d(2016, 10, 31)) } else { date_between(rng, d(2016, 11, 1), d(2026, 6, 30)) };
+        let surname = pick(rng, SURNAMES);
+        let head_female = rng.random_bool(0.4);
+        let head_birth = date_between(rng, d(1955, 1, 1), d(1990, 12, 31));
+        let head_name = name(rng, surname);
+        let head_id = id_number(rng, code, head_birth, head_female, used);
+        let mut causes = Vec::new();
+        for (cause, p) in [(Cause::Illness, 0.45), (Cause::Schooling, 0.3), (Cause::Unemployment, 0.25), (Cause::Disability, 0.12), (Cause::Accident, 0.06), (Cause::Emergency, 0.04), (Cause::InsuranceArrears, 0.04), (Cause::Disaster, 0.02)] {
+            if rng.random_bool(p) {
+                causes.push(cause);
+            }
+        }
+        if causes.is_empty() {
+            causes.push(Cause::Other);
+        }
+        let work_capacity = if causes.contains(&Cause::Disability) { WorkCapacity::None } else if causes.contains(&Cause::Illness) { WorkCapacity::Partial } else { WorkCapacity::Full };
+        let year = registered_on.year();
+        let seq = file_seq[county].entry(year).or_insert(0);
+        *seq += 1;
+        let file_no = format!("{code}-{year}-{:06}", *seq);
+        // The head is listed as a member too, so the member list is the whole household.
+        let mut people = vec![MemberWrite {
+            name: head_name.clone(),
+            id_number: head_id.clone(),
+            relation: Relation::Head,
+            birth_date: head_birth,
+            situation: if causes.contains(&Cause::Illness) { Situation::Ill } else if causes.contains(&Cause::Disability) { Situation::Disabled } else if causes.contains(&Cause::Unemployment) { Situation::Unemployed } else { Situation::Employed },
+        }];
+        if rng.random_bool(0.8) {
+            let b = date_between(rng, head_birth - chrono::Duration::days(1500), head_birth + chrono::Duration::days(1500));
+            let female = !head_female;
+            let sn = pick(rng, SURNAMES);
+            people.push(MemberWrite { name: name(rng, sn), id_number: id_number(rng, code, b, female, used), relation: Relation::Spouse, birth_date: b, situation: if rng.random_bool(0.5) { Situation::Employed } else { Situation::Unemployed } });
+        }
+        let children = if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
+        for _ in 0..children {
+            let b = date_between(rng, d((head_birth.year() + 22).min(2020), 1, 1), d((head_birth.year() + 40).min(2022), 12, 31));
+            let school = 2026 - b.year() >= 6;
+            people.push(MemberWrite { name: name(rng, surname), id_number: { let f = rng.random_bool(0.5); id_number(rng, code, b, f, used) }, relation: Relation::Child, birth_date: b, situation: if school { Situation::Student } else { Situation::Preschool } });
+        }
+        if rng.random_bool(0.15) {
+            let b = date_between(rng, d(1935, 1, 1), d(1955, 12, 31));
+            people.push(MemberWrite { name: name(rng, surname), id_number: { let f = rng.random_bool(0.5); id_number(rng, code, b, f, used) }, relation: Relation::Parent, birth_date: b, situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill } });
+        }
+        let n = people.len() as i64;
+        let migrant = rng.random_bool(0.15);
+        let on_dibao = rng.random_bool(0.25);
+        // Where the household stands against the dibao line, per capita: 0.6×–2.5×.
+        let level = rng.random_range(60..250) as i64;
+        let last = demo_last_month();
+        let count = rng.random_range(24..=36);
+        let first = last.plus(-(count - 1));
+        let dibao_from = first.plus(rng.random_range(-24..12));
+        if on_dibao {
+            enrol.push((id, Scheme::Dibao, dibao_from, None));
+        }
+        for i in 0..count {
+            let m = first.plus(i);
+            let line = dibao_fen(county, m) * n;
+            let wobble = rng.random_range(90..=110);
+            let own = line * level / 100 * wobble / 100;
+            let gov = if on_dibao && m >= dibao_from { (line - own).max(0) / 100 * 100 + 10_000 } else { 0 };
+            let medical = if causes.contains(&Cause::Illness) && rng.random_bool(0.6) { rng.random_range(200..3000) * 100 } else { 0 };
+            let education = if causes.contains(&Cause::Schooling) && (m.month() == 3 || m.month() == 9) { rng.random_range(800..4000) * 100 } else { 0 };
+            let accident = if causes.contains(&Cause::Accident) && rng.random_bool(0.2) { rng.random_range(500..8000) * 100 } else { 0 };
+            months.push((
+                id,
+                MonthlyRecord {
+                    month: m,
+                    members: n,
+                    income: Money::from_fen(own / 100 * 100 + gov),
+                    government_assistance: Money::from_fen(gov),
+                    medical: Money::from_fen(medical),
+                    education: Money::from_fen(education),
+                    emergency: Money::ZERO,
+                    accident: Money::from_fen(accident),
+                    other: Money::ZERO,
+                },
+            ));
+        }
+        for _ in 0..rng.random_range(0..=3) {
+            let m = first.plus(rng.random_range(0..count));
+            let date = d(m.year(), m.month(), rng.random_range(1..=28));
+            let measure = [UnionMeasure::LivingAid, UnionMeasure::MedicalAid, UnionMeasure::SchoolingAid, UnionMeasure::Visit][rng.random_range(0..4)];
+            let kind = if measure == UnionMeasure::Visit { AssistanceKind::Goods } else { AssistanceKind::Cash };
+            aid.push((id, date, kind, Money::from_fen(rng.random_range(3..=30) * 10_000), measure));
+        }
+        let g = &orgs.grassroots[county];
+        let e = &orgs.employers[county];
+        hs.push((
+            id,
+            HouseholdWrite {
+                file_no,
+                head_name,
+                head_id_number: head_id,
+                phone: format!("1{}{:09}", [3, 5, 7, 8][rng.random_range(0..4)], rng.random_range(0..1_000_000_000u64)),
+                address: format!("{county_name}{}{}号", STREETS[rng.random_range(0..STREETS.len())], rng.random_range(1..300)),
+                region_code: code.to_string(),
+                union_id: Some(g[rng.random_range(0..g.len())]),
+                employer_id: if rng.random_bool(0.8) { Some(e[rng.random_range(0..e.len())]) } else { None },
+                registered_on,
+                migrant_worker: migrant,
+                causes,
+                work_capacity,
+                status: HouseholdStatus::InFile,
+                synthetic: true,
+            },
+        ));
+        members.extend(people.into_iter().map(|p| (id, p)));
+    }
+}

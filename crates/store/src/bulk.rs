@@ -1,0 +1,155 @@
+//! Bulk paths for batch jobs (demo data, imports): multi-row statements with ids chosen by the
+//! caller, so one statement writes hundreds of rows. Each chunk stays below the parameter
+//! limits (SQLite 32,766, PostgreSQL 65,535).
+
+use crate::db::{get, Backend, Store, WriteTx};
+use crate::households::HouseholdWrite;
+use crate::records::{MemberWrite, MonthlyRecord};
+use crate::schema::*;
+use crate::StoreError;
+use bangfu_domain::{AssistanceKind, Money, UnionMeasure};
+use chrono::NaiveDate;
+use sea_query::{Expr, Query, SimpleExpr};
+
+const ROWS_PER_STATEMENT: usize = 1000;
+
+impl Store {
+    /// The highest household id in use (0 for none).
+    pub async fn max_household_id(&self) -> Result<i64, StoreError> {
+        let q = Query::select().expr_as(Expr::col(Households::Id).max(), sea_query::Alias::new("m")).from(Households::Table).to_owned();
+        let Some(row) = self.optional(&q).await? else { return Ok(0) };
+        Ok(get::<Option<i64>>(&row, "m")?.unwrap_or(0))
+    }
+
+    /// Number of households.
+    pub async fn count_households(&self) -> Result<i64, StoreError> {
+        let q = Query::select().expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n")).from(Households::Table).to_owned();
+        let Some(row) = self.optional(&q).await? else { return Ok(0) };
+        get(&row, "n")
+    }
+}
+
+impl WriteTx {
+    async fn insert_rows<C, I>(&mut self, table: impl sea_query::IntoTableRef + Copy, cols: C, rows: I) -> Result<(), StoreError>
+    where
+        C: IntoIterator + Clone,
+        C::Item: sea_query::IntoIden,
+        I: IntoIterator<Item = Vec<SimpleExpr>>,
+    {
+        let mut rows = rows.into_iter().peekable();
+        while rows.peek().is_some() {
+            let mut q = Query::insert();
+            q.into_table(table).columns(cols.clone());
+            for r in rows.by_ref().take(ROWS_PER_STATEMENT) {
+                q.values_panic(r);
+            }
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts households with the given ids, and their causes.
+    pub async fn bulk_households(&mut self, rows: &[(i64, HouseholdWrite)]) -> Result<(), StoreError> {
+        use Households::*;
+        let now = crate::now_rfc3339();
+        self.insert_rows(
+            Table,
+            [Id, FileNo, HeadName, HeadIdNumber, Phone, Address, RegionCode, UnionId, EmployerId, RegisteredOn, MigrantWorker, WorkCapacity, Status, Synthetic, Version, CreatedAt, UpdatedAt],
+            rows.iter().map(|(id, h)| {
+                vec![
+                    (*id).into(),
+                    h.file_no.clone().into(),
+                    h.head_name.clone().into(),
+                    h.head_id_number.clone().into(),
+                    h.phone.clone().into(),
+                    h.address.clone().into(),
+                    h.region_code.clone().into(),
+                    h.union_id.into(),
+                    h.employer_id.into(),
+                    h.registered_on.to_string().into(),
+                    i64::from(h.migrant_worker).into(),
+                    h.work_capacity.code().into(),
+                    h.status.code().into(),
+                    i64::from(h.synthetic).into(),
+                    1i64.into(),
+                    now.clone().into(),
+                    now.clone().into(),
+                ]
+            }),
+        )
+        .await?;
+        self.insert_rows(
+            HouseholdCauses::Table,
+            [HouseholdCauses::HouseholdId, HouseholdCauses::Cause],
+            rows.iter().flat_map(|(id, h)| h.causes.iter().map(move |c| vec![(*id).into(), c.code().into()])),
+        )
+        .await
+    }
+
+    /// Inserts members.
+    pub async fn bulk_members(&mut self, rows: &[(i64, MemberWrite)]) -> Result<(), StoreError> {
+        use Members::*;
+        self.insert_rows(
+            Table,
+            [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation],
+            rows.iter().map(|(h, m)| {
+                vec![(*h).into(), m.name.clone().into(), m.id_number.clone().into(), m.relation.code().into(), m.birth_date.to_string().into(), m.situation.code().into()]
+            }),
+        )
+        .await
+    }
+
+    /// Inserts monthly records (no month may exist yet).
+    pub async fn bulk_monthly(&mut self, rows: &[(i64, MonthlyRecord)]) -> Result<(), StoreError> {
+        use MonthlyRecords::*;
+        self.insert_rows(
+            Table,
+            [HouseholdId, Month, Members, Income, GovernmentAssistance, NlMedical, NlEducation, NlEmergency, NlAccident, NlOther],
+            rows.iter().map(|(h, r)| {
+                vec![
+                    (*h).into(),
+                    r.month.to_key().into(),
+                    r.members.into(),
+                    r.income.fen().into(),
+                    r.government_assistance.fen().into(),
+                    r.medical.fen().into(),
+                    r.education.fen().into(),
+                    r.emergency.fen().into(),
+                    r.accident.fen().into(),
+                    r.other.fen().into(),
+                ]
+            }),
+        )
+        .await
+    }
+
+    /// Inserts union assistance records.
+    pub async fn bulk_union_assistance(&mut self, rows: &[(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)]) -> Result<(), StoreError> {
+        use crate::schema::UnionAssistance as Ua;
+        self.insert_rows(
+            Ua::Table,
+            [Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note],
+            rows.iter().map(|(h, d, k, a, m)| vec![(*h).into(), d.to_string().into(), k.code().into(), a.fen().into(), m.code().into(), "".into()]),
+        )
+        .await
+    }
+
+    /// Inserts enrolments.
+    pub async fn bulk_enrolments(&mut self, rows: &[(i64, bangfu_domain::Scheme, bangfu_domain::YearMonth, Option<bangfu_domain::YearMonth>)]) -> Result<(), StoreError> {
+        self.insert_rows(
+            Enrolments::Table,
+            [Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth],
+            rows.iter().map(|(h, s, f, t)| vec![(*h).into(), s.code().into(), f.to_key().into(), t.map(|m| m.to_key()).into()]),
+        )
+        .await
+    }
+
+    /// After inserting explicit ids, moves PostgreSQL's id sequence past them (SQLite's
+    /// AUTOINCREMENT already follows the highest id).
+    pub async fn sync_household_id_sequence(&mut self) -> Result<(), StoreError> {
+        if self.backend == Backend::Postgres {
+            self.raw("SELECT setval(pg_get_serial_sequence('households', 'id'), COALESCE((SELECT MAX(id) FROM households), 0) + 1, false)").await?;
+        }
+        Ok(())
+    }
+}

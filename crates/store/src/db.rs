@@ -1,0 +1,178 @@
+//! Connecting, and the few helpers every query goes through.
+
+use crate::{migrate, StoreError};
+use sea_query::{PostgresQueryBuilder, SqliteQueryBuilder};
+use sea_query_binder::{SqlxBinder, SqlxValues};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{Any, AnyPool, Executor, Transaction};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Which database is behind the pool.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite file.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// The store: a pool and the backend it talks to. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) pool: AnyPool,
+    pub(crate) backend: Backend,
+}
+
+/// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads before
+/// it writes can never fail half-way with "database is locked" (STORE-NOTES).
+pub struct WriteTx {
+    pub(crate) tx: Transaction<'static, Any>,
+    pub(crate) backend: Backend,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path` or `postgres://…`), creating a SQLite file and its
+    /// folder if missing, and applies pending migrations.
+    pub async fn open(url: &str) -> Result<Store, StoreError> {
+        let store = Self::connect(url).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Connects without migrating.
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        sqlx::any::install_default_drivers();
+        let backend = if url.starts_with("sqlite:") {
+            Backend::Sqlite
+        } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Backend::Postgres
+        } else {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "the database URL must start with sqlite: or postgres:".into(),
+            )));
+        };
+        let mut url = url.to_string();
+        if backend == Backend::Sqlite {
+            let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
+            if let Some(dir) = path.get_filename().parent() {
+                if !dir.as_os_str().is_empty() {
+                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                }
+            }
+            if !url.contains("mode=") {
+                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+            }
+        }
+        let options = AnyPoolOptions::new()
+            .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
+            .acquire_timeout(Duration::from_secs(30))
+            .after_connect(move |conn, _meta| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        // WAL lets readers run beside the writer; FULL makes a commit durable.
+                        conn.execute("PRAGMA journal_mode=WAL").await?;
+                        conn.execute("PRAGMA synchronous=FULL").await?;
+                        conn.execute("PRAGMA foreign_keys=ON").await?;
+                        conn.execute("PRAGMA busy_timeout=10000").await?;
+                    }
+                    Ok(())
+                })
+            });
+        let pool = options.connect(&url).await?;
+        Ok(Store { pool, backend })
+    }
+
+    /// Applies the embedded migrations that have not run yet; returns how many ran.
+    pub async fn migrate(&self) -> Result<usize, StoreError> {
+        migrate::run(self).await
+    }
+
+    /// The latest applied migration.
+    pub async fn schema_version(&self) -> Result<i64, StoreError> {
+        migrate::current(self).await
+    }
+
+    /// The backend in use.
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        let tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        Ok(WriteTx { tx, backend: self.backend })
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+
+    pub(crate) fn build(&self, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+        build(self.backend, stmt)
+    }
+
+    pub(crate) async fn all(&self, stmt: &impl SqlxBinder) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(&sql, values).fetch_all(&self.pool).await?)
+    }
+
+    pub(crate) async fn optional(&self, stmt: &impl SqlxBinder) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = self.build(stmt);
+        Ok(sqlx::query_with(&sql, values).fetch_optional(&self.pool).await?)
+    }
+}
+
+impl WriteTx {
+    /// Commits.
+    pub async fn commit(self) -> Result<(), StoreError> {
+        Ok(self.tx.commit().await?)
+    }
+
+    pub(crate) async fn exec(&mut self, stmt: &impl SqlxBinder) -> Result<u64, StoreError> {
+        let (sql, values) = build(self.backend, stmt);
+        Ok(sqlx::query_with(&sql, values).execute(&mut *self.tx).await?.rows_affected())
+    }
+
+    pub(crate) async fn optional(&mut self, stmt: &impl SqlxBinder) -> Result<Option<AnyRow>, StoreError> {
+        let (sql, values) = build(self.backend, stmt);
+        Ok(sqlx::query_with(&sql, values).fetch_optional(&mut *self.tx).await?)
+    }
+
+    /// Runs an `INSERT … RETURNING id` and gives the id.
+    pub(crate) async fn insert_id(&mut self, stmt: &impl SqlxBinder) -> Result<i64, StoreError> {
+        let row = self.optional(stmt).await?.ok_or(StoreError::Corrupt("id"))?;
+        get(&row, "id")
+    }
+
+    pub(crate) async fn raw(&mut self, sql: &str) -> Result<(), StoreError> {
+        sqlx::query(sql).execute(&mut *self.tx).await?;
+        Ok(())
+    }
+}
+
+pub(crate) fn build(backend: Backend, stmt: &impl SqlxBinder) -> (String, SqlxValues) {
+    match backend {
+        Backend::Sqlite => stmt.build_sqlx(SqliteQueryBuilder),
+        Backend::Postgres => stmt.build_sqlx(PostgresQueryBuilder),
+    }
+}
+
+/// Reads a column, turning a decode failure into [`StoreError::Corrupt`].
+pub(crate) fn get<T>(row: &AnyRow, col: &'static str) -> Result<T, StoreError>
+where
+    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
+{
+    use sqlx::Row;
+    row.try_get(col).map_err(|_| StoreError::Corrupt(col))
+}
+
+/// Reads a code column into a vocabulary type.
+pub(crate) fn get_code<T>(row: &AnyRow, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+    let s: String = get(row, col)?;
+    parse(&s).ok_or(StoreError::Corrupt(col))
+}

@@ -1,0 +1,437 @@
+//! Households: the file (档案) of each needy worker household.
+
+use crate::db::{get, get_code, Store, WriteTx};
+use crate::schema::{HouseholdCauses, Households, Members};
+use crate::StoreError;
+use bangfu_domain::{Cause, HouseholdStatus, WorkCapacity};
+use chrono::NaiveDate;
+use sea_query::{Cond, Expr, Order, Query, SelectStatement};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use std::collections::HashMap;
+
+/// A household as stored.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Household {
+    /// Id.
+    pub id: i64,
+    /// File number (档案编号).
+    pub file_no: String,
+    /// Head of household.
+    pub head_name: String,
+    /// Head's resident ID, normalised. Masked before it leaves the app layer for most roles.
+    pub head_id_number: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+    /// County-level region code.
+    pub region_code: String,
+    /// The union that keeps the file.
+    pub union_id: Option<i64>,
+    /// The employer.
+    pub employer_id: Option<i64>,
+    /// Registration date (建档日期).
+    pub registered_on: NaiveDate,
+    /// Migrant-worker family (农民工).
+    pub migrant_worker: bool,
+    /// Hardship causes.
+    pub causes: Vec<Cause>,
+    /// Work capacity of the head.
+    pub work_capacity: WorkCapacity,
+    /// Status in the registry.
+    pub status: HouseholdStatus,
+    /// Written by `bangfu demo`: synthetic, not a real family.
+    pub synthetic: bool,
+    /// Row version for ETag / If-Match.
+    pub version: i64,
+    /// Created at (RFC 3339).
+    pub created_at: String,
+    /// Updated at (RFC 3339).
+    pub updated_at: String,
+}
+
+/// The fields of a household that a user writes (validated by the app layer).
+#[derive(Debug, Clone)]
+pub struct HouseholdWrite {
+    /// File number.
+    pub file_no: String,
+    /// Head's name.
+    pub head_name: String,
+    /// Head's resident ID, normalised.
+    pub head_id_number: String,
+    /// Phone.
+    pub phone: String,
+    /// Address.
+    pub address: String,
+    /// Region.
+    pub region_code: String,
+    /// Union.
+    pub union_id: Option<i64>,
+    /// Employer.
+    pub employer_id: Option<i64>,
+    /// Registration date.
+    pub registered_on: NaiveDate,
+    /// Migrant-worker family.
+    pub migrant_worker: bool,
+    /// Causes.
+    pub causes: Vec<Cause>,
+    /// Work capacity.
+    pub work_capacity: WorkCapacity,
+    /// Status.
+    pub status: HouseholdStatus,
+    /// Synthetic (demo) data.
+    pub synthetic: bool,
+}
+
+/// Filters of the household list. All optional; they combine with AND.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdFilter {
+    /// Region codes the household must be in (a city expands to its counties).
+    pub regions: Option<Vec<String>>,
+    /// Registered on or before this date (stock) …
+    pub registered_until: Option<NaiveDate>,
+    /// … or after this date (incremental).
+    pub registered_after: Option<NaiveDate>,
+    /// Status.
+    pub status: Option<HouseholdStatus>,
+    /// Has this cause.
+    pub cause: Option<Cause>,
+    /// Migrant-worker families only / none.
+    pub migrant_worker: Option<bool>,
+    /// Text: exact file number, exact resident ID (head or member), or the start of the head's name.
+    pub text: Option<String>,
+}
+
+/// One page of households.
+#[derive(Debug, Clone, Serialize)]
+pub struct HouseholdPage {
+    /// The rows.
+    pub items: Vec<Household>,
+    /// Matching households, counted up to `count_limit`.
+    pub total: u64,
+    /// True when `total` reached the limit and there are at least that many.
+    pub total_is_lower_bound: bool,
+}
+
+/// Counting every match on a national table costs a scan; past this many the list says "10,000+".
+pub const COUNT_LIMIT: u64 = 10_000;
+
+const COLUMNS: [Households; 17] = [
+    Households::Id,
+    Households::FileNo,
+    Households::HeadName,
+    Households::HeadIdNumber,
+    Households::Phone,
+    Households::Address,
+    Households::RegionCode,
+    Households::UnionId,
+    Households::EmployerId,
+    Households::RegisteredOn,
+    Households::MigrantWorker,
+    Households::WorkCapacity,
+    Households::Status,
+    Households::Synthetic,
+    Households::Version,
+    Households::CreatedAt,
+    Households::UpdatedAt,
+];
+
+fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
+    let date: String = get(row, "registered_on")?;
+    Ok(Household {
+        id: get(row, "id")?,
+        file_no: get(row, "file_no")?,
+        head_name: get(row, "head_name")?,
+        head_id_number: get(row, "head_id_number")?,
+        phone: get(row, "phone")?,
+        address: get(row, "address")?,
+        region_code: get(row, "region_code")?,
+        union_id: get(row, "union_id")?,
+        employer_id: get(row, "employer_id")?,
+        registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| StoreError::Corrupt("registered_on"))?,
+        migrant_worker: get::<i64>(row, "migrant_worker")? != 0,
+        causes: Vec::new(),
+        work_capacity: get_code(row, "work_capacity", WorkCapacity::from_code)?,
+        status: get_code(row, "status", HouseholdStatus::from_code)?,
+        synthetic: get::<i64>(row, "synthetic")? != 0,
+        version: get(row, "version")?,
+        created_at: get(row, "created_at")?,
+        updated_at: get(row, "updated_at")?,
+    })
+}
+
+/// The filter as a WHERE condition.
+fn condition(f: &HouseholdFilter) -> Cond {
+    let mut c = Cond::all();
+    if let Some(regions) = &f.regions {
+        c = c.add(Expr::col((Households::Table, Households::RegionCode)).is_in(regions.clone()));
+    }
+    if let Some(d) = f.registered_until {
+        c = c.add(Expr::col((Households::Table, Households::RegisteredOn)).lte(d.to_string()));
+    }
+    if let Some(d) = f.registered_after {
+        c = c.add(Expr::col((Households::Table, Households::RegisteredOn)).gt(d.to_string()));
+    }
+    if let Some(s) = f.status {
+        c = c.add(Expr::col((Households::Table, Households::Status)).eq(s.code()));
+    }
+    if let Some(m) = f.migrant_worker {
+        c = c.add(Expr::col((Households::Table, Households::MigrantWorker)).eq(i64::from(m)));
+    }
+    if let Some(cause) = f.cause {
+        c = c.add(
+            Expr::exists(
+                Query::select()
+                    .expr(Expr::val(1))
+                    .from(HouseholdCauses::Table)
+                    .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::HouseholdId)).equals((Households::Table, Households::Id)))
+                    .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::Cause)).eq(cause.code()))
+                    .to_owned(),
+            ),
+        );
+    }
+    if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let upper = text.to_ascii_uppercase();
+        // A name prefix as a range, so both backends use the name index.
+        let end = format!("{text}\u{10FFFF}");
+        let member_id = Query::select()
+            .column((Members::Table, Members::HouseholdId))
+            .from(Members::Table)
+            .and_where(Expr::col((Members::Table, Members::IdNumber)).eq(upper.clone()))
+            .to_owned();
+        c = c.add(
+            Cond::any()
+                .add(Expr::col((Households::Table, Households::FileNo)).eq(text))
+                .add(Expr::col((Households::Table, Households::HeadIdNumber)).eq(upper))
+                .add(Expr::col((Households::Table, Households::Id)).in_subquery(member_id))
+                .add(
+                    Cond::all()
+                        .add(Expr::col((Households::Table, Households::HeadName)).gte(text))
+                        .add(Expr::col((Households::Table, Households::HeadName)).lt(end)),
+                ),
+        );
+    }
+    c
+}
+
+impl Store {
+    /// One page of households matching `filter`, in file-number order.
+    pub async fn list_households(&self, filter: &HouseholdFilter, page: u64, per_page: u64) -> Result<HouseholdPage, StoreError> {
+        let cond = condition(filter);
+        let q = Query::select()
+            .columns(COLUMNS.map(|c| (Households::Table, c)))
+            .from(Households::Table)
+            .cond_where(cond.clone())
+            .order_by((Households::Table, Households::FileNo), Order::Asc)
+            .limit(per_page)
+            .offset(page.saturating_sub(1).saturating_mul(per_page))
+            .to_owned();
+        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        self.attach_causes(&mut items).await?;
+        // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
+        let inner = Query::select()
+            .expr(Expr::val(1))
+            .from(Households::Table)
+            .cond_where(cond)
+            .limit(COUNT_LIMIT + 1)
+            .to_owned();
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from_subquery(inner, sea_query::Alias::new("m"))
+            .to_owned();
+        let n: i64 = match self.optional(&count).await? {
+            Some(row) => get(&row, "n")?,
+            None => 0,
+        };
+        let n = n.max(0) as u64;
+        Ok(HouseholdPage { items, total: n.min(COUNT_LIMIT), total_is_lower_bound: n > COUNT_LIMIT })
+    }
+
+    /// One household.
+    pub async fn household(&self, id: i64) -> Result<Household, StoreError> {
+        let q = by_id(id);
+        let mut h = vec![household_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)?];
+        self.attach_causes(&mut h).await?;
+        h.pop().ok_or(StoreError::NotFound)
+    }
+
+    async fn attach_causes(&self, items: &mut [Household]) -> Result<(), StoreError> {
+        if items.is_empty() {
+            return Ok(());
+        }
+        let ids: Vec<i64> = items.iter().map(|h| h.id).collect();
+        let q = Query::select()
+            .columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause])
+            .from(HouseholdCauses::Table)
+            .and_where(Expr::col(HouseholdCauses::HouseholdId).is_in(ids))
+            .to_owned();
+        let mut by: HashMap<i64, Vec<Cause>> = HashMap::new();
+        for row in self.all(&q).await? {
+            by.entry(get(&row, "household_id")?).or_default().push(get_code(&row, "cause", Cause::from_code)?);
+        }
+        for h in items {
+            let mut c = by.remove(&h.id).unwrap_or_default();
+            c.sort();
+            h.causes = c;
+        }
+        Ok(())
+    }
+}
+
+fn by_id(id: i64) -> SelectStatement {
+    Query::select().columns(COLUMNS).from(Households::Table).and_where(Expr::col(Households::Id).eq(id)).to_owned()
+}
+
+impl WriteTx {
+    /// The file number of another household, not withdrawn, that already holds `id_number`
+    /// (as head or as member). `except` is the household being written.
+    pub async fn id_number_holder(&mut self, id_number: &str, except: Option<i64>) -> Result<Option<String>, StoreError> {
+        let active = Expr::col((Households::Table, Households::Status)).ne(HouseholdStatus::Withdrawn.code());
+        let other = Expr::col((Households::Table, Households::Id)).ne(except.unwrap_or(-1));
+        let as_head = Query::select()
+            .column((Households::Table, Households::FileNo))
+            .from(Households::Table)
+            .and_where(Expr::col((Households::Table, Households::HeadIdNumber)).eq(id_number))
+            .and_where(active.clone())
+            .and_where(other.clone())
+            .limit(1)
+            .to_owned();
+        if let Some(row) = self.optional(&as_head).await? {
+            return Ok(Some(get(&row, "file_no")?));
+        }
+        let as_member = Query::select()
+            .column((Households::Table, Households::FileNo))
+            .from(Members::Table)
+            .inner_join(Households::Table, Expr::col((Households::Table, Households::Id)).equals((Members::Table, Members::HouseholdId)))
+            .and_where(Expr::col((Members::Table, Members::IdNumber)).eq(id_number))
+            .and_where(active)
+            .and_where(other)
+            .limit(1)
+            .to_owned();
+        match self.optional(&as_member).await? {
+            Some(row) => Ok(Some(get(&row, "file_no")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The next free file number `{region}-{year}-{seq:06}` for a region and year.
+    pub async fn next_file_no(&mut self, region: &str, year: i32) -> Result<String, StoreError> {
+        let prefix = format!("{region}-{year}-");
+        let q = Query::select()
+            .expr_as(Expr::col(Households::FileNo).max(), sea_query::Alias::new("m"))
+            .from(Households::Table)
+            .and_where(Expr::col(Households::FileNo).gte(prefix.clone()))
+            .and_where(Expr::col(Households::FileNo).lt(format!("{prefix}\u{10FFFF}")))
+            .to_owned();
+        let max: Option<String> = match self.optional(&q).await? {
+            Some(row) => get(&row, "m")?,
+            None => None,
+        };
+        let next = max.and_then(|m| m[prefix.len()..].parse::<u64>().ok()).unwrap_or(0) + 1;
+        Ok(format!("{prefix}{next:06}"))
+    }
+
+    /// Creates a household with its causes; returns the id.
+    pub async fn insert_household(&mut self, h: &HouseholdWrite) -> Result<i64, StoreError> {
+        let now = crate::now_rfc3339();
+        let q = Query::insert()
+            .into_table(Households::Table)
+            .columns(COLUMNS[1..].iter().copied())
+            .values_panic(write_values(h, 1, &now, Some(&now)))
+            .returning_col(Households::Id)
+            .to_owned();
+        let id = self.insert_id(&q).await?;
+        self.replace_causes(id, &h.causes).await?;
+        Ok(id)
+    }
+
+    /// Updates a household if it still has `version`; replaces its causes.
+    pub async fn update_household(&mut self, id: i64, version: i64, h: &HouseholdWrite) -> Result<(), StoreError> {
+        let now = crate::now_rfc3339();
+        let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::Version, Households::UpdatedAt]);
+        let vals = write_values(h, version + 1, &now, None);
+        let q = Query::update()
+            .table(Households::Table)
+            .values(cols.zip(vals))
+            .and_where(Expr::col(Households::Id).eq(id))
+            .and_where(Expr::col(Households::Version).eq(version))
+            .to_owned();
+        self.expect_one(q, Households::Table, Households::Id, id).await?;
+        self.replace_causes(id, &h.causes).await
+    }
+
+    /// Bumps a household's version, for changes to its sub-records (members, months …).
+    pub async fn touch_household(&mut self, id: i64) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(Households::Table)
+            .value(Households::Version, Expr::col(Households::Version).add(1))
+            .value(Households::UpdatedAt, crate::now_rfc3339())
+            .and_where(Expr::col(Households::Id).eq(id))
+            .to_owned();
+        match self.exec(&q).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Deletes a household and everything under it.
+    pub async fn delete_household(&mut self, id: i64, version: i64) -> Result<(), StoreError> {
+        let q = Query::delete()
+            .from_table(Households::Table)
+            .and_where(Expr::col(Households::Id).eq(id))
+            .and_where(Expr::col(Households::Version).eq(version))
+            .to_owned();
+        if self.exec(&q).await? == 1 {
+            return Ok(());
+        }
+        let exists = by_id(id);
+        match self.optional(&exists).await? {
+            Some(_) => Err(StoreError::Stale),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    async fn replace_causes(&mut self, id: i64, causes: &[Cause]) -> Result<(), StoreError> {
+        let del = Query::delete().from_table(HouseholdCauses::Table).and_where(Expr::col(HouseholdCauses::HouseholdId).eq(id)).to_owned();
+        self.exec(&del).await?;
+        if causes.is_empty() {
+            return Ok(());
+        }
+        let mut ins = Query::insert();
+        ins.into_table(HouseholdCauses::Table).columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause]);
+        for c in causes {
+            ins.values_panic([id.into(), c.code().into()]);
+        }
+        self.exec(&ins).await.map(|_| ())
+    }
+}
+
+/// Values in `COLUMNS[1..]` order; `created` is None for an update (which sets version and
+/// updated_at in place of the two timestamps).
+fn write_values(h: &HouseholdWrite, version: i64, now: &str, created: Option<&str>) -> Vec<sea_query::SimpleExpr> {
+    let mut v: Vec<sea_query::SimpleExpr> = vec![
+        h.file_no.clone().into(),
+        h.head_name.clone().into(),
+        h.head_id_number.clone().into(),
+        h.phone.clone().into(),
+        h.address.clone().into(),
+        h.region_code.clone().into(),
+        h.union_id.into(),
+        h.employer_id.into(),
+        h.registered_on.to_string().into(),
+        i64::from(h.migrant_worker).into(),
+        h.work_capacity.code().into(),
+        h.status.code().into(),
+        i64::from(h.synthetic).into(),
+        version.into(),
+    ];
+    match created {
+        Some(c) => {
+            v.push(c.to_string().into());
+            v.push(now.to_string().into());
+        }
+        None => v.push(now.to_string().into()),
+    }
+    v
+}

@@ -1,0 +1,375 @@
+//! What sits under a household: members, monthly finance records, social-assistance
+//! enrolments and union assistance. A household's version covers all of them.
+
+use crate::db::{get, get_code, Store, WriteTx};
+use crate::schema::{Enrolments, Members, MonthlyRecords, UnionAssistance as Ua};
+use crate::StoreError;
+use bangfu_domain::{AssistanceKind, Money, Relation, Scheme, Situation, UnionMeasure, YearMonth};
+use chrono::NaiveDate;
+use sea_query::{Expr, OnConflict, Order, Query};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A household member.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Member {
+    /// Id.
+    pub id: i64,
+    /// Household.
+    pub household_id: i64,
+    /// Name.
+    pub name: String,
+    /// Resident ID, normalised (empty when the member has none, e.g. a newborn not yet registered).
+    pub id_number: String,
+    /// Relation to the head.
+    pub relation: Relation,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Situation.
+    pub situation: Situation,
+}
+
+/// A member as written (validated).
+#[derive(Debug, Clone)]
+pub struct MemberWrite {
+    /// Name.
+    pub name: String,
+    /// Resident ID or empty.
+    pub id_number: String,
+    /// Relation.
+    pub relation: Relation,
+    /// Birth date.
+    pub birth_date: NaiveDate,
+    /// Situation.
+    pub situation: Situation,
+}
+
+/// A household's finances for one month (POLICY §1).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+pub struct MonthlyRecord {
+    /// Month.
+    pub month: YearMonth,
+    /// People in the household that month.
+    pub members: i64,
+    /// Disposable income, government assistance included.
+    pub income: Money,
+    /// The part of income paid by government social assistance.
+    pub government_assistance: Money,
+    /// Non-living expenditure: medical.
+    pub medical: Money,
+    /// Non-living expenditure: children's education.
+    pub education: Money,
+    /// Non-living expenditure: emergencies.
+    pub emergency: Money,
+    /// Non-living expenditure: accidents.
+    pub accident: Money,
+    /// Non-living expenditure: other.
+    pub other: Money,
+}
+
+impl MonthlyRecord {
+    /// All non-living expenditure of the month.
+    pub fn non_living(&self) -> Money {
+        Money::from_fen(self.medical.fen() + self.education.fen() + self.emergency.fen() + self.accident.fen() + self.other.fen())
+    }
+}
+
+/// An enrolment in a government social-assistance scheme.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Enrolment {
+    /// Id.
+    pub id: i64,
+    /// Scheme.
+    pub scheme: Scheme,
+    /// First month.
+    pub from: YearMonth,
+    /// Last month, or None while it lasts.
+    pub to: Option<YearMonth>,
+}
+
+/// A union assistance record.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct UnionAssistance {
+    /// Id.
+    pub id: i64,
+    /// Date given.
+    pub date: NaiveDate,
+    /// Cash, goods or service.
+    pub kind: AssistanceKind,
+    /// Amount (value of goods or service for non-cash).
+    pub amount: Money,
+    /// The union measure it belongs to.
+    pub measure: UnionMeasure,
+    /// Free note.
+    pub note: String,
+}
+
+fn date(row: &AnyRow, col: &'static str) -> Result<NaiveDate, StoreError> {
+    let s: String = get(row, col)?;
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(col))
+}
+
+fn month(row: &AnyRow, col: &'static str) -> Result<YearMonth, StoreError> {
+    YearMonth::from_key(get(row, col)?).ok_or(StoreError::Corrupt(col))
+}
+
+fn money(row: &AnyRow, col: &'static str) -> Result<Money, StoreError> {
+    Ok(Money::from_fen(get(row, col)?))
+}
+
+fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
+    Ok(Member {
+        id: get(row, "id")?,
+        household_id: get(row, "household_id")?,
+        name: get(row, "name")?,
+        id_number: get(row, "id_number")?,
+        relation: get_code(row, "relation", Relation::from_code)?,
+        birth_date: date(row, "birth_date")?,
+        situation: get_code(row, "situation", Situation::from_code)?,
+    })
+}
+
+fn monthly_from(row: &AnyRow) -> Result<MonthlyRecord, StoreError> {
+    Ok(MonthlyRecord {
+        month: month(row, "month")?,
+        members: get(row, "members")?,
+        income: money(row, "income")?,
+        government_assistance: money(row, "government_assistance")?,
+        medical: money(row, "nl_medical")?,
+        education: money(row, "nl_education")?,
+        emergency: money(row, "nl_emergency")?,
+        accident: money(row, "nl_accident")?,
+        other: money(row, "nl_other")?,
+    })
+}
+
+const MONTH_COLUMNS: [MonthlyRecords; 10] = [
+    MonthlyRecords::HouseholdId,
+    MonthlyRecords::Month,
+    MonthlyRecords::Members,
+    MonthlyRecords::Income,
+    MonthlyRecords::GovernmentAssistance,
+    MonthlyRecords::NlMedical,
+    MonthlyRecords::NlEducation,
+    MonthlyRecords::NlEmergency,
+    MonthlyRecords::NlAccident,
+    MonthlyRecords::NlOther,
+];
+
+fn month_values(household_id: i64, r: &MonthlyRecord) -> [sea_query::SimpleExpr; 10] {
+    [
+        household_id.into(),
+        r.month.to_key().into(),
+        r.members.into(),
+        r.income.fen().into(),
+        r.government_assistance.fen().into(),
+        r.medical.fen().into(),
+        r.education.fen().into(),
+        r.emergency.fen().into(),
+        r.accident.fen().into(),
+        r.other.fen().into(),
+    ]
+}
+
+impl Store {
+    /// A household's members, in the order they were added.
+    pub async fn members(&self, household_id: i64) -> Result<Vec<Member>, StoreError> {
+        use Members::*;
+        let q = Query::select()
+            .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
+            .from(Table)
+            .and_where(Expr::col(HouseholdId).eq(household_id))
+            .order_by(Id, Order::Asc)
+            .to_owned();
+        self.all(&q).await?.iter().map(member_from).collect()
+    }
+
+    /// A household's monthly records from `from` to `to` inclusive, by month.
+    pub async fn monthly_records(&self, household_id: i64, from: YearMonth, to: YearMonth) -> Result<Vec<MonthlyRecord>, StoreError> {
+        let q = Query::select()
+            .columns(MONTH_COLUMNS)
+            .from(MonthlyRecords::Table)
+            .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+            .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
+            .order_by(MonthlyRecords::Month, Order::Asc)
+            .to_owned();
+        self.all(&q).await?.iter().map(monthly_from).collect()
+    }
+
+    /// The latest month with a record, if any.
+    pub async fn last_record_month(&self, household_id: i64) -> Result<Option<YearMonth>, StoreError> {
+        let q = Query::select()
+            .expr_as(Expr::col(MonthlyRecords::Month).max(), sea_query::Alias::new("m"))
+            .from(MonthlyRecords::Table)
+            .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+            .to_owned();
+        let Some(row) = self.optional(&q).await? else { return Ok(None) };
+        let m: Option<i64> = get(&row, "m")?;
+        Ok(m.and_then(YearMonth::from_key))
+    }
+
+    /// A household's enrolments, by first month.
+    pub async fn enrolments(&self, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
+        let q = Query::select()
+            .columns([Enrolments::Id, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
+            .from(Enrolments::Table)
+            .and_where(Expr::col(Enrolments::HouseholdId).eq(household_id))
+            .order_by(Enrolments::FromMonth, Order::Asc)
+            .to_owned();
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                let to: Option<i64> = get(r, "to_month")?;
+                Ok(Enrolment {
+                    id: get(r, "id")?,
+                    scheme: get_code(r, "scheme", Scheme::from_code)?,
+                    from: month(r, "from_month")?,
+                    to: match to {
+                        Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("to_month"))?),
+                        None => None,
+                    },
+                })
+            })
+            .collect()
+    }
+
+    /// A household's union assistance, newest first.
+    pub async fn union_assistance(&self, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
+        let q = Query::select()
+            .columns([Ua::Id, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
+            .from(Ua::Table)
+            .and_where(Expr::col(Ua::HouseholdId).eq(household_id))
+            .order_by(Ua::Date, Order::Desc)
+            .order_by(Ua::Id, Order::Desc)
+            .to_owned();
+        self.all(&q)
+            .await?
+            .iter()
+            .map(|r| {
+                Ok(UnionAssistance {
+                    id: get(r, "id")?,
+                    date: date(r, "date")?,
+                    kind: get_code(r, "kind", AssistanceKind::from_code)?,
+                    amount: money(r, "amount")?,
+                    measure: get_code(r, "measure", UnionMeasure::from_code)?,
+                    note: get(r, "note")?,
+                })
+            })
+            .collect()
+    }
+}
+
+impl WriteTx {
+    /// Adds a member.
+    pub async fn insert_member(&mut self, household_id: i64, m: &MemberWrite) -> Result<i64, StoreError> {
+        use Members::*;
+        let q = Query::insert()
+            .into_table(Table)
+            .columns([HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
+            .values_panic([household_id.into(), m.name.clone().into(), m.id_number.clone().into(), m.relation.code().into(), m.birth_date.to_string().into(), m.situation.code().into()])
+            .returning_col(Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Replaces a member's fields.
+    pub async fn update_member(&mut self, household_id: i64, id: i64, m: &MemberWrite) -> Result<(), StoreError> {
+        use Members::*;
+        let q = Query::update()
+            .table(Table)
+            .values([
+                (Name, m.name.clone().into()),
+                (IdNumber, m.id_number.clone().into()),
+                (Relation, m.relation.code().into()),
+                (BirthDate, m.birth_date.to_string().into()),
+                (Situation, m.situation.code().into()),
+            ])
+            .and_where(Expr::col(Id).eq(id))
+            .and_where(Expr::col(HouseholdId).eq(household_id))
+            .to_owned();
+        one_row(self.exec(&q).await?)
+    }
+
+    /// Removes a member.
+    pub async fn delete_member(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+        use Members::*;
+        let q = Query::delete().from_table(Table).and_where(Expr::col(Id).eq(id)).and_where(Expr::col(HouseholdId).eq(household_id)).to_owned();
+        one_row(self.exec(&q).await?)
+    }
+
+    /// Writes monthly records, replacing any of the same months.
+    pub async fn upsert_monthly_records(&mut self, household_id: i64, records: &[MonthlyRecord]) -> Result<(), StoreError> {
+        // 10 columns a row: 500 rows stay far below both backends' parameter limits.
+        for chunk in records.chunks(500) {
+            let mut q = Query::insert();
+            q.into_table(MonthlyRecords::Table).columns(MONTH_COLUMNS);
+            for r in chunk {
+                q.values_panic(month_values(household_id, r));
+            }
+            q.on_conflict(
+                OnConflict::columns([MonthlyRecords::HouseholdId, MonthlyRecords::Month])
+                    .update_columns(MONTH_COLUMNS[2..].iter().copied())
+                    .to_owned(),
+            );
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
+    /// Removes one month's record.
+    pub async fn delete_monthly_record(&mut self, household_id: i64, m: YearMonth) -> Result<(), StoreError> {
+        let q = Query::delete()
+            .from_table(MonthlyRecords::Table)
+            .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+            .and_where(Expr::col(MonthlyRecords::Month).eq(m.to_key()))
+            .to_owned();
+        one_row(self.exec(&q).await?)
+    }
+
+    /// Adds an enrolment.
+    pub async fn insert_enrolment(&mut self, household_id: i64, scheme: Scheme, from: YearMonth, to: Option<YearMonth>) -> Result<i64, StoreError> {
+        let q = Query::insert()
+            .into_table(Enrolments::Table)
+            .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
+            .values_panic([household_id.into(), scheme.code().into(), from.to_key().into(), to.map(YearMonth::to_key).into()])
+            .returning_col(Enrolments::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Removes an enrolment.
+    pub async fn delete_enrolment(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+        let q = Query::delete()
+            .from_table(Enrolments::Table)
+            .and_where(Expr::col(Enrolments::Id).eq(id))
+            .and_where(Expr::col(Enrolments::HouseholdId).eq(household_id))
+            .to_owned();
+        one_row(self.exec(&q).await?)
+    }
+
+    /// Adds a union assistance record.
+    pub async fn insert_union_assistance(&mut self, household_id: i64, a: &UnionAssistance) -> Result<i64, StoreError> {
+        let q = Query::insert()
+            .into_table(Ua::Table)
+            .columns([Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
+            .values_panic([household_id.into(), a.date.to_string().into(), a.kind.code().into(), a.amount.fen().into(), a.measure.code().into(), a.note.clone().into()])
+            .returning_col(Ua::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Removes a union assistance record.
+    pub async fn delete_union_assistance(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+        let q = Query::delete().from_table(Ua::Table).and_where(Expr::col(Ua::Id).eq(id)).and_where(Expr::col(Ua::HouseholdId).eq(household_id)).to_owned();
+        one_row(self.exec(&q).await?)
+    }
+}
+
+fn one_row(n: u64) -> Result<(), StoreError> {
+    if n == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

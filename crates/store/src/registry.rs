@@ -1,0 +1,280 @@
+//! Regions, organisations and regional standards.
+
+use crate::db::{get, get_code, Store, WriteTx};
+use crate::schema::{Organisations, Regions, Standards};
+use crate::StoreError;
+use bangfu_domain::{Money, OrgKind, StandardKind, YearMonth};
+use sea_query::{Expr, Order, Query};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// An administrative region (GB/T 2260).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Region {
+    /// Six-digit code.
+    pub code: String,
+    /// Chinese name.
+    pub name: String,
+    /// English name.
+    pub name_en: String,
+    /// The prefecture a county belongs to; `None` for a prefecture.
+    pub parent_code: Option<String>,
+}
+
+/// An organisation: a union body, a government department or an employer.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Organisation {
+    /// Id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Region it sits in.
+    pub region_code: String,
+    /// The county union a grassroots union belongs to.
+    pub parent_id: Option<i64>,
+    /// Row version for ETag / If-Match.
+    pub version: i64,
+}
+
+/// The fields of an organisation that a user writes (already validated).
+#[derive(Debug, Clone)]
+pub struct OrganisationWrite {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: OrgKind,
+    /// Region code.
+    pub region_code: String,
+    /// Parent organisation.
+    pub parent_id: Option<i64>,
+}
+
+/// A regional standard (低保 or low-income) from a month on.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Standard {
+    /// Region code.
+    pub region_code: String,
+    /// Which standard.
+    pub kind: StandardKind,
+    /// First month in force.
+    pub from: YearMonth,
+    /// Yuan per person per month.
+    pub amount: Money,
+}
+
+fn region_from(row: &AnyRow) -> Result<Region, StoreError> {
+    Ok(Region {
+        code: get(row, "code")?,
+        name: get(row, "name")?,
+        name_en: get(row, "name_en")?,
+        parent_code: get(row, "parent_code")?,
+    })
+}
+
+fn org_from(row: &AnyRow) -> Result<Organisation, StoreError> {
+    Ok(Organisation {
+        id: get(row, "id")?,
+        name: get(row, "name")?,
+        kind: get_code(row, "kind", OrgKind::from_code)?,
+        region_code: get(row, "region_code")?,
+        parent_id: get(row, "parent_id")?,
+        version: get(row, "version")?,
+    })
+}
+
+fn standard_from(row: &AnyRow) -> Result<Standard, StoreError> {
+    Ok(Standard {
+        region_code: get(row, "region_code")?,
+        kind: get_code(row, "kind", StandardKind::from_code)?,
+        from: YearMonth::from_key(get(row, "from_month")?).ok_or(StoreError::Corrupt("from_month"))?,
+        amount: Money::from_fen(get(row, "amount")?),
+    })
+}
+
+fn org_columns() -> [Organisations; 6] {
+    use Organisations::*;
+    [Id, Name, Kind, RegionCode, ParentId, Version]
+}
+
+impl Store {
+    /// All regions, prefecture first, then its counties by code.
+    pub async fn regions(&self) -> Result<Vec<Region>, StoreError> {
+        let q = Query::select()
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .from(Regions::Table)
+            .order_by(Regions::Code, Order::Asc)
+            .to_owned();
+        self.all(&q).await?.iter().map(region_from).collect()
+    }
+
+    /// One region.
+    pub async fn region(&self, code: &str) -> Result<Region, StoreError> {
+        let q = Query::select()
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .from(Regions::Table)
+            .and_where(Expr::col(Regions::Code).eq(code))
+            .to_owned();
+        region_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The region and the regions directly under it (a county has none).
+    pub async fn region_and_children(&self, code: &str) -> Result<Vec<String>, StoreError> {
+        let q = Query::select()
+            .column(Regions::Code)
+            .from(Regions::Table)
+            .cond_where(Expr::col(Regions::Code).eq(code).or(Expr::col(Regions::ParentCode).eq(code)))
+            .to_owned();
+        self.all(&q).await?.iter().map(|r| get(r, "code")).collect()
+    }
+
+    /// Organisations, optionally of one kind, by name.
+    pub async fn organisations(&self, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
+        let mut q = Query::select();
+        q.columns(org_columns()).from(Organisations::Table).order_by(Organisations::RegionCode, Order::Asc).order_by(Organisations::Id, Order::Asc);
+        if let Some(k) = kind {
+            q.and_where(Expr::col(Organisations::Kind).eq(k.code()));
+        }
+        self.all(&q).await?.iter().map(org_from).collect()
+    }
+
+    /// One organisation.
+    pub async fn organisation(&self, id: i64) -> Result<Organisation, StoreError> {
+        let q = Query::select().columns(org_columns()).from(Organisations::Table).and_where(Expr::col(Organisations::Id).eq(id)).to_owned();
+        org_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// Regional standards, optionally for one region, by region, kind and month.
+    pub async fn standards(&self, region: Option<&str>) -> Result<Vec<Standard>, StoreError> {
+        let mut q = Query::select();
+        q.columns([Standards::RegionCode, Standards::Kind, Standards::FromMonth, Standards::Amount])
+            .from(Standards::Table)
+            .order_by(Standards::RegionCode, Order::Asc)
+            .order_by(Standards::Kind, Order::Asc)
+            .order_by(Standards::FromMonth, Order::Asc);
+        if let Some(r) = region {
+            q.and_where(Expr::col(Standards::RegionCode).eq(r));
+        }
+        self.all(&q).await?.iter().map(standard_from).collect()
+    }
+
+    /// Counts households that refer to an organisation (for safe deletes).
+    pub async fn organisation_in_use(&self, id: i64) -> Result<bool, StoreError> {
+        use crate::schema::Households;
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(Households::Table)
+            .cond_where(Expr::col(Households::UnionId).eq(id).or(Expr::col(Households::EmployerId).eq(id)))
+            .limit(1)
+            .to_owned();
+        let child = Query::select().expr(Expr::val(1)).from(Organisations::Table).and_where(Expr::col(Organisations::ParentId).eq(id)).limit(1).to_owned();
+        Ok(self.optional(&q).await?.is_some() || self.optional(&child).await?.is_some())
+    }
+}
+
+impl WriteTx {
+    /// Inserts or renames a region (used by seeding).
+    pub async fn upsert_region(&mut self, r: &Region) -> Result<(), StoreError> {
+        let q = Query::insert()
+            .into_table(Regions::Table)
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .values_panic([r.code.clone().into(), r.name.clone().into(), r.name_en.clone().into(), r.parent_code.clone().into()])
+            .on_conflict(
+                sea_query::OnConflict::column(Regions::Code)
+                    .update_columns([Regions::Name, Regions::NameEn, Regions::ParentCode])
+                    .to_owned(),
+            )
+            .to_owned();
+        self.exec(&q).await.map(|_| ())
+    }
+
+    /// Creates an organisation and returns its id.
+    pub async fn insert_organisation(&mut self, o: &OrganisationWrite) -> Result<i64, StoreError> {
+        let now = crate::now_rfc3339();
+        let q = Query::insert()
+            .into_table(Organisations::Table)
+            .columns([
+                Organisations::Name,
+                Organisations::Kind,
+                Organisations::RegionCode,
+                Organisations::ParentId,
+                Organisations::Version,
+                Organisations::CreatedAt,
+                Organisations::UpdatedAt,
+            ])
+            .values_panic([o.name.clone().into(), o.kind.code().into(), o.region_code.clone().into(), o.parent_id.into(), 1i64.into(), now.clone().into(), now.into()])
+            .returning_col(Organisations::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Updates an organisation if it still has `version`.
+    pub async fn update_organisation(&mut self, id: i64, version: i64, o: &OrganisationWrite) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(Organisations::Table)
+            .values([
+                (Organisations::Name, o.name.clone().into()),
+                (Organisations::Kind, o.kind.code().into()),
+                (Organisations::RegionCode, o.region_code.clone().into()),
+                (Organisations::ParentId, o.parent_id.into()),
+                (Organisations::Version, (version + 1).into()),
+                (Organisations::UpdatedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(Organisations::Id).eq(id))
+            .and_where(Expr::col(Organisations::Version).eq(version))
+            .to_owned();
+        self.expect_one(q.to_owned(), Organisations::Table, Organisations::Id, id).await
+    }
+
+    /// Deletes an organisation.
+    pub async fn delete_organisation(&mut self, id: i64) -> Result<(), StoreError> {
+        let q = Query::delete().from_table(Organisations::Table).and_where(Expr::col(Organisations::Id).eq(id)).to_owned();
+        match self.exec(&q).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Inserts a standard; a second one of the same kind and month for the region is a conflict.
+    pub async fn insert_standard(&mut self, s: &Standard) -> Result<(), StoreError> {
+        let q = Query::insert()
+            .into_table(Standards::Table)
+            .columns([Standards::RegionCode, Standards::Kind, Standards::FromMonth, Standards::Amount])
+            .values_panic([s.region_code.clone().into(), s.kind.code().into(), s.from.to_key().into(), s.amount.fen().into()])
+            .to_owned();
+        self.exec(&q).await.map(|_| ())
+    }
+
+    /// Deletes a standard.
+    pub async fn delete_standard(&mut self, region: &str, kind: StandardKind, from: YearMonth) -> Result<(), StoreError> {
+        let q = Query::delete()
+            .from_table(Standards::Table)
+            .and_where(Expr::col(Standards::RegionCode).eq(region))
+            .and_where(Expr::col(Standards::Kind).eq(kind.code()))
+            .and_where(Expr::col(Standards::FromMonth).eq(from.to_key()))
+            .to_owned();
+        match self.exec(&q).await? {
+            0 => Err(StoreError::NotFound),
+            _ => Ok(()),
+        }
+    }
+
+    /// Runs a versioned update; no row changed means stale (the row exists) or not found.
+    pub(crate) async fn expect_one<T: sea_query::Iden + Copy + 'static, C: sea_query::Iden + Copy + 'static>(
+        &mut self,
+        q: sea_query::UpdateStatement,
+        table: T,
+        id_col: C,
+        id: i64,
+    ) -> Result<(), StoreError> {
+        if self.exec(&q).await? == 1 {
+            return Ok(());
+        }
+        let exists = Query::select().expr(Expr::val(1)).from(table).and_where(Expr::col(id_col).eq(id)).to_owned();
+        match self.optional(&exists).await? {
+            Some(_) => Err(StoreError::Stale),
+            None => Err(StoreError::NotFound),
+        }
+    }
+}

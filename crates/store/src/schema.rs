@@ -1,0 +1,112 @@
+//! Table and column names, shared by the migrations and the queries.
+
+use sea_query::Iden;
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Regions {
+    Table,
+    Code,
+    Name,
+    NameEn,
+    ParentCode,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Organisations {
+    Table,
+    Id,
+    Name,
+    Kind,
+    RegionCode,
+    ParentId,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Households {
+    Table,
+    Id,
+    FileNo,
+    HeadName,
+    HeadIdNumber,
+    Phone,
+    Address,
+    RegionCode,
+    UnionId,
+    EmployerId,
+    RegisteredOn,
+    MigrantWorker,
+    WorkCapacity,
+    Status,
+    Synthetic,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum HouseholdCauses {
+    Table,
+    HouseholdId,
+    Cause,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Members {
+    Table,
+    Id,
+    HouseholdId,
+    Name,
+    IdNumber,
+    Relation,
+    BirthDate,
+    Situation,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum MonthlyRecords {
+    Table,
+    HouseholdId,
+    Month,
+    Members,
+    Income,
+    GovernmentAssistance,
+    NlMedical,
+    NlEducation,
+    NlEmergency,
+    NlAccident,
+    NlOther,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Standards {
+    Table,
+    RegionCode,
+    Kind,
+    FromMonth,
+    Amount,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Enrolments {
+    Table,
+    Id,
+    HouseholdId,
+    Scheme,
+    FromMonth,
+    ToMonth,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum UnionAssistance {
+    Table,
+    Id,
+    HouseholdId,
+    Date,
+    Kind,
+    Amount,
+    Measure,
+    Note,
+}
