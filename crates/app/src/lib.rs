@@ -6,7 +6,7 @@ pub mod demo;
 mod error;
 pub mod input;
 mod registry;
-mod households;
+pub mod households;
 
 pub use error::AppError;
 pub use households::HouseholdFile;

@@ -11,7 +11,7 @@ use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 /// A household as stored.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Household {
     /// Id.
     pub id: i64,
@@ -36,10 +36,13 @@ pub struct Household {
     /// Migrant-worker family (农民工).
     pub migrant_worker: bool,
     /// Hardship causes.
+    #[schema(value_type = Vec<String>)]
     pub causes: Vec<Cause>,
     /// Work capacity of the head.
+    #[schema(value_type = String)]
     pub work_capacity: WorkCapacity,
     /// Status in the registry.
+    #[schema(value_type = String)]
     pub status: HouseholdStatus,
     /// Written by `bangfu demo`: synthetic, not a real family.
     pub synthetic: bool,
@@ -104,7 +107,7 @@ pub struct HouseholdFilter {
 }
 
 /// One page of households.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct HouseholdPage {
     /// The rows.
     pub items: Vec<Household>,

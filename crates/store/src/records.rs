@@ -11,7 +11,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 /// A household member.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Member {
     /// Id.
     pub id: i64,
@@ -22,10 +22,12 @@ pub struct Member {
     /// Resident ID, normalised (empty when the member has none, e.g. a newborn not yet registered).
     pub id_number: String,
     /// Relation to the head.
+    #[schema(value_type = String)]
     pub relation: Relation,
     /// Birth date.
     pub birth_date: NaiveDate,
     /// Situation.
+    #[schema(value_type = String)]
     pub situation: Situation,
 }
 
@@ -45,25 +47,33 @@ pub struct MemberWrite {
 }
 
 /// A household's finances for one month (POLICY §1).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct MonthlyRecord {
     /// Month.
+    #[schema(value_type = String)]
     pub month: YearMonth,
     /// People in the household that month.
     pub members: i64,
     /// Disposable income, government assistance included.
+    #[schema(value_type = String)]
     pub income: Money,
     /// The part of income paid by government social assistance.
+    #[schema(value_type = String)]
     pub government_assistance: Money,
     /// Non-living expenditure: medical.
+    #[schema(value_type = String)]
     pub medical: Money,
     /// Non-living expenditure: children's education.
+    #[schema(value_type = String)]
     pub education: Money,
     /// Non-living expenditure: emergencies.
+    #[schema(value_type = String)]
     pub emergency: Money,
     /// Non-living expenditure: accidents.
+    #[schema(value_type = String)]
     pub accident: Money,
     /// Non-living expenditure: other.
+    #[schema(value_type = String)]
     pub other: Money,
 }
 
@@ -75,30 +85,36 @@ impl MonthlyRecord {
 }
 
 /// An enrolment in a government social-assistance scheme.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Enrolment {
     /// Id.
     pub id: i64,
     /// Scheme.
+    #[schema(value_type = String)]
     pub scheme: Scheme,
     /// First month.
+    #[schema(value_type = String)]
     pub from: YearMonth,
     /// Last month, or None while it lasts.
+    #[schema(value_type = Option<String>)]
     pub to: Option<YearMonth>,
 }
 
 /// A union assistance record.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct UnionAssistance {
     /// Id.
     pub id: i64,
     /// Date given.
     pub date: NaiveDate,
     /// Cash, goods or service.
+    #[schema(value_type = String)]
     pub kind: AssistanceKind,
     /// Amount (value of goods or service for non-cash).
+    #[schema(value_type = String)]
     pub amount: Money,
     /// The union measure it belongs to.
+    #[schema(value_type = String)]
     pub measure: UnionMeasure,
     /// Free note.
     pub note: String,

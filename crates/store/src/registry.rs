@@ -9,7 +9,7 @@ use serde::Serialize;
 use sqlx::any::AnyRow;
 
 /// An administrative region (GB/T 2260).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Region {
     /// Six-digit code.
     pub code: String,
@@ -22,13 +22,14 @@ pub struct Region {
 }
 
 /// An organisation: a union body, a government department or an employer.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Organisation {
     /// Id.
     pub id: i64,
     /// Name.
     pub name: String,
     /// Kind.
+    #[schema(value_type = String)]
     pub kind: OrgKind,
     /// Region it sits in.
     pub region_code: String,
@@ -52,15 +53,18 @@ pub struct OrganisationWrite {
 }
 
 /// A regional standard (低保 or low-income) from a month on.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Standard {
     /// Region code.
     pub region_code: String,
     /// Which standard.
+    #[schema(value_type = String)]
     pub kind: StandardKind,
     /// First month in force.
+    #[schema(value_type = String)]
     pub from: YearMonth,
     /// Yuan per person per month.
+    #[schema(value_type = String)]
     pub amount: Money,
 }
 

@@ -1,0 +1,55 @@
+//! `bangfu bench`: the household list's latency on the current database, through the store,
+//! the API and the page, in-process (no network). Prints medians and 95th percentiles.
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use bangfu_app::households::ListQuery;
+use bangfu_app::App;
+use http_body_util::BodyExt;
+use std::time::{Duration, Instant};
+use tower::ServiceExt;
+
+fn stats(mut v: Vec<Duration>) -> (f64, f64) {
+    v.sort();
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let p = |q: f64| ms(v[((v.len() as f64 - 1.0) * q).round() as usize]);
+    (p(0.5), p(0.95))
+}
+
+pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
+    let n = app.store.count_households().await?;
+    println!("households: {n}; backend: {:?}; iterations per case: {iterations}", app.store.backend());
+    let cases: [(&str, &str); 5] = [
+        ("first page", ""),
+        ("region + status + pool", "region=450403&status=in_file&pool=stock"),
+        ("cause", "cause=disability"),
+        ("name prefix", "q=%E9%BB%84%E4%BC%9F"),
+        ("page 50 of a region", "region=450422&page=50"),
+    ];
+    println!("{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}", "case", "store p50", "store p95", "api p50", "api p95", "page p50", "page p95");
+    let router = bangfu_web::router(app.clone());
+    for (name, query) in cases {
+        let q: ListQuery = serde_urlencoded::from_str(query)?;
+        let spec = app.list_spec(&q).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut store = Vec::new();
+        let mut api = Vec::new();
+        let mut page = Vec::new();
+        for _ in 0..iterations {
+            let t = Instant::now();
+            app.list_households(&spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.push(t.elapsed());
+            for (uri, out) in [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)] {
+                let t = Instant::now();
+                let res = router.clone().oneshot(Request::get(&uri).body(Body::empty())?).await?;
+                anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
+                res.into_body().collect().await?;
+                out.push(t.elapsed());
+            }
+        }
+        let (s50, s95) = stats(store);
+        let (a50, a95) = stats(api);
+        let (p50, p95) = stats(page);
+        println!("{name:<26} {s50:>10.2}ms {s95:>10.2}ms {a50:>10.2}ms {a95:>10.2}ms {p50:>10.2}ms {p95:>10.2}ms");
+    }
+    Ok(())
+}

@@ -1,0 +1,79 @@
+//! Request extractors whose failures are [`ApiError`]s naming the field.
+
+use crate::error::ApiError;
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use serde::de::DeserializeOwned;
+
+/// Largest JSON body accepted (a year of months for many households fits easily).
+pub const BODY_LIMIT: usize = 2 * 1024 * 1024;
+
+/// A JSON body; a type error names its path (`months[3].members`).
+pub struct JsonBody<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
+        let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
+        if !ct.starts_with("application/json") {
+            return Err(ApiError { field: Some("Content-Type".into()), ..ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send JSON with Content-Type: application/json") });
+        }
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body must be at most {BODY_LIMIT} bytes")))?;
+        let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+        let de = &mut serde_json::Deserializer::from_slice(bytes);
+        match serde_path_to_error::deserialize(de) {
+            Ok(v) => Ok(JsonBody(v)),
+            Err(e) => {
+                let path = e.path().to_string();
+                let inner = e.into_inner();
+                let field = if path == "." { "body".to_string() } else { path };
+                let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "wrong_type" };
+                Err(ApiError::bad_request(field, code, inner.to_string()))
+            }
+        }
+    }
+}
+
+/// Query parameters; a malformed query string is a 400.
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let q = parts.uri.query().unwrap_or("");
+        serde_urlencoded::from_str(q).map(QueryParams).map_err(|e| ApiError::bad_request("query", "bad_query", e.to_string()))
+    }
+}
+
+/// The version named by `If-Match` (`"7"` or `W/"7"`), if the header is present.
+/// A value that is no ETag of ours can never match, so it is answered 412.
+pub struct IfMatch(pub Option<i64>);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let Some(v) = parts.headers.get(header::IF_MATCH) else { return Ok(IfMatch(None)) };
+        let s = v.to_str().unwrap_or("").trim();
+        let s = s.strip_prefix("W/").unwrap_or(s);
+        match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|s| s.parse::<i64>().ok()) {
+            Some(n) => Ok(IfMatch(Some(n))),
+            None => Err(ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", "If-Match does not name a version of this record")),
+        }
+    }
+}
+
+/// A path id; anything that is not a positive integer is a 404 (no such record).
+pub fn id(s: &str) -> Result<i64, ApiError> {
+    s.parse::<i64>().ok().filter(|n| *n > 0).ok_or_else(ApiError::not_found)
+}
+
+/// The ETag of a version.
+pub fn etag(version: i64) -> String {
+    format!("\"{version}\"")
+}

@@ -1,0 +1,582 @@
+//! Server-rendered pages (askama). Simplified Chinese by default, English on request.
+
+use crate::i18n::{Lang, Tr};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use bangfu_app::households::{ListQuery, MonthRow};
+use bangfu_app::input::{Amount, HouseholdInput, StandardInput};
+use bangfu_app::AppError;
+use bangfu_domain::policy::Pool;
+use bangfu_domain::*;
+use bangfu_store::{Household, Organisation, Region};
+use serde::Deserialize;
+use std::collections::HashMap;
+
+/// Page routes.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(|| async { Redirect::to("/households") }))
+        .route("/households", get(list_page).post(create_submit))
+        .route("/households/new", get(new_form))
+        .route("/households/{id}", get(household_page).post(edit_submit))
+        .route("/households/{id}/edit", get(edit_form))
+        .route("/standards", get(standards_page).post(standard_submit))
+}
+
+/// Common page context: language and whether demo data is present.
+struct Ctx {
+    lang: Lang,
+    set_cookie: bool,
+}
+
+impl Ctx {
+    fn new(query: Option<&str>, headers: &HeaderMap) -> Ctx {
+        let q: HashMap<String, String> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+        let given = q.get("lang").map(String::as_str);
+        Ctx { lang: Lang::pick(given, headers), set_cookie: given.is_some() }
+    }
+
+    fn render(&self, status: StatusCode, t: impl Template) -> Response {
+        match t.render() {
+            Ok(html) => {
+                let mut r = (status, Html(html)).into_response();
+                if self.set_cookie {
+                    let v = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", if self.lang.zh() { "zh" } else { "en" });
+                    if let Ok(v) = HeaderValue::from_str(&v) {
+                        r.headers_mut().insert(header::SET_COOKIE, v);
+                    }
+                }
+                r
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "template failed");
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
+            }
+        }
+    }
+
+    fn error(&self, e: AppError) -> Response {
+        let t = self.lang.tr();
+        let (status, text) = match &e {
+            AppError::NotFound => (StatusCode::NOT_FOUND, t.not_found.to_string()),
+            AppError::Invalid(errs) => (StatusCode::BAD_REQUEST, errs.iter().map(|f| format!("{}: {}", f.field, self.lang.message(f.code, &f.message))).collect::<Vec<_>>().join("; ")),
+            AppError::Conflict(f) => (StatusCode::CONFLICT, self.lang.message(f.code, &f.message)),
+            AppError::Stale => (StatusCode::PRECONDITION_FAILED, self.lang.message("stale", "the record was changed by someone else; reload and try again")),
+            _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string()),
+        };
+        self.render(status, MessagePage { t, show_synthetic: false, heading: t.not_found.to_string(), text })
+    }
+}
+
+#[derive(Template)]
+#[template(path = "message.html")]
+struct MessagePage {
+    t: &'static Tr,
+    show_synthetic: bool,
+    heading: String,
+    text: String,
+}
+
+fn region_names(regions: &[Region], zh: bool) -> HashMap<String, String> {
+    regions.iter().map(|r| (r.code.clone(), if zh { r.name.clone() } else { r.name_en.clone() })).collect()
+}
+
+fn causes_label(causes: &[Cause], zh: bool) -> String {
+    causes.iter().map(|c| c.label(zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
+}
+
+fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T, bool) -> &'static str, zh: bool) -> Vec<(String, String)> {
+    all.iter().map(|v| (code(*v).to_string(), label(*v, zh).to_string())).collect()
+}
+
+struct Row {
+    id: i64,
+    file_no: String,
+    head_name: String,
+    id_masked: String,
+    region: String,
+    pool: &'static str,
+    causes: String,
+    status: &'static str,
+    registered_on: String,
+    synthetic: bool,
+}
+
+#[derive(Template)]
+#[template(path = "list.html")]
+struct ListPage {
+    t: &'static Tr,
+    show_synthetic: bool,
+    regions: Vec<(String, String)>,
+    pools: Vec<(String, String)>,
+    statuses: Vec<(String, String)>,
+    causes: Vec<(String, String)>,
+    q_region: String,
+    q_pool: String,
+    q_status: String,
+    q_cause: String,
+    q_text: String,
+    error: Option<String>,
+    total: String,
+    rows: Vec<Row>,
+    prev_link: Option<String>,
+    next_link: Option<String>,
+    page_label: String,
+}
+
+async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let zh = ctx.lang.zh();
+    let params: Vec<(String, String)> = raw.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let get = |k: &str| params.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
+    let q = ListQuery { region: get("region"), pool: get("pool"), status: get("status"), cause: get("cause"), q: get("q"), page: get("page"), per_page: get("per_page") };
+    let regions = match s.app.store.regions().await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(e.into()),
+    };
+    let names = region_names(&regions, zh);
+    let (page, error, status) = match s.app.list_spec(&q).await {
+        Ok(spec) => match s.app.list_households(&spec).await {
+            Ok(p) => (Some((spec, p)), None, StatusCode::OK),
+            Err(e) => return ctx.error(e),
+        },
+        Err(AppError::Invalid(errs)) => (None, Some(errs.iter().map(|f| format!("{}: {}", f.field, ctx.lang.message(f.code, &f.message))).collect::<Vec<_>>().join("; ")), StatusCode::BAD_REQUEST),
+        Err(e) => return ctx.error(e),
+    };
+    let t = ctx.lang.tr();
+    let link = |p: u64| {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &params {
+            if k != "page" && k != "lang" {
+                ser.append_pair(k, v);
+            }
+        }
+        ser.append_pair("page", &p.to_string());
+        format!("/households?{}", ser.finish())
+    };
+    let (rows, total, prev_link, next_link, page_label) = match &page {
+        Some((spec, p)) => {
+            let rows = p
+                .items
+                .iter()
+                .map(|h| Row {
+                    id: h.id,
+                    file_no: h.file_no.clone(),
+                    head_name: h.head_name.clone(),
+                    id_masked: bangfu_domain::id_number::mask(&h.head_id_number),
+                    region: names.get(&h.region_code).cloned().unwrap_or_else(|| h.region_code.clone()),
+                    pool: s.app.pool_of(h).label(zh),
+                    causes: causes_label(&h.causes, zh),
+                    status: h.status.label(zh),
+                    registered_on: h.registered_on.to_string(),
+                    synthetic: h.synthetic,
+                })
+                .collect::<Vec<_>>();
+            let total = if p.total_is_lower_bound { format!("{}+", p.total) } else { p.total.to_string() };
+            let more = p.total_is_lower_bound || spec.page * spec.per_page < p.total;
+            (rows, total, (spec.page > 1).then(|| link(spec.page - 1)), more.then(|| link(spec.page + 1)), t.page.replace("{}", &spec.page.to_string()))
+        }
+        None => (Vec::new(), "0".into(), None, None, String::new()),
+    };
+    let show_synthetic = rows.iter().any(|r| r.synthetic);
+    let sel = |v: &Option<String>| v.clone().unwrap_or_default();
+    ctx.render(
+        status,
+        ListPage {
+            t,
+            show_synthetic,
+            regions: regions.iter().map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())).collect(),
+            pools: [Pool::Stock, Pool::Incremental].iter().map(|p| (p.code().to_string(), p.label(zh).to_string())).collect(),
+            statuses: options(HouseholdStatus::ALL, HouseholdStatus::code, HouseholdStatus::label, zh),
+            causes: options(Cause::ALL, Cause::code, Cause::label, zh),
+            q_region: sel(&q.region),
+            q_pool: sel(&q.pool),
+            q_status: sel(&q.status),
+            q_cause: sel(&q.cause),
+            q_text: sel(&q.q),
+            error,
+            total,
+            rows,
+            prev_link,
+            next_link,
+            page_label,
+        },
+    )
+}
+
+struct MonthView {
+    month: String,
+    has_record: bool,
+    people: i64,
+    income: String,
+    aid: String,
+    non_living: String,
+    per_capita: String,
+    dibao: String,
+    low_income: String,
+    below: bool,
+}
+
+fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
+    let std = |v: Option<Money>| v.map_or_else(|| t.undefined.to_string(), |m| m.to_string());
+    let (has_record, people, income, aid, non_living, per_capita, below) = match &m.record {
+        Some(r) => {
+            let own = r.income.fen() - r.government_assistance.fen();
+            // Shown rounded to the fen; the test itself is exact: I − A < D·n (POLICY §1).
+            let pc = Money::from_fen((own + r.members / 2) / r.members.max(1));
+            let below = m.dibao.is_some_and(|d| own < d.fen() * r.members);
+            (true, r.members, r.income.to_string(), r.government_assistance.to_string(), r.non_living().to_string(), pc.to_string(), below)
+        }
+        None => (false, 0, String::new(), String::new(), String::new(), String::new(), false),
+    };
+    MonthView { month: m.month.to_string(), has_record, people, income, aid, non_living, per_capita, dibao: std(m.dibao), low_income: std(m.low_income), below }
+}
+
+#[derive(Template)]
+#[template(path = "household.html")]
+struct HouseholdPage {
+    t: &'static Tr,
+    show_synthetic: bool,
+    saved: bool,
+    h: Household,
+    id_masked: String,
+    region: String,
+    pool: &'static str,
+    status: &'static str,
+    causes: String,
+    work_capacity: &'static str,
+    union: String,
+    employer: String,
+    members: Vec<(String, &'static str, String, String, &'static str)>,
+    months: Vec<MonthView>,
+    enrolments: Vec<(&'static str, String, String)>,
+    assistance: Vec<(String, &'static str, &'static str, String)>,
+}
+
+fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
+    id.and_then(|i| orgs.iter().find(|o| o.id == i)).map_or_else(|| none.to_string(), |o| o.name.clone())
+}
+
+async fn household_page(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    let file = match s.app.household_file(id).await {
+        Ok(f) => f,
+        Err(e) => return ctx.error(e),
+    };
+    let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
+        (Ok(r), Ok(o)) => (r, o),
+        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+    };
+    let zh = ctx.lang.zh();
+    let t = ctx.lang.tr();
+    let h = file.household;
+    ctx.render(
+        StatusCode::OK,
+        HouseholdPage {
+            t,
+            show_synthetic: h.synthetic,
+            saved: raw.as_deref().is_some_and(|q| q.contains("saved=1")),
+            id_masked: bangfu_domain::id_number::mask(&h.head_id_number),
+            region: region_names(&regions, zh).get(&h.region_code).cloned().unwrap_or_default(),
+            pool: file.pool.label(zh),
+            status: h.status.label(zh),
+            causes: causes_label(&h.causes, zh),
+            work_capacity: h.work_capacity.label(zh),
+            union: org_name(&orgs, h.union_id, t.none),
+            employer: org_name(&orgs, h.employer_id, t.none),
+            members: file.members.iter().map(|m| (m.name.clone(), m.relation.label(zh), bangfu_domain::id_number::mask(&m.id_number), m.birth_date.to_string(), m.situation.label(zh))).collect(),
+            months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
+            enrolments: file.enrolments.iter().map(|e| (e.scheme.label(zh), e.from.to_string(), e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()))).collect(),
+            assistance: file.union_assistance.iter().map(|a| (a.date.to_string(), a.measure.label(zh), a.kind.label(zh), a.amount.to_string())).collect(),
+            h,
+        },
+    )
+}
+
+/// What the form shows: the values typed (or stored) and the messages per field.
+#[derive(Default)]
+struct FormValues {
+    file_no: String,
+    head_name: String,
+    head_id_number: String,
+    region_code: String,
+    registered_on: String,
+    causes: Vec<String>,
+    work_capacity: String,
+    migrant_worker: bool,
+    union_id: String,
+    employer_id: String,
+    phone: String,
+    address: String,
+}
+
+#[derive(Template)]
+#[template(path = "form.html")]
+struct FormPage {
+    t: &'static Tr,
+    show_synthetic: bool,
+    id: Option<i64>,
+    action: String,
+    cancel: String,
+    version: i64,
+    v: FormValues,
+    errors: HashMap<String, String>,
+    has_errors: bool,
+    general_error: Option<String>,
+    regions: Vec<(String, String)>,
+    causes: Vec<(String, String)>,
+    capacities: Vec<(String, String)>,
+    unions: Vec<(String, String)>,
+    employers: Vec<(String, String)>,
+}
+
+impl FormPage {
+    /// The message under a field, as HTML (escaped here).
+    fn err(&self, field: &str) -> String {
+        let mut msgs: Vec<&String> = self.errors.iter().filter(|(k, _)| *k == field || k.starts_with(&format!("{field}["))).map(|(_, v)| v).collect();
+        msgs.sort();
+        msgs.iter().map(|m| format!("<p class=\"field-error\" data-field=\"{field}\">{}</p>", escape(m))).collect()
+    }
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, id: Option<i64>, version: i64, v: FormValues, errors: HashMap<String, String>, general_error: Option<String>) -> Response {
+    let zh = ctx.lang.zh();
+    let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
+        (Ok(r), Ok(o)) => (r, o),
+        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+    };
+    let names = region_names(&regions, zh);
+    let orgs_of = |pred: fn(OrgKind) -> bool| orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())).collect::<Vec<_>>();
+    ctx.render(
+        status,
+        FormPage {
+            t: ctx.lang.tr(),
+            show_synthetic: false,
+            action: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
+            cancel: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
+            id,
+            version,
+            v,
+            has_errors: !errors.is_empty(),
+            errors,
+            general_error,
+            regions: regions.iter().filter(|r| r.parent_code.is_some()).map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())).collect(),
+            causes: options(Cause::ALL, Cause::code, Cause::label, zh),
+            capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
+            unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),
+            employers: orgs_of(|k| k == OrgKind::Employer),
+        },
+    )
+}
+
+async fn new_form(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let v = FormValues { registered_on: chrono::Utc::now().date_naive().to_string(), work_capacity: "full".into(), ..Default::default() };
+    form_page(&s, &ctx, StatusCode::OK, None, 0, v, HashMap::new(), None).await
+}
+
+async fn edit_form(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    let h = match s.app.store.household(id).await {
+        Ok(h) => h,
+        Err(e) => return ctx.error(e.into()),
+    };
+    let v = FormValues {
+        file_no: h.file_no.clone(),
+        head_name: h.head_name.clone(),
+        head_id_number: h.head_id_number.clone(),
+        region_code: h.region_code.clone(),
+        registered_on: h.registered_on.to_string(),
+        causes: h.causes.iter().map(|c| c.code().to_string()).collect(),
+        work_capacity: h.work_capacity.code().to_string(),
+        migrant_worker: h.migrant_worker,
+        union_id: h.union_id.map(|i| i.to_string()).unwrap_or_default(),
+        employer_id: h.employer_id.map(|i| i.to_string()).unwrap_or_default(),
+        phone: h.phone.clone(),
+        address: h.address.clone(),
+    };
+    form_page(&s, &ctx, StatusCode::OK, Some(id), h.version, v, HashMap::new(), None).await
+}
+
+/// Reads the submitted form into the values to show again and the input to validate.
+fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, String>) {
+    let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
+    let one = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
+    let v = FormValues {
+        file_no: one("file_no"),
+        head_name: one("head_name"),
+        head_id_number: one("head_id_number"),
+        region_code: one("region_code"),
+        registered_on: one("registered_on"),
+        causes: pairs.iter().filter(|(n, _)| n == "causes").map(|(_, v)| v.clone()).collect(),
+        work_capacity: one("work_capacity"),
+        migrant_worker: one("migrant_worker") == "true",
+        union_id: one("union_id"),
+        employer_id: one("employer_id"),
+        phone: one("phone"),
+        address: one("address"),
+    };
+    let mut errors = HashMap::new();
+    let mut opt_id = |field: &str, s: &str| -> Option<i64> {
+        if s.trim().is_empty() {
+            return None;
+        }
+        match s.trim().parse() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                errors.insert(field.to_string(), "must be an organisation id".to_string());
+                None
+            }
+        }
+    };
+    let input = HouseholdInput {
+        file_no: v.file_no.clone(),
+        head_name: v.head_name.clone(),
+        head_id_number: v.head_id_number.clone(),
+        phone: v.phone.clone(),
+        address: v.address.clone(),
+        region_code: v.region_code.clone(),
+        union_id: opt_id("union_id", &v.union_id),
+        employer_id: opt_id("employer_id", &v.employer_id),
+        registered_on: v.registered_on.clone(),
+        migrant_worker: v.migrant_worker,
+        causes: v.causes.clone(),
+        work_capacity: v.work_capacity.clone(),
+    };
+    let version = one("version").parse().unwrap_or(-1);
+    (v, input, version, errors)
+}
+
+async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes) -> Response {
+    let (v, input, version, mut errors) = read_form(&body);
+    let result = if !errors.is_empty() {
+        Err(AppError::Invalid(Vec::new()))
+    } else {
+        match id {
+            None => s.app.create_household(&input).await,
+            Some(id) => s.app.update_household(id, Some(version), &input).await,
+        }
+    };
+    let lang = ctx.lang;
+    match result {
+        Ok(h) => Redirect::to(&format!("/households/{}?saved=1", h.id)).into_response(),
+        Err(AppError::Invalid(errs)) => {
+            for f in errs {
+                errors.entry(f.field.clone()).or_insert_with(|| lang.message(f.code, &f.message));
+            }
+            form_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, id, version, v, errors, None).await
+        }
+        Err(AppError::Conflict(f)) => {
+            let msg = lang.message(f.code, &f.message);
+            if f.field.is_empty() {
+                form_page(&s, &ctx, StatusCode::CONFLICT, id, version, v, errors, Some(msg)).await
+            } else {
+                errors.insert(f.field.clone(), msg);
+                form_page(&s, &ctx, StatusCode::CONFLICT, id, version, v, errors, None).await
+            }
+        }
+        Err(AppError::Stale) => {
+            let msg = lang.message("stale", "the record was changed by someone else; reload and try again");
+            form_page(&s, &ctx, StatusCode::PRECONDITION_FAILED, id, version, v, errors, Some(msg)).await
+        }
+        Err(e) => ctx.error(e),
+    }
+}
+
+async fn create_submit(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    submit(s, ctx, None, body).await
+}
+
+async fn edit_submit(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    submit(s, ctx, Some(id), body).await
+}
+
+struct RegionStandards {
+    code: String,
+    name: String,
+    rows: Vec<(String, String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "standards.html")]
+struct StandardsPage {
+    t: &'static Tr,
+    show_synthetic: bool,
+    regions: Vec<RegionStandards>,
+    kinds: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+async fn standards_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<String>) -> Response {
+    let zh = ctx.lang.zh();
+    let t = ctx.lang.tr();
+    let (regions, standards) = match (s.app.store.regions().await, s.app.store.standards(None).await) {
+        (Ok(r), Ok(st)) => (r, st),
+        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+    };
+    let names = region_names(&regions, zh);
+    let view = regions
+        .iter()
+        .map(|r| {
+            let mine: Vec<_> = standards.iter().filter(|s| s.region_code == r.code).cloned().collect();
+            let mut months: Vec<YearMonth> = mine.iter().map(|s| s.from).collect();
+            months.sort();
+            months.dedup();
+            let rows = months
+                .iter()
+                .map(|m| {
+                    let f = |k| bangfu_app::households::in_force(&mine, k, *m).map_or_else(|| t.undefined.to_string(), |v| v.to_string());
+                    (m.to_string(), f(StandardKind::Dibao), f(StandardKind::LowIncome))
+                })
+                .collect();
+            RegionStandards { code: r.code.clone(), name: names.get(&r.code).cloned().unwrap_or_default(), rows }
+        })
+        .collect();
+    ctx.render(status, StandardsPage { t, show_synthetic: false, regions: view, kinds: options(StandardKind::ALL, StandardKind::code, StandardKind::label, zh), error })
+}
+
+async fn standards_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    standards_view(&s, &ctx, StatusCode::OK, None).await
+}
+
+#[derive(Deserialize)]
+struct StandardForm {
+    #[serde(default)]
+    region_code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    amount: String,
+}
+
+async fn standard_submit(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let f: StandardForm = serde_urlencoded::from_bytes(&body).unwrap_or(StandardForm { region_code: String::new(), kind: String::new(), from: String::new(), amount: String::new() });
+    let input = StandardInput { region_code: f.region_code, kind: f.kind, from: f.from, amount: Amount::from(f.amount.trim()) };
+    match s.app.create_standard(&input).await {
+        Ok(_) => Redirect::to("/standards").into_response(),
+        Err(AppError::Invalid(errs)) => {
+            let msg = errs.iter().map(|e| format!("{}: {}", e.field, ctx.lang.message(e.code, &e.message))).collect::<Vec<_>>().join("; ");
+            standards_view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
+        }
+        Err(AppError::Conflict(e)) => standards_view(&s, &ctx, StatusCode::CONFLICT, Some(ctx.lang.message(e.code, &e.message))).await,
+        Err(e) => ctx.error(e),
+    }
+}
