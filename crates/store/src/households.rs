@@ -352,7 +352,7 @@ impl WriteTx {
     /// Updates a household if it still has `version`; replaces its causes.
     pub async fn update_household(&mut self, id: i64, version: i64, h: &HouseholdWrite) -> Result<(), StoreError> {
         let now = crate::now_rfc3339();
-        let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::Version, Households::UpdatedAt]);
+        let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::UpdatedAt]);
         let vals = write_values(h, version + 1, &now, None);
         let q = Query::update()
             .table(Households::Table)

@@ -13,6 +13,8 @@ mod migrate;
 pub mod records;
 pub mod registry;
 mod schema;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;

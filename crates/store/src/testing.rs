@@ -1,0 +1,76 @@
+//! Throw-away databases for tests: a SQLite file in a temporary folder always, and a fresh
+//! PostgreSQL database when `BANGFU_TEST_DATABASE_URL` names a server. Each test gets its own,
+//! so tests run in parallel, and each is removed when dropped, even after a failed assertion.
+
+use crate::{Backend, Store};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A database made for one test.
+pub struct TestDb {
+    /// Its URL.
+    pub url: String,
+    /// Which backend.
+    pub backend: Backend,
+    pg: Option<(String, String)>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl TestDb {
+    /// A SQLite database in a new temporary folder.
+    pub fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let url = format!("sqlite://{}/bangfu.db", dir.path().display());
+        TestDb { url, backend: Backend::Sqlite, pg: None, _dir: Some(dir) }
+    }
+
+    /// A new PostgreSQL database on the server named by `BANGFU_TEST_DATABASE_URL`, or None
+    /// when the variable is unset. Panics if it is set and the server cannot be reached: a
+    /// configured backend that is down is a failure, not a skip.
+    pub async fn postgres() -> Option<TestDb> {
+        let admin = std::env::var("BANGFU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
+        let name = format!("bangfu_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0));
+        let store = Store::connect(&admin).await.unwrap_or_else(|e| panic!("BANGFU_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+        sqlx::query(&format!("CREATE DATABASE {name}")).execute(&store.pool).await.expect("create test database");
+        store.close().await;
+        let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
+        Some(TestDb { url: format!("{base}/{name}"), backend: Backend::Postgres, pg: Some((admin, name)), _dir: None })
+    }
+
+    /// SQLite, and PostgreSQL when configured. When it is not, says so on stderr; in CI
+    /// (`CI` set) a missing PostgreSQL fails the test instead.
+    pub async fn all() -> Vec<TestDb> {
+        let mut v = vec![TestDb::sqlite()];
+        match TestDb::postgres().await {
+            Some(pg) => v.push(pg),
+            None => {
+                assert!(std::env::var("CI").is_err(), "CI must test PostgreSQL too: set BANGFU_TEST_DATABASE_URL");
+                eprintln!("PostgreSQL skipped: BANGFU_TEST_DATABASE_URL is not set (this run covers SQLite only)");
+            }
+        }
+        v
+    }
+
+    /// Opens (and migrates) the store.
+    pub async fn open(&self) -> Store {
+        Store::open(&self.url).await.expect("open test store")
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let Some((admin, name)) = self.pg.take() else { return };
+        // Drop may run inside a runtime; a thread of its own keeps it independent of that.
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
+            rt.block_on(async move {
+                if let Ok(store) = Store::connect(&admin).await {
+                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&store.pool).await;
+                    store.close().await;
+                }
+            });
+        })
+        .join();
+    }
+}

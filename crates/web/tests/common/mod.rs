@@ -1,0 +1,62 @@
+//! A client for in-process requests against the router.
+
+#![allow(dead_code)]
+
+use axum::body::Body;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use serde_json::Value;
+use tower::ServiceExt;
+
+/// A response: status, ETag and parsed body (JSON, or the text wrapped in a string).
+pub struct Res {
+    pub status: StatusCode,
+    pub etag: Option<String>,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Res {
+    /// The `error.field` of an error body.
+    pub fn field(&self) -> &str {
+        self.body["error"]["field"].as_str().unwrap_or("")
+    }
+
+    /// The `error.code` of an error body.
+    pub fn code(&self) -> &str {
+        self.body["error"]["code"].as_str().unwrap_or("")
+    }
+}
+
+/// Sends one request.
+pub async fn call(router: &Router, method: Method, uri: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Res {
+    let mut req = Request::builder().method(method).uri(uri);
+    if body.is_some() {
+        req = req.header(header::CONTENT_TYPE, "application/json");
+    }
+    for (k, v) in headers {
+        req = req.header(*k, *v);
+    }
+    let req = req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty)).unwrap();
+    let res = router.clone().oneshot(req).await.unwrap();
+    let status = res.status();
+    let etag = res.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
+    let bytes = res.into_body().collect().await.unwrap().to_bytes();
+    let text = String::from_utf8_lossy(&bytes).to_string();
+    let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
+    Res { status, etag, body, text }
+}
+
+pub async fn get(r: &Router, uri: &str) -> Res {
+    call(r, Method::GET, uri, None, &[]).await
+}
+
+pub async fn post(r: &Router, uri: &str, body: &Value) -> Res {
+    call(r, Method::POST, uri, Some(&body.to_string()), &[]).await
+}
+
+/// Builds a valid resident ID from 17 digits.
+pub fn id_with_check(first17: &str) -> String {
+    format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
+}
