@@ -22,9 +22,11 @@ const COUNTIES: [(&str, &str); 7] = [
     ("450481", "岑溪市"),
 ];
 
-const SURNAMES: &str = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢覃韦莫蒙廖";
+const SURNAMES: &str =
+    "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程苏魏吕丁任沈姚卢覃韦莫蒙廖";
 const GIVEN: &str = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超兰霞平刚桂华建国志红玉凤春梅海波辉琳燕萍鹏飞斌庆文";
-const STREETS: [&str; 10] = ["新兴路", "大南路", "西江路", "民主路", "建设路", "工业园路", "河东街", "中山路", "朝阳路", "东风街"];
+const STREETS: [&str; 10] =
+    ["新兴路", "大南路", "西江路", "民主路", "建设路", "工业园路", "河东街", "中山路", "朝阳路", "东风街"];
 
 /// Households a transaction: small enough to keep memory flat, large enough to amortise the commit.
 const BATCH: u64 = 2_000;
@@ -130,7 +132,18 @@ impl App {
             for _ in 0..n {
                 let id = next_id;
                 next_id += 1;
-                self.demo_household(&mut rng, id, &orgs, &mut used, &mut file_seq, &mut hs, &mut members, &mut months, &mut aid, &mut enrol);
+                self.demo_household(
+                    &mut rng,
+                    id,
+                    &orgs,
+                    &mut used,
+                    &mut file_seq,
+                    &mut hs,
+                    &mut members,
+                    &mut months,
+                    &mut aid,
+                    &mut enrol,
+                );
             }
             let mut tx = self.store.begin().await?;
             tx.bulk_households(&hs).await?;
@@ -157,7 +170,13 @@ impl App {
                 let from = YearMonth::new(y, m).ok_or(AppError::Internal("demo month".into()))?;
                 let d = dibao_fen(i, from);
                 for (kind, fen) in [(StandardKind::Dibao, d), (StandardKind::LowIncome, d * 3 / 2)] {
-                    tx.insert_standard(&Standard { region_code: code.to_string(), kind, from, amount: Money::from_fen(fen) }).await?;
+                    tx.insert_standard(&Standard {
+                        region_code: code.to_string(),
+                        kind,
+                        from,
+                        amount: Money::from_fen(fen),
+                    })
+                    .await?;
                 }
             }
         }
@@ -166,24 +185,61 @@ impl App {
 
     async fn demo_orgs(&self, rng: &mut ChaCha8Rng) -> Result<DemoOrgs, AppError> {
         let mut tx = self.store.begin().await?;
-        let org = |name: String, kind, region: &str, parent| OrganisationWrite { name, kind, region_code: region.to_string(), parent_id: parent };
+        let org = |name: String, kind, region: &str, parent| OrganisationWrite {
+            name,
+            kind,
+            region_code: region.to_string(),
+            parent_id: parent,
+        };
         let city = tx.insert_organisation(&org("梧州市总工会".into(), OrgKind::CityUnion, "450400", None)).await?;
-        for d in ["市民政局", "市人力资源社会保障局", "市卫生计生委", "市教育局", "市工业和信息化委", "市国资委", "市地税局", "市国税局"] {
+        for d in [
+            "市民政局",
+            "市人力资源社会保障局",
+            "市卫生计生委",
+            "市教育局",
+            "市工业和信息化委",
+            "市国资委",
+            "市地税局",
+            "市国税局",
+        ] {
             tx.insert_organisation(&org(d.into(), OrgKind::Department, "450400", None)).await?;
         }
         let mut grassroots = Vec::new();
         let mut employers = Vec::new();
-        const TRADES: [&str; 10] = ["机械厂", "纺织厂", "食品公司", "建筑公司", "陶瓷厂", "物流公司", "制药厂", "商贸公司", "林产公司", "电子厂"];
+        const TRADES: [&str; 10] = [
+            "机械厂",
+            "纺织厂",
+            "食品公司",
+            "建筑公司",
+            "陶瓷厂",
+            "物流公司",
+            "制药厂",
+            "商贸公司",
+            "林产公司",
+            "电子厂",
+        ];
         for (code, county) in COUNTIES {
-            let cu = tx.insert_organisation(&org(format!("{county}总工会"), OrgKind::CountyUnion, code, Some(city))).await?;
+            let cu =
+                tx.insert_organisation(&org(format!("{county}总工会"), OrgKind::CountyUnion, code, Some(city))).await?;
             let mut g = Vec::new();
             for street in STREETS.iter().take(5) {
-                g.push(tx.insert_organisation(&org(format!("{county}{street}社区工会联合会"), OrgKind::GrassrootsUnion, code, Some(cu))).await?);
+                g.push(
+                    tx.insert_organisation(&org(
+                        format!("{county}{street}社区工会联合会"),
+                        OrgKind::GrassrootsUnion,
+                        code,
+                        Some(cu),
+                    ))
+                    .await?,
+                );
             }
             let mut e = Vec::new();
             for t in TRADES {
                 let brand: String = (0..2).map(|_| pick(rng, GIVEN)).collect();
-                e.push(tx.insert_organisation(&org(format!("梧州{brand}{t}（示例）"), OrgKind::Employer, code, None)).await?);
+                e.push(
+                    tx.insert_organisation(&org(format!("梧州{brand}{t}（示例）"), OrgKind::Employer, code, None))
+                        .await?,
+                );
             }
             grassroots.push(g);
             employers.push(e);
@@ -219,14 +275,27 @@ impl App {
         };
         let (code, county_name) = COUNTIES[county];
         // About 60% are the stock registered before the 2016-10-31 cut-off.
-        let registered_on = if rng.random_bool(0.6) { date_between(rng, d(2014, 1, 1), d(2016, 10, 31)) } else { date_between(rng, d(2016, 11, 1), d(2026, 6, 30)) };
+        let registered_on = if rng.random_bool(0.6) {
+            date_between(rng, d(2014, 1, 1), d(2016, 10, 31))
+        } else {
+            date_between(rng, d(2016, 11, 1), d(2026, 6, 30))
+        };
         let surname = pick(rng, SURNAMES);
         let head_female = rng.random_bool(0.4);
         let head_birth = date_between(rng, d(1955, 1, 1), d(1990, 12, 31));
         let head_name = name(rng, surname);
         let head_id = id_number(rng, code, head_birth, head_female, used);
         let mut causes = Vec::new();
-        for (cause, p) in [(Cause::Illness, 0.45), (Cause::Schooling, 0.3), (Cause::Unemployment, 0.25), (Cause::Disability, 0.12), (Cause::Accident, 0.06), (Cause::Emergency, 0.04), (Cause::InsuranceArrears, 0.04), (Cause::Disaster, 0.02)] {
+        for (cause, p) in [
+            (Cause::Illness, 0.45),
+            (Cause::Schooling, 0.3),
+            (Cause::Unemployment, 0.25),
+            (Cause::Disability, 0.12),
+            (Cause::Accident, 0.06),
+            (Cause::Emergency, 0.04),
+            (Cause::InsuranceArrears, 0.04),
+            (Cause::Disaster, 0.02),
+        ] {
             if rng.random_bool(p) {
                 causes.push(cause);
             }
@@ -234,7 +303,13 @@ impl App {
         if causes.is_empty() {
             causes.push(Cause::Other);
         }
-        let work_capacity = if causes.contains(&Cause::Disability) { WorkCapacity::None } else if causes.contains(&Cause::Illness) { WorkCapacity::Partial } else { WorkCapacity::Full };
+        let work_capacity = if causes.contains(&Cause::Disability) {
+            WorkCapacity::None
+        } else if causes.contains(&Cause::Illness) {
+            WorkCapacity::Partial
+        } else {
+            WorkCapacity::Full
+        };
         let year = registered_on.year();
         let seq = file_seq[county].entry(year).or_insert(0);
         *seq += 1;
@@ -245,23 +320,61 @@ impl App {
             id_number: head_id.clone(),
             relation: Relation::Head,
             birth_date: head_birth,
-            situation: if causes.contains(&Cause::Illness) { Situation::Ill } else if causes.contains(&Cause::Disability) { Situation::Disabled } else if causes.contains(&Cause::Unemployment) { Situation::Unemployed } else { Situation::Employed },
+            situation: if causes.contains(&Cause::Illness) {
+                Situation::Ill
+            } else if causes.contains(&Cause::Disability) {
+                Situation::Disabled
+            } else if causes.contains(&Cause::Unemployment) {
+                Situation::Unemployed
+            } else {
+                Situation::Employed
+            },
         }];
         if rng.random_bool(0.8) {
-            let b = date_between(rng, head_birth - chrono::Duration::days(1500), head_birth + chrono::Duration::days(1500));
+            let b =
+                date_between(rng, head_birth - chrono::Duration::days(1500), head_birth + chrono::Duration::days(1500));
             let female = !head_female;
             let sn = pick(rng, SURNAMES);
-            people.push(MemberWrite { name: name(rng, sn), id_number: id_number(rng, code, b, female, used), relation: Relation::Spouse, birth_date: b, situation: if rng.random_bool(0.5) { Situation::Employed } else { Situation::Unemployed } });
+            people.push(MemberWrite {
+                name: name(rng, sn),
+                id_number: id_number(rng, code, b, female, used),
+                relation: Relation::Spouse,
+                birth_date: b,
+                situation: if rng.random_bool(0.5) { Situation::Employed } else { Situation::Unemployed },
+            });
         }
-        let children = if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
+        let children =
+            if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
         for _ in 0..children {
-            let b = date_between(rng, d((head_birth.year() + 22).min(2020), 1, 1), d((head_birth.year() + 40).min(2022), 12, 31));
+            let b = date_between(
+                rng,
+                d((head_birth.year() + 22).min(2020), 1, 1),
+                d((head_birth.year() + 40).min(2022), 12, 31),
+            );
             let school = 2026 - b.year() >= 6;
-            people.push(MemberWrite { name: name(rng, surname), id_number: { let f = rng.random_bool(0.5); id_number(rng, code, b, f, used) }, relation: Relation::Child, birth_date: b, situation: if school { Situation::Student } else { Situation::Preschool } });
+            people.push(MemberWrite {
+                name: name(rng, surname),
+                id_number: {
+                    let f = rng.random_bool(0.5);
+                    id_number(rng, code, b, f, used)
+                },
+                relation: Relation::Child,
+                birth_date: b,
+                situation: if school { Situation::Student } else { Situation::Preschool },
+            });
         }
         if rng.random_bool(0.15) {
             let b = date_between(rng, d(1935, 1, 1), d(1955, 12, 31));
-            people.push(MemberWrite { name: name(rng, surname), id_number: { let f = rng.random_bool(0.5); id_number(rng, code, b, f, used) }, relation: Relation::Parent, birth_date: b, situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill } });
+            people.push(MemberWrite {
+                name: name(rng, surname),
+                id_number: {
+                    let f = rng.random_bool(0.5);
+                    id_number(rng, code, b, f, used)
+                },
+                relation: Relation::Parent,
+                birth_date: b,
+                situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill },
+            });
         }
         let n = people.len() as i64;
         let migrant = rng.random_bool(0.15);
@@ -281,9 +394,21 @@ impl App {
             let wobble = rng.random_range(90..=110);
             let own = line * level / 100 * wobble / 100;
             let gov = if on_dibao && m >= dibao_from { (line - own).max(0) / 100 * 100 + 10_000 } else { 0 };
-            let medical = if causes.contains(&Cause::Illness) && rng.random_bool(0.6) { rng.random_range(200..3000) * 100 } else { 0 };
-            let education = if causes.contains(&Cause::Schooling) && (m.month() == 3 || m.month() == 9) { rng.random_range(800..4000) * 100 } else { 0 };
-            let accident = if causes.contains(&Cause::Accident) && rng.random_bool(0.2) { rng.random_range(500..8000) * 100 } else { 0 };
+            let medical = if causes.contains(&Cause::Illness) && rng.random_bool(0.6) {
+                rng.random_range(200..3000) * 100
+            } else {
+                0
+            };
+            let education = if causes.contains(&Cause::Schooling) && (m.month() == 3 || m.month() == 9) {
+                rng.random_range(800..4000) * 100
+            } else {
+                0
+            };
+            let accident = if causes.contains(&Cause::Accident) && rng.random_bool(0.2) {
+                rng.random_range(500..8000) * 100
+            } else {
+                0
+            };
             months.push((
                 id,
                 MonthlyRecord {
@@ -302,7 +427,9 @@ impl App {
         for _ in 0..rng.random_range(0..=3) {
             let m = first.plus(rng.random_range(0..count));
             let date = d(m.year(), m.month(), rng.random_range(1..=28));
-            let measure = [UnionMeasure::LivingAid, UnionMeasure::MedicalAid, UnionMeasure::SchoolingAid, UnionMeasure::Visit][rng.random_range(0..4)];
+            let measure =
+                [UnionMeasure::LivingAid, UnionMeasure::MedicalAid, UnionMeasure::SchoolingAid, UnionMeasure::Visit]
+                    [rng.random_range(0..4)];
             let kind = if measure == UnionMeasure::Visit { AssistanceKind::Goods } else { AssistanceKind::Cash };
             aid.push((id, date, kind, Money::from_fen(rng.random_range(3..=30) * 10_000), measure));
         }
@@ -315,7 +442,11 @@ impl App {
                 head_name,
                 head_id_number: head_id,
                 phone: format!("1{}{:09}", [3, 5, 7, 8][rng.random_range(0..4)], rng.random_range(0..1_000_000_000u64)),
-                address: format!("{county_name}{}{}号", STREETS[rng.random_range(0..STREETS.len())], rng.random_range(1..300)),
+                address: format!(
+                    "{county_name}{}{}号",
+                    STREETS[rng.random_range(0..STREETS.len())],
+                    rng.random_range(1..300)
+                ),
                 region_code: code.to_string(),
                 union_id: Some(g[rng.random_range(0..g.len())]),
                 employer_id: if rng.random_bool(0.8) { Some(e[rng.random_range(0..e.len())]) } else { None },

@@ -138,7 +138,11 @@ impl App {
     pub async fn household_file(&self, id: i64) -> Result<HouseholdFile, AppError> {
         let household = self.store.household(id).await?;
         let members = self.store.members(id).await?;
-        let last = self.store.last_record_month(id).await?.unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
+        let last = self
+            .store
+            .last_record_month(id)
+            .await?
+            .unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
         let first = last.plus(-23);
         let records = self.store.monthly_records(id, first, last).await?;
         let standards = self.store.standards(Some(&household.region_code)).await?;
@@ -177,11 +181,20 @@ impl App {
             match self.store.organisation(id).await {
                 Ok(o) if ok(o.kind) => Ok(None),
                 Ok(_) => Ok(Some(FieldError::new(field, "wrong_kind", format!("must be {what}")))),
-                Err(StoreError::NotFound) => Ok(Some(FieldError::new(field, "unknown_organisation", "no such organisation"))),
+                Err(StoreError::NotFound) => {
+                    Ok(Some(FieldError::new(field, "unknown_organisation", "no such organisation")))
+                }
                 Err(other) => Err(AppError::from(other)),
             }
         };
-        if let Some(err) = org_check("union_id", h.union_id, |k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion), "a union").await? {
+        if let Some(err) = org_check(
+            "union_id",
+            h.union_id,
+            |k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion),
+            "a union",
+        )
+        .await?
+        {
             e.push(err);
         }
         if let Some(err) = org_check("employer_id", h.employer_id, |k| k == OrgKind::Employer, "an employer").await? {
@@ -205,7 +218,12 @@ impl App {
     }
 
     /// Updates a household whose version is `if_match`. Status is kept.
-    pub async fn update_household(&self, id: i64, if_match: Option<i64>, input: &HouseholdInput) -> Result<Household, AppError> {
+    pub async fn update_household(
+        &self,
+        id: i64,
+        if_match: Option<i64>,
+        input: &HouseholdInput,
+    ) -> Result<Household, AppError> {
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
         let current = self.store.household(id).await?;
         let mut h = input.validate(current.status, current.synthetic).map_err(AppError::Invalid)?;
@@ -241,7 +259,12 @@ impl App {
     }
 
     /// Adds a member.
-    pub async fn add_member(&self, household_id: i64, if_match: Option<i64>, input: &MemberInput) -> Result<Member, AppError> {
+    pub async fn add_member(
+        &self,
+        household_id: i64,
+        if_match: Option<i64>,
+        input: &MemberInput,
+    ) -> Result<Member, AppError> {
         let m = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.begin_file(household_id, if_match).await?;
         self.check_member_id(&mut tx, household_id, None, &m).await?;
@@ -252,7 +275,13 @@ impl App {
     }
 
     /// Replaces a member.
-    pub async fn update_member(&self, household_id: i64, member_id: i64, if_match: Option<i64>, input: &MemberInput) -> Result<Member, AppError> {
+    pub async fn update_member(
+        &self,
+        household_id: i64,
+        member_id: i64,
+        if_match: Option<i64>,
+        input: &MemberInput,
+    ) -> Result<Member, AppError> {
         let m = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.begin_file(household_id, if_match).await?;
         self.check_member_id(&mut tx, household_id, Some(member_id), &m).await?;
@@ -263,7 +292,12 @@ impl App {
     }
 
     /// Removes a member.
-    pub async fn delete_member(&self, household_id: i64, member_id: i64, if_match: Option<i64>) -> Result<(), AppError> {
+    pub async fn delete_member(
+        &self,
+        household_id: i64,
+        member_id: i64,
+        if_match: Option<i64>,
+    ) -> Result<(), AppError> {
         let mut tx = self.begin_file(household_id, if_match).await?;
         tx.delete_member(household_id, member_id).await?;
         tx.touch_household(household_id).await?;
@@ -275,22 +309,42 @@ impl App {
     }
 
     /// A member's resident ID may be on no other active household, and only once in this one.
-    async fn check_member_id(&self, tx: &mut WriteTx, household_id: i64, member_id: Option<i64>, m: &MemberWrite) -> Result<(), AppError> {
+    async fn check_member_id(
+        &self,
+        tx: &mut WriteTx,
+        household_id: i64,
+        member_id: Option<i64>,
+        m: &MemberWrite,
+    ) -> Result<(), AppError> {
         if m.id_number.is_empty() {
             return Ok(());
         }
         ensure_id_free(tx, "id_number", &m.id_number, Some(household_id)).await?;
         let h = self.store.household(household_id).await?;
-        let twice = self.store.members(household_id).await?.iter().any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
+        let twice = self
+            .store
+            .members(household_id)
+            .await?
+            .iter()
+            .any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
         // The head may also be listed as a member (relation "head"); anyone else may not repeat the head's ID.
         if twice || (h.head_id_number == m.id_number && m.relation != Relation::Head) {
-            return Err(AppError::Conflict(FieldError::new("id_number", "duplicate_in_household", "this resident ID is already listed in this household")));
+            return Err(AppError::Conflict(FieldError::new(
+                "id_number",
+                "duplicate_in_household",
+                "this resident ID is already listed in this household",
+            )));
         }
         Ok(())
     }
 
     /// Writes monthly records (replacing the same months). All months are checked before any is written.
-    pub async fn put_months(&self, household_id: i64, if_match: Option<i64>, input: &[MonthlyRecordInput]) -> Result<Vec<MonthlyRecord>, AppError> {
+    pub async fn put_months(
+        &self,
+        household_id: i64,
+        if_match: Option<i64>,
+        input: &[MonthlyRecordInput],
+    ) -> Result<Vec<MonthlyRecord>, AppError> {
         if input.is_empty() {
             return Err(AppError::invalid(FieldError::new("months", "required", "at least one month is required")));
         }
@@ -303,7 +357,11 @@ impl App {
             match m.validate(&format!("months[{i}]")) {
                 Ok(r) => {
                     if records.iter().any(|o| o.month == r.month) {
-                        e.push(FieldError::new(format!("months[{i}].month"), "duplicate_month", "this month appears twice"));
+                        e.push(FieldError::new(
+                            format!("months[{i}].month"),
+                            "duplicate_month",
+                            "this month appears twice",
+                        ));
                     }
                     records.push(r);
                 }
@@ -328,17 +386,33 @@ impl App {
     }
 
     /// A household's monthly records in a range (default: all).
-    pub async fn months(&self, household_id: i64, from: Option<&str>, to: Option<&str>) -> Result<Vec<MonthlyRecord>, AppError> {
+    pub async fn months(
+        &self,
+        household_id: i64,
+        from: Option<&str>,
+        to: Option<&str>,
+    ) -> Result<Vec<MonthlyRecord>, AppError> {
         self.store.household(household_id).await?;
         let mut e = Errors::default();
-        let from = match from { Some(f) => e.take(YearMonth::parse("from", f)), None => YearMonth::new(1000, 1) };
-        let to = match to { Some(t) => e.take(YearMonth::parse("to", t)), None => YearMonth::new(9999, 12) };
+        let from = match from {
+            Some(f) => e.take(YearMonth::parse("from", f)),
+            None => YearMonth::new(1000, 1),
+        };
+        let to = match to {
+            Some(t) => e.take(YearMonth::parse("to", t)),
+            None => YearMonth::new(9999, 12),
+        };
         let (from, to) = e.finish((|| Some((from?, to?)))()).map_err(AppError::Invalid)?;
         Ok(self.store.monthly_records(household_id, from, to).await?)
     }
 
     /// Adds an enrolment.
-    pub async fn add_enrolment(&self, household_id: i64, if_match: Option<i64>, input: &EnrolmentInput) -> Result<Enrolment, AppError> {
+    pub async fn add_enrolment(
+        &self,
+        household_id: i64,
+        if_match: Option<i64>,
+        input: &EnrolmentInput,
+    ) -> Result<Enrolment, AppError> {
         let (scheme, from, to) = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.begin_file(household_id, if_match).await?;
         let id = tx.insert_enrolment(household_id, scheme, from, to).await?;
@@ -356,7 +430,12 @@ impl App {
     }
 
     /// Records union assistance.
-    pub async fn add_union_assistance(&self, household_id: i64, if_match: Option<i64>, input: &UnionAssistanceInput) -> Result<bangfu_store::UnionAssistance, AppError> {
+    pub async fn add_union_assistance(
+        &self,
+        household_id: i64,
+        if_match: Option<i64>,
+        input: &UnionAssistanceInput,
+    ) -> Result<bangfu_store::UnionAssistance, AppError> {
         let mut a = input.validate().map_err(AppError::Invalid)?;
         let mut tx = self.begin_file(household_id, if_match).await?;
         a.id = tx.insert_union_assistance(household_id, &a).await?;
@@ -366,7 +445,12 @@ impl App {
     }
 
     /// Removes a union assistance record.
-    pub async fn delete_union_assistance(&self, household_id: i64, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
+    pub async fn delete_union_assistance(
+        &self,
+        household_id: i64,
+        id: i64,
+        if_match: Option<i64>,
+    ) -> Result<(), AppError> {
         let mut tx = self.begin_file(household_id, if_match).await?;
         tx.delete_union_assistance(household_id, id).await?;
         tx.touch_household(household_id).await?;
@@ -388,7 +472,11 @@ async fn ensure_id_free(tx: &mut WriteTx, field: &str, id_number: &str, except: 
 
 fn file_no_conflict(e: StoreError, file_no: &str) -> AppError {
     match e {
-        StoreError::Conflict(_) => AppError::Conflict(FieldError::new("file_no", "file_no_taken", format!("file number {file_no} is already used"))),
+        StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
+            "file_no",
+            "file_no_taken",
+            format!("file number {file_no} is already used"),
+        )),
         other => other.into(),
     }
 }

@@ -220,7 +220,11 @@ impl MemberInput {
     pub fn validate(&self) -> Result<MemberWrite, Vec<FieldError>> {
         let mut e = Errors::default();
         let name = e.take(required_text("name", &self.name, 50));
-        let id = if self.id_number.trim().is_empty() { Some(None) } else { e.take(IdNumber::parse("id_number", &self.id_number)).map(Some) };
+        let id = if self.id_number.trim().is_empty() {
+            Some(None)
+        } else {
+            e.take(IdNumber::parse("id_number", &self.id_number)).map(Some)
+        };
         let relation = e.take(Relation::parse("relation", self.relation.trim()));
         let situation = e.take(Situation::parse("situation", self.situation.trim()));
         let birth = if self.birth_date.trim().is_empty() {
@@ -236,7 +240,11 @@ impl MemberInput {
             let d = e.take(parse_date("birth_date", self.birth_date.trim()));
             if let (Some(d), Some(Some(id))) = (d, &id) {
                 if id.birth_date() != d {
-                    e.push(FieldError::new("birth_date", "disagrees_with_id", "differs from the birth date in the resident ID"));
+                    e.push(FieldError::new(
+                        "birth_date",
+                        "disagrees_with_id",
+                        "differs from the birth date in the resident ID",
+                    ));
                 }
             }
             d
@@ -305,7 +313,11 @@ impl MonthlyRecordInput {
         };
         if let (Some(i), Some(a)) = (income, aid) {
             if a > i {
-                e.push(FieldError::new(f("government_assistance"), "exceeds_income", "must not exceed income (income includes government assistance)"));
+                e.push(FieldError::new(
+                    f("government_assistance"),
+                    "exceeds_income",
+                    "must not exceed income (income includes government assistance)",
+                ));
             }
         }
         let mut nl = |v: &Option<Amount>, name: &str| match v {
@@ -313,8 +325,13 @@ impl MonthlyRecordInput {
             None => Some(Money::ZERO),
         };
         let n = &self.non_living;
-        let (medical, education, emergency, accident, other) =
-            (nl(&n.medical, "medical"), nl(&n.education, "education"), nl(&n.emergency, "emergency"), nl(&n.accident, "accident"), nl(&n.other, "other"));
+        let (medical, education, emergency, accident, other) = (
+            nl(&n.medical, "medical"),
+            nl(&n.education, "education"),
+            nl(&n.emergency, "emergency"),
+            nl(&n.accident, "accident"),
+            nl(&n.other, "other"),
+        );
         let v = (|| {
             Some(MonthlyRecord {
                 month: month?,
@@ -353,7 +370,14 @@ impl OrganisationInput {
         let name = e.take(required_text("name", &self.name, 100));
         let kind = e.take(OrgKind::parse("kind", self.kind.trim()));
         let region = e.take(RegionCode::parse("region_code", self.region_code.trim()));
-        let v = (|| Some(OrganisationWrite { name: name?, kind: kind?, region_code: region?.to_string(), parent_id: self.parent_id }))();
+        let v = (|| {
+            Some(OrganisationWrite {
+                name: name?,
+                kind: kind?,
+                region_code: region?.to_string(),
+                parent_id: self.parent_id,
+            })
+        })();
         e.finish(v)
     }
 }
@@ -382,7 +406,9 @@ impl StandardInput {
         if amount == Some(Money::ZERO) {
             e.push(FieldError::new("amount", "too_small", "must be more than zero"));
         }
-        let v = (|| Some(bangfu_store::Standard { region_code: region?.to_string(), kind: kind?, from: from?, amount: amount? }))();
+        let v = (|| {
+            Some(bangfu_store::Standard { region_code: region?.to_string(), kind: kind?, from: from?, amount: amount? })
+        })();
         e.finish(v)
     }
 }
@@ -444,7 +470,16 @@ impl UnionAssistanceInput {
         let amount = e.take(self.amount.parse("amount"));
         let measure = e.take(UnionMeasure::parse("measure", self.measure.trim()));
         let note = e.take(optional_text("note", &self.note, 500));
-        let v = (|| Some(bangfu_store::UnionAssistance { id: 0, date: date?, kind: kind?, amount: amount?, measure: measure?, note: note? }))();
+        let v = (|| {
+            Some(bangfu_store::UnionAssistance {
+                id: 0,
+                date: date?,
+                kind: kind?,
+                amount: amount?,
+                measure: measure?,
+                note: note?,
+            })
+        })();
         e.finish(v)
     }
 }

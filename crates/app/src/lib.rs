@@ -4,9 +4,9 @@
 
 pub mod demo;
 mod error;
+pub mod households;
 pub mod input;
 mod registry;
-pub mod households;
 
 pub use error::AppError;
 pub use households::HouseholdFile;

@@ -21,14 +21,22 @@ impl App {
             _ => None,
         };
         match (o.parent_id, wanted) {
-            (None, Some(OrgKind::CountyUnion)) => e.push(FieldError::new("parent_id", "required", "a grassroots union must name its county union")),
+            (None, Some(OrgKind::CountyUnion)) => {
+                e.push(FieldError::new("parent_id", "required", "a grassroots union must name its county union"))
+            }
             (None, _) => {}
-            (Some(p), _) if Some(p) == own_id => e.push(FieldError::new("parent_id", "self_parent", "an organisation cannot be its own parent")),
-            (Some(_), None) => e.push(FieldError::new("parent_id", "not_allowed", "only unions below the city level have a parent")),
+            (Some(p), _) if Some(p) == own_id => {
+                e.push(FieldError::new("parent_id", "self_parent", "an organisation cannot be its own parent"))
+            }
+            (Some(_), None) => {
+                e.push(FieldError::new("parent_id", "not_allowed", "only unions below the city level have a parent"))
+            }
             (Some(p), Some(kind)) => match self.store.organisation(p).await {
                 Ok(parent) if parent.kind == kind => {}
                 Ok(_) => e.push(FieldError::new("parent_id", "wrong_kind", format!("must be a {}", kind.code()))),
-                Err(StoreError::NotFound) => e.push(FieldError::new("parent_id", "unknown_organisation", "no such organisation")),
+                Err(StoreError::NotFound) => {
+                    e.push(FieldError::new("parent_id", "unknown_organisation", "no such organisation"))
+                }
                 Err(other) => return Err(other.into()),
             },
         }
@@ -46,7 +54,12 @@ impl App {
     }
 
     /// Updates an organisation whose version is `if_match`.
-    pub async fn update_organisation(&self, id: i64, if_match: Option<i64>, input: &OrganisationInput) -> Result<Organisation, AppError> {
+    pub async fn update_organisation(
+        &self,
+        id: i64,
+        if_match: Option<i64>,
+        input: &OrganisationInput,
+    ) -> Result<Organisation, AppError> {
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
         let o = input.validate().map_err(AppError::Invalid)?;
         self.store.organisation(id).await?;
@@ -65,7 +78,11 @@ impl App {
             return Err(AppError::Stale);
         }
         if self.store.organisation_in_use(id).await? {
-            return Err(AppError::Conflict(FieldError::new("id", "in_use", "households or other organisations refer to this organisation")));
+            return Err(AppError::Conflict(FieldError::new(
+                "id",
+                "in_use",
+                "households or other organisations refer to this organisation",
+            )));
         }
         let mut tx = self.store.begin().await?;
         tx.delete_organisation(id).await?;
@@ -77,12 +94,18 @@ impl App {
         let s = input.validate().map_err(AppError::Invalid)?;
         match self.store.region(&s.region_code).await {
             Ok(_) => {}
-            Err(StoreError::NotFound) => return Err(AppError::invalid(FieldError::new("region_code", "unknown_region", "no such region"))),
+            Err(StoreError::NotFound) => {
+                return Err(AppError::invalid(FieldError::new("region_code", "unknown_region", "no such region")))
+            }
             Err(other) => return Err(other.into()),
         }
         let mut tx = self.store.begin().await?;
         tx.insert_standard(&s).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict(FieldError::new("from", "duplicate_standard", format!("a {} standard from {} already exists for this region", s.kind.code(), s.from))),
+            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
+                "from",
+                "duplicate_standard",
+                format!("a {} standard from {} already exists for this region", s.kind.code(), s.from),
+            )),
             other => other.into(),
         })?;
         tx.commit().await?;

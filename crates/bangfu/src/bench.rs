@@ -26,7 +26,10 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
         ("name prefix", "q=%E9%BB%84%E4%BC%9F"),
         ("page 50 of a region", "region=450422&page=50"),
     ];
-    println!("{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}", "case", "store p50", "store p95", "api p50", "api p95", "page p50", "page p95");
+    println!(
+        "{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+        "case", "store p50", "store p95", "api p50", "api p95", "page p50", "page p95"
+    );
     let router = bangfu_web::router(app.clone());
     for (name, query) in cases {
         let q: ListQuery = serde_urlencoded::from_str(query)?;
@@ -38,7 +41,9 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
             let t = Instant::now();
             app.list_households(&spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
             store.push(t.elapsed());
-            for (uri, out) in [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)] {
+            for (uri, out) in
+                [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)]
+            {
                 let t = Instant::now();
                 let res = router.clone().oneshot(Request::get(&uri).body(Body::empty())?).await?;
                 anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());

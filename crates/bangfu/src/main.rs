@@ -56,11 +56,16 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("BANGFU_LOG").unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("BANGFU_LOG")
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_http=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    let store = Store::open(&cli.database_url).await.with_context(|| format!("cannot open the database {}", redact(&cli.database_url)))?;
+    let store = Store::open(&cli.database_url)
+        .await
+        .with_context(|| format!("cannot open the database {}", redact(&cli.database_url)))?;
     let app = App::new(store);
     match cli.command {
         Command::Migrate => {
@@ -71,13 +76,15 @@ async fn main() -> anyhow::Result<()> {
             if with_demo && app.store.count_households().await? == 0 {
                 demo(&app, 2000, 1).await?;
             }
-            let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            let listener =
+                tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             println!("Bangfu is serving at http://{addr}/");
             println!("(no sign-in yet: every page is open; do not put real data on a shared network)");
-            axum::serve(listener, bangfu_web::router(app)).with_graceful_shutdown(async {
-                let _ = tokio::signal::ctrl_c().await;
-            })
-            .await?;
+            axum::serve(listener, bangfu_web::router(app))
+                .with_graceful_shutdown(async {
+                    let _ = tokio::signal::ctrl_c().await;
+                })
+                .await?;
         }
         Command::Bench { iterations } => bench::run(app, iterations).await?,
     }

@@ -22,11 +22,7 @@ impl FieldError {
 
     /// The same error, re-rooted under `prefix` (`members[0]` + `name` → `members[0].name`).
     pub fn under(mut self, prefix: &str) -> Self {
-        self.field = if self.field.is_empty() {
-            prefix.to_string()
-        } else {
-            format!("{prefix}.{}", self.field)
-        };
+        self.field = if self.field.is_empty() { prefix.to_string() } else { format!("{prefix}.{}", self.field) };
         self
     }
 }

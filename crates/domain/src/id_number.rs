@@ -18,10 +18,7 @@ impl IdNumber {
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
         let s = text.trim().to_ascii_uppercase();
         let b = s.as_bytes();
-        if b.len() != 18
-            || !b[..17].iter().all(u8::is_ascii_digit)
-            || !(b[17].is_ascii_digit() || b[17] == b'X')
-        {
+        if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
             return Err(FieldError::new(
                 field,
                 "invalid_id_number",
@@ -29,7 +26,11 @@ impl IdNumber {
             ));
         }
         if Self::birth_date_of(&s).is_none() {
-            return Err(FieldError::new(field, "invalid_birth_date", "the birth date in the resident ID does not exist"));
+            return Err(FieldError::new(
+                field,
+                "invalid_birth_date",
+                "the birth date in the resident ID does not exist",
+            ));
         }
         if b[17] != Self::check_char(&b[..17]) {
             return Err(FieldError::new(field, "invalid_check_digit", "the check digit of the resident ID is wrong"));

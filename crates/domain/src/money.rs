@@ -42,8 +42,7 @@ impl Money {
             None => (text, ""),
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-        if int.is_empty() || !digits(int) || !digits(frac) || (text.contains('.') && frac.is_empty())
-        {
+        if int.is_empty() || !digits(int) || !digits(frac) || (text.contains('.') && frac.is_empty()) {
             return bad("not_a_number", "must be an amount in yuan such as 1234.50");
         }
         let frac_trimmed = frac.trim_end_matches('0');
@@ -54,7 +53,11 @@ impl Money {
         if int.len() > 13 {
             return bad("too_large", "is too large");
         }
-        let yuan: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| FieldError::new(field, "too_large", "is too large"))? };
+        let yuan: i64 = if int.is_empty() {
+            0
+        } else {
+            int.parse().map_err(|_| FieldError::new(field, "too_large", "is too large"))?
+        };
         let mut cents = 0i64;
         for (i, b) in frac_trimmed.bytes().enumerate() {
             cents += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };

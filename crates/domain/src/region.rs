@@ -14,7 +14,9 @@ impl RegionCode {
         if !ok {
             return Err(FieldError::new(field, "invalid_region_code", "must be a six-digit GB/T 2260 region code"));
         }
-        text.parse().map(Self).map_err(|_| FieldError::new(field, "invalid_region_code", "must be a six-digit GB/T 2260 region code"))
+        text.parse()
+            .map(Self)
+            .map_err(|_| FieldError::new(field, "invalid_region_code", "must be a six-digit GB/T 2260 region code"))
     }
 
     /// The code as a string.

@@ -16,21 +16,32 @@ const ROWS_PER_STATEMENT: usize = 1000;
 impl Store {
     /// The highest household id in use (0 for none).
     pub async fn max_household_id(&self) -> Result<i64, StoreError> {
-        let q = Query::select().expr_as(Expr::col(Households::Id).max(), sea_query::Alias::new("m")).from(Households::Table).to_owned();
+        let q = Query::select()
+            .expr_as(Expr::col(Households::Id).max(), sea_query::Alias::new("m"))
+            .from(Households::Table)
+            .to_owned();
         let Some(row) = self.optional(&q).await? else { return Ok(0) };
         Ok(get::<Option<i64>>(&row, "m")?.unwrap_or(0))
     }
 
     /// Number of households.
     pub async fn count_households(&self) -> Result<i64, StoreError> {
-        let q = Query::select().expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n")).from(Households::Table).to_owned();
+        let q = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from(Households::Table)
+            .to_owned();
         let Some(row) = self.optional(&q).await? else { return Ok(0) };
         get(&row, "n")
     }
 }
 
 impl WriteTx {
-    async fn insert_rows<C, I>(&mut self, table: impl sea_query::IntoTableRef + Copy, cols: C, rows: I) -> Result<(), StoreError>
+    async fn insert_rows<C, I>(
+        &mut self,
+        table: impl sea_query::IntoTableRef + Copy,
+        cols: C,
+        rows: I,
+    ) -> Result<(), StoreError>
     where
         C: IntoIterator + Clone,
         C::Item: sea_query::IntoIden,
@@ -54,7 +65,25 @@ impl WriteTx {
         let now = crate::now_rfc3339();
         self.insert_rows(
             Table,
-            [Id, FileNo, HeadName, HeadIdNumber, Phone, Address, RegionCode, UnionId, EmployerId, RegisteredOn, MigrantWorker, WorkCapacity, Status, Synthetic, Version, CreatedAt, UpdatedAt],
+            [
+                Id,
+                FileNo,
+                HeadName,
+                HeadIdNumber,
+                Phone,
+                Address,
+                RegionCode,
+                UnionId,
+                EmployerId,
+                RegisteredOn,
+                MigrantWorker,
+                WorkCapacity,
+                Status,
+                Synthetic,
+                Version,
+                CreatedAt,
+                UpdatedAt,
+            ],
             rows.iter().map(|(id, h)| {
                 vec![
                     (*id).into(),
@@ -93,7 +122,14 @@ impl WriteTx {
             Table,
             [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation],
             rows.iter().map(|(h, m)| {
-                vec![(*h).into(), m.name.clone().into(), m.id_number.clone().into(), m.relation.code().into(), m.birth_date.to_string().into(), m.situation.code().into()]
+                vec![
+                    (*h).into(),
+                    m.name.clone().into(),
+                    m.id_number.clone().into(),
+                    m.relation.code().into(),
+                    m.birth_date.to_string().into(),
+                    m.situation.code().into(),
+                ]
             }),
         )
         .await
@@ -104,7 +140,18 @@ impl WriteTx {
         use MonthlyRecords::*;
         self.insert_rows(
             Table,
-            [HouseholdId, Month, Members, Income, GovernmentAssistance, NlMedical, NlEducation, NlEmergency, NlAccident, NlOther],
+            [
+                HouseholdId,
+                Month,
+                Members,
+                Income,
+                GovernmentAssistance,
+                NlMedical,
+                NlEducation,
+                NlEmergency,
+                NlAccident,
+                NlOther,
+            ],
             rows.iter().map(|(h, r)| {
                 vec![
                     (*h).into(),
@@ -124,22 +171,32 @@ impl WriteTx {
     }
 
     /// Inserts union assistance records.
-    pub async fn bulk_union_assistance(&mut self, rows: &[(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)]) -> Result<(), StoreError> {
+    pub async fn bulk_union_assistance(
+        &mut self,
+        rows: &[(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)],
+    ) -> Result<(), StoreError> {
         use crate::schema::UnionAssistance as Ua;
         self.insert_rows(
             Ua::Table,
             [Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note],
-            rows.iter().map(|(h, d, k, a, m)| vec![(*h).into(), d.to_string().into(), k.code().into(), a.fen().into(), m.code().into(), "".into()]),
+            rows.iter().map(|(h, d, k, a, m)| {
+                vec![(*h).into(), d.to_string().into(), k.code().into(), a.fen().into(), m.code().into(), "".into()]
+            }),
         )
         .await
     }
 
     /// Inserts enrolments.
-    pub async fn bulk_enrolments(&mut self, rows: &[(i64, bangfu_domain::Scheme, bangfu_domain::YearMonth, Option<bangfu_domain::YearMonth>)]) -> Result<(), StoreError> {
+    pub async fn bulk_enrolments(
+        &mut self,
+        rows: &[(i64, bangfu_domain::Scheme, bangfu_domain::YearMonth, Option<bangfu_domain::YearMonth>)],
+    ) -> Result<(), StoreError> {
         self.insert_rows(
             Enrolments::Table,
             [Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth],
-            rows.iter().map(|(h, s, f, t)| vec![(*h).into(), s.code().into(), f.to_key().into(), t.map(|m| m.to_key()).into()]),
+            rows.iter().map(|(h, s, f, t)| {
+                vec![(*h).into(), s.code().into(), f.to_key().into(), t.map(|m| m.to_key()).into()]
+            }),
         )
         .await
     }

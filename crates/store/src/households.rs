@@ -152,7 +152,8 @@ fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
         region_code: get(row, "region_code")?,
         union_id: get(row, "union_id")?,
         employer_id: get(row, "employer_id")?,
-        registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d").map_err(|_| StoreError::Corrupt("registered_on"))?,
+        registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt("registered_on"))?,
         migrant_worker: get::<i64>(row, "migrant_worker")? != 0,
         causes: Vec::new(),
         work_capacity: get_code(row, "work_capacity", WorkCapacity::from_code)?,
@@ -183,16 +184,17 @@ fn condition(f: &HouseholdFilter) -> Cond {
         c = c.add(Expr::col((Households::Table, Households::MigrantWorker)).eq(i64::from(m)));
     }
     if let Some(cause) = f.cause {
-        c = c.add(
-            Expr::exists(
-                Query::select()
-                    .expr(Expr::val(1))
-                    .from(HouseholdCauses::Table)
-                    .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::HouseholdId)).equals((Households::Table, Households::Id)))
-                    .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::Cause)).eq(cause.code()))
-                    .to_owned(),
-            ),
-        );
+        c = c.add(Expr::exists(
+            Query::select()
+                .expr(Expr::val(1))
+                .from(HouseholdCauses::Table)
+                .and_where(
+                    Expr::col((HouseholdCauses::Table, HouseholdCauses::HouseholdId))
+                        .equals((Households::Table, Households::Id)),
+                )
+                .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::Cause)).eq(cause.code()))
+                .to_owned(),
+        ));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let upper = text.to_ascii_uppercase();
@@ -220,7 +222,12 @@ fn condition(f: &HouseholdFilter) -> Cond {
 
 impl Store {
     /// One page of households matching `filter`, in file-number order.
-    pub async fn list_households(&self, filter: &HouseholdFilter, page: u64, per_page: u64) -> Result<HouseholdPage, StoreError> {
+    pub async fn list_households(
+        &self,
+        filter: &HouseholdFilter,
+        page: u64,
+        per_page: u64,
+    ) -> Result<HouseholdPage, StoreError> {
         let cond = condition(filter);
         let q = Query::select()
             .columns(COLUMNS.map(|c| (Households::Table, c)))
@@ -289,7 +296,11 @@ fn by_id(id: i64) -> SelectStatement {
 impl WriteTx {
     /// The file number of another household, not withdrawn, that already holds `id_number`
     /// (as head or as member). `except` is the household being written.
-    pub async fn id_number_holder(&mut self, id_number: &str, except: Option<i64>) -> Result<Option<String>, StoreError> {
+    pub async fn id_number_holder(
+        &mut self,
+        id_number: &str,
+        except: Option<i64>,
+    ) -> Result<Option<String>, StoreError> {
         let active = Expr::col((Households::Table, Households::Status)).ne(HouseholdStatus::Withdrawn.code());
         let other = Expr::col((Households::Table, Households::Id)).ne(except.unwrap_or(-1));
         let as_head = Query::select()
@@ -306,7 +317,10 @@ impl WriteTx {
         let as_member = Query::select()
             .column((Households::Table, Households::FileNo))
             .from(Members::Table)
-            .inner_join(Households::Table, Expr::col((Households::Table, Households::Id)).equals((Members::Table, Members::HouseholdId)))
+            .inner_join(
+                Households::Table,
+                Expr::col((Households::Table, Households::Id)).equals((Members::Table, Members::HouseholdId)),
+            )
             .and_where(Expr::col((Members::Table, Members::IdNumber)).eq(id_number))
             .and_where(active)
             .and_where(other)
@@ -396,7 +410,10 @@ impl WriteTx {
     }
 
     async fn replace_causes(&mut self, id: i64, causes: &[Cause]) -> Result<(), StoreError> {
-        let del = Query::delete().from_table(HouseholdCauses::Table).and_where(Expr::col(HouseholdCauses::HouseholdId).eq(id)).to_owned();
+        let del = Query::delete()
+            .from_table(HouseholdCauses::Table)
+            .and_where(Expr::col(HouseholdCauses::HouseholdId).eq(id))
+            .to_owned();
         self.exec(&del).await?;
         if causes.is_empty() {
             return Ok(());

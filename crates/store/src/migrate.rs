@@ -6,8 +6,8 @@ use crate::db::{Backend, Store};
 use crate::schema::*;
 use crate::StoreError;
 use sea_query::{
-    ColumnDef, ForeignKey, ForeignKeyAction, Index, PostgresQueryBuilder,
-    SchemaStatementBuilder, SqliteQueryBuilder, Table, TableCreateStatement,
+    ColumnDef, ForeignKey, ForeignKeyAction, Index, PostgresQueryBuilder, SchemaStatementBuilder, SqliteQueryBuilder,
+    Table, TableCreateStatement,
 };
 use sqlx::Row;
 
@@ -50,9 +50,8 @@ pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
 
 /// Latest applied migration version, for `bangfu migrate` to report.
 pub(crate) async fn current(store: &Store) -> Result<i64, StoreError> {
-    let row = sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM bangfu_migrations")
-        .fetch_one(&store.pool)
-        .await?;
+    let row =
+        sqlx::query("SELECT COALESCE(MAX(version), 0) AS v FROM bangfu_migrations").fetch_one(&store.pool).await?;
     Ok(row.try_get::<i64, _>("v").unwrap_or(0))
 }
 
@@ -75,7 +74,13 @@ fn big(c: impl sea_query::IntoIden) -> ColumnDef {
     ColumnDef::new(c).big_integer().not_null().to_owned()
 }
 
-fn fk(from: impl sea_query::IntoIden + 'static, col: impl sea_query::IntoIden + 'static, to: impl sea_query::IntoIden + 'static, to_col: impl sea_query::IntoIden + 'static, cascade: bool) -> sea_query::ForeignKeyCreateStatement {
+fn fk(
+    from: impl sea_query::IntoIden + 'static,
+    col: impl sea_query::IntoIden + 'static,
+    to: impl sea_query::IntoIden + 'static,
+    to_col: impl sea_query::IntoIden + 'static,
+    cascade: bool,
+) -> sea_query::ForeignKeyCreateStatement {
     let mut f = ForeignKey::create();
     f.from(from, col).to(to, to_col);
     if cascade {
@@ -105,7 +110,13 @@ fn registry(b: Backend) -> Vec<String> {
             .col(text(Organisations::CreatedAt))
             .col(text(Organisations::UpdatedAt))
             .foreign_key(&mut fk(Organisations::Table, Organisations::RegionCode, Regions::Table, Regions::Code, false))
-            .foreign_key(&mut fk(Organisations::Table, Organisations::ParentId, Organisations::Table, Organisations::Id, false))
+            .foreign_key(&mut fk(
+                Organisations::Table,
+                Organisations::ParentId,
+                Organisations::Table,
+                Organisations::Id,
+                false,
+            ))
             .to_owned(),
         Table::create()
             .table(Households::Table)
@@ -127,15 +138,33 @@ fn registry(b: Backend) -> Vec<String> {
             .col(text(Households::CreatedAt))
             .col(text(Households::UpdatedAt))
             .foreign_key(&mut fk(Households::Table, Households::RegionCode, Regions::Table, Regions::Code, false))
-            .foreign_key(&mut fk(Households::Table, Households::UnionId, Organisations::Table, Organisations::Id, false))
-            .foreign_key(&mut fk(Households::Table, Households::EmployerId, Organisations::Table, Organisations::Id, false))
+            .foreign_key(&mut fk(
+                Households::Table,
+                Households::UnionId,
+                Organisations::Table,
+                Organisations::Id,
+                false,
+            ))
+            .foreign_key(&mut fk(
+                Households::Table,
+                Households::EmployerId,
+                Organisations::Table,
+                Organisations::Id,
+                false,
+            ))
             .to_owned(),
         Table::create()
             .table(HouseholdCauses::Table)
             .col(big(HouseholdCauses::HouseholdId))
             .col(text(HouseholdCauses::Cause))
             .primary_key(Index::create().col(HouseholdCauses::HouseholdId).col(HouseholdCauses::Cause))
-            .foreign_key(&mut fk(HouseholdCauses::Table, HouseholdCauses::HouseholdId, Households::Table, Households::Id, true))
+            .foreign_key(&mut fk(
+                HouseholdCauses::Table,
+                HouseholdCauses::HouseholdId,
+                Households::Table,
+                Households::Id,
+                true,
+            ))
             .to_owned(),
         Table::create()
             .table(Members::Table)
@@ -161,7 +190,13 @@ fn registry(b: Backend) -> Vec<String> {
             .col(big(MonthlyRecords::NlAccident))
             .col(big(MonthlyRecords::NlOther))
             .primary_key(Index::create().col(MonthlyRecords::HouseholdId).col(MonthlyRecords::Month))
-            .foreign_key(&mut fk(MonthlyRecords::Table, MonthlyRecords::HouseholdId, Households::Table, Households::Id, true))
+            .foreign_key(&mut fk(
+                MonthlyRecords::Table,
+                MonthlyRecords::HouseholdId,
+                Households::Table,
+                Households::Id,
+                true,
+            ))
             .to_owned(),
         Table::create()
             .table(Standards::Table)
@@ -190,7 +225,13 @@ fn registry(b: Backend) -> Vec<String> {
             .col(big(UnionAssistance::Amount))
             .col(text(UnionAssistance::Measure))
             .col(text(UnionAssistance::Note))
-            .foreign_key(&mut fk(UnionAssistance::Table, UnionAssistance::HouseholdId, Households::Table, Households::Id, true))
+            .foreign_key(&mut fk(
+                UnionAssistance::Table,
+                UnionAssistance::HouseholdId,
+                Households::Table,
+                Households::Id,
+                true,
+            ))
             .to_owned(),
     ];
     let mut out: Vec<String> = tables
@@ -207,17 +248,53 @@ fn registry(b: Backend) -> Vec<String> {
         .collect();
     // The household list is paged in file-number order within the usual filters.
     let indexes = [
-        Index::create().name("idx_households_region_file").table(Households::Table).col(Households::RegionCode).col(Households::FileNo).to_owned(),
-        Index::create().name("idx_households_status_file").table(Households::Table).col(Households::Status).col(Households::FileNo).to_owned(),
-        Index::create().name("idx_households_registered").table(Households::Table).col(Households::RegisteredOn).to_owned(),
-        Index::create().name("idx_households_head_id").table(Households::Table).col(Households::HeadIdNumber).to_owned(),
+        Index::create()
+            .name("idx_households_region_file")
+            .table(Households::Table)
+            .col(Households::RegionCode)
+            .col(Households::FileNo)
+            .to_owned(),
+        Index::create()
+            .name("idx_households_status_file")
+            .table(Households::Table)
+            .col(Households::Status)
+            .col(Households::FileNo)
+            .to_owned(),
+        Index::create()
+            .name("idx_households_registered")
+            .table(Households::Table)
+            .col(Households::RegisteredOn)
+            .to_owned(),
+        Index::create()
+            .name("idx_households_head_id")
+            .table(Households::Table)
+            .col(Households::HeadIdNumber)
+            .to_owned(),
         Index::create().name("idx_households_head_name").table(Households::Table).col(Households::HeadName).to_owned(),
-        Index::create().name("idx_household_causes_cause").table(HouseholdCauses::Table).col(HouseholdCauses::Cause).col(HouseholdCauses::HouseholdId).to_owned(),
+        Index::create()
+            .name("idx_household_causes_cause")
+            .table(HouseholdCauses::Table)
+            .col(HouseholdCauses::Cause)
+            .col(HouseholdCauses::HouseholdId)
+            .to_owned(),
         Index::create().name("idx_members_household").table(Members::Table).col(Members::HouseholdId).to_owned(),
         Index::create().name("idx_members_id_number").table(Members::Table).col(Members::IdNumber).to_owned(),
-        Index::create().name("idx_organisations_region").table(Organisations::Table).col(Organisations::RegionCode).to_owned(),
-        Index::create().name("idx_enrolments_household").table(Enrolments::Table).col(Enrolments::HouseholdId).to_owned(),
-        Index::create().name("idx_union_assistance_household").table(UnionAssistance::Table).col(UnionAssistance::HouseholdId).col(UnionAssistance::Date).to_owned(),
+        Index::create()
+            .name("idx_organisations_region")
+            .table(Organisations::Table)
+            .col(Organisations::RegionCode)
+            .to_owned(),
+        Index::create()
+            .name("idx_enrolments_household")
+            .table(Enrolments::Table)
+            .col(Enrolments::HouseholdId)
+            .to_owned(),
+        Index::create()
+            .name("idx_union_assistance_household")
+            .table(UnionAssistance::Table)
+            .col(UnionAssistance::HouseholdId)
+            .col(UnionAssistance::Date)
+            .to_owned(),
     ];
     out.extend(indexes.iter().map(|i| render(b, i)));
     out

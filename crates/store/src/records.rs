@@ -80,7 +80,9 @@ pub struct MonthlyRecord {
 impl MonthlyRecord {
     /// All non-living expenditure of the month.
     pub fn non_living(&self) -> Money {
-        Money::from_fen(self.medical.fen() + self.education.fen() + self.emergency.fen() + self.accident.fen() + self.other.fen())
+        Money::from_fen(
+            self.medical.fen() + self.education.fen() + self.emergency.fen() + self.accident.fen() + self.other.fen(),
+        )
     }
 }
 
@@ -201,7 +203,12 @@ impl Store {
     }
 
     /// A household's monthly records from `from` to `to` inclusive, by month.
-    pub async fn monthly_records(&self, household_id: i64, from: YearMonth, to: YearMonth) -> Result<Vec<MonthlyRecord>, StoreError> {
+    pub async fn monthly_records(
+        &self,
+        household_id: i64,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<MonthlyRecord>, StoreError> {
         let q = Query::select()
             .columns(MONTH_COLUMNS)
             .from(MonthlyRecords::Table)
@@ -283,7 +290,14 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Table)
             .columns([HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
-            .values_panic([household_id.into(), m.name.clone().into(), m.id_number.clone().into(), m.relation.code().into(), m.birth_date.to_string().into(), m.situation.code().into()])
+            .values_panic([
+                household_id.into(),
+                m.name.clone().into(),
+                m.id_number.clone().into(),
+                m.relation.code().into(),
+                m.birth_date.to_string().into(),
+                m.situation.code().into(),
+            ])
             .returning_col(Id)
             .to_owned();
         self.insert_id(&q).await
@@ -310,12 +324,20 @@ impl WriteTx {
     /// Removes a member.
     pub async fn delete_member(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
         use Members::*;
-        let q = Query::delete().from_table(Table).and_where(Expr::col(Id).eq(id)).and_where(Expr::col(HouseholdId).eq(household_id)).to_owned();
+        let q = Query::delete()
+            .from_table(Table)
+            .and_where(Expr::col(Id).eq(id))
+            .and_where(Expr::col(HouseholdId).eq(household_id))
+            .to_owned();
         one_row(self.exec(&q).await?)
     }
 
     /// Writes monthly records, replacing any of the same months.
-    pub async fn upsert_monthly_records(&mut self, household_id: i64, records: &[MonthlyRecord]) -> Result<(), StoreError> {
+    pub async fn upsert_monthly_records(
+        &mut self,
+        household_id: i64,
+        records: &[MonthlyRecord],
+    ) -> Result<(), StoreError> {
         // 10 columns a row: 500 rows stay far below both backends' parameter limits.
         for chunk in records.chunks(500) {
             let mut q = Query::insert();
@@ -344,11 +366,22 @@ impl WriteTx {
     }
 
     /// Adds an enrolment.
-    pub async fn insert_enrolment(&mut self, household_id: i64, scheme: Scheme, from: YearMonth, to: Option<YearMonth>) -> Result<i64, StoreError> {
+    pub async fn insert_enrolment(
+        &mut self,
+        household_id: i64,
+        scheme: Scheme,
+        from: YearMonth,
+        to: Option<YearMonth>,
+    ) -> Result<i64, StoreError> {
         let q = Query::insert()
             .into_table(Enrolments::Table)
             .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
-            .values_panic([household_id.into(), scheme.code().into(), from.to_key().into(), to.map(YearMonth::to_key).into()])
+            .values_panic([
+                household_id.into(),
+                scheme.code().into(),
+                from.to_key().into(),
+                to.map(YearMonth::to_key).into(),
+            ])
             .returning_col(Enrolments::Id)
             .to_owned();
         self.insert_id(&q).await
@@ -369,7 +402,14 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Ua::Table)
             .columns([Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
-            .values_panic([household_id.into(), a.date.to_string().into(), a.kind.code().into(), a.amount.fen().into(), a.measure.code().into(), a.note.clone().into()])
+            .values_panic([
+                household_id.into(),
+                a.date.to_string().into(),
+                a.kind.code().into(),
+                a.amount.fen().into(),
+                a.measure.code().into(),
+                a.note.clone().into(),
+            ])
             .returning_col(Ua::Id)
             .to_owned();
         self.insert_id(&q).await
@@ -377,7 +417,11 @@ impl WriteTx {
 
     /// Removes a union assistance record.
     pub async fn delete_union_assistance(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
-        let q = Query::delete().from_table(Ua::Table).and_where(Expr::col(Ua::Id).eq(id)).and_where(Expr::col(Ua::HouseholdId).eq(household_id)).to_owned();
+        let q = Query::delete()
+            .from_table(Ua::Table)
+            .and_where(Expr::col(Ua::Id).eq(id))
+            .and_where(Expr::col(Ua::HouseholdId).eq(household_id))
+            .to_owned();
         one_row(self.exec(&q).await?)
     }
 }

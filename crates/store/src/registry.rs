@@ -136,7 +136,10 @@ impl Store {
     /// Organisations, optionally of one kind, by name.
     pub async fn organisations(&self, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
         let mut q = Query::select();
-        q.columns(org_columns()).from(Organisations::Table).order_by(Organisations::RegionCode, Order::Asc).order_by(Organisations::Id, Order::Asc);
+        q.columns(org_columns())
+            .from(Organisations::Table)
+            .order_by(Organisations::RegionCode, Order::Asc)
+            .order_by(Organisations::Id, Order::Asc);
         if let Some(k) = kind {
             q.and_where(Expr::col(Organisations::Kind).eq(k.code()));
         }
@@ -145,7 +148,11 @@ impl Store {
 
     /// One organisation.
     pub async fn organisation(&self, id: i64) -> Result<Organisation, StoreError> {
-        let q = Query::select().columns(org_columns()).from(Organisations::Table).and_where(Expr::col(Organisations::Id).eq(id)).to_owned();
+        let q = Query::select()
+            .columns(org_columns())
+            .from(Organisations::Table)
+            .and_where(Expr::col(Organisations::Id).eq(id))
+            .to_owned();
         org_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
     }
 
@@ -172,7 +179,12 @@ impl Store {
             .cond_where(Expr::col(Households::UnionId).eq(id).or(Expr::col(Households::EmployerId).eq(id)))
             .limit(1)
             .to_owned();
-        let child = Query::select().expr(Expr::val(1)).from(Organisations::Table).and_where(Expr::col(Organisations::ParentId).eq(id)).limit(1).to_owned();
+        let child = Query::select()
+            .expr(Expr::val(1))
+            .from(Organisations::Table)
+            .and_where(Expr::col(Organisations::ParentId).eq(id))
+            .limit(1)
+            .to_owned();
         Ok(self.optional(&q).await?.is_some() || self.optional(&child).await?.is_some())
     }
 }
@@ -183,7 +195,12 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Regions::Table)
             .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
-            .values_panic([r.code.clone().into(), r.name.clone().into(), r.name_en.clone().into(), r.parent_code.clone().into()])
+            .values_panic([
+                r.code.clone().into(),
+                r.name.clone().into(),
+                r.name_en.clone().into(),
+                r.parent_code.clone().into(),
+            ])
             .on_conflict(
                 sea_query::OnConflict::column(Regions::Code)
                     .update_columns([Regions::Name, Regions::NameEn, Regions::ParentCode])
@@ -207,14 +224,27 @@ impl WriteTx {
                 Organisations::CreatedAt,
                 Organisations::UpdatedAt,
             ])
-            .values_panic([o.name.clone().into(), o.kind.code().into(), o.region_code.clone().into(), o.parent_id.into(), 1i64.into(), now.clone().into(), now.into()])
+            .values_panic([
+                o.name.clone().into(),
+                o.kind.code().into(),
+                o.region_code.clone().into(),
+                o.parent_id.into(),
+                1i64.into(),
+                now.clone().into(),
+                now.into(),
+            ])
             .returning_col(Organisations::Id)
             .to_owned();
         self.insert_id(&q).await
     }
 
     /// Updates an organisation if it still has `version`.
-    pub async fn update_organisation(&mut self, id: i64, version: i64, o: &OrganisationWrite) -> Result<(), StoreError> {
+    pub async fn update_organisation(
+        &mut self,
+        id: i64,
+        version: i64,
+        o: &OrganisationWrite,
+    ) -> Result<(), StoreError> {
         let q = Query::update()
             .table(Organisations::Table)
             .values([
@@ -233,7 +263,8 @@ impl WriteTx {
 
     /// Deletes an organisation.
     pub async fn delete_organisation(&mut self, id: i64) -> Result<(), StoreError> {
-        let q = Query::delete().from_table(Organisations::Table).and_where(Expr::col(Organisations::Id).eq(id)).to_owned();
+        let q =
+            Query::delete().from_table(Organisations::Table).and_where(Expr::col(Organisations::Id).eq(id)).to_owned();
         match self.exec(&q).await? {
             0 => Err(StoreError::NotFound),
             _ => Ok(()),
@@ -245,13 +276,23 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Standards::Table)
             .columns([Standards::RegionCode, Standards::Kind, Standards::FromMonth, Standards::Amount])
-            .values_panic([s.region_code.clone().into(), s.kind.code().into(), s.from.to_key().into(), s.amount.fen().into()])
+            .values_panic([
+                s.region_code.clone().into(),
+                s.kind.code().into(),
+                s.from.to_key().into(),
+                s.amount.fen().into(),
+            ])
             .to_owned();
         self.exec(&q).await.map(|_| ())
     }
 
     /// Deletes a standard.
-    pub async fn delete_standard(&mut self, region: &str, kind: StandardKind, from: YearMonth) -> Result<(), StoreError> {
+    pub async fn delete_standard(
+        &mut self,
+        region: &str,
+        kind: StandardKind,
+        from: YearMonth,
+    ) -> Result<(), StoreError> {
         let q = Query::delete()
             .from_table(Standards::Table)
             .and_where(Expr::col(Standards::RegionCode).eq(region))

@@ -30,8 +30,15 @@ impl TestDb {
     /// configured backend that is down is a failure, not a skip.
     pub async fn postgres() -> Option<TestDb> {
         let admin = std::env::var("BANGFU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
-        let name = format!("bangfu_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0));
-        let store = Store::connect(&admin).await.unwrap_or_else(|e| panic!("BANGFU_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
+        let name = format!(
+            "bangfu_test_{}_{}_{}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed),
+            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0)
+        );
+        let store = Store::connect(&admin)
+            .await
+            .unwrap_or_else(|e| panic!("BANGFU_TEST_DATABASE_URL is set but PostgreSQL is unreachable: {e}"));
         sqlx::query(&format!("CREATE DATABASE {name}")).execute(&store.pool).await.expect("create test database");
         store.close().await;
         let base = admin.rsplit_once('/').map(|(b, _)| b.to_string()).unwrap_or(admin.clone());
@@ -66,7 +73,8 @@ impl Drop for TestDb {
             let Ok(rt) = tokio::runtime::Builder::new_current_thread().enable_all().build() else { return };
             rt.block_on(async move {
                 if let Ok(store) = Store::connect(&admin).await {
-                    let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&store.pool).await;
+                    let _ =
+                        sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&store.pool).await;
                     store.close().await;
                 }
             });

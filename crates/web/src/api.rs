@@ -10,7 +10,9 @@ use axum::routing::{delete, get, put};
 use axum::{Json, Router};
 use bangfu_app::households::ListQuery;
 use bangfu_app::input::*;
-use bangfu_store::{Enrolment, Household, HouseholdPage, Member, MonthlyRecord, Organisation, Region, Standard, UnionAssistance};
+use bangfu_store::{
+    Enrolment, Household, HouseholdPage, Member, MonthlyRecord, Organisation, Region, Standard, UnionAssistance,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
@@ -41,14 +43,62 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Bangfu API", description = "Needy worker households registry (困难职工解困脱困). Money is yuan as a string with two decimals; months are YYYY-MM; dates YYYY-MM-DD. Updates need the ETag you read in If-Match; a household's ETag covers its whole file (members, months, enrolments, assistance)."),
-    paths(
-        list_regions, get_region, list_organisations, create_organisation, get_organisation, update_organisation, delete_organisation,
-        list_standards, create_standard, delete_standard, list_households, create_household, get_household, update_household, delete_household,
-        list_members, add_member, update_member, delete_member, list_months, put_months, delete_month,
-        list_enrolments, add_enrolment, delete_enrolment, list_union_assistance, add_union_assistance, delete_union_assistance
+    info(
+        title = "Bangfu API",
+        description = "Needy worker households registry (困难职工解困脱困). Money is yuan as a string with two decimals; months are YYYY-MM; dates YYYY-MM-DD. Updates need the ETag you read in If-Match; a household's ETag covers its whole file (members, months, enrolments, assistance)."
     ),
-    components(schemas(ErrorBody, HouseholdInput, MemberInput, MonthlyRecordInput, NonLivingInput, OrganisationInput, StandardInput, EnrolmentInput, UnionAssistanceInput, Amount, Household, HouseholdPage, PageOut, Member, MonthlyRecord, Organisation, Region, Standard, Enrolment, UnionAssistance))
+    paths(
+        list_regions,
+        get_region,
+        list_organisations,
+        create_organisation,
+        get_organisation,
+        update_organisation,
+        delete_organisation,
+        list_standards,
+        create_standard,
+        delete_standard,
+        list_households,
+        create_household,
+        get_household,
+        update_household,
+        delete_household,
+        list_members,
+        add_member,
+        update_member,
+        delete_member,
+        list_months,
+        put_months,
+        delete_month,
+        list_enrolments,
+        add_enrolment,
+        delete_enrolment,
+        list_union_assistance,
+        add_union_assistance,
+        delete_union_assistance
+    ),
+    components(schemas(
+        ErrorBody,
+        HouseholdInput,
+        MemberInput,
+        MonthlyRecordInput,
+        NonLivingInput,
+        OrganisationInput,
+        StandardInput,
+        EnrolmentInput,
+        UnionAssistanceInput,
+        Amount,
+        Household,
+        HouseholdPage,
+        PageOut,
+        Member,
+        MonthlyRecord,
+        Organisation,
+        Region,
+        Standard,
+        Enrolment,
+        UnionAssistance
+    ))
 )]
 struct ApiDoc;
 
@@ -101,7 +151,9 @@ struct OrgQuery {
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgQuery), responses((status = 200, body = Vec<Organisation>), (status = 400, body = ErrorBody)))]
 async fn list_organisations(State(s): State<AppState>, QueryParams(q): QueryParams<OrgQuery>) -> ApiResult {
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(bangfu_domain::OrgKind::parse("kind", k).map_err(|e| ApiError::bad_request(e.field, e.code, e.message))?),
+        Some(k) => Some(
+            bangfu_domain::OrgKind::parse("kind", k).map_err(|e| ApiError::bad_request(e.field, e.code, e.message))?,
+        ),
         None => None,
     };
     ok(s.app.store.organisations(kind).await.map_err(bangfu_app::AppError::from)?)
@@ -120,7 +172,12 @@ async fn get_organisation(State(s): State<AppState>, Path(oid): Path<String>) ->
 }
 
 #[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = OrganisationInput, responses((status = 200, body = Organisation), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)))]
-async fn update_organisation(State(s): State<AppState>, Path(oid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<OrganisationInput>) -> ApiResult {
+async fn update_organisation(
+    State(s): State<AppState>,
+    Path(oid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<OrganisationInput>,
+) -> ApiResult {
     let o = s.app.update_organisation(id(&oid)?, v, &input).await?;
     Ok(with_etag(StatusCode::OK, o.version, &o))
 }
@@ -141,7 +198,11 @@ struct StandardQuery {
 
 #[utoipa::path(get, path = "/api/v1/standards", tag = "standards", params(StandardQuery), responses((status = 200, body = Vec<Standard>)))]
 async fn list_standards(State(s): State<AppState>, QueryParams(q): QueryParams<StandardQuery>) -> ApiResult {
-    ok(s.app.store.standards(q.region.as_deref().filter(|r| !r.is_empty())).await.map_err(bangfu_app::AppError::from)?)
+    ok(s.app
+        .store
+        .standards(q.region.as_deref().filter(|r| !r.is_empty()))
+        .await
+        .map_err(bangfu_app::AppError::from)?)
 }
 
 #[utoipa::path(post, path = "/api/v1/standards", tag = "standards", request_body = StandardInput, responses((status = 201, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -150,7 +211,10 @@ async fn create_standard(State(s): State<AppState>, JsonBody(input): JsonBody<St
 }
 
 #[utoipa::path(delete, path = "/api/v1/standards/{region}/{kind}/{from}", tag = "standards", params(("region" = String, Path), ("kind" = String, Path), ("from" = String, Path, description = "YYYY-MM")), responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn delete_standard(State(s): State<AppState>, Path((region, kind, from)): Path<(String, String, String)>) -> ApiResult {
+async fn delete_standard(
+    State(s): State<AppState>,
+    Path((region, kind, from)): Path<(String, String, String)>,
+) -> ApiResult {
     s.app.delete_standard(&region, &kind, &from).await?;
     no_content()
 }
@@ -187,7 +251,12 @@ async fn get_household(State(s): State<AppState>, Path(hid): Path<String>) -> Ap
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = HouseholdInput, responses((status = 200, body = Household), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)))]
-async fn update_household(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<HouseholdInput>) -> ApiResult {
+async fn update_household(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<HouseholdInput>,
+) -> ApiResult {
     let h = s.app.update_household(id(&hid)?, v, &input).await?;
     Ok(with_etag(StatusCode::OK, h.version, &h))
 }
@@ -206,17 +275,31 @@ async fn list_members(State(s): State<AppState>, Path(hid): Path<String>) -> Api
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/members", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the household's ETag")), request_body = MemberInput, responses((status = 201, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_member(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<MemberInput>) -> ApiResult {
+async fn add_member(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<MemberInput>,
+) -> ApiResult {
     created(s.app.add_member(id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = MemberInput, responses((status = 200, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_member(State(s): State<AppState>, Path((hid, mid)): Path<(String, String)>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<MemberInput>) -> ApiResult {
+async fn update_member(
+    State(s): State<AppState>,
+    Path((hid, mid)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<MemberInput>,
+) -> ApiResult {
     ok(s.app.update_member(id(&hid)?, id(&mid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_member(State(s): State<AppState>, Path((hid, mid)): Path<(String, String)>, IfMatch(v): IfMatch) -> ApiResult {
+async fn delete_member(
+    State(s): State<AppState>,
+    Path((hid, mid)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
     s.app.delete_member(id(&hid)?, id(&mid)?, v).await?;
     no_content()
 }
@@ -232,17 +315,30 @@ struct MonthRange {
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), MonthRange), responses((status = 200, body = Vec<MonthlyRecord>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list_months(State(s): State<AppState>, Path(hid): Path<String>, QueryParams(r): QueryParams<MonthRange>) -> ApiResult {
+async fn list_months(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    QueryParams(r): QueryParams<MonthRange>,
+) -> ApiResult {
     ok(s.app.months(id(&hid)?, r.from.as_deref(), r.to.as_deref()).await?)
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = Vec<MonthlyRecordInput>, responses((status = 200, body = Vec<MonthlyRecord>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn put_months(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<Vec<MonthlyRecordInput>>) -> ApiResult {
+async fn put_months(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<Vec<MonthlyRecordInput>>,
+) -> ApiResult {
     ok(s.app.put_months(id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/months/{month}", tag = "households", params(("id" = i64, Path), ("month" = String, Path, description = "YYYY-MM"), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn delete_month(State(s): State<AppState>, Path((hid, month)): Path<(String, String)>, IfMatch(v): IfMatch) -> ApiResult {
+async fn delete_month(
+    State(s): State<AppState>,
+    Path((hid, month)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
     s.app.delete_month(id(&hid)?, &month, v).await?;
     no_content()
 }
@@ -255,12 +351,21 @@ async fn list_enrolments(State(s): State<AppState>, Path(hid): Path<String>) -> 
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/enrolments", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = EnrolmentInput, responses((status = 201, body = Enrolment), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_enrolment(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<EnrolmentInput>) -> ApiResult {
+async fn add_enrolment(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<EnrolmentInput>,
+) -> ApiResult {
     created(s.app.add_enrolment(id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/enrolments/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_enrolment(State(s): State<AppState>, Path((hid, eid)): Path<(String, String)>, IfMatch(v): IfMatch) -> ApiResult {
+async fn delete_enrolment(
+    State(s): State<AppState>,
+    Path((hid, eid)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
     s.app.delete_enrolment(id(&hid)?, id(&eid)?, v).await?;
     no_content()
 }
@@ -273,12 +378,21 @@ async fn list_union_assistance(State(s): State<AppState>, Path(hid): Path<String
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/union-assistance", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = UnionAssistanceInput, responses((status = 201, body = UnionAssistance), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_union_assistance(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch, JsonBody(input): JsonBody<UnionAssistanceInput>) -> ApiResult {
+async fn add_union_assistance(
+    State(s): State<AppState>,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<UnionAssistanceInput>,
+) -> ApiResult {
     created(s.app.add_union_assistance(id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/union-assistance/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_union_assistance(State(s): State<AppState>, Path((hid, aid)): Path<(String, String)>, IfMatch(v): IfMatch) -> ApiResult {
+async fn delete_union_assistance(
+    State(s): State<AppState>,
+    Path((hid, aid)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
     s.app.delete_union_assistance(id(&hid)?, id(&aid)?, v).await?;
     no_content()
 }

@@ -83,19 +83,31 @@ impl From<AppError> for ApiError {
                 details: Vec::new(),
             },
             AppError::NotFound => ApiError::not_found(),
-            AppError::Stale => ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", "the record was changed since you read it; read it again"),
+            AppError::Stale => ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "the record was changed since you read it; read it again",
+            ),
             AppError::PreconditionRequired => ApiError {
                 field: Some("If-Match".into()),
-                ..ApiError::new(StatusCode::PRECONDITION_REQUIRED, "if_match_required", "send the ETag you read in an If-Match header")
+                ..ApiError::new(
+                    StatusCode::PRECONDITION_REQUIRED,
+                    "if_match_required",
+                    "send the ETag you read in an If-Match header",
+                )
             },
-            AppError::Internal(_) => ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged"),
+            AppError::Internal(_) => {
+                ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
+            }
         }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body = ErrorBody { error: ErrorDetail { code: self.code, message: self.message, field: self.field, details: self.details } };
+        let body = ErrorBody {
+            error: ErrorDetail { code: self.code, message: self.message, field: self.field, details: self.details },
+        };
         (self.status, axum::Json(body)).into_response()
     }
 }

@@ -18,11 +18,22 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.starts_with("application/json") {
-            return Err(ApiError { field: Some("Content-Type".into()), ..ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type", "send JSON with Content-Type: application/json") });
+            return Err(ApiError {
+                field: Some("Content-Type".into()),
+                ..ApiError::new(
+                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                    "unsupported_media_type",
+                    "send JSON with Content-Type: application/json",
+                )
+            });
         }
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large", format!("the body must be at most {BODY_LIMIT} bytes")))?;
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "body_too_large",
+                format!("the body must be at most {BODY_LIMIT} bytes"),
+            )
+        })?;
         let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
         let de = &mut serde_json::Deserializer::from_slice(bytes);
         match serde_path_to_error::deserialize(de) {
@@ -46,7 +57,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
         let q = parts.uri.query().unwrap_or("");
-        serde_urlencoded::from_str(q).map(QueryParams).map_err(|e| ApiError::bad_request("query", "bad_query", e.to_string()))
+        serde_urlencoded::from_str(q)
+            .map(QueryParams)
+            .map_err(|e| ApiError::bad_request("query", "bad_query", e.to_string()))
     }
 }
 
@@ -63,7 +76,11 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let s = s.strip_prefix("W/").unwrap_or(s);
         match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|s| s.parse::<i64>().ok()) {
             Some(n) => Ok(IfMatch(Some(n))),
-            None => Err(ApiError::new(StatusCode::PRECONDITION_FAILED, "stale", "If-Match does not name a version of this record")),
+            None => Err(ApiError::new(
+                StatusCode::PRECONDITION_FAILED,
+                "stale",
+                "If-Match does not name a version of this record",
+            )),
         }
     }
 }

@@ -77,7 +77,8 @@ impl Lang {
             "stale" => "记录已被他人修改，请刷新后重试",
             _ if code == "id_number_on_file" => {
                 // Keep the other household's file number from the English message.
-                let file_no = english.split_whitespace().find(|w| w.chars().filter(|c| *c == '-').count() == 2).unwrap_or("");
+                let file_no =
+                    english.split_whitespace().find(|w| w.chars().filter(|c| *c == '-').count() == 2).unwrap_or("");
                 return format!("该身份证号码已属于仍在档的家庭 {file_no}");
             }
             _ => return english.to_string(),
@@ -106,7 +107,6 @@ pub struct Tr {
     pub search: &'static str,
     pub search_hint: &'static str,
     pub filter: &'static str,
-    pub export_hint: &'static str,
     pub file_no: &'static str,
     pub head_name: &'static str,
     pub head_id_number: &'static str,
@@ -164,7 +164,8 @@ pub struct Tr {
     pub yuan_per_person: &'static str,
     pub not_found: &'static str,
     pub back_to_list: &'static str,
-    pub version_hint: &'static str,
+    pub request_error: &'static str,
+    pub server_error: &'static str,
     pub saved: &'static str,
 }
 
@@ -188,7 +189,6 @@ pub static ZH: Tr = Tr {
     search: "搜索",
     search_hint: "档案编号、身份证号码或户主姓名开头",
     filter: "筛选",
-    export_hint: "",
     file_no: "档案编号",
     head_name: "户主姓名",
     head_id_number: "户主身份证号码",
@@ -246,7 +246,8 @@ pub static ZH: Tr = Tr {
     yuan_per_person: "元/人·月",
     not_found: "没有找到该记录。",
     back_to_list: "返回列表",
-    version_hint: "",
+    request_error: "请求有误",
+    server_error: "系统内部错误，已记录",
     saved: "已保存。",
 };
 
@@ -270,7 +271,6 @@ pub static EN: Tr = Tr {
     search: "Search",
     search_hint: "file number, resident ID or start of the head's name",
     filter: "Filter",
-    export_hint: "",
     file_no: "File number",
     head_name: "Head of household",
     head_id_number: "Head's resident ID",
@@ -328,6 +328,7 @@ pub static EN: Tr = Tr {
     yuan_per_person: "yuan / person / month",
     not_found: "No such record.",
     back_to_list: "Back to the list",
-    version_hint: "",
+    request_error: "Bad request",
+    server_error: "Internal error; it has been logged",
     saved: "Saved.",
 };

@@ -28,7 +28,18 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(pages::routes())
         .nest("/api/v1", api::routes())
-        .route("/assets/style.css", get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=3600")], STYLE) }))
+        .route(
+            "/assets/style.css",
+            get(|| async {
+                (
+                    [
+                        (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+                        (header::CACHE_CONTROL, "public, max-age=3600"),
+                    ],
+                    STYLE,
+                )
+            }),
+        )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .with_state(AppState { app })
         // A bug must cost one request, not the server: a panic becomes a logged 500.

@@ -36,7 +36,8 @@ struct Ctx {
 
 impl Ctx {
     fn new(query: Option<&str>, headers: &HeaderMap) -> Ctx {
-        let q: HashMap<String, String> = query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+        let q: HashMap<String, String> =
+            query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         let given = q.get("lang").map(String::as_str);
         Ctx { lang: Lang::pick(given, headers), set_cookie: given.is_some() }
     }
@@ -46,7 +47,10 @@ impl Ctx {
             Ok(html) => {
                 let mut r = (status, Html(html)).into_response();
                 if self.set_cookie {
-                    let v = format!("lang={}; Path=/; SameSite=Lax; Max-Age=31536000", if self.lang.zh() { "zh" } else { "en" });
+                    let v = format!(
+                        "lang={}; Path=/; SameSite=Lax; Max-Age=31536000",
+                        if self.lang.zh() { "zh" } else { "en" }
+                    );
                     if let Ok(v) = HeaderValue::from_str(&v) {
                         r.headers_mut().insert(header::SET_COOKIE, v);
                     }
@@ -64,12 +68,26 @@ impl Ctx {
         let t = self.lang.tr();
         let (status, text) = match &e {
             AppError::NotFound => (StatusCode::NOT_FOUND, t.not_found.to_string()),
-            AppError::Invalid(errs) => (StatusCode::BAD_REQUEST, errs.iter().map(|f| format!("{}: {}", f.field, self.lang.message(f.code, &f.message))).collect::<Vec<_>>().join("; ")),
+            AppError::Invalid(errs) => (
+                StatusCode::BAD_REQUEST,
+                errs.iter()
+                    .map(|f| format!("{}: {}", f.field, self.lang.message(f.code, &f.message)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
             AppError::Conflict(f) => (StatusCode::CONFLICT, self.lang.message(f.code, &f.message)),
-            AppError::Stale => (StatusCode::PRECONDITION_FAILED, self.lang.message("stale", "the record was changed by someone else; reload and try again")),
+            AppError::Stale => (
+                StatusCode::PRECONDITION_FAILED,
+                self.lang.message("stale", "the record was changed by someone else; reload and try again"),
+            ),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string()),
         };
-        self.render(status, MessagePage { t, show_synthetic: false, heading: t.not_found.to_string(), text })
+        let heading = match status {
+            StatusCode::NOT_FOUND => t.not_found,
+            StatusCode::INTERNAL_SERVER_ERROR => t.server_error,
+            _ => t.request_error,
+        };
+        self.render(status, MessagePage { t, show_synthetic: false, heading: heading.to_string(), text })
     }
 }
 
@@ -90,7 +108,12 @@ fn causes_label(causes: &[Cause], zh: bool) -> String {
     causes.iter().map(|c| c.label(zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
 }
 
-fn options<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T, bool) -> &'static str, zh: bool) -> Vec<(String, String)> {
+fn options<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T, bool) -> &'static str,
+    zh: bool,
+) -> Vec<(String, String)> {
     all.iter().map(|v| (code(*v).to_string(), label(*v, zh).to_string())).collect()
 }
 
@@ -132,9 +155,18 @@ struct ListPage {
 async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     let zh = ctx.lang.zh();
-    let params: Vec<(String, String)> = raw.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let params: Vec<(String, String)> =
+        raw.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
     let get = |k: &str| params.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
-    let q = ListQuery { region: get("region"), pool: get("pool"), status: get("status"), cause: get("cause"), q: get("q"), page: get("page"), per_page: get("per_page") };
+    let q = ListQuery {
+        region: get("region"),
+        pool: get("pool"),
+        status: get("status"),
+        cause: get("cause"),
+        q: get("q"),
+        page: get("page"),
+        per_page: get("per_page"),
+    };
     let regions = match s.app.store.regions().await {
         Ok(r) => r,
         Err(e) => return ctx.error(e.into()),
@@ -145,7 +177,16 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
             Ok(p) => (Some((spec, p)), None, StatusCode::OK),
             Err(e) => return ctx.error(e),
         },
-        Err(AppError::Invalid(errs)) => (None, Some(errs.iter().map(|f| format!("{}: {}", f.field, ctx.lang.message(f.code, &f.message))).collect::<Vec<_>>().join("; ")), StatusCode::BAD_REQUEST),
+        Err(AppError::Invalid(errs)) => (
+            None,
+            Some(
+                errs.iter()
+                    .map(|f| format!("{}: {}", f.field, ctx.lang.message(f.code, &f.message)))
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            StatusCode::BAD_REQUEST,
+        ),
         Err(e) => return ctx.error(e),
     };
     let t = ctx.lang.tr();
@@ -179,7 +220,13 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
                 .collect::<Vec<_>>();
             let total = if p.total_is_lower_bound { format!("{}+", p.total) } else { p.total.to_string() };
             let more = p.total_is_lower_bound || spec.page * spec.per_page < p.total;
-            (rows, total, (spec.page > 1).then(|| link(spec.page - 1)), more.then(|| link(spec.page + 1)), t.page.replace("{}", &spec.page.to_string()))
+            (
+                rows,
+                total,
+                (spec.page > 1).then(|| link(spec.page - 1)),
+                more.then(|| link(spec.page + 1)),
+                t.page.replace("{}", &spec.page.to_string()),
+            )
         }
         None => (Vec::new(), "0".into(), None, None, String::new()),
     };
@@ -190,8 +237,14 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
         ListPage {
             t,
             show_synthetic,
-            regions: regions.iter().map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())).collect(),
-            pools: [Pool::Stock, Pool::Incremental].iter().map(|p| (p.code().to_string(), p.label(zh).to_string())).collect(),
+            regions: regions
+                .iter()
+                .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default()))
+                .collect(),
+            pools: [Pool::Stock, Pool::Incremental]
+                .iter()
+                .map(|p| (p.code().to_string(), p.label(zh).to_string()))
+                .collect(),
             statuses: options(HouseholdStatus::ALL, HouseholdStatus::code, HouseholdStatus::label, zh),
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
             q_region: sel(&q.region),
@@ -230,11 +283,30 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
             // Shown rounded to the fen; the test itself is exact: I − A < D·n (POLICY §1).
             let pc = Money::from_fen((own + r.members / 2) / r.members.max(1));
             let below = m.dibao.is_some_and(|d| own < d.fen() * r.members);
-            (true, r.members, r.income.to_string(), r.government_assistance.to_string(), r.non_living().to_string(), pc.to_string(), below)
+            (
+                true,
+                r.members,
+                r.income.to_string(),
+                r.government_assistance.to_string(),
+                r.non_living().to_string(),
+                pc.to_string(),
+                below,
+            )
         }
         None => (false, 0, String::new(), String::new(), String::new(), String::new(), false),
     };
-    MonthView { month: m.month.to_string(), has_record, people, income, aid, non_living, per_capita, dibao: std(m.dibao), low_income: std(m.low_income), below }
+    MonthView {
+        month: m.month.to_string(),
+        has_record,
+        people,
+        income,
+        aid,
+        non_living,
+        per_capita,
+        dibao: std(m.dibao),
+        low_income: std(m.low_income),
+        below,
+    }
 }
 
 #[derive(Template)]
@@ -262,7 +334,12 @@ fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
     id.and_then(|i| orgs.iter().find(|o| o.id == i)).map_or_else(|| none.to_string(), |o| o.name.clone())
 }
 
-async fn household_page(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+async fn household_page(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     let file = match s.app.household_file(id).await {
@@ -290,10 +367,36 @@ async fn household_page(State(s): State<AppState>, Path(id): Path<String>, RawQu
             work_capacity: h.work_capacity.label(zh),
             union: org_name(&orgs, h.union_id, t.none),
             employer: org_name(&orgs, h.employer_id, t.none),
-            members: file.members.iter().map(|m| (m.name.clone(), m.relation.label(zh), bangfu_domain::id_number::mask(&m.id_number), m.birth_date.to_string(), m.situation.label(zh))).collect(),
+            members: file
+                .members
+                .iter()
+                .map(|m| {
+                    (
+                        m.name.clone(),
+                        m.relation.label(zh),
+                        bangfu_domain::id_number::mask(&m.id_number),
+                        m.birth_date.to_string(),
+                        m.situation.label(zh),
+                    )
+                })
+                .collect(),
             months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
-            enrolments: file.enrolments.iter().map(|e| (e.scheme.label(zh), e.from.to_string(), e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()))).collect(),
-            assistance: file.union_assistance.iter().map(|a| (a.date.to_string(), a.measure.label(zh), a.kind.label(zh), a.amount.to_string())).collect(),
+            enrolments: file
+                .enrolments
+                .iter()
+                .map(|e| {
+                    (
+                        e.scheme.label(zh),
+                        e.from.to_string(),
+                        e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()),
+                    )
+                })
+                .collect(),
+            assistance: file
+                .union_assistance
+                .iter()
+                .map(|a| (a.date.to_string(), a.measure.label(zh), a.kind.label(zh), a.amount.to_string()))
+                .collect(),
             h,
         },
     )
@@ -339,7 +442,12 @@ struct FormPage {
 impl FormPage {
     /// The message under a field, as HTML (escaped here).
     fn err(&self, field: &str) -> String {
-        let mut msgs: Vec<&String> = self.errors.iter().filter(|(k, _)| *k == field || k.starts_with(&format!("{field}["))).map(|(_, v)| v).collect();
+        let mut msgs: Vec<&String> = self
+            .errors
+            .iter()
+            .filter(|(k, _)| *k == field || k.starts_with(&format!("{field}[")))
+            .map(|(_, v)| v)
+            .collect();
         msgs.sort();
         msgs.iter().map(|m| format!("<p class=\"field-error\" data-field=\"{field}\">{}</p>", escape(m))).collect()
     }
@@ -349,14 +457,25 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, id: Option<i64>, version: i64, v: FormValues, errors: HashMap<String, String>, general_error: Option<String>) -> Response {
+async fn form_page(
+    s: &AppState,
+    ctx: &Ctx,
+    status: StatusCode,
+    id: Option<i64>,
+    version: i64,
+    v: FormValues,
+    errors: HashMap<String, String>,
+    general_error: Option<String>,
+) -> Response {
     let zh = ctx.lang.zh();
     let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
         (Ok(r), Ok(o)) => (r, o),
         (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
     };
     let names = region_names(&regions, zh);
-    let orgs_of = |pred: fn(OrgKind) -> bool| orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())).collect::<Vec<_>>();
+    let orgs_of = |pred: fn(OrgKind) -> bool| {
+        orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())).collect::<Vec<_>>()
+    };
     ctx.render(
         status,
         FormPage {
@@ -370,7 +489,11 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, id: Option<i64>,
             has_errors: !errors.is_empty(),
             errors,
             general_error,
-            regions: regions.iter().filter(|r| r.parent_code.is_some()).map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())).collect(),
+            regions: regions
+                .iter()
+                .filter(|r| r.parent_code.is_some())
+                .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default()))
+                .collect(),
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
             capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
             unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),
@@ -381,11 +504,20 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, id: Option<i64>,
 
 async fn new_form(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
-    let v = FormValues { registered_on: chrono::Utc::now().date_naive().to_string(), work_capacity: "full".into(), ..Default::default() };
+    let v = FormValues {
+        registered_on: chrono::Utc::now().date_naive().to_string(),
+        work_capacity: "full".into(),
+        ..Default::default()
+    };
     form_page(&s, &ctx, StatusCode::OK, None, 0, v, HashMap::new(), None).await
 }
 
-async fn edit_form(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+async fn edit_form(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     let h = match s.app.store.household(id).await {
@@ -494,12 +626,23 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
     }
 }
 
-async fn create_submit(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn create_submit(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     submit(s, ctx, None, body).await
 }
 
-async fn edit_submit(State(s): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn edit_submit(
+    State(s): State<AppState>,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     submit(s, ctx, Some(id), body).await
@@ -539,14 +682,26 @@ async fn standards_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Opti
             let rows = months
                 .iter()
                 .map(|m| {
-                    let f = |k| bangfu_app::households::in_force(&mine, k, *m).map_or_else(|| t.undefined.to_string(), |v| v.to_string());
+                    let f = |k| {
+                        bangfu_app::households::in_force(&mine, k, *m)
+                            .map_or_else(|| t.undefined.to_string(), |v| v.to_string())
+                    };
                     (m.to_string(), f(StandardKind::Dibao), f(StandardKind::LowIncome))
                 })
                 .collect();
             RegionStandards { code: r.code.clone(), name: names.get(&r.code).cloned().unwrap_or_default(), rows }
         })
         .collect();
-    ctx.render(status, StandardsPage { t, show_synthetic: false, regions: view, kinds: options(StandardKind::ALL, StandardKind::code, StandardKind::label, zh), error })
+    ctx.render(
+        status,
+        StandardsPage {
+            t,
+            show_synthetic: false,
+            regions: view,
+            kinds: options(StandardKind::ALL, StandardKind::code, StandardKind::label, zh),
+            error,
+        },
+    )
 }
 
 async fn standards_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
@@ -566,17 +721,34 @@ struct StandardForm {
     amount: String,
 }
 
-async fn standard_submit(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap, body: axum::body::Bytes) -> Response {
+async fn standard_submit(
+    State(s): State<AppState>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
-    let f: StandardForm = serde_urlencoded::from_bytes(&body).unwrap_or(StandardForm { region_code: String::new(), kind: String::new(), from: String::new(), amount: String::new() });
-    let input = StandardInput { region_code: f.region_code, kind: f.kind, from: f.from, amount: Amount::from(f.amount.trim()) };
+    let f: StandardForm = serde_urlencoded::from_bytes(&body).unwrap_or(StandardForm {
+        region_code: String::new(),
+        kind: String::new(),
+        from: String::new(),
+        amount: String::new(),
+    });
+    let input =
+        StandardInput { region_code: f.region_code, kind: f.kind, from: f.from, amount: Amount::from(f.amount.trim()) };
     match s.app.create_standard(&input).await {
         Ok(_) => Redirect::to("/standards").into_response(),
         Err(AppError::Invalid(errs)) => {
-            let msg = errs.iter().map(|e| format!("{}: {}", e.field, ctx.lang.message(e.code, &e.message))).collect::<Vec<_>>().join("; ");
+            let msg = errs
+                .iter()
+                .map(|e| format!("{}: {}", e.field, ctx.lang.message(e.code, &e.message)))
+                .collect::<Vec<_>>()
+                .join("; ");
             standards_view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
         }
-        Err(AppError::Conflict(e)) => standards_view(&s, &ctx, StatusCode::CONFLICT, Some(ctx.lang.message(e.code, &e.message))).await,
+        Err(AppError::Conflict(e)) => {
+            standards_view(&s, &ctx, StatusCode::CONFLICT, Some(ctx.lang.message(e.code, &e.message))).await
+        }
         Err(e) => ctx.error(e),
     }
 }

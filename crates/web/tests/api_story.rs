@@ -44,16 +44,41 @@ async fn story(r: axum::Router) {
     assert_eq!(get(&r, "/api/v1/regions/999999").await.status, StatusCode::NOT_FOUND);
 
     // Organisations: city → county → grassroots; a grassroots union must name its county union.
-    let city = post(&r, "/api/v1/organisations", &json!({"name": "梧州市总工会", "kind": "city_union", "region_code": "450400"})).await;
+    let city = post(
+        &r,
+        "/api/v1/organisations",
+        &json!({"name": "梧州市总工会", "kind": "city_union", "region_code": "450400"}),
+    )
+    .await;
     assert_eq!(city.status, StatusCode::CREATED, "{}", city.text);
     let city_id = city.body["id"].as_i64().unwrap();
-    let county = post(&r, "/api/v1/organisations", &json!({"name": "万秀区总工会", "kind": "county_union", "region_code": "450403", "parent_id": city_id})).await;
+    let county = post(
+        &r,
+        "/api/v1/organisations",
+        &json!({"name": "万秀区总工会", "kind": "county_union", "region_code": "450403", "parent_id": city_id}),
+    )
+    .await;
     let county_id = county.body["id"].as_i64().unwrap();
-    let orphan = post(&r, "/api/v1/organisations", &json!({"name": "某街道工会", "kind": "grassroots_union", "region_code": "450403"})).await;
+    let orphan = post(
+        &r,
+        "/api/v1/organisations",
+        &json!({"name": "某街道工会", "kind": "grassroots_union", "region_code": "450403"}),
+    )
+    .await;
     assert_eq!((orphan.status, orphan.field()), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id"));
-    let wrong_parent = post(&r, "/api/v1/organisations", &json!({"name": "某街道工会", "kind": "grassroots_union", "region_code": "450403", "parent_id": city_id})).await;
+    let wrong_parent = post(
+        &r,
+        "/api/v1/organisations",
+        &json!({"name": "某街道工会", "kind": "grassroots_union", "region_code": "450403", "parent_id": city_id}),
+    )
+    .await;
     assert_eq!((wrong_parent.status, wrong_parent.field()), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id"));
-    let grass = post(&r, "/api/v1/organisations", &json!({"name": "新兴街道工会", "kind": "grassroots_union", "region_code": "450403", "parent_id": county_id})).await;
+    let grass = post(
+        &r,
+        "/api/v1/organisations",
+        &json!({"name": "新兴街道工会", "kind": "grassroots_union", "region_code": "450403", "parent_id": county_id}),
+    )
+    .await;
     assert_eq!(grass.status, StatusCode::CREATED);
     let union_id = grass.body["id"].as_i64().unwrap();
     assert_eq!(count(&r, "/api/v1/organisations").await, 3);
@@ -62,10 +87,20 @@ async fn story(r: axum::Router) {
 
     // Standards: one per region, kind and month; money to the fen.
     for (from, amount) in [("2017-01", json!(600)), ("2018-04", json!("660.00"))] {
-        let s = post(&r, "/api/v1/standards", &json!({"region_code": "450403", "kind": "dibao", "from": from, "amount": amount})).await;
+        let s = post(
+            &r,
+            "/api/v1/standards",
+            &json!({"region_code": "450403", "kind": "dibao", "from": from, "amount": amount}),
+        )
+        .await;
         assert_eq!(s.status, StatusCode::CREATED, "{}", s.text);
     }
-    let dup = post(&r, "/api/v1/standards", &json!({"region_code": "450403", "kind": "dibao", "from": "2018-04", "amount": 700})).await;
+    let dup = post(
+        &r,
+        "/api/v1/standards",
+        &json!({"region_code": "450403", "kind": "dibao", "from": "2018-04", "amount": 700}),
+    )
+    .await;
     assert_eq!((dup.status, dup.field()), (StatusCode::CONFLICT, "from"));
     for (body, field) in [
         (json!({"region_code": "450403", "kind": "dibao", "from": "2019-01", "amount": "5.005"}), "amount"),
@@ -94,7 +129,11 @@ async fn story(r: axum::Router) {
     let bad_check = format!("{}{}", &bad_check[..17], if bad_check.ends_with('1') { '2' } else { '1' });
     for (patch, field, status) in [
         (json!({"head_id_number": bad_check}), "head_id_number", StatusCode::UNPROCESSABLE_ENTITY),
-        (json!({"head_id_number": id_with_check("45040319800230123")}), "head_id_number", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!({"head_id_number": id_with_check("45040319800230123")}),
+            "head_id_number",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (json!({"registered_on": "2016-02-30"}), "registered_on", StatusCode::UNPROCESSABLE_ENTITY),
         (json!({"region_code": "450400"}), "region_code", StatusCode::UNPROCESSABLE_ENTITY),
         (json!({"causes": ["laziness"]}), "causes[0]", StatusCode::UNPROCESSABLE_ENTITY),
@@ -138,7 +177,14 @@ async fn story(r: axum::Router) {
     ] {
         assert_eq!(count(&r, &format!("/api/v1/households{q}")).await, n, "{q}");
     }
-    for (q, field) in [("?region=12", "region"), ("?region=110000", "region"), ("?pool=all", "pool"), ("?status=gone", "status"), ("?page=0", "page"), ("?per_page=1000", "per_page")] {
+    for (q, field) in [
+        ("?region=12", "region"),
+        ("?region=110000", "region"),
+        ("?pool=all", "pool"),
+        ("?status=gone", "status"),
+        ("?page=0", "page"),
+        ("?per_page=1000", "per_page"),
+    ] {
         let res = get(&r, &format!("/api/v1/households{q}")).await;
         assert_eq!((res.status, res.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{q}");
     }
@@ -162,7 +208,12 @@ async fn story(r: axum::Router) {
     assert_eq!(put(body.clone(), Some("\"1\"")).await.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(put(body.clone(), Some("garbage")).await.status, StatusCode::PRECONDITION_FAILED);
     assert_eq!(get(&r, &uri).await.body["phone"], "13800000000");
-    assert_eq!(call(&r, Method::PUT, "/api/v1/households/99999", Some(&body.to_string()), &[("if-match", "\"1\"")]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&r, Method::PUT, "/api/v1/households/99999", Some(&body.to_string()), &[("if-match", "\"1\"")])
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(get(&r, "/api/v1/households/abc").await.status, StatusCode::NOT_FOUND);
 
     // Members: IDs are unique across households still in the file.
@@ -170,19 +221,40 @@ async fn story(r: axum::Router) {
     assert_eq!(other.status, StatusCode::CREATED);
     let other_id = other.body["id"].as_i64().unwrap();
     let child_id = id_with_check("45040320100315002");
-    let m = post(&r, &format!("/api/v1/households/{hid}/members"), &json!({"name": "黄小明", "id_number": child_id, "relation": "child", "situation": "student"})).await;
+    let m = post(
+        &r,
+        &format!("/api/v1/households/{hid}/members"),
+        &json!({"name": "黄小明", "id_number": child_id, "relation": "child", "situation": "student"}),
+    )
+    .await;
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
     assert_eq!(m.body["birth_date"], "2010-03-15");
-    let taken = post(&r, &format!("/api/v1/households/{other_id}/members"), &json!({"name": "黄小明", "id_number": child_id, "relation": "child", "situation": "student"})).await;
+    let taken = post(
+        &r,
+        &format!("/api/v1/households/{other_id}/members"),
+        &json!({"name": "黄小明", "id_number": child_id, "relation": "child", "situation": "student"}),
+    )
+    .await;
     assert_eq!((taken.status, taken.field()), (StatusCode::CONFLICT, "id_number"));
     assert!(taken.text.contains(&file_no));
-    let head_as_member = post(&r, &format!("/api/v1/households/{other_id}/members"), &json!({"name": "黄伟明", "id_number": head_id, "relation": "spouse", "situation": "ill"})).await;
+    let head_as_member = post(
+        &r,
+        &format!("/api/v1/households/{other_id}/members"),
+        &json!({"name": "黄伟明", "id_number": head_id, "relation": "spouse", "situation": "ill"}),
+    )
+    .await;
     assert_eq!(head_as_member.status, StatusCode::CONFLICT);
     for (body, field) in [
         (json!({"name": "", "relation": "child", "situation": "student", "birth_date": "2012-01-01"}), "name"),
-        (json!({"name": "黄小红", "relation": "cousin", "situation": "student", "birth_date": "2012-01-01"}), "relation"),
+        (
+            json!({"name": "黄小红", "relation": "cousin", "situation": "student", "birth_date": "2012-01-01"}),
+            "relation",
+        ),
         (json!({"name": "黄小红", "relation": "child", "situation": "student"}), "birth_date"),
-        (json!({"name": "黄小红", "id_number": child_id, "relation": "child", "situation": "student", "birth_date": "2011-01-01"}), "birth_date"),
+        (
+            json!({"name": "黄小红", "id_number": child_id, "relation": "child", "situation": "student", "birth_date": "2011-01-01"}),
+            "birth_date",
+        ),
     ] {
         let res = post(&r, &format!("/api/v1/households/{hid}/members"), &body).await;
         assert_eq!(res.field(), field, "{body}: {}", res.text);
@@ -191,7 +263,14 @@ async fn story(r: axum::Router) {
     assert_eq!(count(&r, &format!("/api/v1/households/{hid}/members")).await, 1);
     // A sub-record write moves the household's version (its ETag covers the whole file).
     assert_eq!(get(&r, &uri).await.etag.as_deref(), Some("\"3\""));
-    let stale_member = call(&r, Method::POST, &format!("/api/v1/households/{hid}/members"), Some(&json!({"name": "x", "relation": "other", "situation": "other", "birth_date": "2000-01-01"}).to_string()), &[("if-match", "\"2\"")]).await;
+    let stale_member = call(
+        &r,
+        Method::POST,
+        &format!("/api/v1/households/{hid}/members"),
+        Some(&json!({"name": "x", "relation": "other", "situation": "other", "birth_date": "2000-01-01"}).to_string()),
+        &[("if-match", "\"2\"")],
+    )
+    .await;
     assert_eq!(stale_member.status, StatusCode::PRECONDITION_FAILED);
 
     // Monthly records: all months are checked before any is written.
@@ -204,11 +283,31 @@ async fn story(r: axum::Router) {
     let res = call(&r, Method::PUT, &months_uri, Some(&good.to_string()), &[]).await;
     assert_eq!(res.status, StatusCode::OK, "{}", res.text);
     for (bad, field, status) in [
-        (json!([{"month": "2018-05", "members": 3, "income": 1}, {"month": "2018-06", "members": 0, "income": 1}]), "months[1].members", StatusCode::UNPROCESSABLE_ENTITY),
-        (json!([{"month": "2018-05", "members": 3, "income": 100, "government_assistance": 101}]), "months[0].government_assistance", StatusCode::UNPROCESSABLE_ENTITY),
-        (json!([{"month": "2018-05", "members": 3, "income": "1e2"}]), "months[0].income", StatusCode::UNPROCESSABLE_ENTITY),
-        (json!([{"month": "2018-05", "members": 3, "income": 1, "non_living": {"rent": 5}}]), "[0].non_living.rent", StatusCode::BAD_REQUEST),
-        (json!([{"month": "2018-05", "members": 3, "income": 1}, {"month": "2018-05", "members": 3, "income": 1}]), "months[1].month", StatusCode::UNPROCESSABLE_ENTITY),
+        (
+            json!([{"month": "2018-05", "members": 3, "income": 1}, {"month": "2018-06", "members": 0, "income": 1}]),
+            "months[1].members",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!([{"month": "2018-05", "members": 3, "income": 100, "government_assistance": 101}]),
+            "months[0].government_assistance",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!([{"month": "2018-05", "members": 3, "income": "1e2"}]),
+            "months[0].income",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
+        (
+            json!([{"month": "2018-05", "members": 3, "income": 1, "non_living": {"rent": 5}}]),
+            "[0].non_living.rent",
+            StatusCode::BAD_REQUEST,
+        ),
+        (
+            json!([{"month": "2018-05", "members": 3, "income": 1}, {"month": "2018-05", "members": 3, "income": 1}]),
+            "months[1].month",
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ),
         (json!([{"month": "2018-05", "members": "3", "income": 1}]), "[0].members", StatusCode::BAD_REQUEST),
         (json!([]), "months", StatusCode::UNPROCESSABLE_ENTITY),
     ] {
@@ -220,40 +319,75 @@ async fn story(r: axum::Router) {
     assert_eq!(stored.body[1]["income"], "1800.50");
     assert_eq!(stored.body[2]["education"], "300.10");
     assert_eq!(count(&r, &format!("{months_uri}?from=2018-02&to=2018-03")).await, 1);
-    assert_eq!(call(&r, Method::DELETE, &format!("{months_uri}/2018-04"), None, &[]).await.status, StatusCode::NO_CONTENT);
-    assert_eq!(call(&r, Method::DELETE, &format!("{months_uri}/2018-04"), None, &[]).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        call(&r, Method::DELETE, &format!("{months_uri}/2018-04"), None, &[]).await.status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        call(&r, Method::DELETE, &format!("{months_uri}/2018-04"), None, &[]).await.status,
+        StatusCode::NOT_FOUND
+    );
 
     // Enrolments and union assistance.
     let e_uri = format!("/api/v1/households/{hid}/enrolments");
     let bad = post(&r, &e_uri, &json!({"scheme": "dibao", "from": "2018-05", "to": "2018-01"})).await;
     assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "to"));
     assert_eq!(post(&r, &e_uri, &json!({"scheme": "lottery", "from": "2018-05"})).await.field(), "scheme");
-    assert_eq!(post(&r, &e_uri, &json!({"scheme": "dibao", "from": "2018-03", "to": null})).await.status, StatusCode::CREATED);
+    assert_eq!(
+        post(&r, &e_uri, &json!({"scheme": "dibao", "from": "2018-03", "to": null})).await.status,
+        StatusCode::CREATED
+    );
     assert_eq!(count(&r, &e_uri).await, 1);
     let a_uri = format!("/api/v1/households/{hid}/union-assistance");
-    let a = post(&r, &a_uri, &json!({"date": "2018-02-14", "kind": "cash", "amount": 500, "measure": "living_aid", "note": "春节慰问"})).await;
+    let a = post(
+        &r,
+        &a_uri,
+        &json!({"date": "2018-02-14", "kind": "cash", "amount": 500, "measure": "living_aid", "note": "春节慰问"}),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.text);
-    assert_eq!(post(&r, &a_uri, &json!({"date": "2018-02-30", "kind": "cash", "amount": 500, "measure": "living_aid"})).await.field(), "date");
+    assert_eq!(
+        post(&r, &a_uri, &json!({"date": "2018-02-30", "kind": "cash", "amount": 500, "measure": "living_aid"}))
+            .await
+            .field(),
+        "date"
+    );
     assert_eq!(count(&r, &a_uri).await, 1);
 
     // The household page shows the month's standard beside its record.
     let page = get(&r, &format!("/households/{hid}")).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("黄伟明") && page.text.contains("1800.50") && page.text.contains("600.00"), "page lacks the finance table");
+    assert!(
+        page.text.contains("黄伟明") && page.text.contains("1800.50") && page.text.contains("600.00"),
+        "page lacks the finance table"
+    );
     assert!(!page.text.contains(&head_id), "the page must mask resident IDs");
     let en = call(&r, Method::GET, "/households?lang=en", None, &[]).await;
     assert!(en.text.contains("Households") && en.text.contains("Head of household"));
 
     // Deleting needs the current ETag; then the resident ID is free again.
     let etag = get(&r, &uri).await.etag.unwrap();
-    assert_eq!(call(&r, Method::DELETE, &uri, None, &[("if-match", "\"1\"")]).await.status, StatusCode::PRECONDITION_FAILED);
+    assert_eq!(
+        call(&r, Method::DELETE, &uri, None, &[("if-match", "\"1\"")]).await.status,
+        StatusCode::PRECONDITION_FAILED
+    );
     assert_eq!(call(&r, Method::DELETE, &uri, None, &[("if-match", &etag)]).await.status, StatusCode::NO_CONTENT);
     assert_eq!(get(&r, &uri).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&r, &months_uri).await.status, StatusCode::NOT_FOUND);
-    assert_eq!(post(&r, "/api/v1/households", &household("黄伟明", &head_id, union_id)).await.status, StatusCode::CREATED);
+    assert_eq!(
+        post(&r, "/api/v1/households", &household("黄伟明", &head_id, union_id)).await.status,
+        StatusCode::CREATED
+    );
 
     // An organisation in use cannot be deleted.
     let org = get(&r, &format!("/api/v1/organisations/{union_id}")).await;
-    let res = call(&r, Method::DELETE, &format!("/api/v1/organisations/{union_id}"), None, &[("if-match", org.etag.as_deref().unwrap())]).await;
+    let res = call(
+        &r,
+        Method::DELETE,
+        &format!("/api/v1/organisations/{union_id}"),
+        None,
+        &[("if-match", org.etag.as_deref().unwrap())],
+    )
+    .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
 }

@@ -1,0 +1,136 @@
+//! The main flow in a real browser (Debian chromium + chromium-driver, driven over WebDriver):
+//! open the household list, create a household through the form — first with a wrong resident
+//! ID, which the form must point out — and find it in the list.
+
+use bangfu_store::testing::TestDb;
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn chromedriver() -> Option<String> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .find(|p| std::path::Path::new(p).exists())
+        .map(|p| p.to_string())
+}
+
+fn id_with_check(first17: &str) -> String {
+    format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
+}
+
+#[tokio::test]
+async fn create_a_household_through_the_form_and_find_it_in_the_list() {
+    let Some(driver_path) = chromedriver() else {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: .ci/run installs chromium and chromium-driver"
+        );
+        eprintln!("browser test skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+        return;
+    };
+    // The server, on a free port, over a fresh SQLite database with one union.
+    let db = TestDb::sqlite();
+    let store = db.open().await;
+    let app = bangfu_app::App::new(store);
+    app.create_organisation(&bangfu_app::input::OrganisationInput {
+        name: "梧州市总工会".into(),
+        kind: "city_union".into(),
+        region_code: "450400".into(),
+        parent_id: None,
+    })
+    .await
+    .unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, bangfu_web::router(app)).await.unwrap() });
+
+    let port = free_port();
+    let _driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
+        }),
+    );
+    let mut client = None;
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => {
+                client = Some(c);
+                break;
+            }
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    let c = client.expect("chromedriver did not accept a session within 10 s");
+
+    let result = async {
+        c.goto(&format!("{base}/households")).await?;
+        assert_eq!(c.find(Locator::Css("h1")).await?.text().await?.contains("困难职工家庭"), true);
+        c.find(Locator::Id("new-household")).await?.click().await?;
+        let fill = |name: &'static str, value: String| {
+            let c = c.clone();
+            async move {
+                let e = c.find(Locator::Css(&format!("[name={name}]"))).await?;
+                e.clear().await?;
+                e.send_keys(&value).await
+            }
+        };
+        fill("head_name", "覃浏览".into()).await?;
+        // A wrong check digit: the form must come back with the message beside the field.
+        let good = id_with_check("45042219850315123");
+        let wrong = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
+        fill("head_id_number", wrong).await?;
+        c.execute("document.querySelector('[name=registered_on]').value = '2016-05-10'", vec![]).await?;
+        c.find(Locator::Css("input[name=causes][value=illness]")).await?.click().await?;
+        c.find(Locator::Css("select[name=region_code] option[value='450422']")).await?.click().await?;
+        c.find(Locator::Id("save")).await?.click().await?;
+        let msg = c.find(Locator::Css("p.field-error[data-field=head_id_number]")).await?.text().await?;
+        assert!(msg.contains("校验位"), "field message was {msg:?}");
+        // The typed values are kept; fix the ID and submit again.
+        assert_eq!(c.find(Locator::Css("[name=head_name]")).await?.prop("value").await?.as_deref(), Some("覃浏览"));
+        fill("head_id_number", good).await?;
+        c.find(Locator::Id("save")).await?.click().await?;
+        let h1 = c.find(Locator::Css("h1")).await?.text().await?;
+        assert!(h1.contains("450422-2016-000001") && h1.contains("覃浏览"), "household page heading was {h1:?}");
+        // Find it in the list, by the start of the name.
+        c.goto(&format!("{base}/households")).await?;
+        let search = c.find(Locator::Css("input[name=q]")).await?;
+        search.send_keys("覃浏").await?;
+        c.find(Locator::Css("form.filters button")).await?.click().await?;
+        let table = c.find(Locator::Id("household-list")).await?.text().await?;
+        assert!(table.contains("覃浏览") && table.contains("450422-2016-000001"), "list was {table:?}");
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    c.close().await.ok();
+    result.unwrap();
+}
