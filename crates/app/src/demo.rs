@@ -62,9 +62,9 @@ fn dibao_fen(county: usize, m: YearMonth) -> i64 {
     yuan * 100
 }
 
-fn pick<'a>(rng: &mut ChaCha8Rng, s: &'a str) -> char {
-    let chars: Vec<char> = s.chars().collect();
-    chars[rng.random_range(0..chars.len())]
+fn pick(rng: &mut ChaCha8Rng, s: &str) -> char {
+    let n = s.chars().count();
+    s.chars().nth(rng.random_range(0..n)).unwrap_or('王')
 }
 
 fn name(rng: &mut ChaCha8Rng, surname: char) -> String {

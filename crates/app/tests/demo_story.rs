@@ -1,6 +1,8 @@
 //! Demo data and the bulk paths on every backend: the same seed gives the same data, the
 //! mix is plausible, ids continue after bulk inserts, and a deleted file takes its records along.
 
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
 use bangfu_app::households::ListQuery;
 use bangfu_app::input::HouseholdInput;
 use bangfu_app::App;
@@ -53,7 +55,12 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
             let members = app.store.members(h.id).await.unwrap();
             assert_eq!(members.len() as i64, months[0].members);
         }
-        let page = app.list_households(&app.list_spec(&ListQuery { cause: Some("illness".into()), ..Default::default() }).await.unwrap()).await.unwrap();
+        let page = app
+            .list_households(
+                &app.list_spec(&ListQuery { cause: Some("illness".into()), ..Default::default() }).await.unwrap(),
+            )
+            .await
+            .unwrap();
         assert_eq!(page.total as usize, ill);
 
         // Ids continue after the bulk insert (PostgreSQL's sequence was moved past them).
@@ -78,7 +85,11 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
         assert!(app.store.monthly_records(victim.id, YearMonth::new(2000, 1).unwrap(), last).await.unwrap().is_empty());
         assert!(app.store.members(victim.id).await.unwrap().is_empty());
 
-        fingerprints.push(hs.iter().map(|h| format!("{}|{}|{}|{:?}", h.file_no, h.head_name, h.head_id_number, h.causes)).collect::<Vec<_>>());
+        fingerprints.push(
+            hs.iter()
+                .map(|h| format!("{}|{}|{}|{:?}", h.file_no, h.head_name, h.head_id_number, h.causes))
+                .collect::<Vec<_>>(),
+        );
     }
     // The same seed gave the same households on every backend.
     assert!(fingerprints.windows(2).all(|w| w[0] == w[1]));
@@ -86,6 +97,10 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
     let db = TestDb::sqlite();
     let app = App::new(db.open().await);
     app.demo(300, 43, &|_| {}).await.unwrap();
-    let other: Vec<String> = all_households(&app).await.iter().map(|h| format!("{}|{}|{}|{:?}", h.file_no, h.head_name, h.head_id_number, h.causes)).collect();
+    let other: Vec<String> = all_households(&app)
+        .await
+        .iter()
+        .map(|h| format!("{}|{}|{}|{:?}", h.file_no, h.head_name, h.head_id_number, h.causes))
+        .collect();
     assert_ne!(other, fingerprints[0]);
 }

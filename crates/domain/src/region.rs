@@ -26,7 +26,7 @@ impl RegionCode {
 
     /// True for a prefecture-level code (`xxxx00`), false for a county-level one.
     pub fn is_prefecture(self) -> bool {
-        self.0 % 100 == 0 && self.0 % 10000 != 0
+        self.0.is_multiple_of(100) && !self.0.is_multiple_of(10000)
     }
 }
 

@@ -457,16 +457,17 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-async fn form_page(
-    s: &AppState,
-    ctx: &Ctx,
-    status: StatusCode,
+/// A household form as it is to be shown again: which household, at which version, what was typed.
+struct FormState {
     id: Option<i64>,
     version: i64,
     v: FormValues,
     errors: HashMap<String, String>,
     general_error: Option<String>,
-) -> Response {
+}
+
+async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) -> Response {
+    let FormState { id, version, v, errors, general_error } = f;
     let zh = ctx.lang.zh();
     let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
         (Ok(r), Ok(o)) => (r, o),
@@ -509,7 +510,13 @@ async fn new_form(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: H
         work_capacity: "full".into(),
         ..Default::default()
     };
-    form_page(&s, &ctx, StatusCode::OK, None, 0, v, HashMap::new(), None).await
+    form_page(
+        &s,
+        &ctx,
+        StatusCode::OK,
+        FormState { id: None, version: 0, v, errors: HashMap::new(), general_error: None },
+    )
+    .await
 }
 
 async fn edit_form(
@@ -538,7 +545,13 @@ async fn edit_form(
         phone: h.phone.clone(),
         address: h.address.clone(),
     };
-    form_page(&s, &ctx, StatusCode::OK, Some(id), h.version, v, HashMap::new(), None).await
+    form_page(
+        &s,
+        &ctx,
+        StatusCode::OK,
+        FormState { id: Some(id), version: h.version, v, errors: HashMap::new(), general_error: None },
+    )
+    .await
 }
 
 /// Reads the submitted form into the values to show again and the input to validate.
@@ -607,20 +620,39 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
             for f in errs {
                 errors.entry(f.field.clone()).or_insert_with(|| lang.message(f.code, &f.message));
             }
-            form_page(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, id, version, v, errors, None).await
+            form_page(
+                &s,
+                &ctx,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                FormState { id, version, v, errors, general_error: None },
+            )
+            .await
         }
         Err(AppError::Conflict(f)) => {
             let msg = lang.message(f.code, &f.message);
             if f.field.is_empty() {
-                form_page(&s, &ctx, StatusCode::CONFLICT, id, version, v, errors, Some(msg)).await
+                form_page(
+                    &s,
+                    &ctx,
+                    StatusCode::CONFLICT,
+                    FormState { id, version, v, errors, general_error: Some(msg) },
+                )
+                .await
             } else {
                 errors.insert(f.field.clone(), msg);
-                form_page(&s, &ctx, StatusCode::CONFLICT, id, version, v, errors, None).await
+                form_page(&s, &ctx, StatusCode::CONFLICT, FormState { id, version, v, errors, general_error: None })
+                    .await
             }
         }
         Err(AppError::Stale) => {
             let msg = lang.message("stale", "the record was changed by someone else; reload and try again");
-            form_page(&s, &ctx, StatusCode::PRECONDITION_FAILED, id, version, v, errors, Some(msg)).await
+            form_page(
+                &s,
+                &ctx,
+                StatusCode::PRECONDITION_FAILED,
+                FormState { id, version, v, errors, general_error: Some(msg) },
+            )
+            .await
         }
         Err(e) => ctx.error(e),
     }

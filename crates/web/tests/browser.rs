@@ -2,6 +2,8 @@
 //! open the household list, create a household through the form — first with a wrong resident
 //! ID, which the form must point out — and find it in the list.
 
+#![allow(clippy::unwrap_used)] // a test fails by panicking
+
 use bangfu_store::testing::TestDb;
 use fantoccini::{ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
@@ -94,7 +96,8 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
 
     let result = async {
         c.goto(&format!("{base}/households")).await?;
-        assert_eq!(c.find(Locator::Css("h1")).await?.text().await?.contains("困难职工家庭"), true);
+        let h1 = c.find(Locator::Css("h1")).await?.text().await?;
+        assert!(h1.contains("困难职工家庭"), "list heading was {h1:?}");
         c.find(Locator::Id("new-household")).await?.click().await?;
         let fill = |name: &'static str, value: String| {
             let c = c.clone();
