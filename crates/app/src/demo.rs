@@ -156,7 +156,7 @@ impl App {
             written += n;
             progress(written);
         }
-        Ok(())
+        Ok(self.store.refresh_statistics().await?)
     }
 
     async fn demo_standards(&self) -> Result<(), AppError> {

@@ -19,12 +19,14 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
 pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
     let n = app.store.count_households().await?;
     println!("households: {n}; backend: {:?}; iterations per case: {iterations}", app.store.backend());
-    let cases: [(&str, &str); 5] = [
+    let cases: [(&str, &str); 7] = [
         ("first page", ""),
         ("region + status + pool", "region=450403&status=in_file&pool=stock"),
         ("cause", "cause=disability"),
         ("name prefix", "q=%E9%BB%84%E4%BC%9F"),
         ("page 50 of a region", "region=450422&page=50"),
+        ("region + cause", "region=450423&cause=disability"),
+        ("region + rare cause + pool", "region=450423&cause=disaster&pool=stock"),
     ];
     println!(
         "{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",

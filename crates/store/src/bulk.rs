@@ -109,8 +109,10 @@ impl WriteTx {
         .await?;
         self.insert_rows(
             HouseholdCauses::Table,
-            [HouseholdCauses::HouseholdId, HouseholdCauses::Cause],
-            rows.iter().flat_map(|(id, h)| h.causes.iter().map(move |c| vec![(*id).into(), c.code().into()])),
+            [HouseholdCauses::HouseholdId, HouseholdCauses::Cause, HouseholdCauses::RegionCode],
+            rows.iter().flat_map(|(id, h)| {
+                h.causes.iter().map(move |c| vec![(*id).into(), c.code().into(), h.region_code.clone().into()])
+            }),
         )
         .await
     }

@@ -183,19 +183,6 @@ fn condition(f: &HouseholdFilter) -> Cond {
     if let Some(m) = f.migrant_worker {
         c = c.add(Expr::col((Households::Table, Households::MigrantWorker)).eq(i64::from(m)));
     }
-    if let Some(cause) = f.cause {
-        c = c.add(Expr::exists(
-            Query::select()
-                .expr(Expr::val(1))
-                .from(HouseholdCauses::Table)
-                .and_where(
-                    Expr::col((HouseholdCauses::Table, HouseholdCauses::HouseholdId))
-                        .equals((Households::Table, Households::Id)),
-                )
-                .and_where(Expr::col((HouseholdCauses::Table, HouseholdCauses::Cause)).eq(cause.code()))
-                .to_owned(),
-        ));
-    }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let upper = text.to_ascii_uppercase();
         // A name prefix as a range, so both backends use the name index.
@@ -228,24 +215,18 @@ impl Store {
         page: u64,
         per_page: u64,
     ) -> Result<HouseholdPage, StoreError> {
-        let cond = condition(filter);
-        let q = Query::select()
-            .columns(COLUMNS.map(|c| (Households::Table, c)))
-            .from(Households::Table)
-            .cond_where(cond.clone())
+        let mut q = Query::select();
+        q.columns(COLUMNS.map(|c| (Households::Table, c)))
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(per_page)
-            .offset(page.saturating_sub(1).saturating_mul(per_page))
-            .to_owned();
+            .offset(page.saturating_sub(1).saturating_mul(per_page));
+        filtered(&mut q, filter);
         let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
         // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
-        let inner = Query::select()
-            .expr(Expr::val(1))
-            .from(Households::Table)
-            .cond_where(cond)
-            .limit(COUNT_LIMIT + 1)
-            .to_owned();
+        let mut inner = Query::select();
+        inner.expr(Expr::val(1)).limit(COUNT_LIMIT + 1);
+        filtered(&mut inner, filter);
         let count = Query::select()
             .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
             .from_subquery(inner, sea_query::Alias::new("m"))
@@ -256,6 +237,23 @@ impl Store {
         };
         let n = n.max(0) as u64;
         Ok(HouseholdPage { items, total: n.min(COUNT_LIMIT), total_is_lower_bound: n > COUNT_LIMIT })
+    }
+
+    /// Refreshes the planner's statistics of the household tables. SQLite has none until
+    /// asked, and without them picks the status index (one value for nearly every row) over the
+    /// region index: a filtered list page then takes over a second instead of a few milliseconds.
+    pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
+        let sql = match self.backend {
+            crate::Backend::Sqlite => {
+                vec!["PRAGMA analysis_limit=0", "ANALYZE households", "ANALYZE household_causes", "ANALYZE members"]
+            }
+            crate::Backend::Postgres => vec!["ANALYZE households, household_causes, members"],
+        };
+        let mut conn = self.pool.acquire().await?;
+        for s in sql {
+            sqlx::query(s).execute(&mut *conn).await?;
+        }
+        Ok(())
     }
 
     /// One household.
@@ -287,6 +285,24 @@ impl Store {
         }
         Ok(())
     }
+}
+
+/// FROM and WHERE of the household list. A cause filter joins the causes on (cause, region),
+/// so "this cause in this region" is one index range rather than a probe per household
+/// (SQLite, 1 M households: counting disability in one county took 230 ms the other way).
+fn filtered(q: &mut SelectStatement, f: &HouseholdFilter) {
+    q.from(Households::Table);
+    if let Some(cause) = f.cause {
+        let c = HouseholdCauses::Table;
+        let mut on = Cond::all()
+            .add(Expr::col((c, HouseholdCauses::HouseholdId)).equals((Households::Table, Households::Id)))
+            .add(Expr::col((c, HouseholdCauses::Cause)).eq(cause.code()));
+        if let Some(regions) = &f.regions {
+            on = on.add(Expr::col((c, HouseholdCauses::RegionCode)).is_in(regions.clone()));
+        }
+        q.join(sea_query::JoinType::InnerJoin, c, on);
+    }
+    q.cond_where(condition(f));
 }
 
 fn by_id(id: i64) -> SelectStatement {
@@ -359,7 +375,7 @@ impl WriteTx {
             .returning_col(Households::Id)
             .to_owned();
         let id = self.insert_id(&q).await?;
-        self.replace_causes(id, &h.causes).await?;
+        self.replace_causes(id, &h.region_code, &h.causes).await?;
         Ok(id)
     }
 
@@ -375,7 +391,7 @@ impl WriteTx {
             .and_where(Expr::col(Households::Version).eq(version))
             .to_owned();
         self.expect_one(q, Households::Table, Households::Id, id).await?;
-        self.replace_causes(id, &h.causes).await
+        self.replace_causes(id, &h.region_code, &h.causes).await
     }
 
     /// Bumps a household's version, for changes to its sub-records (members, months …).
@@ -409,7 +425,7 @@ impl WriteTx {
         }
     }
 
-    async fn replace_causes(&mut self, id: i64, causes: &[Cause]) -> Result<(), StoreError> {
+    async fn replace_causes(&mut self, id: i64, region: &str, causes: &[Cause]) -> Result<(), StoreError> {
         let del = Query::delete()
             .from_table(HouseholdCauses::Table)
             .and_where(Expr::col(HouseholdCauses::HouseholdId).eq(id))
@@ -419,9 +435,13 @@ impl WriteTx {
             return Ok(());
         }
         let mut ins = Query::insert();
-        ins.into_table(HouseholdCauses::Table).columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause]);
+        ins.into_table(HouseholdCauses::Table).columns([
+            HouseholdCauses::HouseholdId,
+            HouseholdCauses::Cause,
+            HouseholdCauses::RegionCode,
+        ]);
         for c in causes {
-            ins.values_panic([id.into(), c.code().into()]);
+            ins.values_panic([id.into(), c.code().into(), region.into()]);
         }
         self.exec(&ins).await.map(|_| ())
     }

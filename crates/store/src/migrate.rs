@@ -157,6 +157,9 @@ fn registry(b: Backend) -> Vec<String> {
             .table(HouseholdCauses::Table)
             .col(big(HouseholdCauses::HouseholdId))
             .col(text(HouseholdCauses::Cause))
+            // The household's region, kept with each cause so that "this cause in this region"
+            // is one index range (written together with the household, never on its own).
+            .col(text(HouseholdCauses::RegionCode))
             .primary_key(Index::create().col(HouseholdCauses::HouseholdId).col(HouseholdCauses::Cause))
             .foreign_key(&mut fk(
                 HouseholdCauses::Table,
@@ -275,6 +278,7 @@ fn registry(b: Backend) -> Vec<String> {
             .name("idx_household_causes_cause")
             .table(HouseholdCauses::Table)
             .col(HouseholdCauses::Cause)
+            .col(HouseholdCauses::RegionCode)
             .col(HouseholdCauses::HouseholdId)
             .to_owned(),
         Index::create().name("idx_members_household").table(Members::Table).col(Members::HouseholdId).to_owned(),

@@ -51,6 +51,7 @@ pub(crate) enum HouseholdCauses {
     Table,
     HouseholdId,
     Cause,
+    RegionCode,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -377,10 +377,22 @@ async fn story(r: axum::Router) {
     assert_eq!(call(&r, Method::DELETE, &uri, None, &[("if-match", &etag)]).await.status, StatusCode::NO_CONTENT);
     assert_eq!(get(&r, &uri).await.status, StatusCode::NOT_FOUND);
     assert_eq!(get(&r, &months_uri).await.status, StatusCode::NOT_FOUND);
+    let again = post(&r, "/api/v1/households", &household("黄伟明", &head_id, union_id)).await;
+    assert_eq!(again.status, StatusCode::CREATED);
+
+    // Moving a household to another county moves its causes with it (the cause filter follows).
+    let again_uri = format!("/api/v1/households/{}", again.body["id"]);
+    let mut moved = household("黄伟明", &head_id, union_id);
+    moved["region_code"] = json!("450405");
+    let res = call(&r, Method::PUT, &again_uri, Some(&moved.to_string()), &[("if-match", "\"1\"")]).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(count(&r, "/api/v1/households?region=450405&cause=illness").await, 1);
     assert_eq!(
-        post(&r, "/api/v1/households", &household("黄伟明", &head_id, union_id)).await.status,
-        StatusCode::CREATED
+        count(&r, "/api/v1/households?region=450403&cause=illness").await,
+        1,
+        "only the other household is left"
     );
+    assert_eq!(count(&r, "/api/v1/households?region=450400&cause=schooling").await, 2);
 
     // An organisation in use cannot be deleted.
     let org = get(&r, &format!("/api/v1/organisations/{union_id}")).await;
