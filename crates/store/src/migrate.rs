@@ -70,6 +70,16 @@ fn text(c: impl sea_query::IntoIden) -> ColumnDef {
     ColumnDef::new(c).text().not_null().to_owned()
 }
 
+/// Prefix searches are written as ranges (`x <= col < x || U+10FFFF`). They need the column to
+/// compare bytewise: under a linguistic collation such as zh_CN.UTF-8, PostgreSQL may sort
+/// U+10FFFF low and the range would miss every match. SQLite compares bytewise already.
+fn bytewise(b: Backend, mut c: ColumnDef) -> ColumnDef {
+    if b == Backend::Postgres {
+        c.extra("COLLATE \"C\"");
+    }
+    c
+}
+
 fn big(c: impl sea_query::IntoIden) -> ColumnDef {
     ColumnDef::new(c).big_integer().not_null().to_owned()
 }
@@ -121,8 +131,8 @@ fn registry(b: Backend) -> Vec<String> {
         Table::create()
             .table(Households::Table)
             .col(id(Households::Id))
-            .col(text(Households::FileNo).unique_key().to_owned())
-            .col(text(Households::HeadName))
+            .col(bytewise(b, text(Households::FileNo).unique_key().to_owned()))
+            .col(bytewise(b, text(Households::HeadName)))
             .col(text(Households::HeadIdNumber))
             .col(text(Households::Phone))
             .col(text(Households::Address))
