@@ -345,13 +345,21 @@ impl App {
         }
         let children =
             if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
+        // Children of a household in hardship for schooling are of school age (6–22 in 2026).
+        let (first_birth, last_birth) = if causes.contains(&Cause::Schooling) {
+            ((head_birth.year() + 20).clamp(2004, 2020), 2020)
+        } else {
+            ((head_birth.year() + 22).min(2020), (head_birth.year() + 40).min(2022))
+        };
         for _ in 0..children {
-            let b = date_between(
-                rng,
-                d((head_birth.year() + 22).min(2020), 1, 1),
-                d((head_birth.year() + 40).min(2022), 12, 31),
-            );
-            let school = 2026 - b.year() >= 6;
+            let b = date_between(rng, d(first_birth, 1, 1), d(last_birth, 12, 31));
+            let age = demo_last_month().year() - b.year();
+            let situation = match age {
+                ..6 => Situation::Preschool,
+                6..=22 => Situation::Student,
+                _ if rng.random_bool(0.6) => Situation::Employed,
+                _ => Situation::Unemployed,
+            };
             people.push(MemberWrite {
                 name: name(rng, surname),
                 id_number: {
@@ -360,7 +368,7 @@ impl App {
                 },
                 relation: Relation::Child,
                 birth_date: b,
-                situation: if school { Situation::Student } else { Situation::Preschool },
+                situation,
             });
         }
         if rng.random_bool(0.15) {

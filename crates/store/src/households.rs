@@ -239,6 +239,21 @@ impl Store {
         Ok(HouseholdPage { items, total: n.min(COUNT_LIMIT), total_is_lower_bound: n > COUNT_LIMIT })
     }
 
+    /// Up to `limit` households matching `filter`, in file-number order, for an export.
+    pub async fn export_households(&self, filter: &HouseholdFilter, limit: u64) -> Result<Vec<Household>, StoreError> {
+        let mut q = Query::select();
+        q.columns(COLUMNS.map(|c| (Households::Table, c)))
+            .order_by((Households::Table, Households::FileNo), Order::Asc)
+            .limit(limit);
+        filtered(&mut q, filter, CauseAs::Probe);
+        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        // In chunks: SQLite takes at most 32,766 parameters a statement.
+        for chunk in items.chunks_mut(1000) {
+            self.attach_causes(chunk).await?;
+        }
+        Ok(items)
+    }
+
     /// Refreshes the planner's statistics of the household tables. SQLite has none until
     /// asked, and without them picks the status index (one value for nearly every row) over the
     /// region index: a filtered list page then takes over a second instead of a few milliseconds.

@@ -167,6 +167,8 @@ pub struct Tr {
     pub request_error: &'static str,
     pub server_error: &'static str,
     pub saved: &'static str,
+    pub export_xlsx: &'static str,
+    pub no_standards: &'static str,
 }
 
 /// 简体中文.
@@ -249,6 +251,8 @@ pub static ZH: Tr = Tr {
     request_error: "请求有误",
     server_error: "系统内部错误，已记录",
     saved: "已保存。",
+    export_xlsx: "导出 Excel",
+    no_standards: "尚未设定标准。",
 };
 
 /// English.
@@ -331,4 +335,6 @@ pub static EN: Tr = Tr {
     request_error: "Bad request",
     server_error: "Internal error; it has been logged",
     saved: "Saved.",
+    export_xlsx: "Export to Excel",
+    no_standards: "No standard set yet.",
 };

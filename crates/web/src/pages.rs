@@ -23,6 +23,7 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| async { Redirect::to("/households") }))
         .route("/households", get(list_page).post(create_submit))
         .route("/households/new", get(new_form))
+        .route("/households/export.xlsx", get(export_list))
         .route("/households/{id}", get(household_page).post(edit_submit))
         .route("/households/{id}/edit", get(edit_form))
         .route("/standards", get(standards_page).post(standard_submit))
@@ -150,23 +151,13 @@ struct ListPage {
     prev_link: Option<String>,
     next_link: Option<String>,
     page_label: String,
+    export_link: String,
 }
 
 async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers);
     let zh = ctx.lang.zh();
-    let params: Vec<(String, String)> =
-        raw.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
-    let get = |k: &str| params.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
-    let q = ListQuery {
-        region: get("region"),
-        pool: get("pool"),
-        status: get("status"),
-        cause: get("cause"),
-        q: get("q"),
-        page: get("page"),
-        per_page: get("per_page"),
-    };
+    let (params, q) = list_query(raw.as_deref());
     let regions = match s.app.store.regions().await {
         Ok(r) => r,
         Err(e) => return ctx.error(e.into()),
@@ -231,6 +222,13 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
         None => (Vec::new(), "0".into(), None, None, String::new()),
     };
     let show_synthetic = rows.iter().any(|r| r.synthetic);
+    let export_link = {
+        let mut ser = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in params.iter().filter(|(k, _)| k != "page" && k != "per_page") {
+            ser.append_pair(k, v);
+        }
+        format!("/households/export.xlsx?{}", ser.finish())
+    };
     let sel = |v: &Option<String>| v.clone().unwrap_or_default();
     ctx.render(
         status,
@@ -258,8 +256,53 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
             prev_link,
             next_link,
             page_label,
+            export_link,
         },
     )
+}
+
+/// The list's query string: its pairs (for links) and the list query they make.
+fn list_query(raw: Option<&str>) -> (Vec<(String, String)>, ListQuery) {
+    let params: Vec<(String, String)> =
+        raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let get = |k: &str| params.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
+    let q = ListQuery {
+        region: get("region"),
+        pool: get("pool"),
+        status: get("status"),
+        cause: get("cause"),
+        q: get("q"),
+        page: get("page"),
+        per_page: get("per_page"),
+    };
+    (params, q)
+}
+
+/// The filtered list as an Excel workbook (every match up to the export limit, not one page).
+async fn export_list(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let (_, q) = list_query(raw.as_deref());
+    let spec = match s.app.list_spec(&q).await {
+        Ok(spec) => spec,
+        Err(e) => return ctx.error(e),
+    };
+    let limit = crate::export::EXPORT_LIMIT;
+    let (rows, regions) =
+        match (s.app.store.export_households(&spec.filter, limit + 1).await, s.app.store.regions().await) {
+            (Ok(r), Ok(g)) => (r, g),
+            (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+        };
+    let truncated = rows.len() as u64 > limit;
+    let rows = &rows[..rows.len().min(limit as usize)];
+    match crate::export::households(ctx.lang, rows, truncated, &region_names(&regions, ctx.lang.zh()), |h| {
+        s.app.pool_of(h)
+    }) {
+        Ok(bytes) => crate::export::xlsx_response(bytes, "households.xlsx"),
+        Err(e) => {
+            tracing::error!(error = %e, "xlsx export failed");
+            ctx.error(AppError::Internal(e.to_string()))
+        }
+    }
 }
 
 struct MonthView {

@@ -368,6 +368,16 @@ async fn story(r: axum::Router) {
     let en = call(&r, Method::GET, "/households?lang=en", None, &[]).await;
     assert!(en.text.contains("Households") && en.text.contains("Head of household"));
 
+    // The filtered list exports to Excel: every match, IDs as masked text.
+    let xlsx = get(&r, "/households/export.xlsx?region=450400&cause=illness").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    let sheet = read_xlsx(&r, "/households/export.xlsx?region=450400&cause=illness").await;
+    assert_eq!(sheet.len(), 1 + 2, "header and two households: {sheet:?}");
+    assert_eq!(sheet[0][0], "档案编号");
+    assert!(sheet.iter().any(|row| row[1] == "黄伟明" && row[2].starts_with("4504*") && !row[2].contains("19800101")));
+    assert_eq!(read_xlsx(&r, "/households/export.xlsx?cause=disability").await.len(), 1);
+    assert_eq!(get(&r, "/households/export.xlsx?region=12").await.status, StatusCode::BAD_REQUEST);
+
     // Deleting needs the current ETag; then the resident ID is free again.
     let etag = get(&r, &uri).await.etag.unwrap();
     assert_eq!(
@@ -405,4 +415,15 @@ async fn story(r: axum::Router) {
     )
     .await;
     assert_eq!(res.status, StatusCode::CONFLICT);
+}
+
+/// The first sheet of an exported workbook, as strings.
+async fn read_xlsx(r: &axum::Router, uri: &str) -> Vec<Vec<String>> {
+    use calamine::Reader;
+    let res = call(r, Method::GET, uri, None, &[]).await;
+    assert_eq!(res.status, StatusCode::OK, "{uri}");
+    let bytes = res.raw;
+    let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).unwrap();
+    let range = wb.worksheet_range_at(0).unwrap().unwrap();
+    range.rows().map(|row| row.iter().map(|c| c.to_string()).collect()).collect()
 }

@@ -55,6 +55,16 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
     })
     .await
     .unwrap();
+    let other = bangfu_app::input::HouseholdInput {
+        head_name: "莫其他".into(),
+        head_id_number: id_with_check("45040319700101123"),
+        region_code: "450403".into(),
+        registered_on: "2015-01-01".into(),
+        causes: vec!["disability".into()],
+        work_capacity: "none".into(),
+        ..Default::default()
+    };
+    app.create_household(&other).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(async move { axum::serve(listener, bangfu_web::router(app)).await.unwrap() });
@@ -95,8 +105,14 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
     let c = client.expect("chromedriver did not accept a session within 10 s");
 
     let result = async {
+        // After every click that loads a page, wait for an element only the new page has:
+        // reading the old page while the new one loads gives stale elements.
+        let wait = |css: String| {
+            let c = c.clone();
+            async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&css)).await }
+        };
         c.goto(&format!("{base}/households")).await?;
-        let h1 = c.find(Locator::Css("h1")).await?.text().await?;
+        let h1 = wait("h1".into()).await?.text().await?;
         assert!(h1.contains("困难职工家庭"), "list heading was {h1:?}");
         c.find(Locator::Id("new-household")).await?.click().await?;
         let fill = |name: &'static str, value: String| {
@@ -107,6 +123,7 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
                 e.send_keys(&value).await
             }
         };
+        wait("#household-form".into()).await?;
         fill("head_name", "覃浏览".into()).await?;
         // A wrong check digit: the form must come back with the message beside the field.
         let good = id_with_check("45042219850315123");
@@ -116,21 +133,25 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.find(Locator::Css("input[name=causes][value=illness]")).await?.click().await?;
         c.find(Locator::Css("select[name=region_code] option[value='450422']")).await?.click().await?;
         c.find(Locator::Id("save")).await?.click().await?;
-        let msg = c.find(Locator::Css("p.field-error[data-field=head_id_number]")).await?.text().await?;
+        let msg = wait("p.field-error[data-field=head_id_number]".into()).await?.text().await?;
         assert!(msg.contains("校验位"), "field message was {msg:?}");
         // The typed values are kept; fix the ID and submit again.
         assert_eq!(c.find(Locator::Css("[name=head_name]")).await?.prop("value").await?.as_deref(), Some("覃浏览"));
         fill("head_id_number", good).await?;
         c.find(Locator::Id("save")).await?.click().await?;
+        wait("#finances".into()).await?;
         let h1 = c.find(Locator::Css("h1")).await?.text().await?;
         assert!(h1.contains("450422-2016-000001") && h1.contains("覃浏览"), "household page heading was {h1:?}");
-        // Find it in the list, by the start of the name.
+        // Find it in the list by the start of the name; the other household must drop out.
         c.goto(&format!("{base}/households")).await?;
-        let search = c.find(Locator::Css("input[name=q]")).await?;
-        search.send_keys("覃浏").await?;
+        let all = wait("#household-list".into()).await?.text().await?;
+        assert!(all.contains("覃浏览") && all.contains("莫其他"), "unfiltered list was {all:?}");
+        c.find(Locator::Css("input[name=q]")).await?.send_keys("覃浏").await?;
         c.find(Locator::Css("form.filters button")).await?.click().await?;
+        wait("input[name=q][value='覃浏']".into()).await?;
         let table = c.find(Locator::Id("household-list")).await?.text().await?;
         assert!(table.contains("覃浏览") && table.contains("450422-2016-000001"), "list was {table:?}");
+        assert!(!table.contains("莫其他"), "the search did not filter: {table:?}");
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

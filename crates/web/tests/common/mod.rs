@@ -15,6 +15,7 @@ pub struct Res {
     pub etag: Option<String>,
     pub body: Value,
     pub text: String,
+    pub raw: Vec<u8>,
 }
 
 impl Res {
@@ -45,7 +46,7 @@ pub async fn call(router: &Router, method: Method, uri: &str, body: Option<&str>
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
-    Res { status, etag, body, text }
+    Res { status, etag, body, text, raw: bytes.to_vec() }
 }
 
 pub async fn get(r: &Router, uri: &str) -> Res {
