@@ -3,8 +3,8 @@
 //! limits (SQLite 32,766, PostgreSQL 65,535).
 
 use crate::db::{get, Backend, Store, WriteTx};
-use crate::households::HouseholdWrite;
-use crate::records::{MemberWrite, MonthlyRecord};
+use crate::households::{write_values, HouseholdWrite, COLUMNS as HOUSEHOLD_COLUMNS};
+use crate::records::{month_values, MemberWrite, MonthlyRecord, MONTH_COLUMNS};
 use crate::schema::*;
 use crate::StoreError;
 use bangfu_domain::{AssistanceKind, Money, UnionMeasure};
@@ -61,49 +61,14 @@ impl WriteTx {
 
     /// Inserts households with the given ids, and their causes.
     pub async fn bulk_households(&mut self, rows: &[(i64, HouseholdWrite)]) -> Result<(), StoreError> {
-        use Households::*;
         let now = crate::now_rfc3339();
         self.insert_rows(
-            Table,
-            [
-                Id,
-                FileNo,
-                HeadName,
-                HeadIdNumber,
-                Phone,
-                Address,
-                RegionCode,
-                UnionId,
-                EmployerId,
-                RegisteredOn,
-                MigrantWorker,
-                WorkCapacity,
-                Status,
-                Synthetic,
-                Version,
-                CreatedAt,
-                UpdatedAt,
-            ],
+            Households::Table,
+            HOUSEHOLD_COLUMNS,
             rows.iter().map(|(id, h)| {
-                vec![
-                    (*id).into(),
-                    h.file_no.clone().into(),
-                    h.head_name.clone().into(),
-                    h.head_id_number.clone().into(),
-                    h.phone.clone().into(),
-                    h.address.clone().into(),
-                    h.region_code.clone().into(),
-                    h.union_id.into(),
-                    h.employer_id.into(),
-                    h.registered_on.to_string().into(),
-                    i64::from(h.migrant_worker).into(),
-                    h.work_capacity.code().into(),
-                    h.status.code().into(),
-                    i64::from(h.synthetic).into(),
-                    1i64.into(),
-                    now.clone().into(),
-                    now.clone().into(),
-                ]
+                let mut v: Vec<SimpleExpr> = vec![(*id).into()];
+                v.extend(write_values(h, 1, &now, Some(&now)));
+                v
             }),
         )
         .await?;
@@ -139,37 +104,8 @@ impl WriteTx {
 
     /// Inserts monthly records (no month may exist yet).
     pub async fn bulk_monthly(&mut self, rows: &[(i64, MonthlyRecord)]) -> Result<(), StoreError> {
-        use MonthlyRecords::*;
-        self.insert_rows(
-            Table,
-            [
-                HouseholdId,
-                Month,
-                Members,
-                Income,
-                GovernmentAssistance,
-                NlMedical,
-                NlEducation,
-                NlEmergency,
-                NlAccident,
-                NlOther,
-            ],
-            rows.iter().map(|(h, r)| {
-                vec![
-                    (*h).into(),
-                    r.month.to_key().into(),
-                    r.members.into(),
-                    r.income.fen().into(),
-                    r.government_assistance.fen().into(),
-                    r.medical.fen().into(),
-                    r.education.fen().into(),
-                    r.emergency.fen().into(),
-                    r.accident.fen().into(),
-                    r.other.fen().into(),
-                ]
-            }),
-        )
-        .await
+        self.insert_rows(MonthlyRecords::Table, MONTH_COLUMNS, rows.iter().map(|(h, r)| month_values(*h, r).to_vec()))
+            .await
     }
 
     /// Inserts union assistance records.

@@ -120,7 +120,7 @@ pub struct HouseholdPage {
 /// Counting every match on a national table costs a scan; past this many the list says "10,000+".
 pub const COUNT_LIMIT: u64 = 10_000;
 
-const COLUMNS: [Households; 17] = [
+pub(crate) const COLUMNS: [Households; 17] = [
     Households::Id,
     Households::FileNo,
     Households::HeadName,
@@ -481,7 +481,12 @@ impl WriteTx {
 
 /// Values in `COLUMNS[1..]` order; `created` is None for an update (which sets version and
 /// updated_at in place of the two timestamps).
-fn write_values(h: &HouseholdWrite, version: i64, now: &str, created: Option<&str>) -> Vec<sea_query::SimpleExpr> {
+pub(crate) fn write_values(
+    h: &HouseholdWrite,
+    version: i64,
+    now: &str,
+    created: Option<&str>,
+) -> Vec<sea_query::SimpleExpr> {
     let mut v: Vec<sea_query::SimpleExpr> = vec![
         h.file_no.clone().into(),
         h.head_name.clone().into(),

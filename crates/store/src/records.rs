@@ -161,7 +161,7 @@ fn monthly_from(row: &AnyRow) -> Result<MonthlyRecord, StoreError> {
     })
 }
 
-const MONTH_COLUMNS: [MonthlyRecords; 10] = [
+pub(crate) const MONTH_COLUMNS: [MonthlyRecords; 10] = [
     MonthlyRecords::HouseholdId,
     MonthlyRecords::Month,
     MonthlyRecords::Members,
@@ -174,7 +174,7 @@ const MONTH_COLUMNS: [MonthlyRecords; 10] = [
     MonthlyRecords::NlOther,
 ];
 
-fn month_values(household_id: i64, r: &MonthlyRecord) -> [sea_query::SimpleExpr; 10] {
+pub(crate) fn month_values(household_id: i64, r: &MonthlyRecord) -> [sea_query::SimpleExpr; 10] {
     [
         household_id.into(),
         r.month.to_key().into(),
