@@ -19,7 +19,7 @@ pub struct ListQuery {
     pub status: Option<String>,
     /// A hardship cause code.
     pub cause: Option<String>,
-    /// Exact file number, exact resident ID (head or member), or the start of the head's name.
+    /// A resident ID (head or member), the start of a file number, or the start of the head's name.
     pub q: Option<String>,
     /// Page, from 1.
     pub page: Option<String>,

@@ -69,11 +69,11 @@ impl Errors {
 
     /// Ok if nothing was recorded.
     pub fn finish<T>(self, v: Option<T>) -> Result<T, Vec<FieldError>> {
-        match (self.0.is_empty(), v) {
-            (true, Some(v)) => Ok(v),
-            (_, _) if !self.0.is_empty() => Err(self.0),
-            _ => Err(vec![FieldError::new("", "invalid", "invalid input")]),
+        if !self.0.is_empty() {
+            return Err(self.0);
         }
+        // A missing value always comes with a recorded error; this only guards that promise.
+        v.ok_or_else(|| vec![FieldError::new("", "invalid", "invalid input")])
     }
 }
 

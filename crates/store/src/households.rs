@@ -102,7 +102,7 @@ pub struct HouseholdFilter {
     pub cause: Option<Cause>,
     /// Migrant-worker families only / none.
     pub migrant_worker: Option<bool>,
-    /// Text: exact file number, exact resident ID (head or member), or the start of the head's name.
+    /// Text: a resident ID (head or member), the start of a file number, or the start of the head's name.
     pub text: Option<String>,
 }
 
@@ -184,25 +184,33 @@ fn condition(f: &HouseholdFilter) -> Cond {
         c = c.add(Expr::col((Households::Table, Households::MigrantWorker)).eq(i64::from(m)));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let upper = text.to_ascii_uppercase();
-        // A name prefix as a range, so both backends use the name index.
-        let end = format!("{text}\u{10FFFF}");
-        let member_id = Query::select()
-            .column((Members::Table, Members::HouseholdId))
-            .from(Members::Table)
-            .and_where(Expr::col((Members::Table, Members::IdNumber)).eq(upper.clone()))
-            .to_owned();
-        c = c.add(
-            Cond::any()
-                .add(Expr::col((Households::Table, Households::FileNo)).eq(text))
-                .add(Expr::col((Households::Table, Households::HeadIdNumber)).eq(upper))
-                .add(Expr::col((Households::Table, Households::Id)).in_subquery(member_id))
-                .add(
-                    Cond::all()
-                        .add(Expr::col((Households::Table, Households::HeadName)).gte(text))
-                        .add(Expr::col((Households::Table, Households::HeadName)).lt(end)),
-                ),
-        );
+        let h = Households::Table;
+        // Prefixes are ranges, so both backends read them from an index.
+        let prefix = |col: Households| {
+            Cond::all().add(Expr::col((h, col)).gte(text)).add(Expr::col((h, col)).lt(format!("{text}\u{10FFFF}")))
+        };
+        // The text's form says what it is. One condition each, not an OR of all three: an OR
+        // with a subquery makes PostgreSQL filter the whole table (98 ms at 100,000 households).
+        c = c.add(if let Ok(id) = bangfu_domain::IdNumber::parse("q", text) {
+            // A resident ID, the head's or a member's: one IN over a union of two index lookups.
+            let heads = Query::select()
+                .column(Households::Id)
+                .from(h)
+                .and_where(Expr::col(Households::HeadIdNumber).eq(id.as_str()))
+                .to_owned();
+            let holders = Query::select()
+                .column(Members::HouseholdId)
+                .from(Members::Table)
+                .and_where(Expr::col(Members::IdNumber).eq(id.as_str()))
+                .union(sea_query::UnionType::All, heads)
+                .to_owned();
+            Cond::all().add(Expr::col((h, Households::Id)).in_subquery(holders))
+        } else if text.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+            // A file number or its beginning (`450403-2016` lists that county's 2016 files).
+            prefix(Households::FileNo)
+        } else {
+            prefix(Households::HeadName)
+        });
     }
     c
 }

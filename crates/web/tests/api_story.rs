@@ -232,6 +232,12 @@ async fn story(r: axum::Router) {
     .await;
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
     assert_eq!(m.body["birth_date"], "2010-03-15");
+    // Search finds a member's resident ID, and file numbers by their beginning.
+    let found = get(&r, &format!("/api/v1/households?q={}", child_id.to_lowercase())).await;
+    assert_eq!(found.body["items"][0]["id"], hid, "{}", found.text);
+    assert_eq!(found.body["total"], 1);
+    assert_eq!(count(&r, "/api/v1/households?q=450403-2016").await, 2);
+    assert_eq!(count(&r, "/api/v1/households?q=450403-2017").await, 0);
     let taken = post(
         &r,
         &format!("/api/v1/households/{other_id}/members"),
