@@ -42,6 +42,20 @@ impl Lang {
         }
     }
 
+    /// Every field error as one line: `field: message; field: message`.
+    pub fn messages(self, errors: &[bangfu_domain::FieldError]) -> String {
+        errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, self.message(f.code, &f.message)))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    /// The message for a write that lost to another (412).
+    pub fn stale(self) -> String {
+        self.message("stale", "the record was changed by someone else; reload and try again")
+    }
+
     /// Translates a validation message by its code; English pages keep the English message.
     pub fn message(self, code: &str, english: &str) -> String {
         if self == Lang::En {

@@ -69,18 +69,9 @@ impl Ctx {
         let t = self.lang.tr();
         let (status, text) = match &e {
             AppError::NotFound => (StatusCode::NOT_FOUND, t.not_found.to_string()),
-            AppError::Invalid(errs) => (
-                StatusCode::BAD_REQUEST,
-                errs.iter()
-                    .map(|f| format!("{}: {}", f.field, self.lang.message(f.code, &f.message)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+            AppError::Invalid(errs) => (StatusCode::BAD_REQUEST, self.lang.messages(errs)),
             AppError::Conflict(f) => (StatusCode::CONFLICT, self.lang.message(f.code, &f.message)),
-            AppError::Stale => (
-                StatusCode::PRECONDITION_FAILED,
-                self.lang.message("stale", "the record was changed by someone else; reload and try again"),
-            ),
+            AppError::Stale => (StatusCode::PRECONDITION_FAILED, self.lang.stale()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string()),
         };
         let heading = match status {
@@ -168,16 +159,7 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
             Ok(p) => (Some((spec, p)), None, StatusCode::OK),
             Err(e) => return ctx.error(e),
         },
-        Err(AppError::Invalid(errs)) => (
-            None,
-            Some(
-                errs.iter()
-                    .map(|f| format!("{}: {}", f.field, ctx.lang.message(f.code, &f.message)))
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
-            StatusCode::BAD_REQUEST,
-        ),
+        Err(AppError::Invalid(errs)) => (None, Some(ctx.lang.messages(&errs)), StatusCode::BAD_REQUEST),
         Err(e) => return ctx.error(e),
     };
     let t = ctx.lang.tr();
@@ -688,7 +670,7 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
             }
         }
         Err(AppError::Stale) => {
-            let msg = lang.message("stale", "the record was changed by someone else; reload and try again");
+            let msg = lang.stale();
             form_page(
                 &s,
                 &ctx,
@@ -814,11 +796,7 @@ async fn standard_submit(
     match s.app.create_standard(&input).await {
         Ok(_) => Redirect::to("/standards").into_response(),
         Err(AppError::Invalid(errs)) => {
-            let msg = errs
-                .iter()
-                .map(|e| format!("{}: {}", e.field, ctx.lang.message(e.code, &e.message)))
-                .collect::<Vec<_>>()
-                .join("; ");
+            let msg = ctx.lang.messages(&errs);
             standards_view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
         }
         Err(AppError::Conflict(e)) => {
