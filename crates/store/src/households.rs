@@ -352,11 +352,13 @@ fn by_id(id: i64) -> SelectStatement {
 impl WriteTx {
     /// The file number of another household, not withdrawn, that already holds `id_number`
     /// (as head or as member). `except` is the household being written.
+    /// The check and the write that follows are serialised per ID ([`WriteTx::serialize_on`]).
     pub async fn id_number_holder(
         &mut self,
         id_number: &str,
         except: Option<i64>,
     ) -> Result<Option<String>, StoreError> {
+        self.serialize_on(&format!("id:{id_number}")).await?;
         let active = Expr::col((Households::Table, Households::Status)).ne(HouseholdStatus::Withdrawn.code());
         let other = Expr::col((Households::Table, Households::Id)).ne(except.unwrap_or(-1));
         let as_head = Query::select()
@@ -388,9 +390,11 @@ impl WriteTx {
         }
     }
 
-    /// The next free file number `{region}-{year}-{seq:06}` for a region and year.
+    /// The next free file number `{region}-{year}-{seq:06}` for a region and year (serialised
+    /// like [`WriteTx::id_number_holder`], or two registrations at once would take the same one).
     pub async fn next_file_no(&mut self, region: &str, year: i32) -> Result<String, StoreError> {
         let prefix = format!("{region}-{year}-");
+        self.serialize_on(&format!("file_no:{prefix}")).await?;
         let q = Query::select()
             .expr_as(Expr::col(Households::FileNo).max(), sea_query::Alias::new("m"))
             .from(Households::Table)
@@ -403,6 +407,20 @@ impl WriteTx {
         };
         let next = max.and_then(|m| m[prefix.len()..].parse::<u64>().ok()).unwrap_or(0) + 1;
         Ok(format!("{prefix}{next:06}"))
+    }
+
+    /// Makes transactions that check-then-write on `key` run one after the other until commit.
+    /// SQLite's `BEGIN IMMEDIATE` already runs one writer at a time; PostgreSQL (read committed)
+    /// takes an advisory transaction lock on the key's hash.
+    async fn serialize_on(&mut self, key: &str) -> Result<(), StoreError> {
+        if self.backend == crate::Backend::Postgres {
+            // `SELECT 1 … FROM` the lock: the function returns void, which no driver decodes.
+            sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(key.to_string())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(())
     }
 
     /// Creates a household with its causes; returns the id.
