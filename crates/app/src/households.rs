@@ -247,15 +247,18 @@ impl App {
         Ok(tx.commit().await?)
     }
 
-    /// Opens a write on a household's file: checks it exists and, when given, that its version matches.
-    async fn begin_file(&self, id: i64, if_match: Option<i64>) -> Result<WriteTx, AppError> {
+    /// Opens a write on a household's file: the household as it stands, and the transaction.
+    /// The file's version is checked against `If-Match` when the write ends ([`App::end_file`]),
+    /// inside the transaction, so a write that commits in between is never overwritten.
+    async fn begin_file(&self, id: i64) -> Result<(Household, WriteTx), AppError> {
         let h = self.store.household(id).await?;
-        if let Some(v) = if_match {
-            if v != h.version {
-                return Err(AppError::Stale);
-            }
-        }
-        Ok(self.store.begin().await?)
+        Ok((h, self.store.begin().await?))
+    }
+
+    /// Moves the file's version on (when given, only from `if_match`) and commits.
+    async fn end_file(&self, mut tx: WriteTx, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
+        tx.touch_household(id, if_match).await?;
+        Ok(tx.commit().await?)
     }
 
     /// Adds a member.
@@ -266,11 +269,11 @@ impl App {
         input: &MemberInput,
     ) -> Result<Member, AppError> {
         let m = input.validate().map_err(AppError::Invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
-        self.check_member_id(&mut tx, household_id, None, &m).await?;
+        let members = self.store.members(household_id).await?;
+        let (h, mut tx) = self.begin_file(household_id).await?;
+        check_member_id(&mut tx, &h, &members, None, &m).await?;
         let id = tx.insert_member(household_id, &m).await?;
-        tx.touch_household(household_id).await?;
-        tx.commit().await?;
+        self.end_file(tx, household_id, if_match).await?;
         self.member(household_id, id).await
     }
 
@@ -283,11 +286,11 @@ impl App {
         input: &MemberInput,
     ) -> Result<Member, AppError> {
         let m = input.validate().map_err(AppError::Invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
-        self.check_member_id(&mut tx, household_id, Some(member_id), &m).await?;
+        let members = self.store.members(household_id).await?;
+        let (h, mut tx) = self.begin_file(household_id).await?;
+        check_member_id(&mut tx, &h, &members, Some(member_id), &m).await?;
         tx.update_member(household_id, member_id, &m).await?;
-        tx.touch_household(household_id).await?;
-        tx.commit().await?;
+        self.end_file(tx, household_id, if_match).await?;
         self.member(household_id, member_id).await
     }
 
@@ -298,44 +301,13 @@ impl App {
         member_id: i64,
         if_match: Option<i64>,
     ) -> Result<(), AppError> {
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         tx.delete_member(household_id, member_id).await?;
-        tx.touch_household(household_id).await?;
-        Ok(tx.commit().await?)
+        self.end_file(tx, household_id, if_match).await
     }
 
     async fn member(&self, household_id: i64, member_id: i64) -> Result<Member, AppError> {
         self.store.members(household_id).await?.into_iter().find(|m| m.id == member_id).ok_or(AppError::NotFound)
-    }
-
-    /// A member's resident ID may be on no other active household, and only once in this one.
-    async fn check_member_id(
-        &self,
-        tx: &mut WriteTx,
-        household_id: i64,
-        member_id: Option<i64>,
-        m: &MemberWrite,
-    ) -> Result<(), AppError> {
-        if m.id_number.is_empty() {
-            return Ok(());
-        }
-        ensure_id_free(tx, "id_number", &m.id_number, Some(household_id)).await?;
-        let h = self.store.household(household_id).await?;
-        let twice = self
-            .store
-            .members(household_id)
-            .await?
-            .iter()
-            .any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
-        // The head may also be listed as a member (relation "head"); anyone else may not repeat the head's ID.
-        if twice || (h.head_id_number == m.id_number && m.relation != Relation::Head) {
-            return Err(AppError::Conflict(FieldError::new(
-                "id_number",
-                "duplicate_in_household",
-                "this resident ID is already listed in this household",
-            )));
-        }
-        Ok(())
     }
 
     /// Writes monthly records (replacing the same months). All months are checked before any is written.
@@ -369,20 +341,18 @@ impl App {
             }
         }
         let records = e.finish(Some(records)).map_err(AppError::Invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         tx.upsert_monthly_records(household_id, &records).await?;
-        tx.touch_household(household_id).await?;
-        tx.commit().await?;
+        self.end_file(tx, household_id, if_match).await?;
         Ok(records)
     }
 
     /// Deletes one month's record.
     pub async fn delete_month(&self, household_id: i64, month: &str, if_match: Option<i64>) -> Result<(), AppError> {
         let m = YearMonth::parse("month", month).map_err(AppError::invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         tx.delete_monthly_record(household_id, m).await?;
-        tx.touch_household(household_id).await?;
-        Ok(tx.commit().await?)
+        self.end_file(tx, household_id, if_match).await
     }
 
     /// A household's monthly records in a range (default: all).
@@ -414,19 +384,17 @@ impl App {
         input: &EnrolmentInput,
     ) -> Result<Enrolment, AppError> {
         let (scheme, from, to) = input.validate().map_err(AppError::Invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         let id = tx.insert_enrolment(household_id, scheme, from, to).await?;
-        tx.touch_household(household_id).await?;
-        tx.commit().await?;
+        self.end_file(tx, household_id, if_match).await?;
         Ok(Enrolment { id, scheme, from, to })
     }
 
     /// Removes an enrolment.
     pub async fn delete_enrolment(&self, household_id: i64, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         tx.delete_enrolment(household_id, id).await?;
-        tx.touch_household(household_id).await?;
-        Ok(tx.commit().await?)
+        self.end_file(tx, household_id, if_match).await
     }
 
     /// Records union assistance.
@@ -437,10 +405,9 @@ impl App {
         input: &UnionAssistanceInput,
     ) -> Result<bangfu_store::UnionAssistance, AppError> {
         let mut a = input.validate().map_err(AppError::Invalid)?;
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         a.id = tx.insert_union_assistance(household_id, &a).await?;
-        tx.touch_household(household_id).await?;
-        tx.commit().await?;
+        self.end_file(tx, household_id, if_match).await?;
         Ok(a)
     }
 
@@ -451,11 +418,35 @@ impl App {
         id: i64,
         if_match: Option<i64>,
     ) -> Result<(), AppError> {
-        let mut tx = self.begin_file(household_id, if_match).await?;
+        let (_, mut tx) = self.begin_file(household_id).await?;
         tx.delete_union_assistance(household_id, id).await?;
-        tx.touch_household(household_id).await?;
-        Ok(tx.commit().await?)
+        self.end_file(tx, household_id, if_match).await
     }
+}
+
+/// A member's resident ID may be on no other active household, and only once in this one.
+/// `members` are the household's members as read before the transaction began.
+async fn check_member_id(
+    tx: &mut WriteTx,
+    h: &Household,
+    members: &[Member],
+    member_id: Option<i64>,
+    m: &MemberWrite,
+) -> Result<(), AppError> {
+    if m.id_number.is_empty() {
+        return Ok(());
+    }
+    ensure_id_free(tx, "id_number", &m.id_number, Some(h.id)).await?;
+    let twice = members.iter().any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
+    // The head may also be listed as a member (relation "head"); anyone else may not repeat the head's ID.
+    if twice || (h.head_id_number == m.id_number && m.relation != Relation::Head) {
+        return Err(AppError::Conflict(FieldError::new(
+            "id_number",
+            "duplicate_in_household",
+            "this resident ID is already listed in this household",
+        )));
+    }
+    Ok(())
 }
 
 /// A resident ID may belong to only one household still in the file (not withdrawn).

@@ -452,18 +452,18 @@ impl WriteTx {
         self.replace_causes(id, &h.region_code, &h.causes).await
     }
 
-    /// Bumps a household's version, for changes to its sub-records (members, months …).
-    pub async fn touch_household(&mut self, id: i64) -> Result<(), StoreError> {
-        let q = Query::update()
-            .table(Households::Table)
+    /// Moves a household's version on, for changes to what its file holds (members, months …).
+    /// With `expected`, only from that version: otherwise [`StoreError::Stale`].
+    pub async fn touch_household(&mut self, id: i64, expected: Option<i64>) -> Result<(), StoreError> {
+        let mut q = Query::update();
+        q.table(Households::Table)
             .value(Households::Version, Expr::col(Households::Version).add(1))
             .value(Households::UpdatedAt, crate::now_rfc3339())
-            .and_where(Expr::col(Households::Id).eq(id))
-            .to_owned();
-        match self.exec(&q).await? {
-            0 => Err(StoreError::NotFound),
-            _ => Ok(()),
+            .and_where(Expr::col(Households::Id).eq(id));
+        if let Some(v) = expected {
+            q.and_where(Expr::col(Households::Version).eq(v));
         }
+        self.expect_one(q, Households::Table, Households::Id, id).await
     }
 
     /// Deletes a household and everything under it.

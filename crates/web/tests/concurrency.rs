@@ -52,6 +52,29 @@ async fn simultaneous_registrations_on_every_backend() {
         assert_eq!((created, conflicts), (1, 11), "{:?}: {statuses:?}", db.backend);
         let found = get(&r, &format!("/api/v1/households?q={id}")).await;
         assert_eq!(found.body["total"], 1, "{:?}", db.backend);
+
+        // Eight members added at once, all based on the same read of the file (If-Match "1"):
+        // the first to commit wins, the others are told the file changed; none is half-written.
+        let hid = found.body["items"][0]["id"].as_i64().unwrap();
+        let uri = format!("/api/v1/households/{hid}/members");
+        let tasks: Vec<_> = (0..8)
+            .map(|i| {
+                let (r, uri) = (r.clone(), uri.clone());
+                let member = json!({"name": format!("成员{i}"), "relation": "child", "situation": "student",
+                                    "birth_date": "2010-01-01", "id_number": id_with_check(&format!("45040320100101{i}12"))});
+                tokio::spawn(async move {
+                    call(&r, axum::http::Method::POST, &uri, Some(&member.to_string()), &[("if-match", "\"1\"")]).await.status
+                })
+            })
+            .collect();
+        let mut statuses = Vec::new();
+        for t in tasks {
+            statuses.push(t.await.unwrap());
+        }
+        let created = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+        let stale = statuses.iter().filter(|s| **s == StatusCode::PRECONDITION_FAILED).count();
+        assert_eq!((created, stale), (1, 7), "{:?}: {statuses:?}", db.backend);
+        assert_eq!(get(&r, &uri).await.body.as_array().unwrap().len(), 1, "{:?}", db.backend);
         store.close().await;
     }
 }
