@@ -268,13 +268,7 @@ impl App {
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
-        let m = input.validate().map_err(AppError::Invalid)?;
-        let members = self.store.members(household_id).await?;
-        let (h, mut tx) = self.begin_file(household_id).await?;
-        check_member_id(&mut tx, &h, &members, None, &m).await?;
-        let id = tx.insert_member(household_id, &m).await?;
-        self.end_file(tx, household_id, if_match).await?;
-        self.member(household_id, id).await
+        self.write_member(household_id, None, if_match, input).await
     }
 
     /// Replaces a member.
@@ -285,13 +279,38 @@ impl App {
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
+        self.write_member(household_id, Some(member_id), if_match, input).await
+    }
+
+    /// Adds (`member_id` None) or replaces a member, and answers it as stored.
+    async fn write_member(
+        &self,
+        household_id: i64,
+        member_id: Option<i64>,
+        if_match: Option<i64>,
+        input: &MemberInput,
+    ) -> Result<Member, AppError> {
         let m = input.validate().map_err(AppError::Invalid)?;
         let members = self.store.members(household_id).await?;
         let (h, mut tx) = self.begin_file(household_id).await?;
-        check_member_id(&mut tx, &h, &members, Some(member_id), &m).await?;
-        tx.update_member(household_id, member_id, &m).await?;
+        check_member_id(&mut tx, &h, &members, member_id, &m).await?;
+        let id = match member_id {
+            Some(id) => {
+                tx.update_member(household_id, id, &m).await?;
+                id
+            }
+            None => tx.insert_member(household_id, &m).await?,
+        };
         self.end_file(tx, household_id, if_match).await?;
-        self.member(household_id, member_id).await
+        Ok(Member {
+            id,
+            household_id,
+            name: m.name,
+            id_number: m.id_number,
+            relation: m.relation,
+            birth_date: m.birth_date,
+            situation: m.situation,
+        })
     }
 
     /// Removes a member.
@@ -304,10 +323,6 @@ impl App {
         let (_, mut tx) = self.begin_file(household_id).await?;
         tx.delete_member(household_id, member_id).await?;
         self.end_file(tx, household_id, if_match).await
-    }
-
-    async fn member(&self, household_id: i64, member_id: i64) -> Result<Member, AppError> {
-        self.store.members(household_id).await?.into_iter().find(|m| m.id == member_id).ok_or(AppError::NotFound)
     }
 
     /// Writes monthly records (replacing the same months). All months are checked before any is written.
