@@ -469,3 +469,56 @@ impl App {
         members.extend(people.into_iter().map(|p| (id, p)));
     }
 }
+
+impl App {
+    /// Creates one demo account per role (or, when they exist, gives them new passwords) and
+    /// returns their names, roles and passwords. Only `bangfu serve --demo` calls this: outside
+    /// demo mode there is no account with a known password.
+    pub async fn demo_users(&self) -> Result<Vec<(String, Role, String)>, AppError> {
+        let everything = bangfu_store::Scope::everything();
+        let grassroots = self
+            .store
+            .organisations(&everything, Some(OrgKind::GrassrootsUnion))
+            .await?
+            .into_iter()
+            .find(|o| o.region_code == "450403")
+            .map(|o| o.id);
+        let civil_affairs = self
+            .store
+            .organisations(&everything, Some(OrgKind::Department))
+            .await?
+            .into_iter()
+            .find(|o| o.name == "市民政局")
+            .map(|o| o.id);
+        // (name, shown name, role, scope region, scope organisation)
+        type Account<'a> = (&'a str, &'a str, Role, Option<&'a str>, Option<i64>);
+        let accounts: [Account; 7] = [
+            ("admin", "系统管理员", Role::Admin, None, None),
+            ("city", "市总工会 示例用户", Role::CityStaff, Some("450400"), None),
+            ("wanxiu", "万秀区总工会 示例用户", Role::CountyStaff, Some("450403"), None),
+            ("wanxiu-grassroots", "万秀区基层工会 示例用户", Role::GrassrootsStaff, None, grassroots),
+            ("joint-office", "联席会议办公室 示例用户", Role::JointOffice, Some("450400"), None),
+            ("liaison", "市民政局联络员 示例用户", Role::Liaison, None, civil_affairs),
+            ("auditor", "审计监督 示例用户", Role::Auditor, Some("450400"), None),
+        ];
+        let mut out = Vec::new();
+        for (name, display, role, region, org) in accounts {
+            if role.scoped_by_organisation() && org.is_none() {
+                continue; // the demo organisations are missing (no demo data written)
+            }
+            let password = crate::auth::random_hex(8)?;
+            self.ensure_user(&crate::users::UserInput {
+                name: name.into(),
+                display_name: display.into(),
+                role: role.code().into(),
+                region_code: region.map(str::to_string),
+                org_id: org,
+                disabled: false,
+                password: Some(password.clone()),
+            })
+            .await?;
+            out.push((name.to_string(), role, password));
+        }
+        Ok(out)
+    }
+}

@@ -21,6 +21,15 @@ pub enum AppError {
     /// An update came without If-Match.
     #[error("If-Match is required")]
     PreconditionRequired,
+    /// The user's role does not allow this.
+    #[error("your role does not allow this")]
+    Forbidden,
+    /// Not signed in, or the name and password do not match.
+    #[error("not signed in")]
+    Unauthenticated,
+    /// Too many failed sign-ins; the text says until when.
+    #[error("sign-in locked: {0}")]
+    Locked(String),
     /// A fault of ours (database down, corrupt data). Details are logged, not shown.
     #[error("internal error")]
     Internal(String),

@@ -1,5 +1,6 @@
 //! Use cases of the household file (一户一档案).
 
+use crate::auth::Principal;
 use crate::input::*;
 use crate::{App, AppError};
 use bangfu_domain::policy::Pool;
@@ -8,7 +9,7 @@ use bangfu_store::*;
 use serde::{Deserialize, Serialize};
 
 /// Query parameters of the household list, as strings from the URL (validated here).
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams, utoipa::ToSchema)]
 #[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Region code; a city includes its districts and counties.
@@ -124,9 +125,34 @@ impl App {
         e.finish(v).map_err(AppError::Invalid)
     }
 
-    /// One page of the household list.
-    pub async fn list_households(&self, spec: &ListSpec) -> Result<HouseholdPage, AppError> {
-        Ok(self.store.list_households(&spec.filter, spec.page, spec.per_page).await?)
+    /// One page of the household list, personal data masked.
+    pub async fn list_households(&self, who: &Principal, spec: &ListSpec) -> Result<HouseholdPage, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "household", None).await?;
+        let mut page = self.store.list_households(&who.scope, &spec.filter, spec.page, spec.per_page).await?;
+        page.items = page.items.into_iter().map(masked).collect();
+        Ok(page)
+    }
+
+    /// Up to `limit` households of a list for an Excel export, personal data masked; audited.
+    pub async fn export_households(
+        &self,
+        who: &Principal,
+        spec: &ListSpec,
+        filters: &ListQuery,
+        limit: u64,
+    ) -> Result<Vec<Household>, AppError> {
+        self.permit(who, Permission::Export, "household", None).await?;
+        let rows = self.store.export_households(&who.scope, &spec.filter, limit).await?;
+        let mut a = who.audit("export", "household", None, None);
+        let text = filters.q.as_deref().map(bangfu_domain::id_number::redact);
+        a.detail = serde_json::json!({
+            "rows": rows.len(),
+            "region": filters.region, "pool": filters.pool, "status": filters.status,
+            "cause": filters.cause, "q": text,
+        })
+        .to_string();
+        self.store.audit(&a).await?;
+        Ok(rows.into_iter().map(masked).collect())
     }
 
     /// The pool of a household.
@@ -134,17 +160,33 @@ impl App {
         Pool::of(h.registered_on, self.stock_cutoff)
     }
 
-    /// A household's whole file.
-    pub async fn household_file(&self, id: i64) -> Result<HouseholdFile, AppError> {
-        let household = self.store.household(id).await?;
-        let members = self.store.members(id).await?;
+    /// A household `who` may read, as stored (not masked): for use cases only.
+    async fn readable(&self, who: &Principal, id: i64) -> Result<Household, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "household", Some(id)).await?;
+        match self.store.household(&who.scope, id).await {
+            Ok(h) => Ok(h),
+            Err(StoreError::NotFound) => Err(self.not_reachable(who, id).await),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One household, personal data masked.
+    pub async fn household(&self, who: &Principal, id: i64) -> Result<Household, AppError> {
+        Ok(masked(self.readable(who, id).await?))
+    }
+
+    /// A household's whole file, personal data masked.
+    pub async fn household_file(&self, who: &Principal, id: i64) -> Result<HouseholdFile, AppError> {
+        let household = self.readable(who, id).await?;
+        let scope = &who.scope;
+        let members = self.store.members(scope, id).await?.into_iter().map(masked_member).collect();
         let last = self
             .store
-            .last_record_month(id)
+            .last_record_month(scope, id)
             .await?
             .unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
         let first = last.plus(-23);
-        let records = self.store.monthly_records(id, first, last).await?;
+        let records = self.store.monthly_records(scope, id, first, last).await?;
         let standards = self.store.standards(Some(&household.region_code)).await?;
         let months = (0..24)
             .map(|i| {
@@ -159,18 +201,64 @@ impl App {
             .collect();
         Ok(HouseholdFile {
             pool: self.pool_of(&household),
-            enrolments: self.store.enrolments(id).await?,
-            union_assistance: self.store.union_assistance(id).await?,
-            household,
+            enrolments: self.store.enrolments(scope, id).await?,
+            union_assistance: self.store.union_assistance(scope, id).await?,
+            household: masked(household),
             members,
             months,
         })
     }
 
-    /// Checks the references of a household (region, union, employer) against the store.
-    async fn check_household_refs(&self, h: &HouseholdWrite) -> Result<(), AppError> {
+    /// A household's members, resident IDs masked.
+    pub async fn members(&self, who: &Principal, id: i64) -> Result<Vec<Member>, AppError> {
+        self.readable(who, id).await?;
+        Ok(self.store.members(&who.scope, id).await?.into_iter().map(masked_member).collect())
+    }
+
+    /// A household's enrolments.
+    pub async fn enrolments(&self, who: &Principal, id: i64) -> Result<Vec<Enrolment>, AppError> {
+        self.readable(who, id).await?;
+        Ok(self.store.enrolments(&who.scope, id).await?)
+    }
+
+    /// A household's union assistance.
+    pub async fn union_assistance(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<Vec<bangfu_store::UnionAssistance>, AppError> {
+        self.readable(who, id).await?;
+        Ok(self.store.union_assistance(&who.scope, id).await?)
+    }
+
+    /// The full resident IDs and phone number of a household: an audited look.
+    pub async fn reveal(&self, who: &Principal, id: i64) -> Result<Revealed, AppError> {
+        self.permit(who, Permission::RevealPersonal, "household", Some(id)).await?;
+        let h = self.readable(who, id).await?;
+        let members = self.store.members(&who.scope, id).await?;
+        self.store.audit(&who.audit("reveal", "household", Some(id), Some(&h.region_code))).await?;
+        Ok(Revealed {
+            household_id: id,
+            head_id_number: h.head_id_number,
+            phone: h.phone,
+            members: members
+                .into_iter()
+                .map(|m| RevealedMember { id: m.id, name: m.name, id_number: m.id_number })
+                .collect(),
+        })
+    }
+
+    /// Checks the references of a household (region, union, employer) against what `who` reaches:
+    /// one out of reach is answered exactly like one that does not exist.
+    async fn check_household_refs(&self, who: &Principal, h: &mut HouseholdWrite) -> Result<(), AppError> {
         let mut e = Errors::default();
+        if let Some(u) = who.scope.union_id() {
+            h.union_id.get_or_insert(u);
+        }
         match self.store.region(&h.region_code).await {
+            Ok(_) if !who.scope.has_region(&h.region_code) => {
+                e.push(FieldError::new("region_code", "unknown_region", "no such region"))
+            }
             Ok(r) if r.parent_code.is_some() => {}
             Ok(_) => e.push(FieldError::new("region_code", "not_county", "must be a district or county, not a city")),
             Err(StoreError::NotFound) => e.push(FieldError::new("region_code", "unknown_region", "no such region")),
@@ -178,7 +266,7 @@ impl App {
         }
         let org_check = |field: &'static str, id: Option<i64>, ok: fn(OrgKind) -> bool, what: &'static str| async move {
             let Some(id) = id else { return Ok(None) };
-            match self.store.organisation(id).await {
+            match self.store.organisation(&who.scope, id).await {
                 Ok(o) if ok(o.kind) => Ok(None),
                 Ok(_) => Ok(Some(FieldError::new(field, "wrong_kind", format!("must be {what}")))),
                 Err(StoreError::NotFound) => {
@@ -197,6 +285,9 @@ impl App {
         {
             e.push(err);
         }
+        if who.scope.union_id().is_some_and(|u| h.union_id != Some(u)) {
+            e.push(FieldError::new("union_id", "unknown_organisation", "no such organisation"));
+        }
         if let Some(err) = org_check("employer_id", h.employer_id, |k| k == OrgKind::Employer, "an employer").await? {
             e.push(err);
         }
@@ -204,105 +295,167 @@ impl App {
     }
 
     /// Registers a household.
-    pub async fn create_household(&self, input: &HouseholdInput) -> Result<Household, AppError> {
+    pub async fn create_household(&self, who: &Principal, input: &HouseholdInput) -> Result<Household, AppError> {
+        self.permit(who, Permission::WriteHouseholds, "household", None).await?;
         let mut h = input.validate(HouseholdStatus::InFile, false).map_err(AppError::Invalid)?;
-        self.check_household_refs(&h).await?;
+        self.check_household_refs(who, &mut h).await?;
         let mut tx = self.store.begin().await?;
         ensure_id_free(&mut tx, "head_id_number", &h.head_id_number, None).await?;
         if h.file_no.is_empty() {
             h.file_no = tx.next_file_no(&h.region_code, chrono::Datelike::year(&h.registered_on)).await?;
         }
-        let id = tx.insert_household(&h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
+        let id = tx.insert_household(&who.scope, &h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
+        let mut a = who.audit("create", "household", Some(id), Some(&h.region_code));
+        a.detail = serde_json::json!({ "new": write_json(&h) }).to_string();
+        tx.append_audit(&a).await?;
         tx.commit().await?;
-        Ok(self.store.household(id).await?)
+        self.household(who, id).await
     }
 
-    /// Updates a household whose version is `if_match`. Status is kept.
+    /// Updates a household whose version is `if_match`. Status is kept. A masked resident ID or
+    /// phone sent back unchanged keeps the stored value.
     pub async fn update_household(
         &self,
+        who: &Principal,
         id: i64,
         if_match: Option<i64>,
         input: &HouseholdInput,
     ) -> Result<Household, AppError> {
+        self.permit(who, Permission::WriteHouseholds, "household", Some(id)).await?;
+        let current = self.readable(who, id).await?;
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
-        let current = self.store.household(id).await?;
+        let mut input = input.clone();
+        if input.head_id_number.trim() == id_number::mask(&current.head_id_number) {
+            input.head_id_number = current.head_id_number.clone();
+        }
+        if !current.phone.is_empty() && input.phone.trim() == id_number::mask_phone(&current.phone) {
+            input.phone = current.phone.clone();
+        }
         let mut h = input.validate(current.status, current.synthetic).map_err(AppError::Invalid)?;
-        self.check_household_refs(&h).await?;
+        self.check_household_refs(who, &mut h).await?;
         if h.file_no.is_empty() {
             h.file_no = current.file_no.clone();
         }
-        let mut tx = self.store.begin().await?;
+        let (file, mut tx) = self.open(who, id).await?;
         ensure_id_free(&mut tx, "head_id_number", &h.head_id_number, Some(id)).await?;
-        tx.update_household(id, version, &h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
+        tx.update_household(&who.scope, &file, version, &h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
+        let mut a = who.audit("update", "household", Some(id), Some(&h.region_code));
+        a.detail = serde_json::json!({ "old": current, "new": write_json(&h) }).to_string();
+        tx.append_audit(&a).await?;
         tx.commit().await?;
-        Ok(self.store.household(id).await?)
+        self.household(who, id).await
     }
 
     /// Deletes a household with everything in its file. Meant for files entered by mistake;
     /// a family that leaves the programme is withdrawn (case work), not deleted.
-    pub async fn delete_household(&self, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
+    pub async fn delete_household(&self, who: &Principal, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
+        self.permit(who, Permission::DeleteHouseholds, "household", Some(id)).await?;
+        let (file, mut tx) = self.open(who, id).await?;
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
-        let mut tx = self.store.begin().await?;
-        tx.delete_household(id, version).await?;
+        let old = file.household().clone();
+        tx.delete_household(file, version).await?;
+        let mut a = who.audit("delete", "household", Some(id), Some(&old.region_code));
+        a.detail = serde_json::json!({ "old": old }).to_string();
+        tx.append_audit(&a).await?;
         Ok(tx.commit().await?)
     }
 
-    /// Opens a write on a household's file: the household as it stands, and the transaction.
-    /// The file's version is checked against `If-Match` when the write ends ([`App::end_file`]),
-    /// inside the transaction, so a write that commits in between is never overwritten.
-    async fn begin_file(&self, id: i64) -> Result<(Household, WriteTx), AppError> {
-        let h = self.store.household(id).await?;
-        Ok((h, self.store.begin().await?))
+    /// Starts a write transaction and opens a household's file in it if `who` reaches it.
+    /// A refusal ends the transaction before it is recorded: on SQLite the record is a write of
+    /// its own, which would wait on the open one.
+    async fn open(&self, who: &Principal, id: i64) -> Result<(OpenFile, WriteTx), AppError> {
+        let mut tx = self.store.begin().await?;
+        match tx.open_file(&who.scope, id).await {
+            Ok(f) => Ok((f, tx)),
+            Err(StoreError::NotFound) => {
+                drop(tx);
+                Err(self.not_reachable(who, id).await)
+            }
+            Err(e) => Err(e.into()),
+        }
     }
 
-    /// Moves the file's version on (when given, only from `if_match`) and commits.
-    async fn end_file(&self, mut tx: WriteTx, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
-        tx.touch_household(id, if_match).await?;
+    /// Opens a write on a household's file: checks the permission and the scope, starts the
+    /// transaction. The file's version is checked against `If-Match` when the write ends
+    /// ([`App::end_file`]), inside the transaction, so a write that commits in between is never
+    /// overwritten.
+    async fn begin_file(&self, who: &Principal, id: i64) -> Result<(OpenFile, WriteTx), AppError> {
+        self.permit(who, Permission::WriteHouseholds, "household", Some(id)).await?;
+        self.open(who, id).await
+    }
+
+    /// Records the change, moves the file's version on (when given, only from `if_match`) and commits.
+    async fn end_file(
+        &self,
+        who: &Principal,
+        mut tx: WriteTx,
+        file: &OpenFile,
+        if_match: Option<i64>,
+        (action, entity, entity_id, detail): (&str, &str, Option<i64>, serde_json::Value),
+    ) -> Result<(), AppError> {
+        tx.touch_household(file, if_match).await?;
+        let mut a = who.audit(action, entity, entity_id, Some(&file.household().region_code));
+        a.detail = serde_json::json!({ "household_id": file.id(), "change": detail }).to_string();
+        tx.append_audit(&a).await?;
         Ok(tx.commit().await?)
     }
 
     /// Adds a member.
     pub async fn add_member(
         &self,
+        who: &Principal,
         household_id: i64,
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
-        self.write_member(household_id, None, if_match, input).await
+        self.write_member(who, household_id, None, if_match, input).await
     }
 
     /// Replaces a member.
     pub async fn update_member(
         &self,
+        who: &Principal,
         household_id: i64,
         member_id: i64,
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
-        self.write_member(household_id, Some(member_id), if_match, input).await
+        self.write_member(who, household_id, Some(member_id), if_match, input).await
     }
 
-    /// Adds (`member_id` None) or replaces a member, and answers it as stored.
+    /// Adds (`member_id` None) or replaces a member, and answers it as stored (ID masked).
     async fn write_member(
         &self,
+        who: &Principal,
         household_id: i64,
         member_id: Option<i64>,
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let members = tx.file_members(&file).await?;
+        let mut input = input.clone();
+        if let Some(old) = member_id.and_then(|m| members.iter().find(|o| o.id == m)) {
+            if !old.id_number.is_empty() && input.id_number.trim() == id_number::mask(&old.id_number) {
+                input.id_number = old.id_number.clone();
+            }
+        }
         let m = input.validate().map_err(AppError::Invalid)?;
-        let members = self.store.members(household_id).await?;
-        let (h, mut tx) = self.begin_file(household_id).await?;
-        check_member_id(&mut tx, &h, &members, member_id, &m).await?;
+        check_member_id(&mut tx, file.household(), &members, member_id, &m).await?;
         let id = match member_id {
             Some(id) => {
-                tx.update_member(household_id, id, &m).await?;
+                tx.update_member(&file, id, &m).await?;
                 id
             }
-            None => tx.insert_member(household_id, &m).await?,
+            None => tx.insert_member(&file, &m).await?,
         };
-        self.end_file(tx, household_id, if_match).await?;
-        Ok(Member {
+        let old = member_id.and_then(|mid| members.iter().find(|o| o.id == mid));
+        let detail = serde_json::json!({ "old": old, "new": {
+            "name": m.name, "id_number": m.id_number, "relation": m.relation.code(),
+            "birth_date": m.birth_date.to_string(), "situation": m.situation.code() } });
+        let action = if member_id.is_some() { "update" } else { "create" };
+        self.end_file(who, tx, &file, if_match, (action, "member", Some(id), detail)).await?;
+        Ok(masked_member(Member {
             id,
             household_id,
             name: m.name,
@@ -310,24 +463,28 @@ impl App {
             relation: m.relation,
             birth_date: m.birth_date,
             situation: m.situation,
-        })
+        }))
     }
 
     /// Removes a member.
     pub async fn delete_member(
         &self,
+        who: &Principal,
         household_id: i64,
         member_id: i64,
         if_match: Option<i64>,
     ) -> Result<(), AppError> {
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        tx.delete_member(household_id, member_id).await?;
-        self.end_file(tx, household_id, if_match).await
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_members(&file).await?.into_iter().find(|m| m.id == member_id);
+        tx.delete_member(&file, member_id).await?;
+        let detail = serde_json::json!({ "old": old });
+        self.end_file(who, tx, &file, if_match, ("delete", "member", Some(member_id), detail)).await
     }
 
     /// Writes monthly records (replacing the same months). All months are checked before any is written.
     pub async fn put_months(
         &self,
+        who: &Principal,
         household_id: i64,
         if_match: Option<i64>,
         input: &[MonthlyRecordInput],
@@ -356,28 +513,46 @@ impl App {
             }
         }
         let records = e.finish(Some(records)).map_err(AppError::Invalid)?;
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        tx.upsert_monthly_records(household_id, &records).await?;
-        self.end_file(tx, household_id, if_match).await?;
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let (first, last) =
+            records.iter().fold((records[0].month, records[0].month), |(a, b), r| (a.min(r.month), b.max(r.month)));
+        let old: Vec<MonthlyRecord> = tx
+            .file_months(&file, first, last)
+            .await?
+            .into_iter()
+            .filter(|o| records.iter().any(|r| r.month == o.month))
+            .collect();
+        tx.upsert_monthly_records(&file, &records).await?;
+        let detail = serde_json::json!({ "old": old, "new": records });
+        self.end_file(who, tx, &file, if_match, ("update", "monthly_record", None, detail)).await?;
         Ok(records)
     }
 
     /// Deletes one month's record.
-    pub async fn delete_month(&self, household_id: i64, month: &str, if_match: Option<i64>) -> Result<(), AppError> {
+    pub async fn delete_month(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        month: &str,
+        if_match: Option<i64>,
+    ) -> Result<(), AppError> {
         let m = YearMonth::parse("month", month).map_err(AppError::invalid)?;
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        tx.delete_monthly_record(household_id, m).await?;
-        self.end_file(tx, household_id, if_match).await
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_months(&file, m, m).await?;
+        tx.delete_monthly_record(&file, m).await?;
+        let detail = serde_json::json!({ "old": old });
+        self.end_file(who, tx, &file, if_match, ("delete", "monthly_record", None, detail)).await
     }
 
     /// A household's monthly records in a range (default: all).
     pub async fn months(
         &self,
+        who: &Principal,
         household_id: i64,
         from: Option<&str>,
         to: Option<&str>,
     ) -> Result<Vec<MonthlyRecord>, AppError> {
-        self.store.household(household_id).await?;
+        self.readable(who, household_id).await?;
         let mut e = Errors::default();
         let from = match from {
             Some(f) => e.take(YearMonth::parse("from", f)),
@@ -388,55 +563,119 @@ impl App {
             None => YearMonth::new(9999, 12),
         };
         let (from, to) = e.finish((|| Some((from?, to?)))()).map_err(AppError::Invalid)?;
-        Ok(self.store.monthly_records(household_id, from, to).await?)
+        Ok(self.store.monthly_records(&who.scope, household_id, from, to).await?)
     }
 
     /// Adds an enrolment.
     pub async fn add_enrolment(
         &self,
+        who: &Principal,
         household_id: i64,
         if_match: Option<i64>,
         input: &EnrolmentInput,
     ) -> Result<Enrolment, AppError> {
         let (scheme, from, to) = input.validate().map_err(AppError::Invalid)?;
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        let id = tx.insert_enrolment(household_id, scheme, from, to).await?;
-        self.end_file(tx, household_id, if_match).await?;
-        Ok(Enrolment { id, scheme, from, to })
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let id = tx.insert_enrolment(&file, scheme, from, to).await?;
+        let e = Enrolment { id, scheme, from, to };
+        let detail = serde_json::json!({ "new": e });
+        self.end_file(who, tx, &file, if_match, ("create", "enrolment", Some(id), detail)).await?;
+        Ok(e)
     }
 
     /// Removes an enrolment.
-    pub async fn delete_enrolment(&self, household_id: i64, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        tx.delete_enrolment(household_id, id).await?;
-        self.end_file(tx, household_id, if_match).await
+    pub async fn delete_enrolment(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        id: i64,
+        if_match: Option<i64>,
+    ) -> Result<(), AppError> {
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_enrolments(&file).await?.into_iter().find(|e| e.id == id);
+        tx.delete_enrolment(&file, id).await?;
+        let detail = serde_json::json!({ "old": old });
+        self.end_file(who, tx, &file, if_match, ("delete", "enrolment", Some(id), detail)).await
     }
 
     /// Records union assistance.
     pub async fn add_union_assistance(
         &self,
+        who: &Principal,
         household_id: i64,
         if_match: Option<i64>,
         input: &UnionAssistanceInput,
     ) -> Result<bangfu_store::UnionAssistance, AppError> {
         let mut a = input.validate().map_err(AppError::Invalid)?;
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        a.id = tx.insert_union_assistance(household_id, &a).await?;
-        self.end_file(tx, household_id, if_match).await?;
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        a.id = tx.insert_union_assistance(&file, &a).await?;
+        let detail = serde_json::json!({ "new": a });
+        self.end_file(who, tx, &file, if_match, ("create", "union_assistance", Some(a.id), detail)).await?;
         Ok(a)
     }
 
     /// Removes a union assistance record.
     pub async fn delete_union_assistance(
         &self,
+        who: &Principal,
         household_id: i64,
         id: i64,
         if_match: Option<i64>,
     ) -> Result<(), AppError> {
-        let (_, mut tx) = self.begin_file(household_id).await?;
-        tx.delete_union_assistance(household_id, id).await?;
-        self.end_file(tx, household_id, if_match).await
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_assistance(&file).await?.into_iter().find(|a| a.id == id);
+        tx.delete_union_assistance(&file, id).await?;
+        let detail = serde_json::json!({ "old": old });
+        self.end_file(who, tx, &file, if_match, ("delete", "union_assistance", Some(id), detail)).await
     }
+}
+
+/// A household with its head's resident ID and phone masked.
+pub fn masked(mut h: Household) -> Household {
+    h.head_id_number = id_number::mask(&h.head_id_number);
+    h.phone = id_number::mask_phone(&h.phone);
+    h
+}
+
+/// A member with the resident ID masked.
+pub fn masked_member(mut m: Member) -> Member {
+    m.id_number = id_number::mask(&m.id_number);
+    m
+}
+
+/// What a household write changes, for the audit trail.
+fn write_json(h: &HouseholdWrite) -> serde_json::Value {
+    serde_json::json!({
+        "file_no": h.file_no, "head_name": h.head_name, "head_id_number": h.head_id_number,
+        "phone": h.phone, "address": h.address, "region_code": h.region_code, "union_id": h.union_id,
+        "employer_id": h.employer_id, "registered_on": h.registered_on.to_string(),
+        "migrant_worker": h.migrant_worker, "causes": h.causes.iter().map(|c| c.code()).collect::<Vec<_>>(),
+        "work_capacity": h.work_capacity.code(), "status": h.status.code(),
+    })
+}
+
+/// Full personal data of one household, answered to a reveal.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Revealed {
+    /// Household.
+    pub household_id: i64,
+    /// Head's full resident ID.
+    pub head_id_number: String,
+    /// Full phone number.
+    pub phone: String,
+    /// Members' full resident IDs.
+    pub members: Vec<RevealedMember>,
+}
+
+/// A member's full resident ID.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RevealedMember {
+    /// Member id.
+    pub id: i64,
+    /// Name.
+    pub name: String,
+    /// Full resident ID.
+    pub id_number: String,
 }
 
 /// A member's resident ID may be on no other active household, and only once in this one.

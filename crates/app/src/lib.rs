@@ -2,12 +2,16 @@
 //!
 //! The HTTP layer and the CLI call these and nothing below them.
 
+pub mod audit;
+pub mod auth;
 pub mod demo;
 mod error;
 pub mod households;
 pub mod input;
 mod registry;
+pub mod users;
 
+pub use auth::Principal;
 pub use error::AppError;
 pub use households::HouseholdFile;
 

@@ -8,12 +8,12 @@ use bangfu_app::input::HouseholdInput;
 use bangfu_app::App;
 use bangfu_domain::{Cause, YearMonth};
 use bangfu_store::testing::TestDb;
-use bangfu_store::HouseholdFilter;
+use bangfu_store::{HouseholdFilter, Scope};
 
 async fn all_households(app: &App) -> Vec<bangfu_store::Household> {
     let mut out = Vec::new();
     for page in 1.. {
-        let p = app.store.list_households(&HouseholdFilter::default(), page, 100).await.unwrap();
+        let p = app.store.list_households(&Scope::everything(), &HouseholdFilter::default(), page, 100).await.unwrap();
         if p.items.is_empty() {
             break;
         }
@@ -27,6 +27,7 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
     let mut fingerprints = Vec::new();
     for db in TestDb::all().await {
         let app = App::new(db.open().await);
+        let system = bangfu_app::Principal::system();
         let progress = std::sync::Mutex::new(Vec::new());
         app.demo(300, 42, &|n| progress.lock().unwrap().push(n)).await.unwrap();
         assert_eq!(progress.into_inner().unwrap().last(), Some(&300));
@@ -47,16 +48,17 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
         // Every household has 24–36 consecutive months up to the demo's last month.
         let last = bangfu_app::demo::demo_last_month();
         for h in hs.iter().step_by(37) {
-            let months = app.store.monthly_records(h.id, last.plus(-100), last).await.unwrap();
+            let months = app.store.monthly_records(&Scope::everything(), h.id, last.plus(-100), last).await.unwrap();
             assert!((24..=36).contains(&months.len()), "{} has {} months", h.file_no, months.len());
             assert_eq!(months.last().unwrap().month, last);
             assert!(months.windows(2).all(|w| w[1].month == w[0].month.plus(1)));
             assert!(months.iter().all(|m| m.government_assistance <= m.income && m.members >= 1));
-            let members = app.store.members(h.id).await.unwrap();
+            let members = app.store.members(&Scope::everything(), h.id).await.unwrap();
             assert_eq!(members.len() as i64, months[0].members);
         }
         let page = app
             .list_households(
+                &system,
                 &app.list_spec(&ListQuery { cause: Some("illness".into()), ..Default::default() }).await.unwrap(),
             )
             .await
@@ -66,24 +68,32 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
         // Ids continue after the bulk insert (PostgreSQL's sequence was moved past them).
         let max = app.store.max_household_id().await.unwrap();
         let new = app
-            .create_household(&HouseholdInput {
-                head_name: "新户".into(),
-                head_id_number: "11010519491231002X".into(),
-                region_code: "450403".into(),
-                registered_on: "2020-01-01".into(),
-                causes: vec!["illness".into()],
-                work_capacity: "full".into(),
-                ..Default::default()
-            })
+            .create_household(
+                &system,
+                &HouseholdInput {
+                    head_name: "新户".into(),
+                    head_id_number: "11010519491231002X".into(),
+                    region_code: "450403".into(),
+                    registered_on: "2020-01-01".into(),
+                    causes: vec!["illness".into()],
+                    work_capacity: "full".into(),
+                    ..Default::default()
+                },
+            )
             .await
             .unwrap();
         assert_eq!(new.id, max + 1);
 
         // Deleting a file removes its months, members and causes with it.
         let victim = &hs[0];
-        app.delete_household(victim.id, Some(victim.version)).await.unwrap();
-        assert!(app.store.monthly_records(victim.id, YearMonth::new(2000, 1).unwrap(), last).await.unwrap().is_empty());
-        assert!(app.store.members(victim.id).await.unwrap().is_empty());
+        app.delete_household(&system, victim.id, Some(victim.version)).await.unwrap();
+        assert!(app
+            .store
+            .monthly_records(&Scope::everything(), victim.id, YearMonth::new(2000, 1).unwrap(), last)
+            .await
+            .unwrap()
+            .is_empty());
+        assert!(app.store.members(&Scope::everything(), victim.id).await.unwrap().is_empty());
 
         fingerprints.push(
             hs.iter()

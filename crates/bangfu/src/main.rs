@@ -30,9 +30,20 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "BANGFU_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Fill an empty database with 2,000 synthetic Wuzhou households first.
+        /// Fill an empty database with 2,000 synthetic Wuzhou households first, and create one
+        /// demo account per role with a new random password (printed).
         #[arg(long)]
         demo: bool,
+    },
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit trail.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
     },
     /// Apply the embedded database migrations and report the schema version.
     Migrate,
@@ -51,6 +62,32 @@ enum Command {
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         iterations: u32,
     },
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create a user (or reset an existing one's password and enable it). The password is read
+    /// from standard input (one line; at least 10 characters).
+    Add {
+        /// Sign-in name: 2–40 letters, digits, '.', '_' or '-'.
+        name: String,
+        /// admin, city_staff, county_staff, grassroots_staff, joint_office, liaison or auditor.
+        #[arg(long)]
+        role: String,
+        /// The scope: a region code (`450403`) for region roles, `org:ID` (an organisation id)
+        /// for grassroots staff and liaisons; an administrator may have none.
+        #[arg(long)]
+        scope: Option<String>,
+        /// Name shown on pages.
+        #[arg(long, default_value = "")]
+        display_name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the whole hash chain; exit status 1 and the first entry that does not match if broken.
+    Verify,
 }
 
 #[tokio::main]
@@ -73,22 +110,82 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
         Command::Serve { addr, demo: with_demo } => {
-            if with_demo && app.store.count_households().await? == 0 {
-                demo(&app, 2000, 1).await?;
-            }
             let listener =
                 tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+            if with_demo {
+                if app.store.count_households().await? == 0 {
+                    demo(&app, 2000, 1).await?;
+                }
+                let users = app.demo_users().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                println!("Demo accounts (new passwords at every start with --demo):");
+                for (name, role, password) in users {
+                    println!("  {name:<18} {password}  {}", role.label(true));
+                }
+            }
             println!("Bangfu is serving at http://{addr}/");
-            println!("(no sign-in yet: every page is open; do not put real data on a shared network)");
-            axum::serve(listener, bangfu_web::router(app))
+            axum::serve(listener, bangfu_web::router(app).into_make_service_with_connect_info::<SocketAddr>())
                 .with_graceful_shutdown(async {
                     let _ = tokio::signal::ctrl_c().await;
                 })
                 .await?;
         }
         Command::Bench { iterations } => bench::run(app, iterations).await?,
+        Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
+            user_add(&app, name, role, scope, display_name).await?
+        }
+        Command::Audit { command: AuditCommand::Verify } => {
+            let bar = ProgressBar::new_spinner();
+            bar.set_message("checking the audit chain");
+            let b = bar.clone();
+            let result = app.verify_audit(&move |n| b.set_position(n)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            bar.finish_and_clear();
+            match result {
+                Ok(n) => println!("audit trail intact: {n} entries"),
+                Err(broken) => {
+                    eprintln!("audit trail broken: {broken}");
+                    std::process::exit(1);
+                }
+            }
+        }
     }
     Ok(())
+}
+
+async fn user_add(app: &App, name: String, role: String, scope: Option<String>, display: String) -> anyhow::Result<()> {
+    let (region_code, org_id) = match scope.as_deref().map(str::trim) {
+        None | Some("") => (None, None),
+        Some(s) => match s.strip_prefix("org:") {
+            Some(id) => {
+                (None, Some(id.parse::<i64>().with_context(|| format!("--scope {s}: org: takes an organisation id"))?))
+            }
+            None => (Some(s.to_string()), None),
+        },
+    };
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+    let password = password.trim_end_matches(['\n', '\r']).to_string();
+    let input = bangfu_app::users::UserInput {
+        name,
+        display_name: display,
+        role,
+        region_code,
+        org_id,
+        disabled: false,
+        password: Some(password),
+    };
+    match app.ensure_user(&input).await {
+        Ok(u) => {
+            println!("user {} (id {}) ready: {}", u.name, u.id, u.role);
+            Ok(())
+        }
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            for e in &errs {
+                eprintln!("{}: {}", e.field, e.message);
+            }
+            std::process::exit(2);
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
 }
 
 async fn demo(app: &App, households: u64, seed: u64) -> anyhow::Result<()> {

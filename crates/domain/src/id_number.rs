@@ -136,3 +136,62 @@ mod tests {
         }
     }
 }
+
+/// Masks a phone number for display: keeps the first three and the last four digits.
+pub fn mask_phone(phone: &str) -> String {
+    let chars: Vec<char> = phone.chars().collect();
+    if chars.len() <= 7 {
+        return "*".repeat(chars.len());
+    }
+    let mut out: String = chars[..3].iter().collect();
+    out.push_str(&"*".repeat(chars.len() - 7));
+    out.extend(&chars[chars.len() - 4..]);
+    out
+}
+
+/// Masks every run in free text that looks like a resident ID (17 digits and a digit or X)
+/// or a mobile number (11 digits), for showing stored texts such as audit details.
+pub fn redact(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            let digits = j - i;
+            let id_with_x = digits == 17 && j < chars.len() && matches!(chars[j], 'X' | 'x');
+            let end = if id_with_x { j + 1 } else { j };
+            let run: String = chars[i..end].iter().collect();
+            if digits == 18 || id_with_x {
+                out.push_str(&mask(&run));
+            } else if digits == 11 {
+                out.push_str(&mask_phone(&run));
+            } else {
+                out.push_str(&run);
+            }
+            i = end;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod redact_tests {
+    use super::*;
+
+    #[test]
+    fn redacts_ids_and_phones_in_text_and_keeps_other_numbers() {
+        let t = r#"{"head_id_number":"45040319800101123X","phone":"13812345678","version":3,"n":"450403198001011234"}"#;
+        let r = redact(t);
+        assert!(!r.contains("45040319800101123X") && !r.contains("13812345678") && !r.contains("450403198001011234"));
+        assert!(r.contains("4504**********123X") && r.contains("138****5678") && r.contains("\"version\":3"));
+        assert_eq!(redact("450403-2016-000001 file"), "450403-2016-000001 file");
+        assert_eq!(mask_phone("0774-3821234"), "077*****1234");
+    }
+}

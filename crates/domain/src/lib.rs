@@ -3,7 +3,9 @@
 //! Nothing here does IO. Every type that a user or a file can fill in has a `parse` that
 //! returns a [`FieldError`] naming what is wrong.
 
+#[macro_use]
 pub mod codes;
+pub mod access;
 pub mod error;
 pub mod id_number;
 pub mod money;
@@ -11,6 +13,7 @@ pub mod month;
 pub mod policy;
 pub mod region;
 
+pub use access::{Permission, Role};
 pub use codes::*;
 pub use error::FieldError;
 pub use id_number::IdNumber;

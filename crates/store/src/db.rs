@@ -138,6 +138,11 @@ impl WriteTx {
         Ok(sqlx::query_with(&sql, values).execute(&mut *self.tx).await?.rows_affected())
     }
 
+    pub(crate) async fn all(&mut self, stmt: &impl SqlxBinder) -> Result<Vec<AnyRow>, StoreError> {
+        let (sql, values) = build(self.backend, stmt);
+        Ok(sqlx::query_with(&sql, values).fetch_all(&mut *self.tx).await?)
+    }
+
     pub(crate) async fn optional(&mut self, stmt: &impl SqlxBinder) -> Result<Option<AnyRow>, StoreError> {
         let (sql, values) = build(self.backend, stmt);
         Ok(sqlx::query_with(&sql, values).fetch_optional(&mut *self.tx).await?)

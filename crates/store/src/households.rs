@@ -2,7 +2,7 @@
 
 use crate::db::{get, get_code, Store, WriteTx};
 use crate::schema::{HouseholdCauses, Households, Members};
-use crate::StoreError;
+use crate::{Scope, StoreError};
 use bangfu_domain::{Cause, HouseholdStatus, WorkCapacity};
 use chrono::NaiveDate;
 use sea_query::{Cond, Expr, Order, Query, SelectStatement};
@@ -219,6 +219,7 @@ impl Store {
     /// One page of households matching `filter`, in file-number order.
     pub async fn list_households(
         &self,
+        scope: &Scope,
         filter: &HouseholdFilter,
         page: u64,
         per_page: u64,
@@ -228,13 +229,13 @@ impl Store {
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(per_page)
             .offset(page.saturating_sub(1).saturating_mul(per_page));
-        filtered(&mut q, filter, CauseAs::Probe);
+        filtered(&mut q, scope, filter, CauseAs::Probe);
         let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
         // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
         let mut inner = Query::select();
         inner.expr(Expr::val(1)).limit(COUNT_LIMIT + 1);
-        filtered(&mut inner, filter, CauseAs::Range);
+        filtered(&mut inner, scope, filter, CauseAs::Range);
         let count = Query::select()
             .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
             .from_subquery(inner, sea_query::Alias::new("m"))
@@ -248,12 +249,17 @@ impl Store {
     }
 
     /// Up to `limit` households matching `filter`, in file-number order, for an export.
-    pub async fn export_households(&self, filter: &HouseholdFilter, limit: u64) -> Result<Vec<Household>, StoreError> {
+    pub async fn export_households(
+        &self,
+        scope: &Scope,
+        filter: &HouseholdFilter,
+        limit: u64,
+    ) -> Result<Vec<Household>, StoreError> {
         let mut q = Query::select();
         q.columns(COLUMNS.map(|c| (Households::Table, c)))
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(limit);
-        filtered(&mut q, filter, CauseAs::Probe);
+        filtered(&mut q, scope, filter, CauseAs::Probe);
         let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         // In chunks: SQLite takes at most 32,766 parameters a statement.
         for chunk in items.chunks_mut(1000) {
@@ -279,12 +285,19 @@ impl Store {
         Ok(())
     }
 
-    /// One household.
-    pub async fn household(&self, id: i64) -> Result<Household, StoreError> {
-        let q = by_id(id);
+    /// One household, if `scope` reaches it.
+    pub async fn household(&self, scope: &Scope, id: i64) -> Result<Household, StoreError> {
+        let mut q = by_id(id);
+        q.cond_where(scope.households());
         let mut h = vec![household_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)?];
         self.attach_causes(&mut h).await?;
         h.pop().ok_or(StoreError::NotFound)
+    }
+
+    /// Whether a household with this id exists at all, whoever may see it: only to tell a
+    /// denied look from a mistyped id in the audit trail, never to answer a caller.
+    pub async fn household_exists(&self, id: i64) -> Result<bool, StoreError> {
+        Ok(self.optional(&by_id(id)).await?.is_some())
     }
 
     async fn attach_causes(&self, items: &mut [Household]) -> Result<(), StoreError> {
@@ -322,16 +335,17 @@ enum CauseAs {
 }
 
 /// FROM and WHERE of the household list.
-fn filtered(q: &mut SelectStatement, f: &HouseholdFilter, cause_as: CauseAs) {
+fn filtered(q: &mut SelectStatement, scope: &Scope, f: &HouseholdFilter, cause_as: CauseAs) {
     q.from(Households::Table);
     let c = HouseholdCauses::Table;
-    let mut cond = condition(f);
+    let mut cond = condition(f).add(scope.households());
     if let Some(cause) = f.cause {
         let mut on = Cond::all()
             .add(Expr::col((c, HouseholdCauses::HouseholdId)).equals((Households::Table, Households::Id)))
             .add(Expr::col((c, HouseholdCauses::Cause)).eq(cause.code()));
-        if let Some(regions) = &f.regions {
-            on = on.add(Expr::col((c, HouseholdCauses::RegionCode)).is_in(regions.clone()));
+        // The cause rows carry the region, so the count reads only the regions asked and reached.
+        for regions in [f.regions.as_deref(), scope.region_codes()].into_iter().flatten() {
+            on = on.add(Expr::col((c, HouseholdCauses::RegionCode)).is_in(regions.to_vec()));
         }
         match cause_as {
             CauseAs::Range => {
@@ -412,7 +426,7 @@ impl WriteTx {
     /// Makes transactions that check-then-write on `key` run one after the other until commit.
     /// SQLite's `BEGIN IMMEDIATE` already runs one writer at a time; PostgreSQL (read committed)
     /// takes an advisory transaction lock on the key's hash.
-    async fn serialize_on(&mut self, key: &str) -> Result<(), StoreError> {
+    pub(crate) async fn serialize_on(&mut self, key: &str) -> Result<(), StoreError> {
         if self.backend == crate::Backend::Postgres {
             // `SELECT 1 … FROM` the lock: the function returns void, which no driver decodes.
             sqlx::query("SELECT 1 AS locked FROM pg_advisory_xact_lock(hashtextextended($1, 0))")
@@ -423,8 +437,20 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Creates a household with its causes; returns the id.
-    pub async fn insert_household(&mut self, h: &HouseholdWrite) -> Result<i64, StoreError> {
+    /// Opens a household's file for writing, if `scope` reaches it. Every write to the file
+    /// and its records takes the [`OpenFile`], so none can skip the scope.
+    pub async fn open_file(&mut self, scope: &Scope, id: i64) -> Result<OpenFile, StoreError> {
+        let mut q = by_id(id);
+        q.cond_where(scope.households());
+        let row = self.optional(&q).await?.ok_or(StoreError::NotFound)?;
+        Ok(OpenFile { household: household_from(&row)? })
+    }
+
+    /// Creates a household with its causes, if it falls in `scope`; returns the id.
+    pub async fn insert_household(&mut self, scope: &Scope, h: &HouseholdWrite) -> Result<i64, StoreError> {
+        if !scope.admits_household(&h.region_code, h.union_id) {
+            return Err(StoreError::NotFound);
+        }
         let now = crate::now_rfc3339();
         let q = Query::insert()
             .into_table(Households::Table)
@@ -437,8 +463,19 @@ impl WriteTx {
         Ok(id)
     }
 
-    /// Updates a household if it still has `version`; replaces its causes.
-    pub async fn update_household(&mut self, id: i64, version: i64, h: &HouseholdWrite) -> Result<(), StoreError> {
+    /// Updates a household if it still has `version`; replaces its causes. The household stays in
+    /// `scope` (it may not be moved out of the writer's reach).
+    pub async fn update_household(
+        &mut self,
+        scope: &Scope,
+        file: &OpenFile,
+        version: i64,
+        h: &HouseholdWrite,
+    ) -> Result<(), StoreError> {
+        if !scope.admits_household(&h.region_code, h.union_id) {
+            return Err(StoreError::NotFound);
+        }
+        let id = file.id();
         let now = crate::now_rfc3339();
         let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::UpdatedAt]);
         let vals = write_values(h, version + 1, &now, None);
@@ -454,7 +491,8 @@ impl WriteTx {
 
     /// Moves a household's version on, for changes to what its file holds (members, months …).
     /// With `expected`, only from that version: otherwise [`StoreError::Stale`].
-    pub async fn touch_household(&mut self, id: i64, expected: Option<i64>) -> Result<(), StoreError> {
+    pub async fn touch_household(&mut self, file: &OpenFile, expected: Option<i64>) -> Result<(), StoreError> {
+        let id = file.id();
         let mut q = Query::update();
         q.table(Households::Table)
             .value(Households::Version, Expr::col(Households::Version).add(1))
@@ -467,7 +505,8 @@ impl WriteTx {
     }
 
     /// Deletes a household and everything under it.
-    pub async fn delete_household(&mut self, id: i64, version: i64) -> Result<(), StoreError> {
+    pub async fn delete_household(&mut self, file: OpenFile, version: i64) -> Result<(), StoreError> {
+        let id = file.id();
         let q = Query::delete()
             .from_table(Households::Table)
             .and_where(Expr::col(Households::Id).eq(id))
@@ -476,11 +515,7 @@ impl WriteTx {
         if self.exec(&q).await? == 1 {
             return Ok(());
         }
-        let exists = by_id(id);
-        match self.optional(&exists).await? {
-            Some(_) => Err(StoreError::Stale),
-            None => Err(StoreError::NotFound),
-        }
+        Err(StoreError::Stale)
     }
 
     async fn replace_causes(&mut self, id: i64, region: &str, causes: &[Cause]) -> Result<(), StoreError> {
@@ -502,6 +537,24 @@ impl WriteTx {
             ins.values_panic([id.into(), c.code().into(), region.into()]);
         }
         self.exec(&ins).await.map(|_| ())
+    }
+}
+
+/// A household's file opened for writing in a transaction, by [`WriteTx::open_file`].
+#[derive(Debug)]
+pub struct OpenFile {
+    household: Household,
+}
+
+impl OpenFile {
+    /// The household's id.
+    pub fn id(&self) -> i64 {
+        self.household.id
+    }
+
+    /// The household as it stood when the file was opened (causes not loaded).
+    pub fn household(&self) -> &Household {
+        &self.household
     }
 }
 

@@ -5,6 +5,7 @@
 //! on both backends are used: BIGINT for integers, money (fen), months (`YYYYMM`) and flags,
 //! TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
 
+pub mod audit;
 mod bulk;
 mod db;
 mod error;
@@ -13,14 +14,19 @@ mod migrate;
 pub mod records;
 pub mod registry;
 mod schema;
+mod scope;
 #[cfg(feature = "testing")]
 pub mod testing;
+pub mod users;
 
+pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
-pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite};
+pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile};
 pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
+pub use scope::Scope;
+pub use users::{ApiToken, Session, User, UserWrite};
 
 /// The current UTC time as RFC 3339, as stored in `created_at` / `updated_at`.
 pub fn now_rfc3339() -> String {

@@ -13,7 +13,8 @@ use sqlx::Row;
 
 type Migration = (i64, &'static str, fn(Backend) -> Vec<String>);
 
-const MIGRATIONS: &[Migration] = &[(1, "registry", registry), (2, "wuzhou regions", wuzhou_regions)];
+const MIGRATIONS: &[Migration] =
+    &[(1, "registry", registry), (2, "wuzhou regions", wuzhou_regions), (3, "access and audit", access)];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
     sqlx::query(
@@ -335,4 +336,115 @@ fn wuzhou_regions(b: Backend) -> Vec<String> {
         Backend::Sqlite => q.to_string(SqliteQueryBuilder),
         Backend::Postgres => q.to_string(PostgresQueryBuilder),
     }]
+}
+
+/// Users, sessions, API tokens and the hash-chained audit trail.
+fn access(b: Backend) -> Vec<String> {
+    let tables: Vec<TableCreateStatement> = vec![
+        Table::create()
+            .table(Users::Table)
+            .col(id(Users::Id))
+            .col(text(Users::Name).unique_key().to_owned())
+            .col(text(Users::DisplayName))
+            .col(text(Users::Role))
+            .col(ColumnDef::new(Users::RegionCode).text().null())
+            .col(ColumnDef::new(Users::OrgId).big_integer().null())
+            .col(big(Users::Disabled))
+            .col(text(Users::PasswordHash))
+            .col(big(Users::Version))
+            .col(text(Users::CreatedAt))
+            .col(text(Users::UpdatedAt))
+            .foreign_key(&mut fk(Users::Table, Users::RegionCode, Regions::Table, Regions::Code, false))
+            .foreign_key(&mut fk(Users::Table, Users::OrgId, Organisations::Table, Organisations::Id, false))
+            .to_owned(),
+        Table::create()
+            .table(Sessions::Table)
+            .col(ColumnDef::new(Sessions::TokenHash).text().not_null().primary_key())
+            .col(big(Sessions::UserId))
+            .col(text(Sessions::Csrf))
+            .col(text(Sessions::CreatedAt))
+            .col(text(Sessions::LastSeenAt))
+            .foreign_key(&mut fk(Sessions::Table, Sessions::UserId, Users::Table, Users::Id, true))
+            .to_owned(),
+        Table::create()
+            .table(ApiTokens::Table)
+            .col(id(ApiTokens::Id))
+            .col(big(ApiTokens::UserId))
+            .col(text(ApiTokens::Name))
+            .col(text(ApiTokens::TokenHash).unique_key().to_owned())
+            .col(big(ApiTokens::CreatedBy))
+            .col(text(ApiTokens::CreatedAt))
+            .col(ColumnDef::new(ApiTokens::RevokedAt).text().null())
+            .foreign_key(&mut fk(ApiTokens::Table, ApiTokens::UserId, Users::Table, Users::Id, true))
+            .to_owned(),
+        Table::create()
+            .table(AuditLog::Table)
+            .col(ColumnDef::new(AuditLog::Seq).big_integer().not_null().primary_key())
+            .col(text(AuditLog::At))
+            .col(ColumnDef::new(AuditLog::ActorId).big_integer().null())
+            .col(text(AuditLog::ActorName))
+            .col(text(AuditLog::Role))
+            .col(text(AuditLog::Action))
+            .col(text(AuditLog::Entity))
+            .col(ColumnDef::new(AuditLog::EntityId).big_integer().null())
+            .col(ColumnDef::new(AuditLog::RegionCode).text().null())
+            .col(text(AuditLog::Result))
+            .col(text(AuditLog::Address))
+            .col(text(AuditLog::Detail))
+            .col(text(AuditLog::PrevHash))
+            .col(text(AuditLog::Hash))
+            .to_owned(),
+    ];
+    let mut out: Vec<String> = tables.iter().map(|t| render(b, t)).collect();
+    let indexes = [
+        Index::create().name("idx_sessions_user").table(Sessions::Table).col(Sessions::UserId).to_owned(),
+        Index::create().name("idx_api_tokens_user").table(ApiTokens::Table).col(ApiTokens::UserId).to_owned(),
+        Index::create()
+            .name("idx_audit_actor")
+            .table(AuditLog::Table)
+            .col(AuditLog::Action)
+            .col(AuditLog::ActorName)
+            .col(AuditLog::At)
+            .to_owned(),
+        Index::create()
+            .name("idx_audit_address")
+            .table(AuditLog::Table)
+            .col(AuditLog::Action)
+            .col(AuditLog::Address)
+            .col(AuditLog::At)
+            .to_owned(),
+        Index::create()
+            .name("idx_audit_entity")
+            .table(AuditLog::Table)
+            .col(AuditLog::Entity)
+            .col(AuditLog::EntityId)
+            .to_owned(),
+    ];
+    out.extend(indexes.iter().map(|i| render(b, i)));
+    // Append-only inside the database too: no statement of the system's can change or remove an
+    // entry. Someone with the database's own keys can drop these; the hash chain then tells.
+    match b {
+        Backend::Sqlite => {
+            for op in ["UPDATE", "DELETE"] {
+                out.push(format!(
+                    "CREATE TRIGGER audit_log_no_{} BEFORE {op} ON audit_log \
+                     BEGIN SELECT RAISE(ABORT, 'the audit trail is append-only'); END",
+                    op.to_lowercase()
+                ));
+            }
+        }
+        Backend::Postgres => {
+            out.push(
+                "CREATE FUNCTION bangfu_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS \
+                 $$ BEGIN RAISE EXCEPTION 'the audit trail is append-only'; END $$"
+                    .to_string(),
+            );
+            out.push(
+                "CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log \
+                 FOR EACH ROW EXECUTE FUNCTION bangfu_audit_append_only()"
+                    .to_string(),
+            );
+        }
+    }
+    out
 }

@@ -3,7 +3,7 @@
 
 use crate::db::{get, get_code, Store, WriteTx};
 use crate::schema::{Enrolments, Members, MonthlyRecords, UnionAssistance as Ua};
-use crate::StoreError;
+use crate::{OpenFile, Scope, StoreError};
 use bangfu_domain::{AssistanceKind, Money, Relation, Scheme, Situation, UnionMeasure, YearMonth};
 use chrono::NaiveDate;
 use sea_query::{Expr, OnConflict, Order, Query};
@@ -191,40 +191,28 @@ pub(crate) fn month_values(household_id: i64, r: &MonthlyRecord) -> [sea_query::
 
 impl Store {
     /// A household's members, in the order they were added.
-    pub async fn members(&self, household_id: i64) -> Result<Vec<Member>, StoreError> {
-        use Members::*;
-        let q = Query::select()
-            .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
-            .from(Table)
-            .and_where(Expr::col(HouseholdId).eq(household_id))
-            .order_by(Id, Order::Asc)
-            .to_owned();
-        self.all(&q).await?.iter().map(member_from).collect()
+    pub async fn members(&self, scope: &Scope, household_id: i64) -> Result<Vec<Member>, StoreError> {
+        members_in(Reader::Pool(self), scope, household_id).await
     }
 
     /// A household's monthly records from `from` to `to` inclusive, by month.
     pub async fn monthly_records(
         &self,
+        scope: &Scope,
         household_id: i64,
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<MonthlyRecord>, StoreError> {
-        let q = Query::select()
-            .columns(MONTH_COLUMNS)
-            .from(MonthlyRecords::Table)
-            .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
-            .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
-            .order_by(MonthlyRecords::Month, Order::Asc)
-            .to_owned();
-        self.all(&q).await?.iter().map(monthly_from).collect()
+        monthly_in(Reader::Pool(self), scope, household_id, from, to).await
     }
 
     /// The latest month with a record, if any.
-    pub async fn last_record_month(&self, household_id: i64) -> Result<Option<YearMonth>, StoreError> {
+    pub async fn last_record_month(&self, scope: &Scope, household_id: i64) -> Result<Option<YearMonth>, StoreError> {
         let q = Query::select()
             .expr_as(Expr::col(MonthlyRecords::Month).max(), sea_query::Alias::new("m"))
             .from(MonthlyRecords::Table)
             .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+            .cond_where(reachable(scope, household_id))
             .to_owned();
         let Some(row) = self.optional(&q).await? else { return Ok(None) };
         let m: Option<i64> = get(&row, "m")?;
@@ -232,60 +220,150 @@ impl Store {
     }
 
     /// A household's enrolments, by first month.
-    pub async fn enrolments(&self, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
-        let q = Query::select()
-            .columns([Enrolments::Id, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
-            .from(Enrolments::Table)
-            .and_where(Expr::col(Enrolments::HouseholdId).eq(household_id))
-            .order_by(Enrolments::FromMonth, Order::Asc)
-            .to_owned();
-        self.all(&q)
-            .await?
-            .iter()
-            .map(|r| {
-                let to: Option<i64> = get(r, "to_month")?;
-                Ok(Enrolment {
-                    id: get(r, "id")?,
-                    scheme: get_code(r, "scheme", Scheme::from_code)?,
-                    from: month(r, "from_month")?,
-                    to: match to {
-                        Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("to_month"))?),
-                        None => None,
-                    },
-                })
-            })
-            .collect()
+    pub async fn enrolments(&self, scope: &Scope, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
+        enrolments_in(Reader::Pool(self), scope, household_id).await
     }
 
     /// A household's union assistance, newest first.
-    pub async fn union_assistance(&self, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
-        let q = Query::select()
-            .columns([Ua::Id, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
-            .from(Ua::Table)
-            .and_where(Expr::col(Ua::HouseholdId).eq(household_id))
-            .order_by(Ua::Date, Order::Desc)
-            .order_by(Ua::Id, Order::Desc)
-            .to_owned();
-        self.all(&q)
-            .await?
-            .iter()
-            .map(|r| {
-                Ok(UnionAssistance {
-                    id: get(r, "id")?,
-                    date: date(r, "date")?,
-                    kind: get_code(r, "kind", AssistanceKind::from_code)?,
-                    amount: money(r, "amount")?,
-                    measure: get_code(r, "measure", UnionMeasure::from_code)?,
-                    note: get(r, "note")?,
-                })
-            })
-            .collect()
+    pub async fn union_assistance(&self, scope: &Scope, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
+        assistance_in(Reader::Pool(self), scope, household_id).await
     }
+}
+
+/// The records of an open file, read inside its transaction: the values a change replaces,
+/// for the audit trail, exactly as they stood (and on SQLite without a second connection,
+/// which the writer waiting on `BEGIN IMMEDIATE` may all hold).
+impl WriteTx {
+    /// The file's members.
+    pub async fn file_members(&mut self, file: &OpenFile) -> Result<Vec<Member>, StoreError> {
+        members_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+    }
+
+    /// The file's monthly records in a range.
+    pub async fn file_months(
+        &mut self,
+        file: &OpenFile,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<MonthlyRecord>, StoreError> {
+        monthly_in(Reader::Tx(self), &Scope::everything(), file.id(), from, to).await
+    }
+
+    /// The file's enrolments.
+    pub async fn file_enrolments(&mut self, file: &OpenFile) -> Result<Vec<Enrolment>, StoreError> {
+        enrolments_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+    }
+
+    /// The file's union assistance.
+    pub async fn file_assistance(&mut self, file: &OpenFile) -> Result<Vec<UnionAssistance>, StoreError> {
+        assistance_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+    }
+}
+
+/// Where a read runs: the pool, or an open write transaction.
+enum Reader<'a> {
+    Pool(&'a Store),
+    Tx(&'a mut WriteTx),
+}
+
+impl Reader<'_> {
+    async fn all(self, q: &sea_query::SelectStatement) -> Result<Vec<AnyRow>, StoreError> {
+        match self {
+            Reader::Pool(s) => s.all(q).await,
+            Reader::Tx(t) => t.all(q).await,
+        }
+    }
+}
+
+/// A household's members, in the order they were added.
+async fn members_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<Member>, StoreError> {
+    use Members::*;
+    let q = Query::select()
+        .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
+        .from(Table)
+        .and_where(Expr::col(HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .order_by(Id, Order::Asc)
+        .to_owned();
+    r.all(&q).await?.iter().map(member_from).collect()
+}
+
+/// A household's monthly records from `from` to `to` inclusive, by month.
+async fn monthly_in(
+    r: Reader<'_>,
+    scope: &Scope,
+    household_id: i64,
+    from: YearMonth,
+    to: YearMonth,
+) -> Result<Vec<MonthlyRecord>, StoreError> {
+    let q = Query::select()
+        .columns(MONTH_COLUMNS)
+        .from(MonthlyRecords::Table)
+        .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
+        .order_by(MonthlyRecords::Month, Order::Asc)
+        .to_owned();
+    r.all(&q).await?.iter().map(monthly_from).collect()
+}
+
+/// A household's enrolments, by first month.
+async fn enrolments_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
+    let q = Query::select()
+        .columns([Enrolments::Id, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
+        .from(Enrolments::Table)
+        .and_where(Expr::col(Enrolments::HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .order_by(Enrolments::FromMonth, Order::Asc)
+        .to_owned();
+    r.all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            let to: Option<i64> = get(row, "to_month")?;
+            Ok(Enrolment {
+                id: get(row, "id")?,
+                scheme: get_code(row, "scheme", Scheme::from_code)?,
+                from: month(row, "from_month")?,
+                to: match to {
+                    Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("to_month"))?),
+                    None => None,
+                },
+            })
+        })
+        .collect()
+}
+
+/// A household's union assistance, newest first.
+async fn assistance_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
+    let q = Query::select()
+        .columns([Ua::Id, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
+        .from(Ua::Table)
+        .and_where(Expr::col(Ua::HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .order_by(Ua::Date, Order::Desc)
+        .order_by(Ua::Id, Order::Desc)
+        .to_owned();
+    r.all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(UnionAssistance {
+                id: get(row, "id")?,
+                date: date(row, "date")?,
+                kind: get_code(row, "kind", AssistanceKind::from_code)?,
+                amount: money(row, "amount")?,
+                measure: get_code(row, "measure", UnionMeasure::from_code)?,
+                note: get(row, "note")?,
+            })
+        })
+        .collect()
 }
 
 impl WriteTx {
     /// Adds a member.
-    pub async fn insert_member(&mut self, household_id: i64, m: &MemberWrite) -> Result<i64, StoreError> {
+    pub async fn insert_member(&mut self, file: &OpenFile, m: &MemberWrite) -> Result<i64, StoreError> {
+        let household_id = file.id();
         use Members::*;
         let q = Query::insert()
             .into_table(Table)
@@ -304,7 +382,8 @@ impl WriteTx {
     }
 
     /// Replaces a member's fields.
-    pub async fn update_member(&mut self, household_id: i64, id: i64, m: &MemberWrite) -> Result<(), StoreError> {
+    pub async fn update_member(&mut self, file: &OpenFile, id: i64, m: &MemberWrite) -> Result<(), StoreError> {
+        let household_id = file.id();
         use Members::*;
         let q = Query::update()
             .table(Table)
@@ -322,7 +401,8 @@ impl WriteTx {
     }
 
     /// Removes a member.
-    pub async fn delete_member(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+    pub async fn delete_member(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
+        let household_id = file.id();
         use Members::*;
         let q = Query::delete()
             .from_table(Table)
@@ -335,9 +415,10 @@ impl WriteTx {
     /// Writes monthly records, replacing any of the same months.
     pub async fn upsert_monthly_records(
         &mut self,
-        household_id: i64,
+        file: &OpenFile,
         records: &[MonthlyRecord],
     ) -> Result<(), StoreError> {
+        let household_id = file.id();
         // 10 columns a row: 500 rows stay far below both backends' parameter limits.
         for chunk in records.chunks(500) {
             let mut q = Query::insert();
@@ -356,7 +437,8 @@ impl WriteTx {
     }
 
     /// Removes one month's record.
-    pub async fn delete_monthly_record(&mut self, household_id: i64, m: YearMonth) -> Result<(), StoreError> {
+    pub async fn delete_monthly_record(&mut self, file: &OpenFile, m: YearMonth) -> Result<(), StoreError> {
+        let household_id = file.id();
         let q = Query::delete()
             .from_table(MonthlyRecords::Table)
             .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
@@ -368,11 +450,12 @@ impl WriteTx {
     /// Adds an enrolment.
     pub async fn insert_enrolment(
         &mut self,
-        household_id: i64,
+        file: &OpenFile,
         scheme: Scheme,
         from: YearMonth,
         to: Option<YearMonth>,
     ) -> Result<i64, StoreError> {
+        let household_id = file.id();
         let q = Query::insert()
             .into_table(Enrolments::Table)
             .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
@@ -388,7 +471,8 @@ impl WriteTx {
     }
 
     /// Removes an enrolment.
-    pub async fn delete_enrolment(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+    pub async fn delete_enrolment(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
+        let household_id = file.id();
         let q = Query::delete()
             .from_table(Enrolments::Table)
             .and_where(Expr::col(Enrolments::Id).eq(id))
@@ -398,7 +482,8 @@ impl WriteTx {
     }
 
     /// Adds a union assistance record.
-    pub async fn insert_union_assistance(&mut self, household_id: i64, a: &UnionAssistance) -> Result<i64, StoreError> {
+    pub async fn insert_union_assistance(&mut self, file: &OpenFile, a: &UnionAssistance) -> Result<i64, StoreError> {
+        let household_id = file.id();
         let q = Query::insert()
             .into_table(Ua::Table)
             .columns([Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
@@ -416,7 +501,8 @@ impl WriteTx {
     }
 
     /// Removes a union assistance record.
-    pub async fn delete_union_assistance(&mut self, household_id: i64, id: i64) -> Result<(), StoreError> {
+    pub async fn delete_union_assistance(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
+        let household_id = file.id();
         let q = Query::delete()
             .from_table(Ua::Table)
             .and_where(Expr::col(Ua::Id).eq(id))
@@ -432,4 +518,9 @@ fn one_row(n: u64) -> Result<(), StoreError> {
     } else {
         Ok(())
     }
+}
+
+/// The condition that `scope` reaches household `id` (none for the whole scope).
+fn reachable(scope: &Scope, id: i64) -> sea_query::Cond {
+    scope.household_reachable(Expr::val(id).into()).unwrap_or_else(sea_query::Cond::all)
 }

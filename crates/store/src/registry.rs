@@ -2,7 +2,7 @@
 
 use crate::db::{get, get_code, Store, WriteTx};
 use crate::schema::{Organisations, Regions, Standards};
-use crate::StoreError;
+use crate::{Scope, StoreError};
 use bangfu_domain::{Money, OrgKind, StandardKind, YearMonth};
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
@@ -134,10 +134,11 @@ impl Store {
     }
 
     /// Organisations, optionally of one kind, by name.
-    pub async fn organisations(&self, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
+    pub async fn organisations(&self, scope: &Scope, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
         let mut q = Query::select();
         q.columns(org_columns())
             .from(Organisations::Table)
+            .cond_where(scope.organisations())
             .order_by(Organisations::RegionCode, Order::Asc)
             .order_by(Organisations::Id, Order::Asc);
         if let Some(k) = kind {
@@ -147,11 +148,12 @@ impl Store {
     }
 
     /// One organisation.
-    pub async fn organisation(&self, id: i64) -> Result<Organisation, StoreError> {
+    pub async fn organisation(&self, scope: &Scope, id: i64) -> Result<Organisation, StoreError> {
         let q = Query::select()
             .columns(org_columns())
             .from(Organisations::Table)
             .and_where(Expr::col(Organisations::Id).eq(id))
+            .cond_where(scope.organisations())
             .to_owned();
         org_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
     }
@@ -170,7 +172,7 @@ impl Store {
         self.all(&q).await?.iter().map(standard_from).collect()
     }
 
-    /// Counts households that refer to an organisation (for safe deletes).
+    /// Whether households, organisations or users refer to an organisation (for safe deletes).
     pub async fn organisation_in_use(&self, id: i64) -> Result<bool, StoreError> {
         use crate::schema::Households;
         let q = Query::select()
@@ -185,7 +187,15 @@ impl Store {
             .and_where(Expr::col(Organisations::ParentId).eq(id))
             .limit(1)
             .to_owned();
-        Ok(self.optional(&q).await?.is_some() || self.optional(&child).await?.is_some())
+        let user = Query::select()
+            .expr(Expr::val(1))
+            .from(crate::schema::Users::Table)
+            .and_where(Expr::col(crate::schema::Users::OrgId).eq(id))
+            .limit(1)
+            .to_owned();
+        Ok(self.optional(&q).await?.is_some()
+            || self.optional(&child).await?.is_some()
+            || self.optional(&user).await?.is_some())
     }
 }
 

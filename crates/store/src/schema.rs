@@ -111,3 +111,60 @@ pub(crate) enum UnionAssistance {
     Measure,
     Note,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Users {
+    Table,
+    Id,
+    Name,
+    DisplayName,
+    Role,
+    RegionCode,
+    OrgId,
+    Disabled,
+    PasswordHash,
+    Version,
+    CreatedAt,
+    UpdatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Sessions {
+    Table,
+    TokenHash,
+    UserId,
+    Csrf,
+    CreatedAt,
+    LastSeenAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum ApiTokens {
+    Table,
+    Id,
+    UserId,
+    Name,
+    TokenHash,
+    CreatedBy,
+    CreatedAt,
+    RevokedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum AuditLog {
+    Table,
+    Seq,
+    At,
+    ActorId,
+    ActorName,
+    Role,
+    Action,
+    Entity,
+    EntityId,
+    RegionCode,
+    Result,
+    Address,
+    Detail,
+    PrevHash,
+    Hash,
+}

@@ -1,5 +1,7 @@
 //! REST API under `/api/v1`, and its OpenAPI 3 document generated from these handlers.
 
+use crate::api_access as a;
+use crate::auth::Who;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
 use crate::AppState;
@@ -7,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get, put};
-use axum::{Json, Router};
+use axum::Json;
 use bangfu_app::households::ListQuery;
 use bangfu_app::input::*;
 use bangfu_store::{
@@ -16,11 +18,11 @@ use bangfu_store::{
 use serde::{Deserialize, Serialize};
 use utoipa::OpenApi;
 
-type ApiResult = Result<Response, ApiError>;
+pub(crate) type ApiResult = Result<Response, ApiError>;
 
 /// The API's routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::Routes {
+    crate::Routes::default()
         .route("/openapi.json", get(openapi))
         .route("/regions", get(list_regions))
         .route("/regions/{code}", get(get_region))
@@ -28,6 +30,15 @@ pub fn routes() -> Router<AppState> {
         .route("/organisations/{id}", get(get_organisation).put(update_organisation).delete(delete_organisation))
         .route("/standards", get(list_standards).post(create_standard))
         .route("/standards/{region}/{kind}/{from}", delete(delete_standard))
+        .route("/me", get(a::me))
+        .route("/users", get(a::list_users).post(a::create_user))
+        .route("/users/{id}", get(a::get_user).put(a::update_user))
+        .route("/users/{id}/password", put(a::set_password))
+        .route("/users/{id}/tokens", get(a::list_tokens).post(a::create_token))
+        .route("/tokens/{id}", delete(a::revoke_token))
+        .route("/audit", get(a::list_audit))
+        .route("/households/search", axum::routing::post(a::search_households))
+        .route("/households/{id}/reveal", axum::routing::post(a::reveal))
         .route("/households", get(list_households).post(create_household))
         .route("/households/{id}", get(get_household).put(update_household).delete(delete_household))
         .route("/households/{id}/members", get(list_members).post(add_member))
@@ -75,7 +86,19 @@ pub fn routes() -> Router<AppState> {
         delete_enrolment,
         list_union_assistance,
         add_union_assistance,
-        delete_union_assistance
+        delete_union_assistance,
+        a::me,
+        a::list_users,
+        a::create_user,
+        a::get_user,
+        a::update_user,
+        a::set_password,
+        a::list_tokens,
+        a::create_token,
+        a::revoke_token,
+        a::list_audit,
+        a::search_households,
+        a::reveal
     ),
     components(schemas(
         ErrorBody,
@@ -97,10 +120,38 @@ pub fn routes() -> Router<AppState> {
         Region,
         Standard,
         Enrolment,
-        UnionAssistance
-    ))
+        UnionAssistance,
+        a::Me,
+        a::PasswordInput,
+        a::TokenInput,
+        bangfu_app::users::UserInput,
+        bangfu_app::users::NewToken,
+        bangfu_app::audit::AuditPage,
+        bangfu_app::households::Revealed,
+        bangfu_app::households::RevealedMember,
+        bangfu_store::User,
+        bangfu_store::ApiToken,
+        bangfu_store::AuditEntry,
+        ListQuery
+    )),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
 )]
 struct ApiDoc;
+
+/// Declares the API's authentication: a Bearer token (created by an administrator).
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let c = doc.components.get_or_insert_with(Default::default);
+        c.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
 
 /// The OpenAPI document.
 pub fn openapi_doc() -> utoipa::openapi::OpenApi {
@@ -118,7 +169,7 @@ fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Respon
     (status, [(header::ETAG, etag(version))], Json(body)).into_response()
 }
 
-fn ok<T: Serialize>(body: T) -> ApiResult {
+pub(crate) fn ok<T: Serialize>(body: T) -> ApiResult {
     Ok(Json(body).into_response())
 }
 
@@ -131,12 +182,12 @@ fn no_content() -> ApiResult {
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "regions", responses((status = 200, body = Vec<Region>)))]
-async fn list_regions(State(s): State<AppState>) -> ApiResult {
+async fn list_regions(State(s): State<AppState>, Who(_who): Who) -> ApiResult {
     ok(s.app.store.regions().await.map_err(bangfu_app::AppError::from)?)
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{code}", tag = "regions", params(("code" = String, Path, description = "GB/T 2260 code")), responses((status = 200, body = Region), (status = 404, body = ErrorBody)))]
-async fn get_region(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult {
+async fn get_region(State(s): State<AppState>, Who(_who): Who, Path(code): Path<String>) -> ApiResult {
     ok(s.app.store.region(&code).await.map_err(bangfu_app::AppError::from)?)
 }
 
@@ -149,42 +200,56 @@ struct OrgQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations", tag = "organisations", params(OrgQuery), responses((status = 200, body = Vec<Organisation>), (status = 400, body = ErrorBody)))]
-async fn list_organisations(State(s): State<AppState>, QueryParams(q): QueryParams<OrgQuery>) -> ApiResult {
+async fn list_organisations(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<OrgQuery>,
+) -> ApiResult {
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
         Some(k) => Some(
             bangfu_domain::OrgKind::parse("kind", k).map_err(|e| ApiError::bad_request(e.field, e.code, e.message))?,
         ),
         None => None,
     };
-    ok(s.app.store.organisations(kind).await.map_err(bangfu_app::AppError::from)?)
+    ok(s.app.organisations(&who, kind).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = OrganisationInput, responses((status = 201, body = Organisation), (status = 400, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_organisation(State(s): State<AppState>, JsonBody(input): JsonBody<OrganisationInput>) -> ApiResult {
-    let o = s.app.create_organisation(&input).await?;
+async fn create_organisation(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<OrganisationInput>,
+) -> ApiResult {
+    let o = s.app.create_organisation(&who, &input).await?;
     Ok(with_etag(StatusCode::CREATED, o.version, &o))
 }
 
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path)), responses((status = 200, body = Organisation, headers(("ETag" = String))), (status = 404, body = ErrorBody)))]
-async fn get_organisation(State(s): State<AppState>, Path(oid): Path<String>) -> ApiResult {
-    let o = s.app.store.organisation(id(&oid)?).await.map_err(bangfu_app::AppError::from)?;
+async fn get_organisation(State(s): State<AppState>, Who(who): Who, Path(oid): Path<String>) -> ApiResult {
+    let o = s.app.organisation(&who, id(&oid)?).await?;
     Ok(with_etag(StatusCode::OK, o.version, &o))
 }
 
 #[utoipa::path(put, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = OrganisationInput, responses((status = 200, body = Organisation), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)))]
 async fn update_organisation(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(oid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<OrganisationInput>,
 ) -> ApiResult {
-    let o = s.app.update_organisation(id(&oid)?, v, &input).await?;
+    let o = s.app.update_organisation(&who, id(&oid)?, v, &input).await?;
     Ok(with_etag(StatusCode::OK, o.version, &o))
 }
 
 #[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_organisation(State(s): State<AppState>, Path(oid): Path<String>, IfMatch(v): IfMatch) -> ApiResult {
-    s.app.delete_organisation(id(&oid)?, v).await?;
+async fn delete_organisation(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(oid): Path<String>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
+    s.app.delete_organisation(&who, id(&oid)?, v).await?;
     no_content()
 }
 
@@ -197,7 +262,11 @@ struct StandardQuery {
 }
 
 #[utoipa::path(get, path = "/api/v1/standards", tag = "standards", params(StandardQuery), responses((status = 200, body = Vec<Standard>)))]
-async fn list_standards(State(s): State<AppState>, QueryParams(q): QueryParams<StandardQuery>) -> ApiResult {
+async fn list_standards(
+    State(s): State<AppState>,
+    Who(_who): Who,
+    QueryParams(q): QueryParams<StandardQuery>,
+) -> ApiResult {
     ok(s.app
         .store
         .standards(q.region.as_deref().filter(|r| !r.is_empty()))
@@ -206,101 +275,122 @@ async fn list_standards(State(s): State<AppState>, QueryParams(q): QueryParams<S
 }
 
 #[utoipa::path(post, path = "/api/v1/standards", tag = "standards", request_body = StandardInput, responses((status = 201, body = Standard), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_standard(State(s): State<AppState>, JsonBody(input): JsonBody<StandardInput>) -> ApiResult {
-    created(s.app.create_standard(&input).await?)
+async fn create_standard(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<StandardInput>,
+) -> ApiResult {
+    created(s.app.create_standard(&who, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/standards/{region}/{kind}/{from}", tag = "standards", params(("region" = String, Path), ("kind" = String, Path), ("from" = String, Path, description = "YYYY-MM")), responses((status = 204), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delete_standard(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((region, kind, from)): Path<(String, String, String)>,
 ) -> ApiResult {
-    s.app.delete_standard(&region, &kind, &from).await?;
+    s.app.delete_standard(&who, &region, &kind, &from).await?;
     no_content()
 }
 
 /// One page of households.
 #[derive(Serialize, utoipa::ToSchema)]
-struct PageOut {
-    items: Vec<Household>,
-    page: u64,
-    per_page: u64,
+pub(crate) struct PageOut {
+    pub(crate) items: Vec<Household>,
+    pub(crate) page: u64,
+    pub(crate) per_page: u64,
     /// Matches, counted up to 10,000.
-    total: u64,
+    pub(crate) total: u64,
     /// True when there are more than `total` matches.
-    total_is_lower_bound: bool,
+    pub(crate) total_is_lower_bound: bool,
 }
 
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery), responses((status = 200, body = PageOut), (status = 422, body = ErrorBody)))]
-async fn list_households(State(s): State<AppState>, QueryParams(q): QueryParams<ListQuery>) -> ApiResult {
+async fn list_households(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<ListQuery>,
+) -> ApiResult {
+    crate::api_access::no_id_in_url(&q)?;
     let spec = s.app.list_spec(&q).await?;
-    let HouseholdPage { items, total, total_is_lower_bound } = s.app.list_households(&spec).await?;
+    let HouseholdPage { items, total, total_is_lower_bound } = s.app.list_households(&who, &spec).await?;
     ok(PageOut { items, page: spec.page, per_page: spec.per_page, total, total_is_lower_bound })
 }
 
 #[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = HouseholdInput, responses((status = 201, body = Household, headers(("ETag" = String))), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_household(State(s): State<AppState>, JsonBody(input): JsonBody<HouseholdInput>) -> ApiResult {
-    let h = s.app.create_household(&input).await?;
+async fn create_household(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<HouseholdInput>,
+) -> ApiResult {
+    let h = s.app.create_household(&who, &input).await?;
     Ok(with_etag(StatusCode::CREATED, h.version, &h))
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Household, headers(("ETag" = String))), (status = 404, body = ErrorBody)))]
-async fn get_household(State(s): State<AppState>, Path(hid): Path<String>) -> ApiResult {
-    let h = s.app.store.household(id(&hid)?).await.map_err(bangfu_app::AppError::from)?;
+async fn get_household(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    let h = s.app.household(&who, id(&hid)?).await?;
     Ok(with_etag(StatusCode::OK, h.version, &h))
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = HouseholdInput, responses((status = 200, body = Household), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)))]
 async fn update_household(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<HouseholdInput>,
 ) -> ApiResult {
-    let h = s.app.update_household(id(&hid)?, v, &input).await?;
+    let h = s.app.update_household(&who, id(&hid)?, v, &input).await?;
     Ok(with_etag(StatusCode::OK, h.version, &h))
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
-async fn delete_household(State(s): State<AppState>, Path(hid): Path<String>, IfMatch(v): IfMatch) -> ApiResult {
-    s.app.delete_household(id(&hid)?, v).await?;
+async fn delete_household(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
+    s.app.delete_household(&who, id(&hid)?, v).await?;
     no_content()
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}/members", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody)))]
-async fn list_members(State(s): State<AppState>, Path(hid): Path<String>) -> ApiResult {
-    let hid = id(&hid)?;
-    s.app.store.household(hid).await.map_err(bangfu_app::AppError::from)?;
-    ok(s.app.store.members(hid).await.map_err(bangfu_app::AppError::from)?)
+async fn list_members(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    ok(s.app.members(&who, id(&hid)?).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/members", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the household's ETag")), request_body = MemberInput, responses((status = 201, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_member(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<MemberInput>,
 ) -> ApiResult {
-    created(s.app.add_member(id(&hid)?, v, &input).await?)
+    created(s.app.add_member(&who, id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = MemberInput, responses((status = 200, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn update_member(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((hid, mid)): Path<(String, String)>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<MemberInput>,
 ) -> ApiResult {
-    ok(s.app.update_member(id(&hid)?, id(&mid)?, v, &input).await?)
+    ok(s.app.update_member(&who, id(&hid)?, id(&mid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
 async fn delete_member(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((hid, mid)): Path<(String, String)>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    s.app.delete_member(id(&hid)?, id(&mid)?, v).await?;
+    s.app.delete_member(&who, id(&hid)?, id(&mid)?, v).await?;
     no_content()
 }
 
@@ -317,82 +407,85 @@ struct MonthRange {
 #[utoipa::path(get, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), MonthRange), responses((status = 200, body = Vec<MonthlyRecord>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn list_months(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     QueryParams(r): QueryParams<MonthRange>,
 ) -> ApiResult {
-    ok(s.app.months(id(&hid)?, r.from.as_deref(), r.to.as_deref()).await?)
+    ok(s.app.months(&who, id(&hid)?, r.from.as_deref(), r.to.as_deref()).await?)
 }
 
 #[utoipa::path(put, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = Vec<MonthlyRecordInput>, responses((status = 200, body = Vec<MonthlyRecord>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn put_months(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<Vec<MonthlyRecordInput>>,
 ) -> ApiResult {
-    ok(s.app.put_months(id(&hid)?, v, &input).await?)
+    ok(s.app.put_months(&who, id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/months/{month}", tag = "households", params(("id" = i64, Path), ("month" = String, Path, description = "YYYY-MM"), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn delete_month(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((hid, month)): Path<(String, String)>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    s.app.delete_month(id(&hid)?, &month, v).await?;
+    s.app.delete_month(&who, id(&hid)?, &month, v).await?;
     no_content()
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}/enrolments", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<Enrolment>), (status = 404, body = ErrorBody)))]
-async fn list_enrolments(State(s): State<AppState>, Path(hid): Path<String>) -> ApiResult {
-    let hid = id(&hid)?;
-    s.app.store.household(hid).await.map_err(bangfu_app::AppError::from)?;
-    ok(s.app.store.enrolments(hid).await.map_err(bangfu_app::AppError::from)?)
+async fn list_enrolments(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    ok(s.app.enrolments(&who, id(&hid)?).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/enrolments", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = EnrolmentInput, responses((status = 201, body = Enrolment), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_enrolment(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<EnrolmentInput>,
 ) -> ApiResult {
-    created(s.app.add_enrolment(id(&hid)?, v, &input).await?)
+    created(s.app.add_enrolment(&who, id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/enrolments/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
 async fn delete_enrolment(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((hid, eid)): Path<(String, String)>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    s.app.delete_enrolment(id(&hid)?, id(&eid)?, v).await?;
+    s.app.delete_enrolment(&who, id(&hid)?, id(&eid)?, v).await?;
     no_content()
 }
 
 #[utoipa::path(get, path = "/api/v1/households/{id}/union-assistance", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnionAssistance>), (status = 404, body = ErrorBody)))]
-async fn list_union_assistance(State(s): State<AppState>, Path(hid): Path<String>) -> ApiResult {
-    let hid = id(&hid)?;
-    s.app.store.household(hid).await.map_err(bangfu_app::AppError::from)?;
-    ok(s.app.store.union_assistance(hid).await.map_err(bangfu_app::AppError::from)?)
+async fn list_union_assistance(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    ok(s.app.union_assistance(&who, id(&hid)?).await?)
 }
 
 #[utoipa::path(post, path = "/api/v1/households/{id}/union-assistance", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = UnionAssistanceInput, responses((status = 201, body = UnionAssistance), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn add_union_assistance(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
     JsonBody(input): JsonBody<UnionAssistanceInput>,
 ) -> ApiResult {
-    created(s.app.add_union_assistance(id(&hid)?, v, &input).await?)
+    created(s.app.add_union_assistance(&who, id(&hid)?, v, &input).await?)
 }
 
 #[utoipa::path(delete, path = "/api/v1/households/{id}/union-assistance/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
 async fn delete_union_assistance(
     State(s): State<AppState>,
+    Who(who): Who,
     Path((hid, aid)): Path<(String, String)>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
-    s.app.delete_union_assistance(id(&hid)?, id(&aid)?, v).await?;
+    s.app.delete_union_assistance(&who, id(&hid)?, id(&aid)?, v).await?;
     no_content()
 }

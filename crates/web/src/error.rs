@@ -96,6 +96,15 @@ impl From<AppError> for ApiError {
                     "send the ETag you read in an If-Match header",
                 )
             },
+            AppError::Forbidden => ApiError::new(StatusCode::FORBIDDEN, "forbidden", "your role does not allow this"),
+            AppError::Unauthenticated => {
+                ApiError::new(StatusCode::UNAUTHORIZED, "unauthenticated", "the user name or password is not correct")
+            }
+            AppError::Locked(which) => ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "locked",
+                format!("too many failed sign-ins for this {which}; try again in 15 minutes"),
+            ),
             AppError::Internal(_) => {
                 ApiError::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "internal error; it has been logged")
             }

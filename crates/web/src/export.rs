@@ -93,3 +93,32 @@ pub fn households(
     ws.autofilter(0, 0, rows.len() as u32, headers.len() as u16 - 1)?;
     wb.save_to_buffer()
 }
+
+/// The audit trail as a workbook; details are already masked by the app layer.
+pub fn audit(lang: Lang, rows: &[bangfu_store::AuditEntry]) -> Result<Vec<u8>, XlsxError> {
+    let t = lang.tr();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(t.audit)?;
+    let bold = Format::new().set_bold();
+    let headers = ["#", t.at, t.actor, t.role, t.action, t.entity, "ID", t.result, t.client_address, t.detail, t.chain];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *h, &bold)?;
+    }
+    for (i, e) in rows.iter().enumerate() {
+        let r = i as u32 + 1;
+        ws.write_number(r, 0, e.seq as f64)?;
+        ws.write_string(r, 1, &e.at)?;
+        ws.write_string(r, 2, &e.actor_name)?;
+        ws.write_string(r, 3, &e.role)?;
+        ws.write_string(r, 4, &e.action)?;
+        ws.write_string(r, 5, &e.entity)?;
+        ws.write_string(r, 6, e.entity_id.map(|i| i.to_string()).unwrap_or_default())?;
+        ws.write_string(r, 7, &e.result)?;
+        ws.write_string(r, 8, &e.address)?;
+        ws.write_string(r, 9, &e.detail)?;
+        ws.write_string(r, 10, &e.hash)?;
+    }
+    ws.autofit();
+    wb.save_to_buffer()
+}

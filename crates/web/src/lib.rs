@@ -1,7 +1,10 @@
 //! Bangfu's HTTP layer: pages for people, a REST API for programs, and the assets they need,
 //! all served by the binary itself (the system runs on closed networks).
 
+pub mod access_pages;
 pub mod api;
+mod api_access;
+pub mod auth;
 pub mod error;
 pub mod export;
 pub mod extract;
@@ -24,11 +27,48 @@ pub struct AppState {
 
 const STYLE: &str = include_str!("../assets/style.css");
 
+/// A router that remembers its paths, so tests can walk every route (the access matrix):
+/// a new route joins the matrix by being registered, without anyone remembering to add it.
+#[derive(Default)]
+pub struct Routes {
+    router: Router<AppState>,
+    paths: Vec<&'static str>,
+}
+
+impl Routes {
+    /// Adds a route.
+    pub fn route(mut self, path: &'static str, m: axum::routing::MethodRouter<AppState>) -> Self {
+        self.paths.push(path);
+        self.router = self.router.route(path, m);
+        self
+    }
+
+    /// Sets the fallback.
+    pub fn fallback<H, T>(mut self, h: H) -> Self
+    where
+        H: axum::handler::Handler<T, AppState>,
+        T: 'static,
+    {
+        self.router = self.router.fallback(h);
+        self
+    }
+}
+
+/// Every routed path (API paths with their `/api/v1` prefix), placeholders as `{name}`.
+pub fn route_paths() -> Vec<String> {
+    let mut out: Vec<String> = pages::routes().paths.iter().map(|p| p.to_string()).collect();
+    out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(api::routes().paths.iter().map(|p| format!("/api/v1{p}")));
+    out
+}
+
 /// The whole router: pages, `/api/v1`, and `/assets`.
 pub fn router(app: App) -> Router {
+    let state = AppState { app };
     Router::new()
-        .merge(pages::routes())
-        .nest("/api/v1", api::routes())
+        .merge(pages::routes().router)
+        .merge(access_pages::routes().router)
+        .nest("/api/v1", api::routes().router)
         .route(
             "/assets/style.css",
             get(|| async {
@@ -42,11 +82,16 @@ pub fn router(app: App) -> Router {
             }),
         )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
-        .with_state(AppState { app })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
+        .with_state(state)
+        .layer(axum::middleware::from_fn(auth::security_headers))
         // A bug must cost one request, not the server: a panic becomes a logged 500.
         .layer(CatchPanicLayer::custom(|_| -> Response {
             tracing::error!("handler panicked");
             (StatusCode::INTERNAL_SERVER_ERROR, "internal error").into_response()
         }))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        // The span names the method and the path only: a query string may hold personal data.
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            tracing::info_span!("request", method = %req.method(), path = %req.uri().path())
+        }))
 }

@@ -1,5 +1,6 @@
 //! Server-rendered pages (askama). Simplified Chinese by default, English on request.
 
+use crate::auth::Who;
 use crate::i18n::{Lang, Tr};
 use crate::AppState;
 use askama::Template;
@@ -7,21 +8,23 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
-use axum::Router;
 use bangfu_app::households::{ListQuery, MonthRow};
 use bangfu_app::input::{Amount, HouseholdInput, StandardInput};
-use bangfu_app::AppError;
+use bangfu_app::{AppError, Principal};
 use bangfu_domain::policy::Pool;
+use bangfu_domain::Permission;
 use bangfu_domain::*;
 use bangfu_store::{Household, Organisation, Region};
 use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Page routes.
-pub fn routes() -> Router<AppState> {
-    Router::new()
+pub fn routes() -> crate::Routes {
+    crate::Routes::default()
         .route("/", get(|| async { Redirect::to("/households") }))
         .route("/households", get(list_page).post(create_submit))
+        .route("/households/search", axum::routing::post(search_submit))
+        .route("/households/{id}/reveal", axum::routing::post(reveal_submit))
         .route("/households/new", get(new_form))
         .route("/households/export.xlsx", get(export_list))
         .route("/households/{id}", get(household_page).post(edit_submit))
@@ -29,21 +32,57 @@ pub fn routes() -> Router<AppState> {
         .route("/standards", get(standards_page).post(standard_submit))
 }
 
-/// Common page context: language and whether demo data is present.
-struct Ctx {
-    lang: Lang,
+/// Common page context: language and who is signed in.
+pub(crate) struct Ctx {
+    pub(crate) lang: Lang,
     set_cookie: bool,
+    pub(crate) who: Principal,
+}
+
+/// The top bar's view of the signed-in user.
+pub(crate) struct Nav {
+    pub(crate) signed_in: bool,
+    pub(crate) name: String,
+    pub(crate) role: String,
+    pub(crate) csrf: String,
+    pub(crate) can_audit: bool,
+    pub(crate) can_users: bool,
+}
+
+impl Nav {
+    /// The bar of a page shown before sign-in.
+    pub(crate) fn anonymous() -> Nav {
+        Nav {
+            signed_in: false,
+            name: String::new(),
+            role: String::new(),
+            csrf: String::new(),
+            can_audit: false,
+            can_users: false,
+        }
+    }
 }
 
 impl Ctx {
-    fn new(query: Option<&str>, headers: &HeaderMap) -> Ctx {
+    pub(crate) fn new(query: Option<&str>, headers: &HeaderMap, who: Principal) -> Ctx {
         let q: HashMap<String, String> =
             query.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
         let given = q.get("lang").map(String::as_str);
-        Ctx { lang: Lang::pick(given, headers), set_cookie: given.is_some() }
+        Ctx { lang: Lang::pick(given, headers), set_cookie: given.is_some(), who }
     }
 
-    fn render(&self, status: StatusCode, t: impl Template) -> Response {
+    pub(crate) fn nav(&self) -> Nav {
+        Nav {
+            signed_in: true,
+            name: self.who.display_name.clone(),
+            role: self.who.role.label(self.lang.zh()).to_string(),
+            csrf: self.who.csrf.clone().unwrap_or_default(),
+            can_audit: self.who.can(Permission::ReadAudit),
+            can_users: self.who.can(Permission::ManageUsers),
+        }
+    }
+
+    pub(crate) fn render(&self, status: StatusCode, t: impl Template) -> Response {
         match t.render() {
             Ok(html) => {
                 let mut r = (status, Html(html)).into_response();
@@ -65,13 +104,14 @@ impl Ctx {
         }
     }
 
-    fn error(&self, e: AppError) -> Response {
+    pub(crate) fn error(&self, e: AppError) -> Response {
         let t = self.lang.tr();
         let (status, text) = match &e {
             AppError::NotFound => (StatusCode::NOT_FOUND, t.not_found.to_string()),
             AppError::Invalid(errs) => (StatusCode::BAD_REQUEST, self.lang.messages(errs)),
             AppError::Conflict(f) => (StatusCode::CONFLICT, self.lang.message(f.code, &f.message)),
             AppError::Stale => (StatusCode::PRECONDITION_FAILED, self.lang.stale()),
+            AppError::Forbidden => (StatusCode::FORBIDDEN, t.forbidden.to_string()),
             _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string()),
         };
         let heading = match status {
@@ -79,14 +119,18 @@ impl Ctx {
             StatusCode::INTERNAL_SERVER_ERROR => t.server_error,
             _ => t.request_error,
         };
-        self.render(status, MessagePage { t, show_synthetic: false, heading: heading.to_string(), text })
+        self.render(
+            status,
+            MessagePage { t, nav: self.nav(), show_synthetic: false, heading: heading.to_string(), text },
+        )
     }
 }
 
 #[derive(Template)]
 #[template(path = "message.html")]
-struct MessagePage {
+pub(crate) struct MessagePage {
     t: &'static Tr,
+    nav: Nav,
     show_synthetic: bool,
     heading: String,
     text: String,
@@ -126,6 +170,7 @@ struct Row {
 #[template(path = "list.html")]
 struct ListPage {
     t: &'static Tr,
+    nav: Nav,
     show_synthetic: bool,
     regions: Vec<(String, String)>,
     pools: Vec<(String, String)>,
@@ -145,17 +190,40 @@ struct ListPage {
     export_link: String,
 }
 
-async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+async fn list_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let params = raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    list_view(&s, &ctx, params).await
+}
+
+/// The filter form posts here, so a resident ID searched for never lands in a URL.
+async fn search_submit(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: axum::body::Bytes,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let params = form_urlencoded::parse(&body).into_owned().filter(|(k, _)| k != crate::auth::CSRF_FIELD).collect();
+    list_view(&s, &ctx, params).await
+}
+
+/// Whether a list parameter may travel in a link: not a resident ID searched for.
+fn linkable((k, v): &&(String, String)) -> bool {
+    !(k == "q" && bangfu_domain::IdNumber::parse("q", v).is_ok()) && k != "lang"
+}
+
+async fn list_view(s: &AppState, ctx: &Ctx, params: Vec<(String, String)>) -> Response {
     let zh = ctx.lang.zh();
-    let (params, q) = list_query(raw.as_deref());
+    let q = list_query(&params);
     let regions = match s.app.store.regions().await {
         Ok(r) => r,
         Err(e) => return ctx.error(e.into()),
     };
     let names = region_names(&regions, zh);
     let (page, error, status) = match s.app.list_spec(&q).await {
-        Ok(spec) => match s.app.list_households(&spec).await {
+        Ok(spec) => match s.app.list_households(&ctx.who, &spec).await {
             Ok(p) => (Some((spec, p)), None, StatusCode::OK),
             Err(e) => return ctx.error(e),
         },
@@ -165,8 +233,8 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
     let t = ctx.lang.tr();
     let link = |p: u64| {
         let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in &params {
-            if k != "page" && k != "lang" {
+        for (k, v) in params.iter().filter(linkable) {
+            if k != "page" {
                 ser.append_pair(k, v);
             }
         }
@@ -182,7 +250,7 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
                     id: h.id,
                     file_no: h.file_no.clone(),
                     head_name: h.head_name.clone(),
-                    id_masked: bangfu_domain::id_number::mask(&h.head_id_number),
+                    id_masked: h.head_id_number.clone(),
                     region: names.get(&h.region_code).cloned().unwrap_or_else(|| h.region_code.clone()),
                     pool: s.app.pool_of(h).label(zh),
                     causes: causes_label(&h.causes, zh),
@@ -206,7 +274,7 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
     let show_synthetic = rows.iter().any(|r| r.synthetic);
     let export_link = {
         let mut ser = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in params.iter().filter(|(k, _)| k != "page" && k != "per_page") {
+        for (k, v) in params.iter().filter(linkable).filter(|(k, _)| k != "page" && k != "per_page") {
             ser.append_pair(k, v);
         }
         format!("/households/export.xlsx?{}", ser.finish())
@@ -216,6 +284,7 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
         status,
         ListPage {
             t,
+            nav: ctx.nav(),
             show_synthetic,
             regions: regions
                 .iter()
@@ -243,12 +312,10 @@ async fn list_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: 
     )
 }
 
-/// The list's query string: its pairs (for links) and the list query they make.
-fn list_query(raw: Option<&str>) -> (Vec<(String, String)>, ListQuery) {
-    let params: Vec<(String, String)> =
-        raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+/// The list query that the list's parameters make.
+fn list_query(params: &[(String, String)]) -> ListQuery {
     let get = |k: &str| params.iter().find(|(n, v)| n == k && !v.is_empty()).map(|(_, v)| v.clone());
-    let q = ListQuery {
+    ListQuery {
         region: get("region"),
         pool: get("pool"),
         status: get("status"),
@@ -256,23 +323,30 @@ fn list_query(raw: Option<&str>) -> (Vec<(String, String)>, ListQuery) {
         q: get("q"),
         page: get("page"),
         per_page: get("per_page"),
-    };
-    (params, q)
+    }
 }
 
 /// The filtered list as an Excel workbook (every match up to the export limit, not one page).
-async fn export_list(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
-    let (_, q) = list_query(raw.as_deref());
+async fn export_list(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let params: Vec<(String, String)> =
+        raw.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    let q = list_query(&params);
     let spec = match s.app.list_spec(&q).await {
         Ok(spec) => spec,
         Err(e) => return ctx.error(e),
     };
     let limit = crate::export::EXPORT_LIMIT;
     let (rows, regions) =
-        match (s.app.store.export_households(&spec.filter, limit + 1).await, s.app.store.regions().await) {
+        match (s.app.export_households(&ctx.who, &spec, &q, limit + 1).await, s.app.store.regions().await) {
             (Ok(r), Ok(g)) => (r, g),
-            (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+            (Err(e), _) => return ctx.error(e),
+            (_, Err(e)) => return ctx.error(e.into()),
         };
     let truncated = rows.len() as u64 > limit;
     let rows = &rows[..rows.len().min(limit as usize)];
@@ -338,10 +412,15 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
 #[template(path = "household.html")]
 struct HouseholdPage {
     t: &'static Tr,
+    nav: Nav,
     show_synthetic: bool,
     saved: bool,
+    revealed: bool,
+    can_reveal: bool,
+    can_write: bool,
     h: Household,
-    id_masked: String,
+    id_shown: String,
+    phone: String,
     region: String,
     pool: &'static str,
     status: &'static str,
@@ -361,19 +440,48 @@ fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
 
 async fn household_page(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let file = match s.app.household_file(id).await {
+    let saved = raw.as_deref().is_some_and(|q| q.contains("saved=1"));
+    household_view(&s, &ctx, id, saved, None).await
+}
+
+/// Shows the household with full resident IDs and phone: an audited look.
+async fn reveal_submit(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    match s.app.reveal(&ctx.who, id).await {
+        Ok(r) => household_view(&s, &ctx, id, false, Some(r)).await,
+        Err(e) => ctx.error(e),
+    }
+}
+
+async fn household_view(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    saved: bool,
+    revealed: Option<bangfu_app::households::Revealed>,
+) -> Response {
+    let file = match s.app.household_file(&ctx.who, id).await {
         Ok(f) => f,
         Err(e) => return ctx.error(e),
     };
-    let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
+    let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
         (Ok(r), Ok(o)) => (r, o),
-        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+        (Err(e), _) => return ctx.error(e.into()),
+        (_, Err(e)) => return ctx.error(e),
     };
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
@@ -382,9 +490,14 @@ async fn household_page(
         StatusCode::OK,
         HouseholdPage {
             t,
+            nav: ctx.nav(),
             show_synthetic: h.synthetic,
-            saved: raw.as_deref().is_some_and(|q| q.contains("saved=1")),
-            id_masked: bangfu_domain::id_number::mask(&h.head_id_number),
+            saved,
+            revealed: revealed.is_some(),
+            can_reveal: ctx.who.can(Permission::RevealPersonal),
+            can_write: ctx.who.can(Permission::WriteHouseholds),
+            id_shown: revealed.as_ref().map_or_else(|| h.head_id_number.clone(), |r| r.head_id_number.clone()),
+            phone: revealed.as_ref().map_or_else(|| h.phone.clone(), |r| r.phone.clone()),
             region: region_names(&regions, zh).get(&h.region_code).cloned().unwrap_or_default(),
             pool: file.pool.label(zh),
             status: h.status.label(zh),
@@ -399,7 +512,10 @@ async fn household_page(
                     (
                         m.name.clone(),
                         m.relation.label(zh),
-                        bangfu_domain::id_number::mask(&m.id_number),
+                        revealed
+                            .as_ref()
+                            .and_then(|r| r.members.iter().find(|x| x.id == m.id))
+                            .map_or_else(|| m.id_number.clone(), |x| x.id_number.clone()),
                         m.birth_date.to_string(),
                         m.situation.label(zh),
                     )
@@ -448,6 +564,7 @@ struct FormValues {
 #[template(path = "form.html")]
 struct FormPage {
     t: &'static Tr,
+    nav: Nav,
     show_synthetic: bool,
     id: Option<i64>,
     action: String,
@@ -494,9 +611,10 @@ struct FormState {
 async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) -> Response {
     let FormState { id, version, v, errors, general_error } = f;
     let zh = ctx.lang.zh();
-    let (regions, orgs) = match (s.app.store.regions().await, s.app.store.organisations(None).await) {
+    let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
         (Ok(r), Ok(o)) => (r, o),
-        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
+        (Err(e), _) => return ctx.error(e.into()),
+        (_, Err(e)) => return ctx.error(e),
     };
     let names = region_names(&regions, zh);
     let orgs_of = |pred: fn(OrgKind) -> bool| {
@@ -506,6 +624,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
         status,
         FormPage {
             t: ctx.lang.tr(),
+            nav: ctx.nav(),
             show_synthetic: false,
             action: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
             cancel: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
@@ -528,8 +647,8 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
     )
 }
 
-async fn new_form(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+async fn new_form(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let v = FormValues {
         registered_on: chrono::Utc::now().date_naive().to_string(),
         work_capacity: "full".into(),
@@ -546,15 +665,16 @@ async fn new_form(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: H
 
 async fn edit_form(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
 ) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let h = match s.app.store.household(id).await {
+    let h = match s.app.household(&ctx.who, id).await {
         Ok(h) => h,
-        Err(e) => return ctx.error(e.into()),
+        Err(e) => return ctx.error(e),
     };
     let v = FormValues {
         file_no: h.file_no.clone(),
@@ -634,8 +754,8 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
         Err(AppError::Invalid(Vec::new()))
     } else {
         match id {
-            None => s.app.create_household(&input).await,
-            Some(id) => s.app.update_household(id, Some(version), &input).await,
+            None => s.app.create_household(&ctx.who, &input).await,
+            Some(id) => s.app.update_household(&ctx.who, id, Some(version), &input).await,
         }
     };
     let lang = ctx.lang;
@@ -685,22 +805,24 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
 
 async fn create_submit(
     State(s): State<AppState>,
+    Who(who): Who,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     submit(s, ctx, None, body).await
 }
 
 async fn edit_submit(
     State(s): State<AppState>,
+    Who(who): Who,
     Path(id): Path<String>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     submit(s, ctx, Some(id), body).await
 }
@@ -715,6 +837,7 @@ struct RegionStandards {
 #[template(path = "standards.html")]
 struct StandardsPage {
     t: &'static Tr,
+    nav: Nav,
     show_synthetic: bool,
     regions: Vec<RegionStandards>,
     kinds: Vec<(String, String)>,
@@ -753,6 +876,7 @@ async fn standards_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Opti
         status,
         StandardsPage {
             t,
+            nav: ctx.nav(),
             show_synthetic: false,
             regions: view,
             kinds: options(StandardKind::ALL, StandardKind::code, StandardKind::label, zh),
@@ -761,8 +885,13 @@ async fn standards_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Opti
     )
 }
 
-async fn standards_page(State(s): State<AppState>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+async fn standards_page(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     standards_view(&s, &ctx, StatusCode::OK, None).await
 }
 
@@ -780,11 +909,12 @@ struct StandardForm {
 
 async fn standard_submit(
     State(s): State<AppState>,
+    Who(who): Who,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers);
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let f: StandardForm = serde_urlencoded::from_bytes(&body).unwrap_or(StandardForm {
         region_code: String::new(),
         kind: String::new(),
@@ -793,7 +923,7 @@ async fn standard_submit(
     });
     let input =
         StandardInput { region_code: f.region_code, kind: f.kind, from: f.from, amount: Amount::from(f.amount.trim()) };
-    match s.app.create_standard(&input).await {
+    match s.app.create_standard(&ctx.who, &input).await {
         Ok(_) => Redirect::to("/standards").into_response(),
         Err(AppError::Invalid(errs)) => {
             let msg = ctx.lang.messages(&errs);

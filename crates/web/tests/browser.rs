@@ -47,12 +47,16 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
     let db = TestDb::sqlite();
     let store = db.open().await;
     let app = bangfu_app::App::new(store);
-    app.create_organisation(&bangfu_app::input::OrganisationInput {
-        name: "梧州市总工会".into(),
-        kind: "city_union".into(),
-        region_code: "450400".into(),
-        parent_id: None,
-    })
+    let system = bangfu_app::Principal::system();
+    app.create_organisation(
+        &system,
+        &bangfu_app::input::OrganisationInput {
+            name: "梧州市总工会".into(),
+            kind: "city_union".into(),
+            region_code: "450400".into(),
+            parent_id: None,
+        },
+    )
     .await
     .unwrap();
     let other = bangfu_app::input::HouseholdInput {
@@ -64,10 +68,23 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         work_capacity: "none".into(),
         ..Default::default()
     };
-    app.create_household(&other).await.unwrap();
+    app.create_household(&system, &other).await.unwrap();
+    let password = "browser test password";
+    app.ensure_user(&bangfu_app::users::UserInput {
+        name: "city".into(),
+        role: "city_staff".into(),
+        region_code: Some("450400".into()),
+        password: Some(password.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move { axum::serve(listener, bangfu_web::router(app)).await.unwrap() });
+    tokio::spawn(async move {
+        let service = bangfu_web::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap()
+    });
 
     let port = free_port();
     let _driver = Driver(
@@ -111,8 +128,21 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
             let c = c.clone();
             async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&css)).await }
         };
+        // Not signed in: the list sends us to the sign-in page. A wrong password is refused.
         c.goto(&format!("{base}/households")).await?;
-        let h1 = wait("h1".into()).await?.text().await?;
+        wait("#sign-in-form".into()).await?;
+        c.find(Locator::Id("name")).await?.send_keys("city").await?;
+        c.find(Locator::Id("password")).await?.send_keys("not the password").await?;
+        c.find(Locator::Id("sign-in")).await?.click().await?;
+        let refused = wait("#sign-in-error".into()).await?.text().await?;
+        assert!(refused.contains("不正确"), "sign-in error was {refused:?}");
+        c.find(Locator::Id("password")).await?.send_keys(password).await?;
+        c.find(Locator::Id("sign-in")).await?.click().await?;
+        let h1 = wait("#household-list".into()).await?;
+        let h1 = {
+            let _ = h1;
+            c.find(Locator::Css("h1")).await?.text().await?
+        };
         assert!(h1.contains("困难职工家庭"), "list heading was {h1:?}");
         c.find(Locator::Id("new-household")).await?.click().await?;
         let fill = |name: &'static str, value: String| {
@@ -127,6 +157,7 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         fill("head_name", "覃浏览".into()).await?;
         // A wrong check digit: the form must come back with the message beside the field.
         let good = id_with_check("45042219850315123");
+        let good_id = good.clone();
         let wrong = format!("{}{}", &good[..17], if good.ends_with('0') { '1' } else { '0' });
         fill("head_id_number", wrong).await?;
         c.execute("document.querySelector('[name=registered_on]').value = '2016-05-10'", vec![]).await?;
@@ -152,6 +183,19 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         let table = c.find(Locator::Id("household-list")).await?.text().await?;
         assert!(table.contains("覃浏览") && table.contains("450422-2016-000001"), "list was {table:?}");
         assert!(!table.contains("莫其他"), "the search did not filter: {table:?}");
+        // The list shows the ID masked; the household page reveals it on request (audited).
+        assert!(!table.contains(&good_id) && table.contains(&good_id[14..]), "list shows IDs masked: {table:?}");
+        c.find(Locator::LinkText("450422-2016-000001")).await?.click().await?;
+        let shown = wait("#head-id".into()).await?.text().await?;
+        assert_ne!(shown, good_id);
+        c.find(Locator::Id("reveal")).await?.click().await?;
+        wait("#revealed".into()).await?;
+        assert_eq!(c.find(Locator::Id("head-id")).await?.text().await?, good_id);
+        // Signing out ends the session: the list asks for a sign-in again.
+        c.find(Locator::Id("sign-out")).await?.click().await?;
+        wait("#sign-in-form".into()).await?;
+        c.goto(&format!("{base}/households")).await?;
+        wait("#sign-in-form".into()).await?;
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;

@@ -72,7 +72,7 @@ fn json_value() -> impl Strategy<Value = Value> {
 
 async fn seeded_router() -> (axum::Router, TestDb) {
     let db = TestDb::sqlite();
-    let r = bangfu_web::router(bangfu_app::App::new(db.open().await));
+    let r = common::as_city_staff(&bangfu_app::App::new(db.open().await)).await;
     let org = post(
         &r,
         "/api/v1/organisations",

@@ -61,3 +61,44 @@ pub async fn post(r: &Router, uri: &str, body: &Value) -> Res {
 pub fn id_with_check(first17: &str) -> String {
     format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
 }
+
+/// An API token for a user created (or reset) with this role and scope.
+pub async fn token_for(
+    app: &bangfu_app::App,
+    name: &str,
+    role: &str,
+    region: Option<&str>,
+    org: Option<i64>,
+) -> String {
+    let u = app
+        .ensure_user(&bangfu_app::users::UserInput {
+            name: name.into(),
+            display_name: name.into(),
+            role: role.into(),
+            region_code: region.map(str::to_string),
+            org_id: org,
+            disabled: false,
+            password: Some("a test password".into()),
+        })
+        .await
+        .unwrap();
+    app.create_token(&bangfu_app::Principal::system(), u.id, "tests").await.unwrap().secret
+}
+
+/// The router, every request sent with `Authorization: Bearer token`.
+pub fn with_token(r: Router, token: &str) -> Router {
+    let v = header::HeaderValue::from_str(&format!("Bearer {token}")).unwrap();
+    r.layer(axum::middleware::map_request(move |mut req: Request<Body>| {
+        let v = v.clone();
+        async move {
+            req.headers_mut().insert(header::AUTHORIZATION, v);
+            req
+        }
+    }))
+}
+
+/// The router as a city staff member of Wuzhou (every household of the demo city).
+pub async fn as_city_staff(app: &bangfu_app::App) -> Router {
+    let token = token_for(app, "city-tester", "city_staff", Some("450400"), None).await;
+    with_token(bangfu_web::router(app.clone()), &token)
+}

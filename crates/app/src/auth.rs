@@ -1,0 +1,320 @@
+//! Who is asking: sign-in with argon2id passwords, sessions, API tokens, and the [`Principal`]
+//! every use case takes. A principal is rebuilt from the database on every request, so a
+//! changed role, scope or disabled account takes effect on the next one.
+
+use crate::{App, AppError};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use bangfu_domain::{FieldError, Permission, Role};
+use bangfu_store::{NewAudit, Scope, StoreError, User};
+use sha2::{Digest, Sha256};
+use std::sync::OnceLock;
+
+/// A session ends after this long without a request …
+pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
+/// … and this long after sign-in in any case.
+pub const SESSION_HOURS: i64 = 12;
+/// Failed sign-ins for one account within [`LOCK_WINDOW_MINUTES`] that lock it.
+pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
+/// Failed sign-ins from one address within the window that lock the address.
+pub const MAX_FAILURES_PER_ADDRESS: u64 = 20;
+/// The window (and so the longest lock-out) in minutes.
+pub const LOCK_WINDOW_MINUTES: i64 = 15;
+
+/// The person (or program) a request acts for.
+#[derive(Debug, Clone)]
+pub struct Principal {
+    /// User id (0 for the system).
+    pub user_id: i64,
+    /// Sign-in name.
+    pub name: String,
+    /// Shown name.
+    pub display_name: String,
+    /// Role.
+    pub role: Role,
+    /// The records the user reaches.
+    pub scope: Scope,
+    /// The scope's region, for audit entries.
+    pub region_code: Option<String>,
+    /// Client address, for audit entries.
+    pub address: String,
+    /// The session's CSRF token (None for API tokens and the system).
+    pub csrf: Option<String>,
+    system: bool,
+}
+
+impl Principal {
+    /// The system itself (command line, batch jobs): every permission, everything in scope.
+    pub fn system() -> Principal {
+        Principal {
+            user_id: 0,
+            name: "system".into(),
+            display_name: "system".into(),
+            role: Role::Admin,
+            scope: Scope::everything(),
+            region_code: None,
+            address: "local".into(),
+            csrf: None,
+            system: true,
+        }
+    }
+
+    /// Whether this principal may do `p`.
+    pub fn can(&self, p: Permission) -> bool {
+        self.system || self.role.can(p)
+    }
+
+    /// An audit entry by this principal.
+    pub fn audit(&self, action: &str, entity: &str, entity_id: Option<i64>, region: Option<&str>) -> NewAudit {
+        NewAudit {
+            actor_id: (self.user_id > 0).then_some(self.user_id),
+            actor_name: self.name.clone(),
+            role: if self.system { "system".into() } else { self.role.code().into() },
+            action: action.into(),
+            entity: entity.into(),
+            entity_id,
+            region_code: region.map(str::to_string).or_else(|| self.region_code.clone()),
+            result: "ok".into(),
+            address: self.address.clone(),
+            detail: String::new(),
+        }
+    }
+}
+
+/// A new session's secrets: the cookie value and the CSRF token forms must echo.
+#[derive(Debug, Clone)]
+pub struct NewSession {
+    /// Cookie value (shown once; stored hashed).
+    pub token: String,
+    /// CSRF token.
+    pub csrf: String,
+}
+
+/// Random bytes as lower-case hex.
+pub fn random_hex(bytes: usize) -> Result<String, AppError> {
+    let mut buf = vec![0u8; bytes];
+    getrandom::fill(&mut buf).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    Ok(buf.iter().map(|b| format!("{b:02x}")).collect())
+}
+
+/// SHA-256 of a secret, as stored for session ids and tokens.
+pub fn secret_hash(secret: &str) -> String {
+    format!("{:x}", Sha256::digest(secret.as_bytes()))
+}
+
+/// An argon2id hash (PHC string) of a password.
+pub async fn hash_password(password: &str) -> Result<String, AppError> {
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| AppError::Internal(format!("no randomness: {e}")))?;
+    let password = password.to_string();
+    // Hashing takes tens of milliseconds of CPU on purpose: off the async workers.
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::encode_b64(&salt).map_err(|e| AppError::Internal(e.to_string()))?;
+        Argon2::default()
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AppError::Internal(e.to_string()))
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// Whether `password` matches the PHC string `hash`.
+async fn verify_password(password: &str, hash: &str) -> bool {
+    let (password, hash) = (password.to_string(), hash.to_string());
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to verify against when the account does not exist, so an unknown name takes as long
+/// to refuse as a wrong password.
+async fn dummy_hash() -> &'static str {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return h;
+    }
+    let h = hash_password("not a password of anyone").await.unwrap_or_default();
+    DUMMY.get_or_init(|| h)
+}
+
+/// `m` minutes ago in the audit trail's format (milliseconds), or with `secs` in the format of
+/// session times (seconds), so that texts compare as instants.
+fn minutes_ago(m: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::minutes(m)).to_rfc3339_opts(chrono::SecondsFormat::Millis, true)
+}
+
+fn minutes_ago_secs(m: i64) -> String {
+    (chrono::Utc::now() - chrono::Duration::minutes(m)).to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+}
+
+impl App {
+    /// Signs in: checks the lock-outs, then the password; records the attempt either way.
+    pub async fn sign_in(
+        &self,
+        name: &str,
+        password: &str,
+        address: &str,
+    ) -> Result<(Principal, NewSession), AppError> {
+        let name = name.trim().to_lowercase();
+        let since = minutes_ago(LOCK_WINDOW_MINUTES);
+        let user = self.store.user_by_name(&name).await?;
+        let attempt = |result: &str, detail: &str| NewAudit {
+            actor_id: user.as_ref().map(|u| u.id),
+            actor_name: name.chars().take(60).collect(),
+            role: user.as_ref().map(|u| u.role.clone()).unwrap_or_default(),
+            action: "sign_in".into(),
+            entity: "session".into(),
+            entity_id: None,
+            region_code: user.as_ref().and_then(|u| u.region_code.clone()),
+            result: result.into(),
+            address: address.into(),
+            detail: detail.into(),
+        };
+        let by_account = self.store.count_audit_since("sign_in", "failure", false, &name, &since).await?;
+        let by_address = self.store.count_audit_since("sign_in", "failure", true, address, &since).await?;
+        if by_account >= MAX_FAILURES_PER_ACCOUNT || by_address >= MAX_FAILURES_PER_ADDRESS {
+            let which = if by_account >= MAX_FAILURES_PER_ACCOUNT { "account" } else { "address" };
+            self.store.audit(&attempt("locked", &format!(r#"{{"locked":"{which}"}}"#))).await?;
+            return Err(AppError::Locked(which.into()));
+        }
+        let ok = match &user {
+            Some(u) if !u.disabled => verify_password(password, &u.password_hash).await,
+            _ => {
+                verify_password(password, dummy_hash().await).await;
+                false
+            }
+        };
+        let Some(user) = user.clone().filter(|_| ok) else {
+            self.store.audit(&attempt("failure", "")).await?;
+            return Err(AppError::Unauthenticated);
+        };
+        let session = NewSession { token: random_hex(32)?, csrf: random_hex(32)? };
+        let mut tx = self.store.begin().await?;
+        tx.insert_session(&secret_hash(&session.token), user.id, &session.csrf).await?;
+        tx.append_audit(&attempt("ok", "")).await?;
+        tx.commit().await?;
+        let mut p = self.principal_of(&user, address).await?.ok_or(AppError::Unauthenticated)?;
+        p.csrf = Some(session.csrf.clone());
+        Ok((p, session))
+    }
+
+    /// Signs out: ends the session.
+    pub async fn sign_out(&self, who: &Principal, token: &str) -> Result<(), AppError> {
+        let mut tx = self.store.begin().await?;
+        tx.delete_session(&secret_hash(token)).await?;
+        tx.append_audit(&who.audit("sign_out", "session", None, None)).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// The principal of a session cookie, if the session is live and the account enabled.
+    pub async fn session_principal(&self, token: &str, address: &str) -> Result<Option<Principal>, AppError> {
+        let hash = secret_hash(token);
+        let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
+        let (idle, started) = (minutes_ago_secs(IDLE_TIMEOUT_MINUTES), minutes_ago_secs(SESSION_HOURS * 60));
+        if s.last_seen_at < idle || s.created_at < started {
+            let mut tx = self.store.begin().await?;
+            tx.delete_expired_sessions(&idle, &started).await?;
+            tx.commit().await?;
+            return Ok(None);
+        }
+        // Writing on every request would make reads writers; a minute's precision is enough.
+        if s.last_seen_at < minutes_ago_secs(1) {
+            self.store.touch_session(&hash, &bangfu_store::now_rfc3339()).await?;
+        }
+        let user = match self.store.user(s.user_id).await {
+            Ok(u) => u,
+            Err(StoreError::NotFound) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let mut p = self.principal_of(&user, address).await?;
+        if let Some(p) = &mut p {
+            p.csrf = Some(s.csrf);
+        }
+        Ok(p)
+    }
+
+    /// The principal of an API token, if it is not revoked and the account enabled.
+    pub async fn token_principal(&self, token: &str, address: &str) -> Result<Option<Principal>, AppError> {
+        let Some(t) = self.store.token_by_hash(&secret_hash(token)).await? else { return Ok(None) };
+        if t.revoked_at.is_some() {
+            return Ok(None);
+        }
+        let user = self.store.user(t.user_id).await?;
+        self.principal_of(&user, address).await
+    }
+
+    /// Builds the principal of an enabled user from their role and scope as stored now.
+    pub async fn principal_of(&self, user: &User, address: &str) -> Result<Option<Principal>, AppError> {
+        if user.disabled {
+            return Ok(None);
+        }
+        let role =
+            Role::from_code(&user.role).ok_or_else(|| AppError::Internal(format!("user {}: bad role", user.id)))?;
+        let subtree = match &user.region_code {
+            Some(r) => self.store.region_and_children(r).await?,
+            None => Vec::new(),
+        };
+        let org = match user.org_id {
+            Some(id) => Some(self.store.organisation(&Scope::everything(), id).await?),
+            None => None,
+        };
+        let scope = match (role, &org) {
+            (Role::Admin, _) if user.region_code.is_none() => Scope::everything().without_households(),
+            (Role::Admin, _) => Scope::regions(subtree).without_households(),
+            (Role::GrassrootsStaff, Some(o)) => Scope::union(vec![o.region_code.clone()], o.id),
+            (Role::Liaison, Some(o)) => Scope::regions(vec![o.region_code.clone()]).without_households(),
+            // An organisation role without its organisation reaches nothing.
+            (Role::GrassrootsStaff | Role::Liaison, None) => Scope::regions(Vec::new()).without_households(),
+            _ => Scope::regions(subtree),
+        };
+        Ok(Some(Principal {
+            user_id: user.id,
+            name: user.name.clone(),
+            display_name: user.display_name.clone(),
+            role,
+            scope,
+            region_code: user.region_code.clone().or_else(|| org.map(|o| o.region_code)),
+            address: address.to_string(),
+            csrf: None,
+            system: false,
+        }))
+    }
+
+    /// Allows `who` to do `p`, or records the denial and refuses.
+    pub async fn permit(&self, who: &Principal, p: Permission, entity: &str, id: Option<i64>) -> Result<(), AppError> {
+        if who.can(p) {
+            return Ok(());
+        }
+        let mut e = who.audit("denied", entity, id, None);
+        e.result = "denied".into();
+        e.detail = format!(r#"{{"permission":"{}"}}"#, p.code());
+        self.store.audit(&e).await?;
+        Err(AppError::Forbidden)
+    }
+
+    /// Answers NotFound for a household `who` cannot reach; if it exists elsewhere, the look is
+    /// recorded as denied (the caller still sees exactly what a missing household looks like).
+    pub(crate) async fn not_reachable(&self, who: &Principal, id: i64) -> AppError {
+        if let Ok(true) = self.store.household_exists(id).await {
+            let mut e = who.audit("denied", "household", Some(id), None);
+            e.result = "out_of_scope".into();
+            if let Err(err) = self.store.audit(&e).await {
+                return err.into();
+            }
+        }
+        AppError::NotFound
+    }
+}
+
+/// The password field's error for a bad password.
+pub fn password_error(p: &str) -> Result<(), AppError> {
+    bangfu_domain::access::check_password("password", p).map_err(AppError::invalid)
+}
+
+/// A field error for an unknown user.
+pub fn no_such_user() -> AppError {
+    AppError::invalid(FieldError::new("user", "unknown_user", "no such user"))
+}

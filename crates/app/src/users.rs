@@ -1,0 +1,267 @@
+//! Accounts and API tokens, managed by administrators (and by `bangfu user add`).
+
+use crate::auth::{hash_password, password_error, random_hex, secret_hash, Principal};
+use crate::input::{required_text, Errors};
+use crate::{App, AppError};
+use bangfu_domain::access::parse_user_name;
+use bangfu_domain::{FieldError, OrgKind, Permission, Role};
+use bangfu_store::{ApiToken, Scope, StoreError, User, UserWrite};
+use serde::{Deserialize, Serialize};
+
+/// A user as an administrator writes it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    /// Sign-in name: 2–40 letters, digits, `.`, `_`, `-`.
+    pub name: String,
+    /// Shown name (defaults to the sign-in name).
+    #[serde(default)]
+    pub display_name: String,
+    /// Role code.
+    pub role: String,
+    /// Region code of the scope (region roles: the region and what lies under it).
+    #[serde(default)]
+    pub region_code: Option<String>,
+    /// Organisation of the scope: a grassroots union (grassroots staff) or a department (liaison).
+    #[serde(default)]
+    pub org_id: Option<i64>,
+    /// Disabled accounts cannot sign in.
+    #[serde(default)]
+    pub disabled: bool,
+    /// Password, at creation only (at least 10 characters).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+/// A new API token: its secret is shown here once.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct NewToken {
+    /// The token.
+    pub token: ApiToken,
+    /// The secret to send as `Authorization: Bearer …`. Not stored; not shown again.
+    pub secret: String,
+}
+
+impl App {
+    /// Validates a user and its scope against the registry.
+    async fn user_write(&self, input: &UserInput) -> Result<UserWrite, AppError> {
+        let mut e = Errors::default();
+        let name = e.take(parse_user_name("name", &input.name));
+        let display = if input.display_name.trim().is_empty() {
+            name.clone()
+        } else {
+            e.take(required_text("display_name", &input.display_name, 60))
+        };
+        let role = e.take(Role::parse("role", input.role.trim()));
+        let region = input.region_code.as_deref().map(str::trim).filter(|r| !r.is_empty());
+        let mut region_code = None;
+        if let Some(r) = region {
+            match self.store.region(r).await {
+                Ok(r) => region_code = Some(r.code),
+                Err(StoreError::NotFound) => e.push(FieldError::new("region_code", "unknown_region", "no such region")),
+                Err(other) => return Err(other.into()),
+            }
+        }
+        if let Some(role) = role {
+            if role.scoped_by_organisation() {
+                let want = if role == Role::GrassrootsStaff { OrgKind::GrassrootsUnion } else { OrgKind::Department };
+                match input.org_id {
+                    None => e.push(FieldError::new(
+                        "org_id",
+                        "required",
+                        format!("a {} user needs an organisation", role.code()),
+                    )),
+                    Some(id) => match self.store.organisation(&Scope::everything(), id).await {
+                        Ok(o) if o.kind == want => {}
+                        Ok(_) => e.push(FieldError::new("org_id", "wrong_kind", format!("must be a {}", want.code()))),
+                        Err(StoreError::NotFound) => {
+                            e.push(FieldError::new("org_id", "unknown_organisation", "no such organisation"))
+                        }
+                        Err(other) => return Err(other.into()),
+                    },
+                }
+            } else if region.is_none() && role != Role::Admin {
+                e.push(FieldError::new("region_code", "required", format!("a {} user needs a region", role.code())));
+            } else if input.org_id.is_some() {
+                e.push(FieldError::new(
+                    "org_id",
+                    "not_allowed",
+                    "only grassroots staff and liaisons have an organisation",
+                ));
+            }
+        }
+        let v = (|| {
+            Some(UserWrite {
+                name: name?,
+                display_name: display?,
+                role: role?.code().to_string(),
+                region_code,
+                org_id: input.org_id,
+                disabled: input.disabled,
+            })
+        })();
+        e.finish(v).map_err(AppError::Invalid)
+    }
+
+    /// All users.
+    pub async fn users(&self, who: &Principal) -> Result<Vec<User>, AppError> {
+        self.permit(who, Permission::ManageUsers, "user", None).await?;
+        Ok(self.store.users().await?)
+    }
+
+    /// One user.
+    pub async fn user(&self, who: &Principal, id: i64) -> Result<User, AppError> {
+        self.permit(who, Permission::ManageUsers, "user", Some(id)).await?;
+        Ok(self.store.user(id).await?)
+    }
+
+    /// Creates a user with a password.
+    pub async fn create_user(&self, who: &Principal, input: &UserInput) -> Result<User, AppError> {
+        self.permit(who, Permission::ManageUsers, "user", None).await?;
+        let u = self.user_write(input).await?;
+        let password = input.password.as_deref().unwrap_or("");
+        password_error(password)?;
+        let hash = hash_password(password).await?;
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_user(&u, &hash).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
+                "name",
+                "name_taken",
+                format!("the name {} is already used", u.name),
+            )),
+            other => other.into(),
+        })?;
+        let mut a = who.audit("create", "user", Some(id), u.region_code.as_deref());
+        a.detail = serde_json::json!({ "new": user_json(&u) }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(self.store.user(id).await?)
+    }
+
+    /// Changes a user's name, role, scope or state. Disabling ends the user's sessions.
+    pub async fn update_user(
+        &self,
+        who: &Principal,
+        id: i64,
+        if_match: Option<i64>,
+        input: &UserInput,
+    ) -> Result<User, AppError> {
+        self.permit(who, Permission::ManageUsers, "user", Some(id)).await?;
+        let version = if_match.ok_or(AppError::PreconditionRequired)?;
+        let old = self.store.user(id).await?;
+        if input.password.is_some() {
+            return Err(AppError::invalid(FieldError::new(
+                "password",
+                "not_allowed",
+                "set a password with PUT /api/v1/users/{id}/password",
+            )));
+        }
+        let u = self.user_write(input).await?;
+        let mut tx = self.store.begin().await?;
+        tx.update_user(id, version, &u).await.map_err(|e| match e {
+            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
+                "name",
+                "name_taken",
+                format!("the name {} is already used", u.name),
+            )),
+            other => other.into(),
+        })?;
+        if u.disabled {
+            tx.delete_user_sessions(id).await?;
+        }
+        let mut a = who.audit("update", "user", Some(id), u.region_code.as_deref());
+        let old_w = UserWrite {
+            name: old.name,
+            display_name: old.display_name,
+            role: old.role,
+            region_code: old.region_code,
+            org_id: old.org_id,
+            disabled: old.disabled,
+        };
+        a.detail = serde_json::json!({ "old": user_json(&old_w), "new": user_json(&u) }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(self.store.user(id).await?)
+    }
+
+    /// Sets a user's password (ends their sessions).
+    pub async fn set_password(&self, who: &Principal, id: i64, password: &str) -> Result<(), AppError> {
+        self.permit(who, Permission::ManageUsers, "user", Some(id)).await?;
+        let user = self.store.user(id).await?;
+        password_error(password)?;
+        let hash = hash_password(password).await?;
+        let mut tx = self.store.begin().await?;
+        tx.set_password(id, &hash).await?;
+        tx.delete_user_sessions(id).await?;
+        tx.append_audit(&who.audit("set_password", "user", Some(id), user.region_code.as_deref())).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Creates an API token acting as user `user_id`.
+    pub async fn create_token(&self, who: &Principal, user_id: i64, name: &str) -> Result<NewToken, AppError> {
+        self.permit(who, Permission::ManageUsers, "api_token", None).await?;
+        let user = self.store.user(user_id).await?;
+        let name = required_text("name", name, 100).map_err(AppError::invalid)?;
+        let secret = format!("bf_{}", random_hex(32)?);
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_token(user.id, &name, &secret_hash(&secret), who.user_id).await?;
+        let mut a = who.audit("create", "api_token", Some(id), user.region_code.as_deref());
+        a.detail = serde_json::json!({ "user": user.name, "name": name }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(NewToken { token: self.store.token(id).await?, secret })
+    }
+
+    /// A user's tokens.
+    pub async fn tokens(&self, who: &Principal, user_id: i64) -> Result<Vec<ApiToken>, AppError> {
+        self.permit(who, Permission::ManageUsers, "api_token", None).await?;
+        self.store.user(user_id).await?;
+        Ok(self.store.tokens(user_id).await?)
+    }
+
+    /// Revokes a token.
+    pub async fn revoke_token(&self, who: &Principal, id: i64) -> Result<(), AppError> {
+        self.permit(who, Permission::ManageUsers, "api_token", Some(id)).await?;
+        let t = self.store.token(id).await?;
+        let mut tx = self.store.begin().await?;
+        tx.revoke_token(id).await.map_err(|e| match e {
+            StoreError::NotFound => {
+                AppError::Conflict(FieldError::new("id", "already_revoked", "the token is already revoked"))
+            }
+            other => other.into(),
+        })?;
+        let mut a = who.audit("revoke", "api_token", Some(id), None);
+        a.detail = serde_json::json!({ "user_id": t.user_id, "name": t.name }).to_string();
+        tx.append_audit(&a).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Creates (or, when it exists, resets the password and enables) a user: for `bangfu user
+    /// add` and demo accounts. Returns the user.
+    pub async fn ensure_user(&self, input: &UserInput) -> Result<User, AppError> {
+        let system = Principal::system();
+        let name = parse_user_name("name", &input.name).map_err(AppError::invalid)?;
+        match self.store.user_by_name(&name).await? {
+            None => self.create_user(&system, input).await,
+            Some(u) => {
+                let mut enabled = input.clone();
+                enabled.password = None;
+                enabled.disabled = false;
+                let u = self.update_user(&system, u.id, Some(u.version), &enabled).await?;
+                self.set_password(&system, u.id, input.password.as_deref().unwrap_or("")).await?;
+                Ok(self.store.user(u.id).await?)
+            }
+        }
+    }
+}
+
+fn user_json(u: &UserWrite) -> serde_json::Value {
+    serde_json::json!({
+        "name": u.name,
+        "display_name": u.display_name,
+        "role": u.role,
+        "region_code": u.region_code,
+        "org_id": u.org_id,
+        "disabled": u.disabled,
+    })
+}

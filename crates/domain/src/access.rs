@@ -1,0 +1,134 @@
+//! Who may do what: roles and the permissions each carries. Which records a user reaches is
+//! their scope (region subtree or organisation), applied by the store; this is what they may do there.
+
+use crate::FieldError;
+
+vocabulary! {
+    /// A user's role.
+    Role {
+        Admin = ("admin", "系统管理员", "System administrator"),
+        CityStaff = ("city_staff", "市总工会工作人员", "City union staff"),
+        CountyStaff = ("county_staff", "县(区)总工会工作人员", "County union staff"),
+        GrassrootsStaff = ("grassroots_staff", "基层工会工作人员", "Grassroots union staff"),
+        JointOffice = ("joint_office", "联席会议办公室", "Joint-meeting office"),
+        Liaison = ("liaison", "成员单位联络员", "Department liaison"),
+        Auditor = ("auditor", "审计监督人员", "Auditor"),
+    }
+}
+
+/// Something a role may be allowed to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Read household files (masked personal data).
+    ReadHouseholds,
+    /// Register households and change their files.
+    WriteHouseholds,
+    /// Delete a household file entered by mistake.
+    DeleteHouseholds,
+    /// See a full resident ID or phone number (each time audited).
+    RevealPersonal,
+    /// Export lists to Excel.
+    Export,
+    /// Change reference data: organisations and standards.
+    WriteReference,
+    /// Manage users and API tokens.
+    ManageUsers,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+impl Permission {
+    /// Stable code, used in the audit trail.
+    pub fn code(self) -> &'static str {
+        match self {
+            Permission::ReadHouseholds => "read_households",
+            Permission::WriteHouseholds => "write_households",
+            Permission::DeleteHouseholds => "delete_households",
+            Permission::RevealPersonal => "reveal_personal",
+            Permission::Export => "export",
+            Permission::WriteReference => "write_reference",
+            Permission::ManageUsers => "manage_users",
+            Permission::ReadAudit => "read_audit",
+        }
+    }
+}
+
+impl Role {
+    /// Whether this role carries `p`. The administrator runs the system but reads no household
+    /// file (separation of duties); the auditor reads everything in scope and changes nothing.
+    pub fn can(self, p: Permission) -> bool {
+        use Permission::*;
+        use Role::*;
+        match self {
+            Admin => matches!(p, WriteReference | ManageUsers | ReadAudit),
+            CityStaff | CountyStaff => {
+                matches!(
+                    p,
+                    ReadHouseholds | WriteHouseholds | DeleteHouseholds | RevealPersonal | Export | WriteReference
+                )
+            }
+            GrassrootsStaff => matches!(p, ReadHouseholds | WriteHouseholds | RevealPersonal | Export),
+            JointOffice => matches!(p, ReadHouseholds | Export),
+            Liaison => false,
+            Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit),
+        }
+    }
+
+    /// Whether the role's scope is an organisation (a grassroots union, a department) rather
+    /// than a region.
+    pub fn scoped_by_organisation(self) -> bool {
+        matches!(self, Role::GrassrootsStaff | Role::Liaison)
+    }
+}
+
+/// A user name: 2–40 characters, letters, digits, `.`, `_`, `-`.
+pub fn parse_user_name(field: &str, s: &str) -> Result<String, FieldError> {
+    let s = s.trim();
+    let ok = (2..=40).contains(&s.chars().count())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+    if ok {
+        Ok(s.to_ascii_lowercase())
+    } else {
+        Err(FieldError::new(field, "bad_user_name", "2–40 characters: letters, digits, '.', '_' or '-'"))
+    }
+}
+
+/// A password must have at least 10 characters; at most 200 (argon2 input stays bounded).
+pub fn check_password(field: &str, s: &str) -> Result<(), FieldError> {
+    let n = s.chars().count();
+    if n < 10 {
+        return Err(FieldError::new(field, "password_too_short", "a password needs at least 10 characters"));
+    }
+    if n > 200 {
+        return Err(FieldError::new(field, "password_too_long", "a password has at most 200 characters"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_staff_write_households_and_nobody_else_reads_more_than_allowed() {
+        for r in Role::ALL {
+            let writes = r.can(Permission::WriteHouseholds);
+            assert_eq!(writes, matches!(r, Role::CityStaff | Role::CountyStaff | Role::GrassrootsStaff), "{r:?}");
+            if writes || r.can(Permission::RevealPersonal) || r.can(Permission::Export) {
+                assert!(r.can(Permission::ReadHouseholds), "{r:?} acts on files it cannot read");
+            }
+        }
+        assert!(!Role::Auditor.can(Permission::WriteReference));
+        assert!(!Role::Liaison.can(Permission::ReadHouseholds));
+        assert!(!Role::Admin.can(Permission::ReadHouseholds));
+    }
+
+    #[test]
+    fn user_names_and_passwords() {
+        assert_eq!(parse_user_name("n", " Wanxiu.Li ").unwrap(), "wanxiu.li");
+        assert!(parse_user_name("n", "a").is_err());
+        assert!(parse_user_name("n", "李明").is_err());
+        assert!(check_password("p", "short").is_err());
+        assert!(check_password("p", "long enough pw").is_ok());
+    }
+}

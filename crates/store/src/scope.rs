@@ -1,0 +1,103 @@
+//! What a reader may reach. Every query on households and organisations takes a [`Scope`] and
+//! adds its condition, so no caller can forget it (the lldap way: the filter travels with the
+//! lister, not with the handler).
+
+use crate::schema::{Households, Organisations};
+use sea_query::{Cond, Expr, Query};
+
+/// The records a user reaches: a set of regions (a region subtree), optionally narrowed to the
+/// households of one union, or no households at all. Built only through its constructors.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Scope {
+    regions: Option<Vec<String>>,
+    union_id: Option<i64>,
+    households: bool,
+}
+
+impl Scope {
+    /// Everything: batch jobs, the command line, migrations of data.
+    pub fn everything() -> Scope {
+        Scope { regions: None, union_id: None, households: true }
+    }
+
+    /// The records of these regions (a region and everything under it).
+    pub fn regions(codes: Vec<String>) -> Scope {
+        Scope { regions: Some(codes), union_id: None, households: true }
+    }
+
+    /// Only the households kept by union `union_id`; organisations of `codes`.
+    pub fn union(codes: Vec<String>, union_id: i64) -> Scope {
+        Scope { regions: Some(codes), union_id: Some(union_id), households: true }
+    }
+
+    /// The same scope without any household (roles that read no household file).
+    pub fn without_households(mut self) -> Scope {
+        self.households = false;
+        self
+    }
+
+    /// Whether households are reachable at all.
+    pub fn reaches_households(&self) -> bool {
+        self.households
+    }
+
+    /// The regions, if limited.
+    pub fn region_codes(&self) -> Option<&[String]> {
+        self.regions.as_deref()
+    }
+
+    /// The union, if limited to one.
+    pub fn union_id(&self) -> Option<i64> {
+        self.union_id
+    }
+
+    /// Whether a record in `region` is reachable.
+    pub fn has_region(&self, region: &str) -> bool {
+        self.regions.as_ref().is_none_or(|r| r.iter().any(|c| c == region))
+    }
+
+    /// Whether a household in `region` kept by `union_id` is reachable.
+    pub fn admits_household(&self, region: &str, union_id: Option<i64>) -> bool {
+        self.households && self.has_region(region) && self.union_id.is_none_or(|u| union_id == Some(u))
+    }
+
+    /// The condition on the households table.
+    pub(crate) fn households(&self) -> Cond {
+        let h = Households::Table;
+        let mut c = Cond::all();
+        if !self.households {
+            return c.add(Expr::cust("1 = 0"));
+        }
+        if let Some(r) = &self.regions {
+            c = c.add(Expr::col((h, Households::RegionCode)).is_in(r.clone()));
+        }
+        if let Some(u) = self.union_id {
+            c = c.add(Expr::col((h, Households::UnionId)).eq(u));
+        }
+        c
+    }
+
+    /// The condition that household `id` (a column or a value) is reachable; nothing when the
+    /// scope is everything, so batch reads pay no subquery.
+    pub(crate) fn household_reachable(&self, id: sea_query::SimpleExpr) -> Option<Cond> {
+        if *self == Scope::everything() {
+            return None;
+        }
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(Households::Table)
+            .and_where(Expr::col((Households::Table, Households::Id)).eq(id))
+            .cond_where(self.households())
+            .to_owned();
+        Some(Cond::all().add(Expr::exists(q)))
+    }
+
+    /// The condition on the organisations table.
+    pub(crate) fn organisations(&self) -> Cond {
+        let mut c = Cond::all();
+        if let Some(r) = &self.regions {
+            c = c.add(Expr::col((Organisations::Table, Organisations::RegionCode)).is_in(r.clone()));
+        }
+        c
+    }
+}

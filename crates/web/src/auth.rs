@@ -1,0 +1,226 @@
+//! Authentication at the door: every request's credentials (a session cookie or an API
+//! token) become a [`Principal`] in the request's extensions, once, before any handler runs.
+//! Cookie-authenticated writes must echo the session's CSRF token. Handlers take [`Who`].
+
+use crate::error::ApiError;
+use crate::AppState;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use bangfu_app::Principal;
+use std::net::SocketAddr;
+
+/// Name of the session cookie.
+pub const SESSION_COOKIE: &str = "bangfu_session";
+/// Form field carrying the CSRF token.
+pub const CSRF_FIELD: &str = "_csrf";
+/// Header carrying the CSRF token (cookie-authenticated API calls from scripts).
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+/// How the request authenticated.
+#[derive(Clone)]
+pub enum Credential {
+    /// A session cookie (its value).
+    Session(String),
+    /// An API token.
+    Bearer,
+}
+
+/// The authenticated principal of a request, with how it authenticated.
+#[derive(Clone)]
+pub struct Authenticated {
+    /// The principal.
+    pub principal: Principal,
+    /// Cookie or token.
+    pub credential: Credential,
+}
+
+/// The caller's address as text (the peer socket; "unknown" in tests without one).
+pub fn client_address<B>(req: &axum::http::Request<B>) -> String {
+    req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+}
+
+/// A cookie's value.
+pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v.to_string())
+}
+
+fn is_api(path: &str) -> bool {
+    path.starts_with("/api/")
+}
+
+fn unauthenticated(path: &str) -> Response {
+    if is_api(path) {
+        ApiError::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthenticated",
+            "sign in, or send an API token as Authorization: Bearer …",
+        )
+        .into_response()
+    } else {
+        Redirect::to("/sign-in").into_response()
+    }
+}
+
+/// Compares two secrets in time independent of where they differ.
+fn same_secret(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+/// Largest form body the CSRF check reads (forms are small; uploads come with the header).
+const FORM_LIMIT: usize = 2 * 1024 * 1024;
+
+/// The middleware: resolves credentials, checks CSRF on cookie-authenticated writes.
+pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -> Response {
+    let address = client_address(&req);
+    let path = req.uri().path().to_string();
+    let bearer = req
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(|t| t.trim().to_string());
+    let found = if let Some(token) = bearer {
+        match s.app.token_principal(&token, &address).await {
+            Ok(Some(p)) => Some(Authenticated { principal: p, credential: Credential::Bearer }),
+            Ok(None) => {
+                return ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "the API token is unknown or revoked")
+                    .into_response()
+            }
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else if let Some(token) = cookie(req.headers(), SESSION_COOKIE) {
+        match s.app.session_principal(&token, &address).await {
+            Ok(Some(p)) => Some(Authenticated { principal: p, credential: Credential::Session(token) }),
+            Ok(None) => None,
+            Err(e) => return ApiError::from(e).into_response(),
+        }
+    } else {
+        None
+    };
+    let mut req = req;
+    if let Some(a) = &found {
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        // Signing in again while signed in is no cookie-authenticated write (and SameSite=Strict
+        // keeps the cookie off cross-site posts anyway).
+        if let (Credential::Session(_), false, false) = (&a.credential, safe, path == "/sign-in") {
+            let expected = a.principal.csrf.clone().unwrap_or_default();
+            let (ok, rebuilt) = csrf_ok(req, &expected).await;
+            req = rebuilt;
+            if !ok {
+                return csrf_refused(&path);
+            }
+        }
+    }
+    if let Some(a) = found {
+        req.extensions_mut().insert(a);
+    }
+    next.run(req).await
+}
+
+/// Whether the request carries `expected` in the CSRF header or in the `_csrf` field of a
+/// form body; the body is read and put back.
+async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
+    if expected.is_empty() {
+        return (false, req);
+    }
+    if let Some(v) = req.headers().get(CSRF_HEADER).and_then(|v| v.to_str().ok()) {
+        return (same_secret(v.as_bytes(), expected.as_bytes()), req);
+    }
+    let is_form = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return (false, req);
+    }
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, FORM_LIMIT).await else {
+        return (false, Request::from_parts(parts, Body::empty()));
+    };
+    let ok = form_urlencoded::parse(&bytes)
+        .find(|(k, _)| k == CSRF_FIELD)
+        .is_some_and(|(_, v)| same_secret(v.as_bytes(), expected.as_bytes()));
+    (ok, Request::from_parts(parts, Body::from(bytes)))
+}
+
+fn csrf_refused(path: &str) -> Response {
+    let e = ApiError::new(
+        StatusCode::FORBIDDEN,
+        "csrf",
+        "this form has expired or did not come from Bangfu; reload the page and try again",
+    );
+    if is_api(path) {
+        e.into_response()
+    } else {
+        (StatusCode::FORBIDDEN, axum::response::Html(format!("<!DOCTYPE html><meta charset=\"utf-8\"><title>403</title><p>表单已过期，请刷新页面后重试。</p><p>{}</p><p><a href=\"/households\">OK</a></p>", e.message))).into_response()
+    }
+}
+
+/// The signed-in principal; without one, API calls answer 401 and pages go to the sign-in page.
+pub struct Who(pub Principal);
+
+impl FromRequestParts<AppState> for Who {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
+        match parts.extensions.get::<Authenticated>() {
+            Some(a) => Ok(Who(a.principal.clone())),
+            None => Err(unauthenticated(parts.uri.path())),
+        }
+    }
+}
+
+/// The session cookie for a new session.
+pub fn session_cookie(token: &str, secure: bool) -> HeaderValue {
+    let v =
+        format!("{SESSION_COOKIE}={token}; Path=/; HttpOnly; SameSite=Strict{}", if secure { "; Secure" } else { "" });
+    HeaderValue::from_str(&v).unwrap_or_else(|_| HeaderValue::from_static("bangfu_session=; Path=/"))
+}
+
+/// A cookie that removes the session cookie.
+pub fn clear_session_cookie() -> HeaderValue {
+    HeaderValue::from_static("bangfu_session=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0")
+}
+
+/// Whether the request reached us over TLS (directly or through a proxy that says so).
+pub fn over_tls(headers: &HeaderMap) -> bool {
+    headers.get("x-forwarded-proto").and_then(|v| v.to_str().ok()).is_some_and(|v| v.eq_ignore_ascii_case("https"))
+}
+
+/// Security headers on every response; personal data is never cached.
+pub async fn security_headers(req: Request, next: Next) -> Response {
+    let tls = over_tls(req.headers());
+    let mut r = next.run(req).await;
+    let h = r.headers_mut();
+    let set = |h: &mut HeaderMap, k: &'static str, v: &'static str| {
+        h.insert(k, HeaderValue::from_static(v));
+    };
+    set(h, "x-content-type-options", "nosniff");
+    set(h, "x-frame-options", "DENY");
+    set(h, "referrer-policy", "no-referrer");
+    set(
+        h,
+        "content-security-policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    set(h, "cross-origin-opener-policy", "same-origin");
+    if tls {
+        set(h, "strict-transport-security", "max-age=31536000");
+    }
+    if !h.contains_key(header::CACHE_CONTROL) {
+        set(h, "cache-control", "no-store");
+    }
+    r
+}
