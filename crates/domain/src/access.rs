@@ -55,12 +55,13 @@ impl Permission {
 
 impl Role {
     /// Whether this role carries `p`. The administrator runs the system but reads no household
-    /// file (separation of duties); the auditor reads everything in scope and changes nothing.
+    /// file, nor the audit trail, whose details hold them (separation of duties); the auditor
+    /// reads everything in scope and changes nothing.
     pub fn can(self, p: Permission) -> bool {
         use Permission::*;
         use Role::*;
         match self {
-            Admin => matches!(p, WriteReference | ManageUsers | ReadAudit),
+            Admin => matches!(p, WriteReference | ManageUsers),
             CityStaff | CountyStaff => {
                 matches!(
                     p,
@@ -120,7 +121,7 @@ mod tests {
         }
         assert!(!Role::Auditor.can(Permission::WriteReference));
         assert!(!Role::Liaison.can(Permission::ReadHouseholds));
-        assert!(!Role::Admin.can(Permission::ReadHouseholds));
+        assert!(!Role::Admin.can(Permission::ReadHouseholds) && !Role::Admin.can(Permission::ReadAudit));
     }
 
     #[test]

@@ -1,0 +1,446 @@
+//! The access matrix: every routed path (pages and API, taken from the router itself, so a new
+//! route joins without anyone adding it here) × every method × every role, against households
+//! in and out of the role's scope, over one city with two counties and two grassroots unions in
+//! each. An out-of-scope record must answer exactly what a record that does not exist answers,
+//! no response may carry anything of a household out of scope, lists, counts, searches and
+//! exports hold only what is in scope, and no write reaches out of scope. On SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use axum::Router;
+use bangfu_app::input::*;
+use bangfu_app::{App, Principal};
+use bangfu_store::testing::TestDb;
+use bangfu_store::Scope;
+use common::*;
+use serde_json::{json, Value};
+
+/// One household of the fixture and everything that identifies it.
+#[derive(Clone, Debug)]
+struct Fixture {
+    id: i64,
+    region: &'static str,
+    union: i64,
+    member: i64,
+    enrolment: i64,
+    assistance: i64,
+    /// Texts that must never reach a user out of scope.
+    markers: Vec<String>,
+    head_id: String,
+}
+
+/// The fixture's organisations.
+struct Orgs {
+    county_a: i64,
+    county_b: i64,
+    unions: [(i64, &'static str); 4],
+    department: i64,
+    employer_b: i64,
+}
+
+async fn fixture(app: &App) -> (Orgs, Vec<Fixture>) {
+    let sys = Principal::system();
+    let org = |name: &str, kind: &str, region: &str, parent: Option<i64>| OrganisationInput {
+        name: name.into(),
+        kind: kind.into(),
+        region_code: region.into(),
+        parent_id: parent,
+    };
+    let city = app.create_organisation(&sys, &org("梧州市总工会", "city_union", "450400", None)).await.unwrap().id;
+    let county_a =
+        app.create_organisation(&sys, &org("万秀区总工会", "county_union", "450403", Some(city))).await.unwrap().id;
+    let county_b =
+        app.create_organisation(&sys, &org("长洲区总工会", "county_union", "450405", Some(city))).await.unwrap().id;
+    let mut unions = Vec::new();
+    for (name, region, parent) in [
+        ("甲一工会", "450403", county_a),
+        ("甲二工会", "450403", county_a),
+        ("乙一工会", "450405", county_b),
+        ("乙二工会", "450405", county_b),
+    ] {
+        let id = app.create_organisation(&sys, &org(name, "grassroots_union", region, Some(parent))).await.unwrap().id;
+        unions.push((id, region));
+    }
+    let department = app.create_organisation(&sys, &org("市民政局", "department", "450400", None)).await.unwrap().id;
+    let employer_b = app.create_organisation(&sys, &org("长洲机械厂", "employer", "450405", None)).await.unwrap().id;
+    app.create_standard(
+        &sys,
+        &StandardInput {
+            region_code: "450405".into(),
+            kind: "dibao".into(),
+            from: "2016-01".into(),
+            amount: Amount::from("500"),
+        },
+    )
+    .await
+    .unwrap();
+    let mut out = Vec::new();
+    for (i, (union, region)) in unions.iter().enumerate() {
+        let head_id = id_with_check(&format!("{region}19800101{:03}", 700 + i));
+        let head = ["甲一户主", "甲二户主", "乙一户主", "乙二户主"][i];
+        let member_name = ["甲一成员", "甲二成员", "乙一成员", "乙二成员"][i];
+        let member_id = id_with_check(&format!("{region}20100101{:03}", 800 + i));
+        let h = app
+            .create_household(
+                &sys,
+                &HouseholdInput {
+                    head_name: head.into(),
+                    head_id_number: head_id.clone(),
+                    phone: format!("1380000{:04}", 1000 + i),
+                    region_code: region.to_string(),
+                    union_id: Some(*union),
+                    employer_id: (*region == "450405").then_some(employer_b),
+                    registered_on: "2016-05-10".into(),
+                    causes: vec!["illness".into()],
+                    work_capacity: "partial".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let m = app
+            .add_member(
+                &sys,
+                h.id,
+                None,
+                &MemberInput {
+                    name: member_name.into(),
+                    id_number: member_id.clone(),
+                    relation: "child".into(),
+                    situation: "student".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let month: MonthlyRecordInput =
+            serde_json::from_value(json!({"month": "2020-01", "members": 2, "income": "1000"})).unwrap();
+        app.put_months(&sys, h.id, None, &[month]).await.unwrap();
+        let e = app
+            .add_enrolment(
+                &sys,
+                h.id,
+                None,
+                &EnrolmentInput { scheme: "dibao".into(), from: "2020-01".into(), to: None },
+            )
+            .await
+            .unwrap();
+        let a: UnionAssistanceInput = serde_json::from_value(
+            json!({"date": "2020-02-01", "kind": "cash", "amount": "300", "measure": "living_aid"}),
+        )
+        .unwrap();
+        let a = app.add_union_assistance(&sys, h.id, None, &a).await.unwrap();
+        let masked = bangfu_domain::id_number::mask(&head_id);
+        out.push(Fixture {
+            id: h.id,
+            region,
+            union: *union,
+            member: m.id,
+            enrolment: e.id,
+            assistance: a.id,
+            markers: vec![head.into(), member_name.into(), h.file_no.clone(), head_id.clone(), masked, member_id],
+            head_id,
+        });
+    }
+    let u: Vec<(i64, &'static str)> = unions;
+    (Orgs { county_a, county_b, unions: [u[0], u[1], u[2], u[3]], department, employer_b }, out)
+}
+
+/// A user of the matrix and what they may reach.
+struct User {
+    name: &'static str,
+    router: Router,
+    reads: bool,
+    /// Does this user reach household `f`?
+    reaches: Box<dyn Fn(&Fixture) -> bool + Send + Sync>,
+    /// Organisations out of this user's scope.
+    orgs_out: Vec<i64>,
+}
+
+async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
+    let a1 = orgs.unions[0].0;
+    let mut out = Vec::new();
+    let specs: Vec<(&'static str, &str, Option<&str>, Option<i64>)> = vec![
+        ("m-admin", "admin", None, None),
+        ("m-city", "city_staff", Some("450400"), None),
+        ("m-county-a", "county_staff", Some("450403"), None),
+        ("m-grassroots-a1", "grassroots_staff", None, Some(a1)),
+        ("m-joint", "joint_office", Some("450403"), None),
+        ("m-liaison", "liaison", None, Some(orgs.department)),
+        ("m-auditor-a", "auditor", Some("450403"), None),
+    ];
+    for (name, role, region, org) in specs {
+        let token = token_for(app, name, role, region, org).await;
+        let router = with_token(bangfu_web::router(app.clone()), &token);
+        let reaches: Box<dyn Fn(&Fixture) -> bool + Send + Sync> = match role {
+            "admin" | "liaison" => Box::new(|_| false),
+            "city_staff" => Box::new(|_| true),
+            "grassroots_staff" => Box::new(move |f| f.union == a1),
+            _ => Box::new(|f| f.region == "450403"),
+        };
+        let orgs_out = match region {
+            Some("450403") => vec![orgs.county_b, orgs.unions[2].0, orgs.employer_b],
+            None if org.is_some() => vec![orgs.county_b, orgs.employer_b],
+            _ => Vec::new(),
+        };
+        out.push(User { name, router, reads: !matches!(role, "admin" | "liaison"), reaches, orgs_out });
+    }
+    let _ = orgs.county_a;
+    out
+}
+
+const NONE: i64 = 99_999_999;
+
+/// A path with its placeholders filled for household `f` (None: ids that do not exist), or
+/// None when the path names no household.
+fn fill_household(path: &str, f: Option<&Fixture>) -> Option<String> {
+    if !(path.starts_with("/households/{id}") || path.starts_with("/api/v1/households/{id}")) {
+        return None;
+    }
+    let n = |v: fn(&Fixture) -> i64| f.map_or(NONE, v).to_string();
+    let item = if path.contains("enrolments") { n(|f| f.enrolment) } else { n(|f| f.assistance) };
+    let filled = path
+        .replace("{id}", &n(|f| f.id))
+        .replace("{member_id}", &n(|f| f.member))
+        .replace("{item_id}", &item)
+        .replace("{month}", "2020-01");
+    assert!(!filled.contains('{'), "the access matrix cannot fill {path}: teach fill_household what it names");
+    Some(filled)
+}
+
+/// A valid body for writes to `path`, so that only scope can refuse them.
+fn body_for(path: &str) -> Value {
+    let tail = path.rsplit('/').next().unwrap_or("");
+    match tail {
+        "households" | "{id}" if path.contains("households") => json!({
+            "head_name": "新户主", "head_id_number": id_with_check("45040319900101555"), "region_code": "450403",
+            "registered_on": "2020-01-01", "causes": ["illness"], "work_capacity": "full"
+        }),
+        "members" | "{member_id}" => {
+            json!({"name": "新成员", "relation": "child", "situation": "student", "birth_date": "2012-01-01"})
+        }
+        "months" => json!([{"month": "2021-01", "members": 2, "income": "900"}]),
+        "enrolments" => json!({"scheme": "dibao", "from": "2021-01"}),
+        "union-assistance" => json!({"date": "2021-02-01", "kind": "cash", "amount": "100", "measure": "living_aid"}),
+        "organisations" | "{id}" if path.contains("organisations") => {
+            json!({"name": "新单位", "kind": "employer", "region_code": "450403"})
+        }
+        "standards" => json!({"region_code": "450403", "kind": "dibao", "from": "2021-01", "amount": "600"}),
+        "search" => json!({"q": "甲"}),
+        _ => json!({}),
+    }
+}
+
+/// The response as text: xlsx workbooks are read cell by cell.
+fn text_of(res: &Res) -> String {
+    if res.raw.starts_with(b"PK") {
+        use calamine::{Reader, Xlsx};
+        let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(res.raw.clone())).unwrap();
+        let mut out = String::new();
+        for name in wb.sheet_names() {
+            let range = wb.worksheet_range(&name).unwrap();
+            for row in range.rows() {
+                for c in row {
+                    out.push_str(&c.to_string());
+                    out.push('\t');
+                }
+                out.push('\n');
+            }
+        }
+        return out;
+    }
+    res.text.clone()
+}
+
+fn assert_no_leak(user: &str, what: &str, res: &Res, outside: &[&Fixture]) {
+    let text = text_of(res);
+    for f in outside {
+        for m in &f.markers {
+            assert!(
+                !text.contains(m.as_str()),
+                "{user} {what}: the answer holds {m:?} of a household out of scope:\n{text}"
+            );
+        }
+    }
+}
+
+async fn send(r: &Router, method: &Method, uri: &str, body: Option<&Value>) -> Res {
+    let b = body.map(|b| b.to_string());
+    call(r, method.clone(), uri, b.as_deref(), &[("if-match", "\"1\"")]).await
+}
+
+/// Everything stored about the fixture's households, read past any scope.
+async fn snapshot(app: &App, fs: &[Fixture]) -> Vec<String> {
+    let all = Scope::everything();
+    let mut out = Vec::new();
+    for f in fs {
+        let h = app.store.household(&all, f.id).await.unwrap();
+        let members = app.store.members(&all, f.id).await.unwrap();
+        let months = app
+            .store
+            .monthly_records(
+                &all,
+                f.id,
+                bangfu_domain::YearMonth::new(2000, 1).unwrap(),
+                bangfu_domain::YearMonth::new(2100, 1).unwrap(),
+            )
+            .await
+            .unwrap();
+        out.push(format!(
+            "{h:?}{members:?}{months:?}{:?}{:?}",
+            app.store.enrolments(&all, f.id).await.unwrap(),
+            app.store.union_assistance(&all, f.id).await.unwrap()
+        ));
+    }
+    // The standard of county B, which only city staff may change (and the matrix never does).
+    out.push(format!("{:?}", app.store.standards(Some("450405")).await.unwrap()));
+    out
+}
+
+#[tokio::test]
+async fn no_role_reaches_past_its_scope_on_any_route() {
+    let paths = bangfu_web::route_paths();
+    assert!(paths.len() > 30, "the router lists its routes: {paths:?}");
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let (orgs, fs) = fixture(&app).await;
+        let users = users(&app, &orgs).await;
+        let before = snapshot(&app, &fs).await;
+        let methods = [Method::GET, Method::POST, Method::PUT, Method::DELETE];
+        let mut checked = 0;
+        for u in &users {
+            let inside: Vec<&Fixture> = fs.iter().filter(|f| (u.reaches)(f)).collect();
+            let outside: Vec<&Fixture> = fs.iter().filter(|f| !(u.reaches)(f)).collect();
+            for path in &paths {
+                for m in &methods {
+                    let body = matches!(*m, Method::POST | Method::PUT).then(|| body_for(path));
+                    if let Some(none_uri) = fill_household(path, None) {
+                        // Out of scope answers exactly like missing, for every household out of scope.
+                        let missing = send(&u.router, m, &none_uri, body.as_ref()).await;
+                        assert_ne!(missing.status, StatusCode::INTERNAL_SERVER_ERROR, "{} {m} {none_uri}", u.name);
+                        for f in &outside {
+                            let uri = fill_household(path, Some(f)).unwrap();
+                            let res = send(&u.router, m, &uri, body.as_ref()).await;
+                            // An answer may echo the id asked for; nothing else may differ.
+                            let echoed = missing.text.replace(&NONE.to_string(), &f.id.to_string());
+                            assert_eq!(res.status, missing.status, "{} {m} {uri}: out of scope must look missing", u.name);
+                            assert!(
+                                res.text == missing.text || res.text == echoed,
+                                "{} {m} {uri}: out of scope must look missing:\n{}\n---\n{}",
+                                u.name,
+                                res.text,
+                                missing.text
+                            );
+                            assert_no_leak(u.name, &format!("{m} {uri}"), &res, &outside);
+                            checked += 1;
+                        }
+                        // In scope, a reader reads.
+                        if *m == Method::GET && u.reads {
+                            for f in &inside {
+                                let uri = fill_household(path, Some(f)).unwrap();
+                                let res = send(&u.router, m, &uri, None).await;
+                                if res.status == StatusCode::METHOD_NOT_ALLOWED {
+                                    continue; // the path takes no GET
+                                }
+                                assert_eq!(res.status, StatusCode::OK, "{} GET {uri}: {}", u.name, res.text);
+                                assert_no_leak(u.name, &format!("GET {uri}"), &res, &outside);
+                            }
+                        }
+                    } else if path.contains("/organisations/{id}") {
+                        let missing = send(&u.router, m, &path.replace("{id}", &NONE.to_string()), body.as_ref()).await;
+                        for o in &u.orgs_out {
+                            let res = send(&u.router, m, &path.replace("{id}", &o.to_string()), body.as_ref()).await;
+                            assert_eq!(
+                                (res.status, res.text.replace(&o.to_string(), &NONE.to_string())),
+                                (missing.status, missing.text.clone()),
+                                "{} {m} organisation {o}: out of scope must look missing",
+                                u.name
+                            );
+                            checked += 1;
+                        }
+                    } else if path.contains("{region}/{kind}/{from}") {
+                        // A standard of a region out of scope looks like one that does not exist.
+                        let missing =
+                            send(&u.router, m, &path.replace("{region}/{kind}/{from}", "450405/dibao/1999-01"), None)
+                                .await;
+                        assert_ne!(missing.status, StatusCode::INTERNAL_SERVER_ERROR, "{} {m} {path}", u.name);
+                        if !u.orgs_out.is_empty() {
+                            let res = send(
+                                &u.router,
+                                m,
+                                &path.replace("{region}/{kind}/{from}", "450405/dibao/2016-01"),
+                                None,
+                            )
+                            .await;
+                            assert_eq!((res.status, res.text), (missing.status, missing.text), "{} {m} {path}", u.name);
+                            checked += 1;
+                        }
+                    } else {
+                        // Collections, searches, exports, pages without an id, other records.
+                        let uri = path.replace("{id}", &NONE.to_string()).replace("{code}", "450405");
+                        assert!(!uri.contains('{'), "the access matrix cannot fill {path}: teach it what it names");
+                        let res = send(&u.router, m, &uri, body.as_ref()).await;
+                        assert_ne!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{} {m} {uri}: {}", u.name, res.text);
+                        assert_no_leak(u.name, &format!("{m} {uri}"), &res, &outside);
+                        checked += 1;
+                    }
+                }
+            }
+            // Lists and counts hold exactly the households in scope; searches for anything out of
+            // scope answer like searches for what does not exist.
+            let list = get(&u.router, "/api/v1/households?per_page=100").await;
+            if u.reads {
+                let ids: Vec<i64> =
+                    list.body["items"].as_array().unwrap().iter().map(|h| h["id"].as_i64().unwrap()).collect();
+                let want: Vec<i64> = inside.iter().map(|f| f.id).collect();
+                assert_eq!(
+                    ids.iter().filter(|i| fs.iter().any(|f| f.id == **i)).copied().collect::<Vec<_>>(),
+                    want,
+                    "{}",
+                    u.name
+                );
+                assert_eq!(list.body["total"].as_u64().unwrap() as usize, ids.len(), "{}", u.name);
+            } else {
+                assert_eq!(list.status, StatusCode::FORBIDDEN, "{}", u.name);
+            }
+            for f in &outside {
+                let nobody =
+                    post(&u.router, "/api/v1/households/search", &json!({"q": id_with_check("11010519491231002")}))
+                        .await;
+                for q in [f.head_id.clone(), f.markers[5].clone(), f.markers[0].clone()] {
+                    let res = post(&u.router, "/api/v1/households/search", &json!({"q": q})).await;
+                    assert_eq!(
+                        (res.status, &res.body["total"]),
+                        (nobody.status, &nobody.body["total"]),
+                        "{} searching {q}",
+                        u.name
+                    );
+                    assert_eq!(res.body["items"], nobody.body["items"], "{} searching {q}", u.name);
+                }
+            }
+            let export = get(&u.router, "/households/export.xlsx").await;
+            if u.reads {
+                let text = text_of(&export);
+                for f in &inside {
+                    assert!(text.contains(&f.markers[2]), "{}: the export lacks {} in scope", u.name, f.markers[2]);
+                }
+                assert_no_leak(u.name, "export", &export, &outside);
+            }
+        }
+        assert!(checked > 500, "the matrix checked only {checked} cases");
+        assert_eq!(snapshot(&app, &fs).await, before, "a write reached out of scope");
+        // Every out-of-scope look at an existing household was recorded as denied.
+        let denied = app
+            .audit_entries(
+                &Principal::system(),
+                &bangfu_app::audit::AuditQuery { result: Some("out_of_scope".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert!(denied.total > 0);
+        eprintln!("{:?}: {checked} out-of-scope cases checked over {} routes", db.backend, paths.len());
+    }
+}
