@@ -177,7 +177,11 @@ impl FromRequestParts<AppState> for Who {
     async fn from_request_parts(parts: &mut Parts, _: &AppState) -> Result<Self, Response> {
         match parts.extensions.get::<Authenticated>() {
             Some(a) => Ok(Who(a.principal.clone())),
-            None => Err(unauthenticated(parts.uri.path())),
+            // Under `nest` the URI has lost its prefix; the original says whether this is the API.
+            None => {
+                let original = parts.extensions.get::<axum::extract::OriginalUri>().map(|u| u.0.path().to_string());
+                Err(unauthenticated(original.as_deref().unwrap_or(parts.uri.path())))
+            }
         }
     }
 }

@@ -302,6 +302,7 @@ async fn snapshot(app: &App, fs: &[Fixture]) -> Vec<String> {
 
 #[tokio::test]
 async fn no_role_reaches_past_its_scope_on_any_route() {
+    let logs = capture_logs();
     let paths = bangfu_web::route_paths();
     assert!(paths.len() > 30, "the router lists its routes: {paths:?}");
     for db in TestDb::all().await {
@@ -326,7 +327,11 @@ async fn no_role_reaches_past_its_scope_on_any_route() {
                             let res = send(&u.router, m, &uri, body.as_ref()).await;
                             // An answer may echo the id asked for; nothing else may differ.
                             let echoed = missing.text.replace(&NONE.to_string(), &f.id.to_string());
-                            assert_eq!(res.status, missing.status, "{} {m} {uri}: out of scope must look missing", u.name);
+                            assert_eq!(
+                                res.status, missing.status,
+                                "{} {m} {uri}: out of scope must look missing",
+                                u.name
+                            );
                             assert!(
                                 res.text == missing.text || res.text == echoed,
                                 "{} {m} {uri}: out of scope must look missing:\n{}\n---\n{}",
@@ -443,4 +448,5 @@ async fn no_role_reaches_past_its_scope_on_any_route() {
         assert!(denied.total > 0);
         eprintln!("{:?}: {checked} out-of-scope cases checked over {} routes", db.backend, paths.len());
     }
+    assert_logs_clean(&logs, &["a test password"]);
 }

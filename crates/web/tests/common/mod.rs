@@ -102,3 +102,63 @@ pub async fn as_city_staff(app: &bangfu_app::App) -> Router {
     let token = token_for(app, "city-tester", "city_staff", Some("450400"), None).await;
     with_token(bangfu_web::router(app.clone()), &token)
 }
+
+/// Everything logged by the process (every level, every target) from the first call on.
+pub fn capture_logs() -> std::sync::Arc<std::sync::Mutex<Vec<u8>>> {
+    use std::sync::{Arc, Mutex, OnceLock};
+    static BUF: OnceLock<Arc<Mutex<Vec<u8>>>> = OnceLock::new();
+    BUF.get_or_init(|| {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let w = buf.clone();
+        let subscriber = tracing_subscriber::fmt()
+            .with_max_level(tracing::Level::TRACE)
+            .with_ansi(false)
+            .with_writer(move || LogWriter(w.clone()))
+            .finish();
+        tracing::subscriber::set_global_default(subscriber).unwrap();
+        buf
+    })
+    .clone()
+}
+
+struct LogWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for LogWriter {
+    fn write(&mut self, b: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(b);
+        Ok(b.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Asserts the captured log holds nothing shaped like a resident ID (18 digits, or 17 and an X;
+/// valid or not) and none of
+/// `secrets`; and that it is not empty (the capture worked).
+pub fn assert_logs_clean(buf: &std::sync::Arc<std::sync::Mutex<Vec<u8>>>, secrets: &[&str]) {
+    let text = String::from_utf8_lossy(&buf.lock().unwrap()).to_string();
+    assert!(text.contains("request"), "nothing was captured from the server's log");
+    let chars: Vec<char> = text.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i].is_ascii_digit() && (i == 0 || !chars[i - 1].is_ascii_alphanumeric()) {
+            let mut j = i;
+            while j < chars.len() && chars[j].is_ascii_digit() {
+                j += 1;
+            }
+            let run: String = chars[i..j.min(chars.len())].iter().collect();
+            let id_like = (j - i == 18) || (j - i == 17 && j < chars.len() && matches!(chars[j], 'X' | 'x'));
+            if id_like {
+                let at = text.find(&run).unwrap_or(0);
+                panic!("a resident ID is in the log: …{}…", &text[at.saturating_sub(200)..(at + 40).min(text.len())]);
+            }
+            i = j;
+        } else {
+            i += 1;
+        }
+    }
+    for s in secrets {
+        assert!(!text.contains(s), "the secret {s:?} is in the log");
+    }
+}

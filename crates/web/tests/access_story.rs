@@ -1,0 +1,399 @@
+//! Signing in and what follows from it: sessions and their cookie, CSRF, lock-outs, tokens,
+//! changes to an account taking effect on the next request, field protection, security headers
+//! and the audit trail of it all; and, over the whole story, no resident ID and no password in
+//! the server's log. On SQLite and PostgreSQL.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use bangfu_app::audit::AuditQuery;
+use bangfu_app::input::*;
+use bangfu_app::{App, Principal};
+use bangfu_store::testing::TestDb;
+use common::*;
+use http_body_util::BodyExt;
+use serde_json::json;
+use std::net::SocketAddr;
+use tower::ServiceExt;
+
+const PASSWORD: &str = "correct horse battery";
+const WRONG: &str = "wrong horse battery";
+
+/// A browser: a cookie jar of one session and an address.
+struct Browser {
+    router: Router,
+    cookie: Option<String>,
+    addr: SocketAddr,
+}
+
+struct Page {
+    status: StatusCode,
+    headers: axum::http::HeaderMap,
+    text: String,
+}
+
+impl Browser {
+    fn new(router: &Router, addr: &str) -> Browser {
+        Browser { router: router.clone(), cookie: None, addr: addr.parse().unwrap() }
+    }
+
+    async fn send(
+        &mut self,
+        method: Method,
+        uri: &str,
+        ct: Option<&str>,
+        body: String,
+        extra: &[(&str, &str)],
+    ) -> Page {
+        let mut req = Request::builder().method(method).uri(uri);
+        if let Some(c) = &self.cookie {
+            req = req.header(header::COOKIE, c.as_str());
+        }
+        if let Some(ct) = ct {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        for (k, v) in extra {
+            req = req.header(*k, *v);
+        }
+        let mut req = req.body(Body::from(body)).unwrap();
+        req.extensions_mut().insert(ConnectInfo(self.addr));
+        let res = self.router.clone().oneshot(req).await.unwrap();
+        let status = res.status();
+        let headers = res.headers().clone();
+        if let Some(set) = headers.get(header::SET_COOKIE).and_then(|v| v.to_str().ok()) {
+            let pair = set.split(';').next().unwrap().to_string();
+            self.cookie = if pair.ends_with('=') { None } else { Some(pair) };
+        }
+        let text = String::from_utf8_lossy(&res.into_body().collect().await.unwrap().to_bytes()).to_string();
+        Page { status, headers, text }
+    }
+
+    async fn get(&mut self, uri: &str) -> Page {
+        self.send(Method::GET, uri, None, String::new(), &[]).await
+    }
+
+    async fn form(&mut self, uri: &str, pairs: &[(&str, &str)]) -> Page {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(pairs).finish();
+        self.send(Method::POST, uri, Some("application/x-www-form-urlencoded"), body, &[]).await
+    }
+
+    async fn sign_in(&mut self, name: &str, password: &str) -> Page {
+        self.form("/sign-in", &[("name", name), ("password", password)]).await
+    }
+
+    /// The CSRF token of the signed-in page.
+    async fn csrf(&mut self) -> String {
+        let page = self.get("/households").await;
+        let at = page.text.find("name=\"_csrf\" value=\"").expect("a form with the CSRF token") + 20;
+        page.text[at..at + 64].to_string()
+    }
+}
+
+async fn audit(app: &App, q: AuditQuery) -> Vec<bangfu_store::AuditEntry> {
+    app.audit_entries(&Principal::system(), &AuditQuery { per_page: Some("200".into()), ..q }).await.unwrap().items
+}
+
+fn by(action: &str, result: &str) -> AuditQuery {
+    AuditQuery { action: Some(action.into()), result: Some(result.into()), ..Default::default() }
+}
+
+async fn user(app: &App, name: &str, role: &str, region: Option<&str>, org: Option<i64>) -> bangfu_store::User {
+    app.ensure_user(&bangfu_app::users::UserInput {
+        name: name.into(),
+        role: role.into(),
+        region_code: region.map(str::to_string),
+        org_id: org,
+        password: Some(PASSWORD.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
+    let logs = capture_logs();
+    let mut secrets = vec![PASSWORD.to_string(), WRONG.to_string()];
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        let router = bangfu_web::router(app.clone());
+        let union = app
+            .create_organisation(
+                &sys,
+                &OrganisationInput {
+                    name: "万秀区新兴街道工会".into(),
+                    kind: "grassroots_union".into(),
+                    region_code: "450403".into(),
+                    parent_id: Some(
+                        app.create_organisation(
+                            &sys,
+                            &OrganisationInput {
+                                name: "万秀区总工会".into(),
+                                kind: "county_union".into(),
+                                region_code: "450403".into(),
+                                parent_id: None,
+                            },
+                        )
+                        .await
+                        .unwrap()
+                        .id,
+                    ),
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let head_id = id_with_check("45040319800101123");
+        let h = app
+            .create_household(
+                &sys,
+                &HouseholdInput {
+                    head_name: "韦会话".into(),
+                    head_id_number: head_id.clone(),
+                    phone: "13812345678".into(),
+                    region_code: "450403".into(),
+                    union_id: Some(union),
+                    registered_on: "2016-01-01".into(),
+                    causes: vec!["illness".into()],
+                    work_capacity: "none".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let county = user(&app, "wanxiu", "county_staff", Some("450403"), None).await;
+        user(&app, "other", "county_staff", Some("450403"), None).await;
+
+        // Not signed in: the API answers 401, pages send to the sign-in page.
+        let mut b = Browser::new(&router, "10.0.0.1:5000");
+        assert_eq!(b.get("/api/v1/households").await.status, StatusCode::UNAUTHORIZED);
+        let p = b.get("/households").await;
+        assert!(p.status.is_redirection() && p.headers[header::LOCATION] == "/sign-in");
+
+        // A wrong password is refused and recorded with the address; the right one starts a
+        // session with a fresh id in an HttpOnly, SameSite=Strict cookie.
+        let p = b.sign_in("wanxiu", WRONG).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        assert!(p.text.contains("用户名或密码不正确"));
+        let failures = audit(&app, by("sign_in", "failure")).await;
+        assert_eq!((failures.len(), failures[0].address.as_str()), (1, "10.0.0.1"));
+        let p = b.sign_in("Wanxiu", PASSWORD).await;
+        assert!(p.status.is_redirection(), "{}", p.text);
+        let set = p.headers[header::SET_COOKIE].to_str().unwrap().to_string();
+        assert!(set.contains("HttpOnly") && set.contains("SameSite=Strict") && !set.contains("Secure"), "{set}");
+        let first = b.cookie.clone().unwrap();
+        b.sign_in("wanxiu", PASSWORD).await;
+        assert_ne!(b.cookie.clone().unwrap(), first, "a new session id at every sign-in");
+        let mut tls = Browser::new(&router, "10.0.0.9:5000");
+        let p = tls
+            .send(
+                Method::POST,
+                "/sign-in",
+                Some("application/x-www-form-urlencoded"),
+                format!("name=other&password={}", PASSWORD.replace(' ', "+")),
+                &[("x-forwarded-proto", "https")],
+            )
+            .await;
+        assert!(p.headers[header::SET_COOKIE].to_str().unwrap().contains("Secure"), "Secure over TLS");
+
+        // Pages are personal data: never cached; security headers everywhere.
+        let p = b.get(&format!("/households/{}", h.id)).await;
+        assert_eq!(p.status, StatusCode::OK);
+        for (k, v) in [
+            ("cache-control", "no-store"),
+            ("x-content-type-options", "nosniff"),
+            ("x-frame-options", "DENY"),
+            ("referrer-policy", "no-referrer"),
+        ] {
+            assert_eq!(p.headers[k], v, "{k}");
+        }
+        assert!(p.headers["content-security-policy"].to_str().unwrap().contains("default-src 'self'"));
+        // The page shows the ID and the phone masked; revealing them is an audited action.
+        assert!(!p.text.contains(&head_id) && p.text.contains(&bangfu_domain::id_number::mask(&head_id)));
+        assert!(!p.text.contains("13812345678") && p.text.contains("138****5678"));
+
+        // Cookie-authenticated writes need the session's CSRF token.
+        let no_token = b.form(&format!("/households/{}/reveal", h.id), &[]).await;
+        assert_eq!(no_token.status, StatusCode::FORBIDDEN);
+        let forged = b.form(&format!("/households/{}/reveal", h.id), &[("_csrf", &"0".repeat(64))]).await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert!(audit(&app, by("reveal", "ok")).await.is_empty(), "a refused form changed nothing");
+        let csrf = b.csrf().await;
+        let shown = b.form(&format!("/households/{}/reveal", h.id), &[("_csrf", &csrf)]).await;
+        assert_eq!(shown.status, StatusCode::OK);
+        assert!(shown.text.contains(&head_id) && shown.text.contains("13812345678"));
+        let reveals = audit(&app, by("reveal", "ok")).await;
+        assert_eq!((reveals.len(), reveals[0].actor_name.as_str(), reveals[0].entity_id), (1, "wanxiu", Some(h.id)));
+        let api_no_token = b
+            .send(
+                Method::POST,
+                &format!("/api/v1/households/{}/reveal", h.id),
+                Some("application/json"),
+                "{}".into(),
+                &[],
+            )
+            .await;
+        assert_eq!(api_no_token.status, StatusCode::FORBIDDEN);
+        let api = b
+            .send(
+                Method::POST,
+                &format!("/api/v1/households/{}/reveal", h.id),
+                Some("application/json"),
+                "{}".into(),
+                &[("x-csrf-token", &csrf)],
+            )
+            .await;
+        assert_eq!(api.status, StatusCode::OK);
+
+        // Searching for a resident ID through the page posts it: it is never in a URL.
+        let found = b.form("/households/search", &[("_csrf", &csrf), ("q", &head_id)]).await;
+        assert!(found.text.contains("韦会话"));
+        assert!(!found.text.contains(&format!("q={head_id}")), "no link carries the ID");
+
+        // An export is recorded.
+        let x = b.get("/households/export.xlsx").await;
+        assert_eq!(x.status, StatusCode::OK);
+        assert_eq!(audit(&app, by("export", "ok")).await.len(), 1);
+
+        // A role that may not change files is refused, and the refusal recorded.
+        let auditor = user(&app, "auditor", "auditor", Some("450403"), None).await;
+        let admin = user(&app, "admin", "admin", None, None).await;
+        let auditor_r = with_token(router.clone(), &app.create_token(&sys, auditor.id, "t").await.unwrap().secret);
+        let put =
+            call(&auditor_r, Method::DELETE, &format!("/api/v1/households/{}", h.id), None, &[("if-match", "\"1\"")])
+                .await;
+        assert_eq!((put.status, put.code()), (StatusCode::FORBIDDEN, "forbidden"));
+        let denied = audit(&app, by("denied", "denied")).await;
+        assert!(denied.iter().any(|e| e.actor_name == "auditor" && e.detail.contains("delete_households")));
+
+        // Changes to an account count from the next request: scope, then disabling.
+        let admin_token = app.create_token(&sys, admin.id, "admin").await.unwrap().secret;
+        let admin_r = with_token(router.clone(), &admin_token);
+        let county_now = call(&admin_r, Method::GET, &format!("/api/v1/users/{}", county.id), None, &[]).await;
+        let etag = county_now.etag.clone().unwrap();
+        let moved = call(
+            &admin_r,
+            Method::PUT,
+            &format!("/api/v1/users/{}", county.id),
+            Some(&json!({"name": "wanxiu", "role": "county_staff", "region_code": "450405"}).to_string()),
+            &[("if-match", &etag)],
+        )
+        .await;
+        assert_eq!(moved.status, StatusCode::OK, "{}", moved.text);
+        assert_eq!(b.get(&format!("/households/{}", h.id)).await.status, StatusCode::NOT_FOUND);
+        let disabled = call(
+            &admin_r,
+            Method::PUT,
+            &format!("/api/v1/users/{}", county.id),
+            Some(
+                &json!({"name": "wanxiu", "role": "county_staff", "region_code": "450405", "disabled": true})
+                    .to_string(),
+            ),
+            &[("if-match", moved.etag.as_deref().unwrap())],
+        )
+        .await;
+        assert_eq!(disabled.status, StatusCode::OK);
+        assert!(b.get("/households").await.status.is_redirection(), "a disabled account's session ends");
+        assert_eq!(b.sign_in("wanxiu", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+
+        // Tokens: created by an administrator, shown once, refused once revoked.
+        let created = call(
+            &admin_r,
+            Method::POST,
+            &format!("/api/v1/users/{}/tokens", auditor.id),
+            Some(&json!({"name": "nightly export"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
+        let secret = created.body["secret"].as_str().unwrap().to_string();
+        let tok = with_token(router.clone(), &secret);
+        assert_eq!(get(&tok, "/api/v1/households").await.status, StatusCode::OK);
+        let tid = created.body["token"]["id"].as_i64().unwrap();
+        assert_eq!(
+            call(&admin_r, Method::DELETE, &format!("/api/v1/tokens/{tid}"), None, &[]).await.status,
+            StatusCode::NO_CONTENT
+        );
+        assert_eq!(get(&tok, "/api/v1/households").await.code(), "bad_token");
+        let listed = get(&admin_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await;
+        assert!(!listed.text.contains(&secret), "a token's secret is never shown again");
+
+        // Passwords set through the API are never echoed.
+        let new_pw = "another long password";
+        secrets.push(new_pw.to_string());
+        let set = call(
+            &admin_r,
+            Method::PUT,
+            &format!("/api/v1/users/{}/password", auditor.id),
+            Some(&json!({"password": new_pw}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(set.status, StatusCode::NO_CONTENT);
+        let short = call(
+            &admin_r,
+            Method::PUT,
+            &format!("/api/v1/users/{}/password", auditor.id),
+            Some(&json!({"password": "short"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!((short.status, short.field()), (StatusCode::UNPROCESSABLE_ENTITY, "password"));
+
+        // Sign-out ends the session.
+        let mut c = Browser::new(&router, "10.0.0.2:5000");
+        c.sign_in("other", PASSWORD).await;
+        let csrf = c.csrf().await;
+        let cookie = c.cookie.clone();
+        assert!(c.form("/sign-out", &[("_csrf", &csrf)]).await.status.is_redirection());
+        c.cookie = cookie;
+        assert!(c.get("/households").await.status.is_redirection(), "the old cookie no longer works");
+
+        // An idle session ends after 30 minutes.
+        let mut idle = Browser::new(&router, "10.0.0.3:5000");
+        idle.sign_in("other", PASSWORD).await;
+        assert_eq!(idle.get("/households").await.status, StatusCode::OK);
+        let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+        sqlx::query("UPDATE sessions SET last_seen_at = '2000-01-01T00:00:00Z'").execute(&pool).await.unwrap();
+        pool.close().await;
+        assert!(idle.get("/households").await.status.is_redirection());
+
+        // Lock-out: five failures lock the account for 15 minutes, even for the right password;
+        // another account from the same address still signs in.
+        let mut m = Browser::new(&router, "10.0.0.4:5000");
+        user(&app, "locked", "county_staff", Some("450403"), None).await;
+        for _ in 0..5 {
+            assert_eq!(m.sign_in("locked", WRONG).await.status, StatusCode::UNAUTHORIZED);
+        }
+        let p = m.sign_in("locked", PASSWORD).await;
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(p.text.contains("锁定15分钟"), "{}", p.text);
+        assert!(m.sign_in("other", PASSWORD).await.status.is_redirection());
+        // Twenty failures from one address lock the address, whatever name is tried.
+        let mut n = Browser::new(&router, "10.0.0.5:5000");
+        for i in 0..20 {
+            n.sign_in(&format!("nobody{i}"), WRONG).await;
+        }
+        let p = n.sign_in("other", PASSWORD).await;
+        assert_eq!(p.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(p.text.contains("来自此地址"));
+        assert!(!audit(&app, by("sign_in", "locked")).await.is_empty());
+
+        // Every change left old and new values in the chain, which is intact.
+        let updates = audit(
+            &app,
+            AuditQuery { entity: Some("user".into()), action: Some("update".into()), ..Default::default() },
+        )
+        .await;
+        assert!(updates.iter().any(|e| e.detail.contains("\"old\"") && e.detail.contains("450405")));
+        assert!(app.verify_audit(&|_| {}).await.unwrap().is_ok());
+    }
+    let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
+    assert_logs_clean(&logs, &refs);
+}
