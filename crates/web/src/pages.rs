@@ -45,6 +45,7 @@ pub(crate) struct Nav {
     pub(crate) name: String,
     pub(crate) role: String,
     pub(crate) csrf: String,
+    pub(crate) can_read: bool,
     pub(crate) can_audit: bool,
     pub(crate) can_users: bool,
 }
@@ -57,6 +58,7 @@ impl Nav {
             name: String::new(),
             role: String::new(),
             csrf: String::new(),
+            can_read: false,
             can_audit: false,
             can_users: false,
         }
@@ -77,6 +79,7 @@ impl Ctx {
             name: self.who.display_name.clone(),
             role: self.who.role.label(self.lang.zh()).to_string(),
             csrf: self.who.csrf.clone().unwrap_or_default(),
+            can_read: self.who.can(Permission::ReadHouseholds),
             can_audit: self.who.can(Permission::ReadAudit),
             can_users: self.who.can(Permission::ManageUsers),
         }

@@ -226,6 +226,19 @@ async fn story(r: axum::Router) {
         (revealed.body["phone"].as_str(), revealed.body["head_id_number"].as_str()),
         (Some("13800000000"), Some(head_id.as_str()))
     );
+    // What a reader got back (masked ID and phone) can be sent back unchanged: the stored values stay.
+    let mut masked = household("黄伟明", &bangfu_domain::id_number::mask(&head_id), union_id);
+    masked["phone"] = json!("138****0000");
+    masked["address"] = json!("万秀区新兴路2号");
+    let v = get(&r, &uri).await.etag.unwrap();
+    let again = call(&r, Method::PUT, &uri, Some(&masked.to_string()), &[("if-match", &v)]).await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.text);
+    assert_eq!(get(&r, &uri).await.body["address"], "万秀区新兴路2号");
+    let revealed = post(&r, &format!("{uri}/reveal"), &json!({})).await;
+    assert_eq!(
+        (revealed.body["phone"].as_str(), revealed.body["head_id_number"].as_str()),
+        (Some("13800000000"), Some(head_id.as_str()))
+    );
     assert_eq!(
         call(&r, Method::PUT, "/api/v1/households/99999", Some(&body.to_string()), &[("if-match", "\"1\"")])
             .await
@@ -286,13 +299,13 @@ async fn story(r: axum::Router) {
     }
     assert_eq!(count(&r, &format!("/api/v1/households/{hid}/members")).await, 1);
     // A sub-record write moves the household's version (its ETag covers the whole file).
-    assert_eq!(get(&r, &uri).await.etag.as_deref(), Some("\"3\""));
+    assert_eq!(get(&r, &uri).await.etag.as_deref(), Some("\"4\""));
     let stale_member = call(
         &r,
         Method::POST,
         &format!("/api/v1/households/{hid}/members"),
         Some(&json!({"name": "x", "relation": "other", "situation": "other", "birth_date": "2000-01-01"}).to_string()),
-        &[("if-match", "\"2\"")],
+        &[("if-match", "\"3\"")],
     )
     .await;
     assert_eq!(stale_member.status, StatusCode::PRECONDITION_FAILED);
