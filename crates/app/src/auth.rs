@@ -283,6 +283,26 @@ impl App {
         }))
     }
 
+    /// Records a request refused at the door: an unknown or revoked API token.
+    pub async fn record_bad_token(&self, address: &str) -> Result<(), AppError> {
+        let e = NewAudit {
+            action: "authenticate".into(),
+            entity: "api_token".into(),
+            result: "failure".into(),
+            address: address.into(),
+            ..Default::default()
+        };
+        Ok(self.store.audit(&e).await.map(|_| ())?)
+    }
+
+    /// Records a cookie-authenticated write refused for a missing or wrong CSRF token.
+    pub async fn record_csrf_refusal(&self, who: &Principal, method: &str, path: &str) -> Result<(), AppError> {
+        let mut e = who.audit("denied", "request", None, None);
+        e.result = "csrf".into();
+        e.detail = serde_json::json!({ "method": method, "path": path }).to_string();
+        Ok(self.store.audit(&e).await.map(|_| ())?)
+    }
+
     /// Allows `who` to do `p`, or records the denial and refuses.
     pub async fn permit(&self, who: &Principal, p: Permission, entity: &str, id: Option<i64>) -> Result<(), AppError> {
         if who.can(p) {

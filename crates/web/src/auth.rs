@@ -94,8 +94,11 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         match s.app.token_principal(&token, &address).await {
             Ok(Some(p)) => Some(Authenticated { principal: p, credential: Credential::Bearer }),
             Ok(None) => {
+                if let Err(e) = s.app.record_bad_token(&address).await {
+                    return ApiError::from(e).into_response();
+                }
                 return ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "the API token is unknown or revoked")
-                    .into_response()
+                    .into_response();
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -115,9 +118,13 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         // keeps the cookie off cross-site posts anyway).
         if let (Credential::Session(_), false, false) = (&a.credential, safe, path == "/sign-in") {
             let expected = a.principal.csrf.clone().unwrap_or_default();
+            let method = req.method().to_string();
             let (ok, rebuilt) = csrf_ok(req, &expected).await;
             req = rebuilt;
             if !ok {
+                if let Err(e) = s.app.record_csrf_refusal(&a.principal, &method, &path).await {
+                    return ApiError::from(e).into_response();
+                }
                 return csrf_refused(&path);
             }
         }

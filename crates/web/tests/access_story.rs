@@ -224,6 +224,7 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
         let forged = b.form(&format!("/households/{}/reveal", h.id), &[("_csrf", &"0".repeat(64))]).await;
         assert_eq!(forged.status, StatusCode::FORBIDDEN);
         assert!(audit(&app, by("reveal", "ok")).await.is_empty(), "a refused form changed nothing");
+        assert_eq!(audit(&app, by("denied", "csrf")).await.len(), 2, "each refusal is recorded");
         let csrf = b.csrf().await;
         let shown = b.form(&format!("/households/{}/reveal", h.id), &[("_csrf", &csrf)]).await;
         assert_eq!(shown.status, StatusCode::OK);
@@ -321,6 +322,7 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
             StatusCode::NO_CONTENT
         );
         assert_eq!(get(&tok, "/api/v1/households").await.code(), "bad_token");
+        assert_eq!(audit(&app, by("authenticate", "failure")).await.len(), 1);
         let listed = get(&admin_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await;
         assert!(!listed.text.contains(&secret), "a token's secret is never shown again");
 
