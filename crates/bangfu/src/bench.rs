@@ -1,10 +1,14 @@
 //! `bangfu bench`: the household list's latency on the current database, through the store,
-//! the API and the page, in-process (no network). Prints medians and 95th percentiles.
+//! the API and the page, in-process (no network), as a city, a county and a grassroots user
+//! (each scope adds its own condition). Prints medians and 95th percentiles.
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use bangfu_app::households::ListQuery;
-use bangfu_app::App;
+use bangfu_app::users::UserInput;
+use bangfu_app::{App, AppError, Principal};
+use bangfu_domain::OrgKind;
+use bangfu_store::Scope;
 use http_body_util::BodyExt;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -16,10 +20,17 @@ fn stats(mut v: Vec<Duration>) -> (f64, f64) {
     (p(0.5), p(0.95))
 }
 
+fn err(e: AppError) -> anyhow::Error {
+    anyhow::anyhow!("{e}")
+}
+
+/// The bench's accounts: (name, role, region, organisation, cases).
+type Account = (&'static str, &'static str, Option<&'static str>, Option<i64>, Vec<(&'static str, &'static str)>);
+
 pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
     let n = app.store.count_households().await?;
     println!("households: {n}; backend: {:?}; iterations per case: {iterations}", app.store.backend());
-    let cases: [(&str, &str); 7] = [
+    let city_cases = vec![
         ("first page", ""),
         ("region + status + pool", "region=450403&status=in_file&pool=stock"),
         ("cause", "cause=disability"),
@@ -28,64 +39,87 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
         ("region + cause", "region=450423&cause=disability"),
         ("region + rare cause + pool", "region=450423&cause=disaster&pool=stock"),
     ];
-    println!(
-        "{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "case", "store p50", "store p95", "api p50", "api p95", "page p50", "page p95"
-    );
-    // The bench reads as city staff through a token of its own account, disabled again at the end.
-    let err = |e: bangfu_app::AppError| anyhow::anyhow!("{e}");
-    let system = bangfu_app::Principal::system();
-    let user = app
-        .ensure_user(&bangfu_app::users::UserInput {
-            name: "bench".into(),
-            display_name: "bangfu bench".into(),
-            role: "city_staff".into(),
-            region_code: Some("450400".into()),
-            password: Some(bangfu_app::auth::random_hex(16).map_err(err)?),
-            ..Default::default()
-        })
-        .await
-        .map_err(err)?;
-    let token = app.create_token(&system, user.id, "bangfu bench").await.map_err(err)?;
-    let who = app.token_principal(&token.secret, "local").await.map_err(err)?.ok_or(anyhow::anyhow!("bench token"))?;
-    let bearer = format!("Bearer {}", token.secret);
-    let router = bangfu_web::router(app.clone());
-    for (name, query) in cases {
-        let q: ListQuery = serde_urlencoded::from_str(query)?;
-        let spec = app.list_spec(&q).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-        let mut store = Vec::new();
-        let mut api = Vec::new();
-        let mut page = Vec::new();
-        for _ in 0..iterations {
-            let t = Instant::now();
-            app.list_households(&who, &spec).await.map_err(|e| anyhow::anyhow!("{e}"))?;
-            store.push(t.elapsed());
-            for (uri, out) in
-                [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)]
-            {
-                let t = Instant::now();
-                let req = Request::get(&uri).header("authorization", &bearer).body(Body::empty())?;
-                let res = router.clone().oneshot(req).await?;
-                anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
-                res.into_body().collect().await?;
-                out.push(t.elapsed());
-            }
-        }
-        let (s50, s95) = stats(store);
-        let (a50, a95) = stats(api);
-        let (p50, p95) = stats(page);
-        println!("{name:<26} {s50:>10.2}ms {s95:>10.2}ms {a50:>10.2}ms {a95:>10.2}ms {p50:>10.2}ms {p95:>10.2}ms");
+    let local_cases = vec![
+        ("first page", ""),
+        ("status + pool", "status=in_file&pool=stock"),
+        ("cause", "cause=disability"),
+        ("page 50", "page=50"),
+    ];
+    let union = app
+        .store
+        .organisations(&Scope::everything(), Some(OrgKind::GrassrootsUnion))
+        .await?
+        .into_iter()
+        .find(|o| o.region_code == "450422")
+        .map(|o| o.id);
+    let mut accounts: Vec<Account> = vec![
+        ("bench-city", "city_staff", Some("450400"), None, city_cases),
+        ("bench-county", "county_staff", Some("450422"), None, local_cases.clone()),
+    ];
+    if union.is_some() {
+        accounts.push(("bench-grassroots", "grassroots_staff", None, union, local_cases));
     }
-    app.revoke_token(&system, token.token.id).await.map_err(err)?;
-    let user = app.store.user(user.id).await?;
-    let off = bangfu_app::users::UserInput {
-        name: user.name.clone(),
-        display_name: user.display_name.clone(),
-        role: user.role.clone(),
-        region_code: user.region_code.clone(),
-        disabled: true,
-        ..Default::default()
-    };
-    app.update_user(&system, user.id, Some(user.version), &off).await.map_err(err)?;
+    let system = Principal::system();
+    let router = bangfu_web::router(app.clone());
+    for (name, role, region, org, cases) in accounts {
+        // Each account reads through a token of its own, disabled again at the end.
+        let user = app
+            .ensure_user(&UserInput {
+                name: name.into(),
+                display_name: name.into(),
+                role: role.into(),
+                region_code: region.map(str::to_string),
+                org_id: org,
+                password: Some(bangfu_app::auth::random_hex(16).map_err(err)?),
+                ..Default::default()
+            })
+            .await
+            .map_err(err)?;
+        let token = app.create_token(&system, user.id, "bangfu bench").await.map_err(err)?;
+        let who =
+            app.token_principal(&token.secret, "local").await.map_err(err)?.ok_or(anyhow::anyhow!("bench token"))?;
+        let bearer = format!("Bearer {}", token.secret);
+        println!("\nas {role} ({})", region.map_or_else(|| format!("union {}", org.unwrap_or(0)), str::to_string));
+        println!(
+            "{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "case", "store p50", "store p95", "api p50", "api p95", "page p50", "page p95"
+        );
+        for (case, query) in cases {
+            let q: ListQuery = serde_urlencoded::from_str(query)?;
+            let spec = app.list_spec(&q).await.map_err(err)?;
+            let (mut store, mut api, mut page) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..iterations {
+                let t = Instant::now();
+                app.list_households(&who, &spec).await.map_err(err)?;
+                store.push(t.elapsed());
+                for (uri, out) in
+                    [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)]
+                {
+                    let t = Instant::now();
+                    let req = Request::get(&uri).header("authorization", &bearer).body(Body::empty())?;
+                    let res = router.clone().oneshot(req).await?;
+                    anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
+                    res.into_body().collect().await?;
+                    out.push(t.elapsed());
+                }
+            }
+            let (s50, s95) = stats(store);
+            let (a50, a95) = stats(api);
+            let (p50, p95) = stats(page);
+            println!("{case:<26} {s50:>10.2}ms {s95:>10.2}ms {a50:>10.2}ms {a95:>10.2}ms {p50:>10.2}ms {p95:>10.2}ms");
+        }
+        app.revoke_token(&system, token.token.id).await.map_err(err)?;
+        let user = app.store.user(user.id).await?;
+        let off = UserInput {
+            name: user.name.clone(),
+            display_name: user.display_name.clone(),
+            role: user.role.clone(),
+            region_code: user.region_code.clone(),
+            org_id: user.org_id,
+            disabled: true,
+            ..Default::default()
+        };
+        app.update_user(&system, user.id, Some(user.version), &off).await.map_err(err)?;
+    }
     Ok(())
 }

@@ -13,8 +13,12 @@ use sqlx::Row;
 
 type Migration = (i64, &'static str, fn(Backend) -> Vec<String>);
 
-const MIGRATIONS: &[Migration] =
-    &[(1, "registry", registry), (2, "wuzhou regions", wuzhou_regions), (3, "access and audit", access)];
+const MIGRATIONS: &[Migration] = &[
+    (1, "registry", registry),
+    (2, "wuzhou regions", wuzhou_regions),
+    (3, "access and audit", access),
+    (4, "union index", union_index),
+];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
     sqlx::query(
@@ -447,4 +451,17 @@ fn access(b: Backend) -> Vec<String> {
         }
     }
     out
+}
+
+/// Grassroots staff reach the households their union keeps: their lists walk this index. The
+/// planner learns about it at once (at a million households, a grassroots user's cause filter
+/// took 131 ms before `ANALYZE` and 40 ms after; see docs/performance.md).
+fn union_index(b: Backend) -> Vec<String> {
+    let i = Index::create()
+        .name("idx_households_union_file")
+        .table(Households::Table)
+        .col(Households::UnionId)
+        .col(Households::FileNo)
+        .to_owned();
+    vec![render(b, &i), "ANALYZE households".to_string()]
 }
