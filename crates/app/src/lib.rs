@@ -6,6 +6,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 mod error;
+pub mod evaluate;
 pub mod households;
 pub mod input;
 mod registry;

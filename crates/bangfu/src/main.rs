@@ -35,6 +35,13 @@ enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Evaluate a case file (`../shared/cases/README.md`): the determination as JSON on standard
+    /// output. Bad input: exit status 2, one line on standard error naming the field.
+    Evaluate {
+        /// The case file, or `-` for standard input.
+        #[arg(long)]
+        case: String,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -100,6 +107,10 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    // A case file needs no database: nothing is opened, created or logged.
+    if let Command::Evaluate { case } = &cli.command {
+        std::process::exit(evaluate_case(case));
+    }
     let store = Store::open(&cli.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database_url)))?;
@@ -130,6 +141,7 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
         }
         Command::Bench { iterations } => bench::run(app, iterations).await?,
+        Command::Evaluate { .. } => unreachable!("handled before the database is opened"),
         Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
             user_add(&app, name, role, scope, display_name).await?
         }
@@ -149,6 +161,34 @@ async fn main() -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Runs `evaluate --case`; returns the exit status.
+fn evaluate_case(path: &str) -> i32 {
+    use std::io::{Read, Write};
+    let mut bytes = Vec::new();
+    let read = if path == "-" {
+        std::io::stdin().read_to_end(&mut bytes).map(|_| ())
+    } else {
+        std::fs::read(path).map(|b| bytes = b)
+    };
+    if let Err(e) = read {
+        eprintln!("input: cannot read {path}: {e}");
+        return 2;
+    }
+    match bangfu_app::evaluate::case(&bytes) {
+        Ok(json) => {
+            let mut out = std::io::stdout().lock();
+            match writeln!(out, "{json}") {
+                Ok(()) => 0,
+                Err(_) => 1,
+            }
+        }
+        Err(e) => {
+            eprintln!("{e}");
+            2
+        }
+    }
 }
 
 async fn user_add(app: &App, name: String, role: String, scope: Option<String>, display: String) -> anyhow::Result<()> {

@@ -31,6 +31,7 @@ pub fn routes() -> crate::Routes {
         .route("/standards", get(list_standards).post(create_standard))
         .route("/standards/{region}/{kind}/{from}", delete(delete_standard))
         .route("/me", get(a::me))
+        .route("/evaluate", axum::routing::post(a::evaluate_case))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
         .route("/users/{id}/password", put(a::set_password))
@@ -88,6 +89,7 @@ pub fn routes() -> crate::Routes {
         add_union_assistance,
         delete_union_assistance,
         a::me,
+        a::evaluate_case,
         a::list_users,
         a::create_user,
         a::get_user,
@@ -122,6 +124,8 @@ pub fn routes() -> crate::Routes {
         Enrolment,
         UnionAssistance,
         a::Me,
+        a::CaseFile,
+        a::DeterminationOut,
         a::PasswordInput,
         a::TokenInput,
         bangfu_app::users::UserInput,

@@ -171,3 +171,35 @@ pub(crate) fn no_id_in_url(q: &ListQuery) -> Result<(), ApiError> {
         _ => Ok(()),
     }
 }
+
+/// A case file: one household's facts and its region's standards (the rule engine's contract).
+pub(crate) struct CaseFile;
+
+/// A determination: pool, window, eligibility, outcome and one reason per rule.
+pub(crate) struct DeterminationOut;
+
+macro_rules! free_object {
+    ($t:ty, $name:literal, $doc:literal) => {
+        impl utoipa::PartialSchema for $t {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new().description(Some($doc)).into()
+            }
+        }
+        impl utoipa::ToSchema for $t {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed($name)
+            }
+        }
+    };
+}
+
+free_object!(CaseFile, "CaseFile", "A case file as ../shared/cases/README.md describes it");
+free_object!(DeterminationOut, "Determination", "pool, window, eligibility, outcome and one reason per rule");
+
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "policy", request_body(content = CaseFile, content_type = "application/json"), responses((status = 200, body = DeterminationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub(crate) async fn evaluate_case(Who(_who): Who, body: axum::body::Bytes) -> ApiResult {
+    match bangfu_app::evaluate::case(&body) {
+        Ok(json) => Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response()),
+        Err(e) => Err(ApiError::bad_request(e.path, "invalid_case", e.message)),
+    }
+}

@@ -68,3 +68,9 @@ mod tests {
         assert_eq!(Pool::of(c.succ_opt().unwrap(), c), Pool::Incremental);
     }
 }
+
+pub mod case;
+pub mod engine;
+pub mod explain;
+
+pub use engine::{evaluate, Evaluation, Facts, MonthFacts, Params, Rule, StandardsTable, Tri};

@@ -1,0 +1,392 @@
+//! The determination as the contract prints it (`../shared/cases/README.md`), with a reason
+//! for each rule that names the months and amounts that decided it, in Chinese and English.
+
+use super::engine::{yuan, Evaluation, EveryMonth, Rule, SomeMonth, Tri};
+use crate::YearMonth;
+use serde::Serialize;
+
+/// The window as printed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct WindowOut {
+    /// First month.
+    pub from: YearMonth,
+    /// Last month (the evaluation month).
+    pub to: YearMonth,
+    /// Every month has a record.
+    pub complete: bool,
+    /// Months without a record.
+    pub missing: Vec<YearMonth>,
+}
+
+/// Eligibility as printed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct EligibilityOut {
+    /// A subject of the programme.
+    pub eligible: bool,
+    /// Conditions that hold, C5 included.
+    pub conditions: Vec<&'static str>,
+    /// The lowest of C1–C4 that holds.
+    pub primary: Option<&'static str>,
+}
+
+/// Outcome as printed.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct OutcomeOut {
+    /// exited, relieved, in_difficulty.
+    pub status: &'static str,
+    /// social_assistance, schooling, income for an exit.
+    pub basis: Option<&'static str>,
+}
+
+/// One rule's reason.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Reason {
+    /// Rule code.
+    pub rule: &'static str,
+    /// Clause of the plan.
+    pub clause: &'static str,
+    /// holds, fails, not_assessable.
+    pub result: &'static str,
+    /// Why, in Chinese, naming months and amounts.
+    pub text: String,
+    /// The same in English.
+    pub text_en: String,
+}
+
+/// The whole determination.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Determination {
+    /// Evaluation month.
+    pub as_of: YearMonth,
+    /// Policy version.
+    pub policy_version: i64,
+    /// stock or incremental.
+    pub pool: super::Pool,
+    /// The window.
+    pub window: WindowOut,
+    /// Eligibility.
+    pub eligibility: EligibilityOut,
+    /// Outcome.
+    pub outcome: OutcomeOut,
+    /// One reason per rule.
+    pub reasons: Vec<Reason>,
+}
+
+/// The outcome's status and basis codes.
+pub fn outcome_codes(e: &Evaluation) -> (&'static str, Option<&'static str>) {
+    match e.outcome() {
+        Some(Rule::ExitSocialAssistance) => ("exited", Some("social_assistance")),
+        Some(Rule::ExitSchooling) => ("exited", Some("schooling")),
+        Some(Rule::ExitIncome) => ("exited", Some("income")),
+        Some(_) => ("relieved", None),
+        None => ("in_difficulty", None),
+    }
+}
+
+/// Renders an evaluation.
+pub fn determination(e: &Evaluation) -> Determination {
+    let (status, basis) = outcome_codes(e);
+    Determination {
+        as_of: e.as_of,
+        policy_version: e.params.version,
+        pool: e.pool,
+        window: WindowOut { from: e.window_from, to: e.as_of, complete: e.complete(), missing: e.missing.clone() },
+        eligibility: EligibilityOut {
+            eligible: e.eligible(),
+            conditions: e.conditions().into_iter().map(Rule::code).collect(),
+            primary: e.primary().map(Rule::code),
+        },
+        outcome: OutcomeOut { status, basis },
+        reasons: Rule::ALL.iter().map(|r| reason(e, *r)).collect(),
+    }
+}
+
+/// A sentence in both languages.
+struct Line {
+    zh: String,
+    en: String,
+    tri: Tri,
+}
+
+fn line(tri: Tri, zh: String, en: String) -> Line {
+    Line { tri, zh, en }
+}
+
+fn months_list(ms: &[YearMonth]) -> String {
+    ms.iter().map(|m| m.to_string()).collect::<Vec<_>>().join(", ")
+}
+
+/// A per-month test, described: the left quantity, the comparison when it holds and when it
+/// fails, the right quantity.
+type Words<'a> = (&'a str, &'a str, &'a str, &'a str);
+
+fn every(e: &Evaluation, t: &EveryMonth, zh_what: Words, en_what: Words) -> Line {
+    let (lz, opz, notz, rz) = zh_what;
+    let (le, ope, note, re) = en_what;
+    let span = format!("{}—{}", e.window_from, e.as_of);
+    let span_en = format!("{} to {}", e.window_from, e.as_of);
+    if let Some((m, l, r)) = t.failed {
+        return line(
+            Tri::Fails,
+            format!("{m}：{lz} {} 元，{notz}{rz} {} 元", yuan(l), yuan(r)),
+            format!("{m}: {le} {} is {note} {re} {}", yuan(l), yuan(r)),
+        );
+    }
+    if t.unknown > 0 {
+        let first = t.first_unknown.map(|m| m.to_string()).unwrap_or_default();
+        return line(
+            Tri::NotAssessable,
+            format!("{span} 中有 {} 个月无法判断（缺少月度记录或当月标准，首个为 {first}）", t.unknown),
+            format!("{} month(s) of {span_en} cannot be judged (no record or no standard; first {first})", t.unknown),
+        );
+    }
+    let (m, l, r) = t.closest.unwrap_or((e.as_of, 0, 0));
+    line(
+        Tri::Holds,
+        format!("{span} 每月{lz}均{opz}{rz}（最接近的是 {m}：{} 元对 {} 元）", yuan(l), yuan(r)),
+        format!("every month of {span_en}, {le} is {ope} {re} (closest {m}: {} against {})", yuan(l), yuan(r)),
+    )
+}
+
+fn some(t: &SomeMonth, zh: &str, en: &str, e: &Evaluation) -> Line {
+    match (t.found, t.unknown) {
+        (Some((m, a)), _) => {
+            line(Tri::Holds, format!("{m} 有{zh} {} 元", yuan(a)), format!("{m} has {en} of {}", yuan(a)))
+        }
+        (None, 0) => line(
+            Tri::Fails,
+            format!("{}—{} 各月均无{zh}", e.window_from, e.as_of),
+            format!("no month of {} to {} has {en}", e.window_from, e.as_of),
+        ),
+        (None, n) => line(
+            Tri::NotAssessable,
+            format!("已有记录的月份无{zh}，另有 {n} 个月缺少记录"),
+            format!("no recorded month has {en}; {n} month(s) have no record"),
+        ),
+    }
+}
+
+fn no_aid(e: &Evaluation) -> Line {
+    let l = some(&e.aid_some, "政府救助", "government assistance", e);
+    let tri = match l.tri {
+        Tri::Holds => Tri::Fails,
+        Tri::Fails => Tri::Holds,
+        Tri::NotAssessable => Tri::NotAssessable,
+    };
+    Line { tri, ..l }
+}
+
+fn living(e: &Evaluation, at_least: bool) -> Line {
+    match e.living.sums {
+        None => line(
+            Tri::NotAssessable,
+            "窗口内有月份缺少记录或低保标准，无法计算实际生活水平".into(),
+            "the living level cannot be computed: a window month lacks a record or a dibao standard".into(),
+        ),
+        Some((l, r)) => {
+            let below = l < r;
+            let tri = if below != at_least { Tri::Holds } else { Tri::Fails };
+            let (zop, eop) = if below { ("低于", "below") } else { ("不低于", "not below") };
+            line(
+                tri,
+                format!("窗口实际生活水平 Σ(收入−非生活性支出) {} 元，{zop} Σ(低保×人数) {} 元", yuan(l), yuan(r)),
+                format!("the window's living level Σ(I−E) {} is {eop} Σ(D·n) {}", yuan(l), yuan(r)),
+            )
+        }
+    }
+}
+
+fn flag(b: bool, zh_yes: &str, zh_no: &str, en_yes: &str, en_no: &str) -> Line {
+    if b {
+        line(Tri::Holds, zh_yes.into(), en_yes.into())
+    } else {
+        line(Tri::Fails, zh_no.into(), en_no.into())
+    }
+}
+
+fn own_below(e: &Evaluation) -> Line {
+    every(
+        e,
+        &e.own_below_dibao,
+        ("收入减政府救助", "低于", "不低于", "低保×人数"),
+        ("I−A", "below", "not below", "D·n"),
+    )
+}
+
+fn spending(e: &Evaluation) -> Line {
+    some(&e.spending_some, "非生活性支出", "non-living expenditure", e)
+}
+
+fn lines(e: &Evaluation, r: Rule) -> Vec<Line> {
+    match r {
+        Rule::C1 => vec![own_below(e), no_aid(e)],
+        Rule::C2 => {
+            vec![own_below(e), some(&e.aid_some, "政府救助", "government assistance", e), spending(e), living(e, false)]
+        }
+        Rule::C3 => {
+            let mut l = every(
+                e,
+                &e.own_within_low_income,
+                ("收入减政府救助", "不高于", "高于", "低收入标准×人数"),
+                ("I−A", "at most", "above", "L·n"),
+            );
+            if l.tri == Tri::NotAssessable && !e.no_low_income.is_empty() {
+                l.zh = format!("{}；低收入家庭标准未定义的月份：{}", l.zh, months_list(&e.no_low_income));
+                l.en = format!("{}; no low-income standard in {}", l.en, months_list(&e.no_low_income));
+            }
+            vec![l, spending(e), living(e, false)]
+        }
+        Rule::C4 => {
+            let k = e.params.multiplier;
+            vec![
+                every(
+                    e,
+                    &e.own_within_multiple,
+                    ("收入减政府救助", "不超过", "超过", &format!("{k}倍低保×人数")),
+                    ("I−A", "at most", "above", &format!("{k}·D·n")),
+                ),
+                spending(e),
+                living(e, false),
+            ]
+        }
+        Rule::C5 => {
+            let any =
+                [Rule::C1, Rule::C2, Rule::C3, Rule::C4].iter().fold(Tri::Fails, |acc, c| match (acc, e.result(*c)) {
+                    (Tri::Holds, _) | (_, Tri::Holds) => Tri::Holds,
+                    (Tri::NotAssessable, _) | (_, Tri::NotAssessable) => Tri::NotAssessable,
+                    _ => Tri::Fails,
+                });
+            let held: Vec<&str> = [Rule::C1, Rule::C2, Rule::C3, Rule::C4]
+                .iter()
+                .filter(|c| e.result(**c) == Tri::Holds)
+                .map(|c| c.code())
+                .collect();
+            vec![
+                flag(
+                    e.migrant_worker,
+                    "农民工家庭",
+                    "不是农民工家庭",
+                    "a migrant-worker family",
+                    "not a migrant-worker family",
+                ),
+                line(
+                    any,
+                    if held.is_empty() {
+                        "C1–C4 均不成立".into()
+                    } else {
+                        format!("{} 成立", held.join("、"))
+                    },
+                    if held.is_empty() {
+                        "none of C1–C4 holds".into()
+                    } else {
+                        format!("{} hold(s)", held.join(", "))
+                    },
+                ),
+            ]
+        }
+        Rule::ExitSocialAssistance => vec![match e.exit_enrolment {
+            Some(en) => line(
+                Tri::Holds,
+                format!("建档后于 {} 纳入{}，{} 仍在享受", en.from, en.scheme.label(true), e.as_of),
+                format!(
+                    "brought into {} from {} (after registration), still active in {}",
+                    en.scheme.label(false),
+                    en.from,
+                    e.as_of
+                ),
+            ),
+            None => line(
+                Tri::Fails,
+                format!("没有建档当月之后开始、在 {} 仍有效的社会救助", e.as_of),
+                format!(
+                    "no social-assistance enrolment begun after the month of registration and active in {}",
+                    e.as_of
+                ),
+            ),
+        }],
+        Rule::ExitSchooling => vec![
+            flag(
+                e.schooling,
+                "致困原因含子女上学",
+                "致困原因不含子女上学",
+                "schooling is a cause",
+                "schooling is not a cause",
+            ),
+            flag(
+                e.children_completed_studies,
+                "子女已完成学业",
+                "子女尚未完成学业",
+                "the children completed their studies",
+                "the children have not completed their studies",
+            ),
+            every(
+                e,
+                &e.income_above_dibao,
+                ("收入（含政府救助）", "高于", "不高于", "低保×人数"),
+                ("I", "above", "not above", "D·n"),
+            ),
+        ],
+        Rule::ExitIncome => vec![
+            flag(
+                e.causes_resolved,
+                "致困因素已消除",
+                "致困因素未标记为消除",
+                "the causes are resolved",
+                "the causes are not marked resolved",
+            ),
+            every(
+                e,
+                &e.income_above_dibao,
+                ("收入（含政府救助）", "高于", "不高于", "低保×人数"),
+                ("I", "above", "not above", "D·n"),
+            ),
+        ],
+        Rule::Relief => {
+            let system = match (e.active_enrolment, e.aid_in_as_of) {
+                (Some(en), _) => line(
+                    Tri::Holds,
+                    format!("{} 享受{}（自 {} 起）", e.as_of, en.scheme.label(true), en.from),
+                    format!("in {} since {}, active in {}", en.scheme.label(false), en.from, e.as_of),
+                ),
+                (None, Some(a)) if a > 0 => line(
+                    Tri::Holds,
+                    format!("{} 领取政府救助 {} 元", e.as_of, yuan(a)),
+                    format!("receives government assistance of {} in {}", yuan(a), e.as_of),
+                ),
+                _ => line(
+                    Tri::Fails,
+                    format!("{} 未纳入政府救助体系", e.as_of),
+                    format!("not in the government assistance system in {}", e.as_of),
+                ),
+            };
+            let union = match e.union_month {
+                Some(m) => line(Tri::Holds, format!("{m} 获得工会帮扶"), format!("union assistance in {m}")),
+                None => line(
+                    Tri::Fails,
+                    format!("{}—{} 未获得工会帮扶", e.as_of.plus(-11), e.as_of),
+                    format!("no union assistance from {} to {}", e.as_of.plus(-11), e.as_of),
+                ),
+            };
+            vec![system, union, living(e, true)]
+        }
+    }
+}
+
+/// The reason for one rule: the sentences that decided its result.
+pub fn reason(e: &Evaluation, r: Rule) -> Reason {
+    let result = e.result(r);
+    let all = lines(e, r);
+    // A rule fails on its failing parts, is not assessable for its unknown ones, holds on all.
+    let deciding: Vec<&Line> = match result {
+        Tri::Holds => all.iter().collect(),
+        t => all.iter().filter(|l| l.tri == t).collect(),
+    };
+    let deciding = if deciding.is_empty() { all.iter().collect() } else { deciding };
+    let mut text = deciding.iter().map(|l| l.zh.as_str()).collect::<Vec<_>>().join("；");
+    let mut text_en = deciding.iter().map(|l| l.en.as_str()).collect::<Vec<_>>().join("; ");
+    if !e.missing.is_empty() && result == Tri::NotAssessable {
+        text = format!("{text}（缺少记录的月份：{}）", months_list(&e.missing));
+        text_en = format!("{text_en} (months without a record: {})", months_list(&e.missing));
+    }
+    Reason { rule: r.code(), clause: r.clause(), result: result.code(), text, text_en }
+}
