@@ -464,6 +464,9 @@ impl App {
                 work_capacity,
                 status: HouseholdStatus::InFile,
                 synthetic: true,
+                // After every other draw of the household, so earlier fields keep their values.
+                causes_resolved: rng.random_bool(0.15),
+                children_completed_studies: rng.random_bool(0.3),
             },
         ));
         members.extend(people.into_iter().map(|p| (id, p)));

@@ -132,6 +132,13 @@ pub struct HouseholdInput {
     pub causes: Vec<String>,
     /// Work capacity of the head: full, partial, none.
     pub work_capacity: String,
+    /// The hardship causes are resolved (致困因素消除): with income above the dibao line every
+    /// month of the window, the household exits (POLICY §4 rule 3).
+    #[serde(default)]
+    pub causes_resolved: bool,
+    /// The children have completed their studies (POLICY §4 rule 2).
+    #[serde(default)]
+    pub children_completed_studies: bool,
 }
 
 impl HouseholdInput {
@@ -192,6 +199,8 @@ impl HouseholdInput {
                 work_capacity: work_capacity?,
                 status,
                 synthetic,
+                causes_resolved: self.causes_resolved,
+                children_completed_studies: self.children_completed_studies,
             })
         })();
         e.finish(v)

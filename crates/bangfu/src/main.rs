@@ -36,11 +36,21 @@ enum Command {
         demo: bool,
     },
     /// Evaluate a case file (`../shared/cases/README.md`): the determination as JSON on standard
-    /// output. Bad input: exit status 2, one line on standard error naming the field.
+    /// output (bad input: exit status 2, one line on standard error naming the field); or, with
+    /// `--all`, every household in the database, storing the determinations and printing a summary.
     Evaluate {
         /// The case file, or `-` for standard input.
+        #[arg(long, required_unless_present = "all", conflicts_with = "all")]
+        case: Option<String>,
+        /// Evaluate every household (stored; earlier determinations are kept).
+        #[arg(long, requires = "as_of")]
+        all: bool,
+        /// The month to evaluate, YYYY-MM (with --all).
         #[arg(long)]
-        case: String,
+        as_of: Option<String>,
+        /// Only this region and what lies under it (with --all).
+        #[arg(long, requires = "all")]
+        region: Option<String>,
     },
     /// Manage user accounts.
     User {
@@ -68,6 +78,18 @@ enum Command {
         /// Requests per case.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         iterations: u32,
+    },
+    /// Measure the rules alone: evaluate synthetic households already in memory (no database).
+    BenchRules {
+        /// Households.
+        #[arg(long, default_value_t = 1_000_000, value_parser = clap::value_parser!(u64).range(1..=20_000_000))]
+        households: u64,
+        /// Months of records per household.
+        #[arg(long, default_value_t = 24, value_parser = clap::value_parser!(u32).range(1..=240))]
+        months: u32,
+        /// Timed runs (the median is reported).
+        #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+        runs: u32,
     },
 }
 
@@ -108,8 +130,12 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let cli = Cli::parse();
     // A case file needs no database: nothing is opened, created or logged.
-    if let Command::Evaluate { case } = &cli.command {
+    if let Command::Evaluate { case: Some(case), .. } = &cli.command {
         std::process::exit(evaluate_case(case));
+    }
+    if let Command::BenchRules { households, months, runs } = cli.command {
+        bench::rules(households, months, runs);
+        return Ok(());
     }
     let store = Store::open(&cli.database_url)
         .await
@@ -141,7 +167,8 @@ async fn main() -> anyhow::Result<()> {
                 .await?;
         }
         Command::Bench { iterations } => bench::run(app, iterations).await?,
-        Command::Evaluate { .. } => unreachable!("handled before the database is opened"),
+        Command::Evaluate { as_of, region, .. } => evaluate_all(&app, as_of.as_deref(), region.as_deref()).await?,
+        Command::BenchRules { .. } => unreachable!("handled before the database is opened"),
         Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
             user_add(&app, name, role, scope, display_name).await?
         }
@@ -160,6 +187,89 @@ async fn main() -> anyhow::Result<()> {
             }
         }
     }
+    Ok(())
+}
+
+/// Runs `evaluate --all`: a progress bar, then the counts per region.
+async fn evaluate_all(app: &App, as_of: Option<&str>, region: Option<&str>) -> anyhow::Result<()> {
+    let as_of = match app.as_of(as_of) {
+        Ok(m) => m,
+        Err(e) => {
+            eprintln!("--as-of: {e}");
+            std::process::exit(2);
+        }
+    };
+    let total = app.store.count_households().await?.max(0) as u64;
+    let bar = ProgressBar::new(total);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} households, {per_sec}, eta {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+    );
+    bar.set_message(format!("evaluating {as_of}"));
+    let started = std::time::Instant::now();
+    let b = bar.clone();
+    let summary =
+        match app.evaluate_all(&bangfu_app::Principal::system(), as_of, region, &move |n| b.set_position(n)).await {
+            Ok(s) => s,
+            Err(bangfu_app::AppError::Invalid(errs)) => {
+                bar.abandon();
+                for e in errs {
+                    eprintln!("--{}: {}", e.field, e.message);
+                }
+                std::process::exit(2);
+            }
+            Err(e) => return Err(anyhow::anyhow!("{e}")),
+        };
+    bar.finish_and_clear();
+    let secs = started.elapsed().as_secs_f64();
+    println!(
+        "run {} · {} · policy version {} · {} households in {secs:.1} s ({:.0}/s)",
+        summary.run_id,
+        summary.as_of,
+        summary.policy_version,
+        summary.total.households,
+        summary.total.households as f64 / secs.max(1e-9)
+    );
+    println!(
+        "{:<8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
+        "region",
+        "house",
+        "incompl",
+        "eligible",
+        "C1",
+        "C2",
+        "C3",
+        "C4",
+        "C5",
+        "exit-sa",
+        "exit-sch",
+        "exit-inc",
+        "relieved",
+        "in-diff"
+    );
+    let row = |name: &str, t: &bangfu_app::evaluate::Tally| {
+        println!(
+            "{name:<8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
+            t.households,
+            t.incomplete,
+            t.eligible,
+            t.conditions[0],
+            t.conditions[1],
+            t.conditions[2],
+            t.conditions[3],
+            t.conditions[4],
+            t.exited[0],
+            t.exited[1],
+            t.exited[2],
+            t.relieved,
+            t.in_difficulty
+        )
+    };
+    for (code, t) in &summary.regions {
+        row(code, t);
+    }
+    row("total", &summary.total);
     Ok(())
 }
 

@@ -36,7 +36,7 @@ impl Store {
 }
 
 impl WriteTx {
-    async fn insert_rows<C, I>(
+    pub(crate) async fn insert_rows<C, I>(
         &mut self,
         table: impl sea_query::IntoTableRef + Copy,
         cols: C,

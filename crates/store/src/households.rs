@@ -46,6 +46,10 @@ pub struct Household {
     pub status: HouseholdStatus,
     /// Written by `bangfu demo`: synthetic, not a real family.
     pub synthetic: bool,
+    /// The hardship causes are marked resolved (致困因素消除; POLICY §4 rule 3).
+    pub causes_resolved: bool,
+    /// The children have completed their studies (POLICY §4 rule 2).
+    pub children_completed_studies: bool,
     /// Row version for ETag / If-Match.
     pub version: i64,
     /// Created at (RFC 3339).
@@ -85,6 +89,10 @@ pub struct HouseholdWrite {
     pub status: HouseholdStatus,
     /// Synthetic (demo) data.
     pub synthetic: bool,
+    /// Causes resolved.
+    pub causes_resolved: bool,
+    /// Children completed their studies.
+    pub children_completed_studies: bool,
 }
 
 /// Filters of the household list. All optional; they combine with AND.
@@ -120,7 +128,7 @@ pub struct HouseholdPage {
 /// Counting every match on a national table costs a scan; past this many the list says "10,000+".
 pub const COUNT_LIMIT: u64 = 10_000;
 
-pub(crate) const COLUMNS: [Households; 17] = [
+pub(crate) const COLUMNS: [Households; 19] = [
     Households::Id,
     Households::FileNo,
     Households::HeadName,
@@ -135,6 +143,8 @@ pub(crate) const COLUMNS: [Households; 17] = [
     Households::WorkCapacity,
     Households::Status,
     Households::Synthetic,
+    Households::CausesResolved,
+    Households::ChildrenCompletedStudies,
     Households::Version,
     Households::CreatedAt,
     Households::UpdatedAt,
@@ -159,6 +169,8 @@ fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
         work_capacity: get_code(row, "work_capacity", WorkCapacity::from_code)?,
         status: get_code(row, "status", HouseholdStatus::from_code)?,
         synthetic: get::<i64>(row, "synthetic")? != 0,
+        causes_resolved: get::<i64>(row, "causes_resolved")? != 0,
+        children_completed_studies: get::<i64>(row, "children_completed_studies")? != 0,
         version: get(row, "version")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
@@ -580,6 +592,8 @@ pub(crate) fn write_values(
         h.work_capacity.code().into(),
         h.status.code().into(),
         i64::from(h.synthetic).into(),
+        i64::from(h.causes_resolved).into(),
+        i64::from(h.children_completed_studies).into(),
         version.into(),
     ];
     match created {

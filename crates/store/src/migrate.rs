@@ -18,6 +18,7 @@ const MIGRATIONS: &[Migration] = &[
     (2, "wuzhou regions", wuzhou_regions),
     (3, "access and audit", access),
     (4, "union index", union_index),
+    (5, "policy engine", policy_engine),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -464,4 +465,126 @@ fn union_index(b: Backend) -> Vec<String> {
         .col(Households::FileNo)
         .to_owned();
     vec![render(b, &i), "ANALYZE households".to_string()]
+}
+
+/// The facts of POLICY §4 a cadre records, the policy records and the determinations.
+fn policy_engine(b: Backend) -> Vec<String> {
+    let flag = |c: Households| {
+        Table::alter()
+            .table(Households::Table)
+            .add_column(ColumnDef::new(c).big_integer().not_null().default(0))
+            .to_owned()
+    };
+    let mut out: Vec<String> = [flag(Households::CausesResolved), flag(Households::ChildrenCompletedStudies)]
+        .iter()
+        .map(|t| render(b, t))
+        .collect();
+    let tables: Vec<TableCreateStatement> = vec![
+        Table::create()
+            .table(Policies::Table)
+            .col(ColumnDef::new(Policies::Version).big_integer().not_null().primary_key())
+            .col(text(Policies::Name))
+            .col(big(Policies::WindowMonths))
+            .col(text(Policies::StockCutoff))
+            .col(big(Policies::Multiplier))
+            .col(text(Policies::CreatedAt))
+            .to_owned(),
+        Table::create()
+            .table(EvaluationRuns::Table)
+            .col(id(EvaluationRuns::Id))
+            .col(big(EvaluationRuns::AsOf))
+            .col(big(EvaluationRuns::PolicyVersion))
+            .col(ColumnDef::new(EvaluationRuns::RegionCode).text().null())
+            .col(text(EvaluationRuns::StartedBy))
+            .col(text(EvaluationRuns::StartedAt))
+            .col(ColumnDef::new(EvaluationRuns::FinishedAt).text().null())
+            .col(big(EvaluationRuns::Households))
+            .col(text(EvaluationRuns::Status))
+            .foreign_key(&mut fk(
+                EvaluationRuns::Table,
+                EvaluationRuns::PolicyVersion,
+                Policies::Table,
+                Policies::Version,
+                false,
+            ))
+            .to_owned(),
+        Table::create()
+            .table(Determinations::Table)
+            .col(id(Determinations::Id))
+            .col(ColumnDef::new(Determinations::RunId).big_integer().null())
+            .col(big(Determinations::HouseholdId))
+            .col(big(Determinations::AsOf))
+            .col(big(Determinations::PolicyVersion))
+            .col(text(Determinations::RegionCode))
+            .col(text(Determinations::Pool))
+            .col(big(Determinations::Complete))
+            .col(big(Determinations::Eligible))
+            .col(text(Determinations::Conditions))
+            .col(ColumnDef::new(Determinations::PrimaryCondition).text().null())
+            .col(text(Determinations::Status))
+            .col(ColumnDef::new(Determinations::Basis).text().null())
+            .col(text(Determinations::Results))
+            .col(text(Determinations::ComputedAt))
+            .foreign_key(&mut fk(
+                Determinations::Table,
+                Determinations::HouseholdId,
+                Households::Table,
+                Households::Id,
+                true,
+            ))
+            .foreign_key(&mut fk(
+                Determinations::Table,
+                Determinations::RunId,
+                EvaluationRuns::Table,
+                EvaluationRuns::Id,
+                false,
+            ))
+            .foreign_key(&mut fk(
+                Determinations::Table,
+                Determinations::PolicyVersion,
+                Policies::Table,
+                Policies::Version,
+                false,
+            ))
+            .to_owned(),
+    ];
+    out.extend(tables.iter().map(|t| render(b, t)));
+    let indexes = [
+        Index::create()
+            .name("idx_determinations_household")
+            .table(Determinations::Table)
+            .col(Determinations::HouseholdId)
+            .col(Determinations::AsOf)
+            .to_owned(),
+        Index::create()
+            .name("idx_determinations_run")
+            .table(Determinations::Table)
+            .col(Determinations::RunId)
+            .to_owned(),
+    ];
+    out.extend(indexes.iter().map(|i| render(b, i)));
+    // Version 1: the 2018 Wuzhou plan's reading (POLICY §2, §3).
+    let mut q = sea_query::Query::insert();
+    q.into_table(Policies::Table)
+        .columns([
+            Policies::Version,
+            Policies::Name,
+            Policies::WindowMonths,
+            Policies::StockCutoff,
+            Policies::Multiplier,
+            Policies::CreatedAt,
+        ])
+        .values_panic([
+            1.into(),
+            "梧政办发〔2018〕48号".into(),
+            6.into(),
+            "2016-10-31".into(),
+            5.into(),
+            "2018-01-01T00:00:00Z".into(),
+        ]);
+    out.push(match b {
+        Backend::Sqlite => q.to_string(SqliteQueryBuilder),
+        Backend::Postgres => q.to_string(PostgresQueryBuilder),
+    });
+    out
 }

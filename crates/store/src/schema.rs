@@ -41,6 +41,8 @@ pub(crate) enum Households {
     WorkCapacity,
     Status,
     Synthetic,
+    CausesResolved,
+    ChildrenCompletedStudies,
     Version,
     CreatedAt,
     UpdatedAt,
@@ -167,4 +169,49 @@ pub(crate) enum AuditLog {
     Detail,
     PrevHash,
     Hash,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Policies {
+    Table,
+    Version,
+    Name,
+    WindowMonths,
+    StockCutoff,
+    Multiplier,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum EvaluationRuns {
+    Table,
+    Id,
+    AsOf,
+    PolicyVersion,
+    RegionCode,
+    StartedBy,
+    StartedAt,
+    FinishedAt,
+    Households,
+    Status,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Determinations {
+    Table,
+    Id,
+    RunId,
+    HouseholdId,
+    AsOf,
+    PolicyVersion,
+    RegionCode,
+    Pool,
+    Complete,
+    Eligible,
+    Conditions,
+    PrimaryCondition,
+    Status,
+    Basis,
+    Results,
+    ComputedAt,
 }

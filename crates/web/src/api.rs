@@ -40,6 +40,7 @@ pub fn routes() -> crate::Routes {
         .route("/audit", get(a::list_audit))
         .route("/households/search", axum::routing::post(a::search_households))
         .route("/households/{id}/reveal", axum::routing::post(a::reveal))
+        .route("/households/{id}/evaluation", get(a::household_evaluation))
         .route("/households", get(list_households).post(create_household))
         .route("/households/{id}", get(get_household).put(update_household).delete(delete_household))
         .route("/households/{id}/members", get(list_members).post(add_member))
@@ -90,6 +91,7 @@ pub fn routes() -> crate::Routes {
         delete_union_assistance,
         a::me,
         a::evaluate_case,
+        a::household_evaluation,
         a::list_users,
         a::create_user,
         a::get_user,
@@ -126,6 +128,8 @@ pub fn routes() -> crate::Routes {
         a::Me,
         a::CaseFile,
         a::DeterminationOut,
+        bangfu_app::evaluate::HouseholdEvaluation,
+        bangfu_app::evaluate::WindowMonth,
         a::PasswordInput,
         a::TokenInput,
         bangfu_app::users::UserInput,

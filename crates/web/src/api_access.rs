@@ -203,3 +203,23 @@ pub(crate) async fn evaluate_case(Who(_who): Who, body: axum::body::Bytes) -> Ap
         Err(e) => Err(ApiError::bad_request(e.path, "invalid_case", e.message)),
     }
 }
+
+/// The month to evaluate.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AsOf {
+    /// YYYY-MM; default the current month.
+    as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/households/{id}/evaluation", tag = "policy", params(("id" = i64, Path), AsOf), responses((status = 200, body = bangfu_app::evaluate::HouseholdEvaluation), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn household_evaluation(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(hid): Path<String>,
+    QueryParams(q): QueryParams<AsOf>,
+) -> ApiResult {
+    let hid = id(&hid)?;
+    let as_of = s.app.as_of(q.as_of.as_deref())?;
+    ok(s.app.evaluate_household(&who, hid, as_of).await?)
+}

@@ -103,6 +103,19 @@ impl Lang {
 
 /// Every fixed text of the pages.
 pub struct Tr {
+    pub evaluation: &'static str,
+    pub as_of: &'static str,
+    pub evaluate: &'static str,
+    pub eligibility: &'static str,
+    pub outcome: &'static str,
+    pub aid: &'static str,
+    pub dibao_line: &'static str,
+    pub rule: &'static str,
+    pub clause: &'static str,
+    pub reason: &'static str,
+    pub what_would_change: &'static str,
+    pub causes_resolved: &'static str,
+    pub children_completed_studies: &'static str,
     pub display_name: &'static str,
     pub sign_in: &'static str,
     pub sign_out: &'static str,
@@ -214,6 +227,19 @@ pub struct Tr {
 
 /// 简体中文.
 pub static ZH: Tr = Tr {
+    evaluation: "解困脱困评估",
+    as_of: "评估月份",
+    evaluate: "评估",
+    eligibility: "解困脱困对象",
+    outcome: "结果",
+    aid: "政府救助",
+    dibao_line: "低保×人数",
+    rule: "规则",
+    clause: "条款",
+    reason: "依据",
+    what_would_change: "怎样会改变结果",
+    causes_resolved: "致困因素已消除",
+    children_completed_studies: "子女已完成学业",
     display_name: "姓名",
     lang: "zh-CN",
     other_lang: "en",
@@ -325,6 +351,19 @@ pub static ZH: Tr = Tr {
 
 /// English.
 pub static EN: Tr = Tr {
+    evaluation: "Evaluation",
+    as_of: "Month",
+    evaluate: "Evaluate",
+    eligibility: "Subject of the programme",
+    outcome: "Outcome",
+    aid: "Government aid",
+    dibao_line: "Dibao × people",
+    rule: "Rule",
+    clause: "Clause",
+    reason: "Reason",
+    what_would_change: "What would change the outcome",
+    causes_resolved: "Hardship causes resolved",
+    children_completed_studies: "Children completed their studies",
     display_name: "Name",
     lang: "en",
     other_lang: "zh",

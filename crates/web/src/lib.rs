@@ -6,6 +6,7 @@ pub mod api;
 mod api_access;
 pub mod auth;
 pub mod error;
+mod evaluation_view;
 pub mod export;
 pub mod extract;
 pub mod i18n;

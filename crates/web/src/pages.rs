@@ -435,6 +435,7 @@ struct HouseholdPage {
     months: Vec<MonthView>,
     enrolments: Vec<(&'static str, String, String)>,
     assistance: Vec<(String, &'static str, &'static str, String)>,
+    eval: Option<crate::evaluation_view::EvalView>,
 }
 
 fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
@@ -451,7 +452,10 @@ async fn household_page(
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     let saved = raw.as_deref().is_some_and(|q| q.contains("saved=1"));
-    household_view(&s, &ctx, id, saved, None).await
+    let as_of: Option<String> = raw.as_deref().and_then(|q| {
+        form_urlencoded::parse(q.as_bytes()).find(|(k, v)| k == "as_of" && !v.is_empty()).map(|(_, v)| v.into_owned())
+    });
+    household_view(&s, &ctx, id, saved, None, as_of.as_deref()).await
 }
 
 /// Shows the household with full resident IDs and phone: an audited look.
@@ -465,7 +469,7 @@ async fn reveal_submit(
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     match s.app.reveal(&ctx.who, id).await {
-        Ok(r) => household_view(&s, &ctx, id, false, Some(r)).await,
+        Ok(r) => household_view(&s, &ctx, id, false, Some(r), None).await,
         Err(e) => ctx.error(e),
     }
 }
@@ -476,9 +480,14 @@ async fn household_view(
     id: i64,
     saved: bool,
     revealed: Option<bangfu_app::households::Revealed>,
+    as_of: Option<&str>,
 ) -> Response {
     let file = match s.app.household_file(&ctx.who, id).await {
         Ok(f) => f,
+        Err(e) => return ctx.error(e),
+    };
+    let eval = match crate::evaluation_view::for_household(s, ctx, id, &file, as_of).await {
+        Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
     let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
@@ -525,6 +534,7 @@ async fn household_view(
                 })
                 .collect(),
             months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
+            eval,
             enrolments: file
                 .enrolments
                 .iter()
@@ -557,6 +567,8 @@ struct FormValues {
     causes: Vec<String>,
     work_capacity: String,
     migrant_worker: bool,
+    causes_resolved: bool,
+    children_completed_studies: bool,
     union_id: String,
     employer_id: String,
     phone: String,
@@ -688,6 +700,8 @@ async fn edit_form(
         causes: h.causes.iter().map(|c| c.code().to_string()).collect(),
         work_capacity: h.work_capacity.code().to_string(),
         migrant_worker: h.migrant_worker,
+        causes_resolved: h.causes_resolved,
+        children_completed_studies: h.children_completed_studies,
         union_id: h.union_id.map(|i| i.to_string()).unwrap_or_default(),
         employer_id: h.employer_id.map(|i| i.to_string()).unwrap_or_default(),
         phone: h.phone.clone(),
@@ -715,6 +729,8 @@ fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, S
         causes: pairs.iter().filter(|(n, _)| n == "causes").map(|(_, v)| v.clone()).collect(),
         work_capacity: one("work_capacity"),
         migrant_worker: one("migrant_worker") == "true",
+        causes_resolved: one("causes_resolved") == "true",
+        children_completed_studies: one("children_completed_studies") == "true",
         union_id: one("union_id"),
         employer_id: one("employer_id"),
         phone: one("phone"),
@@ -744,6 +760,8 @@ fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, S
         employer_id: opt_id("employer_id", &v.employer_id),
         registered_on: v.registered_on.clone(),
         migrant_worker: v.migrant_worker,
+        causes_resolved: v.causes_resolved,
+        children_completed_studies: v.children_completed_studies,
         causes: v.causes.clone(),
         work_capacity: v.work_capacity.clone(),
     };

@@ -390,3 +390,56 @@ pub fn reason(e: &Evaluation, r: Rule) -> Reason {
     }
     Reason { rule: r.code(), clause: r.clause(), result: result.code(), text, text_en }
 }
+
+/// What would change the outcome of an evaluation, as sentences (Chinese, English): the income
+/// each month of the window would need for the income exit, the records missing, the union
+/// assistance relief needs. Empty when the household has exited.
+pub fn hints(
+    e: &Evaluation,
+    facts: &super::engine::Facts,
+    standards: &super::engine::StandardsTable,
+) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if matches!(e.outcome(), Some(Rule::ExitSocialAssistance | Rule::ExitSchooling | Rule::ExitIncome)) {
+        return out;
+    }
+    if !e.missing.is_empty() {
+        out.push((
+            format!("补录 {} 的月度记录后才能判断各项条件", months_list(&e.missing)),
+            format!("records for {} would make the tests assessable", months_list(&e.missing)),
+        ));
+    }
+    // The income exit: every window month needs I > D·n.
+    let mut short = Vec::new();
+    for i in 0..e.params.window_months as i32 {
+        let m = e.window_from.plus(i);
+        let (Some(r), Some(d)) = (facts.months.iter().find(|r| r.month == m), standards.dibao_in(m)) else { continue };
+        let dn = d * r.members;
+        if r.income <= dn {
+            short.push((m, dn));
+        }
+    }
+    if !short.is_empty() {
+        let zh = short.iter().map(|(m, dn)| format!("{m} 收入高于 {} 元", yuan(*dn))).collect::<Vec<_>>().join("、");
+        let en =
+            short.iter().map(|(m, dn)| format!("income above ¥{} in {m}", yuan(*dn))).collect::<Vec<_>>().join(", ");
+        let (zh_need, en_need) = if e.causes_resolved {
+            ("即可完成收入脱困检验", "would complete the exit test")
+        } else {
+            ("且致困因素消除，即可完成收入脱困检验", "with the causes resolved, would complete the exit test")
+        };
+        out.push((format!("{zh}，{zh_need}"), format!("{en} {en_need}")));
+    } else if e.missing.is_empty() && !e.causes_resolved && e.result(Rule::ExitIncome) == Tri::Fails {
+        out.push((
+            "窗口内每月收入已高于低保线：确认致困因素消除即可按收入脱困".into(),
+            "income is above the dibao line every month of the window: marking the causes resolved would make it an exit".into(),
+        ));
+    }
+    if e.result(Rule::Relief) == Tri::Fails && e.union_month.is_none() && e.living.sums.is_some_and(|(l, r)| l >= r) {
+        out.push((
+            format!("{}—{} 内获得工会帮扶可使其解困", e.as_of.plus(-11), e.as_of),
+            format!("union assistance between {} and {} would make it relieved", e.as_of.plus(-11), e.as_of),
+        ));
+    }
+    out
+}

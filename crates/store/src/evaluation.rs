@@ -1,0 +1,375 @@
+//! What the rule engine reads and writes: the facts of households in chunks (for one household,
+//! or every household in a batch), the policy records, evaluation runs and determinations.
+
+use crate::db::{get, get_code, Store, WriteTx};
+use crate::schema::{
+    Determinations, Enrolments, EvaluationRuns, HouseholdCauses, Households, MonthlyRecords, Policies,
+    UnionAssistance as Ua,
+};
+use crate::{Scope, StoreError};
+use bangfu_domain::policy::engine::{Enrolment, Facts, MonthFacts, Params};
+use bangfu_domain::{Cause, Scheme, YearMonth};
+use chrono::NaiveDate;
+use sea_query::{Expr, Order, Query};
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A household's facts with what the batch needs beside them.
+#[derive(Debug, Clone)]
+pub struct HouseholdFacts {
+    /// Household id.
+    pub id: i64,
+    /// Region (for the standards).
+    pub region_code: String,
+    /// The facts.
+    pub facts: Facts,
+}
+
+/// A stored determination.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct StoredDetermination {
+    /// Id.
+    pub id: i64,
+    /// The batch run that made it, if any.
+    pub run_id: Option<i64>,
+    /// Household.
+    pub household_id: i64,
+    /// The month it was made for (YYYY-MM).
+    #[schema(value_type = String)]
+    pub as_of: YearMonth,
+    /// Policy version it was made under.
+    pub policy_version: i64,
+    /// Region.
+    pub region_code: String,
+    /// stock or incremental.
+    pub pool: String,
+    /// The window was complete.
+    pub complete: bool,
+    /// Eligible.
+    pub eligible: bool,
+    /// Conditions that held, comma-separated (C1,C5).
+    pub conditions: String,
+    /// Primary condition.
+    pub primary_condition: Option<String>,
+    /// exited, relieved, in_difficulty.
+    pub status: String,
+    /// Basis of an exit.
+    pub basis: Option<String>,
+    /// The nine rules' results in order, one letter each: H holds, F fails, N not assessable.
+    pub results: String,
+    /// When it was computed.
+    pub computed_at: String,
+}
+
+/// A policy record.
+pub fn params_from(row: &sqlx::any::AnyRow) -> Result<Params, StoreError> {
+    let cutoff: String = get(row, "stock_cutoff")?;
+    Ok(Params {
+        version: get(row, "version")?,
+        window_months: get::<i64>(row, "window_months")?.clamp(1, 120) as u32,
+        stock_cutoff: NaiveDate::parse_from_str(&cutoff, "%Y-%m-%d")
+            .map_err(|_| StoreError::Corrupt("stock_cutoff"))?,
+        multiplier: get(row, "multiplier")?,
+    })
+}
+
+const DET_COLUMNS: [Determinations; 15] = [
+    Determinations::Id,
+    Determinations::RunId,
+    Determinations::HouseholdId,
+    Determinations::AsOf,
+    Determinations::PolicyVersion,
+    Determinations::RegionCode,
+    Determinations::Pool,
+    Determinations::Complete,
+    Determinations::Eligible,
+    Determinations::Conditions,
+    Determinations::PrimaryCondition,
+    Determinations::Status,
+    Determinations::Basis,
+    Determinations::Results,
+    Determinations::ComputedAt,
+];
+
+fn det_from(r: &sqlx::any::AnyRow) -> Result<StoredDetermination, StoreError> {
+    Ok(StoredDetermination {
+        id: get(r, "id")?,
+        run_id: get(r, "run_id")?,
+        household_id: get(r, "household_id")?,
+        as_of: YearMonth::from_key(get(r, "as_of")?).ok_or(StoreError::Corrupt("as_of"))?,
+        policy_version: get(r, "policy_version")?,
+        region_code: get(r, "region_code")?,
+        pool: get(r, "pool")?,
+        complete: get::<i64>(r, "complete")? != 0,
+        eligible: get::<i64>(r, "eligible")? != 0,
+        conditions: get(r, "conditions")?,
+        primary_condition: get(r, "primary_condition")?,
+        status: get(r, "status")?,
+        basis: get(r, "basis")?,
+        results: get(r, "results")?,
+        computed_at: get(r, "computed_at")?,
+    })
+}
+
+impl Store {
+    /// The policy record of `version`, or the latest when None.
+    pub async fn policy(&self, version: Option<i64>) -> Result<Params, StoreError> {
+        let mut q = Query::select();
+        q.columns([Policies::Version, Policies::WindowMonths, Policies::StockCutoff, Policies::Multiplier])
+            .from(Policies::Table)
+            .order_by(Policies::Version, Order::Desc)
+            .limit(1);
+        if let Some(v) = version {
+            q.and_where(Expr::col(Policies::Version).eq(v));
+        }
+        params_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// The next chunk of households (ids after `after`, at most `limit`) that `scope` reaches,
+    /// optionally only in `regions`, with the facts the rules read for a window `from … to`
+    /// (union assistance from `to − 11`). Five queries a chunk, each a range on a key.
+    pub async fn facts_chunk(
+        &self,
+        scope: &Scope,
+        regions: Option<&[String]>,
+        after: i64,
+        limit: u64,
+        from: YearMonth,
+        to: YearMonth,
+    ) -> Result<Vec<HouseholdFacts>, StoreError> {
+        let h = Households::Table;
+        let mut q = Query::select();
+        q.columns([
+            Households::Id,
+            Households::RegionCode,
+            Households::RegisteredOn,
+            Households::MigrantWorker,
+            Households::CausesResolved,
+            Households::ChildrenCompletedStudies,
+        ])
+        .from(h)
+        .and_where(Expr::col((h, Households::Id)).gt(after))
+        .cond_where(scope.households())
+        .order_by(Households::Id, Order::Asc)
+        .limit(limit);
+        if let Some(r) = regions {
+            q.and_where(Expr::col((h, Households::RegionCode)).is_in(r.to_vec()));
+        }
+        let mut out: Vec<HouseholdFacts> = Vec::new();
+        for r in self.all(&q).await? {
+            let date: String = get(&r, "registered_on")?;
+            out.push(HouseholdFacts {
+                id: get(&r, "id")?,
+                region_code: get(&r, "region_code")?,
+                facts: Facts {
+                    registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
+                        .map_err(|_| StoreError::Corrupt("registered_on"))?,
+                    migrant_worker: get::<i64>(&r, "migrant_worker")? != 0,
+                    causes_resolved: get::<i64>(&r, "causes_resolved")? != 0,
+                    children_completed_studies: get::<i64>(&r, "children_completed_studies")? != 0,
+                    ..Default::default()
+                },
+            });
+        }
+        let (Some(lo), Some(hi)) = (out.first().map(|f| f.id), out.last().map(|f| f.id)) else { return Ok(out) };
+        let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
+        fn range(col: impl sea_query::IntoColumnRef, lo: i64, hi: i64) -> sea_query::SimpleExpr {
+            Expr::col(col).between(lo, hi)
+        }
+
+        let q = Query::select()
+            .columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause])
+            .from(HouseholdCauses::Table)
+            .and_where(range(HouseholdCauses::HouseholdId, lo, hi))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                out[*i].facts.causes.push(get_code(&r, "cause", Cause::from_code)?);
+            }
+        }
+        let q = Query::select()
+            .columns([
+                MonthlyRecords::HouseholdId,
+                MonthlyRecords::Month,
+                MonthlyRecords::Members,
+                MonthlyRecords::Income,
+                MonthlyRecords::GovernmentAssistance,
+            ])
+            .expr_as(
+                Expr::col(MonthlyRecords::NlMedical)
+                    .add(Expr::col(MonthlyRecords::NlEducation))
+                    .add(Expr::col(MonthlyRecords::NlEmergency))
+                    .add(Expr::col(MonthlyRecords::NlAccident))
+                    .add(Expr::col(MonthlyRecords::NlOther)),
+                sea_query::Alias::new("non_living"),
+            )
+            .from(MonthlyRecords::Table)
+            .and_where(range(MonthlyRecords::HouseholdId, lo, hi))
+            .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                out[*i].facts.months.push(MonthFacts {
+                    month: YearMonth::from_key(get(&r, "month")?).ok_or(StoreError::Corrupt("month"))?,
+                    members: get(&r, "members")?,
+                    income: get(&r, "income")?,
+                    aid: get(&r, "government_assistance")?,
+                    non_living: get(&r, "non_living")?,
+                });
+            }
+        }
+        let q = Query::select()
+            .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
+            .from(Enrolments::Table)
+            .and_where(range(Enrolments::HouseholdId, lo, hi))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                let to: Option<i64> = get(&r, "to_month")?;
+                out[*i].facts.enrolments.push(Enrolment {
+                    scheme: get_code(&r, "scheme", Scheme::from_code)?,
+                    from: YearMonth::from_key(get(&r, "from_month")?).ok_or(StoreError::Corrupt("from_month"))?,
+                    to: to.and_then(YearMonth::from_key),
+                });
+            }
+        }
+        let first = to.plus(-11);
+        let last_day = NaiveDate::from_ymd_opt(to.plus(1).year(), to.plus(1).month(), 1)
+            .and_then(|d| d.pred_opt())
+            .ok_or(StoreError::Corrupt("month"))?;
+        let q = Query::select()
+            .columns([Ua::HouseholdId, Ua::Date])
+            .from(Ua::Table)
+            .and_where(range(Ua::HouseholdId, lo, hi))
+            .and_where(Expr::col(Ua::Date).between(format!("{first}-01"), last_day.to_string()))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                let d: String = get(&r, "date")?;
+                let m = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| StoreError::Corrupt("date"))?;
+                out[*i].facts.union_assistance.push(YearMonth::of_date(m));
+            }
+        }
+        Ok(out)
+    }
+
+    /// A household's determinations, newest first (at most `limit`).
+    pub async fn determinations(&self, household_id: i64, limit: u64) -> Result<Vec<StoredDetermination>, StoreError> {
+        let q = Query::select()
+            .columns(DET_COLUMNS)
+            .from(Determinations::Table)
+            .and_where(Expr::col(Determinations::HouseholdId).eq(household_id))
+            .order_by(Determinations::Id, Order::Desc)
+            .limit(limit)
+            .to_owned();
+        self.all(&q).await?.iter().map(det_from).collect()
+    }
+}
+
+/// A determination to store.
+#[derive(Debug, Clone)]
+pub struct NewDetermination {
+    /// Household.
+    pub household_id: i64,
+    /// Region.
+    pub region_code: String,
+    /// Month evaluated.
+    pub as_of: YearMonth,
+    /// Policy version.
+    pub policy_version: i64,
+    /// Pool code.
+    pub pool: &'static str,
+    /// Complete window.
+    pub complete: bool,
+    /// Eligible.
+    pub eligible: bool,
+    /// Conditions, comma-separated.
+    pub conditions: String,
+    /// Primary.
+    pub primary_condition: Option<&'static str>,
+    /// Status.
+    pub status: &'static str,
+    /// Basis.
+    pub basis: Option<&'static str>,
+    /// H/F/N per rule.
+    pub results: String,
+}
+
+impl WriteTx {
+    /// Starts a batch run; returns its id.
+    pub async fn insert_run(
+        &mut self,
+        as_of: YearMonth,
+        policy_version: i64,
+        region: Option<&str>,
+        started_by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = Query::insert()
+            .into_table(EvaluationRuns::Table)
+            .columns([
+                EvaluationRuns::AsOf,
+                EvaluationRuns::PolicyVersion,
+                EvaluationRuns::RegionCode,
+                EvaluationRuns::StartedBy,
+                EvaluationRuns::StartedAt,
+                EvaluationRuns::Households,
+                EvaluationRuns::Status,
+            ])
+            .values_panic([
+                as_of.to_key().into(),
+                policy_version.into(),
+                region.map(str::to_string).into(),
+                started_by.into(),
+                crate::now_rfc3339().into(),
+                0i64.into(),
+                "running".into(),
+            ])
+            .returning_col(EvaluationRuns::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Records the end of a run.
+    pub async fn finish_run(&mut self, id: i64, households: i64, status: &str) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(EvaluationRuns::Table)
+            .value(EvaluationRuns::FinishedAt, crate::now_rfc3339())
+            .value(EvaluationRuns::Households, households)
+            .value(EvaluationRuns::Status, status)
+            .and_where(Expr::col(EvaluationRuns::Id).eq(id))
+            .to_owned();
+        self.exec(&q).await.map(|_| ())
+    }
+
+    /// Stores determinations (history is kept: nothing is overwritten).
+    pub async fn insert_determinations(
+        &mut self,
+        run_id: Option<i64>,
+        rows: &[NewDetermination],
+    ) -> Result<(), StoreError> {
+        let now = crate::now_rfc3339();
+        self.insert_rows(
+            Determinations::Table,
+            DET_COLUMNS[1..].to_vec(),
+            rows.iter().map(|d| {
+                vec![
+                    run_id.into(),
+                    d.household_id.into(),
+                    d.as_of.to_key().into(),
+                    d.policy_version.into(),
+                    d.region_code.clone().into(),
+                    d.pool.into(),
+                    i64::from(d.complete).into(),
+                    i64::from(d.eligible).into(),
+                    d.conditions.clone().into(),
+                    d.primary_condition.map(str::to_string).into(),
+                    d.status.into(),
+                    d.basis.map(str::to_string).into(),
+                    d.results.clone().into(),
+                    now.clone().into(),
+                ]
+            }),
+        )
+        .await
+    }
+}

@@ -1,0 +1,111 @@
+//! The evaluation panel of the household page: the window month by month against the
+//! standard, each rule with its result and reason, and what would change the outcome.
+
+use crate::pages::Ctx;
+use crate::AppState;
+use bangfu_app::{AppError, HouseholdFile};
+
+/// One rule's line.
+pub(crate) struct RuleLine {
+    pub(crate) rule: &'static str,
+    pub(crate) clause: &'static str,
+    pub(crate) result: &'static str,
+    pub(crate) css: &'static str,
+    pub(crate) text: String,
+}
+
+/// The panel.
+pub(crate) struct EvalView {
+    pub(crate) as_of: String,
+    pub(crate) eligible: bool,
+    pub(crate) conditions: String,
+    pub(crate) outcome: String,
+    pub(crate) pool: String,
+    pub(crate) months: Vec<bangfu_app::evaluate::WindowMonth>,
+    pub(crate) rules: Vec<RuleLine>,
+    pub(crate) hints: Vec<String>,
+}
+
+/// The panel at `?as_of=` or at the household's latest recorded month.
+pub(crate) async fn for_household(
+    s: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    file: &HouseholdFile,
+    as_of: Option<&str>,
+) -> Result<Option<EvalView>, AppError> {
+    let zh = ctx.lang.zh();
+    let as_of = match as_of {
+        Some(m) => s.app.as_of(Some(m))?,
+        None => match file.months.iter().rev().find(|m| m.record.is_some()) {
+            Some(m) => m.month,
+            None => return Ok(None),
+        },
+    };
+    let ev = s.app.evaluate_household(&ctx.who, id, as_of).await?;
+    let d = &ev.determination;
+    let outcome = match (d.outcome.status, d.outcome.basis) {
+        ("exited", Some("social_assistance")) => {
+            if zh {
+                "已脱困（纳入社会救助）"
+            } else {
+                "Exited (social assistance)"
+            }
+        }
+        ("exited", Some("schooling")) => {
+            if zh {
+                "已脱困（子女完成学业）"
+            } else {
+                "Exited (schooling completed)"
+            }
+        }
+        ("exited", _) => {
+            if zh {
+                "已脱困（收入）"
+            } else {
+                "Exited (income)"
+            }
+        }
+        ("relieved", _) => {
+            if zh {
+                "已解困"
+            } else {
+                "Relieved"
+            }
+        }
+        _ => {
+            if zh {
+                "在档困难"
+            } else {
+                "In difficulty"
+            }
+        }
+    };
+    Ok(Some(EvalView {
+        as_of: as_of.to_string(),
+        eligible: d.eligibility.eligible,
+        conditions: d.eligibility.conditions.join(if zh { "、" } else { ", " }),
+        outcome: format!("{outcome}（{}）", if zh { "系统建议，需人工确认" } else { "proposed; a person confirms" }),
+        pool: d.pool.label(zh).to_string(),
+        months: ev.months.clone(),
+        rules: d
+            .reasons
+            .iter()
+            .map(|r| {
+                let (css, z, e) = match r.result {
+                    "holds" => ("ok", "成立", "holds"),
+                    "fails" => ("no", "不成立", "fails"),
+                    _ => ("na", "无法判断", "not assessable"),
+                };
+                RuleLine {
+                    rule: r.rule,
+                    clause: r.clause,
+                    result: if zh { z } else { e },
+                    css,
+                    text: if zh { r.text.clone() } else { r.text_en.clone() },
+                }
+            })
+            .collect(),
+        hints: if zh { ev.hints.clone() } else { ev.hints_en.clone() },
+    }))
+}
