@@ -285,3 +285,178 @@ impl App {
         })
     }
 }
+
+/// The re-check list (五(一)1) of the latest run.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecheckPage {
+    /// The run the list comes from (None: no batch has run yet).
+    pub run: Option<bangfu_store::EvaluationRun>,
+    /// Households proposed for withdrawal, personal data masked, with their determination.
+    pub items: Vec<RecheckRow>,
+    /// Page.
+    pub page: u64,
+    /// Rows a page.
+    pub per_page: u64,
+    /// Matches, counted up to 10,000.
+    pub total: u64,
+}
+
+/// One household of the re-check list.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RecheckRow {
+    /// The household (masked).
+    pub household: bangfu_store::Household,
+    /// Its determination in the run.
+    pub determination: bangfu_store::StoredDetermination,
+}
+
+impl App {
+    /// Households still in the file that the latest batch found meeting no condition, with no
+    /// exit or relief, on a complete window: proposed for withdrawal (a person decides).
+    /// Incomplete windows are not proposed: missing data is not a failed re-check.
+    pub async fn recheck(&self, who: &Principal, page: u64, per_page: u64) -> Result<RecheckPage, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "household", None).await?;
+        let Some(run) = self.store.latest_run().await? else {
+            return Ok(RecheckPage { run: None, items: Vec::new(), page, per_page, total: 0 });
+        };
+        let (rows, total) = self.store.recheck(&who.scope, run.id, page, per_page).await?;
+        let items = rows
+            .into_iter()
+            .map(|(h, d)| RecheckRow { household: crate::households::masked(h), determination: d })
+            .collect();
+        Ok(RecheckPage { run: Some(run), items, page, per_page, total })
+    }
+}
+
+/// A standard changed for a what-if.
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct WhatIfQuery {
+    /// Month to evaluate, YYYY-MM.
+    pub as_of: Option<String>,
+    /// dibao or low_income (default dibao).
+    pub kind: Option<String>,
+    /// Change in percent, e.g. 10 or -5.5.
+    pub percent: Option<String>,
+    /// From this month, YYYY-MM (default: as_of).
+    pub from: Option<String>,
+}
+
+/// Counts before and after, per region.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct WhatIf {
+    /// Month evaluated.
+    pub as_of: String,
+    /// The change.
+    pub kind: String,
+    /// Percent.
+    pub percent: String,
+    /// From.
+    pub from: String,
+    /// Region code → (before, after).
+    #[schema(value_type = Object)]
+    pub regions: BTreeMap<String, (Tally, Tally)>,
+    /// All regions (before, after).
+    #[schema(value_type = Object)]
+    pub total: (Tally, Tally),
+}
+
+/// `amount` changed by `bp` basis points (1% = 100), to the fen, halves away from zero.
+fn scaled(amount: i64, bp: i64) -> i64 {
+    let n = amount * (10_000 + bp);
+    (n + n.signum() * 5_000) / 10_000
+}
+
+impl App {
+    /// Previews the counts per region if a standard changed by `percent` from a month: every
+    /// household `who` reaches is evaluated twice in memory. Nothing is written.
+    pub async fn what_if(&self, who: &Principal, q: &WhatIfQuery) -> Result<WhatIf, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "household", None).await?;
+        let mut e = crate::input::Errors::default();
+        let as_of = e.take(
+            self.as_of(q.as_of.as_deref())
+                .map_err(|_| FieldError::new("as_of", "invalid_month", "must be a month written YYYY-MM")),
+        );
+        let kind = e.take(StandardKind::parse("kind", q.kind.as_deref().filter(|k| !k.is_empty()).unwrap_or("dibao")));
+        let pct = q.percent.as_deref().map(str::trim).unwrap_or("");
+        let (neg, digits) = pct.strip_prefix('-').map_or((false, pct), |d| (true, d));
+        let bp =
+            e.take(bangfu_domain::Money::parse_yuan("percent", digits).map(|m| if neg { -m.fen() } else { m.fen() }));
+        if bp.is_some_and(|b| !(-9_000..=100_000).contains(&b)) {
+            e.push(FieldError::new("percent", "out_of_range", "must be from -90 to 1000"));
+        }
+        let from = match q.from.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
+            Some(f) => e.take(YearMonth::parse("from", f)),
+            None => as_of,
+        };
+        let (as_of, kind, bp, from) = e.finish((|| Some((as_of?, kind?, bp?, from?)))()).map_err(AppError::Invalid)?;
+        let params = self.store.policy(None).await?;
+        let base = self.standards_tables().await?;
+        let changed: HashMap<String, StandardsTable> = base
+            .iter()
+            .map(|(r, t)| {
+                let change = |list: &Vec<(YearMonth, i64)>| {
+                    let mut out: Vec<(YearMonth, i64)> =
+                        list.iter().map(|(m, a)| (*m, if *m >= from { scaled(*a, bp) } else { *a })).collect();
+                    // The standard in force at `from` changes from `from` on.
+                    if let Some((_, a)) = list.iter().filter(|(m, _)| *m < from).max_by_key(|(m, _)| *m) {
+                        if !list.iter().any(|(m, _)| *m == from) {
+                            out.push((from, scaled(*a, bp)));
+                        }
+                    }
+                    out
+                };
+                let t = match kind {
+                    StandardKind::Dibao => StandardsTable::new(change(&t.dibao), t.low_income.clone()),
+                    StandardKind::LowIncome => StandardsTable::new(t.dibao.clone(), change(&t.low_income)),
+                };
+                (r.clone(), t)
+            })
+            .collect();
+        let empty = StandardsTable::default();
+        let window_from = as_of.plus(1 - params.window_months as i32);
+        let mut regions: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
+        let mut after = 0i64;
+        loop {
+            let chunk = self.store.facts_chunk(&who.scope, None, after, 5000, window_from, as_of).await?;
+            let Some(last) = chunk.last() else { break };
+            after = last.id;
+            let pairs: Vec<(String, Evaluation, Evaluation)> = chunk
+                .par_iter()
+                .map(|h| {
+                    let b = evaluate(&h.facts, base.get(&h.region_code).unwrap_or(&empty), &params, as_of);
+                    let c = evaluate(&h.facts, changed.get(&h.region_code).unwrap_or(&empty), &params, as_of);
+                    (h.region_code.clone(), b, c)
+                })
+                .collect();
+            for (r, b, c) in &pairs {
+                let e = regions.entry(r.clone()).or_default();
+                e.0.add(b);
+                e.1.add(c);
+            }
+        }
+        let mut total = (Tally::default(), Tally::default());
+        for (b, c) in regions.values() {
+            total.0.merge(b);
+            total.1.merge(c);
+        }
+        Ok(WhatIf {
+            as_of: as_of.to_string(),
+            kind: kind.code().into(),
+            percent: format!("{}{}", if bp < 0 { "-" } else { "" }, bangfu_domain::Money::from_fen(bp.abs())),
+            from: from.to_string(),
+            regions,
+            total,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn scaling_rounds_to_the_fen() {
+        assert_eq!(super::scaled(60_000, 1_000), 66_000);
+        assert_eq!(super::scaled(60_005, 1_000), 66_006); // 66005.5 → 66006
+        assert_eq!(super::scaled(60_000, -550), 56_700);
+    }
+}

@@ -373,3 +373,130 @@ impl WriteTx {
         .await
     }
 }
+
+/// A batch run.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct EvaluationRun {
+    /// Id.
+    pub id: i64,
+    /// Month evaluated.
+    #[schema(value_type = String)]
+    pub as_of: YearMonth,
+    /// Policy version.
+    pub policy_version: i64,
+    /// Region asked for, if any.
+    pub region_code: Option<String>,
+    /// Who started it.
+    pub started_by: String,
+    /// Started at.
+    pub started_at: String,
+    /// Finished at.
+    pub finished_at: Option<String>,
+    /// Households evaluated.
+    pub households: i64,
+    /// running, done, failed.
+    pub status: String,
+}
+
+impl Store {
+    /// The latest finished run, if any.
+    pub async fn latest_run(&self) -> Result<Option<EvaluationRun>, StoreError> {
+        let q = Query::select()
+            .columns([
+                EvaluationRuns::Id,
+                EvaluationRuns::AsOf,
+                EvaluationRuns::PolicyVersion,
+                EvaluationRuns::RegionCode,
+                EvaluationRuns::StartedBy,
+                EvaluationRuns::StartedAt,
+                EvaluationRuns::FinishedAt,
+                EvaluationRuns::Households,
+                EvaluationRuns::Status,
+            ])
+            .from(EvaluationRuns::Table)
+            .and_where(Expr::col(EvaluationRuns::Status).eq("done"))
+            .order_by(EvaluationRuns::Id, Order::Desc)
+            .limit(1)
+            .to_owned();
+        let Some(r) = self.optional(&q).await? else { return Ok(None) };
+        Ok(Some(EvaluationRun {
+            id: get(&r, "id")?,
+            as_of: YearMonth::from_key(get(&r, "as_of")?).ok_or(StoreError::Corrupt("as_of"))?,
+            policy_version: get(&r, "policy_version")?,
+            region_code: get(&r, "region_code")?,
+            started_by: get(&r, "started_by")?,
+            started_at: get(&r, "started_at")?,
+            finished_at: get(&r, "finished_at")?,
+            households: get(&r, "households")?,
+            status: get(&r, "status")?,
+        }))
+    }
+
+    /// Re-check (五(一)1): households of run `run_id` that `scope` reaches, still in the file,
+    /// whose complete window met no condition and gave no exit or relief — proposed for
+    /// withdrawal. One page in file-number order, and the count (up to 10,000).
+    pub async fn recheck(
+        &self,
+        scope: &Scope,
+        run_id: i64,
+        page: u64,
+        per_page: u64,
+    ) -> Result<(Vec<(crate::Household, StoredDetermination)>, u64), StoreError> {
+        let d = Determinations::Table;
+        let h = Households::Table;
+        let filtered = |q: &mut sea_query::SelectStatement| {
+            q.from(d)
+                .inner_join(h, Expr::col((h, Households::Id)).equals((d, Determinations::HouseholdId)))
+                .and_where(Expr::col((d, Determinations::RunId)).eq(run_id))
+                .and_where(Expr::col((d, Determinations::Eligible)).eq(0))
+                .and_where(Expr::col((d, Determinations::Complete)).eq(1))
+                .and_where(Expr::col((d, Determinations::Status)).eq("in_difficulty"))
+                .and_where(Expr::col((h, Households::Status)).eq(bangfu_domain::HouseholdStatus::InFile.code()))
+                .cond_where(scope.households());
+        };
+        let mut q = Query::select();
+        q.columns(crate::households::COLUMNS.map(|c| (h, c)));
+        for c in DET_COLUMNS {
+            q.expr_as(Expr::col((d, c)), sea_query::Alias::new(format!("d_{}", sea_query::Iden::to_string(&c))));
+        }
+        filtered(&mut q);
+        q.order_by((h, Households::FileNo), Order::Asc)
+            .limit(per_page)
+            .offset(page.saturating_sub(1).saturating_mul(per_page));
+        let mut out = Vec::new();
+        for r in self.all(&q).await? {
+            let household = crate::households::household_from(&r)?;
+            let det = StoredDetermination {
+                id: get(&r, "d_id")?,
+                run_id: get(&r, "d_run_id")?,
+                household_id: get(&r, "d_household_id")?,
+                as_of: YearMonth::from_key(get(&r, "d_as_of")?).ok_or(StoreError::Corrupt("as_of"))?,
+                policy_version: get(&r, "d_policy_version")?,
+                region_code: get(&r, "d_region_code")?,
+                pool: get(&r, "d_pool")?,
+                complete: get::<i64>(&r, "d_complete")? != 0,
+                eligible: get::<i64>(&r, "d_eligible")? != 0,
+                conditions: get(&r, "d_conditions")?,
+                primary_condition: get(&r, "d_primary_condition")?,
+                status: get(&r, "d_status")?,
+                basis: get(&r, "d_basis")?,
+                results: get(&r, "d_results")?,
+                computed_at: get(&r, "d_computed_at")?,
+            };
+            out.push((household, det));
+        }
+        let mut inner = Query::select();
+        inner.expr(Expr::val(1));
+        filtered(&mut inner);
+        inner.limit(10_001);
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from_subquery(inner, sea_query::Alias::new("m"))
+            .to_owned();
+        let n: i64 = match self.optional(&count).await? {
+            Some(row) => get(&row, "n")?,
+            None => 0,
+        };
+        Ok((out, n.max(0) as u64))
+    }
+}

@@ -150,7 +150,7 @@ pub(crate) const COLUMNS: [Households; 19] = [
     Households::UpdatedAt,
 ];
 
-fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
+pub(crate) fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
     let date: String = get(row, "registered_on")?;
     Ok(Household {
         id: get(row, "id")?,

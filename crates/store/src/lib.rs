@@ -23,7 +23,7 @@ pub mod users;
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
-pub use evaluation::{HouseholdFacts, NewDetermination, StoredDetermination};
+pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDetermination};
 pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile};
 pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};

@@ -32,6 +32,8 @@ pub fn routes() -> crate::Routes {
         .route("/standards/{region}/{kind}/{from}", delete(delete_standard))
         .route("/me", get(a::me))
         .route("/evaluate", axum::routing::post(a::evaluate_case))
+        .route("/recheck", get(a::recheck))
+        .route("/what-if", get(a::what_if))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
         .route("/users/{id}/password", put(a::set_password))
@@ -92,6 +94,8 @@ pub fn routes() -> crate::Routes {
         a::me,
         a::evaluate_case,
         a::household_evaluation,
+        a::recheck,
+        a::what_if,
         a::list_users,
         a::create_user,
         a::get_user,
@@ -130,6 +134,11 @@ pub fn routes() -> crate::Routes {
         a::DeterminationOut,
         bangfu_app::evaluate::HouseholdEvaluation,
         bangfu_app::evaluate::WindowMonth,
+        bangfu_app::evaluate::RecheckPage,
+        bangfu_app::evaluate::WhatIf,
+        bangfu_app::evaluate::RecheckRow,
+        bangfu_store::EvaluationRun,
+        bangfu_store::StoredDetermination,
         a::PasswordInput,
         a::TokenInput,
         bangfu_app::users::UserInput,

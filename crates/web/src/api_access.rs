@@ -223,3 +223,36 @@ pub(crate) async fn household_evaluation(
     let as_of = s.app.as_of(q.as_of.as_deref())?;
     ok(s.app.evaluate_household(&who, hid, as_of).await?)
 }
+
+/// A page.
+#[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct PageQuery {
+    /// Page from 1.
+    page: Option<u64>,
+    /// Rows a page, 1–1000 (default 50).
+    per_page: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/recheck", tag = "policy", params(PageQuery), responses((status = 200, body = bangfu_app::evaluate::RecheckPage), (status = 403, body = ErrorBody)))]
+pub(crate) async fn recheck(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult {
+    let page = q.page.unwrap_or(1);
+    let per_page = q.per_page.unwrap_or(50);
+    if !(1..=1_000_000).contains(&page) || !(1..=1000).contains(&per_page) {
+        return Err(ApiError::bad_request("page", "out_of_range", "page from 1, per_page from 1 to 1000"));
+    }
+    ok(s.app.recheck(&who, page, per_page).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/what-if", tag = "policy", params(bangfu_app::evaluate::WhatIfQuery), responses((status = 200, body = bangfu_app::evaluate::WhatIf), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn what_if(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<bangfu_app::evaluate::WhatIfQuery>,
+) -> ApiResult {
+    ok(s.app.what_if(&who, &q).await?)
+}

@@ -11,6 +11,7 @@ pub mod export;
 pub mod extract;
 pub mod i18n;
 pub mod pages;
+pub mod policy_pages;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -24,6 +25,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 pub struct AppState {
     /// The application.
     pub app: App,
+    /// Batch evaluations started from the web in this process.
+    pub jobs: policy_pages::Jobs,
 }
 
 const STYLE: &str = include_str!("../assets/style.css");
@@ -59,16 +62,18 @@ impl Routes {
 pub fn route_paths() -> Vec<String> {
     let mut out: Vec<String> = pages::routes().paths.iter().map(|p| p.to_string()).collect();
     out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(policy_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(api::routes().paths.iter().map(|p| format!("/api/v1{p}")));
     out
 }
 
 /// The whole router: pages, `/api/v1`, and `/assets`.
 pub fn router(app: App) -> Router {
-    let state = AppState { app };
+    let state = AppState { app, jobs: policy_pages::Jobs::default() };
     Router::new()
         .merge(pages::routes().router)
         .merge(access_pages::routes().router)
+        .merge(policy_pages::routes().router)
         .nest("/api/v1", api::routes().router)
         .route(
             "/assets/style.css",

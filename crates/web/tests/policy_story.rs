@@ -1,0 +1,131 @@
+//! The policy engine through the API and the pages, on SQLite and PostgreSQL: case files over
+//! HTTP, one household's evaluation and its panel, a batch started from the web with its
+//! progress, the re-check list and its export, and the what-if preview that writes nothing.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use bangfu_app::input::*;
+use bangfu_app::{App, Principal};
+use bangfu_store::testing::TestDb;
+use common::*;
+use serde_json::{json, Value};
+
+async fn household(app: &App, i: usize, income: u32, months: u32) -> i64 {
+    let sys = Principal::system();
+    let h = app
+        .create_household(
+            &sys,
+            &HouseholdInput {
+                head_name: format!("政策户{i}"),
+                head_id_number: id_with_check(&format!("45040319800101{:03}", 300 + i)),
+                region_code: "450403".into(),
+                registered_on: "2016-05-10".into(),
+                causes: vec!["illness".into()],
+                work_capacity: "partial".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let recs: Vec<MonthlyRecordInput> = (7 - months..=6)
+        .map(|m| {
+            serde_json::from_value(json!({"month": format!("2018-{m:02}"), "members": 2, "income": income})).unwrap()
+        })
+        .collect();
+    app.put_months(&sys, h.id, None, &recs).await.unwrap();
+    h.id
+}
+
+#[tokio::test]
+async fn engine_over_http_batches_recheck_and_what_if() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        let s = StandardInput {
+            region_code: "450403".into(),
+            kind: "dibao".into(),
+            from: "2017-01".into(),
+            amount: Amount::from("600"),
+        };
+        app.create_standard(&sys, &s).await.unwrap();
+        let poor = household(&app, 1, 900, 6).await; // 900 < 1200 every month: C1
+        let fine = household(&app, 2, 5000, 6).await; // above every line: proposed for withdrawal
+        let partial = household(&app, 3, 900, 4).await; // two months missing: not proposed
+        let r = as_city_staff(&app).await;
+
+        // Case files over HTTP: the same answer as the command line's, bad input named.
+        let case =
+            std::fs::read(concat!(env!("CARGO_MANIFEST_DIR"), "/../../cases/c1_below_dibao_no_aid.json")).unwrap();
+        let res = call(&r, Method::POST, "/api/v1/evaluate", Some(std::str::from_utf8(&case).unwrap()), &[]).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+        let cli: Value = serde_json::from_str(&bangfu_app::evaluate::case(&case).unwrap()).unwrap();
+        assert_eq!(res.body, cli);
+        let bad = call(&r, Method::POST, "/api/v1/evaluate", Some(r#"{"as_of": "2018-13"}"#), &[]).await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "as_of"));
+
+        // One household: the determination, the window, and what would change it.
+        let ev = get(&r, &format!("/api/v1/households/{poor}/evaluation?as_of=2018-06")).await;
+        assert_eq!(ev.status, StatusCode::OK, "{}", ev.text);
+        assert_eq!(ev.body["determination"]["eligibility"]["primary"], "C1");
+        assert_eq!(ev.body["months"].as_array().unwrap().len(), 6);
+        assert!(ev.body["hints"][0].as_str().unwrap().contains("收入高于 1200.00 元"), "{}", ev.body["hints"]);
+        let bad_month = get(&r, &format!("/api/v1/households/{poor}/evaluation?as_of=June")).await;
+        assert_eq!((bad_month.status, bad_month.field()), (StatusCode::UNPROCESSABLE_ENTITY, "as_of"));
+        let page = get(&r, &format!("/households/{partial}?as_of=2018-06")).await;
+        assert!(
+            page.text.contains("id=\"evaluation\"") && page.text.contains("补录 2018-01, 2018-02"),
+            "{}",
+            page.text
+        );
+
+        // Before any batch the re-check list says so; a batch started from the web runs in the
+        // background and reports its progress.
+        assert!(get(&r, "/api/v1/recheck").await.body["run"].is_null());
+        let post_form = |form: &'static str| {
+            let req = axum::http::Request::post("/evaluation-runs")
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(form))
+                .unwrap();
+            tower::ServiceExt::oneshot(r.clone(), req)
+        };
+        let refused = post_form("as_of=2018-13").await.unwrap();
+        assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY, "a bad month starts nothing");
+        assert!(post_form("as_of=2018-06").await.unwrap().status().is_redirection());
+        let mut finished = String::new();
+        for _ in 0..100 {
+            let p = get(&r, "/evaluation-runs").await;
+            if p.text.contains("完成") {
+                finished = p.text;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(finished.contains("3 户") && finished.contains("符合条件 1 户"), "{finished}");
+
+        // The re-check list: complete windows that met nothing and gave no outcome.
+        let list = get(&r, "/api/v1/recheck").await;
+        let ids: Vec<i64> =
+            list.body["items"].as_array().unwrap().iter().map(|i| i["household"]["id"].as_i64().unwrap()).collect();
+        assert_eq!(ids, [fine], "{:?}: {}", db.backend, list.text);
+        assert_eq!(list.body["run"]["as_of"], "2018-06");
+        let x = get(&r, "/recheck/export.xlsx").await;
+        assert!(x.raw.starts_with(b"PK"));
+        assert!(get(&r, "/recheck").await.text.contains("政策户2"));
+        let _ = poor;
+
+        // What-if: a dibao four times as high makes the comfortable household eligible; nothing is written.
+        let before = app.store.determinations(fine, 10).await.unwrap().len();
+        let w = get(&r, "/api/v1/what-if?as_of=2018-06&kind=dibao&percent=400&from=2018-01").await;
+        assert_eq!(w.status, StatusCode::OK, "{}", w.text);
+        assert_eq!(w.body["total"][0]["eligible"], 1);
+        assert_eq!(w.body["total"][1]["eligible"], 2, "the incomplete window stays out");
+        assert_eq!(app.store.determinations(fine, 10).await.unwrap().len(), before);
+        let bad = get(&r, "/api/v1/what-if?as_of=2018-06&percent=lots").await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "percent"));
+        let page = get(&r, "/what-if?as_of=2018-06&kind=dibao&percent=400&from=2018-01").await;
+        assert!(page.text.contains("1 → 2 (+1)"), "{}", page.text);
+    }
+}
