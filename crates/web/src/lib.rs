@@ -9,9 +9,11 @@ pub mod error;
 mod evaluation_view;
 pub mod export;
 pub mod extract;
+mod household_form;
 pub mod i18n;
 pub mod pages;
 pub mod policy_pages;
+mod standards_page;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

@@ -9,27 +9,25 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 use bangfu_app::households::{ListQuery, MonthRow};
-use bangfu_app::input::{Amount, HouseholdInput, StandardInput};
 use bangfu_app::{AppError, Principal};
 use bangfu_domain::policy::Pool;
 use bangfu_domain::Permission;
 use bangfu_domain::*;
 use bangfu_store::{Household, Organisation, Region};
-use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Page routes.
 pub fn routes() -> crate::Routes {
     crate::Routes::default()
         .route("/", get(|| async { Redirect::to("/households") }))
-        .route("/households", get(list_page).post(create_submit))
+        .route("/households", get(list_page).post(crate::household_form::create_submit))
         .route("/households/search", axum::routing::post(search_submit))
         .route("/households/{id}/reveal", axum::routing::post(reveal_submit))
-        .route("/households/new", get(new_form))
+        .route("/households/new", get(crate::household_form::new_form))
         .route("/households/export.xlsx", get(export_list))
-        .route("/households/{id}", get(household_page).post(edit_submit))
-        .route("/households/{id}/edit", get(edit_form))
-        .route("/standards", get(standards_page).post(standard_submit))
+        .route("/households/{id}", get(household_page).post(crate::household_form::edit_submit))
+        .route("/households/{id}/edit", get(crate::household_form::edit_form))
+        .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 
 /// Common page context: language and who is signed in.
@@ -139,7 +137,7 @@ pub(crate) struct MessagePage {
     text: String,
 }
 
-fn region_names(regions: &[Region], zh: bool) -> HashMap<String, String> {
+pub(crate) fn region_names(regions: &[Region], zh: bool) -> HashMap<String, String> {
     regions.iter().map(|r| (r.code.clone(), if zh { r.name.clone() } else { r.name_en.clone() })).collect()
 }
 
@@ -147,7 +145,7 @@ fn causes_label(causes: &[Cause], zh: bool) -> String {
     causes.iter().map(|c| c.label(zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
 }
 
-fn options<T: Copy>(
+pub(crate) fn options<T: Copy>(
     all: &[T],
     code: fn(T) -> &'static str,
     label: fn(T, bool) -> &'static str,
@@ -554,405 +552,4 @@ async fn household_view(
             h,
         },
     )
-}
-
-/// What the form shows: the values typed (or stored) and the messages per field.
-#[derive(Default)]
-struct FormValues {
-    file_no: String,
-    head_name: String,
-    head_id_number: String,
-    region_code: String,
-    registered_on: String,
-    causes: Vec<String>,
-    work_capacity: String,
-    migrant_worker: bool,
-    causes_resolved: bool,
-    children_completed_studies: bool,
-    union_id: String,
-    employer_id: String,
-    phone: String,
-    address: String,
-}
-
-#[derive(Template)]
-#[template(path = "form.html")]
-struct FormPage {
-    t: &'static Tr,
-    nav: Nav,
-    show_synthetic: bool,
-    id: Option<i64>,
-    action: String,
-    cancel: String,
-    version: i64,
-    v: FormValues,
-    errors: HashMap<String, String>,
-    has_errors: bool,
-    general_error: Option<String>,
-    regions: Vec<(String, String)>,
-    causes: Vec<(String, String)>,
-    capacities: Vec<(String, String)>,
-    unions: Vec<(String, String)>,
-    employers: Vec<(String, String)>,
-}
-
-impl FormPage {
-    /// The message under a field, as HTML (escaped here).
-    fn err(&self, field: &str) -> String {
-        let mut msgs: Vec<&String> = self
-            .errors
-            .iter()
-            .filter(|(k, _)| *k == field || k.starts_with(&format!("{field}[")))
-            .map(|(_, v)| v)
-            .collect();
-        msgs.sort();
-        msgs.iter().map(|m| format!("<p class=\"field-error\" data-field=\"{field}\">{}</p>", escape(m))).collect()
-    }
-}
-
-fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
-/// A household form as it is to be shown again: which household, at which version, what was typed.
-struct FormState {
-    id: Option<i64>,
-    version: i64,
-    v: FormValues,
-    errors: HashMap<String, String>,
-    general_error: Option<String>,
-}
-
-async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) -> Response {
-    let FormState { id, version, v, errors, general_error } = f;
-    let zh = ctx.lang.zh();
-    let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
-        (Ok(r), Ok(o)) => (r, o),
-        (Err(e), _) => return ctx.error(e.into()),
-        (_, Err(e)) => return ctx.error(e),
-    };
-    let names = region_names(&regions, zh);
-    let orgs_of = |pred: fn(OrgKind) -> bool| {
-        orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())).collect::<Vec<_>>()
-    };
-    ctx.render(
-        status,
-        FormPage {
-            t: ctx.lang.tr(),
-            nav: ctx.nav(),
-            show_synthetic: false,
-            action: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
-            cancel: id.map_or_else(|| "/households".to_string(), |i| format!("/households/{i}")),
-            id,
-            version,
-            v,
-            has_errors: !errors.is_empty(),
-            errors,
-            general_error,
-            regions: regions
-                .iter()
-                .filter(|r| r.parent_code.is_some())
-                .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default()))
-                .collect(),
-            causes: options(Cause::ALL, Cause::code, Cause::label, zh),
-            capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
-            unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),
-            employers: orgs_of(|k| k == OrgKind::Employer),
-        },
-    )
-}
-
-async fn new_form(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let v = FormValues {
-        registered_on: chrono::Utc::now().date_naive().to_string(),
-        work_capacity: "full".into(),
-        ..Default::default()
-    };
-    form_page(
-        &s,
-        &ctx,
-        StatusCode::OK,
-        FormState { id: None, version: 0, v, errors: HashMap::new(), general_error: None },
-    )
-    .await
-}
-
-async fn edit_form(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let h = match s.app.household(&ctx.who, id).await {
-        Ok(h) => h,
-        Err(e) => return ctx.error(e),
-    };
-    let v = FormValues {
-        file_no: h.file_no.clone(),
-        head_name: h.head_name.clone(),
-        head_id_number: h.head_id_number.clone(),
-        region_code: h.region_code.clone(),
-        registered_on: h.registered_on.to_string(),
-        causes: h.causes.iter().map(|c| c.code().to_string()).collect(),
-        work_capacity: h.work_capacity.code().to_string(),
-        migrant_worker: h.migrant_worker,
-        causes_resolved: h.causes_resolved,
-        children_completed_studies: h.children_completed_studies,
-        union_id: h.union_id.map(|i| i.to_string()).unwrap_or_default(),
-        employer_id: h.employer_id.map(|i| i.to_string()).unwrap_or_default(),
-        phone: h.phone.clone(),
-        address: h.address.clone(),
-    };
-    form_page(
-        &s,
-        &ctx,
-        StatusCode::OK,
-        FormState { id: Some(id), version: h.version, v, errors: HashMap::new(), general_error: None },
-    )
-    .await
-}
-
-/// Reads the submitted form into the values to show again and the input to validate.
-fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, String>) {
-    let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
-    let one = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let v = FormValues {
-        file_no: one("file_no"),
-        head_name: one("head_name"),
-        head_id_number: one("head_id_number"),
-        region_code: one("region_code"),
-        registered_on: one("registered_on"),
-        causes: pairs.iter().filter(|(n, _)| n == "causes").map(|(_, v)| v.clone()).collect(),
-        work_capacity: one("work_capacity"),
-        migrant_worker: one("migrant_worker") == "true",
-        causes_resolved: one("causes_resolved") == "true",
-        children_completed_studies: one("children_completed_studies") == "true",
-        union_id: one("union_id"),
-        employer_id: one("employer_id"),
-        phone: one("phone"),
-        address: one("address"),
-    };
-    let mut errors = HashMap::new();
-    let mut opt_id = |field: &str, s: &str| -> Option<i64> {
-        if s.trim().is_empty() {
-            return None;
-        }
-        match s.trim().parse() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                errors.insert(field.to_string(), "must be an organisation id".to_string());
-                None
-            }
-        }
-    };
-    let input = HouseholdInput {
-        file_no: v.file_no.clone(),
-        head_name: v.head_name.clone(),
-        head_id_number: v.head_id_number.clone(),
-        phone: v.phone.clone(),
-        address: v.address.clone(),
-        region_code: v.region_code.clone(),
-        union_id: opt_id("union_id", &v.union_id),
-        employer_id: opt_id("employer_id", &v.employer_id),
-        registered_on: v.registered_on.clone(),
-        migrant_worker: v.migrant_worker,
-        causes_resolved: v.causes_resolved,
-        children_completed_studies: v.children_completed_studies,
-        causes: v.causes.clone(),
-        work_capacity: v.work_capacity.clone(),
-    };
-    let version = one("version").parse().unwrap_or(-1);
-    (v, input, version, errors)
-}
-
-async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes) -> Response {
-    let (v, input, version, mut errors) = read_form(&body);
-    let result = if !errors.is_empty() {
-        Err(AppError::Invalid(Vec::new()))
-    } else {
-        match id {
-            None => s.app.create_household(&ctx.who, &input).await,
-            Some(id) => s.app.update_household(&ctx.who, id, Some(version), &input).await,
-        }
-    };
-    let lang = ctx.lang;
-    match result {
-        Ok(h) => Redirect::to(&format!("/households/{}?saved=1", h.id)).into_response(),
-        Err(AppError::Invalid(errs)) => {
-            for f in errs {
-                errors.entry(f.field.clone()).or_insert_with(|| lang.message(f.code, &f.message));
-            }
-            form_page(
-                &s,
-                &ctx,
-                StatusCode::UNPROCESSABLE_ENTITY,
-                FormState { id, version, v, errors, general_error: None },
-            )
-            .await
-        }
-        Err(AppError::Conflict(f)) => {
-            let msg = lang.message(f.code, &f.message);
-            if f.field.is_empty() {
-                form_page(
-                    &s,
-                    &ctx,
-                    StatusCode::CONFLICT,
-                    FormState { id, version, v, errors, general_error: Some(msg) },
-                )
-                .await
-            } else {
-                errors.insert(f.field.clone(), msg);
-                form_page(&s, &ctx, StatusCode::CONFLICT, FormState { id, version, v, errors, general_error: None })
-                    .await
-            }
-        }
-        Err(AppError::Stale) => {
-            let msg = lang.stale();
-            form_page(
-                &s,
-                &ctx,
-                StatusCode::PRECONDITION_FAILED,
-                FormState { id, version, v, errors, general_error: Some(msg) },
-            )
-            .await
-        }
-        Err(e) => ctx.error(e),
-    }
-}
-
-async fn create_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    submit(s, ctx, None, body).await
-}
-
-async fn edit_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    submit(s, ctx, Some(id), body).await
-}
-
-struct RegionStandards {
-    code: String,
-    name: String,
-    rows: Vec<(String, String, String)>,
-}
-
-#[derive(Template)]
-#[template(path = "standards.html")]
-struct StandardsPage {
-    t: &'static Tr,
-    nav: Nav,
-    show_synthetic: bool,
-    regions: Vec<RegionStandards>,
-    kinds: Vec<(String, String)>,
-    error: Option<String>,
-}
-
-async fn standards_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<String>) -> Response {
-    let zh = ctx.lang.zh();
-    let t = ctx.lang.tr();
-    let (regions, standards) = match (s.app.store.regions().await, s.app.store.standards(None).await) {
-        (Ok(r), Ok(st)) => (r, st),
-        (Err(e), _) | (_, Err(e)) => return ctx.error(e.into()),
-    };
-    let names = region_names(&regions, zh);
-    let view = regions
-        .iter()
-        .map(|r| {
-            let mine: Vec<_> = standards.iter().filter(|s| s.region_code == r.code).cloned().collect();
-            let mut months: Vec<YearMonth> = mine.iter().map(|s| s.from).collect();
-            months.sort();
-            months.dedup();
-            let rows = months
-                .iter()
-                .map(|m| {
-                    let f = |k| {
-                        bangfu_app::households::in_force(&mine, k, *m)
-                            .map_or_else(|| t.undefined.to_string(), |v| v.to_string())
-                    };
-                    (m.to_string(), f(StandardKind::Dibao), f(StandardKind::LowIncome))
-                })
-                .collect();
-            RegionStandards { code: r.code.clone(), name: names.get(&r.code).cloned().unwrap_or_default(), rows }
-        })
-        .collect();
-    ctx.render(
-        status,
-        StandardsPage {
-            t,
-            nav: ctx.nav(),
-            show_synthetic: false,
-            regions: view,
-            kinds: options(StandardKind::ALL, StandardKind::code, StandardKind::label, zh),
-            error,
-        },
-    )
-}
-
-async fn standards_page(
-    State(s): State<AppState>,
-    Who(who): Who,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    standards_view(&s, &ctx, StatusCode::OK, None).await
-}
-
-#[derive(Deserialize)]
-struct StandardForm {
-    #[serde(default)]
-    region_code: String,
-    #[serde(default)]
-    kind: String,
-    #[serde(default)]
-    from: String,
-    #[serde(default)]
-    amount: String,
-}
-
-async fn standard_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let f: StandardForm = serde_urlencoded::from_bytes(&body).unwrap_or(StandardForm {
-        region_code: String::new(),
-        kind: String::new(),
-        from: String::new(),
-        amount: String::new(),
-    });
-    let input =
-        StandardInput { region_code: f.region_code, kind: f.kind, from: f.from, amount: Amount::from(f.amount.trim()) };
-    match s.app.create_standard(&ctx.who, &input).await {
-        Ok(_) => Redirect::to("/standards").into_response(),
-        Err(AppError::Invalid(errs)) => {
-            let msg = ctx.lang.messages(&errs);
-            standards_view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
-        }
-        Err(AppError::Conflict(e)) => {
-            standards_view(&s, &ctx, StatusCode::CONFLICT, Some(ctx.lang.message(e.code, &e.message))).await
-        }
-        Err(e) => ctx.error(e),
-    }
 }
