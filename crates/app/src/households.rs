@@ -379,13 +379,13 @@ impl App {
     /// transaction. The file's version is checked against `If-Match` when the write ends
     /// ([`App::end_file`]), inside the transaction, so a write that commits in between is never
     /// overwritten.
-    async fn begin_file(&self, who: &Principal, id: i64) -> Result<(OpenFile, WriteTx), AppError> {
+    pub(crate) async fn begin_file(&self, who: &Principal, id: i64) -> Result<(OpenFile, WriteTx), AppError> {
         self.permit(who, Permission::WriteHouseholds, "household", Some(id)).await?;
         self.open(who, id).await
     }
 
     /// Records the change, moves the file's version on (when given, only from `if_match`) and commits.
-    async fn end_file(
+    pub(crate) async fn end_file(
         &self,
         who: &Principal,
         mut tx: WriteTx,

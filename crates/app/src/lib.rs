@@ -9,6 +9,7 @@ mod error;
 pub mod evaluate;
 pub mod households;
 pub mod input;
+pub mod outcomes;
 mod registry;
 pub mod users;
 

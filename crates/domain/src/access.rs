@@ -35,6 +35,8 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit trail.
     ReadAudit,
+    /// Approve, send back or reopen an outcome proposed by someone else (county and city union).
+    ApproveOutcomes,
 }
 
 impl Permission {
@@ -49,6 +51,7 @@ impl Permission {
             Permission::WriteReference => "write_reference",
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
+            Permission::ApproveOutcomes => "approve_outcomes",
         }
     }
 }
@@ -65,7 +68,13 @@ impl Role {
             CityStaff | CountyStaff => {
                 matches!(
                     p,
-                    ReadHouseholds | WriteHouseholds | DeleteHouseholds | RevealPersonal | Export | WriteReference
+                    ReadHouseholds
+                        | WriteHouseholds
+                        | DeleteHouseholds
+                        | RevealPersonal
+                        | Export
+                        | WriteReference
+                        | ApproveOutcomes
                 )
             }
             GrassrootsStaff => matches!(p, ReadHouseholds | WriteHouseholds | RevealPersonal | Export),

@@ -187,3 +187,43 @@ mod tests {
         assert!(e.message.contains("dibao"));
     }
 }
+
+vocabulary! {
+    /// What a person decides about a household (clause 四, 五(一)1).
+    OutcomeKind {
+        Exit = ("exit", "脱困", "Exit from hardship"),
+        Relief = ("relief", "解困", "Relief"),
+        Withdrawal = ("withdrawal", "退出档案", "Withdrawal from the file"),
+    }
+}
+
+vocabulary! {
+    /// How an exit came about (四(一)1–5).
+    ExitPathway {
+        EmploymentBusiness = ("employment_business", "就业创业", "Employment or business"),
+        SocialInsurance = ("social_insurance", "社会保险待遇", "Social-insurance benefits"),
+        MedicalCover = ("medical_cover", "医疗保障", "Medical cover"),
+        SocialAssistance = ("social_assistance", "纳入社会救助", "Social assistance"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Why a household leaves the file (退出档案).
+    WithdrawalReason {
+        Death = ("death", "死亡", "Death"),
+        FailedRecheck = ("failed_recheck", "复核不符合条件", "Failed re-check"),
+        MovedAway = ("moved_away", "迁出", "Moved away"),
+        Other = ("other", "其他", "Other"),
+    }
+}
+
+vocabulary! {
+    /// Where an outcome stands.
+    OutcomeStatus {
+        Proposed = ("proposed", "待审批", "Proposed"),
+        Approved = ("approved", "已批准", "Approved"),
+        SentBack = ("sent_back", "已退回", "Sent back"),
+        Reopened = ("reopened", "已重新打开", "Reopened"),
+    }
+}

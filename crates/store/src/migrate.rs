@@ -19,6 +19,7 @@ const MIGRATIONS: &[Migration] = &[
     (3, "access and audit", access),
     (4, "union index", union_index),
     (5, "policy engine", policy_engine),
+    (6, "outcomes", outcomes),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -587,4 +588,36 @@ fn policy_engine(b: Backend) -> Vec<String> {
         Backend::Postgres => q.to_string(PostgresQueryBuilder),
     });
     out
+}
+
+/// Outcomes a person proposes and another decides (四, 五(一)1).
+fn outcomes(b: Backend) -> Vec<String> {
+    let t = Table::create()
+        .table(Outcomes::Table)
+        .col(id(Outcomes::Id))
+        .col(big(Outcomes::HouseholdId))
+        .col(text(Outcomes::Kind))
+        .col(ColumnDef::new(Outcomes::Pathway).text().null())
+        .col(text(Outcomes::Reason))
+        .col(text(Outcomes::Status))
+        .col(big(Outcomes::ProposedBy))
+        .col(text(Outcomes::ProposedByName))
+        .col(text(Outcomes::ProposedAt))
+        .col(ColumnDef::new(Outcomes::DecidedBy).big_integer().null())
+        .col(ColumnDef::new(Outcomes::DecidedByName).text().null())
+        .col(ColumnDef::new(Outcomes::DecidedAt).text().null())
+        .col(ColumnDef::new(Outcomes::DecisionNote).text().null())
+        .col(ColumnDef::new(Outcomes::ApprovalDate).text().null())
+        .col(ColumnDef::new(Outcomes::ReopenReason).text().null())
+        .col(big(Outcomes::Version))
+        .foreign_key(&mut fk(Outcomes::Table, Outcomes::HouseholdId, Households::Table, Households::Id, true))
+        .to_owned();
+    let i = Index::create()
+        .name("idx_outcomes_household")
+        .table(Outcomes::Table)
+        .col(Outcomes::HouseholdId)
+        .col(Outcomes::Status)
+        .to_owned();
+    let j = Index::create().name("idx_outcomes_status").table(Outcomes::Table).col(Outcomes::Status).to_owned();
+    vec![render(b, &t), render(b, &i), render(b, &j)]
 }

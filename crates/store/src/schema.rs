@@ -215,3 +215,24 @@ pub(crate) enum Determinations {
     Results,
     ComputedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Outcomes {
+    Table,
+    Id,
+    HouseholdId,
+    Kind,
+    Pathway,
+    Reason,
+    Status,
+    ProposedBy,
+    ProposedByName,
+    ProposedAt,
+    DecidedBy,
+    DecidedByName,
+    DecidedAt,
+    DecisionNote,
+    ApprovalDate,
+    ReopenReason,
+    Version,
+}

@@ -1,6 +1,7 @@
 //! REST API under `/api/v1`, and its OpenAPI 3 document generated from these handlers.
 
 use crate::api_access as a;
+use crate::api_outcomes as o;
 use crate::auth::Who;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
@@ -33,6 +34,11 @@ pub fn routes() -> crate::Routes {
         .route("/me", get(a::me))
         .route("/evaluate", axum::routing::post(a::evaluate_case))
         .route("/recheck", get(a::recheck))
+        .route("/households/{id}/outcomes", get(o::list).post(o::propose))
+        .route("/outcomes", get(o::pending))
+        .route("/outcomes/{id}", get(o::get_one))
+        .route("/outcomes/{id}/decision", axum::routing::post(o::decide))
+        .route("/outcomes/{id}/reopen", axum::routing::post(o::reopen))
         .route("/what-if", get(a::what_if))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
@@ -95,6 +101,12 @@ pub fn routes() -> crate::Routes {
         a::evaluate_case,
         a::household_evaluation,
         a::recheck,
+        o::propose,
+        o::list,
+        o::pending,
+        o::get_one,
+        o::decide,
+        o::reopen,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -135,6 +147,10 @@ pub fn routes() -> crate::Routes {
         bangfu_app::evaluate::HouseholdEvaluation,
         bangfu_app::evaluate::WindowMonth,
         bangfu_app::evaluate::RecheckPage,
+        bangfu_app::outcomes::ProposalInput,
+        bangfu_app::outcomes::DecisionInput,
+        bangfu_app::outcomes::ReopenInput,
+        bangfu_store::Outcome,
         bangfu_app::evaluate::WhatIf,
         bangfu_app::evaluate::RecheckRow,
         bangfu_store::EvaluationRun,

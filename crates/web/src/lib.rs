@@ -4,6 +4,7 @@
 pub mod access_pages;
 pub mod api;
 mod api_access;
+mod api_outcomes;
 pub mod auth;
 pub mod error;
 mod evaluation_view;
