@@ -10,6 +10,7 @@ pub mod evaluate;
 pub mod households;
 pub mod input;
 pub mod outcomes;
+pub mod pairings;
 mod registry;
 pub mod users;
 

@@ -20,6 +20,7 @@ const MIGRATIONS: &[Migration] = &[
     (4, "union index", union_index),
     (5, "policy engine", policy_engine),
     (6, "outcomes", outcomes),
+    (7, "pairings", pairings),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -619,5 +620,36 @@ fn outcomes(b: Backend) -> Vec<String> {
         .col(Outcomes::Status)
         .to_owned();
     let j = Index::create().name("idx_outcomes_status").table(Outcomes::Table).col(Outcomes::Status).to_owned();
+    vec![render(b, &t), render(b, &i), render(b, &j)]
+}
+
+/// One-to-one pairing (一帮一): a helper unit and a responsible person per household.
+fn pairings(b: Backend) -> Vec<String> {
+    let t = Table::create()
+        .table(Pairings::Table)
+        .col(id(Pairings::Id))
+        .col(big(Pairings::HouseholdId))
+        .col(big(Pairings::HelperOrgId))
+        .col(text(Pairings::Person))
+        .col(text(Pairings::StartedOn))
+        .col(ColumnDef::new(Pairings::EndedOn).text().null())
+        .col(ColumnDef::new(Pairings::EndReason).text().null())
+        .col(text(Pairings::CreatedBy))
+        .col(big(Pairings::Version))
+        .foreign_key(&mut fk(Pairings::Table, Pairings::HouseholdId, Households::Table, Households::Id, true))
+        .foreign_key(&mut fk(Pairings::Table, Pairings::HelperOrgId, Organisations::Table, Organisations::Id, false))
+        .to_owned();
+    let i = Index::create()
+        .name("idx_pairings_household")
+        .table(Pairings::Table)
+        .col(Pairings::HouseholdId)
+        .col(Pairings::EndedOn)
+        .to_owned();
+    let j = Index::create()
+        .name("idx_pairings_helper")
+        .table(Pairings::Table)
+        .col(Pairings::HelperOrgId)
+        .col(Pairings::EndedOn)
+        .to_owned();
     vec![render(b, &t), render(b, &i), render(b, &j)]
 }

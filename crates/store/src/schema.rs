@@ -236,3 +236,17 @@ pub(crate) enum Outcomes {
     ReopenReason,
     Version,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Pairings {
+    Table,
+    Id,
+    HouseholdId,
+    HelperOrgId,
+    Person,
+    StartedOn,
+    EndedOn,
+    EndReason,
+    CreatedBy,
+    Version,
+}

@@ -39,6 +39,10 @@ pub fn routes() -> crate::Routes {
         .route("/outcomes/{id}", get(o::get_one))
         .route("/outcomes/{id}/decision", axum::routing::post(o::decide))
         .route("/outcomes/{id}/reopen", axum::routing::post(o::reopen))
+        .route("/households/{id}/pairings", get(o::pairings).post(o::pair))
+        .route("/pairings/{id}/end", axum::routing::post(o::end_pairing))
+        .route("/unpaired", get(o::unpaired))
+        .route("/caseload", get(o::caseload))
         .route("/what-if", get(a::what_if))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
@@ -107,6 +111,11 @@ pub fn routes() -> crate::Routes {
         o::get_one,
         o::decide,
         o::reopen,
+        o::pair,
+        o::pairings,
+        o::end_pairing,
+        o::unpaired,
+        o::caseload,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -151,6 +160,11 @@ pub fn routes() -> crate::Routes {
         bangfu_app::outcomes::DecisionInput,
         bangfu_app::outcomes::ReopenInput,
         bangfu_store::Outcome,
+        bangfu_store::Pairing,
+        bangfu_app::pairings::PairingInput,
+        bangfu_app::pairings::EndPairingInput,
+        bangfu_app::pairings::UnpairedPage,
+        bangfu_app::pairings::Caseload,
         bangfu_app::evaluate::WhatIf,
         bangfu_app::evaluate::RecheckRow,
         bangfu_store::EvaluationRun,

@@ -56,3 +56,51 @@ pub(crate) async fn reopen(
 ) -> ApiResult {
     ok(s.app.reopen_outcome(&who, id(&oid)?, &input).await?)
 }
+
+#[utoipa::path(post, path = "/api/v1/households/{id}/pairings", tag = "pairings", params(("id" = i64, Path)), request_body = bangfu_app::pairings::PairingInput, responses((status = 201, body = bangfu_store::Pairing), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn pair(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(hid): Path<String>,
+    JsonBody(input): JsonBody<bangfu_app::pairings::PairingInput>,
+) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(s.app.pair(&who, id(&hid)?, &input).await?)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/households/{id}/pairings", tag = "pairings", params(("id" = i64, Path)), responses((status = 200, body = Vec<bangfu_store::Pairing>), (status = 404, body = ErrorBody)))]
+pub(crate) async fn pairings(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    ok(s.app.household_pairings(&who, id(&hid)?).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/pairings/{id}/end", tag = "pairings", params(("id" = i64, Path)), request_body = bangfu_app::pairings::EndPairingInput, responses((status = 200, body = bangfu_store::Pairing), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn end_pairing(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(pid): Path<String>,
+    JsonBody(input): JsonBody<bangfu_app::pairings::EndPairingInput>,
+) -> ApiResult {
+    ok(s.app.end_pairing(&who, id(&pid)?, &input).await?)
+}
+
+/// A page of the queue.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct QueuePage {
+    /// Page from 1.
+    page: Option<u64>,
+}
+
+#[utoipa::path(get, path = "/api/v1/unpaired", tag = "pairings", params(QueuePage), responses((status = 200, body = bangfu_app::pairings::UnpairedPage), (status = 403, body = ErrorBody)))]
+pub(crate) async fn unpaired(
+    State(s): State<AppState>,
+    Who(who): Who,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<QueuePage>,
+) -> ApiResult {
+    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    ok(s.app.unpaired(&who, page, 50).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/caseload", tag = "pairings", responses((status = 200, body = Vec<bangfu_app::pairings::Caseload>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn caseload(State(s): State<AppState>, Who(who): Who) -> ApiResult {
+    ok(s.app.caseload(&who).await?)
+}

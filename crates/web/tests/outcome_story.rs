@@ -131,3 +131,104 @@ async fn a_proposal_is_decided_by_someone_else_in_the_county() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_pairing_stays_until_the_goal_is_reached() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        let org = |name: &str, kind: &str, region: &str| OrganisationInput {
+            name: name.into(),
+            kind: kind.into(),
+            region_code: region.into(),
+            parent_id: None,
+        };
+        let helper = app.create_organisation(&sys, &org("万秀区机关工会", "county_union", "450403")).await.unwrap().id;
+        let far = app.create_organisation(&sys, &org("长洲区机关工会", "county_union", "450405")).await.unwrap().id;
+        let mut ids = Vec::new();
+        for i in 0..2 {
+            let h = app
+                .create_household(
+                    &sys,
+                    &HouseholdInput {
+                        head_name: format!("结对户{i}"),
+                        head_id_number: id_with_check(&format!("45040319800101{:03}", 400 + i)),
+                        region_code: "450403".into(),
+                        registered_on: "2016-05-10".into(),
+                        causes: vec!["illness".into()],
+                        work_capacity: "none".into(),
+                        ..Default::default()
+                    },
+                )
+                .await
+                .unwrap();
+            ids.push(h.id);
+        }
+        let staff = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "p-staff", "county_staff", Some("450403"), None).await,
+        );
+        let boss = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "p-boss", "county_staff", Some("450403"), None).await,
+        );
+
+        // Both households wait in the queue; pairing one takes it out.
+        let queue = get(&staff, "/api/v1/unpaired").await;
+        assert_eq!(queue.body["total"], 2, "{}", queue.text);
+        let uri = format!("/api/v1/households/{}/pairings", ids[0]);
+        let unknown = post(&staff, &uri, &json!({"helper_org_id": far, "person": "李帮扶"})).await;
+        assert_eq!(
+            (unknown.status, unknown.field()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "helper_org_id"),
+            "a unit out of scope is unknown"
+        );
+        let nobody = post(&staff, &uri, &json!({"helper_org_id": helper})).await;
+        assert_eq!((nobody.status, nobody.field()), (StatusCode::UNPROCESSABLE_ENTITY, "person"));
+        let p =
+            post(&staff, &uri, &json!({"helper_org_id": helper, "person": "李帮扶", "started_on": "2018-01-05"})).await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+        let pid = p.body["id"].as_i64().unwrap();
+        let second = post(&staff, &uri, &json!({"helper_org_id": helper, "person": "王帮扶"})).await;
+        assert_eq!((second.status, second.code()), (StatusCode::CONFLICT, "already_paired"));
+        let queue = get(&staff, "/api/v1/unpaired").await;
+        assert_eq!(queue.body["total"], 1);
+        assert_eq!(queue.body["items"][0]["id"], ids[1]);
+        let load = get(&staff, "/api/v1/caseload").await;
+        assert_eq!(
+            (load.body[0]["helper_org_id"].as_i64(), load.body[0]["households"].as_i64()),
+            (Some(helper), Some(1))
+        );
+
+        // Ending early is refused with the reason; after an approved exit it ends.
+        let end = format!("/api/v1/pairings/{pid}/end");
+        let early = post(&staff, &end, &json!({"reason": "人手调整"})).await;
+        assert_eq!((early.status, early.code()), (StatusCode::CONFLICT, "goal_not_reached"), "{}", early.text);
+        assert!(early.body["error"]["message"].as_str().unwrap().contains("不达目标不脱钩"));
+        let o = post(
+            &staff,
+            &format!("/api/v1/households/{}/outcomes", ids[0]),
+            &json!({"kind": "exit", "pathway": "medical_cover", "reason": "大病保险报销后收入稳定"}),
+        )
+        .await;
+        let oid = o.body["id"].as_i64().unwrap();
+        let ok = post(&boss, &format!("/api/v1/outcomes/{oid}/decision"), &json!({"decision": "approve"})).await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+        let before_start = post(&staff, &end, &json!({"reason": "已脱困", "ended_on": "2017-12-31"})).await;
+        assert_eq!((before_start.status, before_start.field()), (StatusCode::UNPROCESSABLE_ENTITY, "ended_on"));
+        let done = post(&staff, &end, &json!({"reason": "已脱困"})).await;
+        assert_eq!(done.status, StatusCode::OK, "{}", done.text);
+        assert!(done.body["ended_on"].is_string());
+        assert_eq!(get(&staff, "/api/v1/caseload").await.body, json!([]));
+        // An exited household is not in the queue either.
+        assert_eq!(get(&staff, "/api/v1/unpaired").await.body["total"], 1);
+        // Another county sees no pairing of this one.
+        let other = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "p-far", "county_staff", Some("450405"), None).await,
+        );
+        assert_eq!(get(&other, &uri).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(post(&other, &end, &json!({"reason": "x"})).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(get(&other, "/api/v1/unpaired").await.body["total"], 0);
+    }
+}
