@@ -261,16 +261,8 @@ impl Store {
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .to_owned();
         let items = self.all(&q).await?.iter().map(entry_from).collect::<Result<Vec<_>, _>>()?;
-        let inner = Query::select().expr(Expr::val(1)).from(AuditLog::Table).cond_where(cond).limit(10_001).to_owned();
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
-            .from_subquery(inner, sea_query::Alias::new("m"))
-            .to_owned();
-        let n: i64 = match self.optional(&count).await? {
-            Some(row) => get(&row, "n")?,
-            None => 0,
-        };
-        Ok((items, n.max(0) as u64))
+        let matches = Query::select().expr(Expr::val(1)).from(AuditLog::Table).cond_where(cond).to_owned();
+        Ok((items, self.capped_count(matches, 10_000).await?))
     }
 
     /// How many entries of `action` with `result` name this actor (`by_address` false) or come

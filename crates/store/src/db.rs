@@ -125,6 +125,25 @@ impl Store {
         let (sql, values) = self.build(stmt);
         Ok(sqlx::query_with(&sql, values).fetch_optional(&self.pool).await?)
     }
+
+    /// How many rows `matches` (a SELECT of the matching rows) gives, reading at most `cap + 1`:
+    /// enough to page and to say "more than cap", cheap on any table size.
+    pub(crate) async fn capped_count(
+        &self,
+        mut matches: sea_query::SelectStatement,
+        cap: u64,
+    ) -> Result<u64, StoreError> {
+        matches.limit(cap + 1);
+        let count = sea_query::Query::select()
+            .expr_as(sea_query::Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from_subquery(matches, sea_query::Alias::new("m"))
+            .to_owned();
+        let n: i64 = match self.optional(&count).await? {
+            Some(row) => get(&row, "n")?,
+            None => 0,
+        };
+        Ok(n.max(0) as u64)
+    }
 }
 
 impl WriteTx {

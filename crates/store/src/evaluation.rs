@@ -485,18 +485,9 @@ impl Store {
             };
             out.push((household, det));
         }
-        let mut inner = Query::select();
-        inner.expr(Expr::val(1));
-        filtered(&mut inner);
-        inner.limit(10_001);
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
-            .from_subquery(inner, sea_query::Alias::new("m"))
-            .to_owned();
-        let n: i64 = match self.optional(&count).await? {
-            Some(row) => get(&row, "n")?,
-            None => 0,
-        };
-        Ok((out, n.max(0) as u64))
+        let mut matches = Query::select();
+        matches.expr(Expr::val(1));
+        filtered(&mut matches);
+        Ok((out, self.capped_count(matches, 10_000).await?))
     }
 }

@@ -245,18 +245,10 @@ impl Store {
         let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
         // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
-        let mut inner = Query::select();
-        inner.expr(Expr::val(1)).limit(COUNT_LIMIT + 1);
-        filtered(&mut inner, scope, filter, CauseAs::Range);
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
-            .from_subquery(inner, sea_query::Alias::new("m"))
-            .to_owned();
-        let n: i64 = match self.optional(&count).await? {
-            Some(row) => get(&row, "n")?,
-            None => 0,
-        };
-        let n = n.max(0) as u64;
+        let mut matches = Query::select();
+        matches.expr(Expr::val(1));
+        filtered(&mut matches, scope, filter, CauseAs::Range);
+        let n = self.capped_count(matches, COUNT_LIMIT).await?;
         Ok(HouseholdPage { items, total: n.min(COUNT_LIMIT), total_is_lower_bound: n > COUNT_LIMIT })
     }
 
