@@ -89,6 +89,16 @@ impl Lang {
             "file_no_taken" => "档案编号已被使用",
             "duplicate_standard" => "该地区该月起的标准已存在",
             "stale" => "记录已被他人修改，请刷新后重试",
+            "proposal_pending" => "该家庭已有待审批的结果，请先审批或退回",
+            "own_proposal" => "提出人不能审批自己提出的结果",
+            "not_in_file" => "该家庭已不在档",
+            "not_proposed" => "该结果不在待审批状态",
+            "not_approved" => "只有已批准的结果才能重新打开",
+            "already_paired" => "该家庭已结对，请先结束原结对",
+            "goal_not_reached" => "该家庭尚未脱困或解困，不达目标不脱钩",
+            "already_ended" => "该结对已结束",
+            "before_start" => "不能早于结对开始日期",
+            "id_in_url" => "身份证号码不能放在网址中",
             _ if code == "id_number_on_file" => {
                 // Keep the other household's file number from the English message.
                 let file_no =
@@ -103,6 +113,20 @@ impl Lang {
 
 /// Every fixed text of the pages.
 pub struct Tr {
+    pub casework: &'static str,
+    pub pairing: &'static str,
+    pub unpaired: &'static str,
+    pub helper_unit: &'static str,
+    pub responsible_person: &'static str,
+    pub pair: &'static str,
+    pub pathway: &'static str,
+    pub proposed_by: &'static str,
+    pub decided_by: &'static str,
+    pub approval_date: &'static str,
+    pub note: &'static str,
+    pub approve: &'static str,
+    pub send_back: &'static str,
+    pub propose: &'static str,
     pub batch_evaluation: &'static str,
     pub batch_hint: &'static str,
     pub start: &'static str,
@@ -245,6 +269,20 @@ pub struct Tr {
 
 /// 简体中文.
 pub static ZH: Tr = Tr {
+    casework: "帮扶与结果",
+    pairing: "一帮一结对",
+    unpaired: "尚未结对",
+    helper_unit: "帮扶单位",
+    responsible_person: "责任人",
+    pair: "结对",
+    pathway: "途径／原因",
+    proposed_by: "提出",
+    decided_by: "审批",
+    approval_date: "批准日期",
+    note: "意见",
+    approve: "批准",
+    send_back: "退回",
+    propose: "提出",
     batch_evaluation: "批量评估",
     batch_hint: "按月份评估范围内的全部家庭，保存每户的评估结果（历史保留），并给出各地区汇总。",
     start: "开始",
@@ -387,6 +425,20 @@ pub static ZH: Tr = Tr {
 
 /// English.
 pub static EN: Tr = Tr {
+    casework: "Case work",
+    pairing: "Pairing",
+    unpaired: "Not paired",
+    helper_unit: "Helper unit",
+    responsible_person: "Responsible person",
+    pair: "Pair",
+    pathway: "Pathway / reason",
+    proposed_by: "Proposed",
+    decided_by: "Decided",
+    approval_date: "Approval date",
+    note: "Note",
+    approve: "Approve",
+    send_back: "Send back",
+    propose: "Propose",
     batch_evaluation: "Batch evaluation",
     batch_hint: "Evaluates every household in scope for a month, stores each determination (history kept) and counts per region.",
     start: "Start",

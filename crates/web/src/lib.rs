@@ -6,6 +6,7 @@ pub mod api;
 mod api_access;
 mod api_outcomes;
 pub mod auth;
+mod casework_view;
 pub mod error;
 mod evaluation_view;
 pub mod export;

@@ -27,6 +27,9 @@ pub fn routes() -> crate::Routes {
         .route("/households/export.xlsx", get(export_list))
         .route("/households/{id}", get(household_page).post(crate::household_form::edit_submit))
         .route("/households/{id}/edit", get(crate::household_form::edit_form))
+        .route("/households/{id}/outcomes", axum::routing::post(crate::casework_view::propose_submit))
+        .route("/households/{id}/pairings", axum::routing::post(crate::casework_view::pair_submit))
+        .route("/outcomes/{id}/decision", axum::routing::post(crate::casework_view::decide_submit))
         .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 
@@ -434,6 +437,7 @@ struct HouseholdPage {
     enrolments: Vec<(&'static str, String, String)>,
     assistance: Vec<(String, &'static str, &'static str, String)>,
     eval: Option<crate::evaluation_view::EvalView>,
+    work: crate::casework_view::CaseworkView,
 }
 
 fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
@@ -493,6 +497,10 @@ async fn household_view(
         (Err(e), _) => return ctx.error(e.into()),
         (_, Err(e)) => return ctx.error(e),
     };
+    let work = match crate::casework_view::for_household(s, ctx, id, file.household.status, &orgs).await {
+        Ok(w) => w,
+        Err(e) => return ctx.error(e),
+    };
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
     let h = file.household;
@@ -533,6 +541,7 @@ async fn household_view(
                 .collect(),
             months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
             eval,
+            work,
             enrolments: file
                 .enrolments
                 .iter()

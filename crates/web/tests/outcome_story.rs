@@ -232,3 +232,94 @@ async fn a_pairing_stays_until_the_goal_is_reached() {
         assert_eq!(get(&other, "/api/v1/unpaired").await.body["total"], 0);
     }
 }
+
+#[tokio::test]
+async fn the_household_page_pairs_proposes_and_approves() {
+    let db = TestDb::sqlite();
+    let app = App::new(db.open().await);
+    let sys = Principal::system();
+    let helper = app
+        .create_organisation(
+            &sys,
+            &OrganisationInput {
+                name: "万秀区帮扶站".into(),
+                kind: "county_union".into(),
+                region_code: "450403".into(),
+                parent_id: None,
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    let h = app
+        .create_household(
+            &sys,
+            &HouseholdInput {
+                head_name: "页面户".into(),
+                head_id_number: id_with_check("45040319800101555"),
+                region_code: "450403".into(),
+                registered_on: "2016-05-10".into(),
+                causes: vec!["illness".into()],
+                work_capacity: "none".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let a = with_token(
+        bangfu_web::router(app.clone()),
+        &token_for(&app, "pg-a", "county_staff", Some("450403"), None).await,
+    );
+    let b = with_token(
+        bangfu_web::router(app.clone()),
+        &token_for(&app, "pg-b", "county_staff", Some("450403"), None).await,
+    );
+    let form = |r: &axum::Router, uri: String, body: String| {
+        let r = r.clone();
+        async move {
+            call(&r, axum::http::Method::POST, &uri, None, &[]).await; // no body: refused, changes nothing
+            let req = axum::http::Request::post(&uri)
+                .header("content-type", "application/x-www-form-urlencoded")
+                .body(axum::body::Body::from(body))
+                .unwrap();
+            tower::ServiceExt::oneshot(r, req).await.unwrap().status()
+        }
+    };
+    let page = get(&a, &format!("/households/{}", h.id)).await;
+    assert!(
+        page.text.contains("id=\"pair-form\"")
+            && page.text.contains("id=\"propose-form\"")
+            && page.text.contains("尚未结对")
+    );
+    assert!(form(&a, format!("/households/{}/pairings", h.id), format!("helper_org_id={helper}&person=%E6%9D%8E"))
+        .await
+        .is_redirection());
+    let st = form(
+        &a,
+        format!("/households/{}/outcomes", h.id),
+        "kind=exit&pathway=employment_business&reason=%E5%86%8D%E5%B0%B1%E4%B8%9A".into(),
+    )
+    .await;
+    assert!(st.is_redirection(), "{st}");
+    // The proposer sees no approve button; the colleague does, and approves.
+    assert!(!get(&a, &format!("/households/{}", h.id)).await.text.contains("class=\"approve\""));
+    let page = get(&b, &format!("/households/{}", h.id)).await;
+    assert!(page.text.contains("万秀区帮扶站 · 李") && page.text.contains("class=\"approve\""), "{}", page.text);
+    let oid = app.pending_outcomes(&sys).await.unwrap()[0].id;
+    assert!(form(&b, format!("/outcomes/{oid}/decision"), "decision=approve".into()).await.is_redirection());
+    let page = get(&b, &format!("/households/{}", h.id)).await;
+    assert!(
+        page.text.contains("已批准") && !page.text.contains("id=\"propose-form\""),
+        "an exited household takes no new proposal"
+    );
+    // A refused decision shows the reason in Chinese.
+    let again = call(
+        &b,
+        axum::http::Method::POST,
+        &format!("/outcomes/{oid}/decision"),
+        None,
+        &[("content-type", "application/x-www-form-urlencoded")],
+    )
+    .await;
+    assert!(again.status.is_client_error());
+}
