@@ -137,11 +137,11 @@ fn letters(e: &Evaluation) -> String {
 }
 
 impl App {
-    /// The standards of every region, as the engine's tables (fen).
-    pub async fn standards_tables(&self) -> Result<HashMap<String, StandardsTable>, AppError> {
+    /// The standards of every region (or of `region` only), as the engine's tables (fen).
+    pub async fn standards_tables(&self, region: Option<&str>) -> Result<HashMap<String, StandardsTable>, AppError> {
         type Lists = (Vec<(YearMonth, i64)>, Vec<(YearMonth, i64)>);
         let mut by: HashMap<String, Lists> = HashMap::new();
-        for s in self.store.standards(None).await? {
+        for s in self.store.standards(region).await? {
             let e = by.entry(s.region_code.clone()).or_default();
             match s.kind {
                 StandardKind::Dibao => e.0.push((s.from, s.amount.fen())),
@@ -171,7 +171,8 @@ impl App {
         let from = as_of.plus(1 - params.window_months as i32);
         let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
         let hf = chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?;
-        let tables = self.standards_tables().await?;
+        // One household needs its own region's standards only.
+        let tables = self.standards_tables(Some(&hf.region_code)).await?;
         let empty = StandardsTable::default();
         let table = tables.get(&hf.region_code).unwrap_or(&empty);
         let e = evaluate(&hf.facts, table, &params, as_of);
@@ -220,7 +221,7 @@ impl App {
             None => None,
         };
         let params: Params = self.store.policy(None).await?;
-        let tables = self.standards_tables().await?;
+        let tables = self.standards_tables(None).await?;
         let empty = StandardsTable::default();
         let from = as_of.plus(1 - params.window_months as i32);
         let mut tx = self.store.begin().await?;
@@ -391,7 +392,7 @@ impl App {
         };
         let (as_of, kind, bp, from) = e.finish((|| Some((as_of?, kind?, bp?, from?)))()).map_err(AppError::Invalid)?;
         let params = self.store.policy(None).await?;
-        let base = self.standards_tables().await?;
+        let base = self.standards_tables(None).await?;
         let changed: HashMap<String, StandardsTable> = base
             .iter()
             .map(|(r, t)| {

@@ -136,6 +136,20 @@ impl App {
         Ok(self.store.household_pairings(&who.scope, household_id).await?)
     }
 
+    /// A household's pairings and outcomes together (the case-work section of its page): the
+    /// household is checked once for both.
+    pub async fn casework(
+        &self,
+        who: &Principal,
+        household_id: i64,
+    ) -> Result<(Vec<Pairing>, Vec<bangfu_store::Outcome>), AppError> {
+        self.household(who, household_id).await?;
+        Ok((
+            self.store.household_pairings(&who.scope, household_id).await?,
+            self.store.household_outcomes(&who.scope, household_id).await?,
+        ))
+    }
+
     /// Households in the file without a helper, in `who`'s scope.
     pub async fn unpaired(&self, who: &Principal, page: u64, per_page: u64) -> Result<UnpairedPage, AppError> {
         self.permit(who, Permission::ReadHouseholds, "pairing", None).await?;

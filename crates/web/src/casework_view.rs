@@ -47,17 +47,12 @@ pub(crate) async fn for_household(
 ) -> Result<CaseworkView, AppError> {
     let zh = ctx.lang.zh();
     let name = |org: i64| orgs.iter().find(|o| o.id == org).map_or_else(|| org.to_string(), |o| o.name.clone());
-    let pairing = s
-        .app
-        .household_pairings(&ctx.who, id)
-        .await?
+    let (pairings, outcomes) = s.app.casework(&ctx.who, id).await?;
+    let pairing = pairings
         .into_iter()
         .find(|p| p.ended_on.is_none())
         .map(|p| format!("{} · {} · {}", name(p.helper_org_id), p.person, p.started_on));
-    let outcomes = s
-        .app
-        .household_outcomes(&ctx.who, id)
-        .await?
+    let outcomes = outcomes
         .into_iter()
         .map(|o| {
             let kind = OutcomeKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label(zh).to_string());
@@ -118,6 +113,11 @@ fn form(body: &[u8]) -> impl Fn(&str) -> String + '_ {
     }
 }
 
+/// Back to the household's case-work section after a form succeeded.
+fn back_to(household_id: i64) -> Response {
+    Redirect::to(&format!("/households/{household_id}?saved=1#casework")).into_response()
+}
+
 /// The propose form.
 pub(crate) async fn propose_submit(
     State(s): State<AppState>,
@@ -134,7 +134,7 @@ pub(crate) async fn propose_submit(
     let input =
         ProposalInput { kind: f("kind"), pathway: (!pathway.is_empty()).then_some(pathway), reason: f("reason") };
     match s.app.propose_outcome(&ctx.who, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/households/{id}?saved=1#casework")).into_response(),
+        Ok(_) => back_to(id),
         Err(e) => ctx.error(e),
     }
 }
@@ -155,7 +155,7 @@ pub(crate) async fn decide_submit(
     let input =
         DecisionInput { decision: f("decision"), note: f("note"), approval_date: (!date.is_empty()).then_some(date) };
     match s.app.decide_outcome(&ctx.who, id, &input).await {
-        Ok(o) => Redirect::to(&format!("/households/{}?saved=1#casework", o.household_id)).into_response(),
+        Ok(o) => back_to(o.household_id),
         Err(e) => ctx.error(e),
     }
 }
@@ -181,7 +181,7 @@ pub(crate) async fn pair_submit(
     };
     let input = PairingInput { helper_org_id: helper, person: f("person"), started_on: None };
     match s.app.pair(&ctx.who, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/households/{id}?saved=1#casework")).into_response(),
+        Ok(_) => back_to(id),
         Err(e) => ctx.error(e),
     }
 }
