@@ -122,6 +122,8 @@ impl App {
         let mut next_id = self.store.max_household_id().await? + 1;
         let mut written = 0;
         let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); COUNTIES.len()];
+        // Case work draws from its own generator, so the households stay what the seed made them.
+        let mut work_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_7365);
         while written < households {
             let n = BATCH.min(households - written);
             let mut hs = Vec::with_capacity(n as usize);
@@ -145,12 +147,15 @@ impl App {
                     &mut enrol,
                 );
             }
+            let work: Vec<BulkCasework> =
+                hs.iter().map(|(id, h)| demo_casework(&mut work_rng, *id, h, &orgs)).collect();
             let mut tx = self.store.begin().await?;
             tx.bulk_households(&hs).await?;
             tx.bulk_members(&members).await?;
             tx.bulk_monthly(&months).await?;
             tx.bulk_union_assistance(&aid).await?;
             tx.bulk_enrolments(&enrol).await?;
+            tx.bulk_casework(&work).await?;
             tx.sync_household_id_sequence().await?;
             tx.commit().await?;
             written += n;
@@ -470,6 +475,66 @@ impl App {
             },
         ));
         members.extend(people.into_iter().map(|p| (id, p)));
+    }
+}
+
+/// The day demo case work is dated around: the first day after the demo's records.
+fn demo_anchor() -> NaiveDate {
+    NaiveDate::from_ymd_opt(2026, 12, 1).unwrap_or(NaiveDate::MIN)
+}
+
+/// A demo household's case work: most are paired (一帮一), each has this year's plan with one or
+/// two measures, and a visit is due within six weeks either side of the anchor day.
+fn demo_casework(rng: &mut ChaCha8Rng, id: i64, h: &HouseholdWrite, orgs: &DemoOrgs) -> BulkCasework {
+    let anchor = demo_anchor();
+    let county = COUNTIES.iter().position(|(c, _)| *c == h.region_code).unwrap_or(0);
+    let day = |rng: &mut ChaCha8Rng, lo: i64, hi: i64| {
+        (anchor + chrono::Duration::days(rng.random_range(lo..=hi))).to_string()
+    };
+    let helper = {
+        let e = &orgs.employers[county];
+        let g = &orgs.grassroots[county];
+        if rng.random_bool(0.5) {
+            e[rng.random_range(0..e.len())]
+        } else {
+            g[rng.random_range(0..g.len())]
+        }
+    };
+    let surname = pick(rng, SURNAMES);
+    let person = name(rng, surname);
+    let pairing = rng
+        .random_bool(0.85)
+        .then(|| (helper, person.clone(), h.registered_on.max(anchor - chrono::Duration::days(700)).to_string()));
+    let route = match h.causes.first() {
+        Some(Cause::Illness) | Some(Cause::Disability) => PlanRoute::MedicalCover,
+        Some(Cause::Unemployment) => PlanRoute::EmploymentBusiness,
+        _ => [PlanRoute::SocialAssistance, PlanRoute::SocialInsurance, PlanRoute::Relief][rng.random_range(0..3)],
+    };
+    let mut measures = Vec::new();
+    for _ in 0..rng.random_range(1..=2) {
+        let kind = MeasureKind::ALL[rng.random_range(0..MeasureKind::ALL.len())];
+        let (lead, responsible) = kind.units();
+        let due = day(rng, -60, 45);
+        let status = [MeasureStatus::Planned, MeasureStatus::InProgress, MeasureStatus::Done][rng.random_range(0..3)];
+        let done = status == MeasureStatus::Done;
+        measures.push(MeasureWrite {
+            kind: kind.code().into(),
+            description: format!("{}（示例）", kind.label(true)),
+            lead_unit: lead.into(),
+            responsible_units: responsible.into(),
+            person: person.clone(),
+            due_on: due.clone(),
+            status: status.code().into(),
+            result: if done { "已落实（示例）".into() } else { String::new() },
+            done_on: done.then_some(due),
+        });
+    }
+    BulkCasework {
+        household_id: id,
+        pairing,
+        plan: (i64::from(anchor.year()), format!("{}（示例）", route.label(true)), route.code().into()),
+        measures,
+        visit: (day(rng, -45, 45), person, "定期走访（示例）".into()),
     }
 }
 

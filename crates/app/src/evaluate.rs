@@ -5,8 +5,8 @@ use crate::auth::Principal;
 use crate::{App, AppError};
 use bangfu_domain::policy::engine::{Params, Rule, StandardsTable, Tri};
 use bangfu_domain::policy::{case, evaluate, explain, Evaluation};
-use bangfu_domain::{FieldError, Permission, StandardKind, YearMonth};
-use bangfu_store::NewDetermination;
+use bangfu_domain::{FieldError, HouseholdStatus, Permission, StandardKind, YearMonth};
+use bangfu_store::{NewDetermination, NewReturn};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -122,6 +122,18 @@ pub struct BatchSummary {
     pub regions: BTreeMap<String, Tally>,
     /// All regions.
     pub total: Tally,
+    /// Exited households newly flagged as returning to hardship (返困).
+    pub returns_flagged: u64,
+}
+
+/// Whether a household that has exited is returning to hardship (返困, POLICY §4): its
+/// income test fails again on a complete window. Answers the first failing month, its income and
+/// threshold. Relieved households are not watched: their test is a different one (解困).
+pub fn returns_to_hardship(status: &str, e: &Evaluation) -> Option<(YearMonth, i64, i64)> {
+    if status != HouseholdStatus::Exited.code() || !e.complete() {
+        return None;
+    }
+    e.income_above_dibao.failed
 }
 
 /// One letter per rule result, in [`Rule::ALL`] order.
@@ -228,7 +240,7 @@ impl App {
         let run = tx.insert_run(as_of, params.version, region, &who.name).await?;
         tx.commit().await?;
         let mut summary: BTreeMap<String, Tally> = BTreeMap::new();
-        let (mut after, mut done) = (0i64, 0u64);
+        let (mut after, mut done, mut flagged) = (0i64, 0u64, 0u64);
         loop {
             let chunk = self.store.facts_chunk(&who.scope, regions.as_deref(), after, 5000, from, as_of).await?;
             let Some(last) = chunk.last() else { break };
@@ -258,9 +270,16 @@ impl App {
             for (d, e) in &evaluated {
                 summary.entry(d.region_code.clone()).or_default().add(e);
             }
+            let mut returning: Vec<NewReturn> = Vec::new();
+            for (h, (_, e)) in chunk.iter().zip(&evaluated) {
+                if let Some(failed) = returns_to_hardship(&h.status, e) {
+                    returning.push(NewReturn { household_id: h.id, as_of, failed });
+                }
+            }
             let rows: Vec<NewDetermination> = evaluated.into_iter().map(|(d, _)| d).collect();
             let mut tx = self.store.begin().await?;
             tx.insert_determinations(Some(run), &rows).await?;
+            flagged += tx.insert_returns(Some(run), &returning).await?;
             tx.commit().await?;
             done += rows.len() as u64;
             progress(done);
@@ -273,7 +292,7 @@ impl App {
         tx.finish_run(run, done as i64, "done").await?;
         let mut a = who.audit("evaluate", "evaluation_run", Some(run), region);
         a.detail =
-            serde_json::json!({ "as_of": as_of.to_string(), "policy_version": params.version, "households": done })
+            serde_json::json!({ "as_of": as_of.to_string(), "policy_version": params.version, "households": done, "returns_flagged": flagged })
                 .to_string();
         tx.append_audit(&a).await?;
         tx.commit().await?;
@@ -283,6 +302,7 @@ impl App {
             policy_version: params.version,
             regions: summary,
             total,
+            returns_flagged: flagged,
         })
     }
 }

@@ -161,7 +161,7 @@ impl App {
     }
 
     /// A household `who` may read, as stored (not masked): for use cases only.
-    async fn readable(&self, who: &Principal, id: i64) -> Result<Household, AppError> {
+    pub(crate) async fn readable(&self, who: &Principal, id: i64) -> Result<Household, AppError> {
         self.permit(who, Permission::ReadHouseholds, "household", Some(id)).await?;
         match self.store.household(&who.scope, id).await {
             Ok(h) => Ok(h),
@@ -304,7 +304,7 @@ impl App {
         if h.file_no.is_empty() {
             h.file_no = tx.next_file_no(&h.region_code, chrono::Datelike::year(&h.registered_on)).await?;
         }
-        let id = tx.insert_household(&who.scope, &h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
+        let id = tx.insert_household(&who.scope, &h, &who.name).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
         let mut a = who.audit("create", "household", Some(id), Some(&h.region_code));
         a.detail = serde_json::json!({ "new": write_json(&h) }).to_string();
         tx.append_audit(&a).await?;
@@ -522,7 +522,7 @@ impl App {
             .into_iter()
             .filter(|o| records.iter().any(|r| r.month == o.month))
             .collect();
-        tx.upsert_monthly_records(&file, &records).await?;
+        tx.upsert_monthly_records(&file, &records, &who.name).await?;
         let detail = serde_json::json!({ "old": old, "new": records });
         self.end_file(who, tx, &file, if_match, ("update", "monthly_record", None, detail)).await?;
         Ok(records)
@@ -576,7 +576,7 @@ impl App {
     ) -> Result<Enrolment, AppError> {
         let (scheme, from, to) = input.validate().map_err(AppError::Invalid)?;
         let (file, mut tx) = self.begin_file(who, household_id).await?;
-        let id = tx.insert_enrolment(&file, scheme, from, to).await?;
+        let id = tx.insert_enrolment(&file, scheme, (from, to), (&who.name, None)).await?;
         let e = Enrolment { id, scheme, from, to };
         let detail = serde_json::json!({ "new": e });
         self.end_file(who, tx, &file, if_match, ("create", "enrolment", Some(id), detail)).await?;
@@ -608,7 +608,7 @@ impl App {
     ) -> Result<bangfu_store::UnionAssistance, AppError> {
         let mut a = input.validate().map_err(AppError::Invalid)?;
         let (file, mut tx) = self.begin_file(who, household_id).await?;
-        a.id = tx.insert_union_assistance(&file, &a).await?;
+        a.id = tx.insert_union_assistance(&file, &a, &who.name).await?;
         let detail = serde_json::json!({ "new": a });
         self.end_file(who, tx, &file, if_match, ("create", "union_assistance", Some(a.id), detail)).await?;
         Ok(a)

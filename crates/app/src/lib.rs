@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod casework;
 pub mod demo;
 mod error;
 pub mod evaluate;

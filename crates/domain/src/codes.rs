@@ -227,3 +227,105 @@ vocabulary! {
         Reopened = ("reopened", "已重新打开", "Reopened"),
     }
 }
+
+vocabulary! {
+    /// Kinds of measure in a household's plan: the union's own (五(一)4) and the "four batches"
+    /// (四个一批, 五(二)).
+    MeasureKind {
+        LivingAid = ("living_aid", "生活救助", "Living aid"),
+        MedicalAid = ("medical_aid", "医疗救助", "Medical aid"),
+        SchoolingAid = ("schooling_aid", "助学救助（金秋助学）", "Schooling aid"),
+        LegalAid = ("legal_aid", "法律援助", "Legal aid"),
+        JobTraining = ("job_training", "就业培训", "Job training"),
+        JobReferral = ("job_referral", "职业介绍", "Job referral"),
+        Visit = ("visit", "送温暖", "Warmth visit"),
+        EmploymentBusiness = ("employment_business", "就业创业一批", "Employment and business (batch)"),
+        SocialInsurance = ("social_insurance", "社会保险一批", "Social insurance (batch)"),
+        SeriousIllness = ("serious_illness", "大病保险和医疗互助一批", "Serious-illness insurance and mutual medical aid (batch)"),
+        SafetyNet = ("safety_net", "社会救助兜底一批", "Social-assistance safety net (batch)"),
+    }
+}
+
+impl MeasureKind {
+    /// Whether this is one of the "four batches" rather than a union measure.
+    pub fn is_batch(self) -> bool {
+        matches!(
+            self,
+            MeasureKind::EmploymentBusiness
+                | MeasureKind::SocialInsurance
+                | MeasureKind::SeriousIllness
+                | MeasureKind::SafetyNet
+        )
+    }
+
+    /// The lead unit (牵头单位) and responsible units (责任单位) the plan names for this kind
+    /// (POLICY §6); a union measure is led by the union itself. Pre-filled, editable.
+    pub fn units(self) -> (&'static str, &'static str) {
+        match self {
+            MeasureKind::EmploymentBusiness => {
+                ("市人力资源社会保障局", "市总工会、工业和信息化委、国资委、地税局、国税局、各县（市、区）人民政府")
+            }
+            MeasureKind::SocialInsurance => ("市人力资源社会保障局", "工业和信息化委、国资委、各县（市、区）人民政府"),
+            MeasureKind::SeriousIllness => {
+                ("市人力资源社会保障局", "市总工会、民政局、卫生计生委、各县（市、区）人民政府")
+            }
+            MeasureKind::SafetyNet => {
+                ("市民政局", "市总工会、教育局、人力资源社会保障局、卫生计生委、各县（市、区）人民政府")
+            }
+            _ => ("市总工会", "县（市、区）总工会、基层工会、结对帮扶单位"),
+        }
+    }
+}
+
+vocabulary! {
+    /// Where a measure stands.
+    MeasureStatus {
+        Planned = ("planned", "计划中", "Planned"),
+        InProgress = ("in_progress", "实施中", "In progress"),
+        Done = ("done", "已完成", "Done"),
+        Cancelled = ("cancelled", "已取消", "Cancelled"),
+    }
+}
+
+vocabulary! {
+    /// The route out of hardship a plan aims at.
+    PlanRoute {
+        EmploymentBusiness = ("employment_business", "就业创业脱困", "Exit by employment or business"),
+        SocialInsurance = ("social_insurance", "社会保险待遇脱困", "Exit by social-insurance benefits"),
+        MedicalCover = ("medical_cover", "医疗保障脱困", "Exit by medical cover"),
+        SocialAssistance = ("social_assistance", "纳入社会救助脱困", "Exit by social assistance"),
+        Other = ("other", "其他途径脱困", "Exit by other means"),
+        Relief = ("relief", "解困", "Relief"),
+    }
+}
+
+vocabulary! {
+    /// Where a visit stands.
+    VisitStatus {
+        Scheduled = ("scheduled", "待走访", "Scheduled"),
+        Done = ("done", "已走访", "Done"),
+        Cancelled = ("cancelled", "已取消", "Cancelled"),
+    }
+}
+
+vocabulary! {
+    /// What a person decided about a household flagged as returning to hardship (返困).
+    ReturnDecision {
+        BackInFile = ("back_in_file", "重新纳入困难档案", "Back in the file"),
+        NoReturn = ("no_return", "不属返困（说明原因）", "Not a return (reason given)"),
+    }
+}
+
+#[cfg(test)]
+mod measure_tests {
+    use super::*;
+
+    #[test]
+    fn every_batch_names_the_policy_lead_and_a_union_measure_is_led_by_the_union() {
+        assert_eq!(MeasureKind::SafetyNet.units().0, "市民政局");
+        assert_eq!(MeasureKind::EmploymentBusiness.units().0, "市人力资源社会保障局");
+        assert!(MeasureKind::SeriousIllness.units().1.contains("卫生计生委"));
+        assert_eq!(MeasureKind::LegalAid.units().0, "市总工会");
+        assert_eq!(MeasureKind::ALL.iter().filter(|k| k.is_batch()).count(), 4);
+    }
+}

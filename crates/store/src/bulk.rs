@@ -148,3 +148,158 @@ impl WriteTx {
         Ok(())
     }
 }
+
+/// Demo case work for one household, written in bulk: a pairing, a plan for a year (its id is
+/// the household's), measures and a scheduled visit.
+#[derive(Debug, Clone)]
+pub struct BulkCasework {
+    /// Household (and plan id).
+    pub household_id: i64,
+    /// Helper unit and responsible person, from a day.
+    pub pairing: Option<(i64, String, String)>,
+    /// Plan year, goals, route code.
+    pub plan: (i64, String, String),
+    /// Measures: kind, description, lead, responsible, person, due, status, result, done_on.
+    pub measures: Vec<crate::MeasureWrite>,
+    /// A scheduled visit: due date, visitor, purpose.
+    pub visit: (String, String, String),
+}
+
+impl WriteTx {
+    /// Inserts demo case work (names recorded as "demo").
+    pub async fn bulk_casework(&mut self, rows: &[BulkCasework]) -> Result<(), StoreError> {
+        let now = crate::now_rfc3339();
+        let by = "demo";
+        self.insert_rows(
+            Pairings::Table,
+            [
+                Pairings::HouseholdId,
+                Pairings::HelperOrgId,
+                Pairings::Person,
+                Pairings::StartedOn,
+                Pairings::CreatedBy,
+                Pairings::Version,
+            ],
+            rows.iter().filter_map(|r| {
+                r.pairing.as_ref().map(|(org, person, from)| {
+                    vec![
+                        r.household_id.into(),
+                        (*org).into(),
+                        person.clone().into(),
+                        from.clone().into(),
+                        by.into(),
+                        1i64.into(),
+                    ]
+                })
+            }),
+        )
+        .await?;
+        self.insert_rows(
+            Plans::Table,
+            [
+                Plans::Id,
+                Plans::HouseholdId,
+                Plans::Year,
+                Plans::Goals,
+                Plans::Route,
+                Plans::CreatedBy,
+                Plans::CreatedAt,
+                Plans::UpdatedBy,
+                Plans::UpdatedAt,
+                Plans::Version,
+            ],
+            rows.iter().map(|r| {
+                vec![
+                    r.household_id.into(),
+                    r.household_id.into(),
+                    r.plan.0.into(),
+                    r.plan.1.clone().into(),
+                    r.plan.2.clone().into(),
+                    by.into(),
+                    now.clone().into(),
+                    by.into(),
+                    now.clone().into(),
+                    1i64.into(),
+                ]
+            }),
+        )
+        .await?;
+        self.insert_rows(
+            Measures::Table,
+            [
+                Measures::HouseholdId,
+                Measures::PlanId,
+                Measures::Kind,
+                Measures::Description,
+                Measures::LeadUnit,
+                Measures::ResponsibleUnits,
+                Measures::Person,
+                Measures::DueOn,
+                Measures::Status,
+                Measures::Result,
+                Measures::DoneOn,
+                Measures::CreatedBy,
+                Measures::CreatedAt,
+                Measures::UpdatedBy,
+                Measures::UpdatedAt,
+                Measures::Version,
+            ],
+            rows.iter().flat_map(|r| {
+                let now = now.clone();
+                r.measures.iter().map(move |m| {
+                    vec![
+                        r.household_id.into(),
+                        r.household_id.into(),
+                        m.kind.clone().into(),
+                        m.description.clone().into(),
+                        m.lead_unit.clone().into(),
+                        m.responsible_units.clone().into(),
+                        m.person.clone().into(),
+                        m.due_on.clone().into(),
+                        m.status.clone().into(),
+                        m.result.clone().into(),
+                        m.done_on.clone().into(),
+                        by.into(),
+                        now.clone().into(),
+                        by.into(),
+                        now.clone().into(),
+                        1i64.into(),
+                    ]
+                })
+            }),
+        )
+        .await?;
+        self.insert_rows(
+            Visits::Table,
+            [
+                Visits::HouseholdId,
+                Visits::DueOn,
+                Visits::Visitor,
+                Visits::Purpose,
+                Visits::Status,
+                Visits::Findings,
+                Visits::CreatedBy,
+                Visits::CreatedAt,
+                Visits::Version,
+            ],
+            rows.iter().map(|r| {
+                vec![
+                    r.household_id.into(),
+                    r.visit.0.clone().into(),
+                    r.visit.1.clone().into(),
+                    r.visit.2.clone().into(),
+                    "scheduled".into(),
+                    "".into(),
+                    by.into(),
+                    now.clone().into(),
+                    1i64.into(),
+                ]
+            }),
+        )
+        .await?;
+        if self.backend == Backend::Postgres {
+            self.raw("SELECT setval(pg_get_serial_sequence('plans', 'id'), COALESCE((SELECT MAX(id) FROM plans), 0) + 1, false)").await?;
+        }
+        Ok(())
+    }
+}

@@ -21,6 +21,8 @@ pub struct HouseholdFacts {
     pub id: i64,
     /// Region (for the standards).
     pub region_code: String,
+    /// Where the household stands (an exited one is watched for a return to hardship).
+    pub status: String,
     /// The facts.
     pub facts: Facts,
 }
@@ -142,6 +144,7 @@ impl Store {
         q.columns([
             Households::Id,
             Households::RegionCode,
+            Households::Status,
             Households::RegisteredOn,
             Households::MigrantWorker,
             Households::CausesResolved,
@@ -161,6 +164,7 @@ impl Store {
             out.push(HouseholdFacts {
                 id: get(&r, "id")?,
                 region_code: get(&r, "region_code")?,
+                status: get(&r, "status")?,
                 facts: Facts {
                     registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
                         .map_err(|_| StoreError::Corrupt("registered_on"))?,

@@ -278,9 +278,22 @@ impl Store {
     pub async fn refresh_statistics(&self) -> Result<(), StoreError> {
         let sql = match self.backend {
             crate::Backend::Sqlite => {
-                vec!["PRAGMA analysis_limit=0", "ANALYZE households", "ANALYZE household_causes", "ANALYZE members"]
+                vec![
+                    "PRAGMA analysis_limit=0",
+                    "ANALYZE households",
+                    "ANALYZE household_causes",
+                    "ANALYZE members",
+                    "ANALYZE pairings",
+                    "ANALYZE plans",
+                    "ANALYZE measures",
+                    "ANALYZE visits",
+                    "ANALYZE outcomes",
+                    "ANALYZE hardship_returns",
+                ]
             }
-            crate::Backend::Postgres => vec!["ANALYZE households, household_causes, members"],
+            crate::Backend::Postgres => vec![
+                "ANALYZE households, household_causes, members, pairings, plans, measures, visits, outcomes, hardship_returns",
+            ],
         };
         let mut conn = self.pool.acquire().await?;
         for s in sql {
@@ -451,7 +464,7 @@ impl WriteTx {
     }
 
     /// Creates a household with its causes, if it falls in `scope`; returns the id.
-    pub async fn insert_household(&mut self, scope: &Scope, h: &HouseholdWrite) -> Result<i64, StoreError> {
+    pub async fn insert_household(&mut self, scope: &Scope, h: &HouseholdWrite, by: &str) -> Result<i64, StoreError> {
         if !scope.admits_household(&h.region_code, h.union_id) {
             return Err(StoreError::NotFound);
         }
@@ -463,6 +476,12 @@ impl WriteTx {
             .returning_col(Households::Id)
             .to_owned();
         let id = self.insert_id(&q).await?;
+        let who = Query::update()
+            .table(Households::Table)
+            .value(Households::RegisteredBy, by)
+            .and_where(Expr::col(Households::Id).eq(id))
+            .to_owned();
+        self.exec(&who).await?;
         self.replace_causes(id, &h.region_code, &h.causes).await?;
         Ok(id)
     }

@@ -7,6 +7,7 @@
 
 pub mod audit;
 mod bulk;
+pub mod casework;
 mod db;
 mod error;
 pub mod evaluation;
@@ -23,6 +24,8 @@ pub mod testing;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
+pub use bulk::BulkCasework;
+pub use casework::{HardshipReturn, Measure, MeasureWrite, NewReturn, Plan, Provenance, Visit, WorkItem, WorkList};
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
 pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDetermination};

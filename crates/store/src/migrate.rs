@@ -21,6 +21,7 @@ const MIGRATIONS: &[Migration] = &[
     (5, "policy engine", policy_engine),
     (6, "outcomes", outcomes),
     (7, "pairings", pairings),
+    (8, "plans, measures, visits, returns", casework),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -652,4 +653,141 @@ fn pairings(b: Backend) -> Vec<String> {
         .col(Pairings::EndedOn)
         .to_owned();
     vec![render(b, &t), render(b, &i), render(b, &j)]
+}
+
+/// Plans and measures (一户一计划、一户一措施), visits, return-to-hardship flags (返困), and who
+/// recorded each registry row (for the household's timeline; rows written before this
+/// migration or in bulk keep no name).
+fn casework(b: Backend) -> Vec<String> {
+    let mut out = Vec::new();
+    let column = |table: &dyn sea_query::Iden, c: ColumnDef| {
+        render(b, &Table::alter().table(sea_query::Alias::new(table.to_string())).add_column(c).to_owned())
+    };
+    let note = |c: &dyn sea_query::Iden| ColumnDef::new(sea_query::Alias::new(c.to_string())).text().null().to_owned();
+    out.push(column(&Households::Table, note(&Households::RegisteredBy)));
+    out.push(column(&MonthlyRecords::Table, note(&MonthlyRecords::RecordedBy)));
+    out.push(column(&MonthlyRecords::Table, note(&MonthlyRecords::RecordedAt)));
+    out.push(column(&Enrolments::Table, note(&Enrolments::RecordedBy)));
+    out.push(column(&Enrolments::Table, note(&Enrolments::RecordedAt)));
+    out.push(column(&Enrolments::Table, ColumnDef::new(Enrolments::MeasureId).big_integer().null().to_owned()));
+    out.push(column(&UnionAssistance::Table, note(&UnionAssistance::RecordedBy)));
+    out.push(column(&UnionAssistance::Table, note(&UnionAssistance::RecordedAt)));
+    let plans = Table::create()
+        .table(Plans::Table)
+        .col(id(Plans::Id))
+        .col(big(Plans::HouseholdId))
+        .col(big(Plans::Year))
+        .col(text(Plans::Goals))
+        .col(text(Plans::Route))
+        .col(text(Plans::CreatedBy))
+        .col(text(Plans::CreatedAt))
+        .col(text(Plans::UpdatedBy))
+        .col(text(Plans::UpdatedAt))
+        .col(big(Plans::Version))
+        .foreign_key(&mut fk(Plans::Table, Plans::HouseholdId, Households::Table, Households::Id, true))
+        .to_owned();
+    let measures = Table::create()
+        .table(Measures::Table)
+        .col(id(Measures::Id))
+        .col(big(Measures::HouseholdId))
+        .col(big(Measures::PlanId))
+        .col(text(Measures::Kind))
+        .col(text(Measures::Description))
+        .col(text(Measures::LeadUnit))
+        .col(text(Measures::ResponsibleUnits))
+        .col(text(Measures::Person))
+        .col(text(Measures::DueOn))
+        .col(text(Measures::Status))
+        .col(text(Measures::Result))
+        .col(ColumnDef::new(Measures::DoneOn).text().null())
+        .col(ColumnDef::new(Measures::EnrolmentId).big_integer().null())
+        .col(text(Measures::CreatedBy))
+        .col(text(Measures::CreatedAt))
+        .col(text(Measures::UpdatedBy))
+        .col(text(Measures::UpdatedAt))
+        .col(big(Measures::Version))
+        .foreign_key(&mut fk(Measures::Table, Measures::HouseholdId, Households::Table, Households::Id, true))
+        .foreign_key(&mut fk(Measures::Table, Measures::PlanId, Plans::Table, Plans::Id, true))
+        .to_owned();
+    let visits = Table::create()
+        .table(Visits::Table)
+        .col(id(Visits::Id))
+        .col(big(Visits::HouseholdId))
+        .col(text(Visits::DueOn))
+        .col(text(Visits::Visitor))
+        .col(text(Visits::Purpose))
+        .col(text(Visits::Status))
+        .col(ColumnDef::new(Visits::VisitedOn).text().null())
+        .col(text(Visits::Findings))
+        .col(text(Visits::CreatedBy))
+        .col(text(Visits::CreatedAt))
+        .col(ColumnDef::new(Visits::RecordedBy).text().null())
+        .col(ColumnDef::new(Visits::RecordedAt).text().null())
+        .col(big(Visits::Version))
+        .foreign_key(&mut fk(Visits::Table, Visits::HouseholdId, Households::Table, Households::Id, true))
+        .to_owned();
+    let returns = Table::create()
+        .table(HardshipReturns::Table)
+        .col(id(HardshipReturns::Id))
+        .col(big(HardshipReturns::HouseholdId))
+        .col(ColumnDef::new(HardshipReturns::RunId).big_integer().null())
+        .col(big(HardshipReturns::AsOf))
+        .col(big(HardshipReturns::FailedMonth))
+        .col(big(HardshipReturns::Income))
+        .col(big(HardshipReturns::Threshold))
+        .col(text(HardshipReturns::DetectedAt))
+        .col(text(HardshipReturns::Status))
+        .col(ColumnDef::new(HardshipReturns::Decision).text().null())
+        .col(ColumnDef::new(HardshipReturns::Note).text().null())
+        .col(ColumnDef::new(HardshipReturns::DecidedBy).text().null())
+        .col(ColumnDef::new(HardshipReturns::DecidedAt).text().null())
+        .col(big(HardshipReturns::Version))
+        .foreign_key(&mut fk(
+            HardshipReturns::Table,
+            HardshipReturns::HouseholdId,
+            Households::Table,
+            Households::Id,
+            true,
+        ))
+        .to_owned();
+    out.extend([render(b, &plans), render(b, &measures), render(b, &visits), render(b, &returns)]);
+    let indexes = [
+        Index::create()
+            .name("idx_plans_household_year")
+            .table(Plans::Table)
+            .col(Plans::HouseholdId)
+            .col(Plans::Year)
+            .unique()
+            .to_owned(),
+        Index::create().name("idx_measures_household").table(Measures::Table).col(Measures::HouseholdId).to_owned(),
+        Index::create().name("idx_measures_plan").table(Measures::Table).col(Measures::PlanId).to_owned(),
+        Index::create()
+            .name("idx_measures_due")
+            .table(Measures::Table)
+            .col(Measures::Status)
+            .col(Measures::DueOn)
+            .to_owned(),
+        Index::create().name("idx_visits_household").table(Visits::Table).col(Visits::HouseholdId).to_owned(),
+        Index::create().name("idx_visits_due").table(Visits::Table).col(Visits::Status).col(Visits::DueOn).to_owned(),
+        Index::create()
+            .name("idx_returns_household")
+            .table(HardshipReturns::Table)
+            .col(HardshipReturns::HouseholdId)
+            .col(HardshipReturns::Status)
+            .to_owned(),
+        Index::create()
+            .name("idx_returns_status")
+            .table(HardshipReturns::Table)
+            .col(HardshipReturns::Status)
+            .to_owned(),
+        Index::create()
+            .name("idx_determinations_run_status")
+            .table(Determinations::Table)
+            .col(Determinations::RunId)
+            .col(Determinations::Status)
+            .col(Determinations::HouseholdId)
+            .to_owned(),
+    ];
+    out.extend(indexes.iter().map(|i| render(b, i)));
+    out
 }

@@ -417,8 +417,10 @@ impl WriteTx {
         &mut self,
         file: &OpenFile,
         records: &[MonthlyRecord],
+        by: &str,
     ) -> Result<(), StoreError> {
         let household_id = file.id();
+        let now = crate::now_rfc3339();
         // 10 columns a row: 500 rows stay far below both backends' parameter limits.
         for chunk in records.chunks(500) {
             let mut q = Query::insert();
@@ -432,6 +434,13 @@ impl WriteTx {
                     .to_owned(),
             );
             self.exec(&q).await?;
+            let who = Query::update()
+                .table(MonthlyRecords::Table)
+                .values([(MonthlyRecords::RecordedBy, by.into()), (MonthlyRecords::RecordedAt, now.clone().into())])
+                .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+                .and_where(Expr::col(MonthlyRecords::Month).is_in(chunk.iter().map(|r| r.month.to_key())))
+                .to_owned();
+            self.exec(&who).await?;
         }
         Ok(())
     }
@@ -452,18 +461,29 @@ impl WriteTx {
         &mut self,
         file: &OpenFile,
         scheme: Scheme,
-        from: YearMonth,
-        to: Option<YearMonth>,
+        (from, to): (YearMonth, Option<YearMonth>),
+        (by, measure_id): (&str, Option<i64>),
     ) -> Result<i64, StoreError> {
         let household_id = file.id();
         let q = Query::insert()
             .into_table(Enrolments::Table)
-            .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
+            .columns([
+                Enrolments::HouseholdId,
+                Enrolments::Scheme,
+                Enrolments::FromMonth,
+                Enrolments::ToMonth,
+                Enrolments::RecordedBy,
+                Enrolments::RecordedAt,
+                Enrolments::MeasureId,
+            ])
             .values_panic([
                 household_id.into(),
                 scheme.code().into(),
                 from.to_key().into(),
                 to.map(YearMonth::to_key).into(),
+                by.into(),
+                crate::now_rfc3339().into(),
+                measure_id.into(),
             ])
             .returning_col(Enrolments::Id)
             .to_owned();
@@ -482,11 +502,25 @@ impl WriteTx {
     }
 
     /// Adds a union assistance record.
-    pub async fn insert_union_assistance(&mut self, file: &OpenFile, a: &UnionAssistance) -> Result<i64, StoreError> {
+    pub async fn insert_union_assistance(
+        &mut self,
+        file: &OpenFile,
+        a: &UnionAssistance,
+        by: &str,
+    ) -> Result<i64, StoreError> {
         let household_id = file.id();
         let q = Query::insert()
             .into_table(Ua::Table)
-            .columns([Ua::HouseholdId, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
+            .columns([
+                Ua::HouseholdId,
+                Ua::Date,
+                Ua::Kind,
+                Ua::Amount,
+                Ua::Measure,
+                Ua::Note,
+                Ua::RecordedBy,
+                Ua::RecordedAt,
+            ])
             .values_panic([
                 household_id.into(),
                 a.date.to_string().into(),
@@ -494,6 +528,8 @@ impl WriteTx {
                 a.amount.fen().into(),
                 a.measure.code().into(),
                 a.note.clone().into(),
+                by.into(),
+                crate::now_rfc3339().into(),
             ])
             .returning_col(Ua::Id)
             .to_owned();

@@ -46,6 +46,7 @@ pub(crate) enum Households {
     Version,
     CreatedAt,
     UpdatedAt,
+    RegisteredBy,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -81,6 +82,8 @@ pub(crate) enum MonthlyRecords {
     NlEmergency,
     NlAccident,
     NlOther,
+    RecordedBy,
+    RecordedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -100,6 +103,9 @@ pub(crate) enum Enrolments {
     Scheme,
     FromMonth,
     ToMonth,
+    RecordedBy,
+    RecordedAt,
+    MeasureId,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -112,6 +118,8 @@ pub(crate) enum UnionAssistance {
     Amount,
     Measure,
     Note,
+    RecordedBy,
+    RecordedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -248,5 +256,80 @@ pub(crate) enum Pairings {
     EndedOn,
     EndReason,
     CreatedBy,
+    Version,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Plans {
+    Table,
+    Id,
+    HouseholdId,
+    Year,
+    Goals,
+    Route,
+    CreatedBy,
+    CreatedAt,
+    UpdatedBy,
+    UpdatedAt,
+    Version,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Measures {
+    Table,
+    Id,
+    HouseholdId,
+    PlanId,
+    Kind,
+    Description,
+    LeadUnit,
+    ResponsibleUnits,
+    Person,
+    DueOn,
+    Status,
+    Result,
+    DoneOn,
+    EnrolmentId,
+    CreatedBy,
+    CreatedAt,
+    UpdatedBy,
+    UpdatedAt,
+    Version,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Visits {
+    Table,
+    Id,
+    HouseholdId,
+    DueOn,
+    Visitor,
+    Purpose,
+    Status,
+    VisitedOn,
+    Findings,
+    CreatedBy,
+    CreatedAt,
+    RecordedBy,
+    RecordedAt,
+    Version,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum HardshipReturns {
+    Table,
+    Id,
+    HouseholdId,
+    RunId,
+    AsOf,
+    FailedMonth,
+    Income,
+    Threshold,
+    DetectedAt,
+    Status,
+    Decision,
+    Note,
+    DecidedBy,
+    DecidedAt,
     Version,
 }
