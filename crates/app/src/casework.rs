@@ -569,7 +569,8 @@ fn measure_json_of(m: &Measure) -> serde_json::Value {
 /// One event of a household's history.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct TimelineEvent {
-    /// When it happened (YYYY-MM-DD, or YYYY-MM for a month's record).
+    /// When it happened (YYYY-MM-DD, or YYYY-MM for a month's record or an enrolment, which
+    /// stand at the end of their month).
     pub date: String,
     /// registration, monthly_record, enrolment, assistance, determination, plan, measure,
     /// measure_done, pairing, pairing_ended, visit, outcome_proposed, outcome_decided,
@@ -859,7 +860,9 @@ impl App {
                 ));
             }
         }
-        out.sort_by(|a, b| (&a.date, &a.recorded_at).cmp(&(&b.date, &b.recorded_at)));
+        // A month's record stands at the end of its month (it is known once the month is over).
+        let key = |e: &TimelineEvent| if e.date.len() == 7 { format!("{}-32", e.date) } else { e.date.clone() };
+        out.sort_by_cached_key(|e| (key(e), e.recorded_at.clone()));
         Ok(out)
     }
 }

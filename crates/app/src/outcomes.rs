@@ -10,7 +10,7 @@ use crate::{App, AppError};
 use bangfu_domain::{parse_date, ExitPathway, FieldError, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason};
 use bangfu_store::outcomes::Decision;
 use bangfu_store::{Outcome, StoreError};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 /// A proposal.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
@@ -45,6 +45,20 @@ pub struct ReopenInput {
     /// Why (required).
     #[serde(default)]
     pub reason: String,
+}
+
+/// Households counted as exited, relieved and withdrawn on a day: approved outcomes whose
+/// approval date is on or before it.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OutcomeCounts {
+    /// The day (YYYY-MM-DD).
+    pub as_of: String,
+    /// Exited (脱困).
+    pub exited: i64,
+    /// Relieved (解困).
+    pub relieved: i64,
+    /// Withdrawn (退出档案).
+    pub withdrawn: i64,
 }
 
 fn conflict(field: &str, code: &'static str, message: &str) -> AppError {
@@ -179,6 +193,25 @@ impl App {
         let action = if approve { "approve" } else { "send_back" };
         self.end_file(who, tx, &file, None, (action, "outcome", Some(id), detail)).await?;
         Ok(self.store.outcome(&who.scope, id).await?)
+    }
+
+    /// What counts on `date` (default today) in `who`'s scope.
+    pub async fn outcome_counts(&self, who: &Principal, date: Option<&str>) -> Result<OutcomeCounts, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "outcome", None).await?;
+        let day = match date.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        let mut c = OutcomeCounts { as_of: day.to_string(), exited: 0, relieved: 0, withdrawn: 0 };
+        for (kind, n) in self.store.approved_counts(&who.scope, &day.to_string()).await? {
+            match OutcomeKind::from_code(&kind) {
+                Some(OutcomeKind::Exit) => c.exited = n,
+                Some(OutcomeKind::Relief) => c.relieved = n,
+                Some(OutcomeKind::Withdrawal) => c.withdrawn = n,
+                None => {}
+            }
+        }
+        Ok(c)
     }
 
     /// Reopens an approved outcome, with a reason: the household is in the file again.

@@ -1,6 +1,7 @@
 //! REST API under `/api/v1`, and its OpenAPI 3 document generated from these handlers.
 
 use crate::api_access as a;
+use crate::api_casework as c;
 use crate::api_outcomes as o;
 use crate::auth::Who;
 use crate::error::{ApiError, ErrorBody};
@@ -36,6 +37,7 @@ pub fn routes() -> crate::Routes {
         .route("/recheck", get(a::recheck))
         .route("/households/{id}/outcomes", get(o::list).post(o::propose))
         .route("/outcomes", get(o::pending))
+        .route("/outcome-counts", get(o::counts))
         .route("/outcomes/{id}", get(o::get_one))
         .route("/outcomes/{id}/decision", axum::routing::post(o::decide))
         .route("/outcomes/{id}/reopen", axum::routing::post(o::reopen))
@@ -43,6 +45,16 @@ pub fn routes() -> crate::Routes {
         .route("/pairings/{id}/end", axum::routing::post(o::end_pairing))
         .route("/unpaired", get(o::unpaired))
         .route("/caseload", get(o::caseload))
+        .route("/households/{id}/casework", get(c::casework))
+        .route("/households/{id}/plans", axum::routing::post(c::save_plan))
+        .route("/households/{id}/measures", axum::routing::post(c::add_measure))
+        .route("/measures/{id}", put(c::update_measure))
+        .route("/households/{id}/visits", axum::routing::post(c::schedule_visit))
+        .route("/visits/{id}/record", axum::routing::post(c::record_visit))
+        .route("/households/{id}/timeline", get(c::timeline))
+        .route("/my-work", get(c::my_work))
+        .route("/returns", get(c::returns))
+        .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
@@ -116,6 +128,17 @@ pub fn routes() -> crate::Routes {
         o::end_pairing,
         o::unpaired,
         o::caseload,
+        o::counts,
+        c::casework,
+        c::save_plan,
+        c::add_measure,
+        c::update_measure,
+        c::schedule_visit,
+        c::record_visit,
+        c::timeline,
+        c::my_work,
+        c::returns,
+        c::decide_return,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -165,6 +188,22 @@ pub fn routes() -> crate::Routes {
         bangfu_app::pairings::EndPairingInput,
         bangfu_app::pairings::UnpairedPage,
         bangfu_app::pairings::Caseload,
+        bangfu_app::outcomes::OutcomeCounts,
+        bangfu_app::casework::PlanInput,
+        bangfu_app::casework::MeasureInput,
+        bangfu_app::casework::VisitInput,
+        bangfu_app::casework::VisitRecordInput,
+        bangfu_app::casework::ReturnDecisionInput,
+        bangfu_app::casework::MyWork,
+        bangfu_app::casework::TimelineEvent,
+        bangfu_store::Plan,
+        bangfu_store::Measure,
+        bangfu_store::Visit,
+        bangfu_store::HardshipReturn,
+        bangfu_store::WorkList,
+        bangfu_store::WorkItem,
+        c::Casework,
+        c::RecordedVisit,
         bangfu_app::evaluate::WhatIf,
         bangfu_app::evaluate::RecheckRow,
         bangfu_store::EvaluationRun,

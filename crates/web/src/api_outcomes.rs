@@ -104,3 +104,20 @@ pub(crate) async fn unpaired(
 pub(crate) async fn caseload(State(s): State<AppState>, Who(who): Who) -> ApiResult {
     ok(s.app.caseload(&who).await?)
 }
+
+/// The day to count on.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct CountsQuery {
+    /// YYYY-MM-DD (default today).
+    as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/outcome-counts", tag = "outcomes", params(CountsQuery), responses((status = 200, body = bangfu_app::outcomes::OutcomeCounts), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub(crate) async fn counts(
+    State(s): State<AppState>,
+    Who(who): Who,
+    crate::extract::QueryParams(q): crate::extract::QueryParams<CountsQuery>,
+) -> ApiResult {
+    ok(s.app.outcome_counts(&who, q.as_of.as_deref()).await?)
+}

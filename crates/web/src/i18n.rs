@@ -114,6 +114,7 @@ impl Lang {
 /// Every fixed text of the pages.
 pub struct Tr {
     pub casework: &'static str,
+    pub my_work: &'static str,
     pub pairing: &'static str,
     pub unpaired: &'static str,
     pub helper_unit: &'static str,
@@ -270,6 +271,7 @@ pub struct Tr {
 /// 简体中文.
 pub static ZH: Tr = Tr {
     casework: "帮扶与结果",
+    my_work: "我的工作",
     pairing: "一帮一结对",
     unpaired: "尚未结对",
     helper_unit: "帮扶单位",
@@ -426,6 +428,7 @@ pub static ZH: Tr = Tr {
 /// English.
 pub static EN: Tr = Tr {
     casework: "Case work",
+    my_work: "My work",
     pairing: "Pairing",
     unpaired: "Not paired",
     helper_unit: "Helper unit",

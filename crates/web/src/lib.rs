@@ -4,6 +4,7 @@
 pub mod access_pages;
 pub mod api;
 mod api_access;
+mod api_casework;
 mod api_outcomes;
 pub mod auth;
 mod casework_view;
@@ -16,6 +17,7 @@ pub mod i18n;
 pub mod pages;
 pub mod policy_pages;
 mod standards_page;
+mod work_pages;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

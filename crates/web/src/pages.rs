@@ -30,6 +30,14 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/outcomes", axum::routing::post(crate::casework_view::propose_submit))
         .route("/households/{id}/pairings", axum::routing::post(crate::casework_view::pair_submit))
         .route("/outcomes/{id}/decision", axum::routing::post(crate::casework_view::decide_submit))
+        .route("/households/{id}/plans", axum::routing::post(crate::casework_view::plan_submit))
+        .route("/households/{id}/measures", axum::routing::post(crate::casework_view::measure_submit))
+        .route("/measures/{id}", axum::routing::post(crate::casework_view::measure_update_submit))
+        .route("/households/{id}/visits", axum::routing::post(crate::casework_view::visit_submit))
+        .route("/visits/{id}/record", axum::routing::post(crate::casework_view::visit_record_submit))
+        .route("/returns/{id}/decision", axum::routing::post(crate::casework_view::return_submit))
+        .route("/households/{id}/timeline", get(crate::work_pages::timeline_page))
+        .route("/my-work", get(crate::work_pages::my_work_page))
         .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 
@@ -438,6 +446,8 @@ struct HouseholdPage {
     assistance: Vec<(String, &'static str, &'static str, String)>,
     eval: Option<crate::evaluation_view::EvalView>,
     work: crate::casework_view::CaseworkView,
+    plan: crate::casework_view::PlanSection,
+    cw: &'static crate::casework_view::Cw,
 }
 
 fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
@@ -501,6 +511,10 @@ async fn household_view(
         Ok(w) => w,
         Err(e) => return ctx.error(e),
     };
+    let plan = match crate::casework_view::plan_section(s, ctx, id).await {
+        Ok(p) => p,
+        Err(e) => return ctx.error(e),
+    };
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
     let h = file.household;
@@ -542,6 +556,8 @@ async fn household_view(
             months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
             eval,
             work,
+            plan,
+            cw: crate::casework_view::cw(ctx),
             enrolments: file
                 .enrolments
                 .iter()

@@ -1,0 +1,140 @@
+//! The household's timeline page and each user's "my work" page.
+
+use crate::auth::Who;
+use crate::casework_view::{cw, Cw};
+use crate::i18n::Tr;
+use crate::pages::{Ctx, Nav};
+use crate::AppState;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use bangfu_app::casework::TimelineEvent;
+use bangfu_app::AppError;
+use bangfu_domain::{MeasureKind, OutcomeKind};
+use bangfu_store::WorkList;
+
+#[derive(Template)]
+#[template(path = "timeline.html")]
+struct TimelineView {
+    t: &'static Tr,
+    cw: &'static Cw,
+    nav: Nav,
+    show_synthetic: bool,
+    zh: bool,
+    id: i64,
+    file_no: String,
+    head: String,
+    events: Vec<TimelineEvent>,
+}
+
+/// A household's timeline.
+pub(crate) async fn timeline_page(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    let h = match s.app.household(&ctx.who, id).await {
+        Ok(h) => h,
+        Err(e) => return ctx.error(e),
+    };
+    let events = match s.app.timeline(&ctx.who, id).await {
+        Ok(e) => e,
+        Err(e) => return ctx.error(e),
+    };
+    ctx.render(
+        StatusCode::OK,
+        TimelineView {
+            t: ctx.lang.tr(),
+            cw: cw(&ctx),
+            nav: ctx.nav(),
+            show_synthetic: h.synthetic,
+            zh: ctx.lang.zh(),
+            id,
+            file_no: h.file_no,
+            head: h.head_name,
+            events,
+        },
+    )
+}
+
+/// date, household id, file number, head, what, who.
+type WorkLine = (String, i64, String, String, String, String);
+
+#[derive(Template)]
+#[template(path = "my_work.html")]
+struct MyWorkView {
+    t: &'static Tr,
+    cw: &'static Cw,
+    nav: Nav,
+    show_synthetic: bool,
+    today: String,
+    /// anchor, title, count, lines.
+    sections: Vec<(&'static str, &'static str, String, Vec<WorkLine>)>,
+}
+
+/// The signed-in user's work.
+pub(crate) async fn my_work_page(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let w = match s.app.my_work(&ctx.who, chrono::Utc::now().date_naive()).await {
+        Ok(w) => w,
+        Err(e) => return ctx.error(e),
+    };
+    let zh = ctx.lang.zh();
+    let c = cw(&ctx);
+    let what = |code: &str| {
+        MeasureKind::from_code(code)
+            .map(|k| k.label(zh).to_string())
+            .or_else(|| OutcomeKind::from_code(code).map(|k| k.label(zh).to_string()))
+            .unwrap_or_else(|| code.to_string())
+    };
+    let lines = |l: &WorkList| -> (String, Vec<WorkLine>) {
+        let count = if l.total > bangfu_store::casework::WORK_CAP {
+            format!("{}+", bangfu_store::casework::WORK_CAP)
+        } else {
+            l.total.to_string()
+        };
+        let rows = l
+            .items
+            .iter()
+            .map(|i| {
+                (
+                    i.date.get(..10).unwrap_or(&i.date).to_string(),
+                    i.household_id,
+                    i.file_no.clone(),
+                    i.head_name.clone(),
+                    what(&i.what),
+                    i.who.clone(),
+                )
+            })
+            .collect();
+        (count, rows)
+    };
+    let mut sections = Vec::new();
+    for (anchor, title, list) in [
+        ("visits-overdue", c.visits_overdue, &w.visits_overdue),
+        ("visits-upcoming", c.visits_upcoming, &w.visits_upcoming),
+        ("measures-planned", c.measures_planned, &w.measures_planned),
+        ("measures-in-progress", c.measures_in_progress, &w.measures_in_progress),
+        ("outcomes-waiting", c.outcomes_waiting, &w.outcomes_waiting),
+        ("returns", c.returns, &w.returns),
+        ("engine-exits", c.engine_exits, &w.engine_exits),
+        ("engine-reliefs", c.engine_reliefs, &w.engine_reliefs),
+    ] {
+        let (count, rows) = lines(list);
+        sections.push((anchor, title, count, rows));
+    }
+    ctx.render(
+        StatusCode::OK,
+        MyWorkView { t: ctx.lang.tr(), cw: c, nav: ctx.nav(), show_synthetic: false, today: w.today, sections },
+    )
+}

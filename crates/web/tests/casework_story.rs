@@ -1,0 +1,338 @@
+//! Case work end to end through the API, on SQLite and PostgreSQL: register → evaluate → plan →
+//! pair → measures → assistance → visits → new monthly records → the engine proposes an exit →
+//! a person proposes, another approves → the household counts as exited on the approval date;
+//! then the exited household's income falls again, the engine flags a return to hardship and a
+//! person puts it back in the file. The timeline shows every step with who and when.
+
+#![allow(clippy::unwrap_used)]
+
+mod common;
+
+use axum::http::{Method, StatusCode};
+use bangfu_app::input::*;
+use bangfu_app::{App, Principal};
+use bangfu_domain::YearMonth;
+use bangfu_store::testing::TestDb;
+use common::*;
+use serde_json::{json, Value};
+
+fn months(from: (i32, u32), n: i32, income: &str, aid: &str) -> Value {
+    let start = YearMonth::new(from.0, from.1).unwrap();
+    Value::Array(
+        (0..n)
+            .map(|i| {
+                json!({"month": start.plus(i).to_string(), "members": 2, "income": income, "government_assistance": aid})
+            })
+            .collect(),
+    )
+}
+
+async fn put(r: &axum::Router, uri: &str, body: &Value) -> Res {
+    call(r, Method::PUT, uri, Some(&body.to_string()), &[]).await
+}
+
+async fn evaluate_all(app: &App, as_of: &str) -> bangfu_app::evaluate::BatchSummary {
+    app.evaluate_all(&Principal::system(), YearMonth::parse("as_of", as_of).unwrap(), None, &|_| {}).await.unwrap()
+}
+
+#[tokio::test]
+async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        app.create_standard(
+            &sys,
+            &StandardInput {
+                region_code: "450403".into(),
+                kind: "dibao".into(),
+                from: "2015-01".into(),
+                amount: Amount::from("600"),
+            },
+        )
+        .await
+        .unwrap();
+        let org = |name: &str, kind: &str, parent_id: Option<i64>| OrganisationInput {
+            name: name.into(),
+            kind: kind.into(),
+            region_code: "450403".into(),
+            parent_id,
+        };
+        let cu = app.create_organisation(&sys, &org("万秀区总工会", "county_union", None)).await.unwrap();
+        let union = app.create_organisation(&sys, &org("万秀社区工会", "grassroots_union", Some(cu.id))).await.unwrap();
+        let helper = app.create_organisation(&sys, &org("梧州帮扶机械厂", "employer", None)).await.unwrap();
+        let router = |t: String| with_token(bangfu_web::router(app.clone()), &t);
+        let cadre = router(token_for(&app, "c-cadre", "grassroots_staff", Some("450403"), Some(union.id)).await);
+        let county = router(token_for(&app, "c-county", "county_staff", Some("450403"), None).await);
+        let other = router(token_for(&app, "c-other", "county_staff", Some("450405"), None).await);
+
+        // Register.
+        let reg = post(
+            &cadre,
+            "/api/v1/households",
+            &json!({
+                "head_name": "帮扶户", "head_id_number": id_with_check("45040319750101444"),
+                "region_code": "450403", "union_id": union.id, "registered_on": "2025-01-15",
+                "causes": ["illness"], "work_capacity": "partial"
+            }),
+        )
+        .await;
+        assert_eq!(reg.status, StatusCode::CREATED, "{}", reg.text);
+        let hid = reg.body["id"].as_i64().unwrap();
+        let h = format!("/api/v1/households/{hid}");
+
+        // Six months below the line, no aid: eligible, in difficulty.
+        let m = put(&cadre, &format!("{h}/months"), &months((2025, 1), 6, "900", "0")).await;
+        assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+        let ev = get(&cadre, &format!("{h}/evaluation?as_of=2025-06")).await;
+        assert_eq!(ev.body["determination"]["eligibility"]["eligible"], true, "{}", ev.text);
+        assert_eq!(ev.body["determination"]["outcome"]["status"], "in_difficulty");
+
+        // Plan for 2025; a measure needs a plan for its year; the policy's units are pre-filled.
+        let no_plan = post(
+            &cadre,
+            &format!("{h}/measures"),
+            &json!({"kind": "safety_net", "description": "申请低保", "person": "李帮扶", "due_on": "2025-08-31"}),
+        )
+        .await;
+        assert_eq!((no_plan.status, no_plan.code()), (StatusCode::CONFLICT, "no_plan"), "{}", no_plan.text);
+        let bad_plan =
+            post(&cadre, &format!("{h}/plans"), &json!({"year": 2025, "goals": "", "route": "lottery"})).await;
+        assert_eq!(bad_plan.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let plan = post(
+            &cadre,
+            &format!("{h}/plans"),
+            &json!({"year": 2025, "goals": "纳入低保兜底，年内脱困", "route": "social_assistance"}),
+        )
+        .await;
+        assert_eq!(plan.status, StatusCode::OK, "{}", plan.text);
+        let twice = post(&cadre, &format!("{h}/plans"), &json!({"year": 2025, "goals": "x", "route": "relief"})).await;
+        assert_eq!((twice.status, twice.code()), (StatusCode::CONFLICT, "plan_exists"));
+
+        // Pair (一帮一); the household leaves the unpaired queue.
+        let queue = get(&cadre, "/api/v1/unpaired").await;
+        assert!(queue.body["items"].as_array().unwrap().iter().any(|i| i["id"] == hid), "{}", queue.text);
+        let pairing = post(
+            &cadre,
+            &format!("{h}/pairings"),
+            &json!({"helper_org_id": helper.id, "person": "李帮扶", "started_on": "2025-07-01"}),
+        )
+        .await;
+        assert_eq!(pairing.status, StatusCode::CREATED, "{}", pairing.text);
+        let pid = pairing.body["id"].as_i64().unwrap();
+        let queue = get(&cadre, "/api/v1/unpaired").await;
+        assert!(!queue.body["items"].as_array().unwrap().iter().any(|i| i["id"] == hid));
+
+        // Measures: a safety-net batch measure led by civil affairs, and a union measure.
+        let net = post(
+            &cadre,
+            &format!("{h}/measures"),
+            &json!({"kind": "safety_net", "description": "协助申请城市低保", "person": "李帮扶", "due_on": "2025-08-31"}),
+        )
+        .await;
+        assert_eq!(net.status, StatusCode::CREATED, "{}", net.text);
+        assert_eq!(net.body["lead_unit"], "市民政局");
+        assert!(net.body["responsible_units"].as_str().unwrap().contains("市总工会"));
+        assert_eq!(net.body["status"], "planned");
+        let mid = net.body["id"].as_i64().unwrap();
+        let training = post(
+            &cadre,
+            &format!("{h}/measures"),
+            &json!({"kind": "job_training", "description": "家电维修培训", "person": "王工", "due_on": "2025-10-31", "lead_unit": "万秀区总工会"}),
+        )
+        .await;
+        assert_eq!(training.body["lead_unit"], "万秀区总工会", "an edited unit is kept");
+
+        // The safety-net measure is done: it brought a dibao enrolment from 2025-08, which the
+        // engine sees. Without the version read, nothing changes.
+        let done = json!({
+            "kind": "safety_net", "description": "协助申请城市低保", "person": "李帮扶", "due_on": "2025-08-31",
+            "status": "done", "result": "已纳入城市低保", "done_on": "2025-08-20",
+            "enrolment": {"scheme": "dibao", "from": "2025-08"}
+        });
+        let stale = put(&cadre, &format!("/api/v1/measures/{mid}"), &done).await;
+        assert_eq!((stale.status, stale.field()), (StatusCode::UNPROCESSABLE_ENTITY, "version"));
+        let mut with_version = done.clone();
+        with_version["version"] = json!(1);
+        let d = put(&cadre, &format!("/api/v1/measures/{mid}"), &with_version).await;
+        assert_eq!(d.status, StatusCode::OK, "{}", d.text);
+        let enrolment = d.body["enrolment_id"].as_i64().expect("the enrolment is linked");
+        let enrolments = get(&cadre, &format!("{h}/enrolments")).await;
+        assert_eq!(enrolments.body[0]["id"], enrolment);
+        assert_eq!(enrolments.body[0]["scheme"], "dibao");
+
+        // Union assistance and a visit with its follow-up.
+        let aid = post(
+            &cadre,
+            &format!("{h}/union-assistance"),
+            &json!({"date": "2025-09-10", "kind": "cash", "amount": "800", "measure": "living_aid"}),
+        )
+        .await;
+        assert_eq!(aid.status, StatusCode::CREATED, "{}", aid.text);
+        let visit = post(
+            &cadre,
+            &format!("{h}/visits"),
+            &json!({"due_on": "2025-09-15", "visitor": "李帮扶", "purpose": "了解低保落实"}),
+        )
+        .await;
+        assert_eq!(visit.status, StatusCode::CREATED, "{}", visit.text);
+        let vid = visit.body["id"].as_i64().unwrap();
+        let rec = post(
+            &cadre,
+            &format!("/api/v1/visits/{vid}/record"),
+            &json!({"status": "done", "visited_on": "2025-09-16", "findings": "低保已到账，户主病情稳定", "next_due_on": "2025-12-15", "version": 1}),
+        )
+        .await;
+        assert_eq!(rec.status, StatusCode::OK, "{}", rec.text);
+        assert_eq!(rec.body["follow_up"]["due_on"], "2025-12-15");
+        let again = post(
+            &cadre,
+            &format!("/api/v1/visits/{vid}/record"),
+            &json!({"status": "done", "findings": "x", "version": 2}),
+        )
+        .await;
+        assert_eq!((again.status, again.code()), (StatusCode::CONFLICT, "already_recorded"));
+
+        // New monthly records with the dibao counted in income.
+        let m = put(&cadre, &format!("{h}/months"), &months((2025, 7), 6, "1500", "600")).await;
+        assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+
+        // The engine proposes the exit: the household's evaluation and the cadre's work list.
+        let ev = get(&cadre, &format!("{h}/evaluation?as_of=2025-12")).await;
+        assert_eq!(ev.body["determination"]["outcome"]["status"], "exited", "{}", ev.text);
+        assert_eq!(ev.body["determination"]["outcome"]["basis"], "social_assistance");
+        let run = evaluate_all(&app, "2025-12").await;
+        assert_eq!(run.returns_flagged, 0);
+        let work = get(&cadre, "/api/v1/my-work").await;
+        assert_eq!(work.status, StatusCode::OK, "{}", work.text);
+        assert_eq!(work.body["engine_exits"]["items"][0]["household_id"], hid, "{}", work.text);
+        assert_eq!(work.body["engine_exits"]["items"][0]["what"], "social_assistance");
+        assert!(work.body["visits_overdue"]["items"].as_array().unwrap().iter().any(|i| i["household_id"] == hid));
+
+        // A pairing cannot end before the goal is reached.
+        let early = post(&cadre, &format!("/api/v1/pairings/{pid}/end"), &json!({"reason": "换人"})).await;
+        assert_eq!((early.status, early.code()), (StatusCode::CONFLICT, "goal_not_reached"), "{}", early.text);
+
+        // The cadre proposes; the proposal leaves the engine's list and waits in the county's.
+        let p = post(
+            &cadre,
+            &format!("{h}/outcomes"),
+            &json!({"kind": "exit", "pathway": "social_assistance", "reason": "已纳入低保，收入高于低保标准"}),
+        )
+        .await;
+        assert_eq!(p.status, StatusCode::CREATED, "{}", p.text);
+        let oid = p.body["id"].as_i64().unwrap();
+        let work = get(&county, "/api/v1/my-work").await;
+        assert_eq!(work.body["outcomes_waiting"]["items"][0]["id"], oid, "{}", work.text);
+        assert!(work.body["engine_exits"]["items"].as_array().unwrap().iter().all(|i| i["household_id"] != hid));
+        // Another county's staff see nothing of it.
+        let theirs = get(&other, "/api/v1/my-work").await;
+        assert_eq!(theirs.body["outcomes_waiting"]["total"], 0);
+        assert_eq!(get(&other, &format!("{h}/timeline")).await.status, StatusCode::NOT_FOUND);
+
+        // The county approves with an approval date; it counts from that day, not before.
+        let ok = post(
+            &county,
+            &format!("/api/v1/outcomes/{oid}/decision"),
+            &json!({"decision": "approve", "approval_date": "2026-01-05", "note": "核实无误"}),
+        )
+        .await;
+        assert_eq!(ok.status, StatusCode::OK, "{}", ok.text);
+        let before = get(&county, "/api/v1/outcome-counts?as_of=2026-01-04").await;
+        let on = get(&county, "/api/v1/outcome-counts?as_of=2026-01-05").await;
+        assert_eq!((before.body["exited"].as_i64(), on.body["exited"].as_i64()), (Some(0), Some(1)), "{}", on.text);
+        assert_eq!(get(&other, "/api/v1/outcome-counts?as_of=2026-01-05").await.body["exited"], 0);
+        let bad = get(&county, "/api/v1/outcome-counts?as_of=2026-13-01").await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "as_of"));
+
+        // Now the pairing may end.
+        let end = post(
+            &cadre,
+            &format!("/api/v1/pairings/{pid}/end"),
+            &json!({"reason": "已脱困", "ended_on": "2026-01-10"}),
+        )
+        .await;
+        assert_eq!(end.status, StatusCode::OK, "{}", end.text);
+
+        // The household is still evaluated. Its dibao stops and income falls: the next run
+        // flags a return to hardship (返困), once, and a person decides.
+        let m = put(&cadre, &format!("{h}/months"), &months((2026, 1), 6, "1000", "0")).await;
+        assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+        let e = call(&cadre, Method::GET, &format!("{h}/enrolments"), None, &[]).await;
+        assert_eq!(e.status, StatusCode::OK);
+        let del = call(&cadre, Method::DELETE, &format!("{h}/enrolments/{enrolment}"), None, &[]).await;
+        assert!(del.status.is_success(), "{}", del.text);
+        let run = evaluate_all(&app, "2026-06").await;
+        assert_eq!(run.returns_flagged, 1);
+        assert_eq!(evaluate_all(&app, "2026-06").await.returns_flagged, 0, "an open flag is not raised twice");
+        let work = get(&county, "/api/v1/my-work").await;
+        let flag = &work.body["returns"]["items"][0];
+        assert_eq!(flag["household_id"], hid, "{}", work.text);
+        let rid = flag["id"].as_i64().unwrap();
+        let list = get(&county, "/api/v1/returns").await;
+        assert_eq!(list.body["items"][0]["id"], rid);
+        assert_eq!(get(&other, "/api/v1/returns").await.body["total"], 0);
+        let decision = format!("/api/v1/returns/{rid}/decision");
+        let grassroots = post(&cadre, &decision, &json!({"decision": "back_in_file", "note": "x"})).await;
+        assert_eq!(grassroots.status, StatusCode::FORBIDDEN, "the county decides, as it approved");
+        let hidden = post(&other, &decision, &json!({"decision": "back_in_file", "note": "x"})).await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+        let bare = post(&county, &decision, &json!({"decision": "back_in_file"})).await;
+        assert_eq!((bare.status, bare.field()), (StatusCode::UNPROCESSABLE_ENTITY, "note"));
+        let back =
+            post(&county, &decision, &json!({"decision": "back_in_file", "note": "低保停发后收入低于标准"})).await;
+        assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+        assert_eq!(get(&county, &h).await.body["status"], "in_file");
+        let outcome = get(&county, &format!("/api/v1/outcomes/{oid}")).await;
+        assert_eq!(outcome.body["status"], "reopened");
+        assert_eq!(get(&county, "/api/v1/outcome-counts?as_of=2026-06-30").await.body["exited"], 0);
+
+        // The timeline: every step in date order, each with who.
+        let tl = get(&county, &format!("{h}/timeline")).await;
+        assert_eq!(tl.status, StatusCode::OK, "{}", tl.text);
+        let events = tl.body.as_array().unwrap();
+        let kinds: Vec<&str> = events.iter().map(|e| e["kind"].as_str().unwrap()).collect();
+        for k in [
+            "registration",
+            "monthly_record",
+            "determination",
+            "plan",
+            "measure",
+            "measure_done",
+            "pairing",
+            "pairing_ended",
+            "assistance",
+            "visit",
+            "visit_scheduled",
+            "outcome_proposed",
+            "outcome_decided",
+            "outcome_reopened",
+            "return_flagged",
+            "return_decided",
+        ] {
+            assert!(kinds.contains(&k), "the timeline lacks {k}: {kinds:?}");
+        }
+        // Months stand at the end of their month.
+        let dates: Vec<String> = events
+            .iter()
+            .map(|e| e["date"].as_str().unwrap())
+            .map(|d| if d.len() == 7 { format!("{d}-32") } else { d.to_string() })
+            .collect();
+        let mut sorted = dates.clone();
+        sorted.sort();
+        assert_eq!(dates, sorted, "in date order");
+        let who = |kind: &str| {
+            events.iter().find(|e| e["kind"] == kind).map(|e| e["who"].as_str().unwrap().to_string()).unwrap()
+        };
+        assert_eq!(who("registration"), "c-cadre");
+        assert_eq!(who("monthly_record"), "c-cadre");
+        assert_eq!(who("assistance"), "c-cadre");
+        assert_eq!(who("outcome_proposed"), "c-cadre");
+        assert_eq!(who("outcome_decided"), "c-county");
+        assert_eq!(who("return_decided"), "c-county");
+        assert_eq!(events[0]["kind"], "registration");
+        // The page shows it too.
+        let page = get(&county, &format!("/households/{hid}/timeline")).await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("已纳入城市低保"), "{}", page.text);
+    }
+}
