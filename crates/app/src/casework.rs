@@ -145,6 +145,8 @@ pub struct MyWork {
     pub engine_reliefs: WorkList,
     /// The run the last two come from.
     pub run_id: Option<i64>,
+    /// Households in the file without a helper (一帮一), by file number.
+    pub unpaired: WorkList,
 }
 
 /// Items shown per work list.
@@ -182,13 +184,11 @@ fn version_required(v: Option<i64>) -> Result<i64, AppError> {
     v.ok_or_else(|| AppError::invalid(FieldError::new("version", "required", "send the version you read")))
 }
 
+/// A social-assistance enrolment a measure brought about: scheme, first and last month.
+type NewEnrolment = (bangfu_domain::Scheme, YearMonth, Option<YearMonth>);
+
 impl MeasureInput {
-    fn validate(
-        &self,
-    ) -> Result<
-        (MeasureWrite, Option<(bangfu_domain::Scheme, bangfu_domain::YearMonth, Option<bangfu_domain::YearMonth>)>),
-        Vec<FieldError>,
-    > {
+    fn validate(&self) -> Result<(MeasureWrite, Option<NewEnrolment>), Vec<FieldError>> {
         let mut e = Errors::default();
         let kind = e.take(MeasureKind::parse("kind", self.kind.trim()));
         let description = e.take(required_text("description", &self.description, 500));
@@ -526,6 +526,23 @@ impl App {
             engine_exits,
             engine_reliefs,
             run_id: run.map(|r| r.id),
+            unpaired: {
+                let (items, total) = self.store.unpaired(s, 1, WORK_ITEMS).await?;
+                let items = items
+                    .into_iter()
+                    .map(|h| bangfu_store::WorkItem {
+                        id: h.id,
+                        household_id: h.id,
+                        file_no: h.file_no,
+                        head_name: h.head_name,
+                        region_code: h.region_code,
+                        date: h.registered_on.to_string(),
+                        what: String::new(),
+                        who: String::new(),
+                    })
+                    .collect();
+                WorkList { items, total }
+            },
         })
     }
 
@@ -559,10 +576,16 @@ fn measure_json(m: &MeasureWrite) -> serde_json::Value {
 }
 
 fn measure_json_of(m: &Measure) -> serde_json::Value {
-    serde_json::json!({
-        "kind": m.kind, "description": m.description, "lead_unit": m.lead_unit,
-        "responsible_units": m.responsible_units, "person": m.person, "due_on": m.due_on,
-        "status": m.status, "result": m.result, "done_on": m.done_on,
+    measure_json(&MeasureWrite {
+        kind: m.kind.clone(),
+        description: m.description.clone(),
+        lead_unit: m.lead_unit.clone(),
+        responsible_units: m.responsible_units.clone(),
+        person: m.person.clone(),
+        due_on: m.due_on.clone(),
+        status: m.status.clone(),
+        result: m.result.clone(),
+        done_on: m.done_on.clone(),
     })
 }
 
@@ -641,7 +664,7 @@ impl App {
             ));
         }
         for e in self.store.enrolments(s, household_id).await? {
-            let (by, at, measure) = p.enrolments.get(&e.id).cloned().unwrap_or_default();
+            let ((by, at), measure) = p.enrolments.get(&e.id).cloned().unwrap_or_default();
             let to = e.to.map(|t| t.to_string()).unwrap_or_default();
             let m = measure.map(|m| format!("（措施 {m}）")).unwrap_or_default();
             let m_en = measure.map(|m| format!(" (measure {m})")).unwrap_or_default();

@@ -474,6 +474,36 @@ impl App {
 
 #[cfg(test)]
 mod tests {
+    use super::*;
+    #[test]
+    fn only_an_exited_household_failing_on_a_complete_window_returns_to_hardship() {
+        use bangfu_domain::policy::engine::{Facts, MonthFacts};
+        let params = Params {
+            version: 1,
+            window_months: 6,
+            stock_cutoff: chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap(),
+            multiplier: 2,
+        };
+        let as_of = YearMonth::new(2026, 6).unwrap();
+        let table = StandardsTable::new(vec![(YearMonth::new(2015, 1).unwrap(), 60_000)], vec![]);
+        let facts = |income: i64, months: i32| Facts {
+            registered_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            months: (0..months)
+                .map(|i| MonthFacts { month: as_of.plus(-i), members: 2, income, aid: 0, non_living: 0 })
+                .collect(),
+            ..Default::default()
+        };
+        let low = evaluate(&facts(100_000, 6), &table, &params, as_of);
+        let failed = returns_to_hardship("exited", &low).expect("income 1000 ≤ 1200 in every month");
+        assert_eq!((failed.1, failed.2), (100_000, 120_000));
+        assert_eq!(returns_to_hardship("relieved", &low), None, "only exits are watched");
+        assert_eq!(returns_to_hardship("in_file", &low), None);
+        let high = evaluate(&facts(150_000, 6), &table, &params, as_of);
+        assert_eq!(returns_to_hardship("exited", &high), None, "income above the line");
+        let partial = evaluate(&facts(100_000, 5), &table, &params, as_of);
+        assert_eq!(returns_to_hardship("exited", &partial), None, "an incomplete window flags nothing");
+    }
+
     #[test]
     fn scaling_rounds_to_the_fen() {
         assert_eq!(super::scaled(60_000, 1_000), 66_000);

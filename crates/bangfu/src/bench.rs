@@ -27,7 +27,16 @@ fn err(e: AppError) -> anyhow::Error {
 /// The bench's accounts: (name, role, region, organisation, cases).
 type Account = (&'static str, &'static str, Option<&'static str>, Option<i64>, Vec<(&'static str, &'static str)>);
 
-pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
+/// What `bangfu bench` measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Target {
+    /// The household list (issue 3).
+    List,
+    /// The "my work" page and the unpaired queue (issue 5).
+    Work,
+}
+
+pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()> {
     let n = app.store.count_households().await?;
     println!("households: {n}; backend: {:?}; iterations per case: {iterations}", app.store.backend());
     let city_cases = vec![
@@ -52,6 +61,14 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
         .into_iter()
         .find(|o| o.region_code == "450422")
         .map(|o| o.id);
+    if target == Target::Work {
+        let work = vec![
+            ("my work", "/api/v1/my-work|/my-work"),
+            ("unpaired queue", "/api/v1/unpaired|"),
+            ("unpaired page 20", "/api/v1/unpaired?page=20|"),
+        ];
+        return work_bench(&app, iterations, union, work).await;
+    }
     let mut accounts: Vec<Account> = vec![
         ("bench-city", "city_staff", Some("450400"), None, city_cases),
         ("bench-county", "county_staff", Some("450422"), None, local_cases.clone()),
@@ -59,26 +76,10 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
     if union.is_some() {
         accounts.push(("bench-grassroots", "grassroots_staff", None, union, local_cases));
     }
-    let system = Principal::system();
     let router = bangfu_web::router(app.clone());
     for (name, role, region, org, cases) in accounts {
         // Each account reads through a token of its own, disabled again at the end.
-        let user = app
-            .ensure_user(&UserInput {
-                name: name.into(),
-                display_name: name.into(),
-                role: role.into(),
-                region_code: region.map(str::to_string),
-                org_id: org,
-                password: Some(bangfu_app::auth::random_hex(16).map_err(err)?),
-                ..Default::default()
-            })
-            .await
-            .map_err(err)?;
-        let token = app.create_token(&system, user.id, "bangfu bench").await.map_err(err)?;
-        let who =
-            app.token_principal(&token.secret, "local").await.map_err(err)?.ok_or(anyhow::anyhow!("bench token"))?;
-        let bearer = format!("Bearer {}", token.secret);
+        let (who, bearer, token_id, user_id) = bench_account(&app, (name, role, region, org)).await?;
         println!("\nas {role} ({})", region.map_or_else(|| format!("union {}", org.unwrap_or(0)), str::to_string));
         println!(
             "{:<26} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
@@ -108,18 +109,7 @@ pub async fn run(app: App, iterations: u32) -> anyhow::Result<()> {
             let (p50, p95) = stats(page);
             println!("{case:<26} {s50:>10.2}ms {s95:>10.2}ms {a50:>10.2}ms {a95:>10.2}ms {p50:>10.2}ms {p95:>10.2}ms");
         }
-        app.revoke_token(&system, token.token.id).await.map_err(err)?;
-        let user = app.store.user(user.id).await?;
-        let off = UserInput {
-            name: user.name.clone(),
-            display_name: user.display_name.clone(),
-            role: user.role.clone(),
-            region_code: user.region_code.clone(),
-            org_id: user.org_id,
-            disabled: true,
-            ..Default::default()
-        };
-        app.update_user(&system, user.id, Some(user.version), &off).await.map_err(err)?;
+        retire(&app, token_id, user_id).await?;
     }
     Ok(())
 }
@@ -212,4 +202,105 @@ pub fn rules(households: u64, months: u32, runs: u32) {
         ms(times[times.len() - 1]),
         households as f64 / times[times.len() / 2].as_secs_f64()
     );
+}
+
+/// Creates (or re-enables) a bench account with a token; answers its principal and bearer.
+async fn bench_account(
+    app: &App,
+    (name, role, region, org): (&str, &str, Option<&str>, Option<i64>),
+) -> anyhow::Result<(Principal, String, i64, i64)> {
+    let user = app
+        .ensure_user(&UserInput {
+            name: name.into(),
+            display_name: name.into(),
+            role: role.into(),
+            region_code: region.map(str::to_string),
+            org_id: org,
+            password: Some(bangfu_app::auth::random_hex(16).map_err(err)?),
+            ..Default::default()
+        })
+        .await
+        .map_err(err)?;
+    let token = app.create_token(&Principal::system(), user.id, "bangfu bench").await.map_err(err)?;
+    let who = app.token_principal(&token.secret, "local").await.map_err(err)?.ok_or(anyhow::anyhow!("bench token"))?;
+    Ok((who, format!("Bearer {}", token.secret), token.token.id, user.id))
+}
+
+/// Revokes the bench token and disables the account again.
+async fn retire(app: &App, token_id: i64, user_id: i64) -> anyhow::Result<()> {
+    let system = Principal::system();
+    app.revoke_token(&system, token_id).await.map_err(err)?;
+    let user = app.store.user(user_id).await?;
+    let off = UserInput {
+        name: user.name.clone(),
+        display_name: user.display_name.clone(),
+        role: user.role.clone(),
+        region_code: user.region_code.clone(),
+        org_id: user.org_id,
+        disabled: true,
+        ..Default::default()
+    };
+    app.update_user(&system, user.id, Some(user.version), &off).await.map_err(err)?;
+    Ok(())
+}
+
+/// The work page and the unpaired queue as city, county and grassroots staff: the store call
+/// (app layer, scope included), the API and the page, each timed `iterations` times.
+async fn work_bench(
+    app: &App,
+    iterations: u32,
+    union: Option<i64>,
+    cases: Vec<(&'static str, &'static str)>,
+) -> anyhow::Result<()> {
+    let router = bangfu_web::router(app.clone());
+    let today = chrono::Utc::now().date_naive();
+    let mut accounts = vec![
+        ("bench-city", "city_staff", Some("450400"), None),
+        ("bench-county", "county_staff", Some("450422"), None),
+    ];
+    if union.is_some() {
+        accounts.push(("bench-grassroots", "grassroots_staff", None, union));
+    }
+    for account in accounts {
+        let (who, bearer, token_id, user_id) = bench_account(app, account).await?;
+        println!(
+            "\nas {} ({})",
+            account.1,
+            account.2.map_or_else(|| format!("union {}", account.3.unwrap_or(0)), str::to_string)
+        );
+        println!(
+            "{:<20} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
+            "case", "app p50", "app p95", "api p50", "api p95", "page p50", "page p95"
+        );
+        for (case, uris) in &cases {
+            let (api_uri, page_uri) = uris.split_once('|').unwrap_or((uris, ""));
+            let (mut store, mut api, mut page) = (Vec::new(), Vec::new(), Vec::new());
+            for _ in 0..iterations {
+                let t = Instant::now();
+                if case.starts_with("my work") {
+                    app.my_work(&who, today).await.map_err(err)?;
+                } else {
+                    let p = if api_uri.contains("page=20") { 20 } else { 1 };
+                    app.unpaired(&who, p, 50).await.map_err(err)?;
+                }
+                store.push(t.elapsed());
+                for (uri, out) in [(api_uri, &mut api), (page_uri, &mut page)] {
+                    if uri.is_empty() {
+                        continue;
+                    }
+                    let t = Instant::now();
+                    let req = Request::get(uri).header("authorization", &bearer).body(Body::empty())?;
+                    let res = router.clone().oneshot(req).await?;
+                    anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
+                    res.into_body().collect().await?;
+                    out.push(t.elapsed());
+                }
+            }
+            let f = |v: Vec<Duration>| if v.is_empty() { (f64::NAN, f64::NAN) } else { stats(v) };
+            let ((s50, s95), (a50, a95), (p50, p95)) = (f(store), f(api), f(page));
+            println!("{case:<20} {s50:>10.2}ms {s95:>10.2}ms {a50:>10.2}ms {a95:>10.2}ms {p50:>10.2}ms {p95:>10.2}ms");
+        }
+        retire(app, token_id, user_id).await?;
+    }
+    Ok(())
 }

@@ -73,11 +73,15 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
-    /// Measure the household list (store, API and page) on the current database.
+    /// Measure the household list, or the work page and unpaired queue (app, API and page), on
+    /// the current database.
     Bench {
         /// Requests per case.
         #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=10_000))]
         iterations: u32,
+        /// What to measure.
+        #[arg(long, value_enum, default_value = "list")]
+        target: bench::Target,
     },
     /// Measure the rules alone: evaluate synthetic households already in memory (no database).
     BenchRules {
@@ -166,7 +170,7 @@ async fn main() -> anyhow::Result<()> {
                 })
                 .await?;
         }
-        Command::Bench { iterations } => bench::run(app, iterations).await?,
+        Command::Bench { iterations, target } => bench::run(app, iterations, target).await?,
         Command::Evaluate { as_of, region, .. } => evaluate_all(&app, as_of.as_deref(), region.as_deref()).await?,
         // Ran above, before the database was opened.
         Command::BenchRules { .. } => {}

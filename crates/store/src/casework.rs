@@ -891,17 +891,20 @@ impl Store {
     }
 }
 
-/// Who recorded a registry row and when (None for rows written in bulk or before names were kept).
+/// Who recorded a row and when (None for rows written in bulk or before names were kept).
+pub type Recorded = (Option<String>, Option<String>);
+
+/// Who recorded a household's registry rows and when.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Provenance {
     /// The household's registration: who, when.
     pub registered: (Option<String>, String),
     /// Monthly records by month key: who, when.
-    pub months: std::collections::HashMap<i64, (Option<String>, Option<String>)>,
+    pub months: std::collections::HashMap<i64, Recorded>,
     /// Enrolments by id: who, when, the measure behind it.
-    pub enrolments: std::collections::HashMap<i64, (Option<String>, Option<String>, Option<i64>)>,
+    pub enrolments: std::collections::HashMap<i64, (Recorded, Option<i64>)>,
     /// Union assistance by id: who, when.
-    pub assistance: std::collections::HashMap<i64, (Option<String>, Option<String>)>,
+    pub assistance: std::collections::HashMap<i64, Recorded>,
 }
 
 impl Store {
@@ -934,7 +937,7 @@ impl Store {
             .to_owned();
         for r in self.all(&q).await? {
             p.enrolments
-                .insert(get(&r, "id")?, (get(&r, "recorded_by")?, get(&r, "recorded_at")?, get(&r, "measure_id")?));
+                .insert(get(&r, "id")?, ((get(&r, "recorded_by")?, get(&r, "recorded_at")?), get(&r, "measure_id")?));
         }
         let q = Query::select()
             .columns([UnionAssistance::Id, UnionAssistance::RecordedBy, UnionAssistance::RecordedAt])

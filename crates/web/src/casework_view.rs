@@ -231,6 +231,7 @@ pub(crate) struct Cw {
     pub(crate) engine_exits: &'static str,
     pub(crate) engine_reliefs: &'static str,
     pub(crate) nothing: &'static str,
+    pub(crate) unpaired: &'static str,
     pub(crate) household: &'static str,
 }
 
@@ -278,6 +279,7 @@ pub(crate) static CW_ZH: Cw = Cw {
     engine_exits: "评估建议脱困",
     engine_reliefs: "评估建议解困",
     nothing: "无",
+    unpaired: "尚未结对的家庭",
     household: "家庭",
 };
 
@@ -325,6 +327,7 @@ pub(crate) static CW_EN: Cw = Cw {
     engine_exits: "Engine proposes exit",
     engine_reliefs: "Engine proposes relief",
     nothing: "None",
+    unpaired: "Households without a helper",
     household: "Household",
 };
 

@@ -129,6 +129,7 @@ pub(crate) async fn my_work_page(
         ("returns", c.returns, &w.returns),
         ("engine-exits", c.engine_exits, &w.engine_exits),
         ("engine-reliefs", c.engine_reliefs, &w.engine_reliefs),
+        ("unpaired", c.unpaired, &w.unpaired),
     ] {
         let (count, rows) = lines(list);
         sections.push((anchor, title, count, rows));

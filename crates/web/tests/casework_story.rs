@@ -336,3 +336,165 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
         assert!(page.text.contains("已纳入城市低保"), "{}", page.text);
     }
 }
+
+/// Posts a form as the page does; answers the status.
+async fn form(r: &axum::Router, uri: &str, body: &str) -> StatusCode {
+    let req = axum::http::Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    tower::ServiceExt::oneshot(r.clone(), req).await.unwrap().status()
+}
+
+async fn household_in_450403(app: &App, name: &str, id: &str) -> i64 {
+    app.create_household(
+        &Principal::system(),
+        &HouseholdInput {
+            head_name: name.into(),
+            head_id_number: id_with_check(id),
+            region_code: "450403".into(),
+            registered_on: "2024-03-01".into(),
+            causes: vec!["illness".into()],
+            work_capacity: "partial".into(),
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap()
+    .id
+}
+
+#[tokio::test]
+async fn bad_case_work_input_names_the_field_and_changes_nothing() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let a = household_in_450403(&app, "甲户", "45040319800101661").await;
+        let b = household_in_450403(&app, "乙户", "45040319800101662").await;
+        let r = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "cw-staff", "county_staff", Some("450403"), None).await,
+        );
+        let plan = |h: i64| format!("/api/v1/households/{h}/plans");
+        let pa = post(&r, &plan(a), &json!({"year": 2026, "goals": "就业", "route": "employment_business"})).await;
+        let pb = post(&r, &plan(b), &json!({"year": 2026, "goals": "就业", "route": "employment_business"})).await;
+        assert_eq!((pa.status, pb.status), (StatusCode::OK, StatusCode::OK));
+        let before = get(&r, &format!("/api/v1/households/{a}/casework")).await.body;
+        let m = |extra: Value| {
+            let mut v = json!({"kind": "job_training", "description": "培训", "person": "王", "due_on": "2026-12-31"});
+            v.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+            v
+        };
+        let measures = format!("/api/v1/households/{a}/measures");
+        for (body, field) in [
+            (m(json!({"kind": "lottery"})), "kind"),
+            (m(json!({"due_on": "2026-02-30"})), "due_on"),
+            (m(json!({"person": ""})), "person"),
+            (m(json!({"status": "finished"})), "status"),
+            (m(json!({"status": "done", "done_on": "2026-01-01"})), "result"),
+            (m(json!({"status": "done", "result": "x", "done_on": "2999-01-01"})), "done_on"),
+            (m(json!({"enrolment": {"scheme": "dibao", "from": "2026-01"}})), "enrolment"),
+            (
+                m(
+                    json!({"status": "done", "result": "x", "done_on": "2026-01-02", "enrolment": {"scheme": "dibao", "from": "2026-13"}}),
+                ),
+                "enrolment.from",
+            ),
+            (m(json!({"plan_id": pb.body["id"]})), "plan_id"),
+            (m(json!({"plan_id": 99999999})), "plan_id"),
+        ] {
+            let res = post(&r, &measures, &body).await;
+            assert_eq!((res.status, res.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{body}: {}", res.text);
+        }
+        let no_plan_year = post(&r, &measures, &m(json!({"due_on": "2025-06-30"}))).await;
+        assert_eq!((no_plan_year.status, no_plan_year.code()), (StatusCode::CONFLICT, "no_plan"));
+        let visits = format!("/api/v1/households/{a}/visits");
+        for (body, field) in
+            [(json!({"visitor": "王"}), "due_on"), (json!({"due_on": "2026-12-01", "visitor": ""}), "visitor")]
+        {
+            let res = post(&r, &visits, &body).await;
+            assert_eq!((res.status, res.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{}", res.text);
+        }
+        let garbage = call(&r, Method::POST, &measures, Some("{not json"), &[]).await;
+        assert_eq!(garbage.status, StatusCode::BAD_REQUEST);
+        assert_eq!(get(&r, &format!("/api/v1/households/{a}/casework")).await.body, before, "nothing changed");
+        // Changes need the version read; a stale one is refused.
+        let v = post(&r, &visits, &json!({"due_on": "2026-12-01", "visitor": "王"})).await;
+        let vid = v.body["id"].as_i64().unwrap();
+        let stale = post(
+            &r,
+            &format!("/api/v1/visits/{vid}/record"),
+            &json!({"status": "done", "findings": "ok", "version": 7}),
+        )
+        .await;
+        assert_eq!(stale.status, StatusCode::PRECONDITION_FAILED, "{}", stale.text);
+        let bad = post(
+            &r,
+            &format!("/api/v1/visits/{vid}/record"),
+            &json!({"status": "maybe", "findings": "", "version": 1}),
+        )
+        .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(get(&r, &format!("/api/v1/households/{a}/casework")).await.body["visits"][0]["status"], "scheduled");
+    }
+}
+
+#[tokio::test]
+async fn the_household_page_plans_measures_and_visits() {
+    let db = TestDb::sqlite();
+    let app = App::new(db.open().await);
+    let hid = household_in_450403(&app, "页面计划户", "45040319800101663").await;
+    let r = with_token(
+        bangfu_web::router(app.clone()),
+        &token_for(&app, "cw-page", "county_staff", Some("450403"), None).await,
+    );
+    let page = get(&r, &format!("/households/{hid}")).await;
+    for id in ["plan-form", "measure-form", "visit-form", "timeline-link"] {
+        assert!(page.text.contains(&format!("id=\"{id}\"")), "{id} missing");
+    }
+    assert!(form(&r, &format!("/households/{hid}/plans"), "year=2026&route=medical_cover&goals=%E5%8C%BB%E4%BF%9D")
+        .await
+        .is_redirection());
+    assert!(form(
+        &r,
+        &format!("/households/{hid}/measures"),
+        "kind=serious_illness&description=%E5%A4%A7%E7%97%85%E4%BF%9D%E9%99%A9&person=%E7%8E%8B&due_on=2026-12-20"
+    )
+    .await
+    .is_redirection());
+    assert!(form(&r, &format!("/households/{hid}/visits"), "due_on=2026-12-05&visitor=%E7%8E%8B&purpose=x")
+        .await
+        .is_redirection());
+    // A bad form answers with the error and changes nothing.
+    assert_eq!(
+        form(&r, &format!("/households/{hid}/measures"), "kind=serious_illness&description=&person=&due_on=").await,
+        StatusCode::BAD_REQUEST
+    );
+    let page = get(&r, &format!("/households/{hid}")).await;
+    assert!(page.text.contains("市人力资源社会保障局"), "the lead unit comes from the policy's table");
+    assert!(page.text.contains("大病保险"));
+    let cw = get(&r, &format!("/api/v1/households/{hid}/casework")).await;
+    assert_eq!(cw.body["measures"].as_array().unwrap().len(), 1);
+    let (mid, vid) = (cw.body["measures"][0]["id"].as_i64().unwrap(), cw.body["visits"][0]["id"].as_i64().unwrap());
+    assert!(form(
+        &r,
+        &format!("/measures/{mid}"),
+        "version=1&kind=serious_illness&description=x&person=%E7%8E%8B&due_on=2026-12-20&status=in_progress"
+    )
+    .await
+    .is_redirection());
+    assert!(form(
+        &r,
+        &format!("/visits/{vid}/record"),
+        "version=1&status=done&findings=%E6%AD%A3%E5%B8%B8&next_due_on=2027-01-05"
+    )
+    .await
+    .is_redirection());
+    let cw = get(&r, &format!("/api/v1/households/{hid}/casework")).await;
+    assert_eq!(cw.body["measures"][0]["status"], "in_progress");
+    assert_eq!(cw.body["visits"].as_array().unwrap().len(), 2, "the follow-up is scheduled");
+    let work = get(&r, "/my-work").await;
+    assert_eq!(work.status, StatusCode::OK);
+    assert!(work.text.contains("页面计划户"), "the measure due and the visit show on my work");
+    let en = get(&r, "/my-work?lang=en").await;
+    assert!(en.text.contains("Overdue visits"));
+}
