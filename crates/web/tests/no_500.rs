@@ -12,7 +12,7 @@ use proptest::prelude::*;
 use serde_json::{json, Value};
 
 /// Paths with real ids so that bodies reach validation, not just a 404.
-const WRITES: [(&str, &str); 9] = [
+const WRITES: [(&str, &str); 15] = [
     ("POST", "/api/v1/households"),
     ("PUT", "/api/v1/households/1"),
     ("POST", "/api/v1/households/1/members"),
@@ -22,6 +22,12 @@ const WRITES: [(&str, &str); 9] = [
     ("POST", "/api/v1/households/1/union-assistance"),
     ("POST", "/api/v1/organisations"),
     ("POST", "/api/v1/standards"),
+    ("POST", "/api/v1/households/1/plans"),
+    ("POST", "/api/v1/households/1/measures"),
+    ("PUT", "/api/v1/measures/1"),
+    ("POST", "/api/v1/households/1/visits"),
+    ("POST", "/api/v1/visits/1/record"),
+    ("POST", "/api/v1/returns/1/decision"),
 ];
 
 fn json_value() -> impl Strategy<Value = Value> {
@@ -60,6 +66,12 @@ fn json_value() -> impl Strategy<Value = Value> {
                     Just("kind".to_string()),
                     Just("from".to_string()),
                     Just("name".to_string()),
+                    Just("goals".to_string()),
+                    Just("route".to_string()),
+                    Just("due_on".to_string()),
+                    Just("status".to_string()),
+                    Just("version".to_string()),
+                    Just("enrolment".to_string()),
                     "[a-z_]{1,10}"
                 ],
                 inner,
@@ -89,6 +101,17 @@ async fn seeded_router() -> (axum::Router, TestDb) {
     )
     .await;
     assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    let p = post(&r, "/api/v1/households/1/plans", &json!({"year": 2026, "goals": "就业", "route": "relief"})).await;
+    assert_eq!(p.status, StatusCode::OK, "{}", p.text);
+    let m = post(
+        &r,
+        "/api/v1/households/1/measures",
+        &json!({"kind": "legal_aid", "description": "x", "person": "王", "due_on": "2026-12-01"}),
+    )
+    .await;
+    assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+    let v = post(&r, "/api/v1/households/1/visits", &json!({"due_on": "2026-12-01", "visitor": "王"})).await;
+    assert_eq!(v.status, StatusCode::CREATED, "{}", v.text);
     (r, db)
 }
 
