@@ -191,6 +191,15 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.find(Locator::Id("reveal")).await?.click().await?;
         wait("#revealed".into()).await?;
         assert_eq!(c.find(Locator::Id("head-id")).await?.text().await?, good_id);
+        // Case work: schedule a visit from the file; it shows as overdue on the work page.
+        c.find(Locator::Css("#visit-form [name=due_on]")).await?.send_keys("2026-01-10").await?;
+        c.find(Locator::Css("#visit-form [name=visitor]")).await?.send_keys("韦走访").await?;
+        c.find(Locator::Css("#visit-form button")).await?.click().await?;
+        let visits = wait("#visits".into()).await?.text().await?;
+        assert!(visits.contains("韦走访"), "the visit is listed: {visits:?}");
+        c.find(Locator::Id("nav-my-work")).await?.click().await?;
+        let overdue = wait("#visits-overdue".into()).await?.text().await?;
+        assert!(overdue.contains("覃浏览") && overdue.contains("2026-01-10"), "overdue visits: {overdue:?}");
         // Signing out ends the session: the list asks for a sign-in again.
         c.find(Locator::Id("sign-out")).await?.click().await?;
         wait("#sign-in-form".into()).await?;
