@@ -527,7 +527,7 @@ impl App {
             engine_reliefs,
             run_id: run.map(|r| r.id),
             unpaired: {
-                let (items, total) = self.store.unpaired(s, 1, WORK_ITEMS).await?;
+                let (items, total) = self.store.unpaired(s, (1, WORK_ITEMS), bangfu_store::casework::WORK_CAP).await?;
                 let items = items
                     .into_iter()
                     .map(|h| bangfu_store::WorkItem {

@@ -531,6 +531,7 @@ fn demo_casework(rng: &mut ChaCha8Rng, id: i64, h: &HouseholdWrite, orgs: &DemoO
     }
     BulkCasework {
         household_id: id,
+        scope: (h.region_code.clone(), h.union_id),
         pairing,
         plan: (i64::from(anchor.year()), format!("{}（示例）", route.label(true)), route.code().into()),
         measures,

@@ -155,6 +155,8 @@ impl WriteTx {
 pub struct BulkCasework {
     /// Household (and plan id).
     pub household_id: i64,
+    /// The household's region and union (carried by its visits and measures).
+    pub scope: (String, Option<i64>),
     /// Helper unit and responsible person, from a day.
     pub pairing: Option<(i64, String, String)>,
     /// Plan year, goals, route code.
@@ -243,6 +245,8 @@ impl WriteTx {
                 Measures::UpdatedBy,
                 Measures::UpdatedAt,
                 Measures::Version,
+                Measures::RegionCode,
+                Measures::UnionId,
             ],
             rows.iter().flat_map(|r| {
                 let now = now.clone();
@@ -264,6 +268,8 @@ impl WriteTx {
                         by.into(),
                         now.clone().into(),
                         1i64.into(),
+                        r.scope.0.clone().into(),
+                        r.scope.1.into(),
                     ]
                 })
             }),
@@ -281,6 +287,8 @@ impl WriteTx {
                 Visits::CreatedBy,
                 Visits::CreatedAt,
                 Visits::Version,
+                Visits::RegionCode,
+                Visits::UnionId,
             ],
             rows.iter().map(|r| {
                 vec![
@@ -293,6 +301,8 @@ impl WriteTx {
                     by.into(),
                     now.clone().into(),
                     1i64.into(),
+                    r.scope.0.clone().into(),
+                    r.scope.1.into(),
                 ]
             }),
         )

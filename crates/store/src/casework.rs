@@ -485,7 +485,7 @@ impl WriteTx {
         let now = crate::now_rfc3339();
         let q = Query::insert()
             .into_table(Measures::Table)
-            .columns(MEASURE_COLUMNS[1..].iter().copied())
+            .columns(MEASURE_COLUMNS[1..].iter().copied().chain([Measures::RegionCode, Measures::UnionId]))
             .values_panic([
                 file.id().into(),
                 plan_id.into(),
@@ -504,6 +504,8 @@ impl WriteTx {
                 by.into(),
                 now.into(),
                 1i64.into(),
+                file.household().region_code.clone().into(),
+                file.household().union_id.into(),
             ])
             .returning_col(Measures::Id)
             .to_owned();
@@ -566,7 +568,7 @@ impl WriteTx {
     ) -> Result<i64, StoreError> {
         let q = Query::insert()
             .into_table(Visits::Table)
-            .columns(VISIT_COLUMNS[1..].iter().copied())
+            .columns(VISIT_COLUMNS[1..].iter().copied().chain([Visits::RegionCode, Visits::UnionId]))
             .values_panic([
                 file.id().into(),
                 due_on.into(),
@@ -580,6 +582,8 @@ impl WriteTx {
                 Option::<String>::None.into(),
                 Option::<String>::None.into(),
                 1i64.into(),
+                file.household().region_code.clone().into(),
+                file.household().union_id.into(),
             ])
             .returning_col(Visits::Id)
             .to_owned();
@@ -609,6 +613,28 @@ impl WriteTx {
             .and_where(Expr::col(Visits::Version).eq(version))
             .to_owned();
         self.expect_one(q, Visits::Table, Visits::Id, id).await
+    }
+
+    /// Keeps the region and union a household's visits and measures carry in step with the
+    /// household's (called when the household is changed).
+    pub(crate) async fn rescope_casework(
+        &mut self,
+        household_id: i64,
+        region: &str,
+        union_id: Option<i64>,
+    ) -> Result<(), StoreError> {
+        let v = Query::update()
+            .table(Visits::Table)
+            .values([(Visits::RegionCode, region.into()), (Visits::UnionId, union_id.into())])
+            .and_where(Expr::col(Visits::HouseholdId).eq(household_id))
+            .to_owned();
+        self.exec(&v).await?;
+        let m = Query::update()
+            .table(Measures::Table)
+            .values([(Measures::RegionCode, region.into()), (Measures::UnionId, union_id.into())])
+            .and_where(Expr::col(Measures::HouseholdId).eq(household_id))
+            .to_owned();
+        self.exec(&m).await.map(|_| ())
     }
 
     /// Stores the return-to-hardship findings of a run, skipping households that already have an
@@ -721,20 +747,23 @@ struct WorkQuery {
     what: sea_query::SimpleExpr,
     who: sea_query::SimpleExpr,
     filter: sea_query::Cond,
+    /// The scope's condition, on the list's own columns where it carries them.
+    scope: sea_query::Cond,
     order: sea_query::SimpleExpr,
 }
 
-/// Work lists are counted up to this many.
-pub const WORK_CAP: u64 = 1000;
+/// Work lists are counted up to this many (shown as "100+" beyond): a to-do list needs to say
+/// "a lot", and each counted item costs a look into the household for its scope.
+pub const WORK_CAP: u64 = 100;
 
 impl Store {
-    async fn work_list(&self, scope: &Scope, w: WorkQuery, limit: u64) -> Result<WorkList, StoreError> {
+    async fn work_list(&self, w: WorkQuery, limit: u64) -> Result<WorkList, StoreError> {
         let h = Households::Table;
         let base = |q: &mut SelectStatement| {
             q.from(w.table.clone())
                 .inner_join(h, Expr::col((h, Households::Id)).equals((w.table.clone(), w.household.clone())))
                 .cond_where(w.filter.clone())
-                .cond_where(scope.households());
+                .cond_where(w.scope.clone());
         };
         let mut q = Query::select();
         q.expr_as(Expr::col((w.table.clone(), w.id.clone())), sea_query::Alias::new("item_id"))
@@ -794,9 +823,10 @@ impl Store {
             what: Expr::col((v, Visits::Purpose)).into(),
             who: Expr::col((v, Visits::Visitor)).into(),
             filter,
+            scope: scope.rows_of(v, Visits::RegionCode, Visits::UnionId),
             order: Expr::col((v, Visits::DueOn)).into(),
         };
-        self.work_list(scope, w, limit).await
+        self.work_list(w, limit).await
     }
 
     /// Measures with `status` (planned or in progress) due before `before`, by due date.
@@ -818,9 +848,10 @@ impl Store {
             filter: sea_query::Cond::all()
                 .add(Expr::col((m, Measures::Status)).eq(status))
                 .add(Expr::col((m, Measures::DueOn)).lt(before)),
+            scope: scope.rows_of(m, Measures::RegionCode, Measures::UnionId),
             order: Expr::col((m, Measures::DueOn)).into(),
         };
-        self.work_list(scope, w, limit).await
+        self.work_list(w, limit).await
     }
 
     /// Outcomes waiting for a decision, oldest first.
@@ -835,9 +866,10 @@ impl Store {
             what: Expr::col((o, Outcomes::Kind)).into(),
             who: Expr::col((o, Outcomes::ProposedByName)).into(),
             filter: sea_query::Cond::all().add(Expr::col((o, Outcomes::Status)).eq("proposed")),
+            scope: scope.households(),
             order: Expr::col((o, Outcomes::Id)).into(),
         };
-        self.work_list(scope, w, limit).await
+        self.work_list(w, limit).await
     }
 
     /// Open return-to-hardship flags, oldest first.
@@ -851,9 +883,10 @@ impl Store {
             what: Expr::cust("CAST(hardship_returns.failed_month AS TEXT)"),
             who: Expr::val("").into(),
             filter: sea_query::Cond::all().add(Expr::col((r, HardshipReturns::Status)).eq("open")),
+            scope: scope.households(),
             order: Expr::col((r, HardshipReturns::Id)).into(),
         };
-        self.work_list(scope, w, limit).await
+        self.work_list(w, limit).await
     }
 
     /// Households still in the file whose determination in run `run_id` is `status` (exited or
@@ -885,9 +918,10 @@ impl Store {
                 .add(Expr::col((d, Determinations::Status)).eq(status))
                 .add(Expr::col((Households::Table, Households::Status)).eq("in_file"))
                 .add(Expr::exists(waiting).not()),
+            scope: scope.households(),
             order: Expr::col((d, Determinations::HouseholdId)).into(),
         };
-        self.work_list(scope, w, limit).await
+        self.work_list(w, limit).await
     }
 }
 

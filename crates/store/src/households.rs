@@ -509,6 +509,7 @@ impl WriteTx {
             .and_where(Expr::col(Households::Version).eq(version))
             .to_owned();
         self.expect_one(q, Households::Table, Households::Id, id).await?;
+        self.rescope_casework(id, &h.region_code, h.union_id).await?;
         self.replace_causes(id, &h.region_code, &h.causes).await
     }
 

@@ -655,7 +655,8 @@ fn pairings(b: Backend) -> Vec<String> {
     vec![render(b, &t), render(b, &i), render(b, &j)]
 }
 
-/// Plans and measures (一户一计划、一户一措施), visits, return-to-hardship flags (返困), and who
+/// Plans and measures (一户一计划、一户一措施), visits (both carry their household's region and
+/// union, so a work list in due order is read from one index), return-to-hardship flags (返困), and who
 /// recorded each registry row (for the household's timeline; rows written before this
 /// migration or in bulk keep no name).
 fn casework(b: Backend) -> Vec<String> {
@@ -706,6 +707,8 @@ fn casework(b: Backend) -> Vec<String> {
         .col(text(Measures::UpdatedBy))
         .col(text(Measures::UpdatedAt))
         .col(big(Measures::Version))
+        .col(text(Measures::RegionCode))
+        .col(ColumnDef::new(Measures::UnionId).big_integer().null())
         .foreign_key(&mut fk(Measures::Table, Measures::HouseholdId, Households::Table, Households::Id, true))
         .foreign_key(&mut fk(Measures::Table, Measures::PlanId, Plans::Table, Plans::Id, true))
         .to_owned();
@@ -724,6 +727,8 @@ fn casework(b: Backend) -> Vec<String> {
         .col(ColumnDef::new(Visits::RecordedBy).text().null())
         .col(ColumnDef::new(Visits::RecordedAt).text().null())
         .col(big(Visits::Version))
+        .col(text(Visits::RegionCode))
+        .col(ColumnDef::new(Visits::UnionId).big_integer().null())
         .foreign_key(&mut fk(Visits::Table, Visits::HouseholdId, Households::Table, Households::Id, true))
         .to_owned();
     let returns = Table::create()
@@ -768,7 +773,20 @@ fn casework(b: Backend) -> Vec<String> {
             .col(Measures::DueOn)
             .to_owned(),
         Index::create().name("idx_visits_household").table(Visits::Table).col(Visits::HouseholdId).to_owned(),
-        Index::create().name("idx_visits_due").table(Visits::Table).col(Visits::Status).col(Visits::DueOn).to_owned(),
+        Index::create()
+            .name("idx_visits_due")
+            .table(Visits::Table)
+            .col(Visits::Status)
+            .col(Visits::DueOn)
+            .col(Visits::RegionCode)
+            .to_owned(),
+        Index::create()
+            .name("idx_visits_union_due")
+            .table(Visits::Table)
+            .col(Visits::UnionId)
+            .col(Visits::Status)
+            .col(Visits::DueOn)
+            .to_owned(),
         Index::create()
             .name("idx_returns_household")
             .table(HardshipReturns::Table)

@@ -103,8 +103,13 @@ impl Store {
     }
 
     /// The queue of households in the file without a helper, in file-number order, and how many
-    /// (counted up to 10,000).
-    pub async fn unpaired(&self, scope: &Scope, page: u64, per_page: u64) -> Result<(Vec<Household>, u64), StoreError> {
+    /// (counted up to `cap`: each counted household costs a look into the pairings).
+    pub async fn unpaired(
+        &self,
+        scope: &Scope,
+        (page, per_page): (u64, u64),
+        cap: u64,
+    ) -> Result<(Vec<Household>, u64), StoreError> {
         let q = Query::select()
             .columns(HOUSEHOLD_COLUMNS.map(|c| (Households::Table, c)))
             .from(Households::Table)
@@ -115,7 +120,7 @@ impl Store {
             .to_owned();
         let items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         let matches = Query::select().expr(Expr::val(1)).from(Households::Table).cond_where(unpaired(scope)).to_owned();
-        Ok((items, self.capped_count(matches, 10_000).await?))
+        Ok((items, self.capped_count(matches, cap).await?))
     }
 
     /// Each helper unit's caseload: active pairings of households `scope` reaches.

@@ -295,6 +295,8 @@ pub(crate) enum Measures {
     UpdatedBy,
     UpdatedAt,
     Version,
+    RegionCode,
+    UnionId,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -313,6 +315,8 @@ pub(crate) enum Visits {
     RecordedBy,
     RecordedAt,
     Version,
+    RegionCode,
+    UnionId,
 }
 
 #[derive(Iden, Clone, Copy)]

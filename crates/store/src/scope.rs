@@ -63,16 +63,26 @@ impl Scope {
 
     /// The condition on the households table.
     pub(crate) fn households(&self) -> Cond {
-        let h = Households::Table;
+        self.rows_of(Households::Table, Households::RegionCode, Households::UnionId)
+    }
+
+    /// The same condition on a table that carries its household's region and union (the work
+    /// lists' visits and measures, so a list in due order is read from one index).
+    pub(crate) fn rows_of<T: sea_query::Iden + Copy + 'static, C: sea_query::Iden + Copy + 'static>(
+        &self,
+        table: T,
+        region: C,
+        union: C,
+    ) -> Cond {
         let mut c = Cond::all();
         if !self.households {
             return c.add(Expr::cust("1 = 0"));
         }
         if let Some(r) = &self.regions {
-            c = c.add(Expr::col((h, Households::RegionCode)).is_in(r.clone()));
+            c = c.add(Expr::col((table, region)).is_in(r.clone()));
         }
         if let Some(u) = self.union_id {
-            c = c.add(Expr::col((h, Households::UnionId)).eq(u));
+            c = c.add(Expr::col((table, union)).eq(u));
         }
         c
     }

@@ -498,3 +498,49 @@ async fn the_household_page_plans_measures_and_visits() {
     let en = get(&r, "/my-work?lang=en").await;
     assert!(en.text.contains("Overdue visits"));
 }
+
+#[tokio::test]
+async fn work_lists_follow_a_household_that_moves_region() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        let hid = household_in_450403(&app, "迁移户", "45040319800101664").await;
+        let here = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "mv-403", "county_staff", Some("450403"), None).await,
+        );
+        let there = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "mv-405", "county_staff", Some("450405"), None).await,
+        );
+        let plan = post(
+            &here,
+            &format!("/api/v1/households/{hid}/plans"),
+            &json!({"year": 2026, "goals": "x", "route": "relief"}),
+        )
+        .await;
+        assert_eq!(plan.status, StatusCode::OK);
+        let m = json!({"kind": "legal_aid", "description": "维权", "person": "王", "due_on": "2026-01-20"});
+        assert_eq!(post(&here, &format!("/api/v1/households/{hid}/measures"), &m).await.status, StatusCode::CREATED);
+        let v = json!({"due_on": "2026-01-10", "visitor": "王"});
+        assert_eq!(post(&here, &format!("/api/v1/households/{hid}/visits"), &v).await.status, StatusCode::CREATED);
+        let lists = |r: axum::Router| async move {
+            let w = get(&r, "/api/v1/my-work").await.body;
+            (w["visits_overdue"]["total"].as_u64().unwrap(), w["measures_planned"]["total"].as_u64().unwrap())
+        };
+        assert_eq!((lists(here.clone()).await, lists(there.clone()).await), ((1, 1), (0, 0)));
+        // The household moves to 450405: its visit and measure go with it.
+        let h = app.household(&sys, hid).await.unwrap();
+        let moved = HouseholdInput {
+            head_name: h.head_name.clone(),
+            head_id_number: h.head_id_number.clone(),
+            region_code: "450405".into(),
+            registered_on: h.registered_on.to_string(),
+            causes: vec!["illness".into()],
+            work_capacity: "partial".into(),
+            ..Default::default()
+        };
+        app.update_household(&sys, hid, Some(h.version), &moved).await.unwrap();
+        assert_eq!((lists(here).await, lists(there).await), ((0, 0), (1, 1)));
+    }
+}
