@@ -291,8 +291,10 @@ impl Store {
                     "ANALYZE hardship_returns",
                 ]
             }
+            // VACUUM also marks the pages all-visible, so index-only scans (the unpaired queue)
+            // are planned as such after a bulk load; autovacuum does the same later anyway.
             crate::Backend::Postgres => vec![
-                "ANALYZE households, household_causes, members, pairings, plans, measures, visits, outcomes, hardship_returns",
+                "VACUUM (ANALYZE) households, household_causes, members, pairings, plans, measures, visits, outcomes, hardship_returns",
             ],
         };
         let mut conn = self.pool.acquire().await?;

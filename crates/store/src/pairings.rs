@@ -110,15 +110,23 @@ impl Store {
         (page, per_page): (u64, u64),
         cap: u64,
     ) -> Result<(Vec<Household>, u64), StoreError> {
-        let q = Query::select()
-            .columns(HOUSEHOLD_COLUMNS.map(|c| (Households::Table, c)))
+        // The page's ids first, from the index alone; then their rows.
+        let ids = Query::select()
+            .column((Households::Table, Households::Id))
             .from(Households::Table)
             .cond_where(unpaired(scope))
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(per_page)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .to_owned();
-        let items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        let ids: Vec<i64> = self.all(&ids).await?.iter().map(|r| get(r, "id")).collect::<Result<_, _>>()?;
+        let q = Query::select()
+            .columns(HOUSEHOLD_COLUMNS.map(|c| (Households::Table, c)))
+            .from(Households::Table)
+            .and_where(Expr::col((Households::Table, Households::Id)).is_in(ids.clone()))
+            .to_owned();
+        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        items.sort_by_key(|h| ids.iter().position(|i| *i == h.id));
         let matches = Query::select().expr(Expr::val(1)).from(Households::Table).cond_where(unpaired(scope)).to_owned();
         Ok((items, self.capped_count(matches, cap).await?))
     }
