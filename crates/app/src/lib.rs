@@ -12,6 +12,7 @@ pub mod households;
 pub mod input;
 pub mod outcomes;
 pub mod pairings;
+pub mod quota;
 mod registry;
 pub mod users;
 

@@ -11,6 +11,7 @@ pub mod id_number;
 pub mod money;
 pub mod month;
 pub mod policy;
+pub mod quota;
 pub mod region;
 
 pub use access::{Permission, Role};

@@ -15,6 +15,7 @@ pub mod households;
 mod migrate;
 pub mod outcomes;
 pub mod pairings;
+pub mod quota;
 pub mod records;
 pub mod registry;
 mod schema;
@@ -32,6 +33,7 @@ pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDete
 pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile};
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
+pub use quota::{Campaign, RegionCounts};
 pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
 pub use scope::Scope;

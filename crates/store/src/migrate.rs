@@ -22,6 +22,7 @@ const MIGRATIONS: &[Migration] = &[
     (6, "outcomes", outcomes),
     (7, "pairings", pairings),
     (8, "plans, measures, visits, returns", casework),
+    (9, "campaigns", campaigns),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -807,5 +808,89 @@ fn casework(b: Backend) -> Vec<String> {
             .to_owned(),
     ];
     out.extend(indexes.iter().map(|i| render(b, i)));
+    out
+}
+
+/// Campaigns as data (POLICY §5): cutoff, yearly shares, regions; the Wuzhou 2017–2020 campaign
+/// is seeded. Withdrawn households leave its denominator: the plan has files re-checked and those
+/// that do not meet the standard withdrawn (不符合的退出), and the target is the households on file.
+fn campaigns(b: Backend) -> Vec<String> {
+    let c = Table::create()
+        .table(Campaigns::Table)
+        .col(id(Campaigns::Id))
+        .col(ColumnDef::new(Campaigns::Code).text().not_null().unique_key())
+        .col(text(Campaigns::Name))
+        .col(text(Campaigns::NameEn))
+        .col(text(Campaigns::StockCutoff))
+        .col(big(Campaigns::WithdrawnLeaveDenominator))
+        .col(text(Campaigns::CreatedAt))
+        .to_owned();
+    let y = Table::create()
+        .table(CampaignYears::Table)
+        .col(big(CampaignYears::CampaignId))
+        .col(big(CampaignYears::Year))
+        .col(big(CampaignYears::ShareBp))
+        .primary_key(Index::create().col(CampaignYears::CampaignId).col(CampaignYears::Year))
+        .foreign_key(&mut fk(CampaignYears::Table, CampaignYears::CampaignId, Campaigns::Table, Campaigns::Id, true))
+        .to_owned();
+    let r = Table::create()
+        .table(CampaignRegions::Table)
+        .col(big(CampaignRegions::CampaignId))
+        .col(text(CampaignRegions::RegionCode))
+        .primary_key(Index::create().col(CampaignRegions::CampaignId).col(CampaignRegions::RegionCode))
+        .foreign_key(&mut fk(
+            CampaignRegions::Table,
+            CampaignRegions::CampaignId,
+            Campaigns::Table,
+            Campaigns::Id,
+            true,
+        ))
+        .foreign_key(&mut fk(CampaignRegions::Table, CampaignRegions::RegionCode, Regions::Table, Regions::Code, false))
+        .to_owned();
+    let mut out = vec![render(b, &c), render(b, &y), render(b, &r)];
+    let sql = |q: &sea_query::InsertStatement| match b {
+        Backend::Sqlite => q.to_string(SqliteQueryBuilder),
+        Backend::Postgres => q.to_string(PostgresQueryBuilder),
+    };
+    out.push(sql(&sea_query::Query::insert()
+        .into_table(Campaigns::Table)
+        .columns([
+            Campaigns::Id,
+            Campaigns::Code,
+            Campaigns::Name,
+            Campaigns::NameEn,
+            Campaigns::StockCutoff,
+            Campaigns::WithdrawnLeaveDenominator,
+            Campaigns::CreatedAt,
+        ])
+        .values_panic([
+            1i64.into(),
+            "wuzhou-2017-2020".into(),
+            "梧州市困难职工解困脱困（2017—2020年）".into(),
+            "Wuzhou needy workers out of hardship, 2017–2020".into(),
+            "2016-10-31".into(),
+            1i64.into(),
+            "2018-01-01T00:00:00Z".into(),
+        ])
+        .to_owned()));
+    let mut years = sea_query::Query::insert();
+    years.into_table(CampaignYears::Table).columns([
+        CampaignYears::CampaignId,
+        CampaignYears::Year,
+        CampaignYears::ShareBp,
+    ]);
+    for (y, bp) in [(2017i64, 3000i64), (2018, 2500), (2019, 2500), (2020, 2000)] {
+        years.values_panic([1i64.into(), y.into(), bp.into()]);
+    }
+    out.push(sql(&years));
+    let mut regions = sea_query::Query::insert();
+    regions.into_table(CampaignRegions::Table).columns([CampaignRegions::CampaignId, CampaignRegions::RegionCode]);
+    for code in ["450400", "450403", "450405", "450406", "450421", "450422", "450423", "450481"] {
+        regions.values_panic([1i64.into(), code.into()]);
+    }
+    out.push(sql(&regions));
+    if b == Backend::Postgres {
+        out.push("SELECT setval(pg_get_serial_sequence('campaigns', 'id'), 2, false)".into());
+    }
     out
 }

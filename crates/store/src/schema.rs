@@ -337,3 +337,30 @@ pub(crate) enum HardshipReturns {
     DecidedAt,
     Version,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Campaigns {
+    Table,
+    Id,
+    Code,
+    Name,
+    NameEn,
+    StockCutoff,
+    WithdrawnLeaveDenominator,
+    CreatedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum CampaignYears {
+    Table,
+    CampaignId,
+    Year,
+    ShareBp,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum CampaignRegions {
+    Table,
+    CampaignId,
+    RegionCode,
+}

@@ -3,6 +3,7 @@
 use crate::api_access as a;
 use crate::api_casework as c;
 use crate::api_outcomes as o;
+use crate::api_quota as q;
 use crate::auth::Who;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
@@ -53,6 +54,8 @@ pub fn routes() -> crate::Routes {
         .route("/visits/{id}/record", axum::routing::post(c::record_visit))
         .route("/households/{id}/timeline", get(c::timeline))
         .route("/my-work", get(c::my_work))
+        .route("/campaigns", get(q::campaigns))
+        .route("/campaigns/{id}/progress", get(q::progress))
         .route("/returns", get(c::returns))
         .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
@@ -139,6 +142,8 @@ pub fn routes() -> crate::Routes {
         c::my_work,
         c::returns,
         c::decide_return,
+        q::campaigns,
+        q::progress,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -204,6 +209,11 @@ pub fn routes() -> crate::Routes {
         bangfu_store::WorkItem,
         c::Casework,
         c::RecordedVisit,
+        bangfu_store::Campaign,
+        bangfu_app::quota::CampaignProgress,
+        bangfu_app::quota::RegionProgress,
+        bangfu_app::quota::YearRow,
+        bangfu_app::quota::IncrementalRow,
         bangfu_app::evaluate::WhatIf,
         bangfu_app::evaluate::RecheckRow,
         bangfu_store::EvaluationRun,

@@ -6,6 +6,7 @@ pub mod api;
 mod api_access;
 mod api_casework;
 mod api_outcomes;
+mod api_quota;
 pub mod auth;
 mod casework_view;
 pub mod error;

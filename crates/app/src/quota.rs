@@ -1,0 +1,187 @@
+//! Quotas and progress (POLICY §5): per region and year of a campaign, the stock, the cumulative
+//! target, what was achieved (approved exits and reliefs of stock households, counted on their
+//! approval date), the shortfall and whether the region is on track; the incremental pool beside
+//! it. Scope applies: a county sees its region, the city every region and the total.
+
+use crate::auth::Principal;
+use crate::{App, AppError};
+use bangfu_domain::quota::{year_progress, CampaignRule, YearProgress};
+use bangfu_domain::{parse_date, Permission};
+use bangfu_store::{Campaign, RegionCounts};
+use chrono::NaiveDate;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// One year of a region's progress (see `bangfu_domain::quota::YearProgress`).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct YearRow {
+    /// The year.
+    pub year: i32,
+    /// The day counted: 31 December, or the as-of day if earlier.
+    pub counted_on: String,
+    /// Stock households counted (withdrawn ones left out if the campaign says so).
+    pub stock: i64,
+    /// Cumulative share through the year, basis points (30 % = 3000).
+    pub cumulative_bp: i64,
+    /// Cumulative target, `ceil(share × stock)`.
+    pub target: i64,
+    /// Stock households exited or relieved, approved on or before the day counted.
+    pub achieved: i64,
+    /// Target − achieved, at least 0.
+    pub shortfall: i64,
+    /// The target pro rata to the as-of day within the year.
+    pub due_so_far: i64,
+    /// Achieved ≥ due so far.
+    pub on_track: bool,
+}
+
+impl YearRow {
+    fn of(p: YearProgress, counted_on: NaiveDate) -> Self {
+        YearRow {
+            year: p.year,
+            counted_on: counted_on.to_string(),
+            stock: p.stock,
+            cumulative_bp: p.cumulative_bp,
+            target: p.target,
+            achieved: p.achieved,
+            shortfall: p.shortfall,
+            due_so_far: p.due_so_far,
+            on_track: p.on_track,
+        }
+    }
+}
+
+/// The incremental pool of a region on the as-of day (no target: the plan leaves it to a later
+/// programme).
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct IncrementalRow {
+    /// Households registered after the cutoff.
+    pub households: i64,
+    /// Of them exited (approved on or before the as-of day).
+    pub exited: i64,
+    /// Of them relieved.
+    pub relieved: i64,
+    /// Of them withdrawn.
+    pub withdrawn: i64,
+}
+
+/// A region's progress.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RegionProgress {
+    /// Region code ("total" for the sum of the regions shown).
+    pub region_code: String,
+    /// Its name.
+    pub name: String,
+    /// Stock households registered on or before the cutoff (before any withdrawal).
+    pub stock_registered: i64,
+    /// Stock households withdrawn on or before the as-of day.
+    pub stock_withdrawn: i64,
+    /// Every year of the campaign.
+    pub years: Vec<YearRow>,
+    /// The incremental pool.
+    pub incremental: IncrementalRow,
+}
+
+/// A campaign's progress seen on a day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CampaignProgress {
+    /// The campaign.
+    pub campaign: Campaign,
+    /// The day looked from.
+    pub as_of: String,
+    /// Per region in scope.
+    pub regions: Vec<RegionProgress>,
+    /// The regions shown together (targets computed on their summed stock, so rounding happens
+    /// once).
+    pub total: RegionProgress,
+}
+
+fn approved(c: &RegionCounts, stock: bool, kind: &str) -> i64 {
+    c.approved.get(&(stock, kind.to_string())).copied().unwrap_or(0)
+}
+
+fn progress_of(
+    rule: &CampaignRule,
+    (code, name): (String, String),
+    by_day: &BTreeMap<NaiveDate, RegionCounts>,
+    as_of: NaiveDate,
+) -> RegionProgress {
+    let now = by_day.get(&as_of).cloned().unwrap_or_default();
+    let years = rule
+        .years
+        .iter()
+        .map(|(y, _)| {
+            let day = CampaignRule::counted_day(*y, as_of);
+            let c = by_day.get(&day).cloned().unwrap_or_default();
+            let withdrawn = if rule.withdrawn_leave_denominator { approved(&c, true, "withdrawal") } else { 0 };
+            let achieved = approved(&c, true, "exit") + approved(&c, true, "relief");
+            YearRow::of(year_progress(rule, *y, now.stock - withdrawn, achieved, as_of), day)
+        })
+        .collect();
+    RegionProgress {
+        region_code: code,
+        name,
+        stock_registered: now.stock,
+        stock_withdrawn: approved(&now, true, "withdrawal"),
+        years,
+        incremental: IncrementalRow {
+            households: now.incremental,
+            exited: approved(&now, false, "exit"),
+            relieved: approved(&now, false, "relief"),
+            withdrawn: approved(&now, false, "withdrawal"),
+        },
+    }
+}
+
+impl App {
+    /// Every campaign.
+    pub async fn campaigns(&self, who: &Principal) -> Result<Vec<Campaign>, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "campaign", None).await?;
+        Ok(self.store.campaigns().await?)
+    }
+
+    /// Campaign `id`'s progress on `as_of` (default today) in `who`'s scope.
+    pub async fn campaign_progress(
+        &self,
+        who: &Principal,
+        id: i64,
+        as_of: Option<&str>,
+    ) -> Result<CampaignProgress, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "campaign", Some(id)).await?;
+        let as_of = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        let campaign = self.store.campaigns().await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+        let rule = campaign.rule();
+        let regions: Vec<String> = campaign.regions.iter().filter(|r| who.scope.has_region(r)).cloned().collect();
+        let mut days: Vec<NaiveDate> = rule.years.iter().map(|(y, _)| CampaignRule::counted_day(*y, as_of)).collect();
+        days.push(as_of);
+        days.sort();
+        days.dedup();
+        // region → day → counts
+        let mut counts: BTreeMap<String, BTreeMap<NaiveDate, RegionCounts>> = BTreeMap::new();
+        let mut total: BTreeMap<NaiveDate, RegionCounts> = BTreeMap::new();
+        for day in days {
+            for (region, c) in self.store.region_counts(&who.scope, &regions, rule.stock_cutoff, day).await? {
+                let t = total.entry(day).or_default();
+                t.stock += c.stock;
+                t.incremental += c.incremental;
+                for (k, n) in &c.approved {
+                    *t.approved.entry(k.clone()).or_default() += n;
+                }
+                counts.entry(region).or_default().insert(day, c);
+            }
+        }
+        let names = self.store.regions().await?;
+        let name =
+            |code: &str| names.iter().find(|r| r.code == code).map_or_else(|| code.to_string(), |r| r.name.clone());
+        let empty = BTreeMap::new();
+        let rows = regions
+            .iter()
+            .map(|r| progress_of(&rule, (r.clone(), name(r)), counts.get(r).unwrap_or(&empty), as_of))
+            .collect();
+        let total = progress_of(&rule, ("total".into(), "合计".into()), &total, as_of);
+        Ok(CampaignProgress { campaign, as_of: as_of.to_string(), regions: rows, total })
+    }
+}

@@ -1,0 +1,31 @@
+//! API of campaigns and their quotas (POLICY §5).
+
+use crate::api::{ok, ApiResult};
+use crate::auth::Who;
+use crate::error::ErrorBody;
+use crate::extract::{id, QueryParams};
+use crate::AppState;
+use axum::extract::{Path, State};
+
+#[utoipa::path(get, path = "/api/v1/campaigns", tag = "quotas", responses((status = 200, body = Vec<bangfu_store::Campaign>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn campaigns(State(s): State<AppState>, Who(who): Who) -> ApiResult {
+    ok(s.app.campaigns(&who).await?)
+}
+
+/// The day to look from.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct AsOf {
+    /// YYYY-MM-DD (default today).
+    as_of: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/campaigns/{id}/progress", tag = "quotas", params(("id" = i64, Path), AsOf), responses((status = 200, body = bangfu_app::quota::CampaignProgress), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn progress(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(cid): Path<String>,
+    QueryParams(q): QueryParams<AsOf>,
+) -> ApiResult {
+    ok(s.app.campaign_progress(&who, id(&cid)?, q.as_of.as_deref()).await?)
+}
