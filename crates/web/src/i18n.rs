@@ -115,6 +115,7 @@ impl Lang {
 pub struct Tr {
     pub casework: &'static str,
     pub my_work: &'static str,
+    pub dashboard: &'static str,
     pub pairing: &'static str,
     pub unpaired: &'static str,
     pub helper_unit: &'static str,
@@ -272,6 +273,7 @@ pub struct Tr {
 pub static ZH: Tr = Tr {
     casework: "帮扶与结果",
     my_work: "我的工作",
+    dashboard: "进度",
     pairing: "一帮一结对",
     unpaired: "尚未结对",
     helper_unit: "帮扶单位",
@@ -429,6 +431,7 @@ pub static ZH: Tr = Tr {
 pub static EN: Tr = Tr {
     casework: "Case work",
     my_work: "My work",
+    dashboard: "Progress",
     pairing: "Pairing",
     unpaired: "Not paired",
     helper_unit: "Helper unit",

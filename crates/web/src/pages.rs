@@ -38,6 +38,7 @@ pub fn routes() -> crate::Routes {
         .route("/returns/{id}/decision", axum::routing::post(crate::casework_view::return_submit))
         .route("/households/{id}/timeline", get(crate::work_pages::timeline_page))
         .route("/my-work", get(crate::work_pages::my_work_page))
+        .route("/dashboard", get(crate::dashboard::dashboard_page))
         .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 

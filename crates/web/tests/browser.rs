@@ -200,6 +200,15 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.find(Locator::Id("nav-my-work")).await?.click().await?;
         let overdue = wait("#visits-overdue".into()).await?.text().await?;
         assert!(overdue.contains("覃浏览") && overdue.contains("2026-01-10"), "overdue visits: {overdue:?}");
+        // The dashboard draws its chart (ECharts, served by the binary) and its figures link to
+        // the households behind them.
+        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        wait("#chart-progress[data-rendered='1'] canvas".into()).await?;
+        let table = c.find(Locator::Id("progress-table")).await?.text().await?;
+        assert!(table.contains("藤县"), "the progress table: {table:?}");
+        c.find(Locator::Css("#progress-table a[href='/households?region=450422&pool=stock']")).await?.click().await?;
+        let list = wait("#household-list".into()).await?.text().await?;
+        assert!(list.contains("覃浏览"), "the stock figure lists its households: {list:?}");
         // Signing out ends the session: the list asks for a sign-in again.
         c.find(Locator::Id("sign-out")).await?.click().await?;
         wait("#sign-in-form".into()).await?;
