@@ -185,3 +185,82 @@ impl App {
         Ok(CampaignProgress { campaign, as_of: as_of.to_string(), regions: rows, total })
     }
 }
+
+/// The standard statistical tables (issue 6): per region in scope, on a day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatisticsReport {
+    /// The day (YYYY-MM-DD).
+    pub as_of: String,
+    /// The stock cutoff used to divide stock from incremental households.
+    pub stock_cutoff: String,
+    /// What the figures cover (the region asked for, or the user's scope).
+    pub scope: String,
+    /// Per region: code, name and figures.
+    pub regions: Vec<(String, String, bangfu_store::StatRow)>,
+    /// All regions shown.
+    pub total: bangfu_store::StatRow,
+}
+
+impl App {
+    /// The statistical tables on `as_of` (default today), for `region` and what lies under it
+    /// or the whole of `who`'s scope; stock and incremental divided by the first campaign's
+    /// cutoff (the policy's if there is none).
+    pub async fn statistics(
+        &self,
+        who: &Principal,
+        as_of: Option<&str>,
+        region: Option<&str>,
+    ) -> Result<StatisticsReport, AppError> {
+        self.permit(who, Permission::ReadHouseholds, "report", None).await?;
+        let day = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        let names = self.store.regions().await?;
+        let regions = match region.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => {
+                let codes = self.store.region_and_children(r).await?;
+                if codes.is_empty() || !who.scope.has_region(r) {
+                    return Err(AppError::invalid(bangfu_domain::FieldError::new(
+                        "region",
+                        "unknown_region",
+                        "no such region",
+                    )));
+                }
+                Some(codes)
+            }
+            None => None,
+        };
+        let cutoff = match self.store.campaigns().await?.first() {
+            Some(c) => c.stock_cutoff,
+            None => self.stock_cutoff,
+        };
+        let rows = self.store.statistics(&who.scope, regions.as_deref(), day, cutoff).await?;
+        let name =
+            |code: &str| names.iter().find(|r| r.code == code).map_or_else(|| code.to_string(), |r| r.name.clone());
+        let mut total = bangfu_store::StatRow::default();
+        let regions_out = rows
+            .into_iter()
+            .map(|(code, row)| {
+                total.add(&row);
+                let n = name(&code);
+                (code, n, row)
+            })
+            .collect();
+        let scope = match region.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => name(r),
+            None => match who.scope.region_codes() {
+                Some(codes) if codes.len() == 1 => name(&codes[0]),
+                Some(codes) => codes.first().map(|c| name(c)).unwrap_or_default(),
+                None => "全部".to_string(),
+            },
+        };
+        Ok(StatisticsReport {
+            as_of: day.to_string(),
+            stock_cutoff: cutoff.to_string(),
+            scope,
+            regions: regions_out,
+            total,
+        })
+    }
+}

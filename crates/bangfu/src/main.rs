@@ -52,6 +52,23 @@ enum Command {
         #[arg(long, requires = "all")]
         region: Option<String>,
     },
+    /// The standard statistical tables on a day (the same as the /reports page), as an .xlsx
+    /// workbook or JSON. Bad input: exit status 2, one line naming the option.
+    Report {
+        /// The day, YYYY-MM-DD.
+        #[arg(long)]
+        as_of: String,
+        /// xlsx or json.
+        #[arg(long, value_enum, default_value = "xlsx")]
+        format: ReportFormat,
+        /// Only this region and what lies under it.
+        #[arg(long)]
+        region: Option<String>,
+        /// Where to write the workbook (default statistics-<as-of>.xlsx); JSON goes to standard
+        /// output.
+        #[arg(long)]
+        output: Option<std::path::PathBuf>,
+    },
     /// Manage user accounts.
     User {
         #[command(subcommand)]
@@ -172,6 +189,9 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Bench { iterations, target } => bench::run(app, iterations, target).await?,
         Command::Evaluate { as_of, region, .. } => evaluate_all(&app, as_of.as_deref(), region.as_deref()).await?,
+        Command::Report { as_of, format, region, output } => {
+            report(&app, &as_of, format, region.as_deref(), output).await?
+        }
         // Ran above, before the database was opened.
         Command::BenchRules { .. } => {}
         Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
@@ -190,6 +210,45 @@ async fn main() -> anyhow::Result<()> {
                     std::process::exit(1);
                 }
             }
+        }
+    }
+    Ok(())
+}
+
+/// The report's formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// An Excel workbook.
+    Xlsx,
+    /// JSON on standard output.
+    Json,
+}
+
+/// Runs `report`: the statistical tables for the whole database (or a region) on a day.
+async fn report(
+    app: &App,
+    as_of: &str,
+    format: ReportFormat,
+    region: Option<&str>,
+    output: Option<std::path::PathBuf>,
+) -> anyhow::Result<()> {
+    let r = match app.statistics(&bangfu_app::Principal::system(), Some(as_of), region).await {
+        Ok(r) => r,
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            for e in errs {
+                eprintln!("--{}: {}", e.field.replace('_', "-"), e.message);
+            }
+            std::process::exit(2);
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    match format {
+        ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
+        ReportFormat::Xlsx => {
+            let path = output.unwrap_or_else(|| format!("statistics-{}.xlsx", r.as_of).into());
+            let bytes = bangfu_web::export::statistics(bangfu_web::i18n::Lang::Zh, &r)?;
+            std::fs::write(&path, bytes).with_context(|| format!("cannot write {}", path.display()))?;
+            println!("{} regions written to {}", r.regions.len(), path.display());
         }
     }
     Ok(())

@@ -33,7 +33,7 @@ pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDete
 pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile};
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
-pub use quota::{Campaign, RegionCounts};
+pub use quota::{Campaign, RegionCounts, StatRow};
 pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
 pub use scope::Scope;

@@ -207,3 +207,191 @@ impl WriteTx {
         Ok(id)
     }
 }
+
+/// One region's statistical table on a day (the standard report's row).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct StatRow {
+    /// Households registered on or before the day.
+    pub registered: i64,
+    /// Of them stock (registered on or before the cutoff).
+    pub stock: i64,
+    /// Of them incremental.
+    pub incremental: i64,
+    /// Eligible households by primary condition (C1…C5) in the latest whole-registry
+    /// evaluation run for a month up to the day's.
+    pub eligible: BTreeMap<String, i64>,
+    /// Approved exits on or before the day, by pathway.
+    pub exited: BTreeMap<String, i64>,
+    /// Approved reliefs on or before the day.
+    pub relieved: i64,
+    /// Approved withdrawals on or before the day, by reason.
+    pub withdrawn: BTreeMap<String, i64>,
+    /// Registered − exited − relieved − withdrawn.
+    pub in_difficulty: i64,
+    /// Households with a pairing active on the day.
+    pub paired: i64,
+    /// Households given union assistance from 1 January to the day.
+    pub assisted: i64,
+    /// Union assistance given from 1 January to the day, fen.
+    pub assistance_fen: i64,
+}
+
+impl StatRow {
+    /// Adds another row (for totals).
+    pub fn add(&mut self, o: &StatRow) {
+        self.registered += o.registered;
+        self.stock += o.stock;
+        self.incremental += o.incremental;
+        for (map, other) in
+            [(&mut self.eligible, &o.eligible), (&mut self.exited, &o.exited), (&mut self.withdrawn, &o.withdrawn)]
+        {
+            for (k, n) in other {
+                *map.entry(k.clone()).or_default() += n;
+            }
+        }
+        self.relieved += o.relieved;
+        self.in_difficulty += o.in_difficulty;
+        self.paired += o.paired;
+        self.assisted += o.assisted;
+        self.assistance_fen += o.assistance_fen;
+    }
+}
+
+impl Store {
+    /// The standard statistical table per region that `scope` reaches (optionally only
+    /// `regions`) on `day`, with `cutoff` dividing stock from incremental households.
+    pub async fn statistics(
+        &self,
+        scope: &Scope,
+        regions: Option<&[String]>,
+        day: NaiveDate,
+        cutoff: NaiveDate,
+    ) -> Result<BTreeMap<String, StatRow>, StoreError> {
+        use crate::schema::{Determinations, EvaluationRuns, Pairings, UnionAssistance};
+        let h = Households::Table;
+        let d = day.to_string();
+        let within = |q: &mut sea_query::SelectStatement| {
+            q.cond_where(scope.households()).and_where(Expr::col((h, Households::RegisteredOn)).lte(d.clone()));
+            if let Some(r) = regions {
+                q.and_where(Expr::col((h, Households::RegionCode)).is_in(r.to_vec()));
+            }
+        };
+        let mut out: BTreeMap<String, StatRow> = BTreeMap::new();
+        let case: sea_query::SimpleExpr =
+            Expr::case(Expr::col((h, Households::RegisteredOn)).lte(cutoff.to_string()), 1i64).finally(0i64).into();
+        let mut q = Query::select();
+        q.column((h, Households::RegionCode))
+            .expr_as(Expr::expr(case).cast_as(Alias::new("BIGINT")), Alias::new("stock"))
+            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+            .from(h)
+            .group_by_col((h, Households::RegionCode))
+            .group_by_col(Alias::new("stock"));
+        within(&mut q);
+        for r in self.all(&q).await? {
+            let e = out.entry(get(&r, "region_code")?).or_default();
+            let n: i64 = get(&r, "n")?;
+            e.registered += n;
+            if get::<i64>(&r, "stock")? == 1 {
+                e.stock += n;
+            } else {
+                e.incremental += n;
+            }
+        }
+        // Approved outcomes by kind and pathway or reason.
+        let o = Outcomes::Table;
+        let mut q = Query::select();
+        q.column((h, Households::RegionCode))
+            .column((o, Outcomes::Kind))
+            .expr_as(Expr::cust("COALESCE(outcomes.pathway, '')"), Alias::new("why"))
+            .expr_as(Expr::cust("COUNT(DISTINCT outcomes.household_id)"), Alias::new("n"))
+            .from(o)
+            .inner_join(h, Expr::col((h, Households::Id)).equals((o, Outcomes::HouseholdId)))
+            .and_where(Expr::col((o, Outcomes::Status)).eq("approved"))
+            .and_where(Expr::col((o, Outcomes::ApprovalDate)).lte(d.clone()))
+            .group_by_col((h, Households::RegionCode))
+            .group_by_col((o, Outcomes::Kind))
+            .group_by_col(Alias::new("why"));
+        within(&mut q);
+        for r in self.all(&q).await? {
+            let e = out.entry(get(&r, "region_code")?).or_default();
+            let (kind, why, n): (String, String, i64) = (get(&r, "kind")?, get(&r, "why")?, get(&r, "n")?);
+            match kind.as_str() {
+                "exit" => *e.exited.entry(why).or_default() += n,
+                "relief" => e.relieved += n,
+                _ => *e.withdrawn.entry(why).or_default() += n,
+            }
+        }
+        // Eligibility from the latest whole-registry run for a month up to the day's.
+        let month = bangfu_domain::YearMonth::of_date(day).to_key();
+        let run = Query::select()
+            .column(EvaluationRuns::Id)
+            .from(EvaluationRuns::Table)
+            .and_where(Expr::col(EvaluationRuns::Status).eq("done"))
+            .and_where(Expr::col(EvaluationRuns::RegionCode).is_null())
+            .and_where(Expr::col(EvaluationRuns::AsOf).lte(month))
+            .order_by(EvaluationRuns::AsOf, Order::Desc)
+            .order_by(EvaluationRuns::Id, Order::Desc)
+            .limit(1)
+            .to_owned();
+        if let Some(run) = self.optional(&run).await? {
+            let run: i64 = get(&run, "id")?;
+            let t = Determinations::Table;
+            let mut q = Query::select();
+            q.column((h, Households::RegionCode))
+                .expr_as(Expr::cust("COALESCE(determinations.primary_condition, '')"), Alias::new("why"))
+                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
+                .from(t)
+                .inner_join(h, Expr::col((h, Households::Id)).equals((t, Determinations::HouseholdId)))
+                .and_where(Expr::col((t, Determinations::RunId)).eq(run))
+                .and_where(Expr::col((t, Determinations::Eligible)).eq(1))
+                .group_by_col((h, Households::RegionCode))
+                .group_by_col(Alias::new("why"));
+            within(&mut q);
+            for r in self.all(&q).await? {
+                let e = out.entry(get(&r, "region_code")?).or_default();
+                e.eligible.insert(get(&r, "why")?, get(&r, "n")?);
+            }
+        }
+        // Pairings active on the day.
+        let p = Pairings::Table;
+        let mut q = Query::select();
+        q.column((h, Households::RegionCode))
+            .expr_as(Expr::cust("COUNT(DISTINCT pairings.household_id)"), Alias::new("n"))
+            .from(p)
+            .inner_join(h, Expr::col((h, Households::Id)).equals((p, Pairings::HouseholdId)))
+            .and_where(Expr::col((p, Pairings::StartedOn)).lte(d.clone()))
+            .cond_where(
+                sea_query::Cond::any()
+                    .add(Expr::col((p, Pairings::EndedOn)).is_null())
+                    .add(Expr::col((p, Pairings::EndedOn)).gt(d.clone())),
+            )
+            .group_by_col((h, Households::RegionCode));
+        within(&mut q);
+        for r in self.all(&q).await? {
+            out.entry(get(&r, "region_code")?).or_default().paired = get(&r, "n")?;
+        }
+        // Union assistance from 1 January.
+        let a = UnionAssistance::Table;
+        let jan1 = NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), 1, 1).unwrap_or(day).to_string();
+        let mut q = Query::select();
+        q.column((h, Households::RegionCode))
+            .expr_as(Expr::cust("COUNT(DISTINCT union_assistance.household_id)"), Alias::new("n"))
+            .expr_as(Expr::cust("CAST(COALESCE(SUM(union_assistance.amount), 0) AS BIGINT)"), Alias::new("fen"))
+            .from(a)
+            .inner_join(h, Expr::col((h, Households::Id)).equals((a, UnionAssistance::HouseholdId)))
+            .and_where(Expr::col((a, UnionAssistance::Date)).gte(jan1))
+            .and_where(Expr::col((a, UnionAssistance::Date)).lte(d.clone()))
+            .group_by_col((h, Households::RegionCode));
+        within(&mut q);
+        for r in self.all(&q).await? {
+            let e = out.entry(get(&r, "region_code")?).or_default();
+            e.assisted = get(&r, "n")?;
+            e.assistance_fen = get(&r, "fen")?;
+        }
+        for e in out.values_mut() {
+            let gone = e.exited.values().sum::<i64>() + e.relieved + e.withdrawn.values().sum::<i64>();
+            e.in_difficulty = e.registered - gone;
+        }
+        Ok(out)
+    }
+}

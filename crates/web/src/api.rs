@@ -56,6 +56,7 @@ pub fn routes() -> crate::Routes {
         .route("/my-work", get(c::my_work))
         .route("/campaigns", get(q::campaigns))
         .route("/campaigns/{id}/progress", get(q::progress))
+        .route("/reports/statistics", get(q::statistics))
         .route("/returns", get(c::returns))
         .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
@@ -144,6 +145,7 @@ pub fn routes() -> crate::Routes {
         c::decide_return,
         q::campaigns,
         q::progress,
+        q::statistics,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -214,6 +216,8 @@ pub fn routes() -> crate::Routes {
         bangfu_app::quota::RegionProgress,
         bangfu_app::quota::YearRow,
         bangfu_app::quota::IncrementalRow,
+        bangfu_app::quota::StatisticsReport,
+        bangfu_store::StatRow,
         bangfu_app::evaluate::WhatIf,
         bangfu_app::evaluate::RecheckRow,
         bangfu_store::EvaluationRun,

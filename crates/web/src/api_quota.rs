@@ -29,3 +29,22 @@ pub(crate) async fn progress(
 ) -> ApiResult {
     ok(s.app.campaign_progress(&who, id(&cid)?, q.as_of.as_deref()).await?)
 }
+
+/// The day and the region of the statistical tables.
+#[derive(serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct ReportQuery {
+    /// YYYY-MM-DD (default today).
+    as_of: Option<String>,
+    /// A region code (default the whole scope).
+    region: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/statistics", tag = "quotas", params(ReportQuery), responses((status = 200, body = bangfu_app::quota::StatisticsReport), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn statistics(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<ReportQuery>,
+) -> ApiResult {
+    ok(s.app.statistics(&who, q.as_of.as_deref(), q.region.as_deref()).await?)
+}

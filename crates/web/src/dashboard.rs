@@ -162,3 +162,140 @@ pub(crate) async fn dashboard_page(
         },
     )
 }
+
+#[derive(Template)]
+#[template(path = "reports.html")]
+struct ReportView {
+    t: &'static Tr,
+    nav: Nav,
+    show_synthetic: bool,
+    title: String,
+    as_of: String,
+    region: String,
+    region_options: Vec<(String, String)>,
+    headers: Vec<&'static str>,
+    rows: Vec<Vec<String>>,
+    as_of_label: &'static str,
+    region_label: &'static str,
+    show: &'static str,
+}
+
+fn report_params(raw: Option<&str>) -> (Option<String>, Option<String>) {
+    let q: HashMap<String, String> =
+        raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default();
+    (q.get("as_of").cloned(), q.get("region").cloned())
+}
+
+/// `/reports?as_of=&region=`: the standard statistical tables.
+pub(crate) async fn reports_page(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let (as_of, region) = report_params(raw.as_deref());
+    let r = match s.app.statistics(&ctx.who, as_of.as_deref(), region.as_deref()).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(e),
+    };
+    let zh = ctx.lang.zh();
+    let regions = match s.app.store.regions().await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(e.into()),
+    };
+    let sum = |m: &std::collections::BTreeMap<String, i64>| m.values().sum::<i64>().to_string();
+    let line = |name: &str, x: &bangfu_store::StatRow| {
+        vec![
+            name.to_string(),
+            x.registered.to_string(),
+            x.stock.to_string(),
+            x.incremental.to_string(),
+            sum(&x.eligible),
+            sum(&x.exited),
+            x.relieved.to_string(),
+            sum(&x.withdrawn),
+            x.in_difficulty.to_string(),
+            x.paired.to_string(),
+            x.assisted.to_string(),
+            bangfu_domain::Money::from_fen(x.assistance_fen).to_string(),
+        ]
+    };
+    let mut rows: Vec<Vec<String>> = r.regions.iter().map(|(_, n, x)| line(n, x)).collect();
+    rows.push(line(if zh { "合计" } else { "Total" }, &r.total));
+    let headers = if zh {
+        vec![
+            "地区",
+            "在册",
+            "存量",
+            "增量",
+            "符合条件",
+            "脱困",
+            "解困",
+            "退出档案",
+            "仍在档困难",
+            "已结对",
+            "本年帮扶户数",
+            "本年帮扶金额（元）",
+        ]
+    } else {
+        vec![
+            "Region",
+            "Registered",
+            "Stock",
+            "Incremental",
+            "Eligible",
+            "Exited",
+            "Relieved",
+            "Withdrawn",
+            "In difficulty",
+            "Paired",
+            "Assisted this year",
+            "Assistance (yuan)",
+        ]
+    };
+    ctx.render(
+        StatusCode::OK,
+        ReportView {
+            t: ctx.lang.tr(),
+            nav: ctx.nav(),
+            show_synthetic: false,
+            title: if zh {
+                format!("统计报表 · {} · 截至 {}", r.scope, r.as_of)
+            } else {
+                format!("Statistics · {} · as of {}", r.scope, r.as_of)
+            },
+            as_of: r.as_of.clone(),
+            region: region.unwrap_or_default(),
+            region_options: regions
+                .iter()
+                .filter(|g| ctx.who.scope.has_region(&g.code))
+                .map(|g| (g.code.clone(), if zh { g.name.clone() } else { g.name_en.clone() }))
+                .collect(),
+            headers,
+            rows,
+            as_of_label: if zh { "截至" } else { "As of" },
+            region_label: if zh { "地区" } else { "Region" },
+            show: if zh { "查看" } else { "Show" },
+        },
+    )
+}
+
+/// `/reports/export.xlsx?as_of=&region=`.
+pub(crate) async fn reports_export(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let (as_of, region) = report_params(raw.as_deref());
+    let r = match s.app.statistics(&ctx.who, as_of.as_deref(), region.as_deref()).await {
+        Ok(r) => r,
+        Err(e) => return ctx.error(e),
+    };
+    match crate::export::statistics(ctx.lang, &r) {
+        Ok(bytes) => crate::export::xlsx_response(bytes, &format!("statistics-{}.xlsx", r.as_of)),
+        Err(e) => ctx.error(bangfu_app::AppError::Internal(e.to_string())),
+    }
+}

@@ -122,3 +122,66 @@ pub fn audit(lang: Lang, rows: &[bangfu_store::AuditEntry]) -> Result<Vec<u8>, X
     ws.autofit();
     wb.save_to_buffer()
 }
+
+/// The standard statistical tables as a workbook: the as-of day and the scope in the title,
+/// Chinese (or English) headers, one row per region and a totals row.
+pub fn statistics(lang: Lang, r: &bangfu_app::quota::StatisticsReport) -> Result<Vec<u8>, XlsxError> {
+    use bangfu_domain::{ExitPathway, WithdrawalReason};
+    let zh = lang.zh();
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(if zh { "统计表" } else { "Statistics" })?;
+    let bold = Format::new().set_bold();
+    let title = if zh {
+        format!("困难职工解困脱困统计表（{}，截至 {}；存量为 {} 前建档）", r.scope, r.as_of, r.stock_cutoff)
+    } else {
+        format!("Needy worker households ({}, as of {}; stock registered by {})", r.scope, r.as_of, r.stock_cutoff)
+    };
+    ws.write_string_with_format(0, 0, &title, &bold)?;
+    let conditions = ["C1", "C2", "C3", "C4", "C5"];
+    let mut headers: Vec<String> = if zh {
+        vec!["地区".into(), "在册户数".into(), "存量".into(), "增量".into()]
+    } else {
+        vec!["Region".into(), "Registered".into(), "Stock".into(), "Incremental".into()]
+    };
+    headers.extend(conditions.iter().map(|c| if zh { format!("符合条件 {c}") } else { format!("Eligible {c}") }));
+    headers.extend(ExitPathway::ALL.iter().map(|p| format!("{}：{}", if zh { "脱困" } else { "Exited" }, p.label(zh))));
+    headers.push(if zh { "解困".into() } else { "Relieved".into() });
+    headers.extend(
+        WithdrawalReason::ALL.iter().map(|w| format!("{}：{}", if zh { "退出" } else { "Withdrawn" }, w.label(zh))),
+    );
+    headers.extend(
+        if zh {
+            ["仍在档困难", "已结对帮扶", "本年帮扶户数", "本年帮扶金额（元）"]
+        } else {
+            ["Still in difficulty", "Paired", "Assisted this year", "Assistance this year (yuan)"]
+        }
+        .map(String::from),
+    );
+    for (c, h) in headers.iter().enumerate() {
+        ws.write_string_with_format(2, c as u16, h, &bold)?;
+    }
+    let total_name = if zh { "合计" } else { "Total" };
+    let all = r.regions.iter().map(|(_, n, row)| (n.as_str(), row)).chain(std::iter::once((total_name, &r.total)));
+    for (i, (name, row)) in all.enumerate() {
+        let line = i as u32 + 3;
+        let fmt = if name == total_name { bold.clone() } else { Format::new() };
+        ws.write_string_with_format(line, 0, name, &fmt)?;
+        let mut nums: Vec<f64> = vec![row.registered as f64, row.stock as f64, row.incremental as f64];
+        nums.extend(conditions.iter().map(|c| *row.eligible.get(*c).unwrap_or(&0) as f64));
+        nums.extend(ExitPathway::ALL.iter().map(|p| *row.exited.get(p.code()).unwrap_or(&0) as f64));
+        nums.push(row.relieved as f64);
+        nums.extend(WithdrawalReason::ALL.iter().map(|w| *row.withdrawn.get(w.code()).unwrap_or(&0) as f64));
+        nums.extend([
+            row.in_difficulty as f64,
+            row.paired as f64,
+            row.assisted as f64,
+            row.assistance_fen as f64 / 100.0,
+        ]);
+        for (c, v) in nums.iter().enumerate() {
+            ws.write_number_with_format(line, c as u16 + 1, *v, &fmt)?;
+        }
+    }
+    ws.set_column_width(0, 14)?;
+    wb.save_to_buffer()
+}

@@ -39,6 +39,8 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/timeline", get(crate::work_pages::timeline_page))
         .route("/my-work", get(crate::work_pages::my_work_page))
         .route("/dashboard", get(crate::dashboard::dashboard_page))
+        .route("/reports", get(crate::dashboard::reports_page))
+        .route("/reports/export.xlsx", get(crate::dashboard::reports_export))
         .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 

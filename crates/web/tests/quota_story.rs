@@ -172,3 +172,124 @@ async fn quota_arithmetic_matches_hand_computed_examples() {
         assert_eq!(get(&proposer, "/api/v1/campaigns/999/progress").await.status, StatusCode::NOT_FOUND);
     }
 }
+
+#[tokio::test]
+async fn statistical_tables_count_on_the_day() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let sys = Principal::system();
+        let router = |t: String| with_token(bangfu_web::router(app.clone()), &t);
+        let p = router(token_for(&app, "s-proposer", "county_staff", Some("450403"), None).await);
+        let a = router(token_for(&app, "s-approver", "county_staff", Some("450403"), None).await);
+        let other = router(token_for(&app, "s-other", "county_staff", Some("450405"), None).await);
+        let helper = app
+            .create_organisation(
+                &sys,
+                &OrganisationInput {
+                    name: "帮扶厂".into(),
+                    kind: "employer".into(),
+                    region_code: "450403".into(),
+                    parent_id: None,
+                },
+            )
+            .await
+            .unwrap()
+            .id;
+        let ha = household(&app, "450403", "2015-01-01", 11).await;
+        let hb = household(&app, "450403", "2015-01-01", 12).await;
+        let hc = household(&app, "450403", "2017-03-01", 13).await;
+        household(&app, "450403", "2019-01-01", 14).await; // registered after the day
+        for (h, from) in [(ha, "2018-01-01"), (hc, "2018-01-01")] {
+            let r = post(
+                &p,
+                &format!("/api/v1/households/{h}/pairings"),
+                &json!({"helper_org_id": helper, "person": "王", "started_on": from}),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let approve = |h: i64, body: Value, day: &'static str| {
+            let (p, a) = (p.clone(), a.clone());
+            async move {
+                let o = post(&p, &format!("/api/v1/households/{h}/outcomes"), &body).await;
+                assert_eq!(o.status, StatusCode::CREATED, "{}", o.text);
+                let id = o.body["id"].as_i64().unwrap();
+                let d = post(
+                    &a,
+                    &format!("/api/v1/outcomes/{id}/decision"),
+                    &json!({"decision": "approve", "approval_date": day}),
+                )
+                .await;
+                assert_eq!(d.status, StatusCode::OK, "{}", d.text);
+            }
+        };
+        approve(ha, json!({"kind": "exit", "pathway": "employment_business", "reason": "就业"}), "2018-06-01").await;
+        approve(hb, json!({"kind": "withdrawal", "pathway": "death", "reason": "去世"}), "2018-02-01").await;
+        approve(hc, json!({"kind": "relief", "reason": "解困"}), "2018-03-01").await;
+        let pairing = get(&p, &format!("/api/v1/households/{ha}/pairings")).await.body[0]["id"].as_i64().unwrap();
+        let end = post(
+            &p,
+            &format!("/api/v1/pairings/{pairing}/end"),
+            &json!({"reason": "已脱困", "ended_on": "2018-07-01"}),
+        )
+        .await;
+        assert_eq!(end.status, StatusCode::OK, "{}", end.text);
+        for (h, date, amount) in [(ha, "2018-05-01", "500"), (ha, "2017-05-01", "300"), (hc, "2018-09-01", "200")] {
+            let r = post(
+                &p,
+                &format!("/api/v1/households/{h}/union-assistance"),
+                &json!({"date": date, "kind": "cash", "amount": amount, "measure": "living_aid"}),
+            )
+            .await;
+            assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        }
+        let stats = |r: axum::Router, q: &'static str| async move {
+            let res = get(&r, &format!("/api/v1/reports/statistics?{q}")).await;
+            assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+            res.body
+        };
+        // 31 December 2018: three registered (the fourth came in 2019), two stock, one
+        // incremental; one exit (employment), one relief, one withdrawal (death); none left in
+        // difficulty; one pairing still active; two households assisted in 2018 for ¥700 (the
+        // 2017 payment is another year's).
+        let end_of_year = stats(p.clone(), "as_of=2018-12-31").await;
+        let t = &end_of_year["total"];
+        assert_eq!(
+            (t["registered"].as_i64(), t["stock"].as_i64(), t["incremental"].as_i64()),
+            (Some(3), Some(2), Some(1)),
+            "{end_of_year}"
+        );
+        assert_eq!(t["exited"], json!({"employment_business": 1}));
+        assert_eq!((t["relieved"].as_i64(), t["withdrawn"].clone()), (Some(1), json!({"death": 1})));
+        assert_eq!((t["in_difficulty"].as_i64(), t["paired"].as_i64()), (Some(0), Some(1)));
+        assert_eq!((t["assisted"].as_i64(), t["assistance_fen"].as_i64()), (Some(2), Some(70_000)));
+        assert_eq!(end_of_year["scope"], "万秀区");
+        // 31 May 2018: the exit is not yet approved, both pairings run, ¥500 given.
+        let may = stats(p.clone(), "as_of=2018-05-31").await;
+        let t = &may["total"];
+        assert_eq!(t["exited"], json!({}));
+        assert_eq!((t["in_difficulty"].as_i64(), t["paired"].as_i64()), (Some(1), Some(2)));
+        assert_eq!((t["assisted"].as_i64(), t["assistance_fen"].as_i64()), (Some(1), Some(50_000)));
+        // Another county sees none of it; a bad day or region is named.
+        assert_eq!(stats(other.clone(), "as_of=2018-12-31").await["total"]["registered"], 0);
+        let bad = get(&p, "/api/v1/reports/statistics?as_of=2018-13-01").await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "as_of"));
+        let bad = get(&p, "/api/v1/reports/statistics?region=450405").await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "region"));
+
+        // The workbook: the day and the scope in the title, a totals row.
+        let res = call(&p, axum::http::Method::GET, "/reports/export.xlsx?as_of=2018-12-31", None, &[]).await;
+        assert_eq!(res.status, StatusCode::OK);
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(res.raw.clone())).unwrap();
+        let range = wb.worksheet_range("统计表").unwrap();
+        let title = range.get_value((0, 0)).unwrap().to_string();
+        assert!(title.contains("万秀区") && title.contains("2018-12-31"), "{title}");
+        assert_eq!(range.get_value((2, 0)).unwrap().to_string(), "地区");
+        let last = range.height() as u32 - 1;
+        assert_eq!(range.get_value((last, 0)).unwrap().to_string(), "合计");
+        assert_eq!(range.get_value((last, 1)).unwrap().to_string(), "3");
+        let page = get(&p, "/reports?as_of=2018-12-31").await;
+        assert!(page.status == StatusCode::OK && page.text.contains("id=\"report-table\""));
+    }
+}
