@@ -162,8 +162,8 @@ impl App {
         // region → day → counts
         let mut counts: BTreeMap<String, BTreeMap<NaiveDate, RegionCounts>> = BTreeMap::new();
         let mut total: BTreeMap<NaiveDate, RegionCounts> = BTreeMap::new();
-        for day in days {
-            for (region, c) in self.store.region_counts(&who.scope, &regions, rule.stock_cutoff, day).await? {
+        for (day, by_region) in self.store.region_counts(&who.scope, &regions, rule.stock_cutoff, &days).await? {
+            for (region, c) in by_region {
                 let t = total.entry(day).or_default();
                 t.stock += c.stock;
                 t.incremental += c.incremental;

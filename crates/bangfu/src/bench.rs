@@ -34,6 +34,8 @@ pub enum Target {
     List,
     /// The "my work" page and the unpaired queue (issue 5).
     Work,
+    /// The dashboard and the statistical tables (issue 6).
+    Report,
 }
 
 pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()> {
@@ -68,6 +70,14 @@ pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()
             ("unpaired page 20", "/api/v1/unpaired?page=20|"),
         ];
         return work_bench(&app, iterations, union, work).await;
+    }
+    if target == Target::Report {
+        let report = vec![
+            ("progress 2019-06-30", "/api/v1/campaigns/1/progress?as_of=2019-06-30|/dashboard?as_of=2019-06-30"),
+            ("progress today", "/api/v1/campaigns/1/progress|/dashboard"),
+            ("statistics today", "/api/v1/reports/statistics|/reports"),
+        ];
+        return work_bench(&app, iterations, union, report).await;
     }
     let mut accounts: Vec<Account> = vec![
         ("bench-city", "city_staff", Some("450400"), None, city_cases),
@@ -244,7 +254,8 @@ async fn retire(app: &App, token_id: i64, user_id: i64) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The work page and the unpaired queue as city, county and grassroots staff: the store call
+/// The work page and the unpaired queue (or the dashboard and the reports) as city, county and
+/// grassroots staff: the store call
 /// (app layer, scope included), the API and the page, each timed `iterations` times.
 async fn work_bench(
     app: &App,
@@ -279,6 +290,11 @@ async fn work_bench(
                 let t = Instant::now();
                 if case.starts_with("my work") {
                     app.my_work(&who, today).await.map_err(err)?;
+                } else if case.starts_with("progress") {
+                    let day = api_uri.split_once("as_of=").map(|(_, d)| d);
+                    app.campaign_progress(&who, 1, day).await.map_err(err)?;
+                } else if case.starts_with("statistics") {
+                    app.statistics(&who, None, None).await.map_err(err)?;
                 } else {
                     let p = if api_uri.contains("page=20") { 20 } else { 1 };
                     app.unpaired(&who, p, 50).await.map_err(err)?;

@@ -110,15 +110,15 @@ impl Store {
     }
 
     /// Per region of `regions` that `scope` reaches: stock and incremental households for the
-    /// cutoff, and approved outcomes with an approval date on or before `day`. A reopened
-    /// outcome does not count.
+    /// cutoff, and approved outcomes with an approval date on or before each of `days` (the
+    /// households are counted once, the outcomes per day). A reopened outcome does not count.
     pub async fn region_counts(
         &self,
         scope: &Scope,
         regions: &[String],
         cutoff: NaiveDate,
-        day: NaiveDate,
-    ) -> Result<BTreeMap<String, RegionCounts>, StoreError> {
+        days: &[NaiveDate],
+    ) -> Result<BTreeMap<NaiveDate, BTreeMap<String, RegionCounts>>, StoreError> {
         let h = Households::Table;
         let cutoff = cutoff.to_string();
         let case: sea_query::SimpleExpr =
@@ -144,6 +144,22 @@ impl Store {
                 e.incremental += n;
             }
         }
+        let mut by_day = BTreeMap::new();
+        for day in days {
+            by_day.insert(*day, self.approvals(scope, regions, stock.clone(), *day, out.clone()).await?);
+        }
+        Ok(by_day)
+    }
+
+    async fn approvals(
+        &self,
+        scope: &Scope,
+        regions: &[String],
+        stock: sea_query::SimpleExpr,
+        day: NaiveDate,
+        mut out: BTreeMap<String, RegionCounts>,
+    ) -> Result<BTreeMap<String, RegionCounts>, StoreError> {
+        let h = Households::Table;
         let o = Outcomes::Table;
         let q = Query::select()
             .column((h, Households::RegionCode))
