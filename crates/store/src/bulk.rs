@@ -2,6 +2,7 @@
 //! caller, so one statement writes hundreds of rows. Each chunk stays below the parameter
 //! limits (SQLite 32,766, PostgreSQL 65,535).
 
+use crate::casework::{measure_insert_columns, measure_row, plan_row, visit_insert_columns, visit_row, PLAN_COLUMNS};
 use crate::db::{get, Backend, Store, WriteTx};
 use crate::households::{write_values, HouseholdWrite, COLUMNS as HOUSEHOLD_COLUMNS};
 use crate::records::{month_values, MemberWrite, MonthlyRecord, MONTH_COLUMNS};
@@ -198,112 +199,33 @@ impl WriteTx {
         .await?;
         self.insert_rows(
             Plans::Table,
-            [
-                Plans::Id,
-                Plans::HouseholdId,
-                Plans::Year,
-                Plans::Goals,
-                Plans::Route,
-                Plans::CreatedBy,
-                Plans::CreatedAt,
-                Plans::UpdatedBy,
-                Plans::UpdatedAt,
-                Plans::Version,
-            ],
+            std::iter::once(Plans::Id).chain(PLAN_COLUMNS[1..].iter().copied()).collect::<Vec<_>>(),
             rows.iter().map(|r| {
-                vec![
-                    r.household_id.into(),
-                    r.household_id.into(),
-                    r.plan.0.into(),
-                    r.plan.1.clone().into(),
-                    r.plan.2.clone().into(),
-                    by.into(),
-                    now.clone().into(),
-                    by.into(),
-                    now.clone().into(),
-                    1i64.into(),
-                ]
+                let mut row = vec![r.household_id.into()];
+                row.extend(plan_row(r.household_id, r.plan.0, (&r.plan.1, &r.plan.2), by, &now));
+                row
             }),
         )
         .await?;
+        let scope = |r: &BulkCasework| (r.scope.0.clone(), r.scope.1);
         self.insert_rows(
             Measures::Table,
-            [
-                Measures::HouseholdId,
-                Measures::PlanId,
-                Measures::Kind,
-                Measures::Description,
-                Measures::LeadUnit,
-                Measures::ResponsibleUnits,
-                Measures::Person,
-                Measures::DueOn,
-                Measures::Status,
-                Measures::Result,
-                Measures::DoneOn,
-                Measures::CreatedBy,
-                Measures::CreatedAt,
-                Measures::UpdatedBy,
-                Measures::UpdatedAt,
-                Measures::Version,
-                Measures::RegionCode,
-                Measures::UnionId,
-            ],
+            measure_insert_columns(),
             rows.iter().flat_map(|r| {
+                let (region, union_id) = scope(r);
                 let now = now.clone();
-                r.measures.iter().map(move |m| {
-                    vec![
-                        r.household_id.into(),
-                        r.household_id.into(),
-                        m.kind.clone().into(),
-                        m.description.clone().into(),
-                        m.lead_unit.clone().into(),
-                        m.responsible_units.clone().into(),
-                        m.person.clone().into(),
-                        m.due_on.clone().into(),
-                        m.status.clone().into(),
-                        m.result.clone().into(),
-                        m.done_on.clone().into(),
-                        by.into(),
-                        now.clone().into(),
-                        by.into(),
-                        now.clone().into(),
-                        1i64.into(),
-                        r.scope.0.clone().into(),
-                        r.scope.1.into(),
-                    ]
-                })
+                r.measures
+                    .iter()
+                    .map(move |m| measure_row((r.household_id, r.household_id), m, (by, &now), (&region, union_id)))
             }),
         )
         .await?;
         self.insert_rows(
             Visits::Table,
-            [
-                Visits::HouseholdId,
-                Visits::DueOn,
-                Visits::Visitor,
-                Visits::Purpose,
-                Visits::Status,
-                Visits::Findings,
-                Visits::CreatedBy,
-                Visits::CreatedAt,
-                Visits::Version,
-                Visits::RegionCode,
-                Visits::UnionId,
-            ],
+            visit_insert_columns(),
             rows.iter().map(|r| {
-                vec![
-                    r.household_id.into(),
-                    r.visit.0.clone().into(),
-                    r.visit.1.clone().into(),
-                    r.visit.2.clone().into(),
-                    "scheduled".into(),
-                    "".into(),
-                    by.into(),
-                    now.clone().into(),
-                    1i64.into(),
-                    r.scope.0.clone().into(),
-                    r.scope.1.into(),
-                ]
+                let (due, visitor, purpose) = &r.visit;
+                visit_row(r.household_id, (due, visitor, purpose), (by, &now), (&r.scope.0, r.scope.1))
             }),
         )
         .await?;

@@ -5,7 +5,7 @@
 use crate::db::{get, Store, WriteTx};
 use crate::schema::{HardshipReturns, Households, Measures, Plans, Visits};
 use crate::{OpenFile, Scope, StoreError};
-use sea_query::{Expr, IntoIden, Order, Query, SelectStatement};
+use sea_query::{Expr, IntoIden, Order, Query, SelectStatement, SimpleExpr};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 
@@ -155,7 +155,7 @@ fn text_month(r: &AnyRow, col: &'static str) -> Result<String, StoreError> {
     Ok(bangfu_domain::YearMonth::from_key(key).ok_or(StoreError::Corrupt("month"))?.to_string())
 }
 
-const PLAN_COLUMNS: [Plans; 10] = [
+pub(crate) const PLAN_COLUMNS: [Plans; 10] = [
     Plans::Id,
     Plans::HouseholdId,
     Plans::Year,
@@ -407,6 +407,92 @@ pub struct MeasureWrite {
     pub done_on: Option<String>,
 }
 
+/// A new plan's row, in `PLAN_COLUMNS[1..]` order.
+pub(crate) fn plan_row(
+    household_id: i64,
+    year: i64,
+    (goals, route): (&str, &str),
+    by: &str,
+    now: &str,
+) -> Vec<SimpleExpr> {
+    vec![
+        household_id.into(),
+        year.into(),
+        goals.into(),
+        route.into(),
+        by.into(),
+        now.into(),
+        by.into(),
+        now.into(),
+        1i64.into(),
+    ]
+}
+
+/// Columns of a new measure's row: `MEASURE_COLUMNS[1..]`, then the household's region and union.
+pub(crate) fn measure_insert_columns() -> Vec<Measures> {
+    MEASURE_COLUMNS[1..].iter().copied().chain([Measures::RegionCode, Measures::UnionId]).collect()
+}
+
+/// A new measure's row, in [`measure_insert_columns`] order.
+pub(crate) fn measure_row(
+    (household_id, plan_id): (i64, i64),
+    m: &MeasureWrite,
+    (by, now): (&str, &str),
+    (region, union_id): (&str, Option<i64>),
+) -> Vec<SimpleExpr> {
+    vec![
+        household_id.into(),
+        plan_id.into(),
+        m.kind.clone().into(),
+        m.description.clone().into(),
+        m.lead_unit.clone().into(),
+        m.responsible_units.clone().into(),
+        m.person.clone().into(),
+        m.due_on.clone().into(),
+        m.status.clone().into(),
+        m.result.clone().into(),
+        m.done_on.clone().into(),
+        Option::<i64>::None.into(),
+        by.into(),
+        now.into(),
+        by.into(),
+        now.into(),
+        1i64.into(),
+        region.into(),
+        union_id.into(),
+    ]
+}
+
+/// Columns of a new visit's row: `VISIT_COLUMNS[1..]`, then the household's region and union.
+pub(crate) fn visit_insert_columns() -> Vec<Visits> {
+    VISIT_COLUMNS[1..].iter().copied().chain([Visits::RegionCode, Visits::UnionId]).collect()
+}
+
+/// A scheduled visit's row, in [`visit_insert_columns`] order.
+pub(crate) fn visit_row(
+    household_id: i64,
+    (due_on, visitor, purpose): (&str, &str, &str),
+    (by, now): (&str, &str),
+    (region, union_id): (&str, Option<i64>),
+) -> Vec<SimpleExpr> {
+    vec![
+        household_id.into(),
+        due_on.into(),
+        visitor.into(),
+        purpose.into(),
+        "scheduled".into(),
+        Option::<String>::None.into(),
+        "".into(),
+        by.into(),
+        now.into(),
+        Option::<String>::None.into(),
+        Option::<String>::None.into(),
+        1i64.into(),
+        region.into(),
+        union_id.into(),
+    ]
+}
+
 impl WriteTx {
     /// The open file's plan for `year`, if any.
     pub async fn plan_of_year(&mut self, file: &OpenFile, year: i64) -> Result<Option<i64>, StoreError> {
@@ -434,17 +520,7 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Plans::Table)
             .columns(PLAN_COLUMNS[1..].iter().copied())
-            .values_panic([
-                file.id().into(),
-                year.into(),
-                goals.into(),
-                route.into(),
-                by.into(),
-                now.clone().into(),
-                by.into(),
-                now.into(),
-                1i64.into(),
-            ])
+            .values_panic(plan_row(file.id(), year, (goals, route), by, &now))
             .returning_col(Plans::Id)
             .to_owned();
         self.insert_id(&q).await
@@ -483,30 +559,11 @@ impl WriteTx {
         by: &str,
     ) -> Result<i64, StoreError> {
         let now = crate::now_rfc3339();
+        let h = file.household();
         let q = Query::insert()
             .into_table(Measures::Table)
-            .columns(MEASURE_COLUMNS[1..].iter().copied().chain([Measures::RegionCode, Measures::UnionId]))
-            .values_panic([
-                file.id().into(),
-                plan_id.into(),
-                m.kind.clone().into(),
-                m.description.clone().into(),
-                m.lead_unit.clone().into(),
-                m.responsible_units.clone().into(),
-                m.person.clone().into(),
-                m.due_on.clone().into(),
-                m.status.clone().into(),
-                m.result.clone().into(),
-                m.done_on.clone().into(),
-                Option::<i64>::None.into(),
-                by.into(),
-                now.clone().into(),
-                by.into(),
-                now.into(),
-                1i64.into(),
-                file.household().region_code.clone().into(),
-                file.household().union_id.into(),
-            ])
+            .columns(measure_insert_columns())
+            .values_panic(measure_row((file.id(), plan_id), m, (by, &now), (&h.region_code, h.union_id)))
             .returning_col(Measures::Id)
             .to_owned();
         self.insert_id(&q).await
@@ -566,25 +623,11 @@ impl WriteTx {
         (due_on, visitor, purpose): (&str, &str, &str),
         by: &str,
     ) -> Result<i64, StoreError> {
+        let (h, now) = (file.household(), crate::now_rfc3339());
         let q = Query::insert()
             .into_table(Visits::Table)
-            .columns(VISIT_COLUMNS[1..].iter().copied().chain([Visits::RegionCode, Visits::UnionId]))
-            .values_panic([
-                file.id().into(),
-                due_on.into(),
-                visitor.into(),
-                purpose.into(),
-                "scheduled".into(),
-                Option::<String>::None.into(),
-                "".into(),
-                by.into(),
-                crate::now_rfc3339().into(),
-                Option::<String>::None.into(),
-                Option::<String>::None.into(),
-                1i64.into(),
-                file.household().region_code.clone().into(),
-                file.household().union_id.into(),
-            ])
+            .columns(visit_insert_columns())
+            .values_panic(visit_row(file.id(), (due_on, visitor, purpose), (by, &now), (&h.region_code, h.union_id)))
             .returning_col(Visits::Id)
             .to_owned();
         self.insert_id(&q).await

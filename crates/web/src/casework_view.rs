@@ -118,73 +118,66 @@ fn back_to(household_id: i64) -> Response {
     Redirect::to(&format!("/households/{household_id}?saved=1#casework")).into_response()
 }
 
-/// The propose form.
-pub(crate) async fn propose_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let f = form(&body);
-    let pathway = f("pathway");
-    let input =
-        ProposalInput { kind: f("kind"), pathway: (!pathway.is_empty()).then_some(pathway), reason: f("reason") };
-    match s.app.propose_outcome(&ctx.who, id, &input).await {
-        Ok(_) => back_to(id),
-        Err(e) => ctx.error(e),
-    }
+macro_rules! form_handler {
+    ($(#[$m:meta])* $name:ident, |$s:ident, $ctx:ident, $id:ident, $f:ident| $body:expr) => {
+        $(#[$m])*
+        pub(crate) async fn $name(
+            State($s): State<AppState>,
+            Who(who): Who,
+            Path(id): Path<String>,
+            RawQuery(raw): RawQuery,
+            headers: HeaderMap,
+            body: axum::body::Bytes,
+        ) -> Response {
+            let $ctx = Ctx::new(raw.as_deref(), &headers, who);
+            let Ok($id) = id.parse::<i64>() else { return $ctx.error(AppError::NotFound) };
+            let $f = form(&body);
+            let r: Result<i64, AppError> = $body;
+            match r {
+                Ok(household) => back_to(household),
+                Err(e) => $ctx.error(e),
+            }
+        }
+    };
 }
 
-/// The approve / send-back form.
-pub(crate) async fn decide_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let f = form(&body);
-    let date = f("approval_date");
-    let input =
-        DecisionInput { decision: f("decision"), note: f("note"), approval_date: (!date.is_empty()).then_some(date) };
-    match s.app.decide_outcome(&ctx.who, id, &input).await {
-        Ok(o) => back_to(o.household_id),
-        Err(e) => ctx.error(e),
-    }
+fn some(s: String) -> Option<String> {
+    (!s.is_empty()).then_some(s)
 }
 
-/// The pairing form.
-pub(crate) async fn pair_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-    body: axum::body::Bytes,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let f = form(&body);
-    let Ok(helper) = f("helper_org_id").parse::<i64>() else {
-        return ctx.error(AppError::invalid(bangfu_domain::FieldError::new(
+form_handler!(
+    /// The propose form.
+    propose_submit,
+    |s, ctx, id, f| {
+        let input = ProposalInput { kind: f("kind"), pathway: some(f("pathway")), reason: f("reason") };
+        s.app.propose_outcome(&ctx.who, id, &input).await.map(|o| o.household_id)
+    }
+);
+
+form_handler!(
+    /// The approve / send-back form.
+    decide_submit,
+    |s, ctx, id, f| {
+        let input = DecisionInput { decision: f("decision"), note: f("note"), approval_date: some(f("approval_date")) };
+        s.app.decide_outcome(&ctx.who, id, &input).await.map(|o| o.household_id)
+    }
+);
+
+form_handler!(
+    /// The pairing form.
+    pair_submit,
+    |s, ctx, id, f| match f("helper_org_id").parse::<i64>() {
+        Ok(helper) => {
+            let input = PairingInput { helper_org_id: helper, person: f("person"), started_on: None };
+            s.app.pair(&ctx.who, id, &input).await.map(|p| p.household_id)
+        }
+        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new(
             "helper_org_id",
             "required",
             "choose a helper unit",
-        )));
-    };
-    let input = PairingInput { helper_org_id: helper, person: f("person"), started_on: None };
-    match s.app.pair(&ctx.who, id, &input).await {
-        Ok(_) => back_to(id),
-        Err(e) => ctx.error(e),
+        ))),
     }
-}
+);
 
 /// Texts of the plan, measure, visit, timeline and work pages.
 pub(crate) struct Cw {
@@ -452,33 +445,6 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
         this_year: chrono::Datelike::year(&chrono::Utc::now().date_naive()),
         can_decide: ctx.who.can(Permission::ApproveOutcomes),
     })
-}
-
-macro_rules! form_handler {
-    ($(#[$m:meta])* $name:ident, |$s:ident, $ctx:ident, $id:ident, $f:ident| $body:expr) => {
-        $(#[$m])*
-        pub(crate) async fn $name(
-            State($s): State<AppState>,
-            Who(who): Who,
-            Path(id): Path<String>,
-            RawQuery(raw): RawQuery,
-            headers: HeaderMap,
-            body: axum::body::Bytes,
-        ) -> Response {
-            let $ctx = Ctx::new(raw.as_deref(), &headers, who);
-            let Ok($id) = id.parse::<i64>() else { return $ctx.error(AppError::NotFound) };
-            let $f = form(&body);
-            let r: Result<i64, AppError> = $body;
-            match r {
-                Ok(household) => back_to(household),
-                Err(e) => $ctx.error(e),
-            }
-        }
-    };
-}
-
-fn some(s: String) -> Option<String> {
-    (!s.is_empty()).then_some(s)
 }
 
 form_handler!(
