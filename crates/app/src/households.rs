@@ -14,6 +14,8 @@ use serde::{Deserialize, Serialize};
 pub struct ListQuery {
     /// Region code; a city includes its districts and counties.
     pub region: Option<String>,
+    /// "1": the region itself only, not what lies under it (a city's own households).
+    pub region_exact: Option<String>,
     /// stock or incremental.
     pub pool: Option<String>,
     /// in_file, exited, relieved, withdrawn.
@@ -22,6 +24,31 @@ pub struct ListQuery {
     pub cause: Option<String>,
     /// A resident ID (head or member), the start of a file number, or the start of the head's name.
     pub q: Option<String>,
+    /// Registered on or before this day (YYYY-MM-DD).
+    pub registered_until: Option<String>,
+    /// With an approved outcome of this kind: exit, relief, withdrawal, or achieved (exit or
+    /// relief).
+    pub outcome: Option<String>,
+    /// … with this pathway (exit) or reason (withdrawal).
+    pub why: Option<String>,
+    /// … approved on or after this day.
+    pub approved_from: Option<String>,
+    /// … approved on or before this day.
+    pub approved_until: Option<String>,
+    /// With a return-to-hardship flag: open, back_in_file, no_return or any.
+    pub returned: Option<String>,
+    /// … detected on or after this day.
+    pub detected_from: Option<String>,
+    /// … detected on or before this day.
+    pub detected_until: Option<String>,
+    /// Eligible with this primary condition (C1…C5) in evaluation run `run`.
+    pub condition: Option<String>,
+    /// The evaluation run for `condition`.
+    pub run: Option<String>,
+    /// In the file on this day: registered by it and not exited, relieved or withdrawn by it.
+    pub in_file_on: Option<String>,
+    /// Not withdrawn by this day.
+    pub not_withdrawn_on: Option<String>,
     /// Page, from 1.
     pub page: Option<String>,
     /// Rows a page, 1–100 (default 20).
@@ -96,9 +123,14 @@ impl App {
         let mut filter = HouseholdFilter::default();
         if let Some(r) = some(&q.region) {
             if let Some(code) = e.take(RegionCode::parse("region", r)) {
-                let codes = self.store.region_and_children(&code.to_string()).await?;
+                let mut codes = self.store.region_and_children(&code.to_string()).await?;
                 if codes.is_empty() {
                     e.push(FieldError::new("region", "unknown_region", "no such region"));
+                }
+                match some(&q.region_exact) {
+                    None | Some("0") => {}
+                    Some("1") => codes.retain(|c| *c == code.to_string()),
+                    Some(_) => e.push(FieldError::new("region_exact", "invalid", "must be 1 or 0")),
                 }
                 filter.regions = Some(codes);
             }
@@ -118,6 +150,78 @@ impl App {
         }
         if let Some(t) = some(&q.q) {
             filter.text = e.take(optional_text("q", t, 50));
+        }
+        let day = |e: &mut Errors, field: &str, v: &Option<String>| some(v).and_then(|d| e.take(parse_date(field, d)));
+        if let Some(d) = day(&mut e, "registered_until", &q.registered_until) {
+            filter.registered_until = Some(filter.registered_until.map_or(d, |c| c.min(d)));
+        }
+        let (from, until) =
+            (day(&mut e, "approved_from", &q.approved_from), day(&mut e, "approved_until", &q.approved_until));
+        if let Some(d) = day(&mut e, "in_file_on", &q.in_file_on) {
+            filter.registered_until = Some(filter.registered_until.map_or(d, |c| c.min(d)));
+            let all = [OutcomeKind::Exit, OutcomeKind::Relief, OutcomeKind::Withdrawal];
+            filter.without_outcome = Some((all.iter().map(|k| k.code().to_string()).collect(), d));
+        } else if let Some(d) = day(&mut e, "not_withdrawn_on", &q.not_withdrawn_on) {
+            filter.without_outcome = Some((vec![OutcomeKind::Withdrawal.code().to_string()], d));
+        }
+        if some(&q.outcome) == Some("achieved") {
+            if some(&q.why).is_some() {
+                e.push(FieldError::new("why", "not_allowed", "achieved covers exits and reliefs of every pathway"));
+            }
+            let kinds = [OutcomeKind::Exit, OutcomeKind::Relief].iter().map(|k| k.code().to_string()).collect();
+            filter.outcome = Some(OutcomeFilter { kinds, why: None, from, until });
+        } else if let Some(k) = some(&q.outcome) {
+            let kind = e.take(OutcomeKind::parse("outcome", k));
+            let why = match (kind, some(&q.why)) {
+                (Some(OutcomeKind::Exit), Some(w)) => e.take(ExitPathway::parse("why", w)).map(|p| p.code()),
+                (Some(OutcomeKind::Withdrawal), Some(w)) => e.take(WithdrawalReason::parse("why", w)).map(|p| p.code()),
+                (_, Some(_)) => {
+                    e.push(FieldError::new(
+                        "why",
+                        "not_allowed",
+                        "only an exit or a withdrawal has a pathway or reason",
+                    ));
+                    None
+                }
+                _ => None,
+            };
+            if let Some(kind) = kind {
+                filter.outcome =
+                    Some(OutcomeFilter { kinds: vec![kind.code().into()], why: why.map(str::to_string), from, until });
+            }
+        } else if some(&q.why).is_some() || from.is_some() || until.is_some() {
+            e.push(FieldError::new("outcome", "required", "a pathway or approval days need the outcome's kind"));
+        }
+        let (from, until) =
+            (day(&mut e, "detected_from", &q.detected_from), day(&mut e, "detected_until", &q.detected_until));
+        match some(&q.returned) {
+            Some("any") => filter.returned = Some(ReturnFilter { state: None, from, until }),
+            Some("open") => filter.returned = Some(ReturnFilter { state: Some("open".into()), from, until }),
+            Some(r) => {
+                if let Some(d) = e.take(ReturnDecision::parse("returned", r)) {
+                    filter.returned = Some(ReturnFilter { state: Some(d.code().into()), from, until });
+                }
+            }
+            None if from.is_some() || until.is_some() => {
+                e.push(FieldError::new("returned", "required", "detection days need the flag's state (or any)"))
+            }
+            None => {}
+        }
+        match (some(&q.condition), some(&q.run)) {
+            (Some(c), Some(r)) => {
+                let ok = ["C1", "C2", "C3", "C4", "C5"].contains(&c);
+                if !ok {
+                    e.push(FieldError::new("condition", "unknown_code", "must be one of: C1, C2, C3, C4, C5"));
+                }
+                match r.parse::<i64>() {
+                    Ok(run) if ok => filter.eligible = Some((run, c.to_string())),
+                    Ok(_) => {}
+                    Err(_) => e.push(FieldError::new("run", "invalid", "must be an evaluation run's number")),
+                }
+            }
+            (None, None) => {}
+            (Some(_), None) => e.push(FieldError::new("run", "required", "a condition needs its evaluation run")),
+            (None, Some(_)) => e.push(FieldError::new("condition", "required", "a run needs the condition asked for")),
         }
         let page = e.take(parse_u64("page", q.page.as_deref(), 1, 1, 1_000_000));
         let per_page = e.take(parse_u64("per_page", q.per_page.as_deref(), 20, 1, 100));

@@ -162,7 +162,7 @@ impl App {
         // region → day → counts
         let mut counts: BTreeMap<String, BTreeMap<NaiveDate, RegionCounts>> = BTreeMap::new();
         let mut total: BTreeMap<NaiveDate, RegionCounts> = BTreeMap::new();
-        for (day, by_region) in self.store.region_counts(&who.scope, &regions, rule.stock_cutoff, &days).await? {
+        for (day, by_region) in self.store.region_counts(&who.scope, &regions, &campaign, &days).await? {
             for (region, c) in by_region {
                 let t = total.entry(day).or_default();
                 t.stock += c.stock;
@@ -261,6 +261,144 @@ impl App {
             scope,
             regions: regions_out,
             total,
+        })
+    }
+}
+
+/// A figure: a code (status, pathway, cause, condition …) and how many households.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Figure {
+    /// The code.
+    pub code: String,
+    /// Households.
+    pub n: i64,
+}
+
+/// One month's figures, by code.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct MonthFigures {
+    /// The month, YYYY-MM.
+    pub month: String,
+    /// The first and last day counted (the as-of day cuts the last month short).
+    pub from: String,
+    /// Last day counted.
+    pub until: String,
+    /// Households by code.
+    pub figures: Vec<Figure>,
+}
+
+/// The dashboard's figures besides the campaign's progress, in the user's scope on a day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct DashboardFigures {
+    /// The day (YYYY-MM-DD).
+    pub as_of: String,
+    /// Registered households by status on the day: in_file, exited, relieved, withdrawn.
+    pub by_status: Vec<Figure>,
+    /// Approved exits on or before the day, by pathway.
+    pub exits_by_pathway: Vec<Figure>,
+    /// Households registered on or before the day, by hardship cause (a household with two
+    /// causes counts under each).
+    pub by_cause: Vec<Figure>,
+    /// The evaluation run the conditions come from: its id and month (YYYY-MM).
+    pub run: Option<(i64, String)>,
+    /// Eligible households by primary condition (C1…C4; C5 is never primary) in that run.
+    pub by_condition: Vec<Figure>,
+    /// Approved exits and reliefs per month of the as-of day's year, up to the day.
+    pub monthly: Vec<MonthFigures>,
+    /// Return-to-hardship flags per month of detection in the year, by state: open,
+    /// back_in_file, no_return.
+    pub returns: Vec<MonthFigures>,
+}
+
+fn figures(pairs: impl IntoIterator<Item = (String, i64)>, order: &[&str]) -> Vec<Figure> {
+    let mut sums: BTreeMap<String, i64> = BTreeMap::new();
+    for (k, n) in pairs {
+        *sums.entry(k).or_default() += n;
+    }
+    let mut out: Vec<Figure> =
+        order.iter().map(|c| Figure { code: c.to_string(), n: sums.remove(*c).unwrap_or(0) }).collect();
+    out.extend(sums.into_iter().filter(|(_, n)| *n != 0).map(|(code, n)| Figure { code, n }));
+    out
+}
+
+impl App {
+    /// The dashboard's figures on `as_of` (default today) in `who`'s scope.
+    pub async fn dashboard_figures(&self, who: &Principal, as_of: Option<&str>) -> Result<DashboardFigures, AppError> {
+        use bangfu_domain::{Cause, ExitPathway, HouseholdStatus};
+        use bangfu_store::TallyAsk;
+        use chrono::Datelike;
+        self.permit(who, Permission::ReadHouseholds, "report", None).await?;
+        let day = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
+            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
+            None => chrono::Utc::now().date_naive(),
+        };
+        let s = &self.store;
+        let scope = &who.scope;
+        let ask = |metric, from, by_month| TallyAsk { metric, stock_of: 0, from, to: day, regions: None, by_month };
+        let registered: i64 = s.tally(scope, ask("registered", None, false)).await?.iter().map(|r| r.n).sum();
+        let outcomes = s.tally(scope, ask("outcome", None, false)).await?;
+        let kind = |k: &str| outcomes.iter().filter(|r| r.k == k).map(|r| r.n).sum::<i64>();
+        let (exited, relieved, withdrawn) = (kind("exit"), kind("relief"), kind("withdrawal"));
+        let by_status = vec![
+            Figure { code: HouseholdStatus::InFile.code().into(), n: registered - exited - relieved - withdrawn },
+            Figure { code: HouseholdStatus::Exited.code().into(), n: exited },
+            Figure { code: HouseholdStatus::Relieved.code().into(), n: relieved },
+            Figure { code: HouseholdStatus::Withdrawn.code().into(), n: withdrawn },
+        ];
+        let pathways: Vec<&str> = ExitPathway::ALL.iter().map(|p| p.code()).collect();
+        let exits_by_pathway =
+            figures(outcomes.iter().filter(|r| r.k == "exit").map(|r| (r.k2.clone(), r.n)), &pathways);
+        let causes: Vec<&str> = Cause::ALL.iter().map(|c| c.code()).collect();
+        let by_cause =
+            figures(s.tally(scope, ask("cause", None, false)).await?.into_iter().map(|r| (r.k, r.n)), &causes);
+        let (run, by_condition) = match s.latest_full_run(day).await? {
+            Some((id, month)) => {
+                let rows = s.run_tally(scope, id, None).await?;
+                let month = bangfu_domain::YearMonth::from_key(month).map(|m| m.to_string()).unwrap_or_default();
+                (Some((id, month)), figures(rows.into_iter().map(|r| (r.k, r.n)), &["C1", "C2", "C3", "C4"]))
+            }
+            None => (None, Vec::new()),
+        };
+        let jan1 = chrono::NaiveDate::from_ymd_opt(day.year(), 1, 1);
+        let months =
+            |rows: Vec<bangfu_store::TallyRow>, key: fn(&bangfu_store::TallyRow) -> Option<String>, order: &[&str]| {
+                (1..=day.month())
+                    .filter_map(|m| {
+                        let first = chrono::NaiveDate::from_ymd_opt(day.year(), m, 1)?;
+                        let last = if m == day.month() {
+                            day
+                        } else {
+                            chrono::NaiveDate::from_ymd_opt(day.year(), m + 1, 1)?.pred_opt()?
+                        };
+                        let month = format!("{:04}-{:02}", day.year(), m);
+                        let pairs = rows
+                            .iter()
+                            .filter(|r| r.month.as_deref() == Some(month.as_str()))
+                            .filter_map(|r| key(r).map(|k| (k, r.n)));
+                        let figures = figures(pairs, order);
+                        Some(MonthFigures { month, from: first.to_string(), until: last.to_string(), figures })
+                    })
+                    .collect::<Vec<_>>()
+            };
+        let monthly = months(
+            s.tally(scope, ask("outcome", jan1, true)).await?,
+            |r| (r.k != "withdrawal").then(|| r.k.clone()),
+            &["exit", "relief"],
+        );
+        let returns = months(
+            s.tally(scope, ask("return", jan1, true)).await?,
+            |r| Some(if r.k == "open" { "open".to_string() } else { r.k2.clone() }),
+            &["open", "back_in_file", "no_return"],
+        );
+        Ok(DashboardFigures {
+            as_of: day.to_string(),
+            by_status,
+            exits_by_pathway,
+            by_cause,
+            run,
+            by_condition,
+            monthly,
+            returns,
         })
     }
 }

@@ -166,6 +166,8 @@ pub struct BulkCasework {
     pub measures: Vec<crate::MeasureWrite>,
     /// A scheduled visit: due date, visitor, purpose.
     pub visit: (String, String, String),
+    /// An approved outcome: kind, pathway or reason code, approval date.
+    pub outcome: Option<(String, Option<String>, String)>,
 }
 
 impl WriteTx {
@@ -226,6 +228,33 @@ impl WriteTx {
             rows.iter().map(|r| {
                 let (due, visitor, purpose) = &r.visit;
                 visit_row(r.household_id, (due, visitor, purpose), (by, &now), (&r.scope.0, r.scope.1))
+            }),
+        )
+        .await?;
+        self.insert_rows(
+            Outcomes::Table,
+            crate::outcomes::COLUMNS[1..].to_vec(),
+            rows.iter().filter_map(|r| {
+                r.outcome.as_ref().map(|(kind, pathway, day)| {
+                    let at = format!("{day}T00:00:00Z");
+                    vec![
+                        r.household_id.into(),
+                        kind.clone().into(),
+                        pathway.clone().into(),
+                        "示例数据".into(),
+                        "approved".into(),
+                        0i64.into(),
+                        by.into(),
+                        at.clone().into(),
+                        0i64.into(),
+                        by.into(),
+                        at.into(),
+                        String::new().into(),
+                        day.clone().into(),
+                        Option::<String>::None.into(),
+                        1i64.into(),
+                    ]
+                })
             }),
         )
         .await?;

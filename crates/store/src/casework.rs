@@ -698,6 +698,7 @@ impl WriteTx {
         let now = crate::now_rfc3339();
         let fresh: Vec<&NewReturn> = rows.iter().filter(|r| !flagged.contains(&r.household_id)).collect();
         let n = fresh.len() as u64;
+        self.tally_touch(&fresh.iter().map(|r| r.household_id).collect::<Vec<_>>()).await?;
         self.insert_rows(
             HardshipReturns::Table,
             RETURN_COLUMNS[1..].to_vec(),
@@ -731,6 +732,7 @@ impl WriteTx {
         (decision, note): (&str, &str),
         by: &str,
     ) -> Result<(), StoreError> {
+        self.tally_touch(&[file.id()]).await?;
         let q = Query::update()
             .table(HardshipReturns::Table)
             .values([

@@ -29,6 +29,8 @@ pub struct Store {
 pub struct WriteTx {
     pub(crate) tx: Transaction<'static, Any>,
     pub(crate) backend: Backend,
+    /// Households whose counts change with this transaction (settled at commit).
+    pub(crate) pending: crate::tallies::Pending,
 }
 
 impl Store {
@@ -104,7 +106,7 @@ impl Store {
             Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         };
-        Ok(WriteTx { tx, backend: self.backend })
+        Ok(WriteTx { tx, backend: self.backend, pending: Default::default() })
     }
 
     /// Closes the pool.
@@ -147,8 +149,9 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Commits.
-    pub async fn commit(self) -> Result<(), StoreError> {
+    /// Commits, after bringing the kept counts in step with what the transaction changed.
+    pub async fn commit(mut self) -> Result<(), StoreError> {
+        self.tally_settle().await?;
         Ok(self.tx.commit().await?)
     }
 

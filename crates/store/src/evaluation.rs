@@ -342,7 +342,11 @@ impl WriteTx {
             .value(EvaluationRuns::Status, status)
             .and_where(Expr::col(EvaluationRuns::Id).eq(id))
             .to_owned();
-        self.exec(&q).await.map(|_| ())
+        self.exec(&q).await?;
+        if status == "done" {
+            self.tally_run(id).await?;
+        }
+        Ok(())
     }
 
     /// Stores determinations (history is kept: nothing is overwritten).

@@ -5,7 +5,7 @@ use crate::schema::{HouseholdCauses, Households, Members};
 use crate::{Scope, StoreError};
 use bangfu_domain::{Cause, HouseholdStatus, WorkCapacity};
 use chrono::NaiveDate;
-use sea_query::{Cond, Expr, Order, Query, SelectStatement};
+use sea_query::{Cond, Expr, IntoColumnRef, Order, Query, SelectStatement};
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use std::collections::HashMap;
@@ -112,6 +112,39 @@ pub struct HouseholdFilter {
     pub migrant_worker: Option<bool>,
     /// Text: a resident ID (head or member), the start of a file number, or the start of the head's name.
     pub text: Option<String>,
+    /// Has an approved outcome of this kind (and pathway or reason), approved within the days.
+    pub outcome: Option<OutcomeFilter>,
+    /// Has a return-to-hardship flag (open, or decided this way), detected within the days.
+    pub returned: Option<ReturnFilter>,
+    /// Eligible with this primary condition in this evaluation run: (run id, condition).
+    pub eligible: Option<(i64, String)>,
+    /// Without an approved outcome of these kinds approved on or before the day (in the file on
+    /// that day, or not withdrawn by it).
+    pub without_outcome: Option<(Vec<String>, NaiveDate)>,
+}
+
+/// Households with an approved outcome (the figures of the dashboard and the reports).
+#[derive(Debug, Clone, Default)]
+pub struct OutcomeFilter {
+    /// Any of these kinds: exit, relief, withdrawal.
+    pub kinds: Vec<String>,
+    /// Pathway (exit) or reason (withdrawal).
+    pub why: Option<String>,
+    /// Approved on or after.
+    pub from: Option<NaiveDate>,
+    /// Approved on or before.
+    pub until: Option<NaiveDate>,
+}
+
+/// Households with a return-to-hardship flag.
+#[derive(Debug, Clone, Default)]
+pub struct ReturnFilter {
+    /// "open", or a decision code (back_in_file, no_return); none: any.
+    pub state: Option<String>,
+    /// Detected on or after.
+    pub from: Option<NaiveDate>,
+    /// Detected on or before.
+    pub until: Option<NaiveDate>,
 }
 
 /// One page of households.
@@ -194,6 +227,68 @@ fn condition(f: &HouseholdFilter) -> Cond {
     }
     if let Some(m) = f.migrant_worker {
         c = c.add(Expr::col((Households::Table, Households::MigrantWorker)).eq(i64::from(m)));
+    }
+    let of_household = |col: sea_query::ColumnRef| Expr::col(col).equals((Households::Table, Households::Id));
+    if let Some(o) = &f.outcome {
+        use crate::schema::Outcomes;
+        let mut q = Query::select();
+        q.expr(Expr::val(1))
+            .from(Outcomes::Table)
+            .and_where(of_household((Outcomes::Table, Outcomes::HouseholdId).into_column_ref()))
+            .and_where(Expr::col(Outcomes::Status).eq("approved"))
+            .and_where(Expr::col(Outcomes::Kind).is_in(o.kinds.clone()));
+        if let Some(w) = &o.why {
+            q.and_where(Expr::col(Outcomes::Pathway).eq(w.clone()));
+        }
+        if let Some(d) = o.from {
+            q.and_where(Expr::col(Outcomes::ApprovalDate).gte(d.to_string()));
+        }
+        if let Some(d) = o.until {
+            q.and_where(Expr::col(Outcomes::ApprovalDate).lte(d.to_string()));
+        }
+        c = c.add(Expr::exists(q));
+    }
+    if let Some(r) = &f.returned {
+        use crate::schema::HardshipReturns as R;
+        let mut q = Query::select();
+        q.expr(Expr::val(1)).from(R::Table).and_where(of_household((R::Table, R::HouseholdId).into_column_ref()));
+        match r.state.as_deref() {
+            Some("open") => q.and_where(Expr::col(R::Status).eq("open")),
+            Some(decision) => q.and_where(Expr::col(R::Decision).eq(decision)),
+            None => &mut q,
+        };
+        // Detected at is a UTC timestamp: its first ten characters are the day.
+        if let Some(d) = r.from {
+            q.and_where(Expr::col(R::DetectedAt).gte(d.to_string()));
+        }
+        if let Some(d) = r.until {
+            q.and_where(Expr::col(R::DetectedAt).lt(format!("{d}T99")));
+        }
+        c = c.add(Expr::exists(q));
+    }
+    if let Some((kinds, day)) = &f.without_outcome {
+        use crate::schema::Outcomes;
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(Outcomes::Table)
+            .and_where(of_household((Outcomes::Table, Outcomes::HouseholdId).into_column_ref()))
+            .and_where(Expr::col(Outcomes::Status).eq("approved"))
+            .and_where(Expr::col(Outcomes::Kind).is_in(kinds.clone()))
+            .and_where(Expr::col(Outcomes::ApprovalDate).lte(day.to_string()))
+            .to_owned();
+        c = c.add(Expr::exists(q).not());
+    }
+    if let Some((run, condition)) = &f.eligible {
+        use crate::schema::Determinations as D;
+        let q = Query::select()
+            .expr(Expr::val(1))
+            .from(D::Table)
+            .and_where(of_household((D::Table, D::HouseholdId).into_column_ref()))
+            .and_where(Expr::col(D::RunId).eq(*run))
+            .and_where(Expr::col(D::Eligible).eq(1))
+            .and_where(Expr::col(D::PrimaryCondition).eq(condition.clone()))
+            .to_owned();
+        c = c.add(Expr::exists(q));
     }
     if let Some(text) = f.text.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         let h = Households::Table;
@@ -478,6 +573,7 @@ impl WriteTx {
             .returning_col(Households::Id)
             .to_owned();
         let id = self.insert_id(&q).await?;
+        self.tally_created(id);
         let who = Query::update()
             .table(Households::Table)
             .value(Households::RegisteredBy, by)
@@ -501,6 +597,7 @@ impl WriteTx {
             return Err(StoreError::NotFound);
         }
         let id = file.id();
+        self.tally_touch(&[id]).await?;
         let now = crate::now_rfc3339();
         let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::UpdatedAt]);
         let vals = write_values(h, version + 1, &now, None);
@@ -533,6 +630,7 @@ impl WriteTx {
     /// Deletes a household and everything under it.
     pub async fn delete_household(&mut self, file: OpenFile, version: i64) -> Result<(), StoreError> {
         let id = file.id();
+        self.tally_touch(&[id]).await?;
         let q = Query::delete()
             .from_table(Households::Table)
             .and_where(Expr::col(Households::Id).eq(id))

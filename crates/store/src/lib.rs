@@ -20,6 +20,7 @@ pub mod records;
 pub mod registry;
 mod schema;
 mod scope;
+pub mod tallies;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod users;
@@ -30,13 +31,16 @@ pub use casework::{HardshipReturn, Measure, MeasureWrite, NewReturn, Plan, Prove
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
 pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDetermination};
-pub use households::{Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile};
+pub use households::{
+    Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
+};
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
 pub use quota::{Campaign, RegionCounts, StatRow};
 pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
 pub use scope::Scope;
+pub use tallies::{TallyAsk, TallyRow};
 pub use users::{ApiToken, Session, User, UserWrite};
 
 /// The current UTC time as RFC 3339, as stored in `created_at` / `updated_at`.

@@ -23,6 +23,7 @@ const MIGRATIONS: &[Migration] = &[
     (7, "pairings", pairings),
     (8, "plans, measures, visits, returns", casework),
     (9, "campaigns", campaigns),
+    (10, "counts for the dashboard and reports", tallies),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -892,5 +893,12 @@ fn campaigns(b: Backend) -> Vec<String> {
     if b == Backend::Postgres {
         out.push("SELECT setval(pg_get_serial_sequence('campaigns', 'id'), 2, false)".into());
     }
+    out
+}
+
+/// The counts behind the dashboard and the statistical tables, computed from what is there.
+fn tallies(_b: Backend) -> Vec<String> {
+    let mut out = crate::tallies::create_tables();
+    out.extend(crate::tallies::rebuild_statements());
     out
 }

@@ -47,7 +47,7 @@ pub struct Outcome {
     pub version: i64,
 }
 
-const COLUMNS: [Outcomes; 16] = [
+pub(crate) const COLUMNS: [Outcomes; 16] = [
     Outcomes::Id,
     Outcomes::HouseholdId,
     Outcomes::Kind,
@@ -229,6 +229,7 @@ impl WriteTx {
         d: &Decision<'_>,
     ) -> Result<(), StoreError> {
         let Decision { status, by, note, approval_date } = *d;
+        self.tally_touch(&[file.id()]).await?;
         let q = Query::update()
             .table(Outcomes::Table)
             .values([
@@ -255,6 +256,7 @@ impl WriteTx {
         version: i64,
         reason: &str,
     ) -> Result<(), StoreError> {
+        self.tally_touch(&[file.id()]).await?;
         let q = Query::update()
             .table(Outcomes::Table)
             .values([

@@ -176,6 +176,7 @@ impl WriteTx {
         started_on: &str,
         by: &str,
     ) -> Result<i64, StoreError> {
+        self.tally_touch(&[file.id()]).await?;
         let q = Query::insert()
             .into_table(Pairings::Table)
             .columns(COLUMNS[1..].iter().copied())
@@ -203,6 +204,7 @@ impl WriteTx {
         on: &str,
         reason: &str,
     ) -> Result<(), StoreError> {
+        self.tally_touch(&[file.id()]).await?;
         let q = Query::update()
             .table(Pairings::Table)
             .values([

@@ -2,11 +2,11 @@
 //! households per region, and approved exits, reliefs and withdrawals counted on a day.
 
 use crate::db::{get, Store, WriteTx};
-use crate::schema::{CampaignRegions, CampaignYears, Campaigns, Households, Outcomes};
-use crate::{Scope, StoreError};
+use crate::schema::{CampaignRegions, CampaignYears, Campaigns};
+use crate::{Scope, StoreError, TallyAsk};
 use bangfu_domain::quota::CampaignRule;
 use chrono::NaiveDate;
-use sea_query::{Alias, Expr, Order, Query};
+use sea_query::{Expr, Order, Query};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -109,80 +109,61 @@ impl Store {
         Ok(out)
     }
 
-    /// Per region of `regions` that `scope` reaches: stock and incremental households for the
-    /// cutoff, and approved outcomes with an approval date on or before each of `days` (the
-    /// households are counted once, the outcomes per day). A reopened outcome does not count.
+    /// Per region of `regions` that `scope` reaches: stock and incremental households of
+    /// `campaign` (registered on or before its cutoff, or after), and approved outcomes with an
+    /// approval date on or before each of `days`. A reopened outcome does not count. Read from
+    /// the kept counts (see [`crate::tallies`]).
     pub async fn region_counts(
         &self,
         scope: &Scope,
         regions: &[String],
-        cutoff: NaiveDate,
+        campaign: &Campaign,
         days: &[NaiveDate],
     ) -> Result<BTreeMap<NaiveDate, BTreeMap<String, RegionCounts>>, StoreError> {
-        let h = Households::Table;
-        let cutoff = cutoff.to_string();
-        let case: sea_query::SimpleExpr =
-            Expr::case(Expr::col((h, Households::RegisteredOn)).lte(cutoff.clone()), 1i64).finally(0i64).into();
-        let stock = Expr::expr(case).cast_as(Alias::new("BIGINT"));
-        let q = Query::select()
-            .column((h, Households::RegionCode))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .expr_as(stock.clone(), Alias::new("stock"))
-            .from(h)
-            .cond_where(scope.households())
-            .and_where(Expr::col((h, Households::RegionCode)).is_in(regions.to_vec()))
-            .group_by_col((h, Households::RegionCode))
-            .group_by_col(Alias::new("stock"))
-            .to_owned();
+        let ask = |metric, stock_of, to| TallyAsk {
+            metric,
+            stock_of,
+            from: None,
+            to,
+            regions: Some(regions),
+            by_month: false,
+        };
         let mut out: BTreeMap<String, RegionCounts> = BTreeMap::new();
-        for r in self.all(&q).await? {
-            let e = out.entry(get(&r, "region_code")?).or_default();
-            let n: i64 = get(&r, "n")?;
-            if get::<i64>(&r, "stock")? == 1 {
-                e.stock += n;
-            } else {
-                e.incremental += n;
-            }
+        for r in self.tally(scope, ask("registered", 0, campaign.stock_cutoff)).await? {
+            out.entry(r.region_code).or_default().stock += r.n;
+        }
+        for r in self.tally(scope, ask("registered", 0, END_OF_TIME)).await? {
+            let e = out.entry(r.region_code).or_default();
+            e.incremental += r.n - e.stock;
         }
         let mut by_day = BTreeMap::new();
         for day in days {
-            by_day.insert(*day, self.approvals(scope, regions, stock.clone(), *day, out.clone()).await?);
+            let mut counts = out.clone();
+            let stock = self.tally(scope, ask("outcome", campaign.id, *day)).await?;
+            for r in &stock {
+                *counts.entry(r.region_code.clone()).or_default().approved.entry((true, r.k.clone())).or_default() +=
+                    r.n;
+            }
+            for r in self.tally(scope, ask("outcome", 0, *day)).await? {
+                *counts.entry(r.region_code.clone()).or_default().approved.entry((false, r.k.clone())).or_default() +=
+                    r.n;
+            }
+            for r in stock {
+                if let Some(n) = counts.get_mut(&r.region_code).and_then(|c| c.approved.get_mut(&(false, r.k))) {
+                    *n -= r.n;
+                }
+            }
+            by_day.insert(*day, counts);
         }
         Ok(by_day)
     }
-
-    async fn approvals(
-        &self,
-        scope: &Scope,
-        regions: &[String],
-        stock: sea_query::SimpleExpr,
-        day: NaiveDate,
-        mut out: BTreeMap<String, RegionCounts>,
-    ) -> Result<BTreeMap<String, RegionCounts>, StoreError> {
-        let h = Households::Table;
-        let o = Outcomes::Table;
-        let q = Query::select()
-            .column((h, Households::RegionCode))
-            .column((o, Outcomes::Kind))
-            .expr_as(stock, Alias::new("stock"))
-            .expr_as(Expr::cust("COUNT(DISTINCT outcomes.household_id)"), Alias::new("n"))
-            .from(o)
-            .inner_join(h, Expr::col((h, Households::Id)).equals((o, Outcomes::HouseholdId)))
-            .cond_where(scope.households())
-            .and_where(Expr::col((h, Households::RegionCode)).is_in(regions.to_vec()))
-            .and_where(Expr::col((o, Outcomes::Status)).eq("approved"))
-            .and_where(Expr::col((o, Outcomes::ApprovalDate)).lte(day.to_string()))
-            .group_by_col((h, Households::RegionCode))
-            .group_by_col((o, Outcomes::Kind))
-            .group_by_col(Alias::new("stock"))
-            .to_owned();
-        for r in self.all(&q).await? {
-            let e = out.entry(get(&r, "region_code")?).or_default();
-            e.approved.insert((get::<i64>(&r, "stock")? == 1, get(&r, "kind")?), get(&r, "n")?);
-        }
-        Ok(out)
-    }
 }
+
+/// A day after every day the registry holds (the upper end of "ever").
+pub const END_OF_TIME: NaiveDate = match NaiveDate::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => NaiveDate::MIN,
+};
 
 impl WriteTx {
     /// Adds a campaign; returns its id.
@@ -220,6 +201,8 @@ impl WriteTx {
             c.regions.iter().map(|r| vec![id.into(), r.clone().into()]),
         )
         .await?;
+        // Its stock pool is counted from now on (a rare act: the whole count is rebuilt).
+        self.rebuild_tallies().await?;
         Ok(id)
     }
 }
@@ -274,6 +257,27 @@ impl StatRow {
 }
 
 impl Store {
+    /// The latest finished whole-registry evaluation run for the month of `day` or one before
+    /// it: its id and month (YYYYMM).
+    pub async fn latest_full_run(&self, day: NaiveDate) -> Result<Option<(i64, i64)>, StoreError> {
+        use crate::schema::EvaluationRuns;
+        let month = bangfu_domain::YearMonth::of_date(day).to_key();
+        let run = Query::select()
+            .columns([EvaluationRuns::Id, EvaluationRuns::AsOf])
+            .from(EvaluationRuns::Table)
+            .and_where(Expr::col(EvaluationRuns::Status).eq("done"))
+            .and_where(Expr::col(EvaluationRuns::RegionCode).is_null())
+            .and_where(Expr::col(EvaluationRuns::AsOf).lte(month))
+            .order_by(EvaluationRuns::AsOf, Order::Desc)
+            .order_by(EvaluationRuns::Id, Order::Desc)
+            .limit(1)
+            .to_owned();
+        match self.optional(&run).await? {
+            Some(r) => Ok(Some((get(&r, "id")?, get(&r, "as_of")?))),
+            None => Ok(None),
+        }
+    }
+
     /// The standard statistical table per region that `scope` reaches (optionally only
     /// `regions`) on `day`, with `cutoff` dividing stock from incremental households.
     pub async fn statistics(
@@ -283,126 +287,47 @@ impl Store {
         day: NaiveDate,
         cutoff: NaiveDate,
     ) -> Result<BTreeMap<String, StatRow>, StoreError> {
-        use crate::schema::{Determinations, EvaluationRuns, Pairings, UnionAssistance};
-        let h = Households::Table;
-        let d = day.to_string();
-        let within = |q: &mut sea_query::SelectStatement| {
-            q.cond_where(scope.households()).and_where(Expr::col((h, Households::RegisteredOn)).lte(d.clone()));
-            if let Some(r) = regions {
-                q.and_where(Expr::col((h, Households::RegionCode)).is_in(r.to_vec()));
-            }
-        };
+        let ask = |metric, from, to| TallyAsk { metric, stock_of: 0, from, to, regions, by_month: false };
         let mut out: BTreeMap<String, StatRow> = BTreeMap::new();
-        let case: sea_query::SimpleExpr =
-            Expr::case(Expr::col((h, Households::RegisteredOn)).lte(cutoff.to_string()), 1i64).finally(0i64).into();
-        let mut q = Query::select();
-        q.column((h, Households::RegionCode))
-            .expr_as(Expr::expr(case).cast_as(Alias::new("BIGINT")), Alias::new("stock"))
-            .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-            .from(h)
-            .group_by_col((h, Households::RegionCode))
-            .group_by_col(Alias::new("stock"));
-        within(&mut q);
-        for r in self.all(&q).await? {
-            let e = out.entry(get(&r, "region_code")?).or_default();
-            let n: i64 = get(&r, "n")?;
-            e.registered += n;
-            if get::<i64>(&r, "stock")? == 1 {
-                e.stock += n;
-            } else {
-                e.incremental += n;
-            }
+        for r in self.tally(scope, ask("registered", None, day)).await? {
+            let e = out.entry(r.region_code).or_default();
+            e.registered += r.n;
+            e.incremental += r.n;
+        }
+        for r in self.tally(scope, ask("registered", None, day.min(cutoff))).await? {
+            let e = out.entry(r.region_code).or_default();
+            e.stock += r.n;
+            e.incremental -= r.n;
         }
         // Approved outcomes by kind and pathway or reason.
-        let o = Outcomes::Table;
-        let mut q = Query::select();
-        q.column((h, Households::RegionCode))
-            .column((o, Outcomes::Kind))
-            .expr_as(Expr::cust("COALESCE(outcomes.pathway, '')"), Alias::new("why"))
-            .expr_as(Expr::cust("COUNT(DISTINCT outcomes.household_id)"), Alias::new("n"))
-            .from(o)
-            .inner_join(h, Expr::col((h, Households::Id)).equals((o, Outcomes::HouseholdId)))
-            .and_where(Expr::col((o, Outcomes::Status)).eq("approved"))
-            .and_where(Expr::col((o, Outcomes::ApprovalDate)).lte(d.clone()))
-            .group_by_col((h, Households::RegionCode))
-            .group_by_col((o, Outcomes::Kind))
-            .group_by_col(Alias::new("why"));
-        within(&mut q);
-        for r in self.all(&q).await? {
-            let e = out.entry(get(&r, "region_code")?).or_default();
-            let (kind, why, n): (String, String, i64) = (get(&r, "kind")?, get(&r, "why")?, get(&r, "n")?);
-            match kind.as_str() {
-                "exit" => *e.exited.entry(why).or_default() += n,
-                "relief" => e.relieved += n,
-                _ => *e.withdrawn.entry(why).or_default() += n,
+        for r in self.tally(scope, ask("outcome", None, day)).await? {
+            let e = out.entry(r.region_code).or_default();
+            match r.k.as_str() {
+                "exit" => *e.exited.entry(r.k2).or_default() += r.n,
+                "relief" => e.relieved += r.n,
+                _ => *e.withdrawn.entry(r.k2).or_default() += r.n,
             }
         }
         // Eligibility from the latest whole-registry run for a month up to the day's.
-        let month = bangfu_domain::YearMonth::of_date(day).to_key();
-        let run = Query::select()
-            .column(EvaluationRuns::Id)
-            .from(EvaluationRuns::Table)
-            .and_where(Expr::col(EvaluationRuns::Status).eq("done"))
-            .and_where(Expr::col(EvaluationRuns::RegionCode).is_null())
-            .and_where(Expr::col(EvaluationRuns::AsOf).lte(month))
-            .order_by(EvaluationRuns::AsOf, Order::Desc)
-            .order_by(EvaluationRuns::Id, Order::Desc)
-            .limit(1)
-            .to_owned();
-        if let Some(run) = self.optional(&run).await? {
-            let run: i64 = get(&run, "id")?;
-            let t = Determinations::Table;
-            let mut q = Query::select();
-            q.column((h, Households::RegionCode))
-                .expr_as(Expr::cust("COALESCE(determinations.primary_condition, '')"), Alias::new("why"))
-                .expr_as(Expr::cust("COUNT(*)"), Alias::new("n"))
-                .from(t)
-                .inner_join(h, Expr::col((h, Households::Id)).equals((t, Determinations::HouseholdId)))
-                .and_where(Expr::col((t, Determinations::RunId)).eq(run))
-                .and_where(Expr::col((t, Determinations::Eligible)).eq(1))
-                .group_by_col((h, Households::RegionCode))
-                .group_by_col(Alias::new("why"));
-            within(&mut q);
-            for r in self.all(&q).await? {
-                let e = out.entry(get(&r, "region_code")?).or_default();
-                e.eligible.insert(get(&r, "why")?, get(&r, "n")?);
+        if let Some((run, _)) = self.latest_full_run(day).await? {
+            for r in self.run_tally(scope, run, regions).await? {
+                *out.entry(r.region_code).or_default().eligible.entry(r.k).or_default() += r.n;
             }
         }
-        // Pairings active on the day.
-        let p = Pairings::Table;
-        let mut q = Query::select();
-        q.column((h, Households::RegionCode))
-            .expr_as(Expr::cust("COUNT(DISTINCT pairings.household_id)"), Alias::new("n"))
-            .from(p)
-            .inner_join(h, Expr::col((h, Households::Id)).equals((p, Pairings::HouseholdId)))
-            .and_where(Expr::col((p, Pairings::StartedOn)).lte(d.clone()))
-            .cond_where(
-                sea_query::Cond::any()
-                    .add(Expr::col((p, Pairings::EndedOn)).is_null())
-                    .add(Expr::col((p, Pairings::EndedOn)).gt(d.clone())),
-            )
-            .group_by_col((h, Households::RegionCode));
-        within(&mut q);
-        for r in self.all(&q).await? {
-            out.entry(get(&r, "region_code")?).or_default().paired = get(&r, "n")?;
+        // Pairings active on the day: started on or before it, less those ended on or before it.
+        for r in self.tally(scope, ask("pair_start", None, day)).await? {
+            out.entry(r.region_code).or_default().paired += r.n;
+        }
+        for r in self.tally(scope, ask("pair_end", None, day)).await? {
+            out.entry(r.region_code).or_default().paired -= r.n;
         }
         // Union assistance from 1 January.
-        let a = UnionAssistance::Table;
-        let jan1 = NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), 1, 1).unwrap_or(day).to_string();
-        let mut q = Query::select();
-        q.column((h, Households::RegionCode))
-            .expr_as(Expr::cust("COUNT(DISTINCT union_assistance.household_id)"), Alias::new("n"))
-            .expr_as(Expr::cust("CAST(COALESCE(SUM(union_assistance.amount), 0) AS BIGINT)"), Alias::new("fen"))
-            .from(a)
-            .inner_join(h, Expr::col((h, Households::Id)).equals((a, UnionAssistance::HouseholdId)))
-            .and_where(Expr::col((a, UnionAssistance::Date)).gte(jan1))
-            .and_where(Expr::col((a, UnionAssistance::Date)).lte(d.clone()))
-            .group_by_col((h, Households::RegionCode));
-        within(&mut q);
-        for r in self.all(&q).await? {
-            let e = out.entry(get(&r, "region_code")?).or_default();
-            e.assisted = get(&r, "n")?;
-            e.assistance_fen = get(&r, "fen")?;
+        let jan1 = NaiveDate::from_ymd_opt(chrono::Datelike::year(&day), 1, 1);
+        for r in self.tally(scope, ask("assisted", jan1, day)).await? {
+            out.entry(r.region_code).or_default().assisted += r.n;
+        }
+        for r in self.tally(scope, ask("assistance", jan1, day)).await? {
+            out.entry(r.region_code).or_default().assistance_fen += r.amount;
         }
         for e in out.values_mut() {
             let gone = e.exited.values().sum::<i64>() + e.relieved + e.withdrawn.values().sum::<i64>();

@@ -509,6 +509,7 @@ impl WriteTx {
         by: &str,
     ) -> Result<i64, StoreError> {
         let household_id = file.id();
+        self.tally_touch(&[household_id]).await?;
         let q = Query::insert()
             .into_table(Ua::Table)
             .columns([
@@ -539,6 +540,7 @@ impl WriteTx {
     /// Removes a union assistance record.
     pub async fn delete_union_assistance(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
         let household_id = file.id();
+        self.tally_touch(&[household_id]).await?;
         let q = Query::delete()
             .from_table(Ua::Table)
             .and_where(Expr::col(Ua::Id).eq(id))

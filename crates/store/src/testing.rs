@@ -82,3 +82,19 @@ impl Drop for TestDb {
         .join();
     }
 }
+
+/// Asserts that the counts kept in step by every write equal the counts rebuilt from the
+/// records (`what` names the story, for the failure message). Rebuilds them as a side effect.
+pub async fn assert_tallies_consistent(store: &Store, what: &str) {
+    let kept = store.tallies_snapshot().await.expect("read kept counts");
+    assert!(!kept.is_empty(), "{what}: no counts kept at all");
+    store.rebuild_tallies().await.expect("rebuild counts");
+    let rebuilt = store.tallies_snapshot().await.expect("read rebuilt counts");
+    if kept != rebuilt {
+        let only_kept: Vec<_> = kept.iter().filter(|r| !rebuilt.contains(r)).take(10).collect();
+        let only_rebuilt: Vec<_> = rebuilt.iter().filter(|r| !kept.contains(r)).take(10).collect();
+        panic!(
+            "{what}: kept counts differ from the rebuild\nkept only: {only_kept:#?}\nrebuilt only: {only_rebuilt:#?}"
+        );
+    }
+}

@@ -57,6 +57,7 @@ pub fn routes() -> crate::Routes {
         .route("/campaigns", get(q::campaigns))
         .route("/campaigns/{id}/progress", get(q::progress))
         .route("/reports/statistics", get(q::statistics))
+        .route("/dashboard", get(q::dashboard))
         .route("/returns", get(c::returns))
         .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
@@ -146,6 +147,7 @@ pub fn routes() -> crate::Routes {
         q::campaigns,
         q::progress,
         q::statistics,
+        q::dashboard,
         a::what_if,
         a::list_users,
         a::create_user,

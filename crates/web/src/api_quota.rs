@@ -48,3 +48,12 @@ pub(crate) async fn statistics(
 ) -> ApiResult {
     ok(s.app.statistics(&who, q.as_of.as_deref(), q.region.as_deref()).await?)
 }
+
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "quotas", params(AsOf), responses((status = 200, body = bangfu_app::quota::DashboardFigures), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn dashboard(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<AsOf>,
+) -> ApiResult {
+    ok(s.app.dashboard_figures(&who, q.as_of.as_deref()).await?)
+}

@@ -27,9 +27,214 @@ pub(crate) struct Row {
     achieved_link: Option<String>,
 }
 
+/// A chart with its table: rows of a category and one figure per series, each figure linked
+/// to the households behind it.
+pub(crate) struct Block {
+    id: &'static str,
+    title: String,
+    /// bar or pie.
+    kind: &'static str,
+    /// The category's header, then one per series.
+    headers: Vec<String>,
+    rows: Vec<(String, Vec<Cell>)>,
+}
+
+/// A figure and the households list behind it.
+type Cell = (i64, Option<String>);
+
+impl Block {
+    fn chart(&self) -> serde_json::Value {
+        let series: Vec<serde_json::Value> = self.headers[1..]
+            .iter()
+            .enumerate()
+            .map(|(i, name)| {
+                serde_json::json!({
+                    "name": name,
+                    "values": self.rows.iter().map(|r| r.1[i].0).collect::<Vec<_>>(),
+                    "links": self.rows.iter().map(|r| r.1[i].1.clone()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "id": self.id,
+            "type": self.kind,
+            "categories": self.rows.iter().map(|r| r.0.clone()).collect::<Vec<_>>(),
+            "series": series,
+        })
+    }
+}
+
+/// `/households?…` with these parameters.
+fn list_link(params: &[(&str, &str)]) -> Option<String> {
+    let mut ser = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in params {
+        ser.append_pair(k, v);
+    }
+    Some(format!("/households?{}", ser.finish()))
+}
+
+fn condition_label(code: &str, zh: bool) -> String {
+    let (z, e) = match code {
+        "C1" => ("收入低于低保、未获政府救助（三(一)）", "Below dibao, no government aid (3.1)"),
+        "C2" => ("获救助仍低于低保、刚性支出大（三(二)）", "Below dibao despite aid, necessary costs (3.2)"),
+        "C3" => ("低收入、刚性支出大（三(三)）", "Low income, necessary costs (3.3)"),
+        "C4" => ("低保 5 倍以内、刚性支出大（三(四)）", "Within 5× dibao, necessary costs (3.4)"),
+        other => return other.to_string(),
+    };
+    (if zh { z } else { e }).to_string()
+}
+
+/// A one-series block: a label, a figure and its link per row.
+fn single(
+    id: &'static str,
+    title: String,
+    kind: &'static str,
+    headers: [&str; 2],
+    rows: impl Iterator<Item = (String, i64, Option<String>)>,
+) -> Block {
+    Block {
+        id,
+        title,
+        kind,
+        headers: headers.iter().map(|h| h.to_string()).collect(),
+        rows: rows.map(|(label, n, link)| (label, vec![(n, link)])).collect(),
+    }
+}
+
+/// A block of one row per month and one series per code; `link` makes a figure's list from
+/// the code and the month's first and last day.
+fn monthly(
+    id: &'static str,
+    title: String,
+    month_header: &str,
+    series: &[(&str, String)],
+    months: &[bangfu_app::quota::MonthFigures],
+    link: impl Fn(&str, &str, &str) -> Option<String>,
+) -> Block {
+    Block {
+        id,
+        title,
+        kind: "bar",
+        headers: std::iter::once(month_header.to_string()).chain(series.iter().map(|s| s.1.clone())).collect(),
+        rows: months
+            .iter()
+            .map(|m| {
+                let cells = series
+                    .iter()
+                    .map(|(code, _)| {
+                        let n = m.figures.iter().find(|x| x.code == *code).map_or(0, |x| x.n);
+                        (n, link(code, &m.from, &m.until))
+                    })
+                    .collect();
+                (m.month.clone(), cells)
+            })
+            .collect(),
+    }
+}
+
+/// The blocks under the progress chart.
+fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
+    use bangfu_domain::{Cause, ExitPathway, HouseholdStatus, OutcomeKind, ReturnDecision};
+    let d = f.as_of.as_str();
+    let tr = |z: &'static str, e: &'static str| if zh { z } else { e };
+    let households = tr("户数", "Households");
+    let month = tr("月份", "Month");
+    let mut out = vec![
+        single(
+            "chart-status",
+            if zh { format!("户状态（截至 {d}）") } else { format!("Households by status on {d}") },
+            "pie",
+            [tr("状态", "Status"), households],
+            f.by_status.iter().map(|x| {
+                let label = HouseholdStatus::from_code(&x.code).map_or(x.code.clone(), |s| s.label(zh).to_string());
+                let link = match x.code.as_str() {
+                    "in_file" => list_link(&[("in_file_on", d)]),
+                    "exited" => list_link(&[("outcome", "exit"), ("approved_until", d)]),
+                    "relieved" => list_link(&[("outcome", "relief"), ("approved_until", d)]),
+                    _ => list_link(&[("outcome", "withdrawal"), ("approved_until", d)]),
+                };
+                (label, x.n, link)
+            }),
+        ),
+        single(
+            "chart-pathway",
+            if zh { format!("脱困路径（截至 {d}）") } else { format!("Exits by pathway, to {d}") },
+            "pie",
+            [tr("路径", "Pathway"), households],
+            f.exits_by_pathway.iter().map(|x| {
+                let label = ExitPathway::from_code(&x.code).map_or(x.code.clone(), |p| p.label(zh).to_string());
+                (label, x.n, list_link(&[("outcome", "exit"), ("why", &x.code), ("approved_until", d)]))
+            }),
+        ),
+        single(
+            "chart-cause",
+            if zh {
+                format!("致困原因（截至 {d} 在册，一户多因分别计）")
+            } else {
+                format!("Registered households by cause on {d} (each cause counted)")
+            },
+            "bar",
+            [tr("致困原因", "Cause"), households],
+            f.by_cause.iter().map(|x| {
+                let label = Cause::from_code(&x.code).map_or(x.code.clone(), |c| c.label(zh).to_string());
+                (label, x.n, list_link(&[("cause", &x.code), ("registered_until", d)]))
+            }),
+        ),
+    ];
+    if let Some((run, run_month)) = &f.run {
+        let run = run.to_string();
+        out.push(single(
+            "chart-condition",
+            if zh {
+                format!("符合条件户按主要情形（{run_month} 测算，批次 {run}）")
+            } else {
+                format!("Eligible households by primary condition ({run_month}, run {run})")
+            },
+            "bar",
+            [tr("情形", "Condition"), households],
+            f.by_condition
+                .iter()
+                .map(|x| (condition_label(&x.code, zh), x.n, list_link(&[("condition", &x.code), ("run", &run)]))),
+        ));
+    }
+    let kinds: Vec<(&str, String)> =
+        [OutcomeKind::Exit, OutcomeKind::Relief].iter().map(|k| (k.code(), k.label(zh).to_string())).collect();
+    out.push(monthly(
+        "chart-monthly",
+        if zh {
+            format!("本年每月脱困、解困（至 {d}，按批准日期）")
+        } else {
+            format!("Exits and reliefs per month this year, to {d} (approval date)")
+        },
+        month,
+        &kinds,
+        &f.monthly,
+        |code, from, until| list_link(&[("outcome", code), ("approved_from", from), ("approved_until", until)]),
+    ));
+    let states = [
+        ("open", tr("待认定", "Open").to_string()),
+        (ReturnDecision::BackInFile.code(), ReturnDecision::BackInFile.label(zh).to_string()),
+        (ReturnDecision::NoReturn.code(), ReturnDecision::NoReturn.label(zh).to_string()),
+    ];
+    out.push(monthly(
+        "chart-returns",
+        if zh {
+            format!("本年返困预警（按发现月份，至 {d}）")
+        } else {
+            format!("Returns to hardship flagged this year, by month found, to {d}")
+        },
+        month,
+        &states,
+        &f.returns,
+        |code, from, until| list_link(&[("returned", code), ("detected_from", from), ("detected_until", until)]),
+    ));
+    out
+}
+
 #[derive(Template)]
 #[template(path = "dashboard.html")]
 struct DashboardView {
+    blocks: Vec<Block>,
     t: &'static Tr,
     nav: Nav,
     show_synthetic: bool,
@@ -78,6 +283,11 @@ pub(crate) async fn dashboard_page(
         Ok(p) => p,
         Err(e) => return ctx.error(e),
     };
+    let figures = match s.app.dashboard_figures(&ctx.who, Some(&p.as_of)).await {
+        Ok(f) => f,
+        Err(e) => return ctx.error(e),
+    };
+    let blocks = blocks(&figures, zh);
     let as_of = chrono::NaiveDate::parse_from_str(&p.as_of, "%Y-%m-%d").unwrap_or_default();
     // This year's row; before the campaign its first year, after it its last.
     let years: Vec<i32> = p.campaign.years.iter().map(|(y, _)| *y).collect();
@@ -88,9 +298,12 @@ pub(crate) async fn dashboard_page(
             *years.last().unwrap_or(&as_of.year())
         }
     });
+    let withdrawn_out = p.campaign.withdrawn_leave_denominator;
+    let cutoff = p.campaign.stock_cutoff.to_string();
     let row = |r: &bangfu_app::quota::RegionProgress| {
         let y = r.years.iter().find(|x| x.year == year);
         let region = (r.region_code != "total").then(|| r.region_code.clone());
+        let counted = y.map_or(p.as_of.clone(), |y| y.counted_on.clone());
         Row {
             code: r.region_code.clone(),
             name: if r.region_code == "total" {
@@ -105,8 +318,22 @@ pub(crate) async fn dashboard_page(
             due: y.map_or(0, |y| y.due_so_far),
             on_track: y.is_some_and(|y| y.on_track),
             incremental: r.incremental.households,
-            stock_link: region.as_ref().map(|c| format!("/households?region={c}&pool=stock")),
-            achieved_link: region.as_ref().map(|c| format!("/households?region={c}&pool=stock&status=exited")),
+            stock_link: region.as_ref().and_then(|c| {
+                let mut q = vec![("region", c.as_str()), ("region_exact", "1"), ("registered_until", cutoff.as_str())];
+                if withdrawn_out {
+                    q.push(("not_withdrawn_on", p.as_of.as_str()));
+                }
+                list_link(&q)
+            }),
+            achieved_link: region.as_ref().and_then(|c| {
+                list_link(&[
+                    ("region", c.as_str()),
+                    ("region_exact", "1"),
+                    ("registered_until", cutoff.as_str()),
+                    ("outcome", "achieved"),
+                    ("approved_until", counted.as_str()),
+                ])
+            }),
         }
     };
     let mut rows: Vec<Row> = p.regions.iter().map(row).collect();
@@ -114,24 +341,27 @@ pub(crate) async fn dashboard_page(
     let regional: Vec<&Row> = rows.iter().filter(|r| r.code != "total").collect();
     let (target, due, achieved) =
         if zh { ("目标", "应完成", "已完成") } else { ("Target", "Due so far", "Achieved") };
-    let chart = serde_json::json!({
-        "charts": [{
-            "id": "chart-progress",
-            "categories": regional.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
-            "series": [
-                {"name": target, "values": regional.iter().map(|r| r.target).collect::<Vec<_>>()},
-                {"name": due, "values": regional.iter().map(|r| r.due).collect::<Vec<_>>()},
-                {"name": achieved, "values": regional.iter().map(|r| r.achieved).collect::<Vec<_>>()},
-            ],
-            "links": regional.iter().map(|r| r.achieved_link.clone()).collect::<Vec<_>>(),
-        }]
-    });
+    let none: Vec<Option<String>> = vec![None; regional.len()];
+    let mut charts = vec![serde_json::json!({
+        "id": "chart-progress",
+        "type": "bar",
+        "categories": regional.iter().map(|r| r.name.clone()).collect::<Vec<_>>(),
+        "series": [
+            {"name": target, "values": regional.iter().map(|r| r.target).collect::<Vec<_>>(), "links": none},
+            {"name": due, "values": regional.iter().map(|r| r.due).collect::<Vec<_>>(), "links": none},
+            {"name": achieved, "values": regional.iter().map(|r| r.achieved).collect::<Vec<_>>(),
+             "links": regional.iter().map(|r| r.achieved_link.clone()).collect::<Vec<_>>()},
+        ],
+    })];
+    charts.extend(blocks.iter().map(Block::chart));
+    let chart = serde_json::json!({ "charts": charts });
     // The JSON sits in a <script> element: "<" is written as \u003c so no text can close it.
     let chart_json = chart.to_string().replace('<', "\\u003c");
     let title = if zh { p.campaign.name.clone() } else { p.campaign.name_en.clone() };
     ctx.render(
         StatusCode::OK,
         DashboardView {
+            blocks,
             t: ctx.lang.tr(),
             nav: ctx.nav(),
             show_synthetic: false,

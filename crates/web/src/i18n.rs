@@ -205,6 +205,10 @@ pub struct Tr {
     pub causes: &'static str,
     pub search: &'static str,
     pub search_hint: &'static str,
+    /// The list's conditions that came from a figure.
+    pub figure_filters: &'static str,
+    /// Link that clears every condition.
+    pub clear_filters: &'static str,
     pub filter: &'static str,
     pub file_no: &'static str,
     pub head_name: &'static str,
@@ -338,6 +342,8 @@ pub static ZH: Tr = Tr {
     causes: "致困原因",
     search: "搜索",
     search_hint: "档案编号、身份证号码或户主姓名开头",
+    figure_filters: "统计口径：",
+    clear_filters: "清除全部条件",
     filter: "筛选",
     file_no: "档案编号",
     head_name: "户主姓名",
@@ -497,6 +503,8 @@ pub static EN: Tr = Tr {
     causes: "Hardship causes",
     search: "Search",
     search_hint: "file number, resident ID or start of the head's name",
+    figure_filters: "Figure conditions:",
+    clear_filters: "clear every condition",
     filter: "Filter",
     file_no: "File number",
     head_name: "Head of household",

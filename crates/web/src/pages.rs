@@ -196,6 +196,7 @@ struct ListPage {
     q_status: String,
     q_cause: String,
     q_text: String,
+    figure_filters: Vec<(String, String)>,
     error: Option<String>,
     total: String,
     rows: Vec<Row>,
@@ -295,6 +296,8 @@ async fn list_view(s: &AppState, ctx: &Ctx, params: Vec<(String, String)>) -> Re
         format!("/households/export.xlsx?{}", ser.finish())
     };
     let sel = |v: &Option<String>| v.clone().unwrap_or_default();
+    let figure_filters: Vec<(String, String)> =
+        params.iter().filter(|(k, v)| FIGURE_FILTERS.contains(&k.as_str()) && !v.is_empty()).cloned().collect();
     ctx.render(
         status,
         ListPage {
@@ -316,6 +319,7 @@ async fn list_view(s: &AppState, ctx: &Ctx, params: Vec<(String, String)>) -> Re
             q_status: sel(&q.status),
             q_cause: sel(&q.cause),
             q_text: sel(&q.q),
+            figure_filters,
             error,
             total,
             rows,
@@ -336,10 +340,41 @@ fn list_query(params: &[(String, String)]) -> ListQuery {
         status: get("status"),
         cause: get("cause"),
         q: get("q"),
+        registered_until: get("registered_until"),
+        outcome: get("outcome"),
+        why: get("why"),
+        approved_from: get("approved_from"),
+        approved_until: get("approved_until"),
+        returned: get("returned"),
+        detected_from: get("detected_from"),
+        detected_until: get("detected_until"),
+        condition: get("condition"),
+        run: get("run"),
+        in_file_on: get("in_file_on"),
+        region_exact: get("region_exact"),
+        not_withdrawn_on: get("not_withdrawn_on"),
         page: get("page"),
         per_page: get("per_page"),
     }
 }
+
+/// The list's parameters that the filter form has no control for (they come from a figure of
+/// the dashboard or a report): kept as hidden fields, and shown.
+const FIGURE_FILTERS: [&str; 13] = [
+    "region_exact",
+    "in_file_on",
+    "not_withdrawn_on",
+    "registered_until",
+    "outcome",
+    "why",
+    "approved_from",
+    "approved_until",
+    "returned",
+    "detected_from",
+    "detected_until",
+    "condition",
+    "run",
+];
 
 /// The filtered list as an Excel workbook (every match up to the export limit, not one page).
 async fn export_list(

@@ -203,10 +203,13 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         // The dashboard draws its chart (ECharts, served by the binary) and its figures link to
         // the households behind them.
         c.find(Locator::Id("nav-dashboard")).await?.click().await?;
-        wait("#chart-progress[data-rendered='1'] canvas".into()).await?;
+        for chart in ["progress", "status", "pathway", "cause", "monthly", "returns"] {
+            wait(format!("#chart-{chart}[data-rendered='1'] canvas")).await?;
+        }
         let table = c.find(Locator::Id("progress-table")).await?.text().await?;
         assert!(table.contains("藤县"), "the progress table: {table:?}");
-        c.find(Locator::Css("#progress-table a[href='/households?region=450422&pool=stock']")).await?.click().await?;
+        let stock = "#progress-table a[href^='/households?region=450422&region_exact=1&registered_until=2016-10-31']";
+        c.find(Locator::Css(stock)).await?.click().await?;
         let list = wait("#household-list".into()).await?.text().await?;
         assert!(list.contains("覃浏览"), "the stock figure lists its households: {list:?}");
         // Signing out ends the session: the list asks for a sign-in again.

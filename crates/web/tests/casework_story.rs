@@ -334,6 +334,8 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
         let page = get(&county, &format!("/households/{hid}/timeline")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains("已纳入城市低保"), "{}", page.text);
+        // Every write above kept the dashboard's counts in step with the records.
+        bangfu_store::testing::assert_tallies_consistent(&app.store, "case work story").await;
     }
 }
 
@@ -540,7 +542,18 @@ async fn work_lists_follow_a_household_that_moves_region() {
             work_capacity: "partial".into(),
             ..Default::default()
         };
+        let registered = |r: &'static str| {
+            let app = app.clone();
+            async move {
+                let s = app.statistics(&Principal::system(), Some("2026-11-30"), Some(r)).await.unwrap();
+                s.total.registered
+            }
+        };
+        assert_eq!((registered("450403").await, registered("450405").await), (1, 0));
         app.update_household(&sys, hid, Some(h.version), &moved).await.unwrap();
         assert_eq!((lists(here).await, lists(there).await), ((0, 0), (1, 1)));
+        // Its counts move with it too.
+        assert_eq!((registered("450403").await, registered("450405").await), (0, 1));
+        bangfu_store::testing::assert_tallies_consistent(&app.store, "a household moves region").await;
     }
 }

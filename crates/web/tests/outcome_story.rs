@@ -129,6 +129,7 @@ async fn a_proposal_is_decided_by_someone_else_in_the_county() {
             [("propose", "o-proposer"), ("approve", "o-approver"), ("reopen", "o-approver"), ("propose", "o-proposer")]
                 .map(|(a, b)| (a.to_string(), b.to_string()))
         );
+        bangfu_store::testing::assert_tallies_consistent(&app.store, "outcome story").await;
     }
 }
 

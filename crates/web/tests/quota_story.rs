@@ -45,6 +45,32 @@ fn year(p: &Value, region: &str, y: i64) -> (i64, i64, i64, i64, i64, bool) {
     (n("stock"), n("target"), n("achieved"), n("shortfall"), n("due_so_far"), row["on_track"].as_bool().unwrap())
 }
 
+/// Every linked figure of the dashboard page for `query`: (figure, link). Each is checked
+/// against the household list it links to, through the API with the same parameters.
+async fn linked_figures_match_their_lists(r: &axum::Router, query: &str) -> usize {
+    let page = get(r, &format!("/dashboard?{query}")).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+    let mut checked = 0;
+    for part in page.text.split("<a href=\"/households?").skip(1) {
+        let (link, rest) = part.split_once('"').unwrap();
+        let Some(n) = rest.split_once('>').and_then(|(_, r)| r.split_once("</a>")).map(|(n, _)| n.to_string()) else {
+            continue;
+        };
+        let n: u64 = n.trim().parse().unwrap_or_else(|_| panic!("figure {n:?} of {link}"));
+        let link = link.replace("&amp;", "&").replace("&#38;", "&");
+        let list = get(r, &format!("/api/v1/households?{link}&per_page=1")).await;
+        assert_eq!(list.status, StatusCode::OK, "{link}: {}", list.text);
+        assert_eq!(
+            list.body["total"].as_u64(),
+            Some(n),
+            "{query}: the figure {n} links to {link}, which lists {}",
+            list.body["total"]
+        );
+        checked += 1;
+    }
+    checked
+}
+
 #[tokio::test]
 async fn quota_arithmetic_matches_hand_computed_examples() {
     let logs = capture_logs();
@@ -157,6 +183,40 @@ async fn quota_arithmetic_matches_hand_computed_examples() {
         assert_eq!(year(&o, "total", 2017), (1, 1, 1, 0, 1, true));
 
         // A campaign whose withdrawn households stay in the denominator: 2017 on 7 households.
+        // The dashboard's other figures (万秀区 on 2018-12-31): 8 registered, of them exited 2
+        // (s1 and the incremental one; the reopened exit does not count), relieved 1, withdrawn 1.
+        let f = get(&proposer, "/api/v1/dashboard?as_of=2018-12-31").await;
+        assert_eq!(f.status, StatusCode::OK, "{}", f.text);
+        let fig = |v: &Value, code: &str| {
+            v.as_array().unwrap().iter().find(|x| x["code"] == code).map_or(0, |x| x["n"].as_i64().unwrap())
+        };
+        let b = &f.body["by_status"];
+        assert_eq!([fig(b, "in_file"), fig(b, "exited"), fig(b, "relieved"), fig(b, "withdrawn")], [4, 2, 1, 1]);
+        let p = &f.body["exits_by_pathway"];
+        assert_eq!([fig(p, "employment_business"), fig(p, "social_assistance"), fig(p, "medical_cover")], [1, 1, 0]);
+        assert_eq!(fig(&f.body["by_cause"], "illness"), 8);
+        let months = f.body["monthly"].as_array().unwrap();
+        assert_eq!(months.len(), 12);
+        assert_eq!((fig(&months[0]["figures"], "relief"), fig(&months[0]["figures"], "exit")), (1, 0));
+        assert_eq!(
+            months[1..].iter().map(|m| fig(&m["figures"], "exit") + fig(&m["figures"], "relief")).sum::<i64>(),
+            0
+        );
+        // 2017 by month: the incremental exit in March (the reopened one no longer), s1 in December.
+        let f = get(&proposer, "/api/v1/dashboard?as_of=2017-12-31").await;
+        let m = f.body["monthly"].as_array().unwrap();
+        assert_eq!((fig(&m[2]["figures"], "exit"), fig(&m[11]["figures"], "exit")), (1, 1));
+        // The city sees 长洲区's exit as well.
+        let c = get(&city, "/api/v1/dashboard?as_of=2018-12-31").await;
+        assert_eq!(fig(&c.body["exits_by_pathway"], "medical_cover"), 1);
+        assert_eq!(fig(&c.body["by_status"], "exited"), 3);
+        // Every linked figure of the page lists exactly that many households, for the county
+        // and for the city, on two days.
+        for (r, q) in [(&proposer, "as_of=2018-12-31"), (&proposer, "as_of=2017-06-30"), (&city, "as_of=2018-12-31")] {
+            let n = linked_figures_match_their_lists(r, q).await;
+            assert!(n >= 20, "{q}: only {n} linked figures");
+        }
+        bangfu_store::testing::assert_tallies_consistent(&app.store, "quota story").await;
         let mut keep = app.store.campaigns().await.unwrap().remove(0);
         keep.code = "keep-withdrawn".into();
         keep.withdrawn_leave_denominator = false;
@@ -291,5 +351,6 @@ async fn statistical_tables_count_on_the_day() {
         assert_eq!(range.get_value((last, 1)).unwrap().to_string(), "3");
         let page = get(&p, "/reports?as_of=2018-12-31").await;
         assert!(page.status == StatusCode::OK && page.text.contains("id=\"report-table\""));
+        bangfu_store::testing::assert_tallies_consistent(&app.store, "statistics story").await;
     }
 }
