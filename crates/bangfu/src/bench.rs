@@ -75,7 +75,9 @@ pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()
         let report = vec![
             ("progress 2019-06-30", "/api/v1/campaigns/1/progress?as_of=2019-06-30|/dashboard?as_of=2019-06-30"),
             ("progress today", "/api/v1/campaigns/1/progress|/dashboard"),
+            ("figures today", "/api/v1/dashboard|"),
             ("statistics today", "/api/v1/reports/statistics|/reports"),
+            ("statistics .xlsx", "|/reports/export.xlsx"),
         ];
         return work_bench(&app, iterations, union, report).await;
     }
@@ -293,6 +295,8 @@ async fn work_bench(
                 } else if case.starts_with("progress") {
                     let day = api_uri.split_once("as_of=").map(|(_, d)| d);
                     app.campaign_progress(&who, 1, day).await.map_err(err)?;
+                } else if case.starts_with("figures") {
+                    app.dashboard_figures(&who, None).await.map_err(err)?;
                 } else if case.starts_with("statistics") {
                     app.statistics(&who, None, None).await.map_err(err)?;
                 } else {

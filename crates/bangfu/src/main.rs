@@ -81,6 +81,9 @@ enum Command {
     },
     /// Apply the embedded database migrations and report the schema version.
     Migrate,
+    /// Recompute the counts behind the dashboard and the statistical tables from the records
+    /// (every write keeps them in step; this is for data loaded by other means, e.g. SQL).
+    Recount,
     /// Write synthetic demo data (seven Wuzhou districts and counties) into an empty database.
     Demo {
         /// Number of households.
@@ -165,6 +168,11 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Migrate => {
             println!("schema version {}", app.store.schema_version().await?);
+        }
+        Command::Recount => {
+            let started = std::time::Instant::now();
+            app.store.rebuild_tallies().await?;
+            println!("counts recomputed in {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
         Command::Serve { addr, demo: with_demo } => {

@@ -340,45 +340,23 @@ impl Store {
         }
         let to = ask.to;
         let to_month = month_key(to);
-        let mut parts: Vec<String> = Vec::new();
-        let mut binds: Vec<String> = Vec::new();
-        let mut bind = |v: String| {
-            binds.push(v);
-            format!("${}", binds.len() + 3)
-        };
+        // Each part is one grain and a day range, so it reads one range of the primary key.
+        // (grain, lowest day and whether inclusive, highest day and whether inclusive)
+        type Part = (&'static str, Option<(String, bool)>, (String, bool));
+        let mut parts: Vec<Part> = Vec::new();
         match ask.from {
             None => {
-                parts.push(format!("(grain = 'm' AND day < {})", bind(to_month.clone())));
-                parts.push(format!(
-                    "(grain = 'd' AND day >= {} AND day <= {})",
-                    bind(format!("{to_month}-01")),
-                    bind(to.to_string())
-                ));
+                parts.push(("m", None, (to_month.clone(), false)));
+                parts.push(("d", Some((format!("{to_month}-01"), true)), (to.to_string(), true)));
             }
             Some(from) if from > to => return Ok(Vec::new()),
             Some(from) if month_key(from) == to_month => {
-                parts.push(format!(
-                    "(grain = 'd' AND day >= {} AND day <= {})",
-                    bind(from.to_string()),
-                    bind(to.to_string())
-                ));
+                parts.push(("d", Some((from.to_string(), true)), (to.to_string(), true)));
             }
             Some(from) => {
-                parts.push(format!(
-                    "(grain = 'd' AND day >= {} AND day <= {})",
-                    bind(from.to_string()),
-                    bind(month_end(from).to_string())
-                ));
-                parts.push(format!(
-                    "(grain = 'm' AND day > {} AND day < {})",
-                    bind(month_key(from)),
-                    bind(to_month.clone())
-                ));
-                parts.push(format!(
-                    "(grain = 'd' AND day >= {} AND day <= {})",
-                    bind(format!("{to_month}-01")),
-                    bind(to.to_string())
-                ));
+                parts.push(("d", Some((from.to_string(), true)), (month_end(from).to_string(), true)));
+                parts.push(("m", Some((month_key(from), false)), (to_month.clone(), false)));
+                parts.push(("d", Some((format!("{to_month}-01"), true)), (to.to_string(), true)));
             }
         }
         let mut regions: Option<Vec<String>> = scope.region_codes().map(<[String]>::to_vec);
@@ -388,25 +366,51 @@ impl Store {
                 None => only.to_vec(),
             });
         }
-        let region_cond = match &regions {
-            Some(r) if r.is_empty() => return Ok(Vec::new()),
-            Some(r) => {
-                format!(" AND region_code IN ({})", r.iter().map(|c| bind(c.clone())).collect::<Vec<_>>().join(","))
+        if regions.as_ref().is_some_and(Vec::is_empty) {
+            return Ok(Vec::new());
+        }
+        // Every placeholder is used once, in order.
+        enum Arg {
+            Text(String),
+            Int(i64),
+        }
+        let mut args: Vec<Arg> = Vec::new();
+        let mut selects = Vec::new();
+        for (grain, low, (high, high_incl)) in parts {
+            let mut p = |a: Arg| {
+                args.push(a);
+                format!("${}", args.len())
+            };
+            let mut sql = format!(
+                "SELECT region_code, k, k2, day, n, amount FROM tallies WHERE metric = {} AND by_union = {} \
+                 AND grain = '{grain}' AND stock_of = {}",
+                p(Arg::Text(ask.metric.to_string())),
+                p(Arg::Int(scope.union_id().unwrap_or(0))),
+                p(Arg::Int(ask.stock_of))
+            );
+            if let Some((low, incl)) = low {
+                sql.push_str(&format!(" AND day {} {}", if incl { ">=" } else { ">" }, p(Arg::Text(low))));
             }
-            None => String::new(),
-        };
+            sql.push_str(&format!(" AND day {} {}", if high_incl { "<=" } else { "<" }, p(Arg::Text(high))));
+            if let Some(r) = &regions {
+                let list: Vec<String> = r.iter().map(|c| p(Arg::Text(c.clone()))).collect();
+                sql.push_str(&format!(" AND region_code IN ({})", list.join(",")));
+            }
+            selects.push(sql);
+        }
         let (month, group) = if ask.by_month { ("SUBSTR(day, 1, 7)", ", SUBSTR(day, 1, 7)") } else { ("''", "") };
         let sql = format!(
             "SELECT region_code, k, k2, {month} AS month, CAST(SUM(n) AS BIGINT) AS n, \
-             CAST(SUM(amount) AS BIGINT) AS amount FROM tallies \
-             WHERE metric = $1 AND by_union = $2 AND stock_of = $3 AND ({}){region_cond} \
+             CAST(SUM(amount) AS BIGINT) AS amount FROM ({}) t \
              GROUP BY region_code, k, k2{group}",
-            parts.join(" OR ")
+            selects.join(" UNION ALL ")
         );
-        let mut q =
-            sqlx::query(&sql).bind(ask.metric.to_string()).bind(scope.union_id().unwrap_or(0)).bind(ask.stock_of);
-        for b in binds {
-            q = q.bind(b);
+        let mut q = sqlx::query(&sql);
+        for a in args {
+            q = match a {
+                Arg::Text(t) => q.bind(t),
+                Arg::Int(i) => q.bind(i),
+            };
         }
         let mut out = Vec::new();
         for r in q.fetch_all(&self.pool).await? {

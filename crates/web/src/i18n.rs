@@ -209,6 +209,8 @@ pub struct Tr {
     pub figure_filters: &'static str,
     /// Link that clears every condition.
     pub clear_filters: &'static str,
+    /// Link to the printable file.
+    pub print_file: &'static str,
     pub filter: &'static str,
     pub file_no: &'static str,
     pub head_name: &'static str,
@@ -344,6 +346,7 @@ pub static ZH: Tr = Tr {
     search_hint: "档案编号、身份证号码或户主姓名开头",
     figure_filters: "统计口径：",
     clear_filters: "清除全部条件",
+    print_file: "打印档案（一户一档案）",
     filter: "筛选",
     file_no: "档案编号",
     head_name: "户主姓名",
@@ -505,6 +508,7 @@ pub static EN: Tr = Tr {
     search_hint: "file number, resident ID or start of the head's name",
     figure_filters: "Figure conditions:",
     clear_filters: "clear every condition",
+    print_file: "Print the file",
     filter: "Filter",
     file_no: "File number",
     head_name: "Head of household",

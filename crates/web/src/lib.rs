@@ -42,6 +42,7 @@ const STYLE: &str = include_str!("../assets/style.css");
 /// fetched from the internet at run time.
 const ECHARTS: &str = include_str!("../assets/echarts.min.js");
 const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
+const PRINT_JS: &str = include_str!("../assets/print.js");
 
 /// A static asset with its type, cached for an hour.
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -95,6 +96,7 @@ pub fn router(app: App) -> Router {
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/assets/echarts.min.js", get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }))
         .route("/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", DASHBOARD_JS) }))
+        .route("/assets/print.js", get(|| async { asset("text/javascript; charset=utf-8", PRINT_JS) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .with_state(state)

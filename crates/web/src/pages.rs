@@ -26,6 +26,7 @@ pub fn routes() -> crate::Routes {
         .route("/households/new", get(crate::household_form::new_form))
         .route("/households/export.xlsx", get(export_list))
         .route("/households/{id}", get(household_page).post(crate::household_form::edit_submit))
+        .route("/households/{id}/print", get(household_print))
         .route("/households/{id}/edit", get(crate::household_form::edit_form))
         .route("/households/{id}/outcomes", axum::routing::post(crate::casework_view::propose_submit))
         .route("/households/{id}/pairings", axum::routing::post(crate::casework_view::pair_submit))
@@ -463,6 +464,8 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
 struct HouseholdPage {
     t: &'static Tr,
     nav: Nav,
+    /// The printable file (一户一档案): who prints, when, and the whole record.
+    print: Option<PrintHead>,
     show_synthetic: bool,
     saved: bool,
     revealed: bool,
@@ -505,7 +508,7 @@ async fn household_page(
     let as_of: Option<String> = raw.as_deref().and_then(|q| {
         form_urlencoded::parse(q.as_bytes()).find(|(k, v)| k == "as_of" && !v.is_empty()).map(|(_, v)| v.into_owned())
     });
-    household_view(&s, &ctx, id, saved, None, as_of.as_deref()).await
+    household_view(&s, &ctx, id, saved, None, as_of.as_deref(), None).await
 }
 
 /// Shows the household with full resident IDs and phone: an audited look.
@@ -519,9 +522,63 @@ async fn reveal_submit(
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     match s.app.reveal(&ctx.who, id).await {
-        Ok(r) => household_view(&s, &ctx, id, false, Some(r), None).await,
+        Ok(r) => household_view(&s, &ctx, id, false, Some(r), None, None).await,
         Err(e) => ctx.error(e),
     }
+}
+
+/// The head of a printed file.
+struct PrintHead {
+    title: &'static str,
+    printed: String,
+    print_label: &'static str,
+    record_title: &'static str,
+    headers: [&'static str; 4],
+    zh: bool,
+    events: Vec<bangfu_app::casework::TimelineEvent>,
+}
+
+/// `/households/{id}/print`: the household's file laid out for paper (一户一档案): the page's
+/// sections without its forms, and the whole record in date order.
+async fn household_print(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(id): Path<String>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
+    let events = match s.app.timeline(&ctx.who, id).await {
+        Ok(e) => e,
+        Err(e) => return ctx.error(e),
+    };
+    let zh = ctx.lang.zh();
+    let now = chrono::FixedOffset::east_opt(8 * 3600)
+        .map(|tz| chrono::Utc::now().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default();
+    let head = PrintHead {
+        title: if zh {
+            "困难职工家庭档案（一户一档案）"
+        } else {
+            "Household file (one file per household)"
+        },
+        printed: if zh {
+            format!("打印人：{} · 打印时间：{}（北京时间）", ctx.who.name, now)
+        } else {
+            format!("Printed by {} on {} (Beijing time)", ctx.who.name, now)
+        },
+        print_label: if zh { "打印" } else { "Print" },
+        record_title: if zh { "档案记录" } else { "Record" },
+        headers: if zh {
+            ["日期", "事项", "记录人", "记录时间"]
+        } else {
+            ["Date", "What", "By", "Recorded"]
+        },
+        zh,
+        events,
+    };
+    household_view(&s, &ctx, id, false, None, None, Some(head)).await
 }
 
 async fn household_view(
@@ -531,6 +588,7 @@ async fn household_view(
     saved: bool,
     revealed: Option<bangfu_app::households::Revealed>,
     as_of: Option<&str>,
+    print: Option<PrintHead>,
 ) -> Response {
     let file = match s.app.household_file(&ctx.who, id).await {
         Ok(f) => f,
@@ -559,6 +617,7 @@ async fn household_view(
     ctx.render(
         StatusCode::OK,
         HouseholdPage {
+            print,
             t,
             nav: ctx.nav(),
             show_synthetic: h.synthetic,

@@ -334,6 +334,23 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
         let page = get(&county, &format!("/households/{hid}/timeline")).await;
         assert_eq!(page.status, StatusCode::OK);
         assert!(page.text.contains("已纳入城市低保"), "{}", page.text);
+        // The printable file (一户一档案): the page's sections, the whole record, a print button.
+        let print = get(&county, &format!("/households/{hid}/print")).await;
+        assert_eq!(print.status, StatusCode::OK);
+        for part in [
+            "一户一档案",
+            "class=\"print-file\"",
+            "id=\"file-record\"",
+            "已纳入城市低保",
+            "id=\"print-button\"",
+            "/assets/print.js",
+            "打印人：c-county",
+        ] {
+            assert!(print.text.contains(part), "{part} missing from the printed file");
+        }
+        let record = print.text.split("id=\"file-record\"").nth(1).unwrap();
+        assert_eq!(record.matches("<tr>").count(), events.len() + 1, "every event of the timeline, and the header");
+        assert_eq!(get(&other, &format!("/households/{hid}/print")).await.status, StatusCode::NOT_FOUND);
         // Every write above kept the dashboard's counts in step with the records.
         bangfu_store::testing::assert_tallies_consistent(&app.store, "case work story").await;
     }

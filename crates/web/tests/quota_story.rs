@@ -212,6 +212,24 @@ async fn quota_arithmetic_matches_hand_computed_examples() {
         assert_eq!(fig(&c.body["by_status"], "exited"), 3);
         // Every linked figure of the page lists exactly that many households, for the county
         // and for the city, on two days.
+        // The list's figure conditions name what is wrong.
+        for (q, field) in [
+            ("outcome=left", "outcome"),
+            ("outcome=relief&why=other", "why"),
+            ("outcome=exit&why=death", "why"),
+            ("why=other", "outcome"),
+            ("outcome=exit&approved_until=2018-02-30", "approved_until"),
+            ("returned=maybe", "returned"),
+            ("detected_from=2018-01-01", "returned"),
+            ("condition=C9&run=1", "condition"),
+            ("condition=C1", "run"),
+            ("condition=C1&run=x", "run"),
+            ("in_file_on=2018-13-01", "in_file_on"),
+            ("region=450403&region_exact=2", "region_exact"),
+        ] {
+            let r = get(&proposer, &format!("/api/v1/households?{q}")).await;
+            assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, field), "{q}: {}", r.text);
+        }
         for (r, q) in [(&proposer, "as_of=2018-12-31"), (&proposer, "as_of=2017-06-30"), (&city, "as_of=2018-12-31")] {
             let n = linked_figures_match_their_lists(r, q).await;
             assert!(n >= 20, "{q}: only {n} linked figures");
