@@ -168,9 +168,21 @@ impl WriteTx {
     /// Notes that the transaction is about to change what households `ids` contribute to the
     /// counts (call before the change). The difference is added at commit.
     pub(crate) async fn tally_touch(&mut self, ids: &[i64]) -> Result<(), StoreError> {
-        let fresh: Vec<i64> = ids.iter().copied().filter(|id| !self.pending.touched.contains(id)).collect();
+        let mut fresh: Vec<i64> = ids.iter().copied().filter(|id| !self.pending.touched.contains(id)).collect();
         if fresh.is_empty() {
             return Ok(());
+        }
+        fresh.sort_unstable();
+        fresh.dedup();
+        // What a household contributes "before" must not change under us until we commit:
+        // otherwise another transaction's change, committed in between, is counted twice
+        // (PostgreSQL, read committed). SQLite's BEGIN IMMEDIATE already runs one writer at a
+        // time; on PostgreSQL the households' rows are locked, in id order, until commit.
+        if self.backend == crate::Backend::Postgres {
+            for chunk in fresh.chunks(CHUNK) {
+                let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                self.raw(&format!("SELECT id FROM households WHERE id IN ({list}) ORDER BY id FOR UPDATE")).await?;
+            }
         }
         let before = self.contributions(&fresh).await?;
         for (k, (n, a)) in before {

@@ -75,6 +75,30 @@ async fn simultaneous_registrations_on_every_backend() {
         let stale = statuses.iter().filter(|s| **s == StatusCode::PRECONDITION_FAILED).count();
         assert_eq!((created, stale), (1, 7), "{:?}: {statuses:?}", db.backend);
         assert_eq!(get(&r, &uri).await.body.as_array().unwrap().len(), 1, "{:?}", db.backend);
+
+        // Ten assistance payments to one household at once (no If-Match: each is its own
+        // record). Every one is written, and the dashboard's counts agree with the records:
+        // the household counts once among this year's assisted, the amount ten times.
+        let uri = format!("/api/v1/households/{hid}/union-assistance");
+        let tasks: Vec<_> = (0..10)
+            .map(|i| {
+                let (r, uri) = (r.clone(), uri.clone());
+                let a = json!({"date": format!("2021-03-{:02}", 10 - i), "kind": "cash", "amount": "100", "measure": "living_aid"});
+                tokio::spawn(async move { post(&r, &uri, &a).await.status })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(t.await.unwrap(), StatusCode::CREATED, "{:?}", db.backend);
+        }
+        let stats = get(&r, "/api/v1/reports/statistics?as_of=2021-12-31").await;
+        let t = &stats.body["total"];
+        assert_eq!(
+            (t["assisted"].as_i64(), t["assistance_fen"].as_i64()),
+            (Some(1), Some(100_000)),
+            "{:?}",
+            db.backend
+        );
+        bangfu_store::testing::assert_tallies_consistent(&store, "simultaneous assistance").await;
         store.close().await;
     }
 }
