@@ -197,6 +197,14 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.find(Locator::Css("#visit-form button")).await?.click().await?;
         let visits = wait("#visits".into()).await?.text().await?;
         assert!(visits.contains("韦走访"), "the visit is listed: {visits:?}");
+        // The printable file: the visit is in its record, the forms are not shown.
+        c.find(Locator::Id("print-file")).await?.click().await?;
+        let record = wait("#file-record".into()).await?.text().await?;
+        assert!(record.contains("韦走访"), "the printed record: {record:?}");
+        wait("#print-button".into()).await?;
+        assert!(!c.find(Locator::Css("#visit-form")).await?.is_displayed().await?, "forms are not printed");
+        c.back().await?;
+        wait("#visits".into()).await?;
         c.find(Locator::Id("nav-my-work")).await?.click().await?;
         let overdue = wait("#visits-overdue".into()).await?.text().await?;
         assert!(overdue.contains("覃浏览") && overdue.contains("2026-01-10"), "overdue visits: {overdue:?}");
