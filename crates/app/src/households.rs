@@ -252,7 +252,12 @@ impl App {
         a.detail = serde_json::json!({
             "rows": rows.len(),
             "region": filters.region, "pool": filters.pool, "status": filters.status,
-            "cause": filters.cause, "q": text,
+            "cause": filters.cause, "q": text, "region_exact": filters.region_exact,
+            "registered_until": filters.registered_until, "in_file_on": filters.in_file_on,
+            "not_withdrawn_on": filters.not_withdrawn_on, "outcome": filters.outcome, "why": filters.why,
+            "approved_from": filters.approved_from, "approved_until": filters.approved_until,
+            "returned": filters.returned, "detected_from": filters.detected_from,
+            "detected_until": filters.detected_until, "condition": filters.condition, "run": filters.run,
         })
         .to_string();
         self.store.audit(&a).await?;
