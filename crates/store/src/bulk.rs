@@ -233,7 +233,11 @@ impl WriteTx {
         .await?;
         self.insert_rows(
             Outcomes::Table,
-            crate::outcomes::COLUMNS[1..].to_vec(),
+            crate::outcomes::COLUMNS[1..]
+                .iter()
+                .copied()
+                .chain([Outcomes::RegionCode, Outcomes::UnionId])
+                .collect::<Vec<_>>(),
             rows.iter().filter_map(|r| {
                 r.outcome.as_ref().map(|(kind, pathway, day)| {
                     let at = format!("{day}T00:00:00Z");
@@ -253,6 +257,8 @@ impl WriteTx {
                         day.clone().into(),
                         Option::<String>::None.into(),
                         1i64.into(),
+                        r.scope.0.clone().into(),
+                        r.scope.1.into(),
                     ]
                 })
             }),

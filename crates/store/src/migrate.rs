@@ -24,6 +24,7 @@ const MIGRATIONS: &[Migration] = &[
     (8, "plans, measures, visits, returns", casework),
     (9, "campaigns", campaigns),
     (10, "counts for the dashboard and reports", tallies),
+    (11, "outcomes carry their household's region; status indexes", outcome_scope),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -901,4 +902,26 @@ fn tallies(_b: Backend) -> Vec<String> {
     let mut out = crate::tallies::create_tables();
     out.extend(crate::tallies::rebuild_statements());
     out
+}
+
+/// Outcomes carry their household's region and union (kept in step when it moves), so the
+/// proposals waiting in a scope are one index range however many outcomes are approved; and the
+/// households' status within a region or union is indexed for the unpaired queue, now that most
+/// households of a mature registry have left the file.
+fn outcome_scope(_b: Backend) -> Vec<String> {
+    [
+        "ALTER TABLE outcomes ADD COLUMN region_code TEXT",
+        "ALTER TABLE outcomes ADD COLUMN union_id BIGINT",
+        "UPDATE outcomes SET region_code = (SELECT h.region_code FROM households h WHERE h.id = outcomes.household_id), \
+         union_id = (SELECT h.union_id FROM households h WHERE h.id = outcomes.household_id)",
+        "CREATE INDEX idx_outcomes_status_region ON outcomes (status, region_code, id)",
+        "CREATE INDEX idx_outcomes_status_union ON outcomes (status, union_id, id)",
+        "CREATE INDEX idx_households_region_status_file ON households (region_code, status, file_no)",
+        "CREATE INDEX idx_households_union_status_file ON households (union_id, status, file_no)",
+        "ANALYZE outcomes",
+        "ANALYZE households",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
 }

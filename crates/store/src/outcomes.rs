@@ -97,7 +97,7 @@ fn scoped(scope: &Scope) -> sea_query::SelectStatement {
             Households::Table,
             Expr::col((Households::Table, Households::Id)).equals((o, Outcomes::HouseholdId)),
         )
-        .cond_where(scope.households());
+        .cond_where(scope.rows_of(o, Outcomes::RegionCode, Outcomes::UnionId));
     q
 }
 
@@ -203,6 +203,8 @@ impl WriteTx {
                 Outcomes::ProposedByName,
                 Outcomes::ProposedAt,
                 Outcomes::Version,
+                Outcomes::RegionCode,
+                Outcomes::UnionId,
             ])
             .values_panic([
                 file.id().into(),
@@ -214,6 +216,8 @@ impl WriteTx {
                 by.1.into(),
                 crate::now_rfc3339().into(),
                 1i64.into(),
+                file.household().region_code.clone().into(),
+                file.household().union_id.into(),
             ])
             .returning_col(Outcomes::Id)
             .to_owned();

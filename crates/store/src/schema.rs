@@ -243,6 +243,8 @@ pub(crate) enum Outcomes {
     ApprovalDate,
     ReopenReason,
     Version,
+    RegionCode,
+    UnionId,
 }
 
 #[derive(Iden, Clone, Copy)]

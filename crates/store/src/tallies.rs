@@ -404,7 +404,10 @@ impl Store {
                 sql.push_str(&format!(" AND day {} {}", if incl { ">=" } else { ">" }, p(Arg::Text(low))));
             }
             sql.push_str(&format!(" AND day {} {}", if high_incl { "<=" } else { "<" }, p(Arg::Text(high))));
-            if let Some(r) = &regions {
+            // A few regions (a county) narrow the rows read; a long list (a city's eight) costs
+            // PostgreSQL more as an index condition than it saves (8.9 ms against 2.4 ms for a
+            // city's outcome sums), so it is applied to the sums below instead.
+            if let Some(r) = regions.as_ref().filter(|r| r.len() <= 3) {
                 let list: Vec<String> = r.iter().map(|c| p(Arg::Text(c.clone()))).collect();
                 sql.push_str(&format!(" AND region_code IN ({})", list.join(",")));
             }
@@ -432,8 +435,12 @@ impl Store {
                 continue;
             }
             let month: String = r.try_get("month")?;
+            let region_code: String = r.try_get("region_code")?;
+            if regions.as_ref().is_some_and(|only| !only.contains(&region_code)) {
+                continue;
+            }
             out.push(TallyRow {
-                region_code: r.try_get("region_code")?,
+                region_code,
                 k: r.try_get("k")?,
                 k2: r.try_get("k2")?,
                 month: ask.by_month.then_some(month),

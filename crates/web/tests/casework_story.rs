@@ -548,7 +548,17 @@ async fn work_lists_follow_a_household_that_moves_region() {
             (w["visits_overdue"]["total"].as_u64().unwrap(), w["measures_planned"]["total"].as_u64().unwrap())
         };
         assert_eq!((lists(here.clone()).await, lists(there.clone()).await), ((1, 1), (0, 0)));
-        // The household moves to 450405: its visit and measure go with it.
+        let o = json!({"kind": "relief", "reason": "迁移前提出"});
+        assert_eq!(post(&here, &format!("/api/v1/households/{hid}/outcomes"), &o).await.status, StatusCode::CREATED);
+        let waiting = |r: axum::Router| async move {
+            let w = get(&r, "/api/v1/my-work").await.body;
+            (
+                w["outcomes_waiting"]["total"].as_u64().unwrap(),
+                get(&r, "/api/v1/outcomes").await.body.as_array().unwrap().len(),
+            )
+        };
+        assert_eq!((waiting(here.clone()).await, waiting(there.clone()).await), ((1, 1), (0, 0)));
+        // The household moves to 450405: its visit, measure and proposal go with it.
         let h = app.household(&sys, hid).await.unwrap();
         let moved = HouseholdInput {
             head_name: h.head_name.clone(),
@@ -568,7 +578,8 @@ async fn work_lists_follow_a_household_that_moves_region() {
         };
         assert_eq!((registered("450403").await, registered("450405").await), (1, 0));
         app.update_household(&sys, hid, Some(h.version), &moved).await.unwrap();
-        assert_eq!((lists(here).await, lists(there).await), ((0, 0), (1, 1)));
+        assert_eq!((lists(here.clone()).await, lists(there.clone()).await), ((0, 0), (1, 1)));
+        assert_eq!((waiting(here).await, waiting(there).await), ((0, 0), (1, 1)));
         // Its counts move with it too.
         assert_eq!((registered("450403").await, registered("450405").await), (0, 1));
         bangfu_store::testing::assert_tallies_consistent(&app.store, "a household moves region").await;
