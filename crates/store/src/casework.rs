@@ -684,7 +684,13 @@ impl WriteTx {
             .values([(Outcomes::RegionCode, region.into()), (Outcomes::UnionId, union_id.into())])
             .and_where(Expr::col(Outcomes::HouseholdId).eq(household_id))
             .to_owned();
-        self.exec(&o).await.map(|_| ())
+        self.exec(&o).await?;
+        let r = Query::update()
+            .table(HardshipReturns::Table)
+            .values([(HardshipReturns::RegionCode, region.into()), (HardshipReturns::UnionId, union_id.into())])
+            .and_where(Expr::col(HardshipReturns::HouseholdId).eq(household_id))
+            .to_owned();
+        self.exec(&r).await.map(|_| ())
     }
 
     /// Stores the return-to-hardship findings of a run, skipping households that already have an
@@ -705,7 +711,8 @@ impl WriteTx {
         let now = crate::now_rfc3339();
         let fresh: Vec<&NewReturn> = rows.iter().filter(|r| !flagged.contains(&r.household_id)).collect();
         let n = fresh.len() as u64;
-        self.tally_touch(&fresh.iter().map(|r| r.household_id).collect::<Vec<_>>()).await?;
+        let fresh_ids: Vec<i64> = fresh.iter().map(|r| r.household_id).collect();
+        self.tally_touch(&fresh_ids).await?;
         self.insert_rows(
             HardshipReturns::Table,
             RETURN_COLUMNS[1..].to_vec(),
@@ -728,6 +735,17 @@ impl WriteTx {
             }),
         )
         .await?;
+        // The new flags take their households' region and union.
+        for chunk in fresh_ids.chunks(500) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            self.raw(&format!(
+                "UPDATE hardship_returns SET \
+                 region_code = (SELECT h.region_code FROM households h WHERE h.id = hardship_returns.household_id), \
+                 union_id = (SELECT h.union_id FROM households h WHERE h.id = hardship_returns.household_id) \
+                 WHERE region_code IS NULL AND household_id IN ({list})"
+            ))
+            .await?;
+        }
         Ok(n)
     }
 
@@ -937,7 +955,9 @@ impl Store {
             what: Expr::cust("CAST(hardship_returns.failed_month AS TEXT)"),
             who: Expr::val("").into(),
             filter: sea_query::Cond::all().add(Expr::col((r, HardshipReturns::Status)).eq("open")),
-            scope: scope.households(),
+            // The flag's own region and union, as for proposals (PostgreSQL joined a county's
+            // households with 89,672 open flags to find the first 20: 200 ms).
+            scope: scope.rows_of(r, HardshipReturns::RegionCode, HardshipReturns::UnionId),
             order: Expr::col((r, HardshipReturns::Id)).into(),
         };
         self.work_list(w, limit).await

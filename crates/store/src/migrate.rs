@@ -25,6 +25,7 @@ const MIGRATIONS: &[Migration] = &[
     (9, "campaigns", campaigns),
     (10, "counts for the dashboard and reports", tallies),
     (11, "outcomes carry their household's region; status indexes", outcome_scope),
+    (12, "return flags carry their household's region", return_scope),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -920,6 +921,23 @@ fn outcome_scope(_b: Backend) -> Vec<String> {
         "CREATE INDEX idx_households_union_status_file ON households (union_id, status, file_no)",
         "ANALYZE outcomes",
         "ANALYZE households",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect()
+}
+
+/// Return-to-hardship flags carry their household's region and union too: the open flags of a
+/// scope, oldest first, are one index range however many are open elsewhere.
+fn return_scope(_b: Backend) -> Vec<String> {
+    [
+        "ALTER TABLE hardship_returns ADD COLUMN region_code TEXT",
+        "ALTER TABLE hardship_returns ADD COLUMN union_id BIGINT",
+        "UPDATE hardship_returns SET region_code = (SELECT h.region_code FROM households h WHERE h.id = hardship_returns.household_id), \
+         union_id = (SELECT h.union_id FROM households h WHERE h.id = hardship_returns.household_id)",
+        "CREATE INDEX idx_returns_status_region ON hardship_returns (status, region_code, id)",
+        "CREATE INDEX idx_returns_status_union ON hardship_returns (status, union_id, id)",
+        "ANALYZE hardship_returns",
     ]
     .iter()
     .map(|s| s.to_string())

@@ -338,6 +338,8 @@ pub(crate) enum HardshipReturns {
     DecidedBy,
     DecidedAt,
     Version,
+    RegionCode,
+    UnionId,
 }
 
 #[derive(Iden, Clone, Copy)]

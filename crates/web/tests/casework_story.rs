@@ -271,6 +271,7 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
         let list = get(&county, "/api/v1/returns").await;
         assert_eq!(list.body["items"][0]["id"], rid);
         assert_eq!(get(&other, "/api/v1/returns").await.body["total"], 0);
+        assert_eq!(get(&cadre, "/api/v1/my-work").await.body["returns"]["total"], 1, "the union's cadre sees it too");
         let decision = format!("/api/v1/returns/{rid}/decision");
         let grassroots = post(&cadre, &decision, &json!({"decision": "back_in_file", "note": "x"})).await;
         assert_eq!(grassroots.status, StatusCode::FORBIDDEN, "the county decides, as it approved");
