@@ -359,7 +359,7 @@ impl App {
 
     /// Checks the references of a household (region, union, employer) against what `who` reaches:
     /// one out of reach is answered exactly like one that does not exist.
-    async fn check_household_refs(&self, who: &Principal, h: &mut HouseholdWrite) -> Result<(), AppError> {
+    pub(crate) async fn check_household_refs(&self, who: &Principal, h: &mut HouseholdWrite) -> Result<(), AppError> {
         let mut e = Errors::default();
         if let Some(u) = who.scope.union_id() {
             h.union_id.get_or_insert(u);

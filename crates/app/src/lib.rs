@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod evaluate;
 pub mod households;
+pub mod import;
 pub mod input;
 pub mod outcomes;
 pub mod pairings;

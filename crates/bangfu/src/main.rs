@@ -81,6 +81,16 @@ enum Command {
     },
     /// Apply the embedded database migrations and report the schema version.
     Migrate,
+    /// Import households, members and monthly records from a workbook (.xlsx, sheets 家庭 /
+    /// 家庭成员 / 月度收支) or a .csv file (UTF-8 or GBK). Every row is checked first; any bad row
+    /// is listed (sheet, row, column, reason), nothing is written and the exit status is 2.
+    Import {
+        /// The file.
+        file: std::path::PathBuf,
+        /// Only check and report what would be written.
+        #[arg(long)]
+        dry_run: bool,
+    },
     /// Recompute the counts behind the dashboard and the statistical tables from the records
     /// (every write keeps them in step; this is for data loaded by other means, e.g. SQL).
     Recount,
@@ -169,6 +179,7 @@ async fn main() -> anyhow::Result<()> {
         Command::Migrate => {
             println!("schema version {}", app.store.schema_version().await?);
         }
+        Command::Import { file, dry_run } => import(&app, &file, dry_run).await?,
         Command::Recount => {
             let started = std::time::Instant::now();
             app.store.rebuild_tallies().await?;
@@ -438,4 +449,57 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// `bangfu import`: the report on standard output; bad rows exit with status 2.
+async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
+    let bytes = match std::fs::read(file) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("cannot read {}: {e}", file.display());
+            std::process::exit(2);
+        }
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let bar = ProgressBar::new_spinner();
+    bar.set_message(if dry_run { "checking" } else { "checking and writing" });
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
+    let started = std::time::Instant::now();
+    let result = app.import(&bangfu_app::Principal::system(), &name, &bytes, dry_run).await;
+    bar.finish_and_clear();
+    let r = match result {
+        Ok(r) => r,
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            for e in errs {
+                eprintln!("{}: {}", e.field, e.message);
+            }
+            std::process::exit(2);
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    for e in &r.errors {
+        println!("{} row {} {}: {} ({})", e.sheet, e.row, e.column, e.message, e.code);
+    }
+    println!(
+        "households {} new, {} already on file; members {} new, {} on file; months {} new, {} changed, {} unchanged",
+        r.households_new,
+        r.households_existing,
+        r.members_new,
+        r.members_existing,
+        r.months_new,
+        r.months_changed,
+        r.months_unchanged
+    );
+    let what = if r.written {
+        "written"
+    } else if !r.errors.is_empty() {
+        "nothing written: fix the rows above"
+    } else {
+        "dry run: nothing written"
+    };
+    println!("{what} ({:.1} s)", started.elapsed().as_secs_f64());
+    if !r.errors.is_empty() {
+        std::process::exit(2);
+    }
+    Ok(())
 }

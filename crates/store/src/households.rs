@@ -399,6 +399,14 @@ impl Store {
         Ok(())
     }
 
+    /// The household whose head has this resident ID, if `scope` reaches it.
+    pub async fn household_by_head(&self, scope: &Scope, id_number: &str) -> Result<Option<i64>, StoreError> {
+        match self.optional(&by_head(scope, id_number)).await? {
+            Some(r) => Ok(Some(get(&r, "id")?)),
+            None => Ok(None),
+        }
+    }
+
     /// One household, if `scope` reaches it.
     pub async fn household(&self, scope: &Scope, id: i64) -> Result<Household, StoreError> {
         let mut q = by_id(id);
@@ -549,6 +557,14 @@ impl WriteTx {
                 .await?;
         }
         Ok(())
+    }
+
+    /// The household whose head has this resident ID, if `scope` reaches it.
+    pub async fn household_by_head(&mut self, scope: &Scope, id_number: &str) -> Result<Option<i64>, StoreError> {
+        match self.optional(&by_head(scope, id_number)).await? {
+            Some(r) => Ok(Some(get(&r, "id")?)),
+            None => Ok(None),
+        }
     }
 
     /// Opens a household's file for writing, if `scope` reaches it. Every write to the file
@@ -716,4 +732,16 @@ pub(crate) fn write_values(
         None => v.push(now.to_string().into()),
     }
     v
+}
+
+/// The id of the household headed by `id_number` in `scope` (the newest, if several).
+fn by_head(scope: &Scope, id_number: &str) -> SelectStatement {
+    Query::select()
+        .column((Households::Table, Households::Id))
+        .from(Households::Table)
+        .and_where(Expr::col((Households::Table, Households::HeadIdNumber)).eq(id_number))
+        .cond_where(scope.households())
+        .order_by((Households::Table, Households::Id), Order::Desc)
+        .limit(1)
+        .to_owned()
 }

@@ -1,0 +1,238 @@
+//! Reading an import file: .xlsx sheets or one .csv (UTF-8, with or without BOM, or GBK), header
+//! rows mapped to fields, limits on size and rows.
+
+use super::RowError;
+use crate::AppError;
+use bangfu_domain::FieldError;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// Files larger than this are refused before they are read.
+pub const MAX_BYTES: usize = 200 * 1024 * 1024;
+/// Rows (all sheets together) above this are refused.
+pub const MAX_ROWS: usize = 3_000_000;
+
+/// What a sheet holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// 家庭.
+    Households,
+    /// 家庭成员.
+    Members,
+    /// 月度收支.
+    Months,
+}
+
+impl Kind {
+    /// The sheet's Chinese name (the template's).
+    pub fn sheet(self) -> &'static str {
+        match self {
+            Kind::Households => "家庭",
+            Kind::Members => "家庭成员",
+            Kind::Months => "月度收支",
+        }
+    }
+
+    fn of_sheet(name: &str) -> Option<Kind> {
+        match name.trim() {
+            "家庭" | "households" => Some(Kind::Households),
+            "家庭成员" | "members" => Some(Kind::Members),
+            "月度收支" | "months" => Some(Kind::Months),
+            _ => None,
+        }
+    }
+
+    /// Its columns: (field, Chinese header, required).
+    pub fn columns(self) -> &'static [(&'static str, &'static str, bool)] {
+        match self {
+            Kind::Households => &[
+                ("file_no", "档案编号", false),
+                ("head_name", "户主姓名", true),
+                ("head_id_number", "户主身份证号", true),
+                ("phone", "联系电话", false),
+                ("address", "家庭住址", false),
+                ("region_code", "地区代码", true),
+                ("union_id", "工会编号", false),
+                ("registered_on", "建档日期", true),
+                ("causes", "致困原因", false),
+                ("work_capacity", "劳动能力", true),
+                ("migrant_worker", "农民工家庭", false),
+            ],
+            Kind::Members => &[
+                ("head_id_number", "户主身份证号", true),
+                ("name", "姓名", true),
+                ("id_number", "身份证号", false),
+                ("relation", "与户主关系", true),
+                ("birth_date", "出生日期", false),
+                ("situation", "状况", true),
+            ],
+            Kind::Months => &[
+                ("head_id_number", "户主身份证号", true),
+                ("month", "月份", true),
+                ("members", "家庭人口", true),
+                ("income", "家庭收入", true),
+                ("government_assistance", "政府救助", false),
+                ("medical", "医疗支出", false),
+                ("education", "教育支出", false),
+                ("emergency", "突发支出", false),
+                ("accident", "意外支出", false),
+                ("other", "其他支出", false),
+            ],
+        }
+    }
+}
+
+/// A sheet read from the file: its kind, name, and rows (row number, cells by field).
+pub(crate) struct Sheet {
+    pub(crate) kind: Kind,
+    pub(crate) name: String,
+    pub(crate) rows: Vec<(usize, HashMap<&'static str, String>)>,
+}
+
+pub(crate) fn file_error(code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(FieldError::new("file", code, message))
+}
+
+/// Text of a .csv file: UTF-8 (a BOM is dropped), otherwise GBK.
+fn decode(bytes: &[u8]) -> Result<String, AppError> {
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    if let Ok(s) = std::str::from_utf8(bytes) {
+        return Ok(s.to_string());
+    }
+    let (text, _, bad) = encoding_rs::GBK.decode(bytes);
+    if bad {
+        return Err(file_error("encoding", "the file is neither UTF-8 nor GBK text"));
+    }
+    Ok(text.into_owned())
+}
+
+/// Maps a header row to fields; unknown or missing required headers are errors.
+fn header_map(kind: Kind, sheet: &str, header: &[String], errors: &mut Vec<RowError>) -> Vec<Option<&'static str>> {
+    let cols = kind.columns();
+    let map: Vec<Option<&'static str>> = header
+        .iter()
+        .map(|h| {
+            let h = h.trim();
+            cols.iter().find(|(f, zh, _)| *zh == h || *f == h).map(|(f, _, _)| *f)
+        })
+        .collect();
+    for (i, (h, m)) in header.iter().zip(&map).enumerate() {
+        if m.is_none() && !h.trim().is_empty() {
+            errors.push(RowError {
+                sheet: sheet.into(),
+                row: 1,
+                column: h.trim().into(),
+                code: "unknown_column".into(),
+                message: format!("column {} is not one of this sheet's: {}", i + 1, headers_list(kind)),
+            });
+        }
+    }
+    for (f, zh, required) in cols {
+        if *required && !map.contains(&Some(*f)) {
+            errors.push(RowError {
+                sheet: sheet.into(),
+                row: 1,
+                column: (*zh).into(),
+                code: "missing_column".into(),
+                message: format!("the sheet needs a column {zh}"),
+            });
+        }
+    }
+    map
+}
+
+fn headers_list(kind: Kind) -> String {
+    kind.columns().iter().map(|c| c.1).collect::<Vec<_>>().join("、")
+}
+
+fn sheet_of(
+    kind: Kind,
+    name: &str,
+    mut raw: impl Iterator<Item = Vec<String>>,
+    errors: &mut Vec<RowError>,
+    total: &mut usize,
+) -> Result<Sheet, AppError> {
+    let header = raw.next().unwrap_or_default();
+    let map = header_map(kind, name, &header, errors);
+    let mut rows = Vec::new();
+    for (i, cells) in raw.enumerate() {
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        *total += 1;
+        if *total > MAX_ROWS {
+            return Err(file_error("too_many_rows", format!("at most {MAX_ROWS} rows in one import")));
+        }
+        let mut row = HashMap::new();
+        for (c, v) in cells.into_iter().enumerate() {
+            if let Some(Some(f)) = map.get(c) {
+                row.insert(*f, v.trim().to_string());
+            }
+        }
+        rows.push((i + 2, row));
+    }
+    Ok(Sheet { kind, name: name.into(), rows })
+}
+
+/// Reads the file's sheets; `name` tells .xlsx from .csv.
+pub(crate) fn read(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Result<Vec<Sheet>, AppError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(file_error("too_large", format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024)));
+    }
+    let lower = name.to_lowercase();
+    let mut total = 0;
+    if lower.ends_with(".xlsx") {
+        use calamine::Reader;
+        let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
+            .map_err(|e| file_error("not_xlsx", format!("not a readable .xlsx workbook: {e}")))?;
+        let mut out = Vec::new();
+        for sheet in wb.sheet_names() {
+            let Some(kind) = Kind::of_sheet(&sheet) else { continue };
+            let range = wb
+                .worksheet_range(&sheet)
+                .map_err(|e| file_error("not_xlsx", format!("sheet {sheet} cannot be read: {e}")))?;
+            let rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+            out.push(sheet_of(kind, &sheet, rows, errors, &mut total)?);
+        }
+        if out.is_empty() {
+            return Err(file_error("no_sheet", "the workbook has no sheet named 家庭, 家庭成员 or 月度收支"));
+        }
+        Ok(out)
+    } else if lower.ends_with(".csv") {
+        let text = decode(bytes)?;
+        let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
+        let mut rows = Vec::new();
+        for (i, r) in reader.records().enumerate() {
+            let r = r.map_err(|e| file_error("bad_csv", format!("row {}: {e}", i + 1)))?;
+            rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
+        }
+        let header: Vec<String> = rows.first().cloned().unwrap_or_default();
+        let has = |h: &str| header.iter().any(|x| x.trim() == h);
+        let kind = if has("月份") || has("month") {
+            Kind::Months
+        } else if has("与户主关系") || has("relation") {
+            Kind::Members
+        } else {
+            Kind::Households
+        };
+        Ok(vec![sheet_of(kind, name, rows.into_iter(), errors, &mut total)?])
+    } else {
+        Err(file_error("file_type", "the file must be .xlsx or .csv"))
+    }
+}
+
+/// A cell as text: numbers without a trailing ".0", dates as YYYY-MM-DD.
+fn cell_text(c: &calamine::Data) -> String {
+    use calamine::{Data, DataType};
+    match c {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1e15 => format!("{}", *f as i64),
+        Data::Float(f) => f.to_string(),
+        Data::Int(i) => i.to_string(),
+        Data::Bool(b) => if *b { "是" } else { "否" }.into(),
+        Data::DateTime(_) | Data::DateTimeIso(_) => c.as_date().map(|d| d.to_string()).unwrap_or_else(|| c.to_string()),
+        other => other.to_string(),
+    }
+}
