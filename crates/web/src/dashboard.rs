@@ -50,8 +50,8 @@ impl Block {
             .map(|(i, name)| {
                 serde_json::json!({
                     "name": name,
-                    "values": self.rows.iter().map(|r| r.1[i].0).collect::<Vec<_>>(),
-                    "links": self.rows.iter().map(|r| r.1[i].1.clone()).collect::<Vec<_>>(),
+                    "values": self.rows.iter().map(|r| r.1.get(i).map_or(0, |c| c.0)).collect::<Vec<_>>(),
+                    "links": self.rows.iter().map(|r| r.1.get(i).and_then(|c| c.1.clone())).collect::<Vec<_>>(),
                 })
             })
             .collect();
