@@ -198,16 +198,22 @@ impl App {
     /// What counts on `date` (default today) in `who`'s scope.
     pub async fn outcome_counts(&self, who: &Principal, date: Option<&str>) -> Result<OutcomeCounts, AppError> {
         self.permit(who, Permission::ReadHouseholds, "outcome", None).await?;
-        let day = match date.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
-            None => chrono::Utc::now().date_naive(),
-        };
+        let day = crate::quota::as_of_or_today(date)?;
         let mut c = OutcomeCounts { as_of: day.to_string(), exited: 0, relieved: 0, withdrawn: 0 };
-        for (kind, n) in self.store.approved_counts(&who.scope, &day.to_string()).await? {
-            match OutcomeKind::from_code(&kind) {
-                Some(OutcomeKind::Exit) => c.exited = n,
-                Some(OutcomeKind::Relief) => c.relieved = n,
-                Some(OutcomeKind::Withdrawal) => c.withdrawn = n,
+        // The kept counts (the dashboard's), not a join of every outcome with its household.
+        let ask = bangfu_store::TallyAsk {
+            metric: "outcome",
+            stock_of: 0,
+            from: None,
+            to: day,
+            regions: None,
+            by_month: false,
+        };
+        for r in self.store.tally(&who.scope, ask).await? {
+            match OutcomeKind::from_code(&r.k) {
+                Some(OutcomeKind::Exit) => c.exited += r.n,
+                Some(OutcomeKind::Relief) => c.relieved += r.n,
+                Some(OutcomeKind::Withdrawal) => c.withdrawn += r.n,
                 None => {}
             }
         }

@@ -133,6 +133,14 @@ fn progress_of(
     }
 }
 
+/// The day asked for (`as_of`, YYYY-MM-DD), or today when none is given.
+pub(crate) fn as_of_or_today(as_of: Option<&str>) -> Result<NaiveDate, AppError> {
+    match as_of.map(str::trim).filter(|d| !d.is_empty()) {
+        Some(d) => parse_date("as_of", d).map_err(AppError::invalid),
+        None => Ok(chrono::Utc::now().date_naive()),
+    }
+}
+
 impl App {
     /// Every campaign.
     pub async fn campaigns(&self, who: &Principal) -> Result<Vec<Campaign>, AppError> {
@@ -148,10 +156,7 @@ impl App {
         as_of: Option<&str>,
     ) -> Result<CampaignProgress, AppError> {
         self.permit(who, Permission::ReadHouseholds, "campaign", Some(id)).await?;
-        let as_of = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
-            None => chrono::Utc::now().date_naive(),
-        };
+        let as_of = as_of_or_today(as_of)?;
         let campaign = self.store.campaigns().await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
         let rule = campaign.rule();
         let regions: Vec<String> = campaign.regions.iter().filter(|r| who.scope.has_region(r)).cloned().collect();
@@ -212,10 +217,7 @@ impl App {
         region: Option<&str>,
     ) -> Result<StatisticsReport, AppError> {
         self.permit(who, Permission::ReadHouseholds, "report", None).await?;
-        let day = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
-            None => chrono::Utc::now().date_naive(),
-        };
+        let day = as_of_or_today(as_of)?;
         let names = self.store.regions().await?;
         let regions = match region.map(str::trim).filter(|r| !r.is_empty()) {
             Some(r) => {
@@ -328,10 +330,7 @@ impl App {
         use bangfu_store::TallyAsk;
         use chrono::Datelike;
         self.permit(who, Permission::ReadHouseholds, "report", None).await?;
-        let day = match as_of.map(str::trim).filter(|d| !d.is_empty()) {
-            Some(d) => parse_date("as_of", d).map_err(AppError::invalid)?,
-            None => chrono::Utc::now().date_naive(),
-        };
+        let day = as_of_or_today(as_of)?;
         let s = &self.store;
         let scope = &who.scope;
         let ask = |metric, from, by_month| TallyAsk { metric, stock_of: 0, from, to: day, regions: None, by_month };

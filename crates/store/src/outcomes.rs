@@ -130,27 +130,6 @@ impl Store {
             .limit(limit);
         self.all(&q).await?.iter().map(outcome_from).collect()
     }
-
-    /// Households in `scope` whose approved outcome of each kind has an approval date on or
-    /// before `date` (YYYY-MM-DD): the figures that count towards the quotas. A reopened
-    /// outcome no longer counts.
-    pub async fn approved_counts(&self, scope: &Scope, date: &str) -> Result<Vec<(String, i64)>, StoreError> {
-        let o = Outcomes::Table;
-        let q = Query::select()
-            .column((o, Outcomes::Kind))
-            .expr_as(Expr::cust("COUNT(DISTINCT outcomes.household_id)"), sea_query::Alias::new("n"))
-            .from(o)
-            .inner_join(
-                Households::Table,
-                Expr::col((Households::Table, Households::Id)).equals((o, Outcomes::HouseholdId)),
-            )
-            .cond_where(scope.households())
-            .and_where(Expr::col((o, Outcomes::Status)).eq("approved"))
-            .and_where(Expr::col((o, Outcomes::ApprovalDate)).lte(date))
-            .group_by_col((o, Outcomes::Kind))
-            .to_owned();
-        self.all(&q).await?.iter().map(|r| Ok((get(r, "kind")?, get(r, "n")?))).collect()
-    }
 }
 
 /// A decision on an outcome.
