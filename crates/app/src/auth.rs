@@ -40,6 +40,8 @@ pub struct Principal {
     pub address: String,
     /// The session's CSRF token (None for API tokens and the system).
     pub csrf: Option<String>,
+    /// The organisation the user belongs to (a liaison's department, a grassroots union).
+    pub organisation_id: Option<i64>,
     system: bool,
 }
 
@@ -55,6 +57,7 @@ impl Principal {
             region_code: None,
             address: "local".into(),
             csrf: None,
+            organisation_id: None,
             system: true,
         }
     }
@@ -279,6 +282,7 @@ impl App {
             region_code: user.region_code.clone().or_else(|| org.map(|o| o.region_code)),
             address: address.to_string(),
             csrf: None,
+            organisation_id: user.org_id,
             system: false,
         }))
     }

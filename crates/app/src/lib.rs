@@ -8,6 +8,7 @@ pub mod casework;
 pub mod demo;
 mod error;
 pub mod evaluate;
+pub mod exchange;
 pub mod households;
 pub mod import;
 pub mod input;

@@ -91,6 +91,19 @@ enum Command {
         #[arg(long)]
         dry_run: bool,
     },
+    /// Upload a department's roster (.xlsx or .csv: 身份证号, 姓名, 起始日期, 备注) and match its
+    /// rows to households by resident ID. Nothing in any household changes: the matches wait on
+    /// the roster's page to be accepted or rejected. Bad rows: listed, nothing written, status 2.
+    Roster {
+        /// The file.
+        file: std::path::PathBuf,
+        /// The department it comes from: its name (e.g. 市民政局) or number.
+        #[arg(long)]
+        department: String,
+        /// dibao, tekun, employment, insurance, medical_aid or other.
+        #[arg(long)]
+        kind: String,
+    },
     /// Recompute the counts behind the dashboard and the statistical tables from the records
     /// (every write keeps them in step; this is for data loaded by other means, e.g. SQL).
     Recount,
@@ -180,6 +193,7 @@ async fn main() -> anyhow::Result<()> {
             println!("schema version {}", app.store.schema_version().await?);
         }
         Command::Import { file, dry_run } => import(&app, &file, dry_run).await?,
+        Command::Roster { file, department, kind } => roster(&app, &file, &department, &kind).await?,
         Command::Recount => {
             let started = std::time::Instant::now();
             app.store.rebuild_tallies().await?;
@@ -451,6 +465,44 @@ fn redact(url: &str) -> String {
     }
 }
 
+/// `bangfu roster`: matches on standard output; bad rows or arguments exit with status 2.
+async fn roster(app: &App, file: &std::path::Path, department: &str, kind: &str) -> anyhow::Result<()> {
+    let fail = |m: String| -> ! {
+        eprintln!("{m}");
+        std::process::exit(2)
+    };
+    let bytes = std::fs::read(file).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", file.display())));
+    let everything = bangfu_store::Scope::everything();
+    let depts = app.store.organisations(&everything, Some(bangfu_domain::OrgKind::Department)).await?;
+    let Some(dept) = depts.iter().find(|o| o.name == department || o.id.to_string() == department) else {
+        let names: Vec<&str> = depts.iter().map(|o| o.name.as_str()).collect();
+        fail(format!("--department: no department {department}; there are: {}", names.join("、")))
+    };
+    let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+    let started = std::time::Instant::now();
+    let r = match app.upload_roster(&bangfu_app::Principal::system(), Some(dept.id), kind, &name, &bytes).await {
+        Ok(r) => r,
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            fail(errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"))
+        }
+        Err(e) => return Err(anyhow::anyhow!("{e}")),
+    };
+    for e in &r.errors {
+        println!("row {} {}: {} ({})", e.row, e.column, e.message, e.code);
+    }
+    match r.roster_id {
+        Some(id) => println!(
+            "roster {id}: {} rows, {} matched, {} unmatched ({:.1} s); decide on /rosters/{id}",
+            r.rows,
+            r.matched,
+            r.rows - r.matched,
+            started.elapsed().as_secs_f64()
+        ),
+        None => fail("nothing written: fix the rows above".into()),
+    }
+    Ok(())
+}
+
 /// `bangfu import`: the report on standard output; bad rows exit with status 2.
 async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
     let bytes = match std::fs::read(file) {
@@ -461,11 +513,20 @@ async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Res
         }
     };
     let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
-    let bar = ProgressBar::new_spinner();
-    bar.set_message(if dry_run { "checking" } else { "checking and writing" });
+    let bar = ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{msg:8} [{bar:40}] {pos}/{len} ({elapsed})")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message("reading");
     bar.enable_steady_tick(std::time::Duration::from_millis(200));
     let started = std::time::Instant::now();
-    let result = app.import(&bangfu_app::Principal::system(), &name, &bytes, dry_run).await;
+    let on = |p: bangfu_app::import::Progress| {
+        bar.set_message(if p.step == "check" { "checking" } else { "writing" });
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+    };
+    let result = app.import_with_progress(&bangfu_app::Principal::system(), &name, &bytes, dry_run, &on).await;
     bar.finish_and_clear();
     let r = match result {
         Ok(r) => r,

@@ -37,6 +37,14 @@ pub enum Permission {
     ReadAudit,
     /// Approve, send back or reopen an outcome proposed by someone else (county and city union).
     ApproveOutcomes,
+    /// Upload a department's roster (union staff, liaisons).
+    UploadRosters,
+    /// Answer verification requests addressed to one's department (liaisons).
+    AnswerVerifications,
+    /// Read the joint meeting: members, meetings, supervised tasks.
+    ReadJointMeeting,
+    /// Record meetings and set supervised tasks (the joint-meeting office, city union staff).
+    ManageJointMeeting,
 }
 
 impl Permission {
@@ -52,6 +60,10 @@ impl Permission {
             Permission::ManageUsers => "manage_users",
             Permission::ReadAudit => "read_audit",
             Permission::ApproveOutcomes => "approve_outcomes",
+            Permission::UploadRosters => "upload_rosters",
+            Permission::AnswerVerifications => "answer_verifications",
+            Permission::ReadJointMeeting => "read_joint_meeting",
+            Permission::ManageJointMeeting => "manage_joint_meeting",
         }
     }
 }
@@ -65,7 +77,7 @@ impl Role {
         use Role::*;
         match self {
             Admin => matches!(p, WriteReference | ManageUsers),
-            CityStaff | CountyStaff => {
+            CityStaff => {
                 matches!(
                     p,
                     ReadHouseholds
@@ -75,12 +87,35 @@ impl Role {
                         | Export
                         | WriteReference
                         | ApproveOutcomes
+                        | UploadRosters
+                        | ReadJointMeeting
+                        | ManageJointMeeting
                 )
             }
-            GrassrootsStaff => matches!(p, ReadHouseholds | WriteHouseholds | RevealPersonal | Export),
-            JointOffice => matches!(p, ReadHouseholds | Export),
-            Liaison => false,
-            Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit),
+            CountyStaff => {
+                matches!(
+                    p,
+                    ReadHouseholds
+                        | WriteHouseholds
+                        | DeleteHouseholds
+                        | RevealPersonal
+                        | Export
+                        | WriteReference
+                        | ApproveOutcomes
+                        | UploadRosters
+                        | ReadJointMeeting
+                )
+            }
+            GrassrootsStaff => {
+                matches!(
+                    p,
+                    ReadHouseholds | WriteHouseholds | RevealPersonal | Export | UploadRosters | ReadJointMeeting
+                )
+            }
+            JointOffice => matches!(p, ReadHouseholds | Export | ReadJointMeeting | ManageJointMeeting),
+            // A liaison reads no household file: only the requests addressed to their department.
+            Liaison => matches!(p, UploadRosters | AnswerVerifications | ReadJointMeeting),
+            Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting),
         }
     }
 

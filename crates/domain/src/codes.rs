@@ -329,3 +329,32 @@ mod measure_tests {
         assert_eq!(MeasureKind::ALL.iter().filter(|k| k.is_batch()).count(), 4);
     }
 }
+
+vocabulary! {
+    /// What a department's roster lists (issue 7).
+    RosterKind {
+        Dibao = ("dibao", "低保名单", "Minimum living allowance (dibao) enrolments"),
+        Tekun = ("tekun", "特困供养名单", "Extreme-poverty support enrolments"),
+        Employment = ("employment", "就业登记名单", "Employment registrations"),
+        Insurance = ("insurance", "社会保险参保名单", "Social insurance enrolments"),
+        MedicalAid = ("medical_aid", "医疗救助名单", "Medical assistance"),
+        Other = ("other", "其他名单", "Other roster"),
+    }
+}
+
+impl RosterKind {
+    /// Whether a match suggests an exit via social assistance (a new 低保 or 特困 enrolment):
+    /// other rosters suggest a note on the household's plan.
+    pub fn suggests_exit(self) -> bool {
+        matches!(self, RosterKind::Dibao | RosterKind::Tekun)
+    }
+}
+
+vocabulary! {
+    /// A supervised task's state (督办事项).
+    TaskStatus {
+        Open = ("open", "未开始", "Not started"),
+        InProgress = ("in_progress", "推进中", "In progress"),
+        Done = ("done", "已办结", "Done"),
+    }
+}

@@ -12,7 +12,7 @@ use bangfu_domain::{AssistanceKind, Money, UnionMeasure};
 use chrono::NaiveDate;
 use sea_query::{Expr, Query, SimpleExpr};
 
-const ROWS_PER_STATEMENT: usize = 1000;
+pub(crate) const ROWS_PER_STATEMENT: usize = 1000;
 
 impl Store {
     /// The highest household id in use (0 for none).

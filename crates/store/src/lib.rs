@@ -11,7 +11,9 @@ pub mod casework;
 mod db;
 mod error;
 pub mod evaluation;
+pub mod exchange;
 pub mod households;
+pub mod import;
 mod migrate;
 pub mod outcomes;
 pub mod pairings;
@@ -31,9 +33,14 @@ pub use casework::{HardshipReturn, Measure, MeasureWrite, NewReturn, Plan, Prove
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
 pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDetermination};
+pub use exchange::{
+    Attachment, Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, SupervisedTask,
+    Verification, VerificationAnswer,
+};
 pub use households::{
     Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };
+pub use import::OnFile;
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
 pub use quota::{Campaign, RegionCounts, StatRow};

@@ -26,6 +26,7 @@ const MIGRATIONS: &[Migration] = &[
     (10, "counts for the dashboard and reports", tallies),
     (11, "outcomes carry their household's region; status indexes", outcome_scope),
     (12, "return flags carry their household's region", return_scope),
+    (13, "data exchange: rosters, verification requests, evidence, the joint meeting", exchange),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -942,4 +943,94 @@ fn return_scope(_b: Backend) -> Vec<String> {
     .iter()
     .map(|s| s.to_string())
     .collect()
+}
+
+/// The joint meeting's member units (POLICY §7), in the plan's order.
+pub(crate) const JOINT_MEMBERS: [&str; 9] = [
+    "市总工会",
+    "市工业和信息化委",
+    "市教育局",
+    "市民政局",
+    "市人力资源社会保障局",
+    "市卫生计生委",
+    "市国资委",
+    "市地税局",
+    "市国税局",
+];
+
+fn exchange(b: Backend) -> Vec<String> {
+    let (pk, blob) = match b {
+        Backend::Sqlite => ("INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"),
+        Backend::Postgres => ("BIGSERIAL PRIMARY KEY", "BYTEA"),
+    };
+    let mut out: Vec<String> = [
+        format!(
+            "CREATE TABLE attachments (id {pk}, name TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, \
+             data {blob} NOT NULL, uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE rosters (id {pk}, department_id BIGINT NOT NULL REFERENCES organisations (id), \
+             kind TEXT NOT NULL, file_name TEXT NOT NULL, region_code TEXT NOT NULL, union_id BIGINT, \
+             uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL, rows_total BIGINT NOT NULL DEFAULT 0, \
+             matched BIGINT NOT NULL DEFAULT 0)"
+        ),
+        format!(
+            "CREATE TABLE roster_rows (id {pk}, roster_id BIGINT NOT NULL REFERENCES rosters (id) ON DELETE CASCADE, \
+             row_no BIGINT NOT NULL, id_number TEXT NOT NULL, name TEXT NOT NULL, fact TEXT NOT NULL, \
+             since TEXT NOT NULL, note TEXT NOT NULL, household_id BIGINT REFERENCES households (id) ON DELETE SET NULL, \
+             region_code TEXT, union_id BIGINT, person TEXT, suggestion TEXT NOT NULL DEFAULT 'none', \
+             decision TEXT NOT NULL DEFAULT 'pending', decided_by TEXT, decided_at TEXT, outcome_id BIGINT)"
+        ),
+        "CREATE INDEX idx_roster_rows_roster ON roster_rows (roster_id, row_no)".into(),
+        "CREATE INDEX idx_roster_rows_household ON roster_rows (household_id)".into(),
+        format!(
+            "CREATE TABLE evidence (id {pk}, household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, \
+             day TEXT NOT NULL, source TEXT NOT NULL, source_id BIGINT NOT NULL, department_id BIGINT, \
+             summary TEXT NOT NULL, attachment_id BIGINT REFERENCES attachments (id), recorded_by TEXT NOT NULL, \
+             recorded_at TEXT NOT NULL)"
+        ),
+        "CREATE INDEX idx_evidence_household ON evidence (household_id, day)".into(),
+        format!(
+            "CREATE TABLE verifications (id {pk}, household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, \
+             region_code TEXT NOT NULL, union_id BIGINT, question TEXT NOT NULL, asked_by TEXT NOT NULL, \
+             asked_on TEXT NOT NULL, due_on TEXT NOT NULL, created_at TEXT NOT NULL)"
+        ),
+        "CREATE INDEX idx_verifications_household ON verifications (household_id)".into(),
+        "CREATE INDEX idx_verifications_region ON verifications (region_code, id)".into(),
+        format!(
+            "CREATE TABLE verification_answers (id {pk}, \
+             verification_id BIGINT NOT NULL REFERENCES verifications (id) ON DELETE CASCADE, \
+             department_id BIGINT NOT NULL REFERENCES organisations (id), status TEXT NOT NULL, \
+             facts TEXT NOT NULL DEFAULT '', attachment_id BIGINT REFERENCES attachments (id), answered_by TEXT, \
+             answered_at TEXT, UNIQUE (verification_id, department_id))"
+        ),
+        "CREATE INDEX idx_verification_answers_department ON verification_answers (department_id, status, verification_id)"
+            .into(),
+        format!(
+            "CREATE TABLE joint_members (id {pk}, name TEXT NOT NULL UNIQUE, \
+             organisation_id BIGINT REFERENCES organisations (id), responsible TEXT NOT NULL DEFAULT '', \
+             liaison TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', position BIGINT NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE meetings (id {pk}, held_on TEXT NOT NULL, title TEXT NOT NULL, place TEXT NOT NULL, \
+             attendees TEXT NOT NULL, minutes TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE meeting_decisions (id {pk}, meeting_id BIGINT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE, \
+             position BIGINT NOT NULL, text TEXT NOT NULL)"
+        ),
+        format!(
+            "CREATE TABLE supervised_tasks (id {pk}, meeting_id BIGINT REFERENCES meetings (id), title TEXT NOT NULL, \
+             lead_member_id BIGINT NOT NULL REFERENCES joint_members (id), deadline TEXT NOT NULL, status TEXT NOT NULL, \
+             progress TEXT NOT NULL DEFAULT '', version BIGINT NOT NULL DEFAULT 1, updated_by TEXT NOT NULL, \
+             updated_at TEXT NOT NULL)"
+        ),
+        "CREATE INDEX idx_supervised_tasks_status ON supervised_tasks (status, deadline)".into(),
+    ]
+    .to_vec();
+    for (i, name) in JOINT_MEMBERS.iter().enumerate() {
+        // Names are constants of this file (no quote in them).
+        out.push(format!("INSERT INTO joint_members (name, position) VALUES ('{name}', {})", i + 1));
+    }
+    out
 }

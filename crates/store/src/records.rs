@@ -135,7 +135,7 @@ fn money(row: &AnyRow, col: &'static str) -> Result<Money, StoreError> {
     Ok(Money::from_fen(get(row, col)?))
 }
 
-fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
+pub(crate) fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
     Ok(Member {
         id: get(row, "id")?,
         household_id: get(row, "household_id")?,

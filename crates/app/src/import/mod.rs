@@ -13,11 +13,12 @@ use crate::auth::Principal;
 use crate::input::{Amount, HouseholdInput, MemberInput, MonthlyRecordInput, NonLivingInput};
 use crate::{App, AppError};
 use bangfu_domain::{Cause, FieldError, Permission, Relation, Situation, WorkCapacity};
-use bangfu_store::{HouseholdWrite, MemberWrite, MonthlyRecord};
+use bangfu_store::{HouseholdWrite, MemberWrite, MonthlyRecord, OnFile};
 use serde::Serialize;
 use std::collections::HashMap;
 
 mod read;
+pub(crate) use read::read_roster;
 use read::{read, Sheet};
 pub use read::{Kind, MAX_BYTES, MAX_ROWS};
 
@@ -62,7 +63,12 @@ pub struct ImportReport {
 }
 
 /// A code, or its Chinese or English label, as the code.
-fn code_of<T: Copy>(all: &[T], code: fn(T) -> &'static str, label: fn(T, bool) -> &'static str, text: &str) -> String {
+pub(crate) fn code_of<T: Copy>(
+    all: &[T],
+    code: fn(T) -> &'static str,
+    label: fn(T, bool) -> &'static str,
+    text: &str,
+) -> String {
     all.iter()
         .find(|v| code(**v) == text || label(**v, true) == text || label(**v, false).eq_ignore_ascii_case(text))
         .map_or_else(|| text.to_string(), |v| code(*v).to_string())
@@ -91,6 +97,20 @@ struct HouseholdRows {
     months: Vec<MonthlyRecord>,
 }
 
+/// Where an import is: the step and how many of its rows are done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Progress {
+    /// "check" (reading and checking rows) or "write".
+    pub step: &'static str,
+    /// Rows (check) or households (write) done.
+    pub done: u64,
+    /// Of how many.
+    pub total: u64,
+}
+
+/// Report progress every this many rows.
+const EVERY: usize = 5000;
+
 impl App {
     /// Checks `bytes` (a file called `name`) and, unless `dry_run` or any row is bad, writes it
     /// in one transaction. Bad rows are in the report (not an error); a file that cannot be read
@@ -102,12 +122,33 @@ impl App {
         bytes: &[u8],
         dry_run: bool,
     ) -> Result<ImportReport, AppError> {
+        self.import_with_progress(who, name, bytes, dry_run, &|_| {}).await
+    }
+
+    /// [`App::import`], telling `progress` how far it is.
+    pub async fn import_with_progress(
+        &self,
+        who: &Principal,
+        name: &str,
+        bytes: &[u8],
+        dry_run: bool,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<ImportReport, AppError> {
         self.permit(who, Permission::WriteHouseholds, "import", None).await?;
         let mut report = ImportReport { dry_run, ..Default::default() };
+        let started = std::time::Instant::now();
         let sheets = read(name, bytes, &mut report.errors)?;
-        // By the head's resident ID, in file order.
-        let mut order: Vec<String> = Vec::new();
-        let mut by_head: HashMap<String, HouseholdRows> = HashMap::new();
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: file read");
+        let total_rows: u64 = sheets.iter().map(|s| s.rows.len() as u64).sum();
+        let mut done_rows = 0u64;
+        let tick = |n: &mut u64| {
+            *n += 1;
+            if *n % EVERY as u64 == 0 {
+                progress(Progress { step: "check", done: *n, total: total_rows });
+            }
+        };
+        // Errors carry the sheet's position so the report can be put in file order at the end.
+        let mut errors: Vec<(usize, RowError)> = Vec::new();
         let err = |sheet: &Sheet, row: usize, column: String, e: &FieldError| RowError {
             sheet: sheet.name.clone(),
             row,
@@ -115,11 +156,15 @@ impl App {
             code: e.code.to_string(),
             message: e.message.clone(),
         };
-        let get = |r: &HashMap<&'static str, String>, f: &str| r.get(f).cloned().unwrap_or_default();
-        for sheet in sheets.iter().filter(|s| s.kind == Kind::Households) {
+        // 1. Household rows, checked one by one; regions and unions looked up once each.
+        let mut refs: HashMap<(String, Option<i64>), Result<Option<i64>, Vec<FieldError>>> = HashMap::new();
+        let mut checked: Vec<(usize, usize, HouseholdWrite)> = Vec::new();
+        for (si, sheet) in sheets.iter().enumerate().filter(|(_, s)| s.kind == Kind::Households) {
             for (row, r) in &sheet.rows {
+                tick(&mut done_rows);
+                let get = |f: &str| sheet.get(r, f).to_string();
                 let mut bad = Vec::new();
-                let union_id = match get(r, "union_id").as_str() {
+                let union_id = match sheet.get(r, "union_id") {
                     "" => None,
                     u => match u.parse::<i64>() {
                         Ok(n) => Some(n),
@@ -129,107 +174,143 @@ impl App {
                         }
                     },
                 };
-                let migrant = yes(&get(r, "migrant_worker")).unwrap_or_else(|()| {
+                let migrant = yes(sheet.get(r, "migrant_worker")).unwrap_or_else(|()| {
                     bad.push(FieldError::new("migrant_worker", "invalid", "must be 是 or 否"));
                     false
                 });
-                let causes: Vec<String> = get(r, "causes")
+                let causes: Vec<String> = sheet
+                    .get(r, "causes")
                     .split(['、', ',', '，', ';', '；', ' '])
                     .filter(|c| !c.trim().is_empty())
                     .map(|c| code_of(Cause::ALL, Cause::code, Cause::label, c.trim()))
                     .collect();
                 let input = HouseholdInput {
-                    file_no: get(r, "file_no"),
-                    head_name: get(r, "head_name"),
-                    head_id_number: get(r, "head_id_number"),
-                    phone: get(r, "phone"),
-                    address: get(r, "address"),
-                    region_code: get(r, "region_code"),
+                    file_no: get("file_no"),
+                    head_name: get("head_name"),
+                    head_id_number: get("head_id_number"),
+                    phone: get("phone"),
+                    address: get("address"),
+                    region_code: get("region_code"),
                     union_id,
                     employer_id: None,
-                    registered_on: get(r, "registered_on"),
+                    registered_on: get("registered_on"),
                     migrant_worker: migrant,
                     causes,
                     work_capacity: code_of(
                         WorkCapacity::ALL,
                         WorkCapacity::code,
                         WorkCapacity::label,
-                        &get(r, "work_capacity"),
+                        sheet.get(r, "work_capacity"),
                     ),
                     causes_resolved: false,
                     children_completed_studies: false,
                 };
-                let write = match input.validate(bangfu_domain::HouseholdStatus::InFile, false) {
-                    Ok(mut h) if bad.is_empty() => match self.check_import_refs(who, &mut h).await {
-                        Ok(()) => Some(h),
-                        Err(es) => {
-                            bad.extend(es);
-                            None
+                match input.validate(bangfu_domain::HouseholdStatus::InFile, false) {
+                    Ok(mut h) if bad.is_empty() => {
+                        let key = (h.region_code.clone(), h.union_id);
+                        let verdict = match refs.get(&key) {
+                            Some(v) => v.clone(),
+                            None => {
+                                let v = self.check_import_refs(who, &mut h.clone()).await;
+                                refs.insert(key, v.clone());
+                                v
+                            }
+                        };
+                        match verdict {
+                            Ok(union) => {
+                                h.union_id = union;
+                                checked.push((si, *row, h));
+                            }
+                            Err(es) => bad.extend(es),
                         }
-                    },
-                    Ok(_) => None,
-                    Err(es) => {
-                        bad.extend(es);
-                        None
                     }
-                };
+                    Ok(_) => {}
+                    Err(es) => bad.extend(es),
+                }
                 for e in &bad {
-                    report.errors.push(err(sheet, *row, header_of(Kind::Households, &e.field), e));
+                    errors.push((si, err(sheet, *row, header_of(Kind::Households, &e.field), e)));
                 }
-                let Some(h) = write else { continue };
-                // A head on file outside the reader's scope cannot be matched, nor registered twice.
-                let anywhere =
-                    self.store.household_by_head(&bangfu_store::Scope::everything(), &h.head_id_number).await?;
-                if anywhere.is_some() && self.store.household_by_head(&who.scope, &h.head_id_number).await?.is_none() {
-                    let e = FieldError::new(
-                        "head_id_number",
-                        "id_number_on_file",
-                        "this resident ID heads a household outside your scope",
-                    );
-                    report.errors.push(err(sheet, *row, header_of(Kind::Households, "head_id_number"), &e));
-                    continue;
-                }
-                if by_head.contains_key(&h.head_id_number) {
-                    let e = FieldError::new("head_id_number", "duplicate", "this head appears twice in the file");
-                    report.errors.push(err(sheet, *row, header_of(Kind::Households, "head_id_number"), &e));
-                    continue;
-                }
-                order.push(h.head_id_number.clone());
-                by_head.insert(
-                    h.head_id_number.clone(),
-                    HouseholdRows { write: Some(h), members: Vec::new(), months: Vec::new() },
-                );
             }
         }
-        // Members and months attach to a household of the file or one already on file.
-        let mut on_file: HashMap<String, Option<i64>> = HashMap::new();
+        // 2. Heads and file numbers already on file, looked up by lists.
+        let heads: Vec<String> = checked.iter().map(|c| c.2.head_id_number.clone()).collect();
+        let anywhere = self.store.heads_on_file(&heads).await?;
+        let file_nos: Vec<String> =
+            checked.iter().filter(|c| !c.2.file_no.is_empty()).map(|c| c.2.file_no.clone()).collect();
+        let numbered = self.store.file_nos_on_file(&file_nos).await?;
+        let mut order: Vec<String> = Vec::new();
+        let mut by_head: HashMap<String, HouseholdRows> = HashMap::new();
+        let mut file_nos_seen: HashMap<String, ()> = HashMap::new();
+        for (si, row, h) in checked {
+            let sheet = &sheets[si];
+            let column = |f: &str| header_of(Kind::Households, f);
+            let on_file = anywhere.get(&h.head_id_number);
+            let problem = if on_file.is_some_and(|o| !who.scope.admits_household(&o.region_code, o.union_id)) {
+                // A head on file outside the reader's scope cannot be matched, nor registered twice.
+                Some(FieldError::new(
+                    "head_id_number",
+                    "id_number_on_file",
+                    "this resident ID heads a household outside your scope",
+                ))
+            } else if by_head.contains_key(&h.head_id_number) {
+                Some(FieldError::new("head_id_number", "duplicate", "this head appears twice in the file"))
+            } else if !h.file_no.is_empty()
+                && numbered.get(&h.file_no).is_some_and(|o| o.head_id_number != h.head_id_number)
+            {
+                Some(FieldError::new("file_no", "file_no_taken", "another household on file has this file number"))
+            } else if !h.file_no.is_empty() && file_nos_seen.insert(h.file_no.clone(), ()).is_some() {
+                Some(FieldError::new("file_no", "duplicate", "this file number appears twice in the file"))
+            } else {
+                None
+            };
+            if let Some(e) = problem {
+                errors.push((si, err(sheet, row, column(&e.field), &e)));
+                continue;
+            }
+            order.push(h.head_id_number.clone());
+            by_head.insert(
+                h.head_id_number.clone(),
+                HouseholdRows { write: Some(h), members: Vec::new(), months: Vec::new() },
+            );
+        }
+        // 3. Members and months attach to a household of the file or one on file in scope.
+        let mut wanted: Vec<String> = Vec::new();
         for sheet in sheets.iter().filter(|s| s.kind != Kind::Households) {
+            for (_, r) in &sheet.rows {
+                if let Ok(h) = bangfu_domain::IdNumber::parse("head_id_number", sheet.get(r, "head_id_number")) {
+                    if !by_head.contains_key(h.as_str()) {
+                        wanted.push(h.as_str().to_string());
+                    }
+                }
+            }
+        }
+        wanted.sort_unstable();
+        wanted.dedup();
+        let on_file: HashMap<String, OnFile> = self
+            .store
+            .heads_on_file(&wanted)
+            .await?
+            .into_iter()
+            .filter(|(_, o)| who.scope.admits_household(&o.region_code, o.union_id))
+            .collect();
+        for (si, sheet) in sheets.iter().enumerate().filter(|(_, s)| s.kind != Kind::Households) {
             for (row, r) in &sheet.rows {
-                let head = bangfu_domain::IdNumber::parse("head_id_number", &get(r, "head_id_number"))
-                    .map(|i| i.as_str().to_string());
-                let head = match head {
-                    Ok(h) => h,
+                tick(&mut done_rows);
+                let head = match bangfu_domain::IdNumber::parse("head_id_number", sheet.get(r, "head_id_number")) {
+                    Ok(h) => h.as_str().to_string(),
                     Err(e) => {
-                        report.errors.push(err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e));
+                        errors.push((si, err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
                         continue;
                     }
                 };
                 if !by_head.contains_key(&head) {
-                    let found = match on_file.get(&head) {
-                        Some(f) => *f,
-                        None => {
-                            let f = self.store.household_by_head(&who.scope, &head).await?;
-                            on_file.insert(head.clone(), f);
-                            f
-                        }
-                    };
-                    if found.is_none() {
+                    if !on_file.contains_key(&head) {
                         let e = FieldError::new(
                             "head_id_number",
                             "no_household",
                             "no household with this head in the file's 家庭 sheet or on file in your scope",
                         );
-                        report.errors.push(err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e));
+                        errors.push((si, err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
                         continue;
                     }
                     order.push(head.clone());
@@ -237,34 +318,40 @@ impl App {
                         .insert(head.clone(), HouseholdRows { write: None, members: Vec::new(), months: Vec::new() });
                 }
                 let Some(entry) = by_head.get_mut(&head) else { continue };
+                let get = |f: &str| sheet.get(r, f).to_string();
                 match sheet.kind {
                     Kind::Members => {
                         let input = MemberInput {
-                            name: get(r, "name"),
-                            id_number: get(r, "id_number"),
-                            relation: code_of(Relation::ALL, Relation::code, Relation::label, &get(r, "relation")),
-                            birth_date: get(r, "birth_date"),
-                            situation: code_of(Situation::ALL, Situation::code, Situation::label, &get(r, "situation")),
+                            name: get("name"),
+                            id_number: get("id_number"),
+                            relation: code_of(Relation::ALL, Relation::code, Relation::label, sheet.get(r, "relation")),
+                            birth_date: get("birth_date"),
+                            situation: code_of(
+                                Situation::ALL,
+                                Situation::code,
+                                Situation::label,
+                                sheet.get(r, "situation"),
+                            ),
                         };
                         match input.validate() {
                             Ok(m) => entry.members.push(m),
                             Err(es) => {
                                 for e in &es {
-                                    report.errors.push(err(sheet, *row, header_of(Kind::Members, &e.field), e));
+                                    errors.push((si, err(sheet, *row, header_of(Kind::Members, &e.field), e)));
                                 }
                             }
                         }
                     }
                     _ => {
                         let amount = |f: &str| {
-                            let v = get(r, f);
+                            let v = get(f);
                             (!v.is_empty()).then_some(Amount::Text(v))
                         };
-                        let members = get(r, "members");
+                        let members = sheet.get(r, "members");
                         let input = MonthlyRecordInput {
-                            month: get(r, "month"),
+                            month: get("month"),
                             members: members.parse().unwrap_or(0),
-                            income: Amount::Text(get(r, "income")),
+                            income: Amount::Text(get("income")),
                             government_assistance: amount("government_assistance"),
                             non_living: NonLivingInput {
                                 medical: amount("medical"),
@@ -293,78 +380,167 @@ impl App {
                             es.push(FieldError::new("members", "invalid", "must be a whole number of people"));
                         }
                         for e in &es {
-                            report.errors.push(err(sheet, *row, header_of(Kind::Months, &e.field), e));
+                            errors.push((si, err(sheet, *row, header_of(Kind::Months, &e.field), e)));
                         }
                     }
                 }
             }
         }
+        progress(Progress { step: "check", done: total_rows, total: total_rows });
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: rows checked");
+        // Every bad row, sheet by sheet in row order (header problems first).
+        errors.sort_by_key(|(si, e)| (*si, e.row));
+        report.errors.extend(errors.into_iter().map(|(_, e)| e));
         if !report.errors.is_empty() {
             return Ok(report);
         }
+        self.write_import(who, name, &order, by_head, &mut report, dry_run, progress).await?;
+        Ok(report)
+    }
+
+    /// Writes the checked rows in one transaction (dropped on a dry run).
+    #[allow(clippy::too_many_arguments)]
+    async fn write_import(
+        &self,
+        who: &Principal,
+        name: &str,
+        order: &[String],
+        mut by_head: HashMap<String, HouseholdRows>,
+        report: &mut ImportReport,
+        dry_run: bool,
+        progress: &(dyn Fn(Progress) + Send + Sync),
+    ) -> Result<(), AppError> {
+        let total = order.len() as u64;
         let mut tx = self.store.begin().await?;
-        for head in &order {
-            let Some(rows) = by_head.get(head) else { continue };
-            let file = match tx.household_by_head(&who.scope, head).await? {
-                Some(id) => {
+        // Matched again inside the transaction: what was checked may have changed since.
+        let found: HashMap<String, OnFile> = tx.heads_on_file(order).await?;
+        let mut ids: HashMap<String, i64> = HashMap::new();
+        let mut new: Vec<HouseholdWrite> = Vec::new();
+        for head in order {
+            match found.get(head) {
+                Some(o) if who.scope.admits_household(&o.region_code, o.union_id) => {
                     report.households_existing += 1;
-                    tx.open_file(&who.scope, id).await?
+                    ids.insert(head.clone(), o.id);
                 }
-                None => {
-                    let Some(mut h) = rows.write.clone() else { continue };
-                    report.households_new += 1;
-                    if h.file_no.is_empty() {
-                        h.file_no = tx.next_file_no(&h.region_code, chrono::Datelike::year(&h.registered_on)).await?;
+                Some(_) => {
+                    return Err(AppError::invalid(FieldError::new(
+                        "head_id_number",
+                        "id_number_on_file",
+                        format!(
+                            "{} heads a household outside your scope (registered meanwhile)",
+                            bangfu_domain::id_number::mask(head)
+                        ),
+                    )))
+                }
+                None => match by_head.get(head).and_then(|r| r.write.clone()) {
+                    Some(h) => new.push(h),
+                    None => {
+                        return Err(AppError::Conflict(FieldError::new(
+                            "head_id_number",
+                            "conflict",
+                            "a household of the file was deleted meanwhile; import again",
+                        )))
                     }
-                    let id = tx.insert_household(&who.scope, &h, &who.name).await?;
-                    tx.open_file(&who.scope, id).await?
+                },
+            }
+        }
+        // File numbers: each (region, year) continues after the highest on file or in the file.
+        let mut next: HashMap<String, u64> = HashMap::new();
+        for h in new.iter().filter(|h| h.file_no.is_empty()) {
+            let year = chrono::Datelike::year(&h.registered_on);
+            let prefix = format!("{}-{year}-", h.region_code);
+            if !next.contains_key(&prefix) {
+                let n = split_file_no(&tx.next_file_no(&h.region_code, year).await?).map_or(1, |p| p.1);
+                next.insert(prefix, n);
+            }
+        }
+        for h in &new {
+            if let Some((prefix, n)) = split_file_no(&h.file_no) {
+                if let Some(e) = next.get_mut(&prefix) {
+                    *e = (*e).max(n + 1);
                 }
-            };
-            let existing = tx.file_members(&file).await?;
-            for m in &rows.members {
-                let same = existing.iter().any(|x| {
+            }
+        }
+        for h in new.iter_mut().filter(|h| h.file_no.is_empty()) {
+            let prefix = format!("{}-{}-", h.region_code, chrono::Datelike::year(&h.registered_on));
+            let e = next.entry(prefix.clone()).or_insert(1);
+            h.file_no = format!("{prefix}{:06}", *e);
+            *e += 1;
+        }
+        let reserved = tx.reserve_household_ids(new.len()).await?;
+        let rows: Vec<(i64, HouseholdWrite)> = reserved.into_iter().zip(new).collect();
+        for (id, h) in &rows {
+            ids.insert(h.head_id_number.clone(), *id);
+        }
+        report.households_new = rows.len() as u64;
+        for chunk in rows.chunks(10_000) {
+            tx.import_households(chunk, &who.name).await?;
+        }
+        tx.sync_household_id_sequence().await?;
+        drop(rows);
+        progress(Progress { step: "write", done: report.households_new, total });
+        // Members and months: what is on file for the matched households, read by lists.
+        // In id order: each list then reads neighbouring pages, not pages all over the table.
+        let mut matched: Vec<i64> = found.values().map(|o| o.id).collect();
+        matched.sort_unstable();
+        let started = std::time::Instant::now();
+        let members_on_file = tx.members_of(&matched).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: members on file read");
+        let months_on_file = tx.months_of(&matched).await?;
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: members and months on file read");
+        let mut members: Vec<(i64, MemberWrite)> = Vec::new();
+        let mut months: Vec<(i64, MonthlyRecord)> = Vec::new();
+        let mut changed: Vec<(i64, MonthlyRecord)> = Vec::new();
+        for head in order {
+            let (Some(rows), Some(id)) = (by_head.remove(head), ids.get(head).copied()) else { continue };
+            let mut known: Vec<(String, String, chrono::NaiveDate)> = members_on_file
+                .get(&id)
+                .map(|ms| ms.iter().map(|m| (m.id_number.clone(), m.name.clone(), m.birth_date)).collect())
+                .unwrap_or_default();
+            for m in rows.members {
+                let same = known.iter().any(|(i, n, b)| {
                     if m.id_number.is_empty() {
-                        x.id_number.is_empty() && x.name == m.name && x.birth_date == m.birth_date
+                        i.is_empty() && *n == m.name && *b == m.birth_date
                     } else {
-                        x.id_number == m.id_number
+                        *i == m.id_number
                     }
                 });
                 if same {
                     report.members_existing += 1;
                 } else {
                     report.members_new += 1;
-                    tx.insert_member(&file, m).await?;
+                    known.push((m.id_number.clone(), m.name.clone(), m.birth_date));
+                    members.push((id, m));
                 }
             }
-            if !rows.months.is_empty() {
-                let first = rows.months.iter().map(|m| m.month).min();
-                let last = rows.months.iter().map(|m| m.month).max();
-                let stored = match (first, last) {
-                    (Some(f), Some(l)) => tx.file_months(&file, f, l).await?,
-                    _ => Vec::new(),
-                };
-                let mut write = Vec::new();
-                for m in &rows.months {
-                    match stored.iter().find(|s| s.month == m.month) {
-                        Some(s) if s == m => report.months_unchanged += 1,
-                        Some(_) => {
-                            report.months_changed += 1;
-                            write.push(*m);
-                        }
-                        None => {
-                            report.months_new += 1;
-                            write.push(*m);
-                        }
+            for m in rows.months {
+                match months_on_file.get(&(id, m.month.to_key())) {
+                    Some(s) if *s == m => report.months_unchanged += 1,
+                    Some(_) => {
+                        report.months_changed += 1;
+                        changed.push((id, m));
                     }
-                }
-                if !write.is_empty() {
-                    tx.upsert_monthly_records(&file, &write, &who.name).await?;
+                    None => {
+                        report.months_new += 1;
+                        months.push((id, m));
+                    }
                 }
             }
         }
+        tx.bulk_members(&members).await?;
+        tx.upsert_months(&changed, true, &who.name).await?;
+        for (i, chunk) in months.chunks(50_000).enumerate() {
+            tx.upsert_months(chunk, false, &who.name).await?;
+            progress(Progress {
+                step: "write",
+                done: ((i + 1) * 50_000).min(months.len()) as u64,
+                total: months.len() as u64,
+            });
+        }
+        tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: members and months written");
         if dry_run {
             // The transaction is dropped: nothing is written.
-            return Ok(report);
+            return Ok(());
         }
         let mut a = who.audit("import", "household", None, None);
         a.detail = serde_json::json!({
@@ -375,15 +551,27 @@ impl App {
         tx.append_audit(&a).await?;
         tx.commit().await?;
         report.written = true;
-        Ok(report)
+        if report.households_new + report.members_new + report.months_new >= 10_000 {
+            self.store.analyze_after_import().await?;
+        }
+        progress(Progress { step: "write", done: total, total });
+        Ok(())
     }
 
-    /// The household's region and union must exist and lie in `who`'s scope.
-    async fn check_import_refs(&self, who: &Principal, h: &mut HouseholdWrite) -> Result<(), Vec<FieldError>> {
+    /// The household's region and union must exist and lie in `who`'s scope; gives the union
+    /// (a grassroots staff member's own when the row names none).
+    async fn check_import_refs(&self, who: &Principal, h: &mut HouseholdWrite) -> Result<Option<i64>, Vec<FieldError>> {
         match self.check_household_refs(who, h).await {
-            Ok(()) => Ok(()),
+            Ok(()) => Ok(h.union_id),
             Err(AppError::Invalid(es)) => Err(es),
             Err(e) => Err(vec![FieldError::new("region_code", "unavailable", e.to_string())]),
         }
     }
+}
+
+/// A file number's prefix ("450403-2016-") and number, when it has that form.
+fn split_file_no(f: &str) -> Option<(String, u64)> {
+    let (prefix, n) = f.rsplit_once('-')?;
+    let n: u64 = n.parse().ok()?;
+    Some((format!("{prefix}-"), n))
 }

@@ -22,6 +22,8 @@ pub enum Kind {
     Members,
     /// 月度收支.
     Months,
+    /// A department's roster (one sheet, whatever its name).
+    Roster,
 }
 
 impl Kind {
@@ -31,6 +33,7 @@ impl Kind {
             Kind::Households => "家庭",
             Kind::Members => "家庭成员",
             Kind::Months => "月度收支",
+            Kind::Roster => "名单",
         }
     }
 
@@ -79,15 +82,31 @@ impl Kind {
                 ("accident", "意外支出", false),
                 ("other", "其他支出", false),
             ],
+            Kind::Roster => &[
+                ("id_number", "身份证号", true),
+                ("name", "姓名", false),
+                ("since", "起始日期", false),
+                ("note", "备注", false),
+            ],
         }
     }
 }
 
-/// A sheet read from the file: its kind, name, and rows (row number, cells by field).
+/// A sheet read from the file: its kind, name, which column holds each field, and its rows
+/// (row number as the spreadsheet shows it, cells). A row is one `StringRecord` — one buffer —
+/// so two million rows stay a few hundred megabytes.
 pub(crate) struct Sheet {
     pub(crate) kind: Kind,
     pub(crate) name: String,
-    pub(crate) rows: Vec<(usize, HashMap<&'static str, String>)>,
+    fields: HashMap<&'static str, usize>,
+    pub(crate) rows: Vec<(usize, csv::StringRecord)>,
+}
+
+impl Sheet {
+    /// The cell of `field` in `row`, trimmed ("" when the sheet has no such column).
+    pub(crate) fn get<'r>(&self, row: &'r csv::StringRecord, field: &str) -> &'r str {
+        self.fields.get(field).and_then(|c| row.get(*c)).map_or("", str::trim)
+    }
 }
 
 pub(crate) fn file_error(code: &'static str, message: impl Into<String>) -> AppError {
@@ -95,16 +114,16 @@ pub(crate) fn file_error(code: &'static str, message: impl Into<String>) -> AppE
 }
 
 /// Text of a .csv file: UTF-8 (a BOM is dropped), otherwise GBK.
-fn decode(bytes: &[u8]) -> Result<String, AppError> {
+fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, AppError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if let Ok(s) = std::str::from_utf8(bytes) {
-        return Ok(s.to_string());
+        return Ok(std::borrow::Cow::Borrowed(s));
     }
     let (text, _, bad) = encoding_rs::GBK.decode(bytes);
     if bad {
         return Err(file_error("encoding", "the file is neither UTF-8 nor GBK text"));
     }
-    Ok(text.into_owned())
+    Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
 
 /// Maps a header row to fields; unknown or missing required headers are errors.
@@ -149,14 +168,19 @@ fn headers_list(kind: Kind) -> String {
 fn sheet_of(
     kind: Kind,
     name: &str,
-    mut raw: impl Iterator<Item = Vec<String>>,
+    mut raw: impl Iterator<Item = Result<csv::StringRecord, AppError>>,
     errors: &mut Vec<RowError>,
     total: &mut usize,
 ) -> Result<Sheet, AppError> {
-    let header = raw.next().unwrap_or_default();
+    let header: Vec<String> = match raw.next() {
+        Some(h) => h?.iter().map(str::to_string).collect(),
+        None => Vec::new(),
+    };
     let map = header_map(kind, name, &header, errors);
+    let fields = map.iter().enumerate().filter_map(|(c, f)| f.map(|f| (f, c))).collect();
     let mut rows = Vec::new();
     for (i, cells) in raw.enumerate() {
+        let cells = cells?;
         if cells.iter().all(|c| c.trim().is_empty()) {
             continue;
         }
@@ -164,19 +188,24 @@ fn sheet_of(
         if *total > MAX_ROWS {
             return Err(file_error("too_many_rows", format!("at most {MAX_ROWS} rows in one import")));
         }
-        let mut row = HashMap::new();
-        for (c, v) in cells.into_iter().enumerate() {
-            if let Some(Some(f)) = map.get(c) {
-                row.insert(*f, v.trim().to_string());
-            }
-        }
-        rows.push((i + 2, row));
+        rows.push((i + 2, cells));
     }
-    Ok(Sheet { kind, name: name.into(), rows })
+    Ok(Sheet { kind, name: name.into(), fields, rows })
 }
 
 /// Reads the file's sheets; `name` tells .xlsx from .csv.
 pub(crate) fn read(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Result<Vec<Sheet>, AppError> {
+    read_as(name, bytes, errors, None)
+}
+
+/// Reads a roster: the first sheet of a workbook, or a .csv file.
+pub(crate) fn read_roster(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Result<Sheet, AppError> {
+    read_as(name, bytes, errors, Some(Kind::Roster))?
+        .pop()
+        .ok_or_else(|| file_error("no_sheet", "the workbook has no sheet"))
+}
+
+fn read_as(name: &str, bytes: &[u8], errors: &mut Vec<RowError>, only: Option<Kind>) -> Result<Vec<Sheet>, AppError> {
     if bytes.len() > MAX_BYTES {
         return Err(file_error("too_large", format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024)));
     }
@@ -188,11 +217,18 @@ pub(crate) fn read(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Resu
             .map_err(|e| file_error("not_xlsx", format!("not a readable .xlsx workbook: {e}")))?;
         let mut out = Vec::new();
         for sheet in wb.sheet_names() {
-            let Some(kind) = Kind::of_sheet(&sheet) else { continue };
+            let kind = match only {
+                Some(_) if !out.is_empty() => break,
+                Some(k) => k,
+                None => match Kind::of_sheet(&sheet) {
+                    Some(k) => k,
+                    None => continue,
+                },
+            };
             let range = wb
                 .worksheet_range(&sheet)
                 .map_err(|e| file_error("not_xlsx", format!("sheet {sheet} cannot be read: {e}")))?;
-            let rows = range.rows().map(|r| r.iter().map(cell_text).collect::<Vec<_>>());
+            let rows = range.rows().map(|r| Ok(r.iter().map(cell_text).collect::<csv::StringRecord>()));
             out.push(sheet_of(kind, &sheet, rows, errors, &mut total)?);
         }
         if out.is_empty() {
@@ -202,21 +238,26 @@ pub(crate) fn read(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Resu
     } else if lower.ends_with(".csv") {
         let text = decode(bytes)?;
         let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
-        let mut rows = Vec::new();
-        for (i, r) in reader.records().enumerate() {
-            let r = r.map_err(|e| file_error("bad_csv", format!("row {}: {e}", i + 1)))?;
-            rows.push(r.iter().map(str::to_string).collect::<Vec<_>>());
-        }
-        let header: Vec<String> = rows.first().cloned().unwrap_or_default();
+        let mut records = reader
+            .records()
+            .enumerate()
+            .map(|(i, r)| r.map_err(|e| file_error("bad_csv", format!("row {}: {e}", i + 1))))
+            .peekable();
+        let header: Vec<String> = match records.peek() {
+            Some(Ok(h)) => h.iter().map(str::to_string).collect(),
+            _ => Vec::new(),
+        };
         let has = |h: &str| header.iter().any(|x| x.trim() == h);
-        let kind = if has("月份") || has("month") {
+        let kind = if let Some(k) = only {
+            k
+        } else if has("月份") || has("month") {
             Kind::Months
         } else if has("与户主关系") || has("relation") {
             Kind::Members
         } else {
             Kind::Households
         };
-        Ok(vec![sheet_of(kind, name, rows.into_iter(), errors, &mut total)?])
+        Ok(vec![sheet_of(kind, name, records, errors, &mut total)?])
     } else {
         Err(file_error("file_type", "the file must be .xlsx or .csv"))
     }

@@ -1,0 +1,763 @@
+//! Data exchange with the joint meeting's member units (issue 7, items 2–4): department
+//! rosters matched to households by resident ID, whose suggestions a person accepts or
+//! rejects; verification requests (家庭经济状况核对) a department's liaison answers; the joint
+//! meeting's members, meetings, decisions and supervised tasks.
+//!
+//! A liaison reads no household file. They see the rosters their department uploaded (with
+//! whether each row matched, not which household), and the requests addressed to their
+//! department, with the person's name and resident ID the department needs to look them up.
+
+use crate::auth::Principal;
+use crate::import::{read_roster, RowError};
+use crate::input::{optional_text, required_text};
+use crate::{App, AppError};
+use bangfu_domain::{FieldError, OrgKind, Permission, RosterKind, TaskStatus};
+use bangfu_store::{
+    Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, StoreError, SupervisedTask, Verification,
+};
+use chrono::{Datelike, NaiveDate, Weekday};
+use serde::{Deserialize, Serialize};
+
+/// Attachments above this size are refused.
+pub const MAX_ATTACHMENT: usize = 10 * 1024 * 1024;
+/// Working days a department has to answer, by default.
+pub const ANSWER_DAYS: u32 = 5;
+
+/// What an upload of a roster did.
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct RosterUpload {
+    /// The roster written (None when any row is bad: nothing is written).
+    pub roster_id: Option<i64>,
+    /// Rows read.
+    pub rows: u64,
+    /// Rows matched to a household in the uploader's reach.
+    pub matched: u64,
+    /// Every bad row.
+    pub errors: Vec<RowError>,
+}
+
+/// A decision on a roster row.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RowDecision {
+    /// true to accept the suggestion, false to reject it.
+    pub accept: bool,
+}
+
+/// A verification request as sent.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct VerificationInput {
+    /// What the departments are asked to confirm.
+    pub question: String,
+    /// The member units' organisations asked.
+    pub departments: Vec<i64>,
+    /// Due date (YYYY-MM-DD); five working days from today when empty.
+    #[serde(default)]
+    pub due_on: String,
+}
+
+/// A department's answer.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct AnswerInput {
+    /// The facts confirmed.
+    pub facts: String,
+}
+
+/// A meeting as recorded.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct MeetingInput {
+    /// Held on (YYYY-MM-DD).
+    pub held_on: String,
+    /// Title.
+    pub title: String,
+    /// Place.
+    #[serde(default)]
+    pub place: String,
+    /// Who attended.
+    #[serde(default)]
+    pub attendees: String,
+    /// Minutes.
+    pub minutes: String,
+    /// Decisions, one per line.
+    #[serde(default)]
+    pub decisions: Vec<String>,
+}
+
+/// A supervised task as set.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TaskInput {
+    /// The meeting that set it.
+    #[serde(default)]
+    pub meeting_id: Option<i64>,
+    /// What is to be done.
+    pub title: String,
+    /// Lead unit (a joint-meeting member id).
+    pub lead_member_id: i64,
+    /// Deadline (YYYY-MM-DD).
+    pub deadline: String,
+}
+
+/// A task's progress as reported.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TaskUpdate {
+    /// The version read (optimistic locking).
+    pub version: i64,
+    /// open, in_progress or done.
+    pub status: String,
+    /// Progress.
+    #[serde(default)]
+    pub progress: String,
+}
+
+/// Which requests a list shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, utoipa::ToSchema, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum RequestFilter {
+    /// With an answer still pending.
+    #[default]
+    Open,
+    /// With an answer pending past its due day.
+    Overdue,
+    /// All.
+    All,
+}
+
+/// `n` working days (Monday to Friday) after `from`. Public holidays are not known to the
+/// system; a request due on one is answered the next working day without being overdue by
+/// more than the holiday.
+pub fn working_days_after(from: NaiveDate, n: u32) -> NaiveDate {
+    let mut d = from;
+    let mut left = n;
+    while left > 0 {
+        d = d.succ_opt().unwrap_or(d);
+        if !matches!(d.weekday(), Weekday::Sat | Weekday::Sun) {
+            left -= 1;
+        }
+    }
+    d
+}
+
+fn today() -> NaiveDate {
+    chrono::Utc::now().date_naive()
+}
+
+fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
+    AppError::invalid(FieldError::new(field, code, message))
+}
+
+impl App {
+    /// The liaison's department, or a department named by union staff.
+    async fn department_of(&self, who: &Principal, asked: Option<i64>) -> Result<bangfu_store::Organisation, AppError> {
+        let id = match (who.role, who.organisation_id, asked) {
+            (bangfu_domain::Role::Liaison, Some(own), _) => own,
+            (bangfu_domain::Role::Liaison, None, _) => return Err(AppError::Forbidden),
+            (_, _, Some(d)) => d,
+            (_, _, None) => {
+                return Err(invalid("department_id", "required", "choose the department the roster comes from"))
+            }
+        };
+        match self.store.organisation(&bangfu_store::Scope::everything(), id).await {
+            Ok(o) if o.kind == OrgKind::Department => Ok(o),
+            Ok(_) | Err(StoreError::NotFound) => {
+                Err(invalid("department_id", "not_department", "must be a member department"))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Reads a department's roster, checks every row and, if all are good, stores it with each
+    /// row matched by resident ID (head first, then member) to households in the uploader's
+    /// reach. Nothing in any household changes: a match only suggests a change.
+    pub async fn upload_roster(
+        &self,
+        who: &Principal,
+        department_id: Option<i64>,
+        kind: &str,
+        name: &str,
+        bytes: &[u8],
+    ) -> Result<RosterUpload, AppError> {
+        self.permit(who, Permission::UploadRosters, "roster", None).await?;
+        let kind = RosterKind::parse("kind", kind.trim()).map_err(AppError::invalid)?;
+        let dept = self.department_of(who, department_id).await?;
+        let mut out = RosterUpload::default();
+        let sheet = read_roster(name, bytes, &mut out.errors)?;
+        let mut rows = Vec::with_capacity(sheet.rows.len());
+        for (row, r) in &sheet.rows {
+            let mut bad = |field: &str, e: FieldError| {
+                let column = crate::import::Kind::Roster
+                    .columns()
+                    .iter()
+                    .find(|c| c.0 == field)
+                    .map_or(field.to_string(), |c| c.1.to_string());
+                out.errors.push(RowError {
+                    sheet: sheet.name.clone(),
+                    row: *row,
+                    column,
+                    code: e.code.to_string(),
+                    message: e.message,
+                })
+            };
+            let id = match bangfu_domain::IdNumber::parse("id_number", sheet.get(r, "id_number")) {
+                Ok(i) => i.as_str().to_string(),
+                Err(e) => {
+                    bad("id_number", e);
+                    continue;
+                }
+            };
+            let since = sheet.get(r, "since");
+            let since_ok = since.is_empty()
+                || bangfu_domain::parse_date("since", since).is_ok()
+                || bangfu_domain::YearMonth::parse("since", since).is_ok();
+            if !since_ok {
+                bad("since", FieldError::new("since", "invalid", "must be a date (YYYY-MM-DD) or a month (YYYY-MM)"));
+                continue;
+            }
+            let name = match optional_text("name", sheet.get(r, "name"), 50) {
+                Ok(n) => n,
+                Err(e) => {
+                    bad("name", e);
+                    continue;
+                }
+            };
+            let note = match optional_text("note", sheet.get(r, "note"), 200) {
+                Ok(n) => n,
+                Err(e) => {
+                    bad("note", e);
+                    continue;
+                }
+            };
+            rows.push(NewRosterRow { row_no: *row as i64, id_number: id, name, since: since.to_string(), note });
+        }
+        out.rows = rows.len() as u64;
+        if !out.errors.is_empty() {
+            return Ok(out);
+        }
+        if rows.is_empty() {
+            return Err(invalid("file", "empty", "the roster has no rows"));
+        }
+        // A liaison's roster is matched across the department's region; union staff's within
+        // their own reach.
+        let (region, regions, union_id) = if who.role == bangfu_domain::Role::Liaison {
+            (dept.region_code.clone(), Some(self.store.region_and_children(&dept.region_code).await?), None)
+        } else {
+            (
+                who.region_code.clone().unwrap_or_else(|| dept.region_code.clone()),
+                who.scope.region_codes().map(<[String]>::to_vec),
+                who.scope.union_id(),
+            )
+        };
+        let mut tx = self.store.begin().await?;
+        let id = tx
+            .insert_roster(
+                dept.id,
+                kind.code(),
+                kind.suggests_exit(),
+                name,
+                &region,
+                &regions,
+                union_id,
+                &rows,
+                &who.name,
+            )
+            .await?;
+        let mut a = who.audit("upload", "roster", Some(id), Some(&region));
+        a.detail =
+            serde_json::json!({ "file": name, "department": dept.name, "kind": kind.code(), "rows": rows.len() })
+                .to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        let r = self.store.roster(id).await?;
+        out.roster_id = Some(id);
+        out.matched = r.matched as u64;
+        Ok(out)
+    }
+
+    /// Whether `who` may open roster `r`, and which of its rows they see.
+    fn roster_view(&self, who: &Principal, r: &Roster) -> Option<RowsSeen> {
+        if who.role == bangfu_domain::Role::Liaison {
+            return (who.organisation_id == Some(r.department_id)).then_some(RowsSeen::All);
+        }
+        if !who.can(Permission::ReadHouseholds) {
+            return None;
+        }
+        let owner = who.scope.has_region(&r.region_code) && who.scope.union_id().is_none_or(|u| r.union_id == Some(u));
+        Some(if owner {
+            RowsSeen::All
+        } else {
+            RowsSeen::Matched {
+                regions: who.scope.region_codes().map(<[String]>::to_vec),
+                union_id: who.scope.union_id(),
+            }
+        })
+    }
+
+    /// Rosters `who` may open, newest first.
+    pub async fn rosters(&self, who: &Principal) -> Result<Vec<Roster>, AppError> {
+        if !(who.can(Permission::UploadRosters) || who.can(Permission::ReadHouseholds)) {
+            return Err(AppError::Forbidden);
+        }
+        let department = if who.role == bangfu_domain::Role::Liaison { who.organisation_id.or(Some(-1)) } else { None };
+        Ok(self.store.rosters(department).await?.into_iter().filter(|r| self.roster_view(who, r).is_some()).collect())
+    }
+
+    /// A roster and a page of the rows `who` sees (matched: Some(true) matched only, Some(false)
+    /// unmatched only). A liaison sees whether a row matched, never the household.
+    pub async fn roster(
+        &self,
+        who: &Principal,
+        id: i64,
+        matched: Option<bool>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Roster, Vec<RosterRow>, i64), AppError> {
+        let r = match self.store.roster(id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(seen) = self.roster_view(who, &r) else { return Err(AppError::NotFound) };
+        let (mut rows, total) =
+            self.store.roster_rows(id, &seen, matched, offset.max(0), limit.clamp(1, 100_000)).await?;
+        if !who.can(Permission::ReadHouseholds) {
+            for row in &mut rows {
+                row.file_no = None;
+                row.head_name = None;
+                row.household_status = None;
+                row.household_id = row.household_id.map(|_| 0);
+            }
+        }
+        Ok((r, rows, total))
+    }
+
+    /// Accepts or rejects a matched row's suggestion. Accepting a new 低保/特困 enrolment
+    /// proposes an exit via social assistance (to be approved like any other) and records the
+    /// roster on the household's timeline; accepting any other match records it on the
+    /// timeline as a note for the plan. Rejecting changes no household.
+    pub async fn decide_roster_row(&self, who: &Principal, row_id: i64, accept: bool) -> Result<RosterRow, AppError> {
+        let (row, _, _) = match self.store.roster_row(row_id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let Some(household_id) = row.household_id else {
+            return Err(AppError::Conflict(FieldError::new("row", "unmatched", "this row matched no household")));
+        };
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        if row.decision != "pending" {
+            return Err(AppError::Conflict(FieldError::new("row", "decided", "this row has been decided already")));
+        }
+        let roster = self.store.roster(row.roster_id).await?;
+        let kind = RosterKind::from_code(&roster.kind).unwrap_or(RosterKind::Other);
+        let mut outcome = None;
+        if accept {
+            let summary = format!(
+                "{}{}：{}{}（第{}行）{}",
+                roster.department,
+                kind.label(true),
+                row.name,
+                if row.since.is_empty() { String::new() } else { format!("，自{}起", row.since) },
+                row.row_no,
+                row.note
+            );
+            if row.suggestion == "propose_exit" {
+                if file.household().status != bangfu_domain::HouseholdStatus::InFile {
+                    return Err(AppError::Conflict(FieldError::new(
+                        "row",
+                        "not_in_file",
+                        "the household is no longer in the file",
+                    )));
+                }
+                if let Some(open) = tx.open_proposal(&file).await? {
+                    return Err(AppError::Conflict(FieldError::new(
+                        "row",
+                        "proposal_pending",
+                        format!("proposal {open} is still waiting for a decision"),
+                    )));
+                }
+                let reason = format!("部门名单：{summary}");
+                let reason: String = reason.chars().take(500).collect();
+                outcome = Some(
+                    tx.insert_outcome(
+                        &file,
+                        "exit",
+                        Some(bangfu_domain::ExitPathway::SocialAssistance.code()),
+                        &reason,
+                        (who.user_id, &who.name),
+                    )
+                    .await?,
+                );
+            }
+            let day = today().to_string();
+            tx.insert_evidence(
+                household_id,
+                &day,
+                "roster",
+                row.id,
+                Some(roster.department_id),
+                &summary,
+                None,
+                &who.name,
+            )
+            .await?;
+        }
+        if !tx.decide_roster_row(row.id, if accept { "accepted" } else { "rejected" }, outcome, &who.name).await? {
+            return Err(AppError::Conflict(FieldError::new("row", "decided", "this row has been decided already")));
+        }
+        let detail =
+            serde_json::json!({ "roster": roster.id, "row": row.row_no, "accept": accept, "outcome": outcome });
+        self.end_file(who, tx, &file, None, ("decide", "roster_row", Some(row.id), detail)).await?;
+        Ok(self.store.roster_row(row.id).await?.0)
+    }
+
+    /// Sends a verification request about a household to member departments.
+    pub async fn request_verification(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        input: &VerificationInput,
+    ) -> Result<Verification, AppError> {
+        let mut errs = Vec::new();
+        let question = required_text("question", &input.question, 1000).map_err(|e| errs.push(e)).ok();
+        let mut departments = input.departments.clone();
+        departments.sort_unstable();
+        departments.dedup();
+        if departments.is_empty() {
+            errs.push(FieldError::new("departments", "required", "choose at least one department"));
+        }
+        for d in &departments {
+            match self.store.organisation(&bangfu_store::Scope::everything(), *d).await {
+                Ok(o) if o.kind == OrgKind::Department => {}
+                Ok(_) | Err(StoreError::NotFound) => errs.push(FieldError::new(
+                    "departments",
+                    "not_department",
+                    format!("{d} is not a member department"),
+                )),
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let due = if input.due_on.trim().is_empty() {
+            Some(working_days_after(today(), ANSWER_DAYS))
+        } else {
+            match bangfu_domain::parse_date("due_on", input.due_on.trim()) {
+                Ok(d) if d < today() => {
+                    errs.push(FieldError::new("due_on", "in_past", "the due day cannot be before today"));
+                    None
+                }
+                Ok(d) => Some(d),
+                Err(e) => {
+                    errs.push(e);
+                    None
+                }
+            }
+        };
+        let (Some(question), Some(due), true) = (question, due, errs.is_empty()) else {
+            return Err(AppError::Invalid(errs));
+        };
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let h = file.household();
+        let id = tx
+            .insert_verification(
+                household_id,
+                &h.region_code,
+                h.union_id,
+                &question,
+                &today().to_string(),
+                &due.to_string(),
+                &departments,
+                &who.name,
+            )
+            .await?;
+        let mut a = who.audit("request", "verification", Some(id), Some(&h.region_code));
+        a.detail =
+            serde_json::json!({ "household_id": household_id, "departments": departments, "due_on": due }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(self.store.verification(id).await?.0)
+    }
+
+    /// Requests `who` sees: a liaison, those addressed to their department (and only their
+    /// department's answer); union staff, those about households in their reach.
+    pub async fn verifications(
+        &self,
+        who: &Principal,
+        filter: RequestFilter,
+        household_id: Option<i64>,
+    ) -> Result<Vec<Verification>, AppError> {
+        let (open, overdue) = match filter {
+            RequestFilter::Open => (true, None),
+            RequestFilter::Overdue => (true, Some(today().to_string())),
+            RequestFilter::All => (false, None),
+        };
+        if who.role == bangfu_domain::Role::Liaison {
+            let Some(d) = who.organisation_id else { return Ok(Vec::new()) };
+            return Ok(self
+                .store
+                .verifications(Some(d), &None, None, household_id, open, overdue.as_deref(), 2000)
+                .await?);
+        }
+        if !who.can(Permission::ReadHouseholds) {
+            return Err(AppError::Forbidden);
+        }
+        let regions = who.scope.region_codes().map(<[String]>::to_vec);
+        Ok(self
+            .store
+            .verifications(None, &regions, who.scope.union_id(), household_id, open, overdue.as_deref(), 2000)
+            .await?)
+    }
+
+    /// One request, if `who` sees it (404 otherwise, as for a request that does not exist).
+    pub async fn verification(&self, who: &Principal, id: i64) -> Result<Verification, AppError> {
+        let (mut v, union_id) = match self.store.verification(id).await {
+            Ok(v) => v,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        if who.role == bangfu_domain::Role::Liaison {
+            let mine = who.organisation_id;
+            if !v.answers.iter().any(|a| Some(a.department_id) == mine) {
+                return Err(AppError::NotFound);
+            }
+            v.answers.retain(|a| Some(a.department_id) == mine);
+            return Ok(v);
+        }
+        if who.can(Permission::ReadHouseholds) && who.scope.admits_household(&v.region_code, union_id) {
+            return Ok(v);
+        }
+        Err(AppError::NotFound)
+    }
+
+    /// A liaison answers for their department, with an optional file; the answer goes on the
+    /// household's timeline.
+    pub async fn answer_verification(
+        &self,
+        who: &Principal,
+        id: i64,
+        input: &AnswerInput,
+        file: Option<(&str, &str, &[u8])>,
+    ) -> Result<Verification, AppError> {
+        self.permit(who, Permission::AnswerVerifications, "verification", Some(id)).await?;
+        let v = self.verification(who, id).await?;
+        let facts = required_text("facts", &input.facts, 2000).map_err(AppError::invalid)?;
+        if let Some((name, _, bytes)) = file {
+            if bytes.len() > MAX_ATTACHMENT {
+                return Err(invalid(
+                    "file",
+                    "too_large",
+                    format!("an attachment has at most {} MB", MAX_ATTACHMENT >> 20),
+                ));
+            }
+            if name.trim().is_empty() || name.chars().count() > 200 {
+                return Err(invalid("file", "bad_name", "the file needs a name of at most 200 characters"));
+            }
+        }
+        let Some(dept) = who.organisation_id else { return Err(AppError::Forbidden) };
+        let mut tx = self.store.begin().await?;
+        let attachment = match file {
+            Some((name, content_type, bytes)) if !bytes.is_empty() => {
+                Some(tx.insert_attachment(name.trim(), content_type, bytes, &who.name).await?)
+            }
+            _ => None,
+        };
+        if tx.answer_verification(id, dept, &facts, attachment, &who.name).await?.is_none() {
+            return Err(AppError::Conflict(FieldError::new(
+                "facts",
+                "answered",
+                "your department has answered this request already",
+            )));
+        }
+        let dept_name = v.answers.first().map(|a| a.department.clone()).unwrap_or_default();
+        let summary = format!("{dept_name}核对答复（请求 {id}）：{facts}");
+        tx.insert_evidence(
+            v.household_id,
+            &today().to_string(),
+            "verification",
+            id,
+            Some(dept),
+            &summary,
+            attachment,
+            &who.name,
+        )
+        .await?;
+        let mut a = who.audit("answer", "verification", Some(id), Some(&v.region_code));
+        a.detail = serde_json::json!({ "attachment": attachment }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        self.verification(who, id).await
+    }
+
+    /// An attached file, for those who see the request it answers.
+    pub async fn attachment(&self, who: &Principal, id: i64) -> Result<bangfu_store::Attachment, AppError> {
+        let Some((verification, department)) = self.store.attachment_owner(id).await? else {
+            return Err(AppError::NotFound);
+        };
+        // A liaison sees only their own department's answers, and so its files.
+        if who.role == bangfu_domain::Role::Liaison && who.organisation_id != Some(department) {
+            return Err(AppError::NotFound);
+        }
+        self.verification(who, verification).await?;
+        match self.store.attachment(id).await {
+            Ok(a) => Ok(a),
+            Err(StoreError::NotFound) => Err(AppError::NotFound),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// A household's evidence from outside (answers and accepted roster rows), by day.
+    pub async fn household_evidence(&self, who: &Principal, household_id: i64) -> Result<Vec<Evidence>, AppError> {
+        self.household(who, household_id).await?;
+        Ok(self.store.evidence(household_id).await?)
+    }
+
+    /// The joint meeting's members.
+    pub async fn joint_members(&self, who: &Principal) -> Result<Vec<JointMember>, AppError> {
+        self.permit(who, Permission::ReadJointMeeting, "joint_meeting", None).await?;
+        Ok(self.store.joint_members().await?)
+    }
+
+    /// Meetings, newest first.
+    pub async fn meetings(&self, who: &Principal) -> Result<Vec<Meeting>, AppError> {
+        self.permit(who, Permission::ReadJointMeeting, "joint_meeting", None).await?;
+        Ok(self.store.meetings().await?)
+    }
+
+    /// Records a meeting with its minutes and decisions.
+    pub async fn record_meeting(&self, who: &Principal, input: &MeetingInput) -> Result<i64, AppError> {
+        self.permit(who, Permission::ManageJointMeeting, "meeting", None).await?;
+        let mut errs = Vec::new();
+        let held = bangfu_domain::parse_date("held_on", input.held_on.trim()).map_err(|e| errs.push(e)).ok();
+        let title = required_text("title", &input.title, 200).map_err(|e| errs.push(e)).ok();
+        let place = optional_text("place", &input.place, 200).map_err(|e| errs.push(e)).ok();
+        let attendees = optional_text("attendees", &input.attendees, 2000).map_err(|e| errs.push(e)).ok();
+        let minutes = required_text("minutes", &input.minutes, 20_000).map_err(|e| errs.push(e)).ok();
+        let decisions: Vec<String> =
+            input.decisions.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
+        if decisions.len() > 100 || decisions.iter().any(|d| d.chars().count() > 1000) {
+            errs.push(FieldError::new("decisions", "too_long", "at most 100 decisions of 1,000 characters each"));
+        }
+        let (Some(held), Some(title), Some(place), Some(attendees), Some(minutes), true) =
+            (held, title, place, attendees, minutes, errs.is_empty())
+        else {
+            return Err(AppError::Invalid(errs));
+        };
+        let mut tx = self.store.begin().await?;
+        let id =
+            tx.insert_meeting(&held.to_string(), &title, &place, &attendees, &minutes, &decisions, &who.name).await?;
+        tx.append_audit(&who.audit("create", "meeting", Some(id), None)).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Supervised tasks: `open_only` leaves out those done.
+    pub async fn tasks(&self, who: &Principal, open_only: bool) -> Result<Vec<SupervisedTask>, AppError> {
+        self.permit(who, Permission::ReadJointMeeting, "joint_meeting", None).await?;
+        Ok(self.store.supervised_tasks(None, open_only, None).await?)
+    }
+
+    /// Sets a supervised task.
+    pub async fn create_task(&self, who: &Principal, input: &TaskInput) -> Result<SupervisedTask, AppError> {
+        self.permit(who, Permission::ManageJointMeeting, "supervised_task", None).await?;
+        let mut errs = Vec::new();
+        let title = required_text("title", &input.title, 500).map_err(|e| errs.push(e)).ok();
+        let deadline = bangfu_domain::parse_date("deadline", input.deadline.trim()).map_err(|e| errs.push(e)).ok();
+        let members = self.store.joint_members().await?;
+        if !members.iter().any(|m| m.id == input.lead_member_id) {
+            errs.push(FieldError::new("lead_member_id", "unknown_member", "not a member unit of the joint meeting"));
+        }
+        if let Some(m) = input.meeting_id {
+            if !self.store.meetings().await?.iter().any(|x| x.id == m) {
+                errs.push(FieldError::new("meeting_id", "unknown_meeting", "no such meeting"));
+            }
+        }
+        let (Some(title), Some(deadline), true) = (title, deadline, errs.is_empty()) else {
+            return Err(AppError::Invalid(errs));
+        };
+        let mut tx = self.store.begin().await?;
+        let id =
+            tx.insert_task(input.meeting_id, &title, input.lead_member_id, &deadline.to_string(), &who.name).await?;
+        tx.append_audit(&who.audit("create", "supervised_task", Some(id), None)).await?;
+        tx.commit().await?;
+        Ok(self.store.supervised_task(id).await?)
+    }
+
+    /// Reports a task's progress: the office, or a liaison of the lead unit.
+    pub async fn update_task(&self, who: &Principal, id: i64, input: &TaskUpdate) -> Result<SupervisedTask, AppError> {
+        let task = match self.store.supervised_task(id).await {
+            Ok(t) => t,
+            Err(StoreError::NotFound) => return Err(AppError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        let lead_org = self.store.joint_members().await?.into_iter().find(|m| m.id == task.lead_member_id);
+        let leads = who.role == bangfu_domain::Role::Liaison
+            && who.organisation_id.is_some()
+            && lead_org.and_then(|m| m.organisation_id) == who.organisation_id;
+        if !leads {
+            self.permit(who, Permission::ManageJointMeeting, "supervised_task", Some(id)).await?;
+        }
+        let status = TaskStatus::parse("status", input.status.trim()).map_err(AppError::invalid)?;
+        let progress = optional_text("progress", &input.progress, 2000).map_err(AppError::invalid)?;
+        let mut tx = self.store.begin().await?;
+        if !tx.update_task(id, input.version, status.code(), &progress, &who.name).await? {
+            return Err(AppError::Conflict(FieldError::new(
+                "version",
+                "stale",
+                "the task was changed meanwhile; reload it",
+            )));
+        }
+        let mut a = who.audit("update", "supervised_task", Some(id), None);
+        a.detail = serde_json::json!({ "status": status.code(), "progress": progress }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        Ok(self.store.supervised_task(id).await?)
+    }
+
+    /// Reminders for the work page: supervised tasks not done and due within 14 days (or
+    /// overdue) — all for the office and city staff, the lead unit's for a liaison — and a
+    /// liaison's requests waiting for an answer.
+    pub async fn exchange_reminders(
+        &self,
+        who: &Principal,
+    ) -> Result<(Vec<SupervisedTask>, Vec<Verification>), AppError> {
+        let horizon = (today() + chrono::Days::new(14)).to_string();
+        let tasks = if who.can(Permission::ManageJointMeeting) {
+            self.store.supervised_tasks(None, true, Some(&horizon)).await?
+        } else if who.role == bangfu_domain::Role::Liaison {
+            let member = self
+                .store
+                .joint_members()
+                .await?
+                .into_iter()
+                .find(|m| m.organisation_id.is_some() && m.organisation_id == who.organisation_id);
+            match member {
+                Some(m) => self.store.supervised_tasks(Some(m.id), true, Some(&horizon)).await?,
+                None => Vec::new(),
+            }
+        } else {
+            Vec::new()
+        };
+        let requests = if who.role == bangfu_domain::Role::Liaison {
+            self.verifications(who, RequestFilter::Open, None).await?
+        } else {
+            Vec::new()
+        };
+        Ok((tasks, requests))
+    }
+}
+
+/// The label of a roster kind code (the code itself if unknown).
+pub fn roster_kind_label(code: &str, zh: bool) -> String {
+    RosterKind::from_code(code).map_or_else(|| code.to_string(), |k| k.label(zh).to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn five_working_days_skip_the_weekend() {
+        let fri = NaiveDate::from_ymd_opt(2026, 11, 27).unwrap_or_default();
+        assert_eq!(working_days_after(fri, 5).to_string(), "2026-12-04");
+        let mon = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap_or_default();
+        assert_eq!(working_days_after(mon, 5).to_string(), "2026-12-07");
+        let sat = NaiveDate::from_ymd_opt(2026, 11, 28).unwrap_or_default();
+        assert_eq!(working_days_after(sat, 1).to_string(), "2026-11-30");
+    }
+}

@@ -1,0 +1,1050 @@
+//! Data exchange with the joint meeting's member units (issue 7): department rosters matched to
+//! households by resident ID, verification requests and their answers, evidence on a
+//! household's timeline, attachments, and the joint meeting (members, meetings, decisions,
+//! supervised tasks). Plain SQL with numbered parameters, each used once and in order, so the
+//! same text runs on SQLite and PostgreSQL.
+
+use crate::db::{get, Store, WriteTx};
+use crate::StoreError;
+use serde::Serialize;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+/// A stored file attached to an answer.
+#[derive(Debug, Clone)]
+pub struct Attachment {
+    /// Id.
+    pub id: i64,
+    /// File name as uploaded.
+    pub name: String,
+    /// Media type.
+    pub content_type: String,
+    /// The bytes.
+    pub data: Vec<u8>,
+}
+
+/// A roster uploaded from a department.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Roster {
+    /// Id.
+    pub id: i64,
+    /// The department it comes from.
+    pub department_id: i64,
+    /// Its name.
+    pub department: String,
+    /// What it lists (a roster kind code).
+    pub kind: String,
+    /// File name.
+    pub file_name: String,
+    /// The uploader's region: the households it was matched against lie in it.
+    pub region_code: String,
+    /// The uploader's union, when the uploader is a grassroots union's staff.
+    pub union_id: Option<i64>,
+    /// Who uploaded it.
+    pub uploaded_by: String,
+    /// When.
+    pub uploaded_at: String,
+    /// Rows.
+    pub rows_total: i64,
+    /// Rows matched to a household.
+    pub matched: i64,
+}
+
+/// One row of a roster and what it matched.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RosterRow {
+    /// Id.
+    pub id: i64,
+    /// Roster.
+    pub roster_id: i64,
+    /// Row number in the file (header = 1).
+    pub row_no: i64,
+    /// Resident ID, as listed.
+    pub id_number: String,
+    /// Name, as listed.
+    pub name: String,
+    /// What the department states (the roster's kind).
+    pub fact: String,
+    /// Since when (YYYY-MM-DD or YYYY-MM; may be empty).
+    pub since: String,
+    /// The department's note.
+    pub note: String,
+    /// Matched household.
+    pub household_id: Option<i64>,
+    /// The household's file number.
+    pub file_no: Option<String>,
+    /// Its head's name.
+    pub head_name: Option<String>,
+    /// Its status now.
+    pub household_status: Option<String>,
+    /// Matched as "head" or "member".
+    pub person: Option<String>,
+    /// The suggested change: propose_exit, note or none.
+    pub suggestion: String,
+    /// pending, accepted or rejected.
+    pub decision: String,
+    /// Who decided.
+    pub decided_by: Option<String>,
+    /// When.
+    pub decided_at: Option<String>,
+    /// The outcome proposed on acceptance.
+    pub outcome_id: Option<i64>,
+}
+
+/// A row of a roster file, checked.
+#[derive(Debug, Clone)]
+pub struct NewRosterRow {
+    /// Row number.
+    pub row_no: i64,
+    /// Normalised resident ID.
+    pub id_number: String,
+    /// Name.
+    pub name: String,
+    /// Since.
+    pub since: String,
+    /// Note.
+    pub note: String,
+}
+
+/// An entry on a household's timeline that came from outside: a department's answer or roster.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Evidence {
+    /// Id.
+    pub id: i64,
+    /// Household.
+    pub household_id: i64,
+    /// Day it speaks of.
+    pub day: String,
+    /// "verification" or "roster".
+    pub source: String,
+    /// The answer's or roster row's id.
+    pub source_id: i64,
+    /// The department.
+    pub department: Option<String>,
+    /// What it says.
+    pub summary: String,
+    /// An attached file.
+    pub attachment_id: Option<i64>,
+    /// Recorded by.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
+}
+
+/// A verification request (家庭经济状况核对) and its answers.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Verification {
+    /// Id.
+    pub id: i64,
+    /// Household.
+    pub household_id: i64,
+    /// File number.
+    pub file_no: String,
+    /// Head's name.
+    pub head_name: String,
+    /// Head's resident ID (full: the department needs it to look the person up).
+    pub head_id_number: String,
+    /// Household's region.
+    pub region_code: String,
+    /// What is to be verified.
+    pub question: String,
+    /// Asked by.
+    pub asked_by: String,
+    /// Asked on.
+    pub asked_on: String,
+    /// Due (five working days later by default).
+    pub due_on: String,
+    /// Each addressed department's answer.
+    pub answers: Vec<VerificationAnswer>,
+}
+
+/// One department's part of a request.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct VerificationAnswer {
+    /// Id.
+    pub id: i64,
+    /// Request.
+    pub verification_id: i64,
+    /// Department.
+    pub department_id: i64,
+    /// Its name.
+    pub department: String,
+    /// pending or answered.
+    pub status: String,
+    /// The facts confirmed.
+    pub facts: String,
+    /// Attached file.
+    pub attachment_id: Option<i64>,
+    /// Its name.
+    pub attachment_name: Option<String>,
+    /// Answered by.
+    pub answered_by: Option<String>,
+    /// When.
+    pub answered_at: Option<String>,
+}
+
+/// A member unit of the joint meeting.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct JointMember {
+    /// Id.
+    pub id: i64,
+    /// Unit name.
+    pub name: String,
+    /// The organisation in the registry, when linked.
+    pub organisation_id: Option<i64>,
+    /// Responsible person.
+    pub responsible: String,
+    /// Liaison.
+    pub liaison: String,
+    /// Telephone.
+    pub phone: String,
+}
+
+/// A meeting of the joint meeting.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Meeting {
+    /// Id.
+    pub id: i64,
+    /// Held on.
+    pub held_on: String,
+    /// Title.
+    pub title: String,
+    /// Place.
+    pub place: String,
+    /// Who attended.
+    pub attendees: String,
+    /// Minutes.
+    pub minutes: String,
+    /// Decisions, in order.
+    pub decisions: Vec<String>,
+    /// Recorded by.
+    pub recorded_by: String,
+    /// When.
+    pub recorded_at: String,
+}
+
+/// A supervised task (督办事项).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct SupervisedTask {
+    /// Id.
+    pub id: i64,
+    /// The meeting that set it.
+    pub meeting_id: Option<i64>,
+    /// What is to be done.
+    pub title: String,
+    /// Lead unit.
+    pub lead_member_id: i64,
+    /// Its name.
+    pub lead: String,
+    /// Deadline.
+    pub deadline: String,
+    /// open, in_progress or done.
+    pub status: String,
+    /// Progress reported.
+    pub progress: String,
+    /// Version (optimistic locking).
+    pub version: i64,
+    /// Updated by.
+    pub updated_by: String,
+    /// When.
+    pub updated_at: String,
+}
+
+fn opt_text(r: &AnyRow, c: &'static str) -> Result<Option<String>, StoreError> {
+    get(r, c)
+}
+
+fn roster_from(r: &AnyRow) -> Result<Roster, StoreError> {
+    Ok(Roster {
+        id: get(r, "id")?,
+        department_id: get(r, "department_id")?,
+        department: get(r, "department")?,
+        kind: get(r, "kind")?,
+        file_name: get(r, "file_name")?,
+        region_code: get(r, "region_code")?,
+        union_id: get(r, "union_id")?,
+        uploaded_by: get(r, "uploaded_by")?,
+        uploaded_at: get(r, "uploaded_at")?,
+        rows_total: get(r, "rows_total")?,
+        matched: get(r, "matched")?,
+    })
+}
+
+fn roster_row_from(r: &AnyRow) -> Result<RosterRow, StoreError> {
+    Ok(RosterRow {
+        id: get(r, "id")?,
+        roster_id: get(r, "roster_id")?,
+        row_no: get(r, "row_no")?,
+        id_number: get(r, "id_number")?,
+        name: get(r, "name")?,
+        fact: get(r, "fact")?,
+        since: get(r, "since")?,
+        note: get(r, "note")?,
+        household_id: get(r, "household_id")?,
+        file_no: opt_text(r, "file_no")?,
+        head_name: opt_text(r, "head_name")?,
+        household_status: opt_text(r, "household_status")?,
+        person: opt_text(r, "person")?,
+        suggestion: get(r, "suggestion")?,
+        decision: get(r, "decision")?,
+        decided_by: opt_text(r, "decided_by")?,
+        decided_at: opt_text(r, "decided_at")?,
+        outcome_id: get(r, "outcome_id")?,
+    })
+}
+
+const ROSTER_SELECT: &str = "SELECT r.id, r.department_id, o.name AS department, r.kind, r.file_name, r.region_code, \
+     r.union_id, r.uploaded_by, r.uploaded_at, r.rows_total, r.matched FROM rosters r JOIN organisations o ON o.id = r.department_id";
+
+const ROW_SELECT: &str =
+    "SELECT x.id, x.roster_id, x.row_no, x.id_number, x.name, x.fact, x.since, x.note, x.household_id, \
+     h.file_no, h.head_name, h.status AS household_status, x.person, x.suggestion, x.decision, x.decided_by, \
+     x.decided_at, x.outcome_id FROM roster_rows x LEFT JOIN households h ON h.id = x.household_id";
+
+/// Which rows of a roster a reader sees.
+#[derive(Debug, Clone)]
+pub enum RowsSeen {
+    /// Every row (the roster's department and readers whose scope holds the uploader's region).
+    All,
+    /// Only rows matched to households in these regions (and this union).
+    Matched { regions: Option<Vec<String>>, union_id: Option<i64> },
+}
+
+/// `col IN ('a','b')` for region codes (digits only, checked), or TRUE for no limit.
+fn region_cond(col: &str, regions: &Option<Vec<String>>) -> String {
+    match regions {
+        None => "1=1".into(),
+        Some(r) if r.is_empty() => "1=0".into(),
+        Some(r) => {
+            let list: Vec<String> =
+                r.iter().filter(|c| c.chars().all(|ch| ch.is_ascii_digit())).map(|c| format!("'{c}'")).collect();
+            if list.is_empty() {
+                "1=0".into()
+            } else {
+                format!("{col} IN ({})", list.join(","))
+            }
+        }
+    }
+}
+
+impl Store {
+    /// Rosters, newest first (at most 500).
+    pub async fn rosters(&self, department_id: Option<i64>) -> Result<Vec<Roster>, StoreError> {
+        let rows = match department_id {
+            Some(d) => {
+                sqlx::query(&format!("{ROSTER_SELECT} WHERE r.department_id = $1 ORDER BY r.id DESC LIMIT 500"))
+                    .bind(d)
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+            None => sqlx::query(&format!("{ROSTER_SELECT} ORDER BY r.id DESC LIMIT 500")).fetch_all(&self.pool).await?,
+        };
+        rows.iter().map(roster_from).collect()
+    }
+
+    /// One roster.
+    pub async fn roster(&self, id: i64) -> Result<Roster, StoreError> {
+        let r = sqlx::query(&format!("{ROSTER_SELECT} WHERE r.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        roster_from(&r)
+    }
+
+    /// A roster's rows a reader sees: `matched` true for matched rows only, false for unmatched
+    /// only, None for both; in row order, `limit` from `offset`.
+    pub async fn roster_rows(
+        &self,
+        roster_id: i64,
+        seen: &RowsSeen,
+        matched: Option<bool>,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<RosterRow>, i64), StoreError> {
+        let mut cond = vec!["x.roster_id = $1".to_string()];
+        match seen {
+            RowsSeen::All => {}
+            RowsSeen::Matched { regions, union_id } => {
+                cond.push("x.household_id IS NOT NULL".into());
+                cond.push(region_cond("x.region_code", regions));
+                if let Some(u) = union_id {
+                    cond.push(format!("x.union_id = {u}"));
+                }
+            }
+        }
+        match matched {
+            Some(true) => cond.push("x.household_id IS NOT NULL".into()),
+            Some(false) => cond.push("x.household_id IS NULL".into()),
+            None => {}
+        }
+        let w = cond.join(" AND ");
+        let total: i64 = sqlx::query(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM roster_rows x WHERE {w}"))
+            .bind(roster_id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("n")?;
+        let rows = sqlx::query(&format!("{ROW_SELECT} WHERE {w} ORDER BY x.row_no LIMIT {limit} OFFSET {offset}"))
+            .bind(roster_id)
+            .fetch_all(&self.pool)
+            .await?;
+        Ok((rows.iter().map(roster_row_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// One roster row.
+    pub async fn roster_row(&self, id: i64) -> Result<(RosterRow, Option<String>, Option<i64>), StoreError> {
+        let r = sqlx::query(&format!("{ROW_SELECT} WHERE x.id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let region: Option<String> = sqlx::query("SELECT region_code FROM roster_rows WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("region_code")?;
+        let union_id: Option<i64> = sqlx::query("SELECT union_id FROM roster_rows WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("union_id")?;
+        Ok((roster_row_from(&r)?, region, union_id))
+    }
+
+    /// A household's evidence, by day.
+    pub async fn evidence(&self, household_id: i64) -> Result<Vec<Evidence>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT e.id, e.household_id, e.day, e.source, e.source_id, o.name AS department, e.summary, \
+             e.attachment_id, e.recorded_by, e.recorded_at FROM evidence e LEFT JOIN organisations o ON o.id = e.department_id \
+             WHERE e.household_id = $1 ORDER BY e.day, e.id",
+        )
+        .bind(household_id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(Evidence {
+                    id: get(r, "id")?,
+                    household_id: get(r, "household_id")?,
+                    day: get(r, "day")?,
+                    source: get(r, "source")?,
+                    source_id: get(r, "source_id")?,
+                    department: opt_text(r, "department")?,
+                    summary: get(r, "summary")?,
+                    attachment_id: get(r, "attachment_id")?,
+                    recorded_by: get(r, "recorded_by")?,
+                    recorded_at: get(r, "recorded_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// An attachment.
+    pub async fn attachment(&self, id: i64) -> Result<Attachment, StoreError> {
+        let r = sqlx::query("SELECT id, name, content_type, data FROM attachments WHERE id = $1")
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        Ok(Attachment {
+            id: get(&r, "id")?,
+            name: get(&r, "name")?,
+            content_type: get(&r, "content_type")?,
+            data: r.try_get("data")?,
+        })
+    }
+
+    /// Where an attachment belongs: the request answered with it (for the access check).
+    pub async fn attachment_owner(&self, id: i64) -> Result<Option<(i64, i64)>, StoreError> {
+        let r = sqlx::query(
+            "SELECT a.verification_id, a.department_id FROM verification_answers a WHERE a.attachment_id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?;
+        match r {
+            Some(r) => Ok(Some((get(&r, "verification_id")?, get(&r, "department_id")?))),
+            None => Ok(None),
+        }
+    }
+
+    /// Verification requests: those addressed to `department` (a liaison's), or those about
+    /// households in `regions` (and `union_id`); `open_only` keeps those with a pending answer,
+    /// `overdue_on` those with a pending answer due before that day. Newest first, at most `limit`.
+    pub async fn verifications(
+        &self,
+        department: Option<i64>,
+        regions: &Option<Vec<String>>,
+        union_id: Option<i64>,
+        household_id: Option<i64>,
+        open_only: bool,
+        overdue_on: Option<&str>,
+        limit: i64,
+    ) -> Result<Vec<Verification>, StoreError> {
+        let mut cond = Vec::new();
+        let dept_answer = match department {
+            Some(d) => format!(" AND a.department_id = {d}"),
+            None => String::new(),
+        };
+        match department {
+            Some(d) => cond.push(format!(
+                "EXISTS (SELECT 1 FROM verification_answers a WHERE a.verification_id = v.id AND a.department_id = {d})"
+            )),
+            None => {
+                cond.push(region_cond("v.region_code", regions));
+                if let Some(u) = union_id {
+                    cond.push(format!("v.union_id = {u}"));
+                }
+            }
+        }
+        if let Some(h) = household_id {
+            cond.push(format!("v.household_id = {h}"));
+        }
+        let mut binds: Vec<String> = Vec::new();
+        if open_only || overdue_on.is_some() {
+            let due = match overdue_on {
+                Some(d) => {
+                    binds.push(d.to_string());
+                    " AND v.due_on < $1"
+                }
+                None => "",
+            };
+            cond.push(format!(
+                "EXISTS (SELECT 1 FROM verification_answers a WHERE a.verification_id = v.id AND a.status = 'pending'{dept_answer}){due}"
+            ));
+        }
+        let sql = format!(
+            "SELECT v.id, v.household_id, h.file_no, h.head_name, h.head_id_number, v.region_code, v.question, v.asked_by, \
+             v.asked_on, v.due_on FROM verifications v JOIN households h ON h.id = v.household_id WHERE {} \
+             ORDER BY v.id DESC LIMIT {limit}",
+            if cond.is_empty() { "1=1".to_string() } else { cond.join(" AND ") }
+        );
+        let mut q = sqlx::query(&sql);
+        for b in &binds {
+            q = q.bind(b.clone());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let mut answers = self.verification_answers(id).await?;
+            if let Some(d) = department {
+                answers.retain(|a| a.department_id == d);
+            }
+            out.push(Verification {
+                id,
+                household_id: get(r, "household_id")?,
+                file_no: get(r, "file_no")?,
+                head_name: get(r, "head_name")?,
+                head_id_number: get(r, "head_id_number")?,
+                region_code: get(r, "region_code")?,
+                question: get(r, "question")?,
+                asked_by: get(r, "asked_by")?,
+                asked_on: get(r, "asked_on")?,
+                due_on: get(r, "due_on")?,
+                answers,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn verification_answers(&self, id: i64) -> Result<Vec<VerificationAnswer>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT a.id, a.verification_id, a.department_id, o.name AS department, a.status, a.facts, a.attachment_id, \
+             f.name AS attachment_name, a.answered_by, a.answered_at FROM verification_answers a \
+             JOIN organisations o ON o.id = a.department_id LEFT JOIN attachments f ON f.id = a.attachment_id \
+             WHERE a.verification_id = $1 ORDER BY a.id",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(VerificationAnswer {
+                    id: get(r, "id")?,
+                    verification_id: get(r, "verification_id")?,
+                    department_id: get(r, "department_id")?,
+                    department: get(r, "department")?,
+                    status: get(r, "status")?,
+                    facts: get(r, "facts")?,
+                    attachment_id: get(r, "attachment_id")?,
+                    attachment_name: opt_text(r, "attachment_name")?,
+                    answered_by: opt_text(r, "answered_by")?,
+                    answered_at: opt_text(r, "answered_at")?,
+                })
+            })
+            .collect()
+    }
+
+    /// One request (with all its answers), whoever asks: the caller checks access.
+    pub async fn verification(&self, id: i64) -> Result<(Verification, Option<i64>), StoreError> {
+        let mut v = self.verifications(None, &None, None, None, false, None, 1_000_000).await?;
+        // Narrowed by id below: the list query is shared; one request is small.
+        v.retain(|x| x.id == id);
+        let v = v.pop().ok_or(StoreError::NotFound)?;
+        let union_id: Option<i64> = sqlx::query("SELECT union_id FROM verifications WHERE id = $1")
+            .bind(id)
+            .fetch_one(&self.pool)
+            .await?
+            .try_get("union_id")?;
+        Ok((v, union_id))
+    }
+
+    /// The joint meeting's member units, in order.
+    pub async fn joint_members(&self) -> Result<Vec<JointMember>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, name, organisation_id, responsible, liaison, phone FROM joint_members ORDER BY position, id",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(JointMember {
+                    id: get(r, "id")?,
+                    name: get(r, "name")?,
+                    organisation_id: get(r, "organisation_id")?,
+                    responsible: get(r, "responsible")?,
+                    liaison: get(r, "liaison")?,
+                    phone: get(r, "phone")?,
+                })
+            })
+            .collect()
+    }
+
+    /// Meetings, newest first.
+    pub async fn meetings(&self) -> Result<Vec<Meeting>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT id, held_on, title, place, attendees, minutes, recorded_by, recorded_at FROM meetings \
+             ORDER BY held_on DESC, id DESC LIMIT 500",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        let mut out = Vec::new();
+        for r in &rows {
+            let id: i64 = get(r, "id")?;
+            let decisions = sqlx::query("SELECT text FROM meeting_decisions WHERE meeting_id = $1 ORDER BY position")
+                .bind(id)
+                .fetch_all(&self.pool)
+                .await?
+                .iter()
+                .map(|d| get::<String>(d, "text"))
+                .collect::<Result<_, _>>()?;
+            out.push(Meeting {
+                id,
+                held_on: get(r, "held_on")?,
+                title: get(r, "title")?,
+                place: get(r, "place")?,
+                attendees: get(r, "attendees")?,
+                minutes: get(r, "minutes")?,
+                decisions,
+                recorded_by: get(r, "recorded_by")?,
+                recorded_at: get(r, "recorded_at")?,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Supervised tasks: all, or those led by `lead` / not done / due by a day; by deadline.
+    pub async fn supervised_tasks(
+        &self,
+        lead: Option<i64>,
+        open_only: bool,
+        due_by: Option<&str>,
+    ) -> Result<Vec<SupervisedTask>, StoreError> {
+        let mut cond = vec!["1=1".to_string()];
+        if let Some(l) = lead {
+            cond.push(format!("t.lead_member_id = {l}"));
+        }
+        if open_only || due_by.is_some() {
+            cond.push("t.status <> 'done'".into());
+        }
+        let mut sql = format!(
+            "SELECT t.id, t.meeting_id, t.title, t.lead_member_id, m.name AS lead, t.deadline, t.status, t.progress, \
+             t.version, t.updated_by, t.updated_at FROM supervised_tasks t JOIN joint_members m ON m.id = t.lead_member_id \
+             WHERE {}",
+            cond.join(" AND ")
+        );
+        if due_by.is_some() {
+            sql.push_str(" AND t.deadline <= $1");
+        }
+        sql.push_str(" ORDER BY t.deadline, t.id LIMIT 1000");
+        let mut q = sqlx::query(&sql);
+        if let Some(d) = due_by {
+            q = q.bind(d.to_string());
+        }
+        let rows = q.fetch_all(&self.pool).await?;
+        rows.iter().map(task_from).collect()
+    }
+
+    /// One supervised task.
+    pub async fn supervised_task(&self, id: i64) -> Result<SupervisedTask, StoreError> {
+        let r = sqlx::query(
+            "SELECT t.id, t.meeting_id, t.title, t.lead_member_id, m.name AS lead, t.deadline, t.status, t.progress, \
+             t.version, t.updated_by, t.updated_at FROM supervised_tasks t JOIN joint_members m ON m.id = t.lead_member_id \
+             WHERE t.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        task_from(&r)
+    }
+}
+
+fn task_from(r: &AnyRow) -> Result<SupervisedTask, StoreError> {
+    Ok(SupervisedTask {
+        id: get(r, "id")?,
+        meeting_id: get(r, "meeting_id")?,
+        title: get(r, "title")?,
+        lead_member_id: get(r, "lead_member_id")?,
+        lead: get(r, "lead")?,
+        deadline: get(r, "deadline")?,
+        status: get(r, "status")?,
+        progress: get(r, "progress")?,
+        version: get(r, "version")?,
+        updated_by: get(r, "updated_by")?,
+        updated_at: get(r, "updated_at")?,
+    })
+}
+
+impl WriteTx {
+    async fn returning_id<'q>(
+        &mut self,
+        q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments<'q>>,
+    ) -> Result<i64, StoreError> {
+        let r = q.fetch_one(&mut *self.tx).await?;
+        get(&r, "id")
+    }
+
+    /// Stores a file; gives its id.
+    pub async fn insert_attachment(
+        &mut self,
+        name: &str,
+        content_type: &str,
+        data: &[u8],
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO attachments (name, content_type, size, data, uploaded_by, uploaded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(name.to_string())
+        .bind(content_type.to_string())
+        .bind(data.len() as i64)
+        .bind(data.to_vec())
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339());
+        self.returning_id(q).await
+    }
+
+    /// Writes a roster and its rows, matches them by resident ID to households (head first,
+    /// then member) in `regions` / `union_id`, and sets each match's suggestion; gives the id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_roster(
+        &mut self,
+        department_id: i64,
+        kind: &str,
+        exit_suggested: bool,
+        file_name: &str,
+        region_code: &str,
+        regions: &Option<Vec<String>>,
+        union_id: Option<i64>,
+        rows: &[NewRosterRow],
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO rosters (department_id, kind, file_name, region_code, union_id, uploaded_by, uploaded_at, rows_total) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(department_id)
+        .bind(kind.to_string())
+        .bind(file_name.to_string())
+        .bind(region_code.to_string())
+        .bind(union_id)
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339())
+        .bind(rows.len() as i64);
+        let id = self.returning_id(q).await?;
+        // Rows as one statement per thousand; texts as quoted literals (quotes doubled), the
+        // kind is a code of ours.
+        let quote = |t: &str| format!("'{}'", t.replace('\'', "''"));
+        for chunk in rows.chunks(1000) {
+            let mut sql =
+                String::from("INSERT INTO roster_rows (roster_id, row_no, id_number, name, fact, since, note) VALUES ");
+            for (i, r) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(',');
+                }
+                sql.push_str(&format!(
+                    "({id},{},{},{},{},{},{})",
+                    r.row_no,
+                    quote(&r.id_number),
+                    quote(&r.name),
+                    quote(kind),
+                    quote(&r.since),
+                    quote(&r.note)
+                ));
+            }
+            sqlx::query(&sql).execute(&mut *self.tx).await?;
+        }
+        let in_scope = {
+            let mut c = region_cond("h.region_code", regions);
+            if let Some(u) = union_id {
+                c.push_str(&format!(" AND h.union_id = {u}"));
+            }
+            c
+        };
+        // Heads first, then members of households not matched by a head.
+        let head = format!(
+            "UPDATE roster_rows SET household_id = h.id, region_code = h.region_code, union_id = h.union_id, person = 'head' \
+             FROM households h WHERE roster_rows.roster_id = {id} AND h.head_id_number = roster_rows.id_number AND {in_scope}"
+        );
+        sqlx::query(&head).execute(&mut *self.tx).await?;
+        let member = format!(
+            "UPDATE roster_rows SET household_id = h.id, region_code = h.region_code, union_id = h.union_id, person = 'member' \
+             FROM members m JOIN households h ON h.id = m.household_id \
+             WHERE roster_rows.roster_id = {id} AND roster_rows.household_id IS NULL AND roster_rows.id_number <> '' \
+             AND m.id_number = roster_rows.id_number AND {in_scope}"
+        );
+        sqlx::query(&member).execute(&mut *self.tx).await?;
+        let exit = if exit_suggested { "'propose_exit'" } else { "'note'" };
+        let suggest = format!(
+            "UPDATE roster_rows SET suggestion = CASE WHEN EXISTS (SELECT 1 FROM households h WHERE h.id = roster_rows.household_id \
+             AND h.status = 'in_file') THEN {exit} ELSE 'note' END WHERE roster_id = {id} AND household_id IS NOT NULL"
+        );
+        sqlx::query(&suggest).execute(&mut *self.tx).await?;
+        sqlx::query(&format!(
+            "UPDATE rosters SET matched = (SELECT CAST(COUNT(*) AS BIGINT) FROM roster_rows WHERE roster_id = {id} \
+             AND household_id IS NOT NULL) WHERE id = {id}"
+        ))
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(id)
+    }
+
+    /// Marks a pending roster row accepted or rejected; false if it was decided meanwhile.
+    pub async fn decide_roster_row(
+        &mut self,
+        id: i64,
+        decision: &str,
+        outcome_id: Option<i64>,
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE roster_rows SET decision = $1, outcome_id = $2, decided_by = $3, decided_at = $4 \
+             WHERE id = $5 AND decision = 'pending'",
+        )
+        .bind(decision.to_string())
+        .bind(outcome_id)
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Adds an entry to a household's timeline.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_evidence(
+        &mut self,
+        household_id: i64,
+        day: &str,
+        source: &str,
+        source_id: i64,
+        department_id: Option<i64>,
+        summary: &str,
+        attachment_id: Option<i64>,
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO evidence (household_id, day, source, source_id, department_id, summary, attachment_id, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+        )
+        .bind(household_id)
+        .bind(day.to_string())
+        .bind(source.to_string())
+        .bind(source_id)
+        .bind(department_id)
+        .bind(summary.to_string())
+        .bind(attachment_id)
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339());
+        self.returning_id(q).await
+    }
+
+    /// A verification request to `departments` about a household; gives its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_verification(
+        &mut self,
+        household_id: i64,
+        region_code: &str,
+        union_id: Option<i64>,
+        question: &str,
+        asked_on: &str,
+        due_on: &str,
+        departments: &[i64],
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO verifications (household_id, region_code, union_id, question, asked_by, asked_on, due_on, created_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+        )
+        .bind(household_id)
+        .bind(region_code.to_string())
+        .bind(union_id)
+        .bind(question.to_string())
+        .bind(by.to_string())
+        .bind(asked_on.to_string())
+        .bind(due_on.to_string())
+        .bind(crate::now_rfc3339());
+        let id = self.returning_id(q).await?;
+        for d in departments {
+            sqlx::query(
+                "INSERT INTO verification_answers (verification_id, department_id, status) VALUES ($1, $2, 'pending')",
+            )
+            .bind(id)
+            .bind(*d)
+            .execute(&mut *self.tx)
+            .await?;
+        }
+        Ok(id)
+    }
+
+    /// Records a department's answer if still pending; false if answered meanwhile.
+    pub async fn answer_verification(
+        &mut self,
+        verification_id: i64,
+        department_id: i64,
+        facts: &str,
+        attachment_id: Option<i64>,
+        by: &str,
+    ) -> Result<Option<i64>, StoreError> {
+        let r = sqlx::query(
+            "UPDATE verification_answers SET status = 'answered', facts = $1, attachment_id = $2, answered_by = $3, \
+             answered_at = $4 WHERE verification_id = $5 AND department_id = $6 AND status = 'pending' RETURNING id",
+        )
+        .bind(facts.to_string())
+        .bind(attachment_id)
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339())
+        .bind(verification_id)
+        .bind(department_id)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        match r {
+            Some(r) => Ok(Some(get(&r, "id")?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Records a meeting with its decisions; gives its id.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn insert_meeting(
+        &mut self,
+        held_on: &str,
+        title: &str,
+        place: &str,
+        attendees: &str,
+        minutes: &str,
+        decisions: &[String],
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO meetings (held_on, title, place, attendees, minutes, recorded_by, recorded_at) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+        )
+        .bind(held_on.to_string())
+        .bind(title.to_string())
+        .bind(place.to_string())
+        .bind(attendees.to_string())
+        .bind(minutes.to_string())
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339());
+        let id = self.returning_id(q).await?;
+        for (i, d) in decisions.iter().enumerate() {
+            sqlx::query("INSERT INTO meeting_decisions (meeting_id, position, text) VALUES ($1, $2, $3)")
+                .bind(id)
+                .bind(i as i64 + 1)
+                .bind(d.clone())
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        Ok(id)
+    }
+
+    /// Creates a supervised task; gives its id.
+    pub async fn insert_task(
+        &mut self,
+        meeting_id: Option<i64>,
+        title: &str,
+        lead_member_id: i64,
+        deadline: &str,
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        let q = sqlx::query(
+            "INSERT INTO supervised_tasks (meeting_id, title, lead_member_id, deadline, status, updated_by, updated_at) \
+             VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
+        )
+        .bind(meeting_id)
+        .bind(title.to_string())
+        .bind(lead_member_id)
+        .bind(deadline.to_string())
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339());
+        self.returning_id(q).await
+    }
+
+    /// Updates a task's status and progress if it still has `version`; false otherwise.
+    pub async fn update_task(
+        &mut self,
+        id: i64,
+        version: i64,
+        status: &str,
+        progress: &str,
+        by: &str,
+    ) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE supervised_tasks SET status = $1, progress = $2, version = version + 1, updated_by = $3, updated_at = $4 \
+             WHERE id = $5 AND version = $6",
+        )
+        .bind(status.to_string())
+        .bind(progress.to_string())
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339())
+        .bind(id)
+        .bind(version)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+
+    /// Updates a member unit's people and its link to the registry.
+    pub async fn update_joint_member(
+        &mut self,
+        id: i64,
+        organisation_id: Option<i64>,
+        responsible: &str,
+        liaison: &str,
+        phone: &str,
+    ) -> Result<(), StoreError> {
+        let n = sqlx::query(
+            "UPDATE joint_members SET organisation_id = $1, responsible = $2, liaison = $3, phone = $4 WHERE id = $5",
+        )
+        .bind(organisation_id)
+        .bind(responsible.to_string())
+        .bind(liaison.to_string())
+        .bind(phone.to_string())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        if n == 1 {
+            Ok(())
+        } else {
+            Err(StoreError::NotFound)
+        }
+    }
+}
