@@ -597,7 +597,7 @@ pub struct TimelineEvent {
     pub date: String,
     /// registration, monthly_record, enrolment, assistance, determination, plan, measure,
     /// measure_done, pairing, pairing_ended, visit, outcome_proposed, outcome_decided,
-    /// outcome_reopened, return_flagged, return_decided.
+    /// outcome_reopened, return_flagged, return_decided, evidence.
     pub kind: String,
     /// What, in Chinese.
     pub what: String,
@@ -882,6 +882,21 @@ impl App {
                     Some(at.clone()),
                 ));
             }
+        }
+        // Evidence from the member departments: verification answers, accepted roster rows.
+        for e in self.store.evidence(household_id).await? {
+            let (zh, en) = match e.source.as_str() {
+                "verification" => ("部门核对", "Department verification"),
+                _ => ("部门名单", "Department roster"),
+            };
+            let file = if e.attachment_id.is_some() { "（附件）" } else { "" };
+            out.push(ev(
+                e.day.clone(),
+                "evidence",
+                (format!("{zh}：{}{file}", e.summary), format!("{en}: {}{file}", e.summary)),
+                Some(e.recorded_by.clone()),
+                Some(e.recorded_at.clone()),
+            ));
         }
         // A month's record stands at the end of its month (it is known once the month is over).
         let key = |e: &TimelineEvent| if e.date.len() == 7 { format!("{}-32", e.date) } else { e.date.clone() };

@@ -219,6 +219,8 @@ impl App {
         ] {
             tx.insert_organisation(&org(d.into(), OrgKind::Department, "450400", None)).await?;
         }
+        // The joint meeting's member units are the departments of the same names.
+        tx.link_joint_members().await?;
         let mut grassroots = Vec::new();
         let mut employers = Vec::new();
         const TRADES: [&str; 10] = [

@@ -63,22 +63,27 @@ impl WriteTx {
     /// Inserts households with the given ids, and their causes.
     pub async fn bulk_households(&mut self, rows: &[(i64, HouseholdWrite)]) -> Result<(), StoreError> {
         let now = crate::now_rfc3339();
-        self.insert_rows(
-            Households::Table,
-            HOUSEHOLD_COLUMNS,
-            rows.iter().map(|(id, h)| {
+        // Rows are built before the first await: an iterator of closures held across it would
+        // make the future not `Send` for every lifetime (rustc #102211), and handlers need `Send`.
+        let households: Vec<Vec<SimpleExpr>> = rows
+            .iter()
+            .map(|(id, h)| {
                 let mut v: Vec<SimpleExpr> = vec![(*id).into()];
                 v.extend(write_values(h, 1, &now, Some(&now)));
                 v
-            }),
-        )
-        .await?;
+            })
+            .collect();
+        let mut causes: Vec<Vec<SimpleExpr>> = Vec::new();
+        for (id, h) in rows {
+            for c in &h.causes {
+                causes.push(vec![(*id).into(), c.code().into(), h.region_code.clone().into()]);
+            }
+        }
+        self.insert_rows(Households::Table, HOUSEHOLD_COLUMNS, households).await?;
         self.insert_rows(
             HouseholdCauses::Table,
             [HouseholdCauses::HouseholdId, HouseholdCauses::Cause, HouseholdCauses::RegionCode],
-            rows.iter().flat_map(|(id, h)| {
-                h.causes.iter().map(move |c| vec![(*id).into(), c.code().into(), h.region_code.clone().into()])
-            }),
+            causes,
         )
         .await
     }
@@ -86,10 +91,9 @@ impl WriteTx {
     /// Inserts members.
     pub async fn bulk_members(&mut self, rows: &[(i64, MemberWrite)]) -> Result<(), StoreError> {
         use Members::*;
-        self.insert_rows(
-            Table,
-            [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation],
-            rows.iter().map(|(h, m)| {
+        let values: Vec<Vec<SimpleExpr>> = rows
+            .iter()
+            .map(|(h, m)| {
                 vec![
                     (*h).into(),
                     m.name.clone().into(),
@@ -98,9 +102,9 @@ impl WriteTx {
                     m.birth_date.to_string().into(),
                     m.situation.code().into(),
                 ]
-            }),
-        )
-        .await
+            })
+            .collect();
+        self.insert_rows(Table, [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation], values).await
     }
 
     /// Inserts monthly records (no month may exist yet).

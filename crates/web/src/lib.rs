@@ -12,6 +12,7 @@ mod casework_view;
 mod dashboard;
 pub mod error;
 mod evaluation_view;
+pub mod exchange_pages;
 pub mod export;
 pub mod extract;
 mod household_form;
@@ -43,6 +44,7 @@ const STYLE: &str = include_str!("../assets/style.css");
 const ECHARTS: &str = include_str!("../assets/echarts.min.js");
 const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
 const PRINT_JS: &str = include_str!("../assets/print.js");
+const UPLOAD_JS: &str = include_str!("../assets/upload.js");
 
 /// A static asset with its type, cached for an hour.
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -81,6 +83,7 @@ pub fn route_paths() -> Vec<String> {
     let mut out: Vec<String> = pages::routes().paths.iter().map(|p| p.to_string()).collect();
     out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(policy_pages::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(exchange_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(api::routes().paths.iter().map(|p| format!("/api/v1{p}")));
     out
 }
@@ -92,11 +95,13 @@ pub fn router(app: App) -> Router {
         .merge(pages::routes().router)
         .merge(access_pages::routes().router)
         .merge(policy_pages::routes().router)
+        .merge(exchange_pages::routes().router)
         .nest("/api/v1", api::routes().router)
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/assets/echarts.min.js", get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }))
         .route("/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", DASHBOARD_JS) }))
         .route("/assets/print.js", get(|| async { asset("text/javascript; charset=utf-8", PRINT_JS) }))
+        .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_JS) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .with_state(state)

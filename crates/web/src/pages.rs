@@ -61,6 +61,9 @@ pub(crate) struct Nav {
     pub(crate) can_read: bool,
     pub(crate) can_audit: bool,
     pub(crate) can_users: bool,
+    pub(crate) can_import: bool,
+    pub(crate) can_exchange: bool,
+    pub(crate) can_joint: bool,
 }
 
 impl Nav {
@@ -74,6 +77,9 @@ impl Nav {
             can_read: false,
             can_audit: false,
             can_users: false,
+            can_import: false,
+            can_exchange: false,
+            can_joint: false,
         }
     }
 }
@@ -95,6 +101,9 @@ impl Ctx {
             can_read: self.who.can(Permission::ReadHouseholds),
             can_audit: self.who.can(Permission::ReadAudit),
             can_users: self.who.can(Permission::ManageUsers),
+            can_import: self.who.can(Permission::WriteHouseholds),
+            can_exchange: self.who.can(Permission::ReadHouseholds) || self.who.can(Permission::UploadRosters),
+            can_joint: self.who.can(Permission::ReadJointMeeting),
         }
     }
 
@@ -488,6 +497,10 @@ struct HouseholdPage {
     eval: Option<crate::evaluation_view::EvalView>,
     work: crate::casework_view::CaseworkView,
     plan: crate::casework_view::PlanSection,
+    /// Verification requests about the household: id, asked on, question, state.
+    verifications: Vec<(i64, String, String, String)>,
+    /// Departments a request can go to.
+    departments: Vec<(String, String)>,
     cw: &'static crate::casework_view::Cw,
 }
 
@@ -607,6 +620,27 @@ async fn household_view(
         Ok(w) => w,
         Err(e) => return ctx.error(e),
     };
+    let verifications = match s.app.verifications(&ctx.who, bangfu_app::exchange::RequestFilter::All, Some(id)).await {
+        Ok(v) => v
+            .into_iter()
+            .map(|v| {
+                let waiting: Vec<String> =
+                    v.answers.iter().filter(|a| a.status == "pending").map(|a| a.department.clone()).collect();
+                let state = if waiting.is_empty() {
+                    if ctx.lang.zh() {
+                        "已全部答复".to_string()
+                    } else {
+                        "All answered".to_string()
+                    }
+                } else {
+                    format!("{}{}", if ctx.lang.zh() { "待答复：" } else { "Waiting for: " }, waiting.join("、"))
+                };
+                (v.id, v.asked_on, v.question, state)
+            })
+            .collect(),
+        Err(e) => return ctx.error(e),
+    };
+    let departments = crate::exchange_pages::department_options(s).await;
     let plan = match crate::casework_view::plan_section(s, ctx, id).await {
         Ok(p) => p,
         Err(e) => return ctx.error(e),
@@ -654,6 +688,8 @@ async fn household_view(
             eval,
             work,
             plan,
+            verifications,
+            departments,
             cw: crate::casework_view::cw(ctx),
             enrolments: file
                 .enrolments

@@ -62,6 +62,9 @@ pub(crate) async fn timeline_page(
     )
 }
 
+/// date, text, link.
+type Reminder = (String, String, String);
+
 /// date, household id, file number, head, what, who.
 type WorkLine = (String, i64, String, String, String, String);
 
@@ -75,6 +78,8 @@ struct MyWorkView {
     today: String,
     /// anchor, title, count, lines.
     sections: Vec<(&'static str, &'static str, String, Vec<WorkLine>)>,
+    /// Reminders from the joint meeting and the departments: title, then (date, text, link).
+    reminders: Vec<(String, Vec<Reminder>)>,
 }
 
 /// The signed-in user's work.
@@ -85,11 +90,84 @@ pub(crate) async fn my_work_page(
     headers: HeaderMap,
 ) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let zh = ctx.lang.zh();
+    let reminders = match s.app.exchange_reminders(&ctx.who).await {
+        Ok((tasks, requests)) => {
+            let today = chrono::Utc::now().date_naive().to_string();
+            let mut out = Vec::new();
+            if !tasks.is_empty() {
+                let lines = tasks
+                    .iter()
+                    .map(|t| {
+                        let late = if t.deadline < today {
+                            if zh {
+                                "（逾期）"
+                            } else {
+                                " (overdue)"
+                            }
+                        } else {
+                            ""
+                        };
+                        (t.deadline.clone(), format!("{} · {}{late}", t.title, t.lead), "/joint".to_string())
+                    })
+                    .collect();
+                out.push((
+                    if zh {
+                        "督办事项（14 天内到期或逾期）"
+                    } else {
+                        "Supervised tasks due within 14 days or overdue"
+                    }
+                    .to_string(),
+                    lines,
+                ));
+            }
+            if !requests.is_empty() {
+                let lines = requests
+                    .iter()
+                    .map(|v| {
+                        let late = if v.due_on < today {
+                            if zh {
+                                "（逾期）"
+                            } else {
+                                " (overdue)"
+                            }
+                        } else {
+                            ""
+                        };
+                        (
+                            v.due_on.clone(),
+                            format!("{} {} · {}{late}", v.file_no, v.head_name, v.question),
+                            format!("/verifications/{}", v.id),
+                        )
+                    })
+                    .collect();
+                out.push((if zh { "待答复的核对请求" } else { "Verification requests to answer" }.to_string(), lines));
+            }
+            out
+        }
+        Err(e) => return ctx.error(e),
+    };
+    // A liaison reads no household: their work is the reminders alone.
+    if !ctx.who.can(bangfu_domain::Permission::ReadHouseholds) {
+        let today = chrono::Utc::now().date_naive().to_string();
+        let c = cw(&ctx);
+        return ctx.render(
+            StatusCode::OK,
+            MyWorkView {
+                t: ctx.lang.tr(),
+                cw: c,
+                nav: ctx.nav(),
+                show_synthetic: false,
+                today,
+                sections: Vec::new(),
+                reminders,
+            },
+        );
+    }
     let w = match s.app.my_work(&ctx.who, chrono::Utc::now().date_naive()).await {
         Ok(w) => w,
         Err(e) => return ctx.error(e),
     };
-    let zh = ctx.lang.zh();
     let c = cw(&ctx);
     let what = |code: &str| {
         MeasureKind::from_code(code)
@@ -136,6 +214,14 @@ pub(crate) async fn my_work_page(
     }
     ctx.render(
         StatusCode::OK,
-        MyWorkView { t: ctx.lang.tr(), cw: c, nav: ctx.nav(), show_synthetic: false, today: w.today, sections },
+        MyWorkView {
+            t: ctx.lang.tr(),
+            cw: c,
+            nav: ctx.nav(),
+            show_synthetic: false,
+            today: w.today,
+            sections,
+            reminders,
+        },
     )
 }

@@ -108,6 +108,9 @@ pub struct Progress {
     pub total: u64,
 }
 
+/// Whether a (region, union) pair may be used: the union to record, or why not.
+type RefVerdict = Result<Option<i64>, Vec<FieldError>>;
+
 /// Report progress every this many rows.
 const EVERY: usize = 5000;
 
@@ -141,28 +144,20 @@ impl App {
         tracing::debug!(ms = started.elapsed().as_millis() as u64, "import: file read");
         let total_rows: u64 = sheets.iter().map(|s| s.rows.len() as u64).sum();
         let mut done_rows = 0u64;
-        let tick = |n: &mut u64| {
-            *n += 1;
-            if *n % EVERY as u64 == 0 {
-                progress(Progress { step: "check", done: *n, total: total_rows });
-            }
-        };
+
         // Errors carry the sheet's position so the report can be put in file order at the end.
         let mut errors: Vec<(usize, RowError)> = Vec::new();
-        let err = |sheet: &Sheet, row: usize, column: String, e: &FieldError| RowError {
-            sheet: sheet.name.clone(),
-            row,
-            column,
-            code: e.code.to_string(),
-            message: e.message.clone(),
-        };
         // 1. Household rows, checked one by one; regions and unions looked up once each.
-        let mut refs: HashMap<(String, Option<i64>), Result<Option<i64>, Vec<FieldError>>> = HashMap::new();
+        let mut refs: HashMap<(String, Option<i64>), RefVerdict> = HashMap::new();
         let mut checked: Vec<(usize, usize, HouseholdWrite)> = Vec::new();
-        for (si, sheet) in sheets.iter().enumerate().filter(|(_, s)| s.kind == Kind::Households) {
+        // Plain loops (no iterator adaptors with closures) around awaits: such a future is
+        // `Send` for every lifetime, as the web handler needs (rustc #102211).
+        for (si, sheet) in sheets.iter().enumerate() {
+            if sheet.kind != Kind::Households {
+                continue;
+            }
             for (row, r) in &sheet.rows {
-                tick(&mut done_rows);
-                let get = |f: &str| sheet.get(r, f).to_string();
+                tick(&mut done_rows, total_rows, progress);
                 let mut bad = Vec::new();
                 let union_id = match sheet.get(r, "union_id") {
                     "" => None,
@@ -185,15 +180,15 @@ impl App {
                     .map(|c| code_of(Cause::ALL, Cause::code, Cause::label, c.trim()))
                     .collect();
                 let input = HouseholdInput {
-                    file_no: get("file_no"),
-                    head_name: get("head_name"),
-                    head_id_number: get("head_id_number"),
-                    phone: get("phone"),
-                    address: get("address"),
-                    region_code: get("region_code"),
+                    file_no: sheet.get(r, "file_no").to_string(),
+                    head_name: sheet.get(r, "head_name").to_string(),
+                    head_id_number: sheet.get(r, "head_id_number").to_string(),
+                    phone: sheet.get(r, "phone").to_string(),
+                    address: sheet.get(r, "address").to_string(),
+                    region_code: sheet.get(r, "region_code").to_string(),
                     union_id,
                     employer_id: None,
-                    registered_on: get("registered_on"),
+                    registered_on: sheet.get(r, "registered_on").to_string(),
                     migrant_worker: migrant,
                     causes,
                     work_capacity: code_of(
@@ -228,7 +223,7 @@ impl App {
                     Err(es) => bad.extend(es),
                 }
                 for e in &bad {
-                    errors.push((si, err(sheet, *row, header_of(Kind::Households, &e.field), e)));
+                    errors.push((si, row_error(sheet, *row, header_of(Kind::Households, &e.field), e)));
                 }
             }
         }
@@ -264,7 +259,7 @@ impl App {
                 None
             };
             if let Some(e) = problem {
-                errors.push((si, err(sheet, row, column(&e.field), &e)));
+                errors.push((si, row_error(sheet, row, column(&e.field), &e)));
                 continue;
             }
             order.push(h.head_id_number.clone());
@@ -295,11 +290,11 @@ impl App {
             .collect();
         for (si, sheet) in sheets.iter().enumerate().filter(|(_, s)| s.kind != Kind::Households) {
             for (row, r) in &sheet.rows {
-                tick(&mut done_rows);
+                tick(&mut done_rows, total_rows, progress);
                 let head = match bangfu_domain::IdNumber::parse("head_id_number", sheet.get(r, "head_id_number")) {
                     Ok(h) => h.as_str().to_string(),
                     Err(e) => {
-                        errors.push((si, err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
+                        errors.push((si, row_error(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
                         continue;
                     }
                 };
@@ -310,7 +305,7 @@ impl App {
                             "no_household",
                             "no household with this head in the file's 家庭 sheet or on file in your scope",
                         );
-                        errors.push((si, err(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
+                        errors.push((si, row_error(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
                         continue;
                     }
                     order.push(head.clone());
@@ -337,7 +332,7 @@ impl App {
                             Ok(m) => entry.members.push(m),
                             Err(es) => {
                                 for e in &es {
-                                    errors.push((si, err(sheet, *row, header_of(Kind::Members, &e.field), e)));
+                                    errors.push((si, row_error(sheet, *row, header_of(Kind::Members, &e.field), e)));
                                 }
                             }
                         }
@@ -380,7 +375,7 @@ impl App {
                             es.push(FieldError::new("members", "invalid", "must be a whole number of people"));
                         }
                         for e in &es {
-                            errors.push((si, err(sheet, *row, header_of(Kind::Months, &e.field), e)));
+                            errors.push((si, row_error(sheet, *row, header_of(Kind::Months, &e.field), e)));
                         }
                     }
                 }
@@ -446,12 +441,15 @@ impl App {
         }
         // File numbers: each (region, year) continues after the highest on file or in the file.
         let mut next: HashMap<String, u64> = HashMap::new();
-        for h in new.iter().filter(|h| h.file_no.is_empty()) {
+        for h in &new {
+            if !h.file_no.is_empty() {
+                continue;
+            }
             let year = chrono::Datelike::year(&h.registered_on);
             let prefix = format!("{}-{year}-", h.region_code);
-            if !next.contains_key(&prefix) {
+            if let std::collections::hash_map::Entry::Vacant(e) = next.entry(prefix) {
                 let n = split_file_no(&tx.next_file_no(&h.region_code, year).await?).map_or(1, |p| p.1);
-                next.insert(prefix, n);
+                e.insert(n);
             }
         }
         for h in &new {
@@ -574,4 +572,16 @@ fn split_file_no(f: &str) -> Option<(String, u64)> {
     let (prefix, n) = f.rsplit_once('-')?;
     let n: u64 = n.parse().ok()?;
     Some((format!("{prefix}-"), n))
+}
+
+/// Counts a row checked and reports progress now and then.
+fn tick(n: &mut u64, total: u64, progress: &(dyn Fn(Progress) + Send + Sync)) {
+    *n += 1;
+    if (*n).is_multiple_of(EVERY as u64) {
+        progress(Progress { step: "check", done: *n, total });
+    }
+}
+
+fn row_error(sheet: &Sheet, row: usize, column: String, e: &FieldError) -> RowError {
+    RowError { sheet: sheet.name.clone(), row, column, code: e.code.to_string(), message: e.message.clone() }
 }
