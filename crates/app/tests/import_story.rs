@@ -123,6 +123,16 @@ async fn imports_check_every_row_write_all_or_nothing_and_once() {
         assert_eq!((again.months_new, again.months_changed, again.months_unchanged), (0, 0, 3));
         assert_eq!(count(&app).await, 2, "{:?}: one copy", db.backend);
 
+        // A deleted household's id is never given again by an import (the audit trail names it).
+        let last = app.store.max_household_id().await.unwrap();
+        let version = app.household(&sys, last).await.unwrap().version;
+        app.delete_household(&sys, last, Some(version)).await.unwrap();
+        let row = format!("{HEADER}丙户,{},450403,2017-01-01,失业,无劳动能力,否\n", heads[4]);
+        let r = app.import(&sys, "one.csv", row.as_bytes(), false).await.unwrap();
+        assert_eq!(r.households_new, 1, "{r:?}");
+        assert!(app.store.max_household_id().await.unwrap() > last, "{:?}: id {last} given again", db.backend);
+        assert!(app.household(&sys, last).await.is_err());
+
         // GBK and UTF-8 with a BOM are read.
         let row = format!("{HEADER}甲户,{},450403,2017-01-01,失业,无劳动能力,是\n", heads[3]);
         let (gbk, _, _) = encoding_rs::GBK.encode(&row);

@@ -128,14 +128,16 @@ impl WriteTx {
                 rows.iter().map(|r| get(r, "id")).collect()
             }
             Backend::Sqlite => {
-                let q = Query::select()
-                    .expr_as(Expr::col(Households::Id).max(), sea_query::Alias::new("m"))
-                    .from(Households::Table)
-                    .to_owned();
-                let max: i64 = match self.optional(&q).await? {
-                    Some(r) => get::<Option<i64>>(&r, "m")?.unwrap_or(0),
-                    None => 0,
-                };
+                // Above both the highest id on file and the highest ever given (AUTOINCREMENT's
+                // sqlite_sequence): a deleted household's id is never given again, so the audit
+                // trail's entries about it never point at someone else.
+                let r = sqlx::query(
+                    "SELECT MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'households'), 0), \
+                     COALESCE((SELECT MAX(id) FROM households), 0)) AS m",
+                )
+                .fetch_one(&mut *self.tx)
+                .await?;
+                let max: i64 = get(&r, "m")?;
                 Ok((1..=n as i64).map(|i| max + i).collect())
             }
         }

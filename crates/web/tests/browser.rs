@@ -220,6 +220,23 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.find(Locator::Css(stock)).await?.click().await?;
         let list = wait("#household-list".into()).await?.text().await?;
         assert!(list.contains("覃浏览"), "the stock figure lists its households: {list:?}");
+        // The import page uploads a file (upload.js, with the CSRF header) and shows every bad
+        // row with its column; nothing is written.
+        let dir = std::env::temp_dir().join(format!("bangfu-browser-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let file = dir.join("坏文件.csv");
+        let good = id_with_check("45040319800101009");
+        let csv = format!(
+            "户主姓名,户主身份证号,地区代码,建档日期,致困原因,劳动能力\n甲,{good},450403,2016-05-10,患病,无劳动能力\n乙,123,450403,2016-05-10,患病,无劳动能力\n"
+        );
+        std::fs::write(&file, csv).expect("write the file");
+        c.find(Locator::Id("nav-import")).await?.click().await?;
+        wait("#import-form".into()).await?;
+        c.find(Locator::Css("#import-form input[type=file]")).await?.send_keys(&file.to_string_lossy()).await?;
+        c.find(Locator::Css("#import-form button[type=submit]")).await?.click().await?;
+        let errors = wait("#upload-errors".into()).await?.text().await?;
+        assert!(errors.contains("户主身份证号") && errors.contains('3'), "the bad row is shown: {errors:?}");
+        let _ = std::fs::remove_dir_all(&dir);
         // Signing out ends the session: the list asks for a sign-in again.
         c.find(Locator::Id("sign-out")).await?.click().await?;
         wait("#sign-in-form".into()).await?;
