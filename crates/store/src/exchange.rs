@@ -9,6 +9,7 @@ use crate::StoreError;
 use serde::Serialize;
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 /// A stored file attached to an answer.
 #[derive(Debug, Clone)]
@@ -525,10 +526,19 @@ impl Store {
             q = q.bind(b.clone());
         }
         let rows = q.fetch_all(&self.pool).await?;
+        // Every listed request's answers in one query per 500 requests, not one each.
+        let ids: Vec<i64> = rows.iter().map(|r| get::<i64>(r, "id")).collect::<Result<_, _>>()?;
+        let mut by_request: HashMap<i64, Vec<VerificationAnswer>> = HashMap::new();
+        for chunk in ids.chunks(500) {
+            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            for a in self.answers_where(&format!("a.verification_id IN ({list})")).await? {
+                by_request.entry(a.verification_id).or_default().push(a);
+            }
+        }
         let mut out = Vec::new();
         for r in &rows {
             let id: i64 = get(r, "id")?;
-            let mut answers = self.verification_answers(id).await?;
+            let mut answers = by_request.remove(&id).unwrap_or_default();
             if let Some(d) = department {
                 answers.retain(|a| a.department_id == d);
             }
@@ -550,13 +560,17 @@ impl Store {
     }
 
     async fn verification_answers(&self, id: i64) -> Result<Vec<VerificationAnswer>, StoreError> {
-        let rows = sqlx::query(
+        self.answers_where(&format!("a.verification_id = {id}")).await
+    }
+
+    /// Answers meeting `cond` (built from integers only), by request and id.
+    async fn answers_where(&self, cond: &str) -> Result<Vec<VerificationAnswer>, StoreError> {
+        let rows = sqlx::query(&format!(
             "SELECT a.id, a.verification_id, a.department_id, o.name AS department, a.status, a.facts, a.attachment_id, \
              f.name AS attachment_name, a.answered_by, a.answered_at FROM verification_answers a \
              JOIN organisations o ON o.id = a.department_id LEFT JOIN attachments f ON f.id = a.attachment_id \
-             WHERE a.verification_id = $1 ORDER BY a.id",
-        )
-        .bind(id)
+             WHERE {cond} ORDER BY a.verification_id, a.id"
+        ))
         .fetch_all(&self.pool)
         .await?;
         rows.iter()
@@ -579,16 +593,29 @@ impl Store {
 
     /// One request (with all its answers), whoever asks: the caller checks access.
     pub async fn verification(&self, id: i64) -> Result<(Verification, Option<i64>), StoreError> {
-        let mut v = self.verifications(None, &None, None, None, false, None, 1_000_000).await?;
-        // Narrowed by id below: the list query is shared; one request is small.
-        v.retain(|x| x.id == id);
-        let v = v.pop().ok_or(StoreError::NotFound)?;
-        let union_id: Option<i64> = sqlx::query("SELECT union_id FROM verifications WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("union_id")?;
-        Ok((v, union_id))
+        let r = sqlx::query(
+            "SELECT v.id, v.household_id, h.file_no, h.head_name, h.head_id_number, v.region_code, v.union_id, \
+             v.question, v.asked_by, v.asked_on, v.due_on FROM verifications v JOIN households h ON h.id = v.household_id \
+             WHERE v.id = $1",
+        )
+        .bind(id)
+        .fetch_optional(&self.pool)
+        .await?
+        .ok_or(StoreError::NotFound)?;
+        let v = Verification {
+            id,
+            household_id: get(&r, "household_id")?,
+            file_no: get(&r, "file_no")?,
+            head_name: get(&r, "head_name")?,
+            head_id_number: get(&r, "head_id_number")?,
+            region_code: get(&r, "region_code")?,
+            question: get(&r, "question")?,
+            asked_by: get(&r, "asked_by")?,
+            asked_on: get(&r, "asked_on")?,
+            due_on: get(&r, "due_on")?,
+            answers: self.verification_answers(id).await?,
+        };
+        Ok((v, get(&r, "union_id")?))
     }
 
     /// The joint meeting's member units, in order.
