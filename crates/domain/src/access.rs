@@ -77,7 +77,9 @@ impl Role {
         use Role::*;
         match self {
             Admin => matches!(p, WriteReference | ManageUsers),
-            CityStaff => {
+            // County staff carry what city staff do, except running the joint meeting (its
+            // office is in the city union).
+            CityStaff | CountyStaff => {
                 matches!(
                     p,
                     ReadHouseholds
@@ -89,22 +91,7 @@ impl Role {
                         | ApproveOutcomes
                         | UploadRosters
                         | ReadJointMeeting
-                        | ManageJointMeeting
-                )
-            }
-            CountyStaff => {
-                matches!(
-                    p,
-                    ReadHouseholds
-                        | WriteHouseholds
-                        | DeleteHouseholds
-                        | RevealPersonal
-                        | Export
-                        | WriteReference
-                        | ApproveOutcomes
-                        | UploadRosters
-                        | ReadJointMeeting
-                )
+                ) || (self == CityStaff && p == ManageJointMeeting)
             }
             GrassrootsStaff => {
                 matches!(

@@ -88,32 +88,13 @@ async fn rosters_export(
     headers: HeaderMap,
 ) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let zh = ctx.lang.zh();
-    let list = match s.app.rosters(&ctx.who).await {
-        Ok(l) => l,
-        Err(e) => return ctx.error(e),
-    };
-    let rows = list
-        .iter()
-        .map(|r| {
-            vec![
-                r.id.to_string(),
-                r.department.clone(),
-                ex::roster_kind_label(&r.kind, zh),
-                r.file_name.clone(),
-                r.rows_total.to_string(),
-                r.matched.to_string(),
-                r.uploaded_by.clone(),
-                r.uploaded_at.clone(),
-            ]
-        })
-        .collect();
-    let tb = text_table(
-        &["#", "部门|Department", "名单|Roster", "文件|File", "行数|Rows", "匹配|Matched", "上传人|By", "时间|At"],
-        zh,
-        rows,
-    );
-    send_xlsx(&s, &ctx, "roster", tx(&ctx, "部门名单", "Department rosters"), &tb, "rosters.xlsx").await
+    match s.app.rosters(&ctx.who).await {
+        Ok(list) => {
+            let tb = rosters_table(&ctx, &list);
+            send_xlsx(&s, &ctx, "roster", tx(&ctx, "部门名单", "Department rosters"), &tb, "rosters.xlsx").await
+        }
+        Err(e) => ctx.error(e),
+    }
 }
 
 /// Every list of the work page in one sheet, with the list's name in the first column.
@@ -557,17 +538,8 @@ fn kind_options(ctx: &Ctx) -> Vec<(String, String)> {
     RosterKind::ALL.iter().map(|k| (k.code().to_string(), k.label(ctx.lang.zh()).to_string())).collect()
 }
 
-async fn rosters_page(
-    State(s): State<AppState>,
-    Who(who): Who,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let list = match s.app.rosters(&ctx.who).await {
-        Ok(l) => l,
-        Err(e) => return ctx.error(e),
-    };
+/// The rosters a reader may open, as the page shows them and the export writes them.
+fn rosters_table(ctx: &Ctx, list: &[bangfu_store::Roster]) -> Tb {
     let zh = ctx.lang.zh();
     let rows = list
         .iter()
@@ -584,29 +556,31 @@ async fn rosters_page(
             ]
         })
         .collect();
-    let mut sections = vec![Section {
-        table: Some(Tb {
-            id: "rosters",
-            headers: [
-                "#",
-                "部门|Department",
-                "名单|Roster",
-                "文件|File",
-                "行数|Rows",
-                "匹配|Matched",
-                "上传人|By",
-                "时间|At",
-            ]
-            .iter()
-            .map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string())
-            .collect(),
-            rows,
-            count: format!("{} {}", ctx.lang.tr().total, list.len()),
-            export: Some("/rosters/export.xlsx".into()),
-            pager: Vec::new(),
-        }),
-        ..Default::default()
-    }];
+    Tb {
+        id: "rosters",
+        headers: bilingual(
+            zh,
+            &["#", "部门|Department", "名单|Roster", "文件|File", "行数|Rows", "匹配|Matched", "上传人|By", "时间|At"],
+        ),
+        rows,
+        count: format!("{} {}", ctx.lang.tr().total, list.len()),
+        export: Some("/rosters/export.xlsx".into()),
+        pager: Vec::new(),
+    }
+}
+
+async fn rosters_page(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Response {
+    let ctx = Ctx::new(raw.as_deref(), &headers, who);
+    let list = match s.app.rosters(&ctx.who).await {
+        Ok(l) => l,
+        Err(e) => return ctx.error(e),
+    };
+    let mut sections = vec![Section { table: Some(rosters_table(&ctx, &list)), ..Default::default() }];
     if ctx.who.can(Permission::UploadRosters) {
         let mut fields = Vec::new();
         if ctx.who.role != bangfu_domain::Role::Liaison {
