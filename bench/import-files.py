@@ -2,7 +2,10 @@
 """Writes the import benchmark's files: households.csv (N households, each with a member) and
 months.csv (24 months for each), synthetic, with valid resident IDs.
 
-    python3 bench/import-files.py DIR [N]      # N defaults to 100,000
+    python3 bench/import-files.py DIR [N]            # N defaults to 100,000
+    python3 bench/import-files.py DIR N --roster     # households.csv, members.csv and, instead of
+                                                     # months, roster.csv: N rows, 60 % of them heads
+                                                     # on file, 40 % valid IDs of nobody on file
 """
 import datetime
 import os
@@ -22,6 +25,7 @@ def rid(region, birth, seq):
 def main():
     out = sys.argv[1]
     n = int(sys.argv[2]) if len(sys.argv) > 2 else 100_000
+    roster = "--roster" in sys.argv[3:]
     rnd = random.Random(7)
     os.makedirs(out, exist_ok=True)
     heads = []
@@ -38,6 +42,17 @@ def main():
         f.write("户主身份证号,姓名,身份证号,与户主关系,出生日期,状况\n")
         for i, head in enumerate(heads):
             f.write(f"{head},子女{i},,子女,2010-0{1 + i % 9}-0{1 + i % 9},在校学生\n")
+    if roster:
+        with open(os.path.join(out, "roster.csv"), "w", encoding="utf-8") as f:
+            f.write("身份证号,姓名,起始日期,备注\n")
+            for i in range(n):
+                if i % 5 < 3:
+                    f.write(f"{heads[i]},测试户{i},2026-10-01,\n")
+                else:
+                    # born from 1990 on: no head or member of the file has such an ID
+                    birth = (datetime.date(1990, 1, 1) + datetime.timedelta(days=i // 1000)).strftime("%Y%m%d")
+                    f.write(f"{rid('450403', birth, i % 1000)},其他{i},2026-10-01,\n")
+        return
     with open(os.path.join(out, "months.csv"), "w", encoding="utf-8") as f:
         f.write("户主身份证号,月份,家庭人口,家庭收入,政府救助,医疗支出\n")
         for head in heads:
