@@ -171,7 +171,11 @@ impl App {
             progress(written);
         }
         self.store.rebuild_tallies().await?;
-        Ok(self.store.refresh_statistics().await?)
+        self.store.refresh_statistics().await?;
+        // A synthetic funds ledger, so the funds pages have something to show: six monthly
+        // payments to each household in the file.
+        self.synthetic_funds(6).await?;
+        Ok(())
     }
 
     async fn demo_standards(&self) -> Result<(), AppError> {

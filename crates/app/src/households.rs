@@ -459,6 +459,13 @@ impl App {
     /// a family that leaves the programme is withdrawn (case work), not deleted.
     pub async fn delete_household(&self, who: &Principal, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
         self.permit(who, Permission::DeleteHouseholds, "household", Some(id)).await?;
+        if self.store.household_has_fund_entries(id).await? {
+            return Err(AppError::Conflict(bangfu_domain::FieldError::new(
+                "id",
+                "has_payments",
+                "the household has entries in the funds ledger: its file cannot be deleted, only withdrawn",
+            )));
+        }
         let (file, mut tx) = self.open(who, id).await?;
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
         let old = file.household().clone();
@@ -503,6 +510,9 @@ impl App {
         (action, entity, entity_id, detail): (&str, &str, Option<i64>, serde_json::Value),
     ) -> Result<(), AppError> {
         tx.touch_household(file, if_match).await?;
+        // A change of the file (registration date, an outcome, a measure) can make or clear a
+        // finding on the payments made to it.
+        tx.refresh_findings(Some(&[file.id()])).await?;
         let mut a = who.audit(action, entity, entity_id, Some(&file.household().region_code));
         a.detail = serde_json::json!({ "household_id": file.id(), "change": detail }).to_string();
         tx.append_audit(&a).await?;

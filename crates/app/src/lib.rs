@@ -9,6 +9,7 @@ pub mod demo;
 mod error;
 pub mod evaluate;
 pub mod exchange;
+pub mod funds;
 pub mod households;
 pub mod import;
 pub mod input;

@@ -34,6 +34,21 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
         // A second run refuses: demo data never mixes into a database that holds households.
         let again = app.demo(10, 42, &|_| {}).await.unwrap_err();
         assert!(again.to_string().contains("300 households"), "{again}");
+        // The demo's synthetic funds ledger: six payments to each household in the file, paid
+        // from balances that reconcile.
+        let in_file =
+            all_households(&app).await.iter().filter(|h| h.status == bangfu_domain::HouseholdStatus::InFile).count();
+        let paid = app
+            .store
+            .fund_entries(
+                &Scope::everything(),
+                &bangfu_store::EntryFilter { kind: Some("disbursement".into()), limit: 1, ..Default::default() },
+            )
+            .await
+            .unwrap()
+            .1;
+        assert!(in_file > 0 && paid as usize >= 6 * in_file, "{paid} payments for {in_file} households");
+        assert_eq!(app.reconcile_funds("2030-12-31").await.unwrap(), Vec::<String>::new());
 
         let hs = all_households(&app).await;
         assert_eq!(hs.len(), 300);
@@ -84,8 +99,16 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
             .unwrap();
         assert_eq!(new.id, max + 1);
 
-        // Deleting a file removes its months, members and causes with it.
-        let victim = &hs[0];
+        // Deleting a file removes its months, members and causes with it (a file with payments
+        // in the funds ledger cannot be deleted: take one without).
+        let mut victim = &hs[0];
+        for h in &hs {
+            if !app.store.household_has_fund_entries(h.id).await.unwrap() {
+                victim = h;
+                break;
+            }
+        }
+        assert!(!app.store.household_has_fund_entries(victim.id).await.unwrap());
         app.delete_household(&system, victim.id, Some(victim.version)).await.unwrap();
         assert!(app
             .store

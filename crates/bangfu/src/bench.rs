@@ -36,6 +36,8 @@ pub enum Target {
     Work,
     /// The dashboard and the statistical tables (issue 6).
     Report,
+    /// Fund balances and supervision findings (issue 8).
+    Funds,
 }
 
 pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()> {
@@ -70,6 +72,16 @@ pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()
             ("unpaired page 20", "/api/v1/unpaired?page=20|"),
         ];
         return work_bench(&app, iterations, union, work).await;
+    }
+    if target == Target::Funds {
+        let funds = vec![
+            ("balances today", "|/funds"),
+            ("balances 2023-06-30", "|/funds?as_of=2023-06-30"),
+            ("findings open", "|/funds/findings"),
+            ("findings all", "|/funds/findings?status="),
+            ("findings duplicate", "|/funds/findings?kind=duplicate"),
+        ];
+        return work_bench(&app, iterations, union, funds).await;
     }
     if target == Target::Report {
         let report = vec![
@@ -297,6 +309,15 @@ async fn work_bench(
                     app.campaign_progress(&who, 1, day).await.map_err(err)?;
                 } else if case.starts_with("figures") {
                     app.dashboard_figures(&who, None).await.map_err(err)?;
+                } else if case.starts_with("balances") {
+                    let day = page_uri.split_once("as_of=").map(|(_, d)| d);
+                    app.fund_balances(&who, day).await.map_err(err)?;
+                } else if case.starts_with("findings") {
+                    let status = if case.ends_with("open") { Some("open".to_string()) } else { None };
+                    let kind = case.strip_prefix("findings ").filter(|k| *k == "duplicate").map(str::to_string);
+                    let f = bangfu_store::FindingFilter { status, kind, limit: 100, ..Default::default() };
+                    app.findings(&who, &f).await.map_err(err)?;
+                    app.finding_counts(&who).await.map_err(err)?;
                 } else if case.starts_with("statistics") {
                     app.statistics(&who, None, None).await.map_err(err)?;
                 } else {

@@ -104,6 +104,11 @@ enum Command {
         #[arg(long)]
         kind: String,
     },
+    /// The assistance-funds ledger: reconcile it, rebuild its sums, or add a synthetic ledger.
+    Funds {
+        #[command(subcommand)]
+        command: FundsCommand,
+    },
     /// Recompute the counts behind the dashboard and the statistical tables from the records
     /// (every write keeps them in step; this is for data loaded by other means, e.g. SQL).
     Recount,
@@ -161,6 +166,26 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum FundsCommand {
+    /// Check the kept balances against the ledger itself at a date (every union and fund):
+    /// exit status 1 and the differences if they do not reconcile.
+    Check {
+        /// End of this day (YYYY-MM-DD); default today.
+        #[arg(long)]
+        as_of: Option<String>,
+    },
+    /// Recompute the kept sums and every finding from the ledger (after loading entries by SQL).
+    Rebuild,
+    /// Add a synthetic ledger (labelled 示例): a fund, allocations to each county union and
+    /// monthly payments to every household in the file, for demonstrations and benchmarks.
+    Synthetic {
+        /// Payments per household in the file.
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=120))]
+        per_household: i64,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain; exit status 1 and the first entry that does not match if broken.
     Verify,
@@ -194,6 +219,7 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Import { file, dry_run } => import(&app, &file, dry_run).await?,
         Command::Roster { file, department, kind } => roster(&app, &file, &department, &kind).await?,
+        Command::Funds { command } => funds(&app, command).await?,
         Command::Recount => {
             let started = std::time::Instant::now();
             app.store.rebuild_tallies().await?;
@@ -463,6 +489,50 @@ fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// `bangfu funds …`.
+async fn funds(app: &App, command: FundsCommand) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let e = |e: bangfu_app::AppError| anyhow::anyhow!("{e}");
+    match command {
+        FundsCommand::Check { as_of } => {
+            let day = match as_of {
+                Some(d) => match bangfu_domain::parse_date("--as-of", d.trim()) {
+                    Ok(d) => d,
+                    Err(err) => {
+                        eprintln!("{err}");
+                        std::process::exit(2)
+                    }
+                },
+                None => chrono::Local::now().date_naive(),
+            };
+            let problems = app.reconcile_funds(&day.to_string()).await.map_err(e)?;
+            if problems.is_empty() {
+                println!("the ledger reconciles at the end of {day} ({:.1} s)", started.elapsed().as_secs_f64());
+            } else {
+                for p in &problems {
+                    println!("{p}");
+                }
+                std::process::exit(1);
+            }
+        }
+        FundsCommand::Rebuild => {
+            let mut tx = app.store.begin().await?;
+            tx.rebuild_fund_sums().await?;
+            tx.refresh_findings(None).await?;
+            tx.commit().await?;
+            println!("sums and findings rebuilt in {:.1} s", started.elapsed().as_secs_f64());
+        }
+        FundsCommand::Synthetic { per_household } => {
+            let (payments, findings) = app.synthetic_funds(per_household).await.map_err(e)?;
+            println!(
+                "{payments} synthetic payments written, {findings} findings ({:.1} s)",
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// `bangfu roster`: matches on standard output; bad rows or arguments exit with status 2.

@@ -45,6 +45,16 @@ pub enum Permission {
     ReadJointMeeting,
     /// Record meetings and set supervised tasks (the joint-meeting office, city union staff).
     ManageJointMeeting,
+    /// Read the funds ledger, balances and findings in scope.
+    ReadFunds,
+    /// Record allocations, disbursements and reversals, and explain findings (union staff).
+    RecordFunds,
+    /// Approve or reject ledger entries recorded by someone else (county and city union).
+    ApproveFunds,
+    /// Define funds and the payment standards per purpose (city union).
+    ManageFunds,
+    /// Mark a supervision finding explained, with a note (union staff, auditors).
+    ExplainFindings,
 }
 
 impl Permission {
@@ -64,6 +74,11 @@ impl Permission {
             Permission::AnswerVerifications => "answer_verifications",
             Permission::ReadJointMeeting => "read_joint_meeting",
             Permission::ManageJointMeeting => "manage_joint_meeting",
+            Permission::ReadFunds => "read_funds",
+            Permission::RecordFunds => "record_funds",
+            Permission::ApproveFunds => "approve_funds",
+            Permission::ManageFunds => "manage_funds",
+            Permission::ExplainFindings => "explain_findings",
         }
     }
 }
@@ -91,18 +106,35 @@ impl Role {
                         | ApproveOutcomes
                         | UploadRosters
                         | ReadJointMeeting
-                ) || (self == CityStaff && p == ManageJointMeeting)
+                        | ReadFunds
+                        | RecordFunds
+                        | ApproveFunds
+                        | ExplainFindings
+                ) || (self == CityStaff && matches!(p, ManageJointMeeting | ManageFunds))
             }
             GrassrootsStaff => {
                 matches!(
                     p,
-                    ReadHouseholds | WriteHouseholds | RevealPersonal | Export | UploadRosters | ReadJointMeeting
+                    ReadHouseholds
+                        | WriteHouseholds
+                        | RevealPersonal
+                        | Export
+                        | UploadRosters
+                        | ReadJointMeeting
+                        | ReadFunds
+                        | RecordFunds
+                        | ExplainFindings
                 )
             }
             JointOffice => matches!(p, ReadHouseholds | Export | ReadJointMeeting | ManageJointMeeting),
             // A liaison reads no household file: only the requests addressed to their department.
             Liaison => matches!(p, UploadRosters | AnswerVerifications | ReadJointMeeting),
-            Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting),
+            // The auditor reads the funds and marks findings explained (after hearing the
+            // explanation); it records and approves no money.
+            Auditor => matches!(
+                p,
+                ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting | ReadFunds | ExplainFindings
+            ),
         }
     }
 
@@ -153,6 +185,14 @@ mod tests {
         assert!(!Role::Auditor.can(Permission::WriteReference));
         assert!(!Role::Liaison.can(Permission::ReadHouseholds));
         assert!(!Role::Admin.can(Permission::ReadHouseholds) && !Role::Admin.can(Permission::ReadAudit));
+        // Money: whoever records it needs a second person who may approve; auditors only read.
+        for r in Role::ALL {
+            if r.can(Permission::RecordFunds) || r.can(Permission::ApproveFunds) {
+                assert!(r.can(Permission::ReadFunds), "{r:?} moves money it cannot see");
+            }
+        }
+        assert!(Role::Auditor.can(Permission::ReadFunds) && !Role::Auditor.can(Permission::RecordFunds));
+        assert!(!Role::GrassrootsStaff.can(Permission::ApproveFunds));
     }
 
     #[test]

@@ -7,6 +7,7 @@
 pub mod codes;
 pub mod access;
 pub mod error;
+pub mod funds;
 pub mod id_number;
 pub mod money;
 pub mod month;

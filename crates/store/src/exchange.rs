@@ -312,7 +312,7 @@ pub enum RowsSeen {
 }
 
 /// `col IN ('a','b')` for region codes (digits only, checked), or TRUE for no limit.
-fn region_cond(col: &str, regions: &Option<Vec<String>>) -> String {
+pub(crate) fn region_cond(col: &str, regions: &Option<Vec<String>>) -> String {
     match regions {
         None => "1=1".into(),
         Some(r) if r.is_empty() => "1=0".into(),

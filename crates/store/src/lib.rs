@@ -12,6 +12,9 @@ mod db;
 mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod findings;
+mod fund_bulk;
+pub mod funds;
 pub mod households;
 pub mod import;
 mod migrate;
@@ -37,6 +40,8 @@ pub use exchange::{
     Attachment, Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, SupervisedTask,
     Verification, VerificationAnswer,
 };
+pub use findings::{Finding, FindingFilter};
+pub use funds::{EntryFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRow, UnionPosition};
 pub use households::{
     Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };

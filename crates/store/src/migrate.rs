@@ -27,6 +27,7 @@ const MIGRATIONS: &[Migration] = &[
     (11, "outcomes carry their household's region; status indexes", outcome_scope),
     (12, "return flags carry their household's region", return_scope),
     (13, "data exchange: rosters, verification requests, evidence, the joint meeting", exchange),
+    (14, "assistance funds: ledger, balances, standards, findings", funds),
 ];
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
@@ -1031,6 +1032,97 @@ fn exchange(b: Backend) -> Vec<String> {
     for (i, name) in JOINT_MEMBERS.iter().enumerate() {
         // Names are constants of this file (no quote in them).
         out.push(format!("INSERT INTO joint_members (name, position) VALUES ('{name}', {})", i + 1));
+    }
+    out
+}
+
+/// How often a purpose may be paid to one household before it is a finding, by default
+/// (changeable on the standards page): living aid monthly, schooling aid (金秋助学) and the
+/// warmth visits (送温暖) yearly, medical aid quarterly, the rest monthly. No amount standard is
+/// set by default: the plan gives none.
+pub(crate) const FUND_PERIODS: [(&str, &str); 11] = [
+    ("living_aid", "month"),
+    ("medical_aid", "quarter"),
+    ("schooling_aid", "year"),
+    ("legal_aid", "year"),
+    ("job_training", "quarter"),
+    ("job_referral", "quarter"),
+    ("visit", "year"),
+    ("employment_business", "year"),
+    ("social_insurance", "year"),
+    ("serious_illness", "year"),
+    ("safety_net", "month"),
+];
+
+fn funds(b: Backend) -> Vec<String> {
+    let pk = match b {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    let mut out: Vec<String> = vec![
+        format!(
+            "CREATE TABLE funds (id {pk}, name TEXT NOT NULL UNIQUE, source TEXT NOT NULL, year BIGINT NOT NULL, \
+             note TEXT NOT NULL DEFAULT '', created_by TEXT NOT NULL, created_at TEXT NOT NULL)"
+        ),
+        // One row per allocation, disbursement or reversal; never updated but for its decision,
+        // never deleted. A reversal carries the opposite amount and the entry it reverses.
+        format!(
+            "CREATE TABLE fund_entries (id {pk}, kind TEXT NOT NULL, fund_id BIGINT NOT NULL REFERENCES funds (id), \
+             day TEXT NOT NULL, amount BIGINT NOT NULL, payer_union_id BIGINT REFERENCES organisations (id), \
+             payee_union_id BIGINT REFERENCES organisations (id), household_id BIGINT REFERENCES households (id), \
+             measure_id BIGINT REFERENCES measures (id) ON DELETE SET NULL, purpose TEXT, region_code TEXT NOT NULL, \
+             union_id BIGINT, payer_region TEXT, voucher TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', \
+             reverses_id BIGINT REFERENCES fund_entries (id), status TEXT NOT NULL, recorded_by TEXT NOT NULL, \
+             recorded_at TEXT NOT NULL, decided_by TEXT, decided_at TEXT, decision_note TEXT NOT NULL DEFAULT '')"
+        ),
+        // An entry is reversed at most once (a rejected reversal does not count).
+        "CREATE UNIQUE INDEX idx_fund_entries_reverses ON fund_entries (reverses_id) \
+         WHERE reverses_id IS NOT NULL AND status <> 'rejected'"
+            .into(),
+        "CREATE INDEX idx_fund_entries_household ON fund_entries (household_id, purpose, day)".into(),
+        "CREATE INDEX idx_fund_entries_status ON fund_entries (status, id)".into(),
+        "CREATE INDEX idx_fund_entries_region ON fund_entries (region_code, day)".into(),
+        "CREATE INDEX idx_fund_entries_payer ON fund_entries (payer_union_id, day)".into(),
+        "CREATE INDEX idx_fund_entries_payee ON fund_entries (payee_union_id, day)".into(),
+        // Approved movements summed per union, fund and day, and per month: a balance at any
+        // date reads the months before it and the days of its month, not the ledger.
+        "CREATE TABLE fund_daily (union_id BIGINT NOT NULL, fund_id BIGINT NOT NULL, day TEXT NOT NULL, \
+         received BIGINT NOT NULL, transferred BIGINT NOT NULL, disbursed BIGINT NOT NULL, \
+         PRIMARY KEY (union_id, fund_id, day))"
+            .into(),
+        "CREATE TABLE fund_monthly (union_id BIGINT NOT NULL, fund_id BIGINT NOT NULL, month TEXT NOT NULL, \
+         received BIGINT NOT NULL, transferred BIGINT NOT NULL, disbursed BIGINT NOT NULL, \
+         PRIMARY KEY (union_id, fund_id, month))"
+            .into(),
+        "CREATE INDEX idx_fund_daily_day ON fund_daily (day)".into(),
+        "CREATE INDEX idx_fund_monthly_month ON fund_monthly (month)".into(),
+        // Approved payments to households summed for the reports.
+        "CREATE TABLE fund_spending (fund_id BIGINT NOT NULL, purpose TEXT NOT NULL, region_code TEXT NOT NULL, \
+         year BIGINT NOT NULL, amount BIGINT NOT NULL, payments BIGINT NOT NULL, \
+         PRIMARY KEY (fund_id, purpose, region_code, year))"
+            .into(),
+        "CREATE TABLE fund_household_years (household_id BIGINT NOT NULL REFERENCES households (id), \
+         year BIGINT NOT NULL, region_code TEXT NOT NULL, amount BIGINT NOT NULL, PRIMARY KEY (household_id, year))"
+            .into(),
+        "CREATE INDEX idx_fund_household_years_year ON fund_household_years (year, region_code)".into(),
+        "CREATE TABLE fund_standards (purpose TEXT PRIMARY KEY, max_amount BIGINT, period TEXT NOT NULL, \
+         updated_by TEXT NOT NULL, updated_at TEXT NOT NULL)"
+            .into(),
+        format!(
+            "CREATE TABLE fund_findings (id {pk}, entry_id BIGINT NOT NULL REFERENCES fund_entries (id), \
+             kind TEXT NOT NULL, related_entry_id BIGINT, household_id BIGINT NOT NULL REFERENCES households (id), \
+             region_code TEXT NOT NULL, union_id BIGINT, day TEXT NOT NULL, amount BIGINT NOT NULL, \
+             detail TEXT NOT NULL, status TEXT NOT NULL, note TEXT NOT NULL DEFAULT '', explained_by TEXT, \
+             explained_at TEXT, found_at TEXT NOT NULL, UNIQUE (entry_id, kind))"
+        ),
+        "CREATE INDEX idx_fund_findings_status ON fund_findings (status, region_code, id)".into(),
+        "CREATE INDEX idx_fund_findings_household ON fund_findings (household_id)".into(),
+    ];
+    for (purpose, period) in FUND_PERIODS {
+        out.push(format!(
+            "INSERT INTO fund_standards (purpose, max_amount, period, updated_by, updated_at) \
+             VALUES ('{purpose}', NULL, '{period}', 'migration', '2026-11-30T00:00:00Z')"
+        ));
     }
     out
 }

@@ -7,13 +7,12 @@
 //! every bad row without a reload.
 
 use crate::auth::Who;
-use crate::error::ApiError;
-use crate::pages::{Ctx, Nav};
+use crate::kit::*;
+use crate::pages::Ctx;
 use crate::AppState;
-use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Json;
@@ -53,32 +52,6 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/timeline/export.xlsx", get(timeline_export))
         .route("/users/export.xlsx", get(users_export))
         .route("/standards/export.xlsx", get(standards_export))
-}
-
-/// "中文|English" labels in the page's language.
-fn bilingual(zh: bool, labels: &[&str]) -> Vec<String> {
-    labels.iter().map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string()).collect()
-}
-
-/// Tabs ("中文|English" labels) linking to `base?show=KEY`, the one shown marked.
-fn tabs(zh: bool, base: &str, shown: &str, list: &[(&str, &str)]) -> Vec<(String, String, bool)> {
-    list.iter()
-        .map(|(k, l)| {
-            (l.rsplit('|').nth(usize::from(zh)).unwrap_or(l).to_string(), format!("{base}?show={k}"), shown == *k)
-        })
-        .collect()
-}
-
-/// A table of plain texts.
-fn text_table(headers: &[&str], zh: bool, rows: Vec<Vec<String>>) -> Tb {
-    Tb {
-        id: "export",
-        headers: bilingual(zh, headers),
-        rows: rows.into_iter().map(|r| r.into_iter().map(c).collect()).collect(),
-        count: String::new(),
-        export: None,
-        pager: Vec::new(),
-    }
 }
 
 async fn rosters_export(
@@ -245,165 +218,6 @@ async fn standards_export(
         rows,
     );
     send_xlsx(&s, &ctx, "standard", tx(&ctx, "保障标准", "Standards"), &tb, "standards.xlsx").await
-}
-
-/// A button that posts hidden fields.
-pub(crate) struct Btn {
-    url: String,
-    label: String,
-    class: &'static str,
-    fields: Vec<(String, String)>,
-}
-
-/// A table cell.
-pub(crate) struct Cell {
-    text: String,
-    link: Option<String>,
-    buttons: Vec<Btn>,
-}
-
-fn c(text: impl Into<String>) -> Cell {
-    Cell { text: text.into(), link: None, buttons: Vec::new() }
-}
-
-fn cl(text: impl Into<String>, link: impl Into<String>) -> Cell {
-    Cell { text: text.into(), link: Some(link.into()), buttons: Vec::new() }
-}
-
-/// A table, with what the page shows above and below it.
-pub(crate) struct Tb {
-    id: &'static str,
-    headers: Vec<String>,
-    rows: Vec<Vec<Cell>>,
-    count: String,
-    export: Option<String>,
-    pager: Vec<(String, String)>,
-}
-
-/// A form field.
-pub(crate) struct Fl {
-    label: String,
-    name: &'static str,
-    kind: &'static str,
-    value: String,
-    placeholder: String,
-    options: Vec<(String, String)>,
-}
-
-fn field(label: &str, name: &'static str, kind: &'static str) -> Fl {
-    Fl { label: label.into(), name, kind, value: String::new(), placeholder: String::new(), options: Vec::new() }
-}
-
-/// A form.
-pub(crate) struct Fm {
-    action: String,
-    id: &'static str,
-    upload: bool,
-    submit: String,
-    fields: Vec<Fl>,
-}
-
-/// A section of a page.
-#[derive(Default)]
-pub(crate) struct Section {
-    heading: String,
-    lines: Vec<String>,
-    table: Option<Tb>,
-    form: Option<Fm>,
-}
-
-#[derive(Template)]
-#[template(path = "exchange.html")]
-struct ExchangePage {
-    t: &'static crate::i18n::Tr,
-    nav: Nav,
-    show_synthetic: bool,
-    title: String,
-    intro: Vec<String>,
-    error: Option<String>,
-    upload: bool,
-    tabs: Vec<(String, String, bool)>,
-    sections: Vec<Section>,
-}
-
-/// Chinese or English.
-fn tx<'a>(ctx: &Ctx, zh: &'a str, en: &'a str) -> &'a str {
-    if ctx.lang.zh() {
-        zh
-    } else {
-        en
-    }
-}
-
-fn page(
-    ctx: &Ctx,
-    title: &str,
-    intro: Vec<String>,
-    tabs: Vec<(String, String, bool)>,
-    sections: Vec<Section>,
-) -> Response {
-    let upload = sections.iter().any(|s| s.form.as_ref().is_some_and(|f| f.upload));
-    ctx.render(
-        StatusCode::OK,
-        ExchangePage {
-            t: ctx.lang.tr(),
-            nav: ctx.nav(),
-            show_synthetic: false,
-            title: title.into(),
-            intro,
-            error: None,
-            upload,
-            tabs,
-            sections,
-        },
-    )
-}
-
-/// A table as a workbook: its title in the first row, headers, rows.
-fn table_xlsx(title: &str, tb: &Tb) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    let bold = rust_xlsxwriter::Format::new().set_bold();
-    ws.write_string_with_format(0, 0, title, &bold)?;
-    for (i, h) in tb.headers.iter().enumerate() {
-        ws.write_string_with_format(1, i as u16, h, &bold)?;
-    }
-    for (r, row) in tb.rows.iter().enumerate() {
-        for (i, cell) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 2, i as u16, &cell.text)?;
-        }
-    }
-    ws.set_freeze_panes(2, 0)?;
-    wb.save_to_buffer()
-}
-
-/// Sends a table as .xlsx, recording the export in the audit trail.
-async fn send_xlsx(s: &AppState, ctx: &Ctx, entity: &str, title: &str, tb: &Tb, file: &str) -> Response {
-    let mut e = ctx.who.audit("export", entity, None, None);
-    e.detail = serde_json::json!({ "rows": tb.rows.len(), "title": title }).to_string();
-    if let Err(err) = s.app.store.audit(&e).await {
-        return ctx.error(err.into());
-    }
-    match table_xlsx(title, tb) {
-        Ok(bytes) => crate::export::xlsx_response(bytes, file),
-        Err(e) => ctx.error(AppError::Internal(e.to_string())),
-    }
-}
-
-fn params(raw: Option<&str>) -> HashMap<String, String> {
-    raw.map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
-}
-
-fn form(body: &[u8]) -> HashMap<String, String> {
-    form_urlencoded::parse(body).into_owned().collect()
-}
-
-fn form_all(body: &[u8], key: &str) -> Vec<String> {
-    form_urlencoded::parse(body).filter(|(k, _)| k == key).map(|(_, v)| v.into_owned()).collect()
-}
-
-fn json_error(e: AppError) -> Response {
-    ApiError::from(e).into_response()
 }
 
 // ---------------------------------------------------------------- import

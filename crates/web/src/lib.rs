@@ -15,8 +15,10 @@ mod evaluation_view;
 pub mod exchange_pages;
 pub mod export;
 pub mod extract;
+pub mod funds_pages;
 mod household_form;
 pub mod i18n;
+mod kit;
 pub mod pages;
 pub mod policy_pages;
 mod standards_page;
@@ -84,6 +86,7 @@ pub fn route_paths() -> Vec<String> {
     out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(policy_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(exchange_pages::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(funds_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(api::routes().paths.iter().map(|p| format!("/api/v1{p}")));
     out
 }
@@ -96,6 +99,7 @@ pub fn router(app: App) -> Router {
         .merge(access_pages::routes().router)
         .merge(policy_pages::routes().router)
         .merge(exchange_pages::routes().router)
+        .merge(funds_pages::routes().router)
         .nest("/api/v1", api::routes().router)
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/assets/echarts.min.js", get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }))

@@ -64,6 +64,7 @@ pub(crate) struct Nav {
     pub(crate) can_import: bool,
     pub(crate) can_exchange: bool,
     pub(crate) can_joint: bool,
+    pub(crate) can_funds: bool,
 }
 
 impl Nav {
@@ -80,6 +81,7 @@ impl Nav {
             can_import: false,
             can_exchange: false,
             can_joint: false,
+            can_funds: false,
         }
     }
 }
@@ -104,6 +106,7 @@ impl Ctx {
             can_import: self.who.can(Permission::WriteHouseholds),
             can_exchange: self.who.can(Permission::ReadHouseholds) || self.who.can(Permission::UploadRosters),
             can_joint: self.who.can(Permission::ReadJointMeeting),
+            can_funds: self.who.can(Permission::ReadFunds),
         }
     }
 

@@ -1,0 +1,260 @@
+//! Supervision findings on the funds ledger (POLICY §7: irregular payments are found). A
+//! finding is derived from the ledger and the household's file: it is refreshed for a household
+//! whenever either changes, and for everyone after a standard changes. A finding whose cause is
+//! gone is cleared, not deleted; an explained one keeps its note.
+
+use crate::db::{get, Store, WriteTx};
+use crate::exchange::region_cond;
+use crate::{Scope, StoreError};
+use serde::Serialize;
+use sqlx::any::AnyRow;
+
+/// A finding as read.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct Finding {
+    /// Id.
+    pub id: i64,
+    /// The payment concerned.
+    pub entry_id: i64,
+    /// Kind (a `FindingKind` code).
+    pub kind: String,
+    /// The other payment (a duplicate's earlier payment).
+    pub related_entry_id: Option<i64>,
+    /// Household paid.
+    pub household_id: i64,
+    /// Its file number.
+    pub file_no: String,
+    /// Its head's name.
+    pub head_name: String,
+    /// Its region.
+    pub region_code: String,
+    /// Payment date.
+    pub day: String,
+    /// Amount, fen.
+    pub amount: i64,
+    /// What was found: the registration or approval date, the standard, the missing measure.
+    pub detail: String,
+    /// open, explained, cleared.
+    pub status: String,
+    /// The explanation.
+    pub note: String,
+    /// Who explained it.
+    pub explained_by: Option<String>,
+    /// When.
+    pub explained_at: Option<String>,
+    /// When it was first found.
+    pub found_at: String,
+}
+
+/// Which findings to list.
+#[derive(Debug, Clone, Default)]
+pub struct FindingFilter {
+    /// Only this status.
+    pub status: Option<String>,
+    /// Only this kind.
+    pub kind: Option<String>,
+    /// Only this household.
+    pub household_id: Option<i64>,
+    /// Page size.
+    pub limit: u64,
+    /// Rows skipped.
+    pub offset: u64,
+}
+
+/// The payments findings are about: disbursements recorded or approved, not themselves
+/// reversals and not reversed by an approved reversal. `{h}` narrows to some households.
+const LIVE: &str = "e.kind = 'disbursement' AND e.reverses_id IS NULL AND e.status IN ('pending', 'approved') \
+     AND NOT EXISTS (SELECT 1 FROM fund_entries r WHERE r.reverses_id = e.id AND r.status = 'approved')";
+
+/// The period key of `e.day` under standard `s`, as `FundPeriod::key` defines it.
+const PERIOD_E: &str = "CASE s.period WHEN 'month' THEN substr(e.day, 1, 7) WHEN 'quarter' THEN \
+     substr(e.day, 1, 4) || '-Q' || CAST((CAST(substr(e.day, 6, 2) AS INTEGER) + 2) / 3 AS TEXT) \
+     ELSE substr(e.day, 1, 4) END";
+
+/// The first and last day of the period holding `e.day` under standard `s`: bounds on the
+/// ledger's (household, purpose, day) index, so a duplicate is looked up, not scanned for.
+const PERIOD_FROM: &str = "CASE s.period WHEN 'month' THEN substr(e.day, 1, 7) || '-01' WHEN 'quarter' THEN \
+     substr(e.day, 1, 4) || CASE WHEN substr(e.day, 6, 2) <= '03' THEN '-01-01' WHEN substr(e.day, 6, 2) <= '06' \
+     THEN '-04-01' WHEN substr(e.day, 6, 2) <= '09' THEN '-07-01' ELSE '-10-01' END ELSE substr(e.day, 1, 4) || '-01-01' END";
+const PERIOD_TO: &str = "CASE s.period WHEN 'month' THEN substr(e.day, 1, 7) || '-31' WHEN 'quarter' THEN \
+     substr(e.day, 1, 4) || CASE WHEN substr(e.day, 6, 2) <= '03' THEN '-03-31' WHEN substr(e.day, 6, 2) <= '06' \
+     THEN '-06-30' WHEN substr(e.day, 6, 2) <= '09' THEN '-09-30' ELSE '-12-31' END ELSE substr(e.day, 1, 4) || '-12-31' END";
+
+/// Every current finding (entry_id, kind, related_entry_id, detail) for the payments matching `h`.
+fn current_sql(h: &str) -> String {
+    let period_d = PERIOD_E.replace("e.day", "d.day");
+    let live_d = LIVE.replace("e.", "d.");
+    format!(
+        "SELECT e.id AS entry_id, 'not_in_file' AS kind, CAST(NULL AS BIGINT) AS related_entry_id, \
+         hh.registered_on AS detail FROM fund_entries e JOIN households hh ON hh.id = e.household_id \
+         WHERE {LIVE} AND {h} AND e.day < hh.registered_on \
+         UNION ALL SELECT e.id, CASE o.kind WHEN 'exit' THEN 'exited' ELSE 'withdrawn' END, \
+         CAST(MIN(o.id) AS BIGINT), MIN(o.approval_date) FROM fund_entries e JOIN outcomes o \
+         ON o.household_id = e.household_id AND o.kind IN ('exit', 'withdrawal') AND o.status = 'approved' \
+         AND o.approval_date <= e.day WHERE {LIVE} AND {h} GROUP BY e.id, o.kind \
+         UNION ALL SELECT e.id, 'duplicate', CAST(MIN(d.id) AS BIGINT), MIN({PERIOD_E}) FROM fund_entries e \
+         JOIN fund_standards s ON s.purpose = e.purpose JOIN fund_entries d ON d.household_id = e.household_id \
+         AND d.purpose = e.purpose AND d.day >= {PERIOD_FROM} AND d.day <= {PERIOD_TO} AND d.id < e.id \
+         AND {live_d} AND {period_d} = {PERIOD_E} \
+         WHERE {LIVE} AND {h} GROUP BY e.id \
+         UNION ALL SELECT e.id, 'above_standard', CAST(NULL AS BIGINT), CAST(s.max_amount AS TEXT) \
+         FROM fund_entries e JOIN fund_standards s ON s.purpose = e.purpose \
+         WHERE {LIVE} AND {h} AND s.max_amount IS NOT NULL AND e.amount > s.max_amount \
+         UNION ALL SELECT e.id, 'no_measure', CAST(e.measure_id AS BIGINT), CASE WHEN e.measure_id IS NULL THEN 'none' \
+         WHEN m.id IS NULL THEN 'deleted' WHEN m.household_id <> e.household_id THEN 'other_household' \
+         ELSE 'cancelled' END FROM fund_entries e LEFT JOIN measures m ON m.id = e.measure_id \
+         WHERE {LIVE} AND {h} AND (m.id IS NULL OR m.household_id <> e.household_id OR m.status = 'cancelled')"
+    )
+}
+
+const FINDING_SELECT: &str = "SELECT x.id, x.entry_id, x.kind, x.related_entry_id, x.household_id, h.file_no, \
+     h.head_name, x.region_code, x.day, x.amount, x.detail, x.status, x.note, x.explained_by, x.explained_at, \
+     x.found_at FROM fund_findings x JOIN households h ON h.id = x.household_id";
+
+fn finding_from(r: &AnyRow) -> Result<Finding, StoreError> {
+    Ok(Finding {
+        id: get(r, "id")?,
+        entry_id: get(r, "entry_id")?,
+        kind: get(r, "kind")?,
+        related_entry_id: get(r, "related_entry_id")?,
+        household_id: get(r, "household_id")?,
+        file_no: get(r, "file_no")?,
+        head_name: get(r, "head_name")?,
+        region_code: get(r, "region_code")?,
+        day: get(r, "day")?,
+        amount: get(r, "amount")?,
+        detail: get(r, "detail")?,
+        status: get(r, "status")?,
+        note: get(r, "note")?,
+        explained_by: get(r, "explained_by")?,
+        explained_at: get(r, "explained_at")?,
+        found_at: get(r, "found_at")?,
+    })
+}
+
+/// Findings are about households: a reader reaches those of the households in scope (the
+/// finding carries its household's region and union, so no join is needed to count them).
+fn finding_cond(scope: &Scope) -> String {
+    if !scope.reaches_households() {
+        return "1=0".into();
+    }
+    let mut w = region_cond("x.region_code", &scope.region_codes().map(|r| r.to_vec()));
+    if let Some(u) = scope.union_id() {
+        w.push_str(&format!(" AND x.union_id = {u}"));
+    }
+    w
+}
+
+fn filter_cond(scope: &Scope, f: &FindingFilter) -> String {
+    let mut w = finding_cond(scope);
+    let code = |s: &str| s.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').collect::<String>();
+    if let Some(s) = &f.status {
+        w.push_str(&format!(" AND x.status = '{}'", code(s)));
+    }
+    if let Some(k) = &f.kind {
+        w.push_str(&format!(" AND x.kind = '{}'", code(k)));
+    }
+    if let Some(h) = f.household_id {
+        w.push_str(&format!(" AND x.household_id = {h}"));
+    }
+    w
+}
+
+impl Store {
+    /// Findings `scope` reaches, newest first, with the total.
+    pub async fn findings(&self, scope: &Scope, f: &FindingFilter) -> Result<(Vec<Finding>, i64), StoreError> {
+        let w = filter_cond(scope, f);
+        let total: i64 = get(
+            &sqlx::query(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM fund_findings x WHERE {w}"))
+                .fetch_one(&self.pool)
+                .await?,
+            "n",
+        )?;
+        let rows = sqlx::query(&format!(
+            "{FINDING_SELECT} WHERE {w} ORDER BY x.id DESC LIMIT {} OFFSET {}",
+            f.limit.clamp(1, 10_000),
+            f.offset
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok((rows.iter().map(finding_from).collect::<Result<_, _>>()?, total))
+    }
+
+    /// Findings `scope` reaches counted by kind and status.
+    pub async fn finding_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError> {
+        let rows = sqlx::query(&format!(
+            "SELECT x.kind, x.status, CAST(COUNT(*) AS BIGINT) AS n FROM fund_findings x WHERE {} \
+             GROUP BY x.kind, x.status ORDER BY x.kind, x.status",
+            finding_cond(scope)
+        ))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| Ok((get(r, "kind")?, get(r, "status")?, get(r, "n")?))).collect()
+    }
+
+    /// One finding `scope` reaches.
+    pub async fn finding(&self, scope: &Scope, id: i64) -> Result<Finding, StoreError> {
+        let sql = format!("{FINDING_SELECT} WHERE x.id = $1 AND {}", finding_cond(scope));
+        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
+        finding_from(&row)
+    }
+}
+
+impl WriteTx {
+    /// Brings the findings of these households (None: of everyone) in step with the ledger and
+    /// their files: new ones open, vanished ones cleared, reappearing ones open again.
+    pub async fn refresh_findings(&mut self, households: Option<&[i64]>) -> Result<(), StoreError> {
+        let (h, hf) = match households {
+            None => ("1=1".to_string(), "1=1".to_string()),
+            Some([]) => return Ok(()),
+            Some(ids) => {
+                let list = ids.iter().map(|i| i.to_string()).collect::<Vec<_>>().join(",");
+                (format!("e.household_id IN ({list})"), format!("fund_findings.household_id IN ({list})"))
+            }
+        };
+        self.raw("DROP TABLE IF EXISTS finding_now").await?;
+        self.raw(&format!(
+            "CREATE TEMPORARY TABLE finding_now AS SELECT c.entry_id, c.kind, c.related_entry_id, c.detail \
+             FROM ({}) c",
+            current_sql(&h)
+        ))
+        .await?;
+        let now = crate::now_rfc3339();
+        self.raw(&format!(
+            "INSERT INTO fund_findings (entry_id, kind, related_entry_id, household_id, region_code, union_id, day, \
+             amount, detail, status, found_at) SELECT c.entry_id, c.kind, c.related_entry_id, e.household_id, \
+             e.region_code, e.union_id, e.day, e.amount, COALESCE(c.detail, ''), 'open', '{now}' FROM finding_now c \
+             JOIN fund_entries e ON e.id = c.entry_id WHERE NOT EXISTS (SELECT 1 FROM fund_findings x \
+             WHERE x.entry_id = c.entry_id AND x.kind = c.kind)"
+        ))
+        .await?;
+        self.raw(
+            "UPDATE fund_findings SET status = 'open' WHERE status = 'cleared' AND EXISTS (SELECT 1 FROM finding_now c \
+             WHERE c.entry_id = fund_findings.entry_id AND c.kind = fund_findings.kind)",
+        )
+        .await?;
+        self.raw(&format!(
+            "UPDATE fund_findings SET status = 'cleared' WHERE status <> 'cleared' AND {} AND NOT EXISTS \
+             (SELECT 1 FROM finding_now c WHERE c.entry_id = fund_findings.entry_id AND c.kind = fund_findings.kind)",
+            hf
+        ))
+        .await?;
+        self.raw("DROP TABLE finding_now").await
+    }
+
+    /// Marks an open finding explained; false if it is not open.
+    pub async fn explain_finding(&mut self, id: i64, note: &str, by: &str) -> Result<bool, StoreError> {
+        let n = sqlx::query(
+            "UPDATE fund_findings SET status = 'explained', note = $1, explained_by = $2, explained_at = $3 \
+             WHERE id = $4 AND status = 'open'",
+        )
+        .bind(note.to_string())
+        .bind(by.to_string())
+        .bind(crate::now_rfc3339())
+        .bind(id)
+        .execute(&mut *self.tx)
+        .await?
+        .rows_affected();
+        Ok(n == 1)
+    }
+}
