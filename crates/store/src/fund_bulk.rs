@@ -51,7 +51,8 @@ impl WriteTx {
     }
 
     /// Writes a synthetic, approved ledger into `fund_id`: the source allocates to `city_union`,
-    /// which allocates to each county union, which pays its households in the file
+    /// which allocates to each county union (a fifth more than it pays out), which pays its
+    /// households in the file
     /// (`per_household` monthly living-aid payments from 2021-01, each tied to the household's
     /// first measure where it has one; every hundredth household is paid twice in one month).
     /// Gives the number of payments written. The sums and findings are the caller's to rebuild.
@@ -73,6 +74,24 @@ impl WriteTx {
         let now = crate::now_rfc3339();
         let cols = "kind, fund_id, day, amount, payer_union_id, payee_union_id, household_id, measure_id, purpose, \
              region_code, union_id, payer_region, voucher, note, status, recorded_by, recorded_at, decided_by, decided_at";
+        // Every household in the file paid without a measure gets a plan and a (done) living-aid
+        // measure first: each payment is tied to a measure, as the plan demands.
+        self.raw(&format!(
+            "INSERT INTO plans (household_id, year, goals, route, created_by, created_at, updated_by, updated_at, version) \
+             SELECT h.id, 2021, '示例：生活救助', 'other', 'synthetic', '{now}', 'synthetic', '{now}', 1 FROM households h \
+             WHERE h.status = 'in_file' AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.household_id = h.id) \
+             AND NOT EXISTS (SELECT 1 FROM plans p WHERE p.household_id = h.id AND p.year = 2021)"
+        ))
+        .await?;
+        self.raw(&format!(
+            "INSERT INTO measures (household_id, plan_id, kind, description, lead_unit, responsible_units, person, \
+             due_on, status, result, done_on, enrolment_id, created_by, created_at, updated_by, updated_at, version, \
+             region_code, union_id) SELECT p.household_id, p.id, 'living_aid', '示例：按月发放生活救助', '市总工会', '', \
+             '示例', '2021-12-31', 'done', '示例', '2021-01-01', NULL, 'synthetic', '{now}', 'synthetic', '{now}', 1, \
+             h.region_code, h.union_id FROM plans p JOIN households h ON h.id = p.household_id \
+             WHERE p.created_by = 'synthetic' AND NOT EXISTS (SELECT 1 FROM measures m WHERE m.household_id = p.household_id)"
+        ))
+        .await?;
         // Payments: households in the file, paid by their county's union.
         let pay = |series: &str, when: String| {
             format!(
@@ -95,12 +114,13 @@ impl WriteTx {
         ))
         .fetch_all(&mut *self.tx)
         .await?;
-        // Allocations that cover the payments, before the first of them: source → city union →
-        // each county union.
+        // Allocations that cover the payments with a fifth to spare, before the first of them:
+        // source → city union → each county union.
         let mut grand = 0i64;
         for r in &paid {
             let county: i64 = get(r, "payer_union_id")?;
-            let total: i64 = get(r, "total")?;
+            let paid: i64 = get(r, "total")?;
+            let total = paid + paid / 5;
             grand += total;
             self.raw(&format!(
                 "INSERT INTO fund_entries ({cols}) SELECT 'allocation', {fund_id}, '2021-01-01', {total}, {city_union}, \
@@ -110,6 +130,7 @@ impl WriteTx {
             ))
             .await?;
         }
+        let grand = grand + grand / 10;
         self.raw(&format!(
             "INSERT INTO fund_entries ({cols}) SELECT 'allocation', {fund_id}, '2021-01-01', {grand}, NULL, {city_union}, \
              NULL, NULL, NULL, o.region_code, NULL, NULL, 'SYN-SOURCE', '示例', 'approved', 'synthetic', '{now}', \
