@@ -173,8 +173,8 @@ impl App {
         self.store.rebuild_tallies().await?;
         self.store.refresh_statistics().await?;
         // A synthetic funds ledger, so the funds pages have something to show: six monthly
-        // payments to each household in the file.
-        self.synthetic_funds(6).await?;
+        // payments to each household in the file, by the demo's grassroots unions.
+        self.synthetic_funds(6, 0).await?;
         Ok(())
     }
 

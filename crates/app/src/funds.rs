@@ -722,43 +722,52 @@ impl App {
 
 impl App {
     /// Writes a synthetic ledger (labelled 示例) for the demo and the benchmarks: a fund of
-    /// donations, allocations from the city union to each county union, and `per_household`
-    /// monthly payments to every household in the file (every hundredth paid twice in a month,
-    /// so that findings exist); unions missing for a region are created. Then the sums and
-    /// every finding are rebuilt. Gives (payments, findings).
-    pub async fn synthetic_funds(&self, per_household: i64) -> Result<(i64, i64), AppError> {
+    /// donations, allocations down from the city union, and `per_household` monthly payments to
+    /// every household in the file, paid by the grassroots unions of its county (at least
+    /// `unions_per_county` of them: missing ones are created, as are missing county and city
+    /// unions), every hundredth household paid twice in a month, so that findings exist. Then
+    /// the sums and every finding are rebuilt. Gives (payments, findings).
+    pub async fn synthetic_funds(&self, per_household: i64, unions_per_county: usize) -> Result<(i64, i64), AppError> {
         use bangfu_store::{OrganisationWrite, Scope};
         let everything = Scope::everything();
-        let unions = |kind| self.store.organisations(&everything, Some(kind));
+        let orgs = self.store.organisations(&everything, None).await?;
+        let of_kind = |k: OrgKind| orgs.iter().filter(move |o| o.kind == k);
         let mut tx = self.store.begin().await?;
-        let city = match unions(OrgKind::CityUnion).await?.first() {
+        let add = |name: String, kind, region_code: String, parent_id| OrganisationWrite {
+            name,
+            kind,
+            region_code,
+            parent_id,
+        };
+        let city = match of_kind(OrgKind::CityUnion).next() {
             Some(c) => c.id,
             None => {
-                let w = OrganisationWrite {
-                    name: "梧州市总工会（示例）".into(),
-                    kind: OrgKind::CityUnion,
-                    region_code: "450400".into(),
-                    parent_id: None,
-                };
-                tx.insert_organisation(&w).await?
+                tx.insert_organisation(&add("梧州市总工会（示例）".into(), OrgKind::CityUnion, "450400".into(), None))
+                    .await?
             }
         };
-        let counties = unions(OrgKind::CountyUnion).await?;
+        let mut payers = Vec::new();
         for code in self.store.household_regions().await? {
-            if !counties.iter().any(|c| c.region_code == code) {
-                let w = OrganisationWrite {
-                    name: format!("{code}总工会（示例）"),
-                    kind: OrgKind::CountyUnion,
-                    region_code: code,
-                    parent_id: Some(city),
-                };
-                tx.insert_organisation(&w).await?;
+            let county = match of_kind(OrgKind::CountyUnion).find(|c| c.region_code == code) {
+                Some(c) => c.id,
+                None => {
+                    let w = add(format!("{code}总工会（示例）"), OrgKind::CountyUnion, code.clone(), Some(city));
+                    tx.insert_organisation(&w).await?
+                }
+            };
+            let mut unions: Vec<i64> =
+                of_kind(OrgKind::GrassrootsUnion).filter(|o| o.region_code == code).map(|o| o.id).collect();
+            while unions.len() < unions_per_county {
+                let name = format!("{code}示例基层工会{}", unions.len() + 1);
+                let w = add(name, OrgKind::GrassrootsUnion, code.clone(), Some(county));
+                unions.push(tx.insert_organisation(&w).await?);
             }
+            payers.push((code, county, unions));
         }
         let n = self.store.funds().await?.len();
         let name = format!("示例：社会捐赠帮扶资金 {}", n + 1);
         let fund = tx.insert_fund(&name, FundSource::Donations.code(), 2021, "synthetic", "system").await?;
-        let payments = tx.bulk_synthetic_ledger(fund, city, per_household).await?;
+        let payments = tx.bulk_synthetic_ledger(fund, city, per_household, &payers).await?;
         tx.rebuild_fund_sums().await?;
         tx.refresh_findings(None).await?;
         tx.commit().await?;

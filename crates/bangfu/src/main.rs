@@ -180,8 +180,11 @@ enum FundsCommand {
     /// monthly payments to every household in the file, for demonstrations and benchmarks.
     Synthetic {
         /// Payments per household in the file.
-        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=120))]
+        #[arg(long, default_value_t = 6, value_parser = clap::value_parser!(i64).range(1..=60))]
         per_household: i64,
+        /// Grassroots unions that pay per county (missing ones are created, labelled 示例).
+        #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u64).range(0..=1000))]
+        unions_per_county: u64,
     },
 }
 
@@ -524,8 +527,9 @@ async fn funds(app: &App, command: FundsCommand) -> anyhow::Result<()> {
             tx.commit().await?;
             println!("sums and findings rebuilt in {:.1} s", started.elapsed().as_secs_f64());
         }
-        FundsCommand::Synthetic { per_household } => {
-            let (payments, findings) = app.synthetic_funds(per_household).await.map_err(e)?;
+        FundsCommand::Synthetic { per_household, unions_per_county } => {
+            let (payments, findings) =
+                app.synthetic_funds(per_household, unions_per_county as usize).await.map_err(e)?;
             println!(
                 "{payments} synthetic payments written, {findings} findings ({:.1} s)",
                 started.elapsed().as_secs_f64()

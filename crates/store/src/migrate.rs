@@ -1079,6 +1079,8 @@ fn funds(b: Backend) -> Vec<String> {
         "CREATE UNIQUE INDEX idx_fund_entries_reverses ON fund_entries (reverses_id) \
          WHERE reverses_id IS NOT NULL AND status <> 'rejected'"
             .into(),
+        // Whether an entry is reversed is asked for every payment the findings look at.
+        "CREATE INDEX idx_fund_entries_reversal ON fund_entries (reverses_id, status)".into(),
         "CREATE INDEX idx_fund_entries_household ON fund_entries (household_id, purpose, day)".into(),
         "CREATE INDEX idx_fund_entries_status ON fund_entries (status, id)".into(),
         "CREATE INDEX idx_fund_entries_region ON fund_entries (region_code, day)".into(),
