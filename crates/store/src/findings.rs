@@ -212,6 +212,18 @@ impl WriteTx {
                 (format!("e.household_id IN ({list})"), format!("fund_findings.household_id IN ({list})"))
             }
         };
+        if households.is_some() {
+            // Most files have no payment and no finding: nothing to bring in step (and no
+            // temporary table to create on every write of a file).
+            let any = sqlx::query(&format!(
+                "SELECT 1 AS x FROM fund_entries e WHERE {h} UNION ALL SELECT 1 FROM fund_findings WHERE {hf} LIMIT 1"
+            ))
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            if any.is_none() {
+                return Ok(());
+            }
+        }
         self.raw("DROP TABLE IF EXISTS finding_now").await?;
         self.raw(&format!(
             "CREATE TEMPORARY TABLE finding_now AS SELECT c.entry_id, c.kind, c.related_entry_id, c.detail \
