@@ -100,7 +100,7 @@ pub struct EntryDecisionInput {
 
 /// The standard of a purpose.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
-pub struct StandardInput {
+pub struct FundStandardInput {
     /// Largest amount per payment, yuan; empty for no limit.
     #[serde(default)]
     pub max_amount: String,
@@ -145,7 +145,16 @@ pub struct FundsReport {
     pub median: i64,
     /// How many households received up to each bound (yuan): ≤500, ≤1,000, ≤2,000, ≤5,000,
     /// ≤10,000, more.
-    pub distribution: Vec<(String, i64)>,
+    pub distribution: Vec<Bucket>,
+}
+
+/// One band of the distribution.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Bucket {
+    /// The band, in yuan (`≤500` … `>10000`).
+    pub band: String,
+    /// Households in it.
+    pub households: i64,
 }
 
 fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
@@ -670,7 +679,7 @@ impl App {
         &self,
         who: &Principal,
         purpose: &str,
-        input: &StandardInput,
+        input: &FundStandardInput,
     ) -> Result<Vec<FundStandard>, AppError> {
         self.permit(who, Permission::ManageFunds, "fund_standard", None).await?;
         let mut e = Errors::default();
@@ -702,11 +711,12 @@ impl App {
         let total: i64 = totals.iter().sum();
         let bounds: [(i64, &str); 5] =
             [(50_000, "≤500"), (100_000, "≤1000"), (200_000, "≤2000"), (500_000, "≤5000"), (1_000_000, "≤10000")];
-        let mut distribution: Vec<(String, i64)> = bounds.iter().map(|(_, l)| (l.to_string(), 0)).collect();
-        distribution.push((">10000".into(), 0));
+        let mut distribution: Vec<Bucket> =
+            bounds.iter().map(|(_, l)| Bucket { band: l.to_string(), households: 0 }).collect();
+        distribution.push(Bucket { band: ">10000".into(), households: 0 });
         for t in &totals {
             let i = bounds.iter().position(|(b, _)| t <= b).unwrap_or(bounds.len());
-            distribution[i].1 += 1;
+            distribution[i].households += 1;
         }
         Ok(FundsReport {
             year,

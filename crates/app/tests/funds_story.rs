@@ -7,7 +7,7 @@
 
 use bangfu_app::casework::{MeasureInput, PlanInput};
 use bangfu_app::funds::{
-    AllocationInput, DisbursementInput, EntryDecisionInput, ExplainInput, FundInput, ReversalInput, StandardInput,
+    AllocationInput, DisbursementInput, EntryDecisionInput, ExplainInput, FundInput, FundStandardInput, ReversalInput,
 };
 use bangfu_app::input::OrganisationInput;
 use bangfu_app::outcomes::{DecisionInput, ProposalInput};
@@ -309,7 +309,7 @@ async fn ledger_approval_reversal_and_findings() {
         assert_eq!((dup[0].related_entry_id, dup[0].detail.as_str()), (Some(paid[1]), "2026-07"));
 
         // A standard set afterwards finds every payment above it at once.
-        let std = StandardInput { max_amount: "600".into(), period: "month".into() };
+        let std = FundStandardInput { max_amount: "600".into(), period: "month".into() };
         assert!(matches!(app.set_fund_standard(&c.county, "living_aid", &std).await, Err(AppError::Forbidden)));
         app.set_fund_standard(&c.city, "living_aid", &std).await.unwrap();
         let above: Vec<i64> = open_findings(&app, &c.auditor)

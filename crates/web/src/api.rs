@@ -2,6 +2,7 @@
 
 use crate::api_access as a;
 use crate::api_casework as c;
+use crate::api_funds as f;
 use crate::api_outcomes as o;
 use crate::api_quota as q;
 use crate::auth::Who;
@@ -58,6 +59,19 @@ pub fn routes() -> crate::Routes {
         .route("/campaigns/{id}/progress", get(q::progress))
         .route("/reports/statistics", get(q::statistics))
         .route("/dashboard", get(q::dashboard))
+        .route("/funds", get(f::funds).post(f::create_fund))
+        .route("/fund-balances", get(f::balances))
+        .route("/fund-entries", get(f::entries))
+        .route("/fund-entries/allocations", axum::routing::post(f::allocate))
+        .route("/fund-entries/disbursements", axum::routing::post(f::disburse))
+        .route("/fund-entries/{id}", get(f::entry))
+        .route("/fund-entries/{id}/decision", axum::routing::post(f::decide))
+        .route("/fund-entries/{id}/reversal", axum::routing::post(f::reverse))
+        .route("/fund-findings", get(f::findings))
+        .route("/fund-findings/{id}/explain", axum::routing::post(f::explain))
+        .route("/fund-standards", get(f::standards))
+        .route("/fund-standards/{purpose}", put(f::set_standard))
+        .route("/reports/funds", get(f::report))
         .route("/returns", get(c::returns))
         .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
@@ -148,6 +162,20 @@ pub fn routes() -> crate::Routes {
         q::progress,
         q::statistics,
         q::dashboard,
+        f::funds,
+        f::create_fund,
+        f::balances,
+        f::entries,
+        f::entry,
+        f::allocate,
+        f::disburse,
+        f::decide,
+        f::reverse,
+        f::findings,
+        f::explain,
+        f::standards,
+        f::set_standard,
+        f::report,
         a::what_if,
         a::list_users,
         a::create_user,
@@ -234,6 +262,24 @@ pub fn routes() -> crate::Routes {
         bangfu_store::User,
         bangfu_store::ApiToken,
         bangfu_store::AuditEntry,
+        bangfu_store::Fund,
+        bangfu_store::FundEntry,
+        bangfu_store::Finding,
+        bangfu_store::FundStandard,
+        bangfu_store::UnionPosition,
+        bangfu_store::SpendingRow,
+        bangfu_app::funds::FundInput,
+        bangfu_app::funds::AllocationInput,
+        bangfu_app::funds::DisbursementInput,
+        bangfu_app::funds::EntryDecisionInput,
+        bangfu_app::funds::ReversalInput,
+        bangfu_app::funds::ExplainInput,
+        bangfu_app::funds::FundStandardInput,
+        bangfu_app::funds::BalanceSheet,
+        bangfu_app::funds::FundsReport,
+        bangfu_app::funds::Bucket,
+        f::EntryPage,
+        f::FindingPage,
         ListQuery
     )),
     modifiers(&BearerAuth),
@@ -275,7 +321,7 @@ pub(crate) fn ok<T: Serialize>(body: T) -> ApiResult {
     Ok(Json(body).into_response())
 }
 
-fn created<T: Serialize>(body: T) -> ApiResult {
+pub(crate) fn created<T: Serialize>(body: T) -> ApiResult {
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 

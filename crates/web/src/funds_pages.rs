@@ -973,7 +973,7 @@ async fn standard_submit(State(s): State<AppState>, Who(who): Who, headers: Head
     let ctx = Ctx::new(None, &headers, who);
     let f = form(&body);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let input = fx::StandardInput { max_amount: get("max_amount"), period: get("period") };
+    let input = fx::FundStandardInput { max_amount: get("max_amount"), period: get("period") };
     match s.app.set_fund_standard(&ctx.who, &get("purpose"), &input).await {
         Ok(_) => Redirect::to("/funds/standards").into_response(),
         Err(e) => ctx.error(e),
@@ -1000,25 +1000,27 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
         export: None,
         pager: Vec::new(),
     };
-    let per_household =
-        Tb {
-            id: "per-household",
-            headers: bilingual(zh, &["项目|Item", "数值|Value"]),
-            rows: [
-                vec![c(tx(ctx, "受助家庭数", "Households helped")), c(r.households.to_string())],
-                vec![c(tx(ctx, "发放总额（元）", "Total (yuan)")), c(signed_yuan(r.total))],
-                vec![c(tx(ctx, "户均（元）", "Average per household (yuan)")), c(signed_yuan(r.average))],
-                vec![c(tx(ctx, "中位数（元）", "Median (yuan)")), c(signed_yuan(r.median))],
+    let per_household = Tb {
+        id: "per-household",
+        headers: bilingual(zh, &["项目|Item", "数值|Value"]),
+        rows: [
+            vec![c(tx(ctx, "受助家庭数", "Households helped")), c(r.households.to_string())],
+            vec![c(tx(ctx, "发放总额（元）", "Total (yuan)")), c(signed_yuan(r.total))],
+            vec![c(tx(ctx, "户均（元）", "Average per household (yuan)")), c(signed_yuan(r.average))],
+            vec![c(tx(ctx, "中位数（元）", "Median (yuan)")), c(signed_yuan(r.median))],
+        ]
+        .into_iter()
+        .chain(r.distribution.iter().map(|b| {
+            vec![
+                c(format!("{} {}", tx(ctx, "每户（元）", "per household (yuan)"), b.band)),
+                c(b.households.to_string()),
             ]
-            .into_iter()
-            .chain(r.distribution.iter().map(|(b, n)| {
-                vec![c(format!("{} {b}", tx(ctx, "每户（元）", "per household (yuan)"))), c(n.to_string())]
-            }))
-            .collect(),
-            count: String::new(),
-            export: None,
-            pager: Vec::new(),
-        };
+        }))
+        .collect(),
+        count: String::new(),
+        export: None,
+        pager: Vec::new(),
+    };
     Ok(vec![
         (format!("{year} {}", tx(ctx, "年户均帮扶", "assistance per household")), per_household),
         (

@@ -5,6 +5,7 @@ pub mod access_pages;
 pub mod api;
 mod api_access;
 mod api_casework;
+mod api_funds;
 mod api_outcomes;
 mod api_quota;
 pub mod auth;

@@ -385,7 +385,10 @@ async fn no_role_reaches_past_its_scope_on_any_route() {
                         }
                     } else {
                         // Collections, searches, exports, pages without an id, other records.
-                        let uri = path.replace("{id}", &NONE.to_string()).replace("{code}", "450405");
+                        let uri = path
+                            .replace("{id}", &NONE.to_string())
+                            .replace("{code}", "450405")
+                            .replace("{purpose}", "living_aid");
                         assert!(!uri.contains('{'), "the access matrix cannot fill {path}: teach it what it names");
                         let res = send(&u.router, m, &uri, body.as_ref()).await;
                         assert_ne!(res.status, StatusCode::INTERNAL_SERVER_ERROR, "{} {m} {uri}: {}", u.name, res.text);

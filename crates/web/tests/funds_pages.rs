@@ -102,6 +102,19 @@ async fn funds_pages_answer_and_payments_wait_for_a_second_person() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}: {}", r.text);
         assert!(get(&other, &format!("/funds/entries/{id}")).await.text.contains("已审批"));
 
+        // The same through the API: JSON in and out, errors naming the field.
+        let r = get(&city, "/api/v1/fund-balances?as_of=2026-01-31").await;
+        assert_eq!(r.status, StatusCode::OK, "{b:?}");
+        assert!(r.body["rows"].as_array().is_some_and(|a| !a.is_empty()), "{b:?}: {}", r.text);
+        let r = get(&city, "/api/v1/fund-findings?status=bogus").await;
+        assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "status"), "{b:?}");
+        let bad = serde_json::json!({"fund_id": fund, "day": "2026-01-10", "amount": "-5", "payer_union_id": union.id,
+            "household_id": household.id, "purpose": "medical_aid", "voucher": "V-2"});
+        let r = post(&city, "/api/v1/fund-entries/disbursements", &bad).await;
+        assert_eq!((r.status, r.field()), (StatusCode::UNPROCESSABLE_ENTITY, "amount"), "{b:?}: {}", r.text);
+        let r = get(&city, &format!("/api/v1/fund-entries/{id}")).await;
+        assert_eq!((r.status, r.body["status"].as_str()), (StatusCode::OK, Some("approved")), "{b:?}");
+
         // Auditors read and record nothing; liaisons see no funds.
         let auditor =
             with_token(bangfu_web::router(app.clone()), &token_for(&app, "aud", "auditor", Some("450400"), None).await);
