@@ -64,6 +64,50 @@ impl Block {
     }
 }
 
+/// The funds panel (issue 8): each fund's money from its source, paid out and left on the day
+/// (whole yuan), and the open supervision findings by kind — each linking to its page.
+async fn funds_blocks(s: &AppState, ctx: &Ctx, day: &str) -> Result<Vec<Block>, bangfu_app::AppError> {
+    use bangfu_domain::funds::FindingKind;
+    let zh = ctx.lang.zh();
+    let sheet = s.app.fund_balances(&ctx.who, Some(day)).await?;
+    let counts = s.app.finding_counts(&ctx.who).await?;
+    let link = Some(format!("/funds?as_of={day}"));
+    let yuan = |fen: i64| (fen / 100, link.clone());
+    let funds = Block {
+        id: "chart-funds",
+        title: if zh {
+            format!("帮扶资金（截至 {day}，元）")
+        } else {
+            format!("Assistance funds on {day} (yuan)")
+        },
+        kind: "bar",
+        headers: if zh {
+            vec!["资金".into(), "来自资金来源".into(), "已发放到户".into(), "余额".into()]
+        } else {
+            vec!["Fund".into(), "From the source".into(), "Paid to households".into(), "Balance".into()]
+        },
+        rows: sheet
+            .funds
+            .iter()
+            .map(|f| (f.fund_name.clone(), vec![yuan(f.received), yuan(f.disbursed), yuan(f.balance)]))
+            .collect(),
+    };
+    let findings = Block {
+        id: "chart-findings",
+        title: (if zh { "资金监管发现（待说明）" } else { "Supervision findings (open)" }).into(),
+        kind: "bar",
+        headers: if zh { vec!["类型".into(), "笔数".into()] } else { vec!["Kind".into(), "Payments".into()] },
+        rows: FindingKind::ALL
+            .iter()
+            .map(|k| {
+                let n = counts.iter().filter(|(c, st, _)| c == k.code() && st == "open").map(|x| x.2).sum();
+                (k.label(zh).to_string(), vec![(n, Some(format!("/funds/findings?kind={}", k.code())))])
+            })
+            .collect(),
+    };
+    Ok(vec![funds, findings])
+}
+
 /// `/households?…` with these parameters.
 fn list_link(params: &[(&str, &str)]) -> Option<String> {
     let mut ser = form_urlencoded::Serializer::new(String::new());
@@ -287,7 +331,13 @@ pub(crate) async fn dashboard_page(
         Ok(f) => f,
         Err(e) => return ctx.error(e),
     };
-    let blocks = blocks(&figures, zh);
+    let mut blocks = blocks(&figures, zh);
+    if ctx.who.can(bangfu_domain::Permission::ReadFunds) {
+        match funds_blocks(&s, &ctx, &p.as_of).await {
+            Ok(b) => blocks.extend(b),
+            Err(e) => return ctx.error(e),
+        }
+    }
     let as_of = chrono::NaiveDate::parse_from_str(&p.as_of, "%Y-%m-%d").unwrap_or_default();
     // This year's row; before the campaign its first year, after it its last.
     let years: Vec<i32> = p.campaign.years.iter().map(|(y, _)| *y).collect();

@@ -313,6 +313,9 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
                 u.push_str(&format!("&{k}={v}"));
             }
         }
+        if let Some(h) = f.household_id {
+            u.push_str(&format!("&household_id={h}"));
+        }
         u
     };
     if page > 1 {

@@ -102,6 +102,15 @@ async fn funds_pages_answer_and_payments_wait_for_a_second_person() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}: {}", r.text);
         assert!(get(&other, &format!("/funds/entries/{id}")).await.text.contains("已审批"));
 
+        // The household's payments from its page; the dashboard's funds panel.
+        let r = get(&city, &format!("/households/{}", household.id)).await;
+        assert!(r.text.contains(&format!("/funds/entries?household_id={}", household.id)), "{b:?}");
+        let r = get(&city, &format!("/funds/entries?household_id={}", household.id)).await;
+        assert!(r.text.contains("V-1"), "{b:?}: the payment recorded above is listed");
+        let r = get(&city, "/dashboard").await;
+        assert_eq!(r.status, StatusCode::OK, "{b:?}");
+        assert!(r.text.contains("chart-funds") && r.text.contains("chart-findings"), "{b:?}");
+
         // The same through the API: JSON in and out, errors naming the field.
         let r = get(&city, "/api/v1/fund-balances?as_of=2026-01-31").await;
         assert_eq!(r.status, StatusCode::OK, "{b:?}");
