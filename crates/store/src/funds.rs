@@ -226,6 +226,9 @@ fn union_cond(scope: &Scope) -> String {
     region_cond("o.region_code", &scope.region_codes().map(|r| r.to_vec()))
 }
 
+/// Entries beyond this many are not counted.
+pub const ENTRY_COUNT_CAP: i64 = 10_000;
+
 const ENTRY_SELECT: &str = "SELECT e.id, e.kind, e.fund_id, f.name AS fund_name, f.source, e.day, e.amount, \
      e.payer_union_id, p.name AS payer_name, e.payee_union_id, q.name AS payee_name, e.household_id, h.file_no, \
      h.head_name, e.measure_id, e.purpose, e.region_code, e.voucher, e.note, e.reverses_id, \
@@ -308,7 +311,8 @@ impl Store {
         rows.iter().map(fund_from).collect()
     }
 
-    /// Ledger entries `scope` reaches, newest first, with the total.
+    /// Ledger entries `scope` reaches, newest first, with their number counted up to
+    /// [`ENTRY_COUNT_CAP`] + 1 (more than the cap: "more than 10,000").
     pub async fn fund_entries(&self, scope: &Scope, f: &EntryFilter) -> Result<(Vec<FundEntry>, i64), StoreError> {
         let mut w = entry_cond(scope);
         let text = |s: &str| s.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').collect::<String>();
@@ -327,10 +331,15 @@ impl Store {
         if let Some(u) = f.union_id {
             w.push_str(&format!(" AND (e.payer_union_id = {u} OR e.payee_union_id = {u})"));
         }
+        // Counted up to 10,000 (then "more than"): a city's ledger holds millions of entries,
+        // and the page shows 100 of them.
         let total: i64 = get(
-            &sqlx::query(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM fund_entries e WHERE {w}"))
-                .fetch_one(&self.pool)
-                .await?,
+            &sqlx::query(&format!(
+                "SELECT CAST(COUNT(*) AS BIGINT) AS n FROM (SELECT 1 AS x FROM fund_entries e WHERE {w} LIMIT {}) m",
+                ENTRY_COUNT_CAP + 1
+            ))
+            .fetch_one(&self.pool)
+            .await?,
             "n",
         )?;
         let rows = sqlx::query(&format!(

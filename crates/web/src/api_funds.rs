@@ -74,7 +74,10 @@ pub(crate) struct EntryPage {
     items: Vec<FundEntry>,
     page: u64,
     per_page: u64,
+    /// Matches, counted up to 10,000.
     total: i64,
+    /// True when there are more than `total` matches.
+    total_is_lower_bound: bool,
 }
 
 fn code(
@@ -110,8 +113,9 @@ pub(crate) async fn entries(
         limit: per_page,
         offset: (page - 1).saturating_mul(per_page),
     };
-    let (items, total) = s.app.fund_entries(&who, &f).await?;
-    ok(EntryPage { items, page, per_page, total })
+    let (items, counted) = s.app.fund_entries(&who, &f).await?;
+    let cap = bangfu_store::funds::ENTRY_COUNT_CAP;
+    ok(EntryPage { items, page, per_page, total: counted.min(cap), total_is_lower_bound: counted > cap })
 }
 
 #[utoipa::path(get, path = "/api/v1/fund-entries/{id}", tag = "funds", params(("id" = i64, Path)), responses((status = 200, body = FundEntry), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]

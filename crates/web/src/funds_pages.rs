@@ -345,7 +345,11 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
             ],
         ),
         rows,
-        count: format!("{} {total}", ctx.lang.tr().total),
+        count: if total > bangfu_store::funds::ENTRY_COUNT_CAP {
+            format!("{} > {}", ctx.lang.tr().total, bangfu_store::funds::ENTRY_COUNT_CAP)
+        } else {
+            format!("{} {total}", ctx.lang.tr().total)
+        },
         export: Some({
             let mut u = base(1).replace("/funds/entries?", "/funds/entries/export.xlsx?");
             u.push_str("&all=1");
