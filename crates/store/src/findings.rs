@@ -5,6 +5,7 @@
 
 use crate::db::{get, Store, WriteTx};
 use crate::exchange::region_cond;
+use crate::funds::code_literal;
 use crate::{Scope, StoreError};
 use serde::Serialize;
 use sqlx::any::AnyRow;
@@ -147,12 +148,11 @@ fn finding_cond(scope: &Scope) -> String {
 
 fn filter_cond(scope: &Scope, f: &FindingFilter) -> String {
     let mut w = finding_cond(scope);
-    let code = |s: &str| s.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').collect::<String>();
     if let Some(s) = &f.status {
-        w.push_str(&format!(" AND x.status = '{}'", code(s)));
+        w.push_str(&format!(" AND x.status = '{}'", code_literal(s)));
     }
     if let Some(k) = &f.kind {
-        w.push_str(&format!(" AND x.kind = '{}'", code(k)));
+        w.push_str(&format!(" AND x.kind = '{}'", code_literal(k)));
     }
     if let Some(h) = f.household_id {
         w.push_str(&format!(" AND x.household_id = {h}"));

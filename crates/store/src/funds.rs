@@ -215,6 +215,12 @@ pub(crate) fn entry_cond(scope: &Scope) -> String {
     format!("({} OR {})", region_cond("e.region_code", &regions), region_cond("e.payer_region", &regions))
 }
 
+/// A vocabulary code as it may stand inside a quoted SQL literal: only `a`–`z` and `_` are
+/// kept (codes are checked by the callers; this makes any other text harmless).
+pub(crate) fn code_literal(s: &str) -> String {
+    s.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').collect()
+}
+
 /// The condition on `organisations o` for the unions whose accounts `scope` reads.
 fn union_cond(scope: &Scope) -> String {
     if !scope.reaches_households() {
@@ -315,12 +321,11 @@ impl Store {
     /// [`ENTRY_COUNT_CAP`] + 1 (more than the cap: "more than 10,000").
     pub async fn fund_entries(&self, scope: &Scope, f: &EntryFilter) -> Result<(Vec<FundEntry>, i64), StoreError> {
         let mut w = entry_cond(scope);
-        let text = |s: &str| s.chars().filter(|c| c.is_ascii_lowercase() || *c == '_').collect::<String>();
         if let Some(s) = &f.status {
-            w.push_str(&format!(" AND e.status = '{}'", text(s)));
+            w.push_str(&format!(" AND e.status = '{}'", code_literal(s)));
         }
         if let Some(k) = &f.kind {
-            w.push_str(&format!(" AND e.kind = '{}'", text(k)));
+            w.push_str(&format!(" AND e.kind = '{}'", code_literal(k)));
         }
         if let Some(x) = f.fund_id {
             w.push_str(&format!(" AND e.fund_id = {x}"));

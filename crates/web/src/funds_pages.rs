@@ -922,16 +922,20 @@ async fn standards_page(
         .iter()
         .map(|x| {
             vec![
-                c(code_label(&x.purpose, MeasureKind::from_code, MeasureKind::label, zh)),
-                c(code_label(&x.period, FundPeriod::from_code, FundPeriod::label, zh)),
-                c(x.max_amount.map(signed_yuan).unwrap_or_else(|| tx(&ctx, "未设", "none").into())),
-                c(format!("{} {}", x.updated_by, x.updated_at)),
+                code_label(&x.purpose, MeasureKind::from_code, MeasureKind::label, zh),
+                code_label(&x.period, FundPeriod::from_code, FundPeriod::label, zh),
+                x.max_amount.map(signed_yuan).unwrap_or_else(|| tx(&ctx, "未设", "none").into()),
+                format!("{} {}", x.updated_by, x.updated_at),
             ]
         })
         .collect();
     let mut sections = vec![Section {
         lines: vec![tx(&ctx, "同一家庭同一用途在一个期间内只应发放一次；单笔金额不应超过标准。修改后全部款项重新比对。", "One payment per purpose, household and period; no payment above the standard. Every payment is checked again after a change.").into()],
-        table: Some(text_table_cells(zh, rows)),
+        table: Some(text_table(
+            &["用途|Purpose", "期间|Period", "单笔上限（元）|Largest payment (yuan)", "修改|Changed"],
+            zh,
+            rows,
+        )),
         ..Default::default()
     }];
     if ctx.who.can(Permission::ManageFunds) {
@@ -960,20 +964,6 @@ async fn standards_page(
         });
     }
     page(&ctx, tx(&ctx, "发放标准", "Payment standards"), Vec::new(), tabs_of(&ctx, "/funds/standards"), sections)
-}
-
-fn text_table_cells(zh: bool, rows: Vec<Vec<Cell>>) -> Tb {
-    Tb {
-        id: "standards",
-        headers: bilingual(
-            zh,
-            &["用途|Purpose", "期间|Period", "单笔上限（元）|Largest payment (yuan)", "修改|Changed"],
-        ),
-        rows,
-        count: String::new(),
-        export: None,
-        pager: Vec::new(),
-    }
 }
 
 async fn standard_submit(State(s): State<AppState>, Who(who): Who, headers: HeaderMap, body: Bytes) -> Response {
