@@ -305,6 +305,24 @@ pub struct MonthlyRecordInput {
 }
 
 impl MonthlyRecordInput {
+    /// From named text fields (a form, an import row); an empty amount is absent.
+    pub fn from_text(field: impl Fn(&str) -> String, members: i64) -> MonthlyRecordInput {
+        let amount = |f: &str| Some(field(f)).filter(|v| !v.is_empty()).map(Amount::Text);
+        MonthlyRecordInput {
+            month: field("month"),
+            members,
+            income: Amount::Text(field("income")),
+            government_assistance: amount("government_assistance"),
+            non_living: NonLivingInput {
+                medical: amount("medical"),
+                education: amount("education"),
+                emergency: amount("emergency"),
+                accident: amount("accident"),
+                other: amount("other"),
+            },
+        }
+    }
+
     /// Validates one month; `at` is the path prefix (`months[3]`).
     pub fn validate(&self, at: &str) -> Result<MonthlyRecord, Vec<FieldError>> {
         let mut e = Errors::default();

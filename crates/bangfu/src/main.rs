@@ -1,6 +1,7 @@
 //! `bangfu`: the one binary. Serves the pages and the API, migrates, writes demo data and
 //! measures itself.
 
+mod backup;
 mod bench;
 
 use anyhow::Context;
@@ -34,6 +35,10 @@ enum Command {
         /// demo account per role with a new random password (printed).
         #[arg(long)]
         demo: bool,
+        /// A reverse proxy in front of this server (repeat for several): for requests from it,
+        /// the client's address (audit trail, sign-in throttle) is taken from X-Forwarded-For.
+        #[arg(long = "trusted-proxy", value_name = "IP")]
+        trusted_proxies: Vec<std::net::IpAddr>,
     },
     /// Evaluate a case file (`../shared/cases/README.md`): the determination as JSON on standard
     /// output (bad input: exit status 2, one line on standard error naming the field); or, with
@@ -121,6 +126,20 @@ enum Command {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Copy the live SQLite database to FILE, consistent while the server runs (SQLite's
+    /// VACUUM INTO), then check the copy (integrity, audit chain) and print what it holds.
+    /// PostgreSQL: pg_dump or a base backup with WAL archiving (docs/deployment.md).
+    Backup {
+        /// The new file (never overwritten).
+        file: std::path::PathBuf,
+    },
+    /// Restore a backup made by `bangfu backup` into the SQLite database named by
+    /// --database-url, which must not exist yet. The copy is checked (integrity, schema
+    /// version, audit chain) before it takes the database's name; nothing is left on failure.
+    Restore {
+        /// The backup file.
+        file: std::path::PathBuf,
+    },
     /// Measure the household list, or the work page and unpaired queue (app, API and page), on
     /// the current database.
     Bench {
@@ -162,6 +181,15 @@ enum UserCommand {
         /// Name shown on pages.
         #[arg(long, default_value = "")]
         display_name: String,
+    },
+    /// Issue an API token for a user (for a script or a department's system) and print its
+    /// secret, shown only this once. Revoke it on the user's page or with DELETE /api/v1/tokens/{id}.
+    Token {
+        /// The user's sign-in name.
+        name: String,
+        /// What the token is for (shown in the user's token list).
+        #[arg(long, default_value = "command line")]
+        label: String,
     },
 }
 
@@ -212,6 +240,14 @@ async fn main() -> anyhow::Result<()> {
         bench::rules(households, months, runs);
         return Ok(());
     }
+    // A restore writes a database that must not exist yet: it is not opened here.
+    if let Command::Restore { file } = &cli.command {
+        if let Err(e) = backup::restore(&cli.database_url, file).await {
+            eprintln!("restore refused: {e:#}");
+            std::process::exit(2);
+        }
+        return Ok(());
+    }
     let store = Store::open(&cli.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database_url)))?;
@@ -229,7 +265,8 @@ async fn main() -> anyhow::Result<()> {
             println!("counts recomputed in {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
-        Command::Serve { addr, demo: with_demo } => {
+        Command::Serve { addr, demo: with_demo, trusted_proxies } => {
+            bangfu_web::auth::trust_proxies(trusted_proxies);
             let listener =
                 tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             if with_demo {
@@ -254,11 +291,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Report { as_of, format, region, output } => {
             report(&app, &as_of, format, region.as_deref(), output).await?
         }
+        Command::Backup { file } => {
+            if let Err(e) = backup::backup(&app.store, &file).await {
+                eprintln!("backup failed: {e:#}");
+                std::process::exit(2);
+            }
+        }
         // Ran above, before the database was opened.
-        Command::BenchRules { .. } => {}
+        Command::BenchRules { .. } | Command::Restore { .. } => {}
         Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
             user_add(&app, name, role, scope, display_name).await?
         }
+        Command::User { command: UserCommand::Token { name, label } } => user_token(&app, &name, &label).await?,
         Command::Audit { command: AuditCommand::Verify } => {
             let bar = ProgressBar::new_spinner();
             bar.set_message("checking the audit chain");
@@ -457,6 +501,27 @@ async fn user_add(app: &App, name: String, role: String, scope: Option<String>, 
         Err(bangfu_app::AppError::Invalid(errs)) => {
             for e in &errs {
                 eprintln!("{}: {}", e.field, e.message);
+            }
+            std::process::exit(2);
+        }
+        Err(e) => Err(anyhow::anyhow!("{e}")),
+    }
+}
+
+async fn user_token(app: &App, name: &str, label: &str) -> anyhow::Result<()> {
+    let system = bangfu_app::Principal::system();
+    let Some(user) = app.store.user_by_name(name).await? else {
+        eprintln!("no user named {name}");
+        std::process::exit(2);
+    };
+    match app.create_token(&system, user.id, label).await {
+        Ok(t) => {
+            println!("{}", t.secret);
+            Ok(())
+        }
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            for e in &errs {
+                eprintln!("--{}: {}", if e.field == "name" { "label" } else { &e.field }, e.message);
             }
             std::process::exit(2);
         }

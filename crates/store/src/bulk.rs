@@ -145,10 +145,16 @@ impl WriteTx {
     }
 
     /// After inserting explicit ids, moves PostgreSQL's id sequence past them (SQLite's
-    /// AUTOINCREMENT already follows the highest id).
+    /// AUTOINCREMENT already follows the highest id). Only ever forward: the sequence is not
+    /// transactional, and ids other transactions took must never be given again.
     pub async fn sync_household_id_sequence(&mut self) -> Result<(), StoreError> {
         if self.backend == Backend::Postgres {
-            self.raw("SELECT setval(pg_get_serial_sequence('households', 'id'), COALESCE((SELECT MAX(id) FROM households), 0) + 1, false)").await?;
+            self.raw(
+                "SELECT setval(s, GREATEST(COALESCE((SELECT MAX(id) FROM households), 0), \
+                 COALESCE(pg_sequence_last_value(s), 0)) + 1, false) \
+                 FROM (SELECT CAST(pg_get_serial_sequence('households', 'id') AS regclass) AS s) AS seq",
+            )
+            .await?;
         }
         Ok(())
     }

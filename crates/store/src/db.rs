@@ -44,6 +44,21 @@ impl Store {
 
     /// Connects without migrating.
     pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        Self::connect_with(url, false).await
+    }
+
+    /// Opens a SQLite file only to read it, changing nothing in it (not even its journal mode):
+    /// for checking a backup before it is trusted.
+    pub async fn open_read_only(url: &str) -> Result<Store, StoreError> {
+        if !url.starts_with("sqlite:") {
+            return Err(StoreError::Database(sqlx::Error::Configuration(
+                "read-only opening is for SQLite files".into(),
+            )));
+        }
+        Self::connect_with(url, true).await
+    }
+
+    async fn connect_with(url: &str, read_only: bool) -> Result<Store, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = if url.starts_with("sqlite:") {
             Backend::Sqlite
@@ -55,7 +70,7 @@ impl Store {
             )));
         };
         let mut url = url.to_string();
-        if backend == Backend::Sqlite {
+        if backend == Backend::Sqlite && !read_only {
             let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
             if let Some(dir) = path.get_filename().parent() {
                 if !dir.as_os_str().is_empty() {
@@ -63,7 +78,8 @@ impl Store {
                 }
             }
             if !url.contains("mode=") {
-                url.push_str(if url.contains('?') { "&mode=rwc" } else { "?mode=rwc" });
+                let mode = if read_only { "mode=ro" } else { "mode=rwc" };
+                url.push_str(&format!("{}{mode}", if url.contains('?') { '&' } else { '?' }));
             }
         }
         let options = AnyPoolOptions::new()
@@ -71,7 +87,9 @@ impl Store {
             .acquire_timeout(Duration::from_secs(30))
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
-                    if backend == Backend::Sqlite {
+                    if backend == Backend::Sqlite && read_only {
+                        conn.execute("PRAGMA query_only=ON").await?;
+                    } else if backend == Backend::Sqlite {
                         // WAL lets readers run beside the writer; FULL makes a commit durable.
                         conn.execute("PRAGMA journal_mode=WAL").await?;
                         conn.execute("PRAGMA synchronous=FULL").await?;

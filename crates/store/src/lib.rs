@@ -6,6 +6,7 @@
 //! TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
 
 pub mod audit;
+pub mod backup;
 mod bulk;
 pub mod casework;
 mod db;
@@ -46,6 +47,7 @@ pub use households::{
     Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };
 pub use import::OnFile;
+pub use migrate::latest_schema_version;
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
 pub use quota::{Campaign, RegionCounts, StatRow};

@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use bangfu_app::Principal;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// Name of the session cookie.
 pub const SESSION_COOKIE: &str = "bangfu_session";
@@ -38,9 +38,35 @@ pub struct Authenticated {
     pub credential: Credential,
 }
 
-/// The caller's address as text (the peer socket; "unknown" in tests without one).
+/// Reverse proxies whose `X-Forwarded-For` is believed (`bangfu serve --trusted-proxy`).
+static TRUSTED_PROXIES: std::sync::OnceLock<Vec<IpAddr>> = std::sync::OnceLock::new();
+
+/// Sets the reverse proxies whose `X-Forwarded-For` names the client (once, at start).
+pub fn trust_proxies(proxies: Vec<IpAddr>) {
+    let _ = TRUSTED_PROXIES.set(proxies);
+}
+
+/// The caller's address as text: the peer socket ("unknown" in tests without one); when the
+/// peer is a trusted proxy, the last address in `X-Forwarded-For` that is not a trusted proxy
+/// (the left-hand entries are the client's to write, so they are not believed).
 pub fn client_address<B>(req: &axum::http::Request<B>) -> String {
-    req.extensions().get::<ConnectInfo<SocketAddr>>().map_or_else(|| "unknown".to_string(), |c| c.0.ip().to_string())
+    let Some(peer) = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip()) else {
+        return "unknown".to_string();
+    };
+    let trusted = TRUSTED_PROXIES.get().map(Vec::as_slice).unwrap_or_default();
+    if !trusted.contains(&peer) {
+        return peer.to_string();
+    }
+    req.headers()
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .rev()
+        .find(|a| !trusted.contains(a))
+        .unwrap_or(peer)
+        .to_string()
 }
 
 /// A cookie's value.
@@ -234,4 +260,33 @@ pub async fn security_headers(req: Request, next: Next) -> Response {
         set(h, "cache-control", "no-store");
     }
     r
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a test fails by panicking
+mod tests {
+    use super::*;
+
+    fn from(peer: &str, forwarded: Option<&str>) -> String {
+        let mut req = axum::http::Request::new(());
+        req.extensions_mut().insert(ConnectInfo(SocketAddr::new(peer.parse().unwrap(), 40000)));
+        if let Some(f) = forwarded {
+            req.headers_mut().insert("x-forwarded-for", HeaderValue::from_str(f).unwrap());
+        }
+        client_address(&req)
+    }
+
+    #[test]
+    fn forwarded_for_is_believed_only_from_a_trusted_proxy() {
+        trust_proxies(vec!["127.0.0.1".parse().unwrap(), "10.0.0.10".parse().unwrap()]);
+        // From the proxy: the last address it added, not what the client wrote on the left.
+        assert_eq!(from("127.0.0.1", Some("6.6.6.6, 192.168.1.20")), "192.168.1.20");
+        // Through two trusted proxies.
+        assert_eq!(from("127.0.0.1", Some("192.168.1.20, 10.0.0.10")), "192.168.1.20");
+        // Garbage or nothing: the proxy itself.
+        assert_eq!(from("127.0.0.1", Some("not an address")), "127.0.0.1");
+        assert_eq!(from("10.0.0.10", None), "10.0.0.10");
+        // From anyone else the header is ignored.
+        assert_eq!(from("192.168.1.30", Some("6.6.6.6")), "192.168.1.30");
+    }
 }

@@ -10,7 +10,7 @@
 //! and month — so importing the same file twice writes nothing the second time.
 
 use crate::auth::Principal;
-use crate::input::{Amount, HouseholdInput, MemberInput, MonthlyRecordInput, NonLivingInput};
+use crate::input::{HouseholdInput, MemberInput, MonthlyRecordInput};
 use crate::{App, AppError};
 use bangfu_domain::{Cause, FieldError, Permission, Relation, Situation, WorkCapacity};
 use bangfu_store::{HouseholdWrite, MemberWrite, MonthlyRecord, OnFile};
@@ -338,24 +338,8 @@ impl App {
                         }
                     }
                     _ => {
-                        let amount = |f: &str| {
-                            let v = get(f);
-                            (!v.is_empty()).then_some(Amount::Text(v))
-                        };
                         let members = sheet.get(r, "members");
-                        let input = MonthlyRecordInput {
-                            month: get("month"),
-                            members: members.parse().unwrap_or(0),
-                            income: Amount::Text(get("income")),
-                            government_assistance: amount("government_assistance"),
-                            non_living: NonLivingInput {
-                                medical: amount("medical"),
-                                education: amount("education"),
-                                emergency: amount("emergency"),
-                                accident: amount("accident"),
-                                other: amount("other"),
-                            },
-                        };
+                        let input = MonthlyRecordInput::from_text(&get, members.parse().unwrap_or(0));
                         let mut es = match input.validate("") {
                             Ok(m) if entry.months.iter().any(|o| o.month == m.month) => {
                                 vec![FieldError::new(
@@ -474,7 +458,8 @@ impl App {
         for chunk in rows.chunks(10_000) {
             tx.import_households(chunk, &who.name).await?;
         }
-        tx.sync_household_id_sequence().await?;
+        // The ids came from the sequence (PostgreSQL) or above the highest (SQLite): nothing to
+        // move. Resetting the sequence here raced with registrations running at the same time.
         drop(rows);
         progress(Progress { step: "write", done: report.households_new, total });
         // Members and months: what is on file for the matched households, read by lists.
