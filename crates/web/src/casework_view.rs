@@ -7,6 +7,7 @@ use crate::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use bangfu_app::input::MonthlyRecordInput;
 use bangfu_app::outcomes::{DecisionInput, ProposalInput};
 use bangfu_app::pairings::PairingInput;
 use bangfu_app::AppError;
@@ -151,6 +152,23 @@ form_handler!(
     |s, ctx, id, f| {
         let input = ProposalInput { kind: f("kind"), pathway: some(f("pathway")), reason: f("reason") };
         s.app.propose_outcome(&ctx.who, id, &input).await.map(|o| o.household_id)
+    }
+);
+
+form_handler!(
+    /// The "record a month" form: one month's finances (replacing that month if it is on file),
+    /// checked as the API checks them.
+    month_submit,
+    |s, ctx, id, f| match f("members").parse::<i64>() {
+        Ok(members) => {
+            let input = MonthlyRecordInput::from_text(&f, members);
+            s.app.put_months(&ctx.who, id, None, &[input]).await.map(|_| id)
+        }
+        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new(
+            "members",
+            "invalid",
+            "the number of people must be a whole number from 1 to 100",
+        ))),
     }
 );
 

@@ -29,6 +29,7 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/print", get(household_print))
         .route("/households/{id}/edit", get(crate::household_form::edit_form))
         .route("/households/{id}/outcomes", axum::routing::post(crate::casework_view::propose_submit))
+        .route("/households/{id}/months", axum::routing::post(crate::casework_view::month_submit))
         .route("/households/{id}/pairings", axum::routing::post(crate::casework_view::pair_submit))
         .route("/outcomes/{id}/decision", axum::routing::post(crate::casework_view::decide_submit))
         .route("/households/{id}/plans", axum::routing::post(crate::casework_view::plan_submit))

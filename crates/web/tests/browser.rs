@@ -1,11 +1,13 @@
-//! The main flow in a real browser (Debian chromium + chromium-driver, driven over WebDriver):
-//! open the household list, create a household through the form — first with a wrong resident
-//! ID, which the form must point out — and find it in the list.
+//! The main flows in a real browser (Debian chromium + chromium-driver, driven over WebDriver):
+//! create a household through the form and find it in the list; county staff record a month and
+//! see the evaluation change, an exit is proposed and approved in two accounts and the dashboard
+//! moves; another county's staff cannot reach the household by its address. A failing flow saves
+//! a screenshot of the page it failed on (target/tmp/browser-failures/).
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
 use bangfu_store::testing::TestDb;
-use fantoccini::{ClientBuilder, Locator};
+use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
@@ -29,20 +31,97 @@ fn chromedriver() -> Option<String> {
         .map(|p| p.to_string())
 }
 
+/// The server, on a free port, in this process: its base address.
+async fn serve(app: bangfu_app::App) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        let service = bangfu_web::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
+        axum::serve(listener, service).await.unwrap()
+    });
+    base
+}
+
+/// chromedriver on a free port and a headless chromium session through it.
+async fn browser(driver_path: &str) -> (Driver, Client) {
+    let port = free_port();
+    let driver = Driver(
+        Command::new(driver_path)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start chromedriver"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
+        }),
+    );
+    for _ in 0..50 {
+        match ClientBuilder::rustls()
+            .expect("tls")
+            .capabilities(caps.clone())
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+        {
+            Ok(c) => return (driver, c),
+            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
+        }
+    }
+    panic!("chromedriver did not accept a session within 10 s")
+}
+
+/// Runs a flow; if it fails (an error or a failed assertion), saves a screenshot of the page it
+/// stopped on and the page's address, then fails the test.
+async fn finish<F>(name: &str, c: &Client, flow: F)
+where
+    F: std::future::Future<Output = Result<(), fantoccini::error::CmdError>> + Send + 'static,
+{
+    let outcome = tokio::spawn(flow).await;
+    let failure = match outcome {
+        Ok(Ok(())) => None,
+        Ok(Err(e)) => Some(format!("WebDriver: {e}")),
+        Err(panic) => Some(format!("{panic}")),
+    };
+    if let Some(failure) = failure {
+        let dir = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("browser-failures");
+        let _ = std::fs::create_dir_all(&dir);
+        let shot = dir.join(format!("{name}.png"));
+        let url = c.current_url().await.map(|u| u.to_string()).unwrap_or_default();
+        let saved = match c.screenshot().await {
+            Ok(png) => std::fs::write(&shot, png).map(|_| shot.display().to_string()).unwrap_or_default(),
+            Err(e) => format!("(no screenshot: {e})"),
+        };
+        c.clone().close().await.ok();
+        panic!("browser flow {name} failed at {url}: {failure}\nscreenshot: {saved}");
+    }
+    c.clone().close().await.ok();
+}
+
+fn chromedriver_or_skip() -> Option<String> {
+    let found = chromedriver();
+    if found.is_none() {
+        assert!(
+            std::env::var("CI").is_err(),
+            "CI must run the browser test: .ci/run installs chromium and chromium-driver"
+        );
+        eprintln!("browser test skipped: chromedriver not found (apt-get install chromium chromium-driver)");
+    }
+    found
+}
+
 fn id_with_check(first17: &str) -> String {
     format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
 }
 
 #[tokio::test]
 async fn create_a_household_through_the_form_and_find_it_in_the_list() {
-    let Some(driver_path) = chromedriver() else {
-        assert!(
-            std::env::var("CI").is_err(),
-            "CI must run the browser test: .ci/run installs chromium and chromium-driver"
-        );
-        eprintln!("browser test skipped: chromedriver not found (apt-get install chromium chromium-driver)");
-        return;
-    };
+    let Some(driver_path) = chromedriver_or_skip() else { return };
     // The server, on a free port, over a fresh SQLite database with one union.
     let db = TestDb::sqlite();
     let store = db.open().await;
@@ -79,49 +158,12 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
     })
     .await
     .unwrap();
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(async move {
-        let service = bangfu_web::router(app).into_make_service_with_connect_info::<std::net::SocketAddr>();
-        axum::serve(listener, service).await.unwrap()
-    });
+    let base = serve(app).await;
+    let (_driver, c) = browser(&driver_path).await;
 
-    let port = free_port();
-    let _driver = Driver(
-        Command::new(driver_path)
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start chromedriver"),
-    );
-    let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
-        }),
-    );
-    let mut client = None;
-    for _ in 0..50 {
-        match ClientBuilder::rustls()
-            .expect("tls")
-            .capabilities(caps.clone())
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-        {
-            Ok(c) => {
-                client = Some(c);
-                break;
-            }
-            Err(_) => tokio::time::sleep(Duration::from_millis(200)).await,
-        }
-    }
-    let c = client.expect("chromedriver did not accept a session within 10 s");
-
-    let result = async {
+    let c2 = c.clone();
+    let result = async move {
+        let c = c2;
         // After every click that loads a page, wait for an element only the new page has:
         // reading the old page while the new one loads gives stale elements.
         let wait = |css: String| {
@@ -243,8 +285,164 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         c.goto(&format!("{base}/households")).await?;
         wait("#sign-in-form".into()).await?;
         Ok::<_, fantoccini::error::CmdError>(())
+    };
+    finish("create_a_household", &c, result).await;
+}
+
+/// County staff of 藤县 record the month that completes the household's window and see it
+/// become eligible; one account proposes an exit, another approves it, and the dashboard's
+/// households by status and exits by pathway move. Staff of 万秀区 cannot open the household by its address.
+#[tokio::test]
+async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
+    use bangfu_app::input::{Amount, HouseholdInput, MonthlyRecordInput, StandardInput};
+    let Some(driver_path) = chromedriver_or_skip() else { return };
+    let db = TestDb::sqlite();
+    let app = bangfu_app::App::new(db.open().await);
+    let system = bangfu_app::Principal::system();
+    let standard = StandardInput {
+        region_code: "450422".into(),
+        kind: "dibao".into(),
+        from: "2016-01".into(),
+        amount: Amount::from("800"),
+    };
+    app.create_standard(&system, &standard).await.unwrap();
+    let household = app
+        .create_household(
+            &system,
+            &HouseholdInput {
+                head_name: "黎窗口".into(),
+                head_id_number: id_with_check("45042219780412331"),
+                region_code: "450422".into(),
+                registered_on: "2015-03-01".into(),
+                causes: vec!["illness".into()],
+                work_capacity: "partial".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    // Five months below the standard (1,500 yuan for three people against 3 × 800): the window
+    // of 2026-09 lacks 2026-04, so the household is not yet eligible.
+    let months: Vec<MonthlyRecordInput> = (5..=9)
+        .map(|m| MonthlyRecordInput {
+            month: format!("2026-{m:02}"),
+            members: 3,
+            income: Amount::from("1500"),
+            government_assistance: None,
+            non_living: Default::default(),
+        })
+        .collect();
+    app.put_months(&system, household.id, None, &months).await.unwrap();
+    let password = "browser test password";
+    for (name, region) in [("tengxian1", "450422"), ("tengxian2", "450422"), ("wanxiu", "450403")] {
+        app.ensure_user(&bangfu_app::users::UserInput {
+            name: name.into(),
+            role: "county_staff".into(),
+            region_code: Some(region.into()),
+            password: Some(password.into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
     }
-    .await;
-    c.close().await.ok();
-    result.unwrap();
+    let base = serve(app).await;
+    let (_driver, c) = browser(&driver_path).await;
+    let page = format!("{base}/households/{}", household.id);
+
+    let c2 = c.clone();
+    let flow = async move {
+        let c = c2;
+        let wait = |css: String| {
+            let c = c.clone();
+            async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&css)).await }
+        };
+        let sign_in = |name: &'static str| {
+            let (c, base) = (c.clone(), base.clone());
+            async move {
+                c.goto(&format!("{base}/sign-in")).await?;
+                c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("sign-in-form")).await?;
+                c.find(Locator::Id("name")).await?.send_keys(name).await?;
+                c.find(Locator::Id("password")).await?.send_keys(password).await?;
+                c.find(Locator::Id("sign-in")).await?.click().await?;
+                // Signed in: the page after it has the sign-out button (the sign-in page has not).
+                c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("sign-out")).await.map(|_| ())
+            }
+        };
+        let sign_out = || {
+            let c = c.clone();
+            async move {
+                c.find(Locator::Id("sign-out")).await?.click().await?;
+                c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("sign-in-form")).await.map(|_| ())
+            }
+        };
+        // 1. 藤县 staff find the household in the list and open it.
+        sign_in("tengxian1").await?;
+        c.find(Locator::Css("input[name=q]")).await?.send_keys("黎窗").await?;
+        c.find(Locator::Css("form.filters button")).await?.click().await?;
+        wait("input[name=q][value='黎窗']".into()).await?;
+        let list = c.find(Locator::Id("household-list")).await?.text().await?;
+        assert!(list.contains("黎窗口"), "the search finds the household: {list:?}");
+        c.find(Locator::LinkText("450422-2015-000001")).await?.click().await?;
+        let before = wait("#eligibility".into()).await?.text().await?;
+        assert!(before.starts_with('否'), "five months of six: not yet eligible, the page says {before:?}");
+        // The dashboard before the exit.
+        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        let dash_before = wait("#chart-status-table".into()).await?.text().await?;
+        c.goto(&page).await?;
+        // 2. Record 2026-10 through the form: the window is complete and the household eligible.
+        wait("#month-form".into()).await?;
+        for (name, value) in [("month", "2026-10"), ("members", "3"), ("income", "1500")] {
+            c.find(Locator::Css(&format!("#month-form [name={name}]"))).await?.send_keys(value).await?;
+        }
+        c.find(Locator::Id("save-month")).await?.click().await?;
+        let after = wait("#evaluation h2".into()).await?.text().await?;
+        assert!(after.contains("2026-10"), "the evaluation moves to the new month: {after:?}");
+        let eligible = c.find(Locator::Id("eligibility")).await?.text().await?;
+        assert!(eligible.starts_with('是'), "six months below the standard: eligible, the page says {eligible:?}");
+        let finances = c.find(Locator::Id("finances")).await?.text().await?;
+        assert!(finances.contains("2026-10") && finances.contains("1500.00"), "the month is listed: {finances:?}");
+        // 3. Propose an exit (employment); the proposer cannot approve it.
+        c.find(Locator::Css("#propose-form select[name=kind] option[value=exit]")).await?.click().await?;
+        c.find(Locator::Css("#propose-form select[name=pathway] option[value=employment_business]"))
+            .await?
+            .click()
+            .await?;
+        c.find(Locator::Css("#propose-form [name=reason]")).await?.send_keys("户主已稳定就业").await?;
+        c.find(Locator::Css("#propose-form button")).await?.click().await?;
+        let outcomes = wait("#outcomes".into()).await?.text().await?;
+        assert!(outcomes.contains("户主已稳定就业"), "the proposal is listed: {outcomes:?}");
+        assert!(c.find_all(Locator::Css("#outcomes button.approve")).await?.is_empty(), "the proposer may not approve");
+        sign_out().await?;
+        // 4. A second account of 藤县 approves it.
+        sign_in("tengxian2").await?;
+        c.goto(&page).await?;
+        wait("#outcomes button.approve".into()).await?.click().await?;
+        wait("#outcomes".into()).await?;
+        let decided = c.find(Locator::Id("outcomes")).await?.text().await?;
+        assert!(
+            decided.contains("tengxian2") || decided.contains("已批准") || decided.contains("批准"),
+            "approved: {decided:?}"
+        );
+        assert!(
+            c.find_all(Locator::Css("#propose-form")).await?.is_empty(),
+            "an exited household takes no new proposal"
+        );
+        // 5. The dashboard moved.
+        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        let dash_after = wait("#chart-status-table".into()).await?.text().await?;
+        assert_ne!(dash_before, dash_after, "the dashboard's households by status did not move after the exit");
+        let pathways = c.find(Locator::Id("chart-pathway-table")).await?.text().await?;
+        assert!(pathways.contains("就业创业"), "the exit's pathway is counted: {pathways:?}");
+        sign_out().await?;
+        // 6. 万秀区 staff cannot reach the household by its address.
+        sign_in("wanxiu").await?;
+        c.goto(&page).await?;
+        wait("h1".into()).await?;
+        let body = c.find(Locator::Css("body")).await?.text().await?;
+        assert!(!body.contains("黎窗口"), "another county's staff saw the household: {body:?}");
+        assert!(body.contains("没有找到该记录"), "another county's staff get 'no such record': {body:?}");
+        assert!(c.find_all(Locator::Id("household-file")).await?.is_empty(), "another county's staff saw the file");
+        Ok::<_, fantoccini::error::CmdError>(())
+    };
+    finish("county_staff_exit", &c, flow).await;
 }
