@@ -282,7 +282,7 @@ pub fn routes() -> crate::Routes {
         f::FindingPage,
         ListQuery
     )),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))
 )]
 struct ApiDoc;
@@ -298,6 +298,43 @@ impl utoipa::Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// The answers any operation can give before its handler runs, documented on each: 400 (a
+/// malformed parameter or body), 401 (no or a bad credential), 403 (not permitted), 429 (sign-in
+/// throttle); and for operations with a body 413 (too large) and 415 (not JSON).
+struct CommonResponses;
+
+impl utoipa::Modify for CommonResponses {
+    fn modify(&self, doc: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+        let error = |what: &str| {
+            ResponseBuilder::new()
+                .description(what)
+                .content(
+                    "application/json",
+                    ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build(),
+                )
+                .build()
+        };
+        for item in doc.paths.paths.values_mut() {
+            let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+            for op in ops.into_iter().flatten() {
+                let mut common = vec![
+                    ("400", "A parameter or the body is malformed"),
+                    ("401", "Not signed in, or the API token is unknown or revoked"),
+                    ("403", "The account may not do this"),
+                ];
+                if op.request_body.is_some() {
+                    common.push(("413", "The body is too large"));
+                    common.push(("415", "The body is not JSON"));
+                }
+                for (code, what) in common {
+                    op.responses.responses.entry(code.to_string()).or_insert_with(|| error(what).into());
+                }
+            }
+        }
     }
 }
 
@@ -344,6 +381,7 @@ async fn get_region(State(s): State<AppState>, Who(_who): Who, Path(code): Path<
 #[into_params(parameter_in = Query)]
 struct OrgQuery {
     /// city_union, county_union, grassroots_union, department, employer.
+    #[param(pattern = "^(city_union|county_union|grassroots_union|department|employer)?$")]
     kind: Option<String>,
 }
 
@@ -390,7 +428,7 @@ async fn update_organisation(
     Ok(with_etag(StatusCode::OK, o.version, &o))
 }
 
-#[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/organisations/{id}", tag = "organisations", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
 async fn delete_organisation(
     State(s): State<AppState>,
     Who(who): Who,
@@ -493,13 +531,15 @@ async fn update_household(
     Ok(with_etag(StatusCode::OK, h.version, &h))
 }
 
-#[utoipa::path(delete, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
 async fn delete_household(
     State(s): State<AppState>,
     Who(who): Who,
     Path(hid): Path<String>,
     IfMatch(v): IfMatch,
 ) -> ApiResult {
+    // Which version is meant comes first: without it nothing else is looked at.
+    let v = Some(v.ok_or(bangfu_app::AppError::PreconditionRequired)?);
     s.app.delete_household(&who, id(&hid)?, v).await?;
     no_content()
 }

@@ -196,11 +196,17 @@ macro_rules! free_object {
 free_object!(CaseFile, "CaseFile", "A case file as ../shared/cases/README.md describes it");
 free_object!(DeterminationOut, "Determination", "pool, window, eligibility, outcome and one reason per rule");
 
-#[utoipa::path(post, path = "/api/v1/evaluate", tag = "policy", request_body(content = CaseFile, content_type = "application/json"), responses((status = 200, body = DeterminationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/evaluate", tag = "policy", request_body(content = CaseFile, content_type = "application/json"), responses((status = 200, body = DeterminationOut), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn evaluate_case(Who(_who): Who, body: axum::body::Bytes) -> ApiResult {
     match bangfu_app::evaluate::case(&body) {
         Ok(json) => Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response()),
-        Err(e) => Err(ApiError::bad_request(e.path, "invalid_case", e.message)),
+        // Not JSON, or not an object: malformed (400). A JSON object that breaks the case
+        // file's rules (README of the cases): unprocessable (422), as for every other body.
+        Err(e) if e.path == "input" => Err(ApiError::bad_request(e.path, "invalid_case", e.message)),
+        Err(e) => Err(ApiError {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            ..ApiError::bad_request(e.path, "invalid_case", e.message)
+        }),
     }
 }
 
@@ -229,8 +235,10 @@ pub(crate) async fn household_evaluation(
 #[into_params(parameter_in = Query)]
 pub(crate) struct PageQuery {
     /// Page from 1.
+    #[param(minimum = 1, maximum = 1000000)]
     page: Option<u64>,
     /// Rows a page, 1–1000 (default 50).
+    #[param(minimum = 1, maximum = 1000)]
     per_page: Option<u64>,
 }
 

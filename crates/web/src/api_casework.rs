@@ -44,7 +44,7 @@ pub(crate) async fn casework(State(s): State<AppState>, Who(who): Who, Path(hid)
     ok(Casework { plans, measures, visits, returns })
 }
 
-#[utoipa::path(post, path = "/api/v1/households/{id}/plans", tag = "casework", params(("id" = i64, Path)), request_body = PlanInput, responses((status = 200, body = Plan), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/households/{id}/plans", tag = "casework", params(("id" = i64, Path)), request_body = PlanInput, responses((status = 200, body = Plan), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn save_plan(
     State(s): State<AppState>,
     Who(who): Who,

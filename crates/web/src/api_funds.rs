@@ -15,8 +15,10 @@ use bangfu_store::{EntryFilter, Finding, FindingFilter, Fund, FundEntry, FundSta
 use serde::{Deserialize, Serialize};
 
 /// `?page=&per_page=` (default 1 and 50; at most 500 a page).
-fn paging(page: Option<u64>, per_page: Option<u64>) -> (u64, u64) {
-    (page.unwrap_or(1).max(1), per_page.unwrap_or(50).clamp(1, 500))
+/// 32-bit in the query, so a number past what the API documents is refused, not wrapped.
+fn paging(page: Option<i32>, per_page: Option<i32>) -> (u64, u64) {
+    let positive = |n: i32| u64::try_from(n).unwrap_or(1);
+    (positive(page.unwrap_or(1).max(1)), positive(per_page.unwrap_or(50).clamp(1, 500)))
 }
 
 #[utoipa::path(get, path = "/api/v1/funds", tag = "funds", responses((status = 200, body = Vec<Fund>), (status = 403, body = ErrorBody)))]
@@ -63,9 +65,9 @@ pub(crate) struct EntryQuery {
     /// Only this household.
     household_id: Option<i64>,
     /// Page (from 1).
-    page: Option<u64>,
+    page: Option<i32>,
     /// Rows a page (at most 500).
-    per_page: Option<u64>,
+    per_page: Option<i32>,
 }
 
 /// A page of ledger entries, newest first.
@@ -172,9 +174,9 @@ pub(crate) struct FindingQuery {
     /// Only this household.
     household_id: Option<i64>,
     /// Page (from 1).
-    page: Option<u64>,
+    page: Option<i32>,
     /// Rows a page (at most 500).
-    per_page: Option<u64>,
+    per_page: Option<i32>,
 }
 
 /// A page of findings, newest first.

@@ -86,8 +86,8 @@ pub(crate) async fn end_pairing(
 #[derive(serde::Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub(crate) struct QueuePage {
-    /// Page from 1.
-    page: Option<u64>,
+    /// Page from 1 (32-bit: a larger number is refused, not wrapped).
+    page: Option<i32>,
 }
 
 #[utoipa::path(get, path = "/api/v1/unpaired", tag = "pairings", params(QueuePage), responses((status = 200, body = bangfu_app::pairings::UnpairedPage), (status = 403, body = ErrorBody)))]
@@ -96,7 +96,7 @@ pub(crate) async fn unpaired(
     Who(who): Who,
     crate::extract::QueryParams(q): crate::extract::QueryParams<QueuePage>,
 ) -> ApiResult {
-    let page = q.page.unwrap_or(1).clamp(1, 1_000_000);
+    let page = u64::try_from(q.page.unwrap_or(1).clamp(1, 1_000_000)).unwrap_or(1);
     ok(s.app.unpaired(&who, page, 50).await?)
 }
 

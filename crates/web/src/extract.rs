@@ -35,8 +35,10 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             )
         })?;
         let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
-        let de = &mut serde_json::Deserializer::from_slice(bytes);
-        match serde_path_to_error::deserialize(de) {
+        let mut value: serde_json::Value = serde_json::from_slice(bytes)
+            .map_err(|e| ApiError::bad_request("body", "malformed_json", e.to_string()))?;
+        integral_floats_to_integers(&mut value);
+        match serde_path_to_error::deserialize(value) {
             Ok(v) => Ok(JsonBody(v)),
             Err(e) => {
                 let path = e.path().to_string();
@@ -46,6 +48,24 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 Err(ApiError::bad_request(field, code, inner.to_string()))
             }
         }
+    }
+}
+
+/// JSON Schema counts `3.0` as an integer (only the value matters), and the OpenAPI document is
+/// JSON Schema: a whole number written with a fraction is taken as that integer.
+fn integral_floats_to_integers(v: &mut serde_json::Value) {
+    match v {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64() {
+                // Strictly inside i64's range: 2^63 itself is an f64 but no i64.
+                if f.fract() == 0.0 && f > -9.2e18 && f < 9.2e18 {
+                    *v = serde_json::Value::from(f as i64);
+                }
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_floats_to_integers),
+        serde_json::Value::Object(fields) => fields.values_mut().for_each(integral_floats_to_integers),
+        _ => {}
     }
 }
 

@@ -64,7 +64,9 @@ async fn engine_over_http_batches_recheck_and_what_if() {
         let cli: Value = serde_json::from_str(&bangfu_app::evaluate::case(&case).unwrap()).unwrap();
         assert_eq!(res.body, cli);
         let bad = call(&r, Method::POST, "/api/v1/evaluate", Some(r#"{"as_of": "2018-13"}"#), &[]).await;
-        assert_eq!((bad.status, bad.field()), (StatusCode::BAD_REQUEST, "as_of"));
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "as_of"));
+        let not_json = call(&r, Method::POST, "/api/v1/evaluate", Some("[1, 2"), &[]).await;
+        assert_eq!((not_json.status, not_json.field()), (StatusCode::BAD_REQUEST, "input"));
 
         // One household: the determination, the window, and what would change it.
         let ev = get(&r, &format!("/api/v1/households/{poor}/evaluation?as_of=2018-06")).await;
