@@ -312,7 +312,7 @@ fn condition(f: &HouseholdFilter) -> Cond {
                 .union(sea_query::UnionType::All, heads)
                 .to_owned();
             Cond::all().add(Expr::col((h, Households::Id)).in_subquery(holders))
-        } else if text.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-') {
+        } else if !is_name_search(text) {
             // A file number or its beginning (`450403-2016` lists that county's 2016 files).
             prefix(Households::FileNo)
         } else {
@@ -322,8 +322,24 @@ fn condition(f: &HouseholdFilter) -> Cond {
     c
 }
 
+/// Whether the list's search text is the start of a head's name (not a resident ID or a file
+/// number): such a search lists in name order.
+fn is_name_search(text: &str) -> bool {
+    bangfu_domain::IdNumber::parse("q", text).is_err()
+        && !text.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '-')
+}
+
+/// The list's order: by name for a name search (read in order from its index), else by file number.
+fn list_order(q: &mut sea_query::SelectStatement, filter: &HouseholdFilter) {
+    if filter.text.as_deref().map(str::trim).is_some_and(|t| !t.is_empty() && is_name_search(t)) {
+        q.order_by((Households::Table, Households::HeadName), Order::Asc);
+    }
+    q.order_by((Households::Table, Households::FileNo), Order::Asc);
+}
+
 impl Store {
-    /// One page of households matching `filter`, in file-number order.
+    /// One page of households matching `filter`, in file-number order (name order for a search
+    /// by name).
     pub async fn list_households(
         &self,
         scope: &Scope,
@@ -332,10 +348,9 @@ impl Store {
         per_page: u64,
     ) -> Result<HouseholdPage, StoreError> {
         let mut q = Query::select();
-        q.columns(COLUMNS.map(|c| (Households::Table, c)))
-            .order_by((Households::Table, Households::FileNo), Order::Asc)
-            .limit(per_page)
-            .offset(page.saturating_sub(1).saturating_mul(per_page));
+        q.columns(COLUMNS.map(|c| (Households::Table, c)));
+        list_order(&mut q, filter);
+        q.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page));
         filtered(&mut q, scope, filter, CauseAs::Probe);
         let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
