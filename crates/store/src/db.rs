@@ -70,9 +70,9 @@ impl Store {
             )));
         };
         let mut url = url.to_string();
-        if backend == Backend::Sqlite && !read_only {
+        if backend == Backend::Sqlite {
             let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
-            if let Some(dir) = path.get_filename().parent() {
+            if let Some(dir) = path.get_filename().parent().filter(|_| !read_only) {
                 if !dir.as_os_str().is_empty() {
                     std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
