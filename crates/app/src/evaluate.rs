@@ -374,11 +374,11 @@ pub struct WhatIf {
     pub percent: String,
     /// From.
     pub from: String,
-    /// Region code → (before, after).
+    /// Region code → [before, after].
     #[schema(value_type = Object)]
     pub regions: BTreeMap<String, (Tally, Tally)>,
-    /// All regions (before, after).
-    #[schema(value_type = Object)]
+    /// All regions: [before, after].
+    #[schema(value_type = Vec<Object>)]
     pub total: (Tally, Tally),
 }
 
