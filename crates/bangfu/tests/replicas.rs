@@ -144,3 +144,33 @@ async fn two_replicas_on_one_postgresql_share_sessions_locks_and_writes() {
     assert!(chain.unwrap() >= 40 + 22);
     store.close().await;
 }
+
+/// Replicas upgraded together start together: both apply the migrations of a fresh PostgreSQL
+/// database at once, and both must come up (each migration applied once, no CREATE TABLE race).
+#[tokio::test]
+async fn replicas_starting_together_migrate_a_fresh_database_once() {
+    let Some(_) = TestDb::postgres().await else {
+        assert!(std::env::var("CI").is_err(), "CI must run the replica test: set BANGFU_TEST_DATABASE_URL");
+        return;
+    };
+    for round in 0..5 {
+        let db = TestDb::postgres().await.unwrap();
+        let start = || {
+            std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"))
+                .args(["--database-url", &db.url, "migrate"])
+                .env("BANGFU_LOG", "error")
+                .output()
+        };
+        let (a, b) = std::thread::scope(|s| {
+            let a = s.spawn(start);
+            let b = s.spawn(start);
+            (a.join().unwrap().unwrap(), b.join().unwrap().unwrap())
+        });
+        for out in [&a, &b] {
+            assert!(out.status.success(), "round {round}: {}", String::from_utf8_lossy(&out.stderr));
+            let said = String::from_utf8_lossy(&out.stdout);
+            let latest = bangfu_store::latest_schema_version();
+            assert!(said.contains(&format!("schema version {latest}")), "round {round}: {said}");
+        }
+    }
+}

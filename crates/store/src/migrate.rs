@@ -37,15 +37,21 @@ pub fn latest_schema_version() -> i64 {
 }
 
 pub(crate) async fn run(store: &Store) -> Result<usize, StoreError> {
-    sqlx::query(
+    // Every step holds the migrations lock (SQLite: the write lock of BEGIN IMMEDIATE;
+    // PostgreSQL: an advisory lock), so replicas starting at once apply each migration once and
+    // never race on CREATE TABLE.
+    let mut tx = store.begin().await?;
+    tx.serialize_on("bangfu_migrations").await?;
+    tx.raw(
         "CREATE TABLE IF NOT EXISTS bangfu_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )
-    .execute(&store.pool)
     .await?;
+    tx.commit().await?;
     let mut ran = 0;
     for (version, name, statements) in MIGRATIONS {
         let mut tx = store.begin().await?;
-        // Checked inside the write transaction, so two processes starting at once cannot both apply it.
+        tx.serialize_on("bangfu_migrations").await?;
+        // Checked under the lock, so two processes starting at once cannot both apply it.
         let done = sqlx::query("SELECT version FROM bangfu_migrations WHERE version = $1")
             .bind(*version)
             .fetch_optional(&mut *tx.tx)
