@@ -339,7 +339,7 @@ impl App {
                     }
                     _ => {
                         let members = sheet.get(r, "members");
-                        let input = MonthlyRecordInput::from_text(&get, members.parse().unwrap_or(0));
+                        let input = MonthlyRecordInput::from_text(get, members.parse().unwrap_or(0));
                         let mut es = match input.validate("") {
                             Ok(m) if entry.months.iter().any(|o| o.month == m.month) => {
                                 vec![FieldError::new(
