@@ -3,7 +3,7 @@
 use crate::auth::Principal;
 use crate::input::{optional_text, Errors};
 use crate::{App, AppError};
-use bangfu_domain::{parse_date, FieldError, Permission};
+use bangfu_domain::{parse_date, Code, FieldError, Permission};
 use bangfu_store::audit::ChainBreak;
 use bangfu_store::{AuditEntry, AuditFilter};
 use serde::Deserialize;
@@ -48,11 +48,11 @@ pub struct AuditPage {
 fn page_number(field: &str, s: Option<&str>, default: u64, max: u64) -> Result<u64, FieldError> {
     match s.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(default),
-        Some(s) => {
-            s.parse::<u64>().ok().filter(|n| (1..=max).contains(n)).ok_or_else(|| {
-                FieldError::new(field, "out_of_range", format!("must be a whole number from 1 to {max}"))
-            })
-        }
+        Some(s) => s
+            .parse::<u64>()
+            .ok()
+            .filter(|n| (1..=max).contains(n))
+            .ok_or_else(|| FieldError::new(field, Code::OutOfRange).with("min", 1).with("max", max)),
     }
 }
 
@@ -73,7 +73,7 @@ impl App {
             Some(s) => match s.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    e.push(FieldError::new("entity_id", "not_a_number", "must be a record id"));
+                    e.push(FieldError::new("entity_id", Code::NotWholeNumber));
                     None
                 }
             },

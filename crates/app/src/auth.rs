@@ -5,7 +5,7 @@
 use crate::{App, AppError};
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
-use bangfu_domain::{FieldError, Permission, Role};
+use bangfu_domain::{Code, FieldError, Permission, Role};
 use bangfu_store::{NewAudit, Scope, StoreError, User};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
@@ -340,5 +340,5 @@ pub fn password_error(p: &str) -> Result<(), AppError> {
 
 /// A field error for an unknown user.
 pub fn no_such_user() -> AppError {
-    AppError::invalid(FieldError::new("user", "unknown_user", "no such user"))
+    AppError::invalid(FieldError::new("user", Code::UnknownUser))
 }

@@ -7,7 +7,7 @@ use crate::auth::Principal;
 use crate::input::{optional_text, required_text, EnrolmentInput, Errors};
 use crate::{App, AppError};
 use bangfu_domain::{
-    parse_date, FieldError, HouseholdStatus, MeasureKind, MeasureStatus, Permission, PlanRoute, ReturnDecision,
+    parse_date, Code, FieldError, HouseholdStatus, MeasureKind, MeasureStatus, Permission, PlanRoute, ReturnDecision,
     YearMonth,
 };
 use bangfu_store::{HardshipReturn, Measure, MeasureWrite, Plan, StoreError, Visit, WorkList};
@@ -156,19 +156,19 @@ pub const HORIZON_DAYS: i64 = 14;
 
 fn date_field(field: &str, s: &str) -> Result<NaiveDate, FieldError> {
     if s.trim().is_empty() {
-        return Err(FieldError::new(field, "required", "is required"));
+        return Err(FieldError::new(field, Code::Required));
     }
     parse_date(field, s.trim())
 }
 
 fn past_or_today(field: &str, s: Option<&str>) -> Result<NaiveDate, FieldError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let d = match s.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_date(field, s)?,
         None => today,
     };
     if d > today {
-        return Err(FieldError::new(field, "in_future", "must not be in the future"));
+        return Err(FieldError::new(field, Code::InFuture));
     }
     Ok(d)
 }
@@ -181,7 +181,7 @@ fn stale(e: StoreError) -> AppError {
 }
 
 fn version_required(v: Option<i64>) -> Result<i64, AppError> {
-    v.ok_or_else(|| AppError::invalid(FieldError::new("version", "required", "send the version you read")))
+    v.ok_or_else(|| AppError::invalid(FieldError::new("version", Code::VersionRequired)))
 }
 
 /// A social-assistance enrolment a measure brought about: scheme, first and last month.
@@ -212,12 +212,12 @@ impl MeasureInput {
         let done_on =
             if done { e.take(past_or_today("done_on", self.done_on.as_deref())).map(Some) } else { Some(None) };
         if done && result.as_deref().is_some_and(str::is_empty) {
-            e.push(FieldError::new("result", "required", "say what the measure achieved"));
+            e.push(FieldError::new("result", Code::ResultRequired));
         }
         let enrolment = match &self.enrolment {
             None => Some(None),
             Some(_) if !done => {
-                e.push(FieldError::new("enrolment", "not_done", "an enrolment is recorded when the measure is done"));
+                e.push(FieldError::new("enrolment", Code::EnrolmentNotDone));
                 None
             }
             Some(en) => match en.validate() {
@@ -255,26 +255,27 @@ impl App {
     /// Writes a household's plan for a year: creates it, or (with the version read) changes it.
     pub async fn save_plan(&self, who: &Principal, household_id: i64, input: &PlanInput) -> Result<Plan, AppError> {
         let mut e = Errors::default();
-        let this_year = i64::from(chrono::Utc::now().year());
+        let this_year = i64::from(crate::clock::today().year());
         let year = input.year.unwrap_or(this_year);
         if !(2000..=this_year + 1).contains(&year) {
-            e.push(FieldError::new("year", "out_of_range", format!("must be between 2000 and {}", this_year + 1)));
+            e.push(FieldError::new("year", Code::OutOfRange).with("min", 2000).with("max", this_year + 1));
         }
         let goals = e.take(required_text("goals", &input.goals, 1000));
         let route = e.take(PlanRoute::parse("route", input.route.trim()));
         let (goals, route) = e.finish((|| Some((goals?, route?)))()).map_err(AppError::Invalid)?;
         let (file, mut tx) = self.begin_file(who, household_id).await?;
         let (id, action) = match tx.plan_of_year(&file, year).await? {
-            None => (tx.insert_plan(&file, year, (&goals, route.code()), &who.name).await?, "create"),
+            None => {
+                let id = tx.insert_plan(&file, year, (&goals, route.code()), &who.name).await.map_err(|e| match e {
+                    // Written by someone else meanwhile.
+                    StoreError::Conflict(f) if f.code == Code::PlanExists => AppError::Conflict(f.with("year", year)),
+                    other => other.into(),
+                })?;
+                (id, "create")
+            }
             Some(id) => {
                 let Some(version) = input.version else {
-                    return Err(AppError::Conflict(FieldError::new(
-                        "year",
-                        "plan_exists",
-                        format!(
-                            "the household already has a plan for {year} (plan {id}); send its version to change it"
-                        ),
-                    )));
+                    return Err(AppError::Conflict(FieldError::new("year", Code::PlanExists).with("year", year)));
                 };
                 tx.update_plan(&file, (id, version), (&goals, route.code()), &who.name).await.map_err(stale)?;
                 (id, "update")
@@ -304,13 +305,9 @@ impl App {
             }
             None => {
                 let year: i64 = m.due_on[..4].parse().unwrap_or_default();
-                tx.plan_of_year(&file, year).await?.ok_or_else(|| {
-                    AppError::Conflict(FieldError::new(
-                        "plan_id",
-                        "no_plan",
-                        format!("the household has no plan for {year}: write the plan first"),
-                    ))
-                })?
+                tx.plan_of_year(&file, year)
+                    .await?
+                    .ok_or_else(|| AppError::Conflict(FieldError::new("plan_id", Code::NoPlan).with("year", year)))?
             }
         };
         let id = tx.insert_measure(&file, plan_id, &m, &who.name).await?;
@@ -336,11 +333,7 @@ impl App {
         let version = version_required(input.version)?;
         let (m, enrolment) = input.validate().map_err(AppError::Invalid)?;
         if enrolment.is_some() && old.enrolment_id.is_some() {
-            return Err(AppError::Conflict(FieldError::new(
-                "enrolment",
-                "already_recorded",
-                "this measure's enrolment is already recorded",
-            )));
+            return Err(AppError::Conflict(FieldError::new("enrolment", Code::AlreadyRecorded)));
         }
         let (file, mut tx) = self.begin_file(who, old.household_id).await?;
         tx.update_measure(&file, (id, version), &m, &who.name).await.map_err(stale)?;
@@ -393,7 +386,7 @@ impl App {
             "done" => Some(true),
             "cancelled" => Some(false),
             _ => {
-                e.push(FieldError::new("status", "unknown_code", "must be one of: done, cancelled"));
+                e.push(FieldError::new("status", Code::UnknownCode).with("allowed", "done, cancelled"));
                 None
             }
         };
@@ -409,11 +402,7 @@ impl App {
         let (done, findings, visited, next) =
             e.finish((|| Some((status?, findings?, visited?, next?)))()).map_err(AppError::Invalid)?;
         if old.status != "scheduled" {
-            return Err(AppError::Conflict(FieldError::new(
-                "status",
-                "already_recorded",
-                format!("the visit is already {}", old.status),
-            )));
+            return Err(AppError::Conflict(FieldError::new("status", Code::AlreadyRecorded)));
         }
         let (file, mut tx) = self.begin_file(who, old.household_id).await?;
         let status = if done { "done" } else { "cancelled" };
@@ -451,7 +440,7 @@ impl App {
         let note = e.take(required_text("note", &input.note, 500));
         let (decision, note) = e.finish((|| Some((decision?, note?)))()).map_err(AppError::Invalid)?;
         if flag.status != "open" {
-            return Err(AppError::Conflict(FieldError::new("decision", "decided", "this flag is already decided")));
+            return Err(AppError::Conflict(FieldError::new("decision", Code::Decided)));
         }
         let reopened = if decision == ReturnDecision::BackInFile {
             let approved = self
@@ -460,13 +449,7 @@ impl App {
                 .await?
                 .into_iter()
                 .find(|o| o.status == "approved" && o.kind != "withdrawal");
-            Some(approved.ok_or_else(|| {
-                AppError::Conflict(FieldError::new(
-                    "decision",
-                    "nothing_to_reopen",
-                    "the household has no approved exit or relief to reopen",
-                ))
-            })?)
+            Some(approved.ok_or_else(|| AppError::Conflict(FieldError::new("decision", Code::NothingToReopen)))?)
         } else {
             None
         };
@@ -564,7 +547,7 @@ fn month_dates(mut w: WorkList) -> WorkList {
 }
 
 fn unknown_plan() -> AppError {
-    AppError::invalid(FieldError::new("plan_id", "unknown_plan", "no such plan for this household"))
+    AppError::invalid(FieldError::new("plan_id", Code::UnknownPlan))
 }
 
 fn measure_json(m: &MeasureWrite) -> serde_json::Value {
@@ -646,7 +629,7 @@ impl App {
             Some(p.registered.1.clone()),
         )];
         let first = YearMonth::new(1900, 1).unwrap_or(YearMonth::of_date(h.registered_on));
-        let last = YearMonth::of_date(chrono::Utc::now().date_naive()).plus(12);
+        let last = YearMonth::of_date(crate::clock::today()).plus(12);
         for r in self.store.monthly_records(s, household_id, first, last).await? {
             let (by, at) = p.months.get(&r.month.to_key()).cloned().unwrap_or_default();
             out.push(ev(

@@ -109,11 +109,9 @@ impl App {
     pub async fn demo(&self, households: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Result<(), AppError> {
         let existing = self.store.count_households().await?;
         if existing > 0 {
-            return Err(AppError::invalid(FieldError::new(
-                "households",
-                "database_not_empty",
-                format!("the database already holds {existing} households; demo data goes into an empty database"),
-            )));
+            return Err(AppError::invalid(
+                FieldError::new("households", Code::DatabaseNotEmpty).with("count", existing),
+            ));
         }
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         self.demo_standards().await?;

@@ -47,7 +47,7 @@ impl From<StoreError> for AppError {
         match e {
             StoreError::NotFound => AppError::NotFound,
             StoreError::Stale => AppError::Stale,
-            StoreError::Conflict(m) => AppError::Conflict(FieldError::new("", "conflict", m)),
+            StoreError::Conflict(f) => AppError::Conflict(f),
             other => {
                 tracing::error!(error = %other, "store failure");
                 AppError::Internal(other.to_string())

@@ -5,7 +5,7 @@ use crate::auth::Principal;
 use crate::{App, AppError};
 use bangfu_domain::policy::engine::{Params, Rule, StandardsTable, Tri};
 use bangfu_domain::policy::{case, evaluate, explain, Evaluation};
-use bangfu_domain::{FieldError, HouseholdStatus, Permission, StandardKind, YearMonth};
+use bangfu_domain::{Code, FieldError, HouseholdStatus, Permission, StandardKind, YearMonth};
 use bangfu_store::{NewDetermination, NewReturn};
 use rayon::prelude::*;
 use serde::Serialize;
@@ -167,7 +167,7 @@ impl App {
     pub fn as_of(&self, text: Option<&str>) -> Result<YearMonth, AppError> {
         match text.map(str::trim).filter(|t| !t.is_empty()) {
             Some(t) => YearMonth::parse("as_of", t).map_err(AppError::invalid),
-            None => Ok(YearMonth::of_date(chrono::Utc::now().date_naive())),
+            None => Ok(YearMonth::of_date(crate::clock::today())),
         }
     }
 
@@ -226,7 +226,7 @@ impl App {
             Some(r) => {
                 let codes = self.store.region_and_children(r).await?;
                 if codes.is_empty() || !who.scope.has_region(r) {
-                    return Err(AppError::invalid(FieldError::new("region", "unknown_region", "no such region")));
+                    return Err(AppError::invalid(FieldError::new("region", Code::UnknownRegion)));
                 }
                 Some(codes)
             }
@@ -394,17 +394,14 @@ impl App {
     pub async fn what_if(&self, who: &Principal, q: &WhatIfQuery) -> Result<WhatIf, AppError> {
         self.permit(who, Permission::ReadHouseholds, "household", None).await?;
         let mut e = crate::input::Errors::default();
-        let as_of = e.take(
-            self.as_of(q.as_of.as_deref())
-                .map_err(|_| FieldError::new("as_of", "invalid_month", "must be a month written YYYY-MM")),
-        );
+        let as_of = e.take(self.as_of(q.as_of.as_deref()).map_err(|_| FieldError::new("as_of", Code::InvalidMonth)));
         let kind = e.take(StandardKind::parse("kind", q.kind.as_deref().filter(|k| !k.is_empty()).unwrap_or("dibao")));
         let pct = q.percent.as_deref().map(str::trim).unwrap_or("");
         let (neg, digits) = pct.strip_prefix('-').map_or((false, pct), |d| (true, d));
         let bp =
             e.take(bangfu_domain::Money::parse_yuan("percent", digits).map(|m| if neg { -m.fen() } else { m.fen() }));
         if bp.is_some_and(|b| !(-9_000..=100_000).contains(&b)) {
-            e.push(FieldError::new("percent", "out_of_range", "must be from -90 to 1000"));
+            e.push(FieldError::new("percent", Code::OutOfRange).with("min", -90).with("max", 1000));
         }
         let from = match q.from.as_deref().map(str::trim).filter(|f| !f.is_empty()) {
             Some(f) => e.take(YearMonth::parse("from", f)),

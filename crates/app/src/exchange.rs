@@ -11,7 +11,7 @@ use crate::auth::Principal;
 use crate::import::{read_roster, RowError};
 use crate::input::{optional_text, required_text};
 use crate::{App, AppError};
-use bangfu_domain::{FieldError, OrgKind, Permission, RosterKind, TaskStatus};
+use bangfu_domain::{Code, FieldError, OrgKind, Permission, RosterKind, TaskStatus};
 use bangfu_store::{
     Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, StoreError, SupervisedTask, Verification,
 };
@@ -137,11 +137,7 @@ pub fn working_days_after(from: NaiveDate, n: u32) -> NaiveDate {
 }
 
 fn today() -> NaiveDate {
-    chrono::Utc::now().date_naive()
-}
-
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::invalid(FieldError::new(field, code, message))
+    crate::clock::today()
 }
 
 impl App {
@@ -151,14 +147,12 @@ impl App {
             (bangfu_domain::Role::Liaison, Some(own), _) => own,
             (bangfu_domain::Role::Liaison, None, _) => return Err(AppError::Forbidden),
             (_, _, Some(d)) => d,
-            (_, _, None) => {
-                return Err(invalid("department_id", "required", "choose the department the roster comes from"))
-            }
+            (_, _, None) => return Err(AppError::invalid(FieldError::new("department_id", Code::DepartmentRequired))),
         };
         match self.store.organisation(&bangfu_store::Scope::everything(), id).await {
             Ok(o) if o.kind == OrgKind::Department => Ok(o),
             Ok(_) | Err(StoreError::NotFound) => {
-                Err(invalid("department_id", "not_department", "must be a member department"))
+                Err(AppError::invalid(FieldError::new("department_id", Code::NotDepartment).with("id", id)))
             }
             Err(e) => Err(e.into()),
         }
@@ -192,8 +186,8 @@ impl App {
                     sheet: sheet.name.clone(),
                     row: *row,
                     column,
-                    code: e.code.to_string(),
-                    message: e.message,
+                    code: e.code,
+                    params: e.params,
                 })
             };
             let id = match bangfu_domain::IdNumber::parse("id_number", sheet.get(r, "id_number")) {
@@ -208,7 +202,7 @@ impl App {
                 || bangfu_domain::parse_date("since", since).is_ok()
                 || bangfu_domain::YearMonth::parse("since", since).is_ok();
             if !since_ok {
-                bad("since", FieldError::new("since", "invalid", "must be a date (YYYY-MM-DD) or a month (YYYY-MM)"));
+                bad("since", FieldError::new("since", Code::InvalidDateOrMonth));
                 continue;
             }
             let name = match optional_text("name", sheet.get(r, "name"), 50) {
@@ -232,7 +226,7 @@ impl App {
             return Ok(out);
         }
         if rows.is_empty() {
-            return Err(invalid("file", "empty", "the roster has no rows"));
+            return Err(AppError::invalid(FieldError::new("file", Code::EmptyRoster)));
         }
         // A liaison's roster is matched across the department's region; union staff's within
         // their own reach.
@@ -339,11 +333,11 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let Some(household_id) = row.household_id else {
-            return Err(AppError::Conflict(FieldError::new("row", "unmatched", "this row matched no household")));
+            return Err(AppError::Conflict(FieldError::new("row", Code::Unmatched)));
         };
         let (file, mut tx) = self.begin_file(who, household_id).await?;
         if row.decision != "pending" {
-            return Err(AppError::Conflict(FieldError::new("row", "decided", "this row has been decided already")));
+            return Err(AppError::Conflict(FieldError::new("row", Code::Decided)));
         }
         let roster = self.store.roster(row.roster_id).await?;
         let kind = RosterKind::from_code(&roster.kind).unwrap_or(RosterKind::Other);
@@ -360,18 +354,10 @@ impl App {
             );
             if row.suggestion == "propose_exit" {
                 if file.household().status != bangfu_domain::HouseholdStatus::InFile {
-                    return Err(AppError::Conflict(FieldError::new(
-                        "row",
-                        "not_in_file",
-                        "the household is no longer in the file",
-                    )));
+                    return Err(AppError::Conflict(FieldError::new("row", Code::NotInFile)));
                 }
-                if let Some(open) = tx.open_proposal(&file).await? {
-                    return Err(AppError::Conflict(FieldError::new(
-                        "row",
-                        "proposal_pending",
-                        format!("proposal {open} is still waiting for a decision"),
-                    )));
+                if tx.open_proposal(&file).await?.is_some() {
+                    return Err(AppError::Conflict(FieldError::new("row", Code::ProposalPending)));
                 }
                 let reason = format!("部门名单：{summary}");
                 let reason: String = reason.chars().take(500).collect();
@@ -400,7 +386,7 @@ impl App {
             .await?;
         }
         if !tx.decide_roster_row(row.id, if accept { "accepted" } else { "rejected" }, outcome, &who.name).await? {
-            return Err(AppError::Conflict(FieldError::new("row", "decided", "this row has been decided already")));
+            return Err(AppError::Conflict(FieldError::new("row", Code::Decided)));
         }
         let detail =
             serde_json::json!({ "roster": roster.id, "row": row.row_no, "accept": accept, "outcome": outcome });
@@ -421,16 +407,14 @@ impl App {
         departments.sort_unstable();
         departments.dedup();
         if departments.is_empty() {
-            errs.push(FieldError::new("departments", "required", "choose at least one department"));
+            errs.push(FieldError::new("departments", Code::DepartmentsRequired));
         }
         for d in &departments {
             match self.store.organisation(&bangfu_store::Scope::everything(), *d).await {
                 Ok(o) if o.kind == OrgKind::Department => {}
-                Ok(_) | Err(StoreError::NotFound) => errs.push(FieldError::new(
-                    "departments",
-                    "not_department",
-                    format!("{d} is not a member department"),
-                )),
+                Ok(_) | Err(StoreError::NotFound) => {
+                    errs.push(FieldError::new("departments", Code::NotDepartment).with("id", d))
+                }
                 Err(e) => return Err(e.into()),
             }
         }
@@ -439,7 +423,7 @@ impl App {
         } else {
             match bangfu_domain::parse_date("due_on", input.due_on.trim()) {
                 Ok(d) if d < today() => {
-                    errs.push(FieldError::new("due_on", "in_past", "the due day cannot be before today"));
+                    errs.push(FieldError::new("due_on", Code::InPast));
                     None
                 }
                 Ok(d) => Some(d),
@@ -539,14 +523,12 @@ impl App {
         let facts = required_text("facts", &input.facts, 2000).map_err(AppError::invalid)?;
         if let Some((name, _, bytes)) = file {
             if bytes.len() > MAX_ATTACHMENT {
-                return Err(invalid(
-                    "file",
-                    "too_large",
-                    format!("an attachment has at most {} MB", MAX_ATTACHMENT >> 20),
+                return Err(AppError::invalid(
+                    FieldError::new("file", Code::FileTooLarge).with("max", MAX_ATTACHMENT >> 20),
                 ));
             }
             if name.trim().is_empty() || name.chars().count() > 200 {
-                return Err(invalid("file", "bad_name", "the file needs a name of at most 200 characters"));
+                return Err(AppError::invalid(FieldError::new("file", Code::BadFileName).with("max", 200)));
             }
         }
         let Some(dept) = who.organisation_id else { return Err(AppError::Forbidden) };
@@ -558,11 +540,7 @@ impl App {
             _ => None,
         };
         if tx.answer_verification(id, dept, &facts, attachment, &who.name).await?.is_none() {
-            return Err(AppError::Conflict(FieldError::new(
-                "facts",
-                "answered",
-                "your department has answered this request already",
-            )));
+            return Err(AppError::Conflict(FieldError::new("facts", Code::Answered)));
         }
         let dept_name = v.answers.first().map(|a| a.department.clone()).unwrap_or_default();
         let summary = format!("{dept_name}核对答复（请求 {id}）：{facts}");
@@ -631,7 +609,7 @@ impl App {
         let decisions: Vec<String> =
             input.decisions.iter().map(|d| d.trim().to_string()).filter(|d| !d.is_empty()).collect();
         if decisions.len() > 100 || decisions.iter().any(|d| d.chars().count() > 1000) {
-            errs.push(FieldError::new("decisions", "too_long", "at most 100 decisions of 1,000 characters each"));
+            errs.push(FieldError::new("decisions", Code::TooManyDecisions));
         }
         let (Some(held), Some(title), Some(place), Some(attendees), Some(minutes), true) =
             (held, title, place, attendees, minutes, errs.is_empty())
@@ -660,11 +638,11 @@ impl App {
         let deadline = bangfu_domain::parse_date("deadline", input.deadline.trim()).map_err(|e| errs.push(e)).ok();
         let members = self.store.joint_members().await?;
         if !members.iter().any(|m| m.id == input.lead_member_id) {
-            errs.push(FieldError::new("lead_member_id", "unknown_member", "not a member unit of the joint meeting"));
+            errs.push(FieldError::new("lead_member_id", Code::UnknownMember));
         }
         if let Some(m) = input.meeting_id {
             if !self.store.meetings().await?.iter().any(|x| x.id == m) {
-                errs.push(FieldError::new("meeting_id", "unknown_meeting", "no such meeting"));
+                errs.push(FieldError::new("meeting_id", Code::UnknownMeeting));
             }
         }
         let (Some(title), Some(deadline), true) = (title, deadline, errs.is_empty()) else {
@@ -696,11 +674,7 @@ impl App {
         let progress = optional_text("progress", &input.progress, 2000).map_err(AppError::invalid)?;
         let mut tx = self.store.begin().await?;
         if !tx.update_task(id, input.version, status.code(), &progress, &who.name).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "version",
-                "stale",
-                "the task was changed meanwhile; reload it",
-            )));
+            return Err(AppError::Conflict(FieldError::new("version", Code::Stale)));
         }
         let mut a = who.audit("update", "supervised_task", Some(id), None);
         a.detail = serde_json::json!({ "status": status.code(), "progress": progress }).to_string();

@@ -7,7 +7,7 @@ use crate::auth::Principal;
 use crate::input::{optional_text, required_text, Amount, Errors};
 use crate::{App, AppError};
 use bangfu_domain::funds::{EntryKind, FindingKind, FindingStatus, FundPeriod, FundSource};
-use bangfu_domain::{parse_date, FieldError, MeasureKind, OrgKind, Permission};
+use bangfu_domain::{parse_date, Code, FieldError, MeasureKind, OrgKind, Permission};
 use bangfu_store::{
     EntryFilter, Finding, FindingFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRow, StoreError,
     UnionPosition, WriteTx,
@@ -157,23 +157,15 @@ pub struct Bucket {
     pub households: i64,
 }
 
-fn invalid(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::Invalid(vec![FieldError::new(field, code, message)])
-}
-
-fn conflict(field: &str, code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::Conflict(FieldError::new(field, code, message))
-}
-
 fn today() -> chrono::NaiveDate {
-    chrono::Local::now().date_naive()
+    crate::clock::today()
 }
 
 /// A voucher date: valid and not in the future.
 fn voucher_day(field: &str, s: &str) -> Result<chrono::NaiveDate, FieldError> {
     let d = parse_date(field, s.trim())?;
     if d > today() {
-        return Err(FieldError::new(field, "future", "must not be in the future"));
+        return Err(FieldError::new(field, Code::InFuture));
     }
     Ok(d)
 }
@@ -193,7 +185,7 @@ fn entry_fields(
     let voucher = e.take(required_text("voucher", voucher, 100));
     let note = e.take(optional_text("note", note, 2000));
     if amount.is_some_and(|a| a.fen() == 0) {
-        e.push(FieldError::new("amount", "zero", "must be more than zero"));
+        e.push(FieldError::new("amount", Code::NotPositive));
     }
     (e, day, amount, voucher, note)
 }
@@ -230,16 +222,13 @@ async fn check_balance(
     }
     let lowest = lowest_after.map_or(at_day, |l| l.min(at_day));
     if lowest < amount {
-        return Err(conflict(
-            field,
-            "insufficient_balance",
-            format!(
-                "{} has {} yuan of this fund on {day} (lowest balance from then on: {} yuan); {} yuan are needed",
-                union.1,
-                yuan(at_day),
-                yuan(lowest),
-                yuan(amount)
-            ),
+        return Err(AppError::Conflict(
+            FieldError::new(field, Code::InsufficientBalance)
+                .with("union", union.1)
+                .with("day", day)
+                .with("balance", yuan(at_day))
+                .with("lowest", yuan(lowest))
+                .with("amount", yuan(amount)),
         ));
     }
     Ok(())
@@ -259,15 +248,20 @@ impl App {
         let name = e.take(required_text("name", &input.name, 200));
         let source = e.take(FundSource::parse("source", input.source.trim()));
         if !(2000..=2100).contains(&input.year) {
-            e.push(FieldError::new("year", "out_of_range", "must be a year between 2000 and 2100"));
+            e.push(FieldError::new("year", Code::OutOfRange).with("min", 2000).with("max", 2100));
         }
         let note = e.take(optional_text("note", &input.note, 2000));
         let (name, source, note) = e.finish((|| Some((name?, source?, note?)))()).map_err(AppError::Invalid)?;
+        let taken = || AppError::Conflict(FieldError::new("name", Code::FundNameTaken).with("name", &name));
         if self.store.funds().await?.iter().any(|f| f.name == name) {
-            return Err(conflict("name", "duplicate", "a fund of this name exists"));
+            return Err(taken());
         }
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_fund(&name, source.code(), input.year, &note, &who.name).await?;
+        let id = tx.insert_fund(&name, source.code(), input.year, &note, &who.name).await.map_err(|e| match e {
+            // Added by someone else meanwhile.
+            StoreError::Conflict(f) if f.code == Code::FundNameTaken => taken(),
+            other => other.into(),
+        })?;
         tx.append_audit(&who.audit("create", "fund", Some(id), None)).await?;
         tx.commit().await?;
         self.store.funds().await?.into_iter().find(|f| f.id == id).ok_or(AppError::NotFound)
@@ -279,7 +273,7 @@ impl App {
             .await?
             .into_iter()
             .find(|f| f.id == id)
-            .ok_or_else(|| invalid("fund_id", "unknown_fund", "no such fund"))
+            .ok_or_else(|| AppError::invalid(FieldError::new("fund_id", Code::UnknownFund)))
     }
 
     /// A union `who` reaches (a union organisation in scope; grassroots staff: their own).
@@ -291,14 +285,12 @@ impl App {
     ) -> Result<bangfu_store::Organisation, AppError> {
         let org = match self.store.organisation(&who.scope, id).await {
             Ok(o) => o,
-            Err(StoreError::NotFound) => {
-                return Err(invalid(field, "unknown_union", "no such union within your reach"))
-            }
+            Err(StoreError::NotFound) => return Err(AppError::invalid(FieldError::new(field, Code::UnknownUnion))),
             Err(e) => return Err(e.into()),
         };
         let is_union = matches!(org.kind, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion);
         if !is_union || who.scope.union_id().is_some_and(|u| u != id) {
-            return Err(invalid(field, "unknown_union", "no such union within your reach"));
+            return Err(AppError::invalid(FieldError::new(field, Code::UnknownUnion)));
         }
         Ok(org)
     }
@@ -308,7 +300,7 @@ impl App {
         self.permit(who, Permission::RecordFunds, "fund_entry", None).await?;
         let (mut e, day, amount, voucher, note) = entry_fields(&input.day, &input.amount, &input.voucher, &input.note);
         if input.payer_union_id == Some(input.payee_union_id) {
-            e.push(FieldError::new("payee_union_id", "same_union", "a union cannot allocate to itself"));
+            e.push(FieldError::new("payee_union_id", Code::SameUnion));
         }
         let (day, amount, voucher, note) =
             e.finish((|| Some((day?, amount?, voucher?, note?)))()).map_err(AppError::Invalid)?;
@@ -318,7 +310,7 @@ impl App {
         let payee = match self.store.organisation(&bangfu_store::Scope::everything(), input.payee_union_id).await {
             Ok(o) if matches!(o.kind, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion) => o,
             Ok(_) | Err(StoreError::NotFound) => {
-                return Err(invalid("payee_union_id", "unknown_union", "no such union"))
+                return Err(AppError::invalid(FieldError::new("payee_union_id", Code::UnknownUnion)))
             }
             Err(e) => return Err(e.into()),
         };
@@ -326,7 +318,7 @@ impl App {
             Some(p) => Some(self.union_in_scope(who, "payer_union_id", p).await?),
             None => {
                 if !who.scope.has_region(&payee.region_code) || who.scope.union_id().is_some_and(|u| u != payee.id) {
-                    return Err(invalid("payee_union_id", "unknown_union", "no such union within your reach"));
+                    return Err(AppError::invalid(FieldError::new("payee_union_id", Code::UnknownUnion)));
                 }
                 None
             }
@@ -376,7 +368,7 @@ impl App {
             match self.store.measure(&who.scope, m).await {
                 Ok(x) if x.household_id == household.id => {}
                 Ok(_) | Err(StoreError::NotFound) => {
-                    return Err(invalid("measure_id", "unknown_measure", "not a measure of this household's plan"))
+                    return Err(AppError::invalid(FieldError::new("measure_id", Code::UnknownMeasure)))
                 }
                 Err(e) => return Err(e.into()),
             }
@@ -456,20 +448,16 @@ impl App {
         let voucher = e.take(optional_text("voucher", &input.voucher, 100));
         let (reason, day, voucher) = e.finish((|| Some((reason?, day?, voucher?)))()).map_err(AppError::Invalid)?;
         if day.to_string() < original.day {
-            return Err(invalid(
-                "day",
-                "before_entry",
-                format!("must not be before the entry's date {}", original.day),
-            ));
+            return Err(AppError::invalid(FieldError::new("day", Code::BeforeEntry).with("day", &original.day)));
         }
         if original.reverses_id.is_some() {
-            return Err(conflict("id", "is_reversal", "a reversal cannot itself be reversed; record a new entry"));
+            return Err(AppError::Conflict(FieldError::new("id", Code::IsReversal)));
         }
         if original.status != "approved" {
-            return Err(conflict("id", "not_approved", "only an approved entry is reversed; reject a pending one"));
+            return Err(AppError::Conflict(FieldError::new("id", Code::EntryNotApproved)));
         }
-        if let Some(r) = original.reversed_by {
-            return Err(conflict("id", "already_reversed", format!("entry {r} already reverses it")));
+        if original.reversed_by.is_some() {
+            return Err(AppError::Conflict(FieldError::new("id", Code::AlreadyReversed)));
         }
         let entry = NewEntry {
             kind: original.kind.clone(),
@@ -491,9 +479,8 @@ impl App {
         let mut tx = self.store.begin().await?;
         let id = match tx.insert_fund_entry(&entry, &who.name).await {
             Ok(id) => id,
-            Err(StoreError::Conflict(_)) => {
-                return Err(conflict("id", "already_reversed", "the entry is already reversed"))
-            }
+            // Reversed by someone else meanwhile (an entry is reversed at most once).
+            Err(StoreError::Conflict(f)) if f.code == Code::AlreadyReversed => return Err(AppError::Conflict(f)),
             Err(e) => return Err(e.into()),
         };
         self.audit_entry(&mut tx, who, "reverse", id, &entry).await?;
@@ -528,16 +515,20 @@ impl App {
         let approve = match input.decision.trim() {
             "approve" => true,
             "reject" => false,
-            _ => return Err(invalid("decision", "unknown_code", "must be one of: approve, reject")),
+            _ => {
+                return Err(AppError::invalid(
+                    FieldError::new("decision", Code::UnknownCode).with("allowed", "approve, reject"),
+                ))
+            }
         };
         let note =
             if approve { optional_text("note", &input.note, 500) } else { required_text("note", &input.note, 500) }
                 .map_err(AppError::invalid)?;
         if entry.recorded_by == who.name {
-            return Err(conflict("decision", "own_entry", "whoever recorded an entry cannot approve or reject it"));
+            return Err(AppError::Conflict(FieldError::new("decision", Code::OwnEntry)));
         }
         if entry.status != "pending" {
-            return Err(conflict("decision", "decided", "the entry was already decided"));
+            return Err(AppError::Conflict(FieldError::new("decision", Code::Decided)));
         }
         let mut tx = self.store.begin().await?;
         if approve {
@@ -555,7 +546,7 @@ impl App {
             }
         }
         if !tx.decide_fund_entry(id, approve, &note, &who.name).await? {
-            return Err(conflict("decision", "decided", "the entry was already decided"));
+            return Err(AppError::Conflict(FieldError::new("decision", Code::Decided)));
         }
         let households: Vec<i64> = entry.household_id.into_iter().collect();
         tx.refresh_findings(Some(&households)).await?;
@@ -659,7 +650,7 @@ impl App {
         };
         let mut tx = self.store.begin().await?;
         if !tx.explain_finding(id, &note, &who.name).await? {
-            return Err(conflict("note", "not_open", "only an open finding is explained"));
+            return Err(AppError::Conflict(FieldError::new("note", Code::FindingNotOpen)));
         }
         let mut a = who.audit("explain", "finding", Some(id), Some(&finding.region_code));
         a.detail = serde_json::json!({ "note": note }).to_string();
@@ -776,7 +767,7 @@ impl App {
         }
         let n = self.store.funds().await?.len();
         let name = format!("示例：社会捐赠帮扶资金 {}", n + 1);
-        let fund = tx.insert_fund(&name, FundSource::Donations.code(), 2021, "synthetic", "system").await?;
+        let fund = tx.insert_fund(&name, FundSource::Donations.code(), 2021, "示例数据", "system").await?;
         let payments = tx.bulk_synthetic_ledger(fund, city, per_household, &payers).await?;
         tx.rebuild_fund_sums().await?;
         tx.refresh_findings(None).await?;

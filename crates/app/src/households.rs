@@ -107,7 +107,7 @@ fn parse_u64(field: &str, s: Option<&str>, default: u64, min: u64, max: u64) -> 
         None => Ok(default),
         Some(s) => match s.parse::<u64>() {
             Ok(n) if (min..=max).contains(&n) => Ok(n),
-            _ => Err(FieldError::new(field, "out_of_range", format!("must be a whole number from {min} to {max}"))),
+            _ => Err(FieldError::new(field, Code::OutOfRange).with("min", min).with("max", max)),
         },
     }
 }
@@ -125,12 +125,12 @@ impl App {
             if let Some(code) = e.take(RegionCode::parse("region", r)) {
                 let mut codes = self.store.region_and_children(&code.to_string()).await?;
                 if codes.is_empty() {
-                    e.push(FieldError::new("region", "unknown_region", "no such region"));
+                    e.push(FieldError::new("region", Code::UnknownRegion));
                 }
                 match some(&q.region_exact) {
                     None | Some("0") => {}
                     Some("1") => codes.retain(|c| *c == code.to_string()),
-                    Some(_) => e.push(FieldError::new("region_exact", "invalid", "must be 1 or 0")),
+                    Some(_) => e.push(FieldError::new("region_exact", Code::OneOrZero)),
                 }
                 filter.regions = Some(codes);
             }
@@ -139,7 +139,7 @@ impl App {
             match Pool::from_code(p) {
                 Some(Pool::Stock) => filter.registered_until = Some(self.stock_cutoff),
                 Some(Pool::Incremental) => filter.registered_after = Some(self.stock_cutoff),
-                None => e.push(FieldError::new("pool", "unknown_code", "must be one of: stock, incremental")),
+                None => e.push(FieldError::new("pool", Code::UnknownCode).with("allowed", "stock, incremental")),
             }
         }
         if let Some(s) = some(&q.status) {
@@ -166,7 +166,7 @@ impl App {
         }
         if some(&q.outcome) == Some("achieved") {
             if some(&q.why).is_some() {
-                e.push(FieldError::new("why", "not_allowed", "achieved covers exits and reliefs of every pathway"));
+                e.push(FieldError::new("why", Code::WhyWithAchieved));
             }
             let kinds = [OutcomeKind::Exit, OutcomeKind::Relief].iter().map(|k| k.code().to_string()).collect();
             filter.outcome = Some(OutcomeFilter { kinds, why: None, from, until });
@@ -176,11 +176,7 @@ impl App {
                 (Some(OutcomeKind::Exit), Some(w)) => e.take(ExitPathway::parse("why", w)).map(|p| p.code()),
                 (Some(OutcomeKind::Withdrawal), Some(w)) => e.take(WithdrawalReason::parse("why", w)).map(|p| p.code()),
                 (_, Some(_)) => {
-                    e.push(FieldError::new(
-                        "why",
-                        "not_allowed",
-                        "only an exit or a withdrawal has a pathway or reason",
-                    ));
+                    e.push(FieldError::new("why", Code::WhyNotAllowed));
                     None
                 }
                 _ => None,
@@ -190,7 +186,7 @@ impl App {
                     Some(OutcomeFilter { kinds: vec![kind.code().into()], why: why.map(str::to_string), from, until });
             }
         } else if some(&q.why).is_some() || from.is_some() || until.is_some() {
-            e.push(FieldError::new("outcome", "required", "a pathway or approval days need the outcome's kind"));
+            e.push(FieldError::new("outcome", Code::OutcomeKindRequired));
         }
         let (from, until) =
             (day(&mut e, "detected_from", &q.detected_from), day(&mut e, "detected_until", &q.detected_until));
@@ -202,26 +198,24 @@ impl App {
                     filter.returned = Some(ReturnFilter { state: Some(d.code().into()), from, until });
                 }
             }
-            None if from.is_some() || until.is_some() => {
-                e.push(FieldError::new("returned", "required", "detection days need the flag's state (or any)"))
-            }
+            None if from.is_some() || until.is_some() => e.push(FieldError::new("returned", Code::ReturnStateRequired)),
             None => {}
         }
         match (some(&q.condition), some(&q.run)) {
             (Some(c), Some(r)) => {
                 let ok = ["C1", "C2", "C3", "C4", "C5"].contains(&c);
                 if !ok {
-                    e.push(FieldError::new("condition", "unknown_code", "must be one of: C1, C2, C3, C4, C5"));
+                    e.push(FieldError::new("condition", Code::UnknownCode).with("allowed", "C1, C2, C3, C4, C5"));
                 }
                 match r.parse::<i64>() {
                     Ok(run) if ok => filter.eligible = Some((run, c.to_string())),
                     Ok(_) => {}
-                    Err(_) => e.push(FieldError::new("run", "invalid", "must be an evaluation run's number")),
+                    Err(_) => e.push(FieldError::new("run", Code::NotWholeNumber)),
                 }
             }
             (None, None) => {}
-            (Some(_), None) => e.push(FieldError::new("run", "required", "a condition needs its evaluation run")),
-            (None, Some(_)) => e.push(FieldError::new("condition", "required", "a run needs the condition asked for")),
+            (Some(_), None) => e.push(FieldError::new("run", Code::RunRequired)),
+            (None, Some(_)) => e.push(FieldError::new("condition", Code::ConditionRequired)),
         }
         let page = e.take(parse_u64("page", q.page.as_deref(), 1, 1, 1_000_000));
         let per_page = e.take(parse_u64("per_page", q.per_page.as_deref(), 20, 1, 100));
@@ -289,11 +283,8 @@ impl App {
         let household = self.readable(who, id).await?;
         let scope = &who.scope;
         let members = self.store.members(scope, id).await?.into_iter().map(masked_member).collect();
-        let last = self
-            .store
-            .last_record_month(scope, id)
-            .await?
-            .unwrap_or_else(|| YearMonth::of_date(chrono::Utc::now().date_naive()));
+        let last =
+            self.store.last_record_month(scope, id).await?.unwrap_or_else(|| YearMonth::of_date(crate::clock::today()));
         let first = last.plus(-23);
         let records = self.store.monthly_records(scope, id, first, last).await?;
         let standards = self.store.standards(Some(&household.region_code)).await?;
@@ -366,21 +357,23 @@ impl App {
         }
         match self.store.region(&h.region_code).await {
             Ok(_) if !who.scope.has_region(&h.region_code) => {
-                e.push(FieldError::new("region_code", "unknown_region", "no such region"))
+                e.push(FieldError::new("region_code", Code::UnknownRegion))
             }
             Ok(r) if r.parent_code.is_some() => {}
-            Ok(_) => e.push(FieldError::new("region_code", "not_county", "must be a district or county, not a city")),
-            Err(StoreError::NotFound) => e.push(FieldError::new("region_code", "unknown_region", "no such region")),
+            Ok(_) => e.push(FieldError::new("region_code", Code::NotCounty)),
+            Err(StoreError::NotFound) => e.push(FieldError::new("region_code", Code::UnknownRegion)),
             Err(other) => return Err(other.into()),
         }
-        let org_check = |field: &'static str, id: Option<i64>, ok: fn(OrgKind) -> bool, what: &'static str| async move {
+        // `what`: the kind wanted, in Chinese and English.
+        let org_check = |field: &'static str,
+                         id: Option<i64>,
+                         ok: fn(OrgKind) -> bool,
+                         what: (&'static str, &'static str)| async move {
             let Some(id) = id else { return Ok(None) };
             match self.store.organisation(&who.scope, id).await {
                 Ok(o) if ok(o.kind) => Ok(None),
-                Ok(_) => Ok(Some(FieldError::new(field, "wrong_kind", format!("must be {what}")))),
-                Err(StoreError::NotFound) => {
-                    Ok(Some(FieldError::new(field, "unknown_organisation", "no such organisation")))
-                }
+                Ok(_) => Ok(Some(FieldError::new(field, Code::WrongKind).with_label("kind", what.0, what.1))),
+                Err(StoreError::NotFound) => Ok(Some(FieldError::new(field, Code::UnknownOrganisation))),
                 Err(other) => Err(AppError::from(other)),
             }
         };
@@ -388,16 +381,17 @@ impl App {
             "union_id",
             h.union_id,
             |k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion),
-            "a union",
+            ("工会", "union"),
         )
         .await?
         {
             e.push(err);
         }
         if who.scope.union_id().is_some_and(|u| h.union_id != Some(u)) {
-            e.push(FieldError::new("union_id", "unknown_organisation", "no such organisation"));
+            e.push(FieldError::new("union_id", Code::UnknownOrganisation));
         }
-        if let Some(err) = org_check("employer_id", h.employer_id, |k| k == OrgKind::Employer, "an employer").await? {
+        let employer = (OrgKind::Employer.label(true), OrgKind::Employer.label(false));
+        if let Some(err) = org_check("employer_id", h.employer_id, |k| k == OrgKind::Employer, employer).await? {
             e.push(err);
         }
         e.finish(Some(())).map_err(AppError::Invalid)
@@ -460,11 +454,7 @@ impl App {
     pub async fn delete_household(&self, who: &Principal, id: i64, if_match: Option<i64>) -> Result<(), AppError> {
         self.permit(who, Permission::DeleteHouseholds, "household", Some(id)).await?;
         if self.store.household_has_fund_entries(id).await? {
-            return Err(AppError::Conflict(bangfu_domain::FieldError::new(
-                "id",
-                "has_payments",
-                "the household has entries in the funds ledger: its file cannot be deleted, only withdrawn",
-            )));
+            return Err(AppError::Conflict(FieldError::new("id", Code::HasPayments)));
         }
         let (file, mut tx) = self.open(who, id).await?;
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
@@ -609,10 +599,10 @@ impl App {
         input: &[MonthlyRecordInput],
     ) -> Result<Vec<MonthlyRecord>, AppError> {
         if input.is_empty() {
-            return Err(AppError::invalid(FieldError::new("months", "required", "at least one month is required")));
+            return Err(AppError::invalid(FieldError::new("months", Code::MonthsRequired)));
         }
         if input.len() > 1200 {
-            return Err(AppError::invalid(FieldError::new("months", "too_many", "at most 1200 months in one request")));
+            return Err(AppError::invalid(FieldError::new("months", Code::TooMany).with("max", 1200)));
         }
         let mut e = Errors::default();
         let mut records: Vec<MonthlyRecord> = Vec::with_capacity(input.len());
@@ -620,11 +610,7 @@ impl App {
             match m.validate(&format!("months[{i}]")) {
                 Ok(r) => {
                     if records.iter().any(|o| o.month == r.month) {
-                        e.push(FieldError::new(
-                            format!("months[{i}].month"),
-                            "duplicate_month",
-                            "this month appears twice",
-                        ));
+                        e.push(FieldError::new(format!("months[{i}].month"), Code::DuplicateMonth));
                     }
                     records.push(r);
                 }
@@ -813,11 +799,7 @@ async fn check_member_id(
     let twice = members.iter().any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
     // The head may also be listed as a member (relation "head"); anyone else may not repeat the head's ID.
     if twice || (h.head_id_number == m.id_number && m.relation != Relation::Head) {
-        return Err(AppError::Conflict(FieldError::new(
-            "id_number",
-            "duplicate_in_household",
-            "this resident ID is already listed in this household",
-        )));
+        return Err(AppError::Conflict(FieldError::new("id_number", Code::DuplicateInHousehold)));
     }
     Ok(())
 }
@@ -825,22 +807,16 @@ async fn check_member_id(
 /// A resident ID may belong to only one household still in the file (not withdrawn).
 async fn ensure_id_free(tx: &mut WriteTx, field: &str, id_number: &str, except: Option<i64>) -> Result<(), AppError> {
     if let Some(file_no) = tx.id_number_holder(id_number, except).await? {
-        return Err(AppError::Conflict(FieldError::new(
-            field,
-            "id_number_on_file",
-            format!("this resident ID already belongs to household {file_no}, which is still in the file"),
-        )));
+        return Err(AppError::Conflict(FieldError::new(field, Code::IdNumberOnFile).with("file_no", file_no)));
     }
     Ok(())
 }
 
 fn file_no_conflict(e: StoreError, file_no: &str) -> AppError {
     match e {
-        StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
-            "file_no",
-            "file_no_taken",
-            format!("file number {file_no} is already used"),
-        )),
+        StoreError::Conflict(f) if f.code == Code::FileNoTaken => {
+            AppError::Conflict(FieldError::new("file_no", Code::FileNoTaken).with("file_no", file_no))
+        }
         other => other.into(),
     }
 }

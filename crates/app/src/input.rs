@@ -73,7 +73,10 @@ impl Errors {
             return Err(self.0);
         }
         // A missing value always comes with a recorded error; this only guards that promise.
-        v.ok_or_else(|| vec![FieldError::new("", "invalid", "invalid input")])
+        v.ok_or_else(|| {
+            tracing::error!("validation gave no value and no error");
+            vec![FieldError::new("", Code::Internal)]
+        })
     }
 }
 
@@ -81,7 +84,7 @@ impl Errors {
 pub fn required_text(field: &str, s: &str, max_chars: usize) -> Result<String, FieldError> {
     let t = s.trim();
     if t.is_empty() {
-        return Err(FieldError::new(field, "required", "is required"));
+        return Err(FieldError::new(field, Code::Required));
     }
     optional_text(field, t, max_chars)
 }
@@ -90,10 +93,10 @@ pub fn required_text(field: &str, s: &str, max_chars: usize) -> Result<String, F
 pub fn optional_text(field: &str, s: &str, max_chars: usize) -> Result<String, FieldError> {
     let t = s.trim();
     if t.chars().count() > max_chars {
-        return Err(FieldError::new(field, "too_long", format!("must be at most {max_chars} characters")));
+        return Err(FieldError::new(field, Code::TooLong).with("max", max_chars));
     }
     if t.chars().any(char::is_control) {
-        return Err(FieldError::new(field, "control_character", "must not contain control characters"));
+        return Err(FieldError::new(field, Code::ControlCharacter));
     }
     Ok(t.to_string())
 }
@@ -149,7 +152,7 @@ impl HouseholdInput {
             if f.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
                 Ok(f)
             } else {
-                Err(FieldError::new("file_no", "invalid_file_no", "may hold only letters, digits and '-'"))
+                Err(FieldError::new("file_no", Code::InvalidFileNo))
             }
         }));
         let head_name = e.take(required_text("head_name", &self.head_name, 50));
@@ -158,14 +161,14 @@ impl HouseholdInput {
             if p.chars().all(|c| c.is_ascii_digit() || "+- ".contains(c)) {
                 Ok(p)
             } else {
-                Err(FieldError::new("phone", "invalid_phone", "may hold only digits, spaces, '+' and '-'"))
+                Err(FieldError::new("phone", Code::InvalidPhone))
             }
         }));
         let address = e.take(optional_text("address", &self.address, 200));
         let region = e.take(RegionCode::parse("region_code", self.region_code.trim()));
         let registered_on = e.take(parse_date("registered_on", self.registered_on.trim()).and_then(|d| {
-            if d > chrono::Utc::now().date_naive() {
-                Err(FieldError::new("registered_on", "in_future", "must not be in the future"))
+            if d > crate::clock::today() {
+                Err(FieldError::new("registered_on", Code::InFuture))
             } else {
                 Ok(d)
             }
@@ -180,7 +183,7 @@ impl HouseholdInput {
         }
         causes.sort();
         if self.causes.is_empty() {
-            e.push(FieldError::new("causes", "required", "at least one hardship cause is required"));
+            e.push(FieldError::new("causes", Code::CausesRequired));
         }
         let work_capacity = e.take(WorkCapacity::parse("work_capacity", self.work_capacity.trim()));
         let v = (|| {
@@ -240,7 +243,7 @@ impl MemberInput {
             match &id {
                 Some(Some(id)) => Some(id.birth_date()),
                 Some(None) => {
-                    e.push(FieldError::new("birth_date", "required", "is required when there is no resident ID"));
+                    e.push(FieldError::new("birth_date", Code::BirthDateRequired));
                     None
                 }
                 None => None,
@@ -249,11 +252,7 @@ impl MemberInput {
             let d = e.take(parse_date("birth_date", self.birth_date.trim()));
             if let (Some(d), Some(Some(id))) = (d, &id) {
                 if id.birth_date() != d {
-                    e.push(FieldError::new(
-                        "birth_date",
-                        "disagrees_with_id",
-                        "differs from the birth date in the resident ID",
-                    ));
+                    e.push(FieldError::new("birth_date", Code::DisagreesWithId));
                 }
             }
             d
@@ -328,10 +327,8 @@ impl MonthlyRecordInput {
         let mut e = Errors::default();
         let f = |name: &str| if at.is_empty() { name.to_string() } else { format!("{at}.{name}") };
         let month = e.take(YearMonth::parse(&f("month"), self.month.trim()));
-        if self.members < 1 {
-            e.push(FieldError::new(f("members"), "too_small", "must be at least 1"));
-        } else if self.members > 100 {
-            e.push(FieldError::new(f("members"), "too_large", "must be at most 100"));
+        if !(1..=100).contains(&self.members) {
+            e.push(FieldError::new(f("members"), Code::OutOfRange).with("min", 1).with("max", 100));
         }
         let income = e.take(self.income.parse(&f("income")));
         let aid = match &self.government_assistance {
@@ -340,11 +337,7 @@ impl MonthlyRecordInput {
         };
         if let (Some(i), Some(a)) = (income, aid) {
             if a > i {
-                e.push(FieldError::new(
-                    f("government_assistance"),
-                    "exceeds_income",
-                    "must not exceed income (income includes government assistance)",
-                ));
+                e.push(FieldError::new(f("government_assistance"), Code::ExceedsIncome));
             }
         }
         let mut nl = |v: &Option<Amount>, name: &str| match v {
@@ -431,7 +424,7 @@ impl StandardInput {
         let from = e.take(YearMonth::parse("from", self.from.trim()));
         let amount = e.take(self.amount.parse("amount"));
         if amount == Some(Money::ZERO) {
-            e.push(FieldError::new("amount", "too_small", "must be more than zero"));
+            e.push(FieldError::new("amount", Code::NotPositive));
         }
         let v = (|| {
             Some(bangfu_store::Standard { region_code: region?.to_string(), kind: kind?, from: from?, amount: amount? })
@@ -464,7 +457,7 @@ impl EnrolmentInput {
         };
         if let (Some(f), Some(Some(t))) = (from, to) {
             if t < f {
-                e.push(FieldError::new("to", "before_from", "must not be earlier than from"));
+                e.push(FieldError::new("to", Code::BeforeFrom));
             }
         }
         let v = (|| Some((scheme?, from?, to?)))();

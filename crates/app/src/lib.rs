@@ -2,9 +2,11 @@
 //!
 //! The HTTP layer and the CLI call these and nothing below them.
 
+pub mod approvals;
 pub mod audit;
 pub mod auth;
 pub mod casework;
+pub mod clock;
 pub mod demo;
 mod error;
 pub mod evaluate;

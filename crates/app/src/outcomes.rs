@@ -7,7 +7,9 @@
 use crate::auth::Principal;
 use crate::input::{required_text, Errors};
 use crate::{App, AppError};
-use bangfu_domain::{parse_date, ExitPathway, FieldError, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason};
+use bangfu_domain::{
+    parse_date, Code, ExitPathway, FieldError, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason,
+};
 use bangfu_store::outcomes::Decision;
 use bangfu_store::{Outcome, StoreError};
 use serde::{Deserialize, Serialize};
@@ -61,8 +63,8 @@ pub struct OutcomeCounts {
     pub withdrawn: i64,
 }
 
-fn conflict(field: &str, code: &'static str, message: &str) -> AppError {
-    AppError::Conflict(FieldError::new(field, code, message))
+fn conflict(field: &str, code: Code) -> AppError {
+    AppError::Conflict(FieldError::new(field, code))
 }
 
 impl App {
@@ -81,19 +83,15 @@ impl App {
                 e.take(WithdrawalReason::parse("pathway", p)).map(|p| Some(p.code()))
             }
             (Some(OutcomeKind::Exit), None) => {
-                e.push(FieldError::new("pathway", "required", "an exit needs its pathway"));
+                e.push(FieldError::new("pathway", Code::PathwayRequired));
                 None
             }
             (Some(OutcomeKind::Withdrawal), None) => {
-                e.push(FieldError::new(
-                    "pathway",
-                    "required",
-                    "a withdrawal needs its reason (death, failed_recheck, moved_away, other)",
-                ));
+                e.push(FieldError::new("pathway", Code::WithdrawalReasonRequired));
                 None
             }
             (Some(OutcomeKind::Relief), Some(_)) => {
-                e.push(FieldError::new("pathway", "not_allowed", "a relief has no pathway"));
+                e.push(FieldError::new("pathway", Code::ReliefHasNoPathway));
                 None
             }
             _ => Some(None),
@@ -102,14 +100,10 @@ impl App {
         let (kind, pathway, reason) = e.finish((|| Some((kind?, pathway?, reason?)))()).map_err(AppError::Invalid)?;
         let (file, mut tx) = self.begin_file(who, household_id).await?;
         if file.household().status != HouseholdStatus::InFile {
-            return Err(conflict("kind", "not_in_file", "the household is no longer in the file"));
+            return Err(conflict("kind", Code::NotInFile));
         }
-        if let Some(open) = tx.open_proposal(&file).await? {
-            return Err(conflict(
-                "kind",
-                "proposal_pending",
-                &format!("proposal {open} is still waiting for a decision"),
-            ));
+        if tx.open_proposal(&file).await?.is_some() {
+            return Err(conflict("kind", Code::ProposalPending));
         }
         let id = tx.insert_outcome(&file, kind.code(), pathway, &reason, (who.user_id, &who.name)).await?;
         let detail = serde_json::json!({ "kind": kind.code(), "pathway": pathway, "reason": reason });
@@ -143,40 +137,34 @@ impl App {
             "approve" => true,
             "send_back" => false,
             _ => {
-                return Err(AppError::invalid(FieldError::new(
-                    "decision",
-                    "unknown_code",
-                    "must be one of: approve, send_back",
-                )))
+                return Err(AppError::invalid(
+                    FieldError::new("decision", Code::UnknownCode).with("allowed", "approve, send_back"),
+                ))
             }
         };
         let note = input.note.trim();
         if !approve && note.is_empty() {
-            return Err(AppError::invalid(FieldError::new("note", "required", "say why the proposal goes back")));
+            return Err(AppError::invalid(FieldError::new("note", Code::NoteRequired)));
         }
-        let today = chrono::Utc::now().date_naive();
+        let today = crate::clock::today();
         let date = match input.approval_date.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(d) => parse_date("approval_date", d).map_err(AppError::invalid)?,
             None => today,
         };
         if date > today {
-            return Err(AppError::invalid(FieldError::new("approval_date", "in_future", "must not be in the future")));
+            return Err(AppError::invalid(FieldError::new("approval_date", Code::InFuture)));
         }
         if o.status != "proposed" {
-            return Err(conflict(
-                "decision",
-                "not_proposed",
-                &format!("the outcome is {}, not waiting for a decision", o.status),
-            ));
+            return Err(conflict("decision", Code::NotProposed));
         }
         if o.proposed_by == who.user_id {
-            return Err(conflict("decision", "own_proposal", "whoever proposed an outcome cannot decide on it"));
+            return Err(conflict("decision", Code::OwnProposal));
         }
         let (file, mut tx) = self.begin_file(who, o.household_id).await?;
         let (status, date_text) = if approve { ("approved", Some(date.to_string())) } else { ("sent_back", None) };
         let d = Decision { status, by: (who.user_id, &who.name), note, approval_date: date_text.as_deref() };
         tx.decide_outcome(&file, id, o.version, &d).await.map_err(|e| match e {
-            StoreError::Stale => conflict("decision", "decided", "someone decided on this outcome meanwhile"),
+            StoreError::Stale => conflict("decision", Code::Decided),
             other => other.into(),
         })?;
         if approve {
@@ -226,11 +214,7 @@ impl App {
         let o = self.store.outcome(&who.scope, id).await?;
         let reason = required_text("reason", &input.reason, 500).map_err(AppError::invalid)?;
         if o.status != "approved" {
-            return Err(conflict(
-                "reason",
-                "not_approved",
-                &format!("only an approved outcome can be reopened; this one is {}", o.status),
-            ));
+            return Err(conflict("reason", Code::NotApproved));
         }
         let (file, mut tx) = self.begin_file(who, o.household_id).await?;
         tx.reopen_outcome(&file, id, o.version, &reason).await?;

@@ -5,7 +5,7 @@
 use crate::auth::Principal;
 use crate::input::{required_text, Errors};
 use crate::{App, AppError};
-use bangfu_domain::{parse_date, FieldError, HouseholdStatus, Permission};
+use bangfu_domain::{parse_date, Code, FieldError, HouseholdStatus, Permission};
 use bangfu_store::{Household, Pairing, StoreError};
 use serde::{Deserialize, Serialize};
 
@@ -58,13 +58,13 @@ pub struct Caseload {
 }
 
 fn day(field: &str, s: Option<&str>) -> Result<chrono::NaiveDate, FieldError> {
-    let today = chrono::Utc::now().date_naive();
+    let today = crate::clock::today();
     let d = match s.map(str::trim).filter(|s| !s.is_empty()) {
         Some(s) => parse_date(field, s)?,
         None => today,
     };
     if d > today {
-        return Err(FieldError::new(field, "in_future", "must not be in the future"));
+        return Err(FieldError::new(field, Code::InFuture));
     }
     Ok(d)
 }
@@ -77,19 +77,13 @@ impl App {
         let started = e.take(day("started_on", input.started_on.as_deref()));
         match self.store.organisation(&who.scope, input.helper_org_id).await {
             Ok(_) => {}
-            Err(StoreError::NotFound) => {
-                e.push(FieldError::new("helper_org_id", "unknown_organisation", "no such organisation"))
-            }
+            Err(StoreError::NotFound) => e.push(FieldError::new("helper_org_id", Code::UnknownOrganisation)),
             Err(other) => return Err(other.into()),
         }
         let (person, started) = e.finish((|| Some((person?, started?)))()).map_err(AppError::Invalid)?;
         let (file, mut tx) = self.begin_file(who, household_id).await?;
-        if let Some(current) = tx.active_pairing(&file).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "helper_org_id",
-                "already_paired",
-                format!("the household is already paired (pairing {current}); end that one first"),
-            )));
+        if tx.active_pairing(&file).await?.is_some() {
+            return Err(AppError::Conflict(FieldError::new("helper_org_id", Code::AlreadyPaired)));
         }
         let id = tx.insert_pairing(&file, input.helper_org_id, &person, &started.to_string(), &who.name).await?;
         let detail = serde_json::json!({ "helper_org_id": input.helper_org_id, "person": person, "started_on": started.to_string() });
@@ -107,26 +101,14 @@ impl App {
         let ended = e.take(day("ended_on", input.ended_on.as_deref()));
         let (reason, ended) = e.finish((|| Some((reason?, ended?)))()).map_err(AppError::Invalid)?;
         if p.ended_on.is_some() {
-            return Err(AppError::Conflict(FieldError::new(
-                "ended_on",
-                "already_ended",
-                "the pairing has already ended",
-            )));
+            return Err(AppError::Conflict(FieldError::new("ended_on", Code::AlreadyEnded)));
         }
         if ended.to_string() < p.started_on {
-            return Err(AppError::invalid(FieldError::new(
-                "ended_on",
-                "before_start",
-                "must not be before the pairing began",
-            )));
+            return Err(AppError::invalid(FieldError::new("ended_on", Code::BeforeStart)));
         }
         let (file, mut tx) = self.begin_file(who, p.household_id).await?;
         if file.household().status == HouseholdStatus::InFile {
-            return Err(AppError::Conflict(FieldError::new(
-                "ended_on",
-                "goal_not_reached",
-                "the household has neither exited nor been relieved: the pairing stays until the goal is reached (不达目标不脱钩)",
-            )));
+            return Err(AppError::Conflict(FieldError::new("ended_on", Code::GoalNotReached)));
         }
         tx.end_pairing(&file, id, p.version, &ended.to_string(), &reason).await?;
         let detail = serde_json::json!({ "ended_on": ended.to_string(), "reason": reason });

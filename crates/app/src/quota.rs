@@ -137,7 +137,7 @@ fn progress_of(
 pub(crate) fn as_of_or_today(as_of: Option<&str>) -> Result<NaiveDate, AppError> {
     match as_of.map(str::trim).filter(|d| !d.is_empty()) {
         Some(d) => parse_date("as_of", d).map_err(AppError::invalid),
-        None => Ok(chrono::Utc::now().date_naive()),
+        None => Ok(crate::clock::today()),
     }
 }
 
@@ -225,8 +225,7 @@ impl App {
                 if codes.is_empty() || !who.scope.has_region(r) {
                     return Err(AppError::invalid(bangfu_domain::FieldError::new(
                         "region",
-                        "unknown_region",
-                        "no such region",
+                        bangfu_domain::Code::UnknownRegion,
                     )));
                 }
                 Some(codes)

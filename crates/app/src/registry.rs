@@ -18,10 +18,10 @@ impl App {
         let mut e = Errors::default();
         match self.store.region(&o.region_code).await {
             Ok(_) if !who.scope.has_region(&o.region_code) => {
-                e.push(FieldError::new("region_code", "unknown_region", "no such region"))
+                e.push(FieldError::new("region_code", Code::UnknownRegion))
             }
             Ok(_) => {}
-            Err(StoreError::NotFound) => e.push(FieldError::new("region_code", "unknown_region", "no such region")),
+            Err(StoreError::NotFound) => e.push(FieldError::new("region_code", Code::UnknownRegion)),
             Err(other) => return Err(other.into()),
         }
         let wanted = match o.kind {
@@ -30,23 +30,19 @@ impl App {
             _ => None,
         };
         match (o.parent_id, wanted) {
-            (None, Some(OrgKind::CountyUnion)) => {
-                e.push(FieldError::new("parent_id", "required", "a grassroots union must name its county union"))
-            }
+            (None, Some(OrgKind::CountyUnion)) => e.push(FieldError::new("parent_id", Code::ParentRequired)),
             (None, _) => {}
-            (Some(p), _) if Some(p) == own_id => {
-                e.push(FieldError::new("parent_id", "self_parent", "an organisation cannot be its own parent"))
-            }
-            (Some(_), None) => {
-                e.push(FieldError::new("parent_id", "not_allowed", "only unions below the city level have a parent"))
-            }
+            (Some(p), _) if Some(p) == own_id => e.push(FieldError::new("parent_id", Code::SelfParent)),
+            (Some(_), None) => e.push(FieldError::new("parent_id", Code::ParentNotAllowed)),
             // A parent above the writer's scope (the city union for a county) is named, not read.
             (Some(p), Some(kind)) => match self.store.organisation(&Scope::everything(), p).await {
                 Ok(parent) if parent.kind == kind => {}
-                Ok(_) => e.push(FieldError::new("parent_id", "wrong_kind", format!("must be a {}", kind.code()))),
-                Err(StoreError::NotFound) => {
-                    e.push(FieldError::new("parent_id", "unknown_organisation", "no such organisation"))
-                }
+                Ok(_) => e.push(FieldError::new("parent_id", Code::WrongKind).with_label(
+                    "kind",
+                    kind.label(true),
+                    kind.label(false),
+                )),
+                Err(StoreError::NotFound) => e.push(FieldError::new("parent_id", Code::UnknownOrganisation)),
                 Err(other) => return Err(other.into()),
             },
         }
@@ -112,11 +108,7 @@ impl App {
             return Err(AppError::Stale);
         }
         if self.store.organisation_in_use(id).await? {
-            return Err(AppError::Conflict(FieldError::new(
-                "id",
-                "in_use",
-                "households or other organisations refer to this organisation",
-            )));
+            return Err(AppError::Conflict(FieldError::new("id", Code::InUse)));
         }
         let mut tx = self.store.begin().await?;
         tx.delete_organisation(id).await?;
@@ -132,21 +124,21 @@ impl App {
         let s = input.validate().map_err(AppError::Invalid)?;
         match self.store.region(&s.region_code).await {
             Ok(_) if !who.scope.has_region(&s.region_code) => {
-                return Err(AppError::invalid(FieldError::new("region_code", "unknown_region", "no such region")))
+                return Err(AppError::invalid(FieldError::new("region_code", Code::UnknownRegion)))
             }
             Ok(_) => {}
             Err(StoreError::NotFound) => {
-                return Err(AppError::invalid(FieldError::new("region_code", "unknown_region", "no such region")))
+                return Err(AppError::invalid(FieldError::new("region_code", Code::UnknownRegion)))
             }
             Err(other) => return Err(other.into()),
         }
         let mut tx = self.store.begin().await?;
         tx.insert_standard(&s).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
-                "from",
-                "duplicate_standard",
-                format!("a {} standard from {} already exists for this region", s.kind.code(), s.from),
-            )),
+            StoreError::Conflict(f) if f.code == Code::DuplicateStandard => AppError::Conflict(
+                FieldError::new("from", Code::DuplicateStandard)
+                    .with_label("kind", s.kind.label(true), s.kind.label(false))
+                    .with("from", s.from),
+            ),
             other => other.into(),
         })?;
         let mut a = who.audit("create", "standard", None, Some(&s.region_code));

@@ -4,7 +4,7 @@ use crate::auth::{hash_password, password_error, random_hex, secret_hash, Princi
 use crate::input::{required_text, Errors};
 use crate::{App, AppError};
 use bangfu_domain::access::parse_user_name;
-use bangfu_domain::{FieldError, OrgKind, Permission, Role};
+use bangfu_domain::{Code, FieldError, OrgKind, Permission, Role};
 use bangfu_store::{ApiToken, Scope, StoreError, User, UserWrite};
 use serde::{Deserialize, Serialize};
 
@@ -58,7 +58,7 @@ impl App {
         if let Some(r) = region {
             match self.store.region(r).await {
                 Ok(r) => region_code = Some(r.code),
-                Err(StoreError::NotFound) => e.push(FieldError::new("region_code", "unknown_region", "no such region")),
+                Err(StoreError::NotFound) => e.push(FieldError::new("region_code", Code::UnknownRegion)),
                 Err(other) => return Err(other.into()),
             }
         }
@@ -66,28 +66,30 @@ impl App {
             if role.scoped_by_organisation() {
                 let want = if role == Role::GrassrootsStaff { OrgKind::GrassrootsUnion } else { OrgKind::Department };
                 match input.org_id {
-                    None => e.push(FieldError::new(
-                        "org_id",
-                        "required",
-                        format!("a {} user needs an organisation", role.code()),
+                    None => e.push(FieldError::new("org_id", Code::OrganisationRequired).with_label(
+                        "role",
+                        role.label(true),
+                        role.label(false),
                     )),
                     Some(id) => match self.store.organisation(&Scope::everything(), id).await {
                         Ok(o) if o.kind == want => {}
-                        Ok(_) => e.push(FieldError::new("org_id", "wrong_kind", format!("must be a {}", want.code()))),
-                        Err(StoreError::NotFound) => {
-                            e.push(FieldError::new("org_id", "unknown_organisation", "no such organisation"))
-                        }
+                        Ok(_) => e.push(FieldError::new("org_id", Code::WrongKind).with_label(
+                            "kind",
+                            want.label(true),
+                            want.label(false),
+                        )),
+                        Err(StoreError::NotFound) => e.push(FieldError::new("org_id", Code::UnknownOrganisation)),
                         Err(other) => return Err(other.into()),
                     },
                 }
             } else if region.is_none() && role != Role::Admin {
-                e.push(FieldError::new("region_code", "required", format!("a {} user needs a region", role.code())));
-            } else if input.org_id.is_some() {
-                e.push(FieldError::new(
-                    "org_id",
-                    "not_allowed",
-                    "only grassroots staff and liaisons have an organisation",
+                e.push(FieldError::new("region_code", Code::RegionRequired).with_label(
+                    "role",
+                    role.label(true),
+                    role.label(false),
                 ));
+            } else if input.org_id.is_some() {
+                e.push(FieldError::new("org_id", Code::OrganisationNotAllowed));
             }
         }
         let v = (|| {
@@ -124,11 +126,9 @@ impl App {
         let hash = hash_password(password).await?;
         let mut tx = self.store.begin().await?;
         let id = tx.insert_user(&u, &hash).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
-                "name",
-                "name_taken",
-                format!("the name {} is already used", u.name),
-            )),
+            StoreError::Conflict(f) if f.code == Code::NameTaken => {
+                AppError::Conflict(FieldError::new("name", Code::NameTaken).with("name", &u.name))
+            }
             other => other.into(),
         })?;
         let mut a = who.audit("create", "user", Some(id), u.region_code.as_deref());
@@ -150,20 +150,14 @@ impl App {
         let version = if_match.ok_or(AppError::PreconditionRequired)?;
         let old = self.store.user(id).await?;
         if input.password.is_some() {
-            return Err(AppError::invalid(FieldError::new(
-                "password",
-                "not_allowed",
-                "set a password with PUT /api/v1/users/{id}/password",
-            )));
+            return Err(AppError::invalid(FieldError::new("password", Code::PasswordSeparately)));
         }
         let u = self.user_write(input).await?;
         let mut tx = self.store.begin().await?;
         tx.update_user(id, version, &u).await.map_err(|e| match e {
-            StoreError::Conflict(_) => AppError::Conflict(FieldError::new(
-                "name",
-                "name_taken",
-                format!("the name {} is already used", u.name),
-            )),
+            StoreError::Conflict(f) if f.code == Code::NameTaken => {
+                AppError::Conflict(FieldError::new("name", Code::NameTaken).with("name", &u.name))
+            }
             other => other.into(),
         })?;
         if u.disabled {
@@ -225,9 +219,7 @@ impl App {
         let t = self.store.token(id).await?;
         let mut tx = self.store.begin().await?;
         tx.revoke_token(id).await.map_err(|e| match e {
-            StoreError::NotFound => {
-                AppError::Conflict(FieldError::new("id", "already_revoked", "the token is already revoked"))
-            }
+            StoreError::NotFound => AppError::Conflict(FieldError::new("id", Code::AlreadyRevoked)),
             other => other.into(),
         })?;
         let mut a = who.audit("revoke", "api_token", Some(id), None);

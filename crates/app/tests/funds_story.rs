@@ -189,9 +189,16 @@ async fn ledger_approval_reversal_and_findings() {
         let before =
             app.fund_entries(&Principal::system(), &EntryFilter { limit: 100, ..Default::default() }).await.unwrap().1;
         let early = allocation(fund, "2026-01-15", "100", Some(c.county_union), c.grassroots);
-        assert!(
-            matches!(app.record_allocation(&c.county, &early).await, Err(AppError::Conflict(ref f)) if f.code == "insufficient_balance")
-        );
+        match app.record_allocation(&c.county, &early).await {
+            Err(AppError::Conflict(f)) => {
+                assert_eq!(f.code, "insufficient_balance");
+                // The message says the day and the balances, in either language.
+                let (zh, en) = (f.message(true), f.message(false));
+                assert!(zh.starts_with("余额不足") && zh.contains("2026-01-15"), "{zh}");
+                assert!(en.contains("on 2026-01-15") && en.contains("yuan are needed"), "{en}");
+            }
+            other => panic!("{other:?}"),
+        }
         let too_much = payment(fund, "2026-06-10", "30000.01", c.county_union, 1, None, "living_aid");
         assert!(
             matches!(app.record_disbursement(&c.county, &too_much).await, Err(AppError::Conflict(ref f)) if f.code == "insufficient_balance")
@@ -371,7 +378,7 @@ async fn ledger_approval_reversal_and_findings() {
         let dup_id = planted[3].0;
         let rev = ReversalInput { day: None, reason: "重复发放".into(), voucher: String::new() };
         assert!(
-            matches!(app.reverse_entry(&c.county, dup_id, &rev).await, Err(AppError::Conflict(ref f)) if f.code == "not_approved")
+            matches!(app.reverse_entry(&c.county, dup_id, &rev).await, Err(AppError::Conflict(ref f)) if f.code == "entry_not_approved")
         );
         app.decide_entry(&c.county2, dup_id, &approve()).await.unwrap();
         let before = balance(&app, c.county_union, "2026-12-31").await;

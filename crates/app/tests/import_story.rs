@@ -143,13 +143,27 @@ async fn imports_check_every_row_write_all_or_nothing_and_once() {
         assert!(r.errors.is_empty() && r.households_new == 1, "{r:?}");
 
         // Files that cannot be read are refused with the reason; unknown columns are named.
-        assert!(app.import(&sys, "x.pdf", b"%PDF", false).await.is_err());
-        assert!(app.import(&sys, "x.xlsx", b"not a zip", false).await.is_err());
+        let refused = |r: Result<bangfu_app::import::ImportReport, bangfu_app::AppError>| match r {
+            Err(bangfu_app::AppError::Invalid(es)) => (es[0].field.clone(), es[0].code.code()),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(refused(app.import(&sys, "x.pdf", b"%PDF", false).await), ("file".into(), "file_type"));
+        assert_eq!(refused(app.import(&sys, "x.xlsx", b"not a zip", false).await), ("file".into(), "not_xlsx"));
         let r = app
             .import(&sys, "x.csv", "户主姓名,户主身份证号,地区代码,建档日期,劳动能力,体重\n".as_bytes(), false)
             .await
             .unwrap();
-        assert_eq!((r.errors[0].column.as_str(), r.errors[0].code.as_str()), ("体重", "unknown_column"));
+        assert_eq!((r.errors[0].column.as_str(), r.errors[0].code.code()), ("体重", "unknown_column"));
+        // The message names the sheet's columns, in Chinese for pages and in English in the JSON.
+        assert!(r.errors[0].message(true).contains("第 6 列“体重”不是本表的列"), "{}", r.errors[0].message(true));
+        let json = serde_json::to_value(&r.errors[0]).unwrap();
+        let keys: Vec<&String> = json.as_object().unwrap().keys().collect();
+        assert_eq!(keys.len(), 5, "{json}");
+        assert_eq!((json["row"].as_u64(), json["code"].as_str()), (Some(1), Some("unknown_column")));
+        assert!(
+            json["message"].as_str().unwrap().starts_with("column 6 (体重) is not one of this sheet's: 档案编号"),
+            "{json}"
+        );
         assert_eq!(count(&app).await, 2);
     }
 }

@@ -278,7 +278,7 @@ async fn work_bench(
     cases: Vec<(&'static str, &'static str)>,
 ) -> anyhow::Result<()> {
     let router = bangfu_web::router(app.clone());
-    let today = chrono::Utc::now().date_naive();
+    let today = bangfu_app::clock::today();
     let mut accounts = vec![
         ("bench-city", "city_staff", Some("450400"), None),
         ("bench-county", "county_staff", Some("450422"), None),

@@ -20,6 +20,11 @@ struct Cli {
     #[arg(long, env = "BANGFU_DATABASE_URL", default_value = "sqlite://bangfu-data/bangfu.db", global = true)]
     database_url: String,
 
+    /// The time zone in which people read times and "today" is decided (an IANA name); stored
+    /// times stay UTC.
+    #[arg(long, env = "BANGFU_TIME_ZONE", default_value = bangfu_app::clock::DEFAULT_ZONE, global = true)]
+    time_zone: String,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -232,6 +237,10 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
+    if let Err(e) = bangfu_app::clock::set_zone(&cli.time_zone) {
+        eprintln!("--time-zone: {e}");
+        std::process::exit(2);
+    }
     // A case file needs no database: nothing is opened, created or logged.
     if let Command::Evaluate { case: Some(case), .. } = &cli.command {
         std::process::exit(evaluate_case(case));
@@ -273,7 +282,7 @@ async fn main() -> anyhow::Result<()> {
                 if app.store.count_households().await? == 0 {
                     demo(&app, 2000, 1).await?;
                 }
-                let users = app.demo_users().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                let users = app.demo_users().await.map_err(app_error)?;
                 println!("Demo accounts (new passwords at every start with --demo):");
                 for (name, role, password) in users {
                     println!("  {name:<18} {password}  {}", role.label(true));
@@ -307,7 +316,7 @@ async fn main() -> anyhow::Result<()> {
             let bar = ProgressBar::new_spinner();
             bar.set_message("checking the audit chain");
             let b = bar.clone();
-            let result = app.verify_audit(&move |n| b.set_position(n)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            let result = app.verify_audit(&move |n| b.set_position(n)).await.map_err(app_error)?;
             bar.finish_and_clear();
             match result {
                 Ok(n) => println!("audit trail intact: {n} entries"),
@@ -342,11 +351,11 @@ async fn report(
         Ok(r) => r,
         Err(bangfu_app::AppError::Invalid(errs)) => {
             for e in errs {
-                eprintln!("--{}: {}", e.field.replace('_', "-"), e.message);
+                eprintln!("--{}: {}", e.field.replace('_', "-"), e.message(true));
             }
             std::process::exit(2);
         }
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
+        Err(e) => return Err(app_error(e)),
     };
     match format {
         ReportFormat::Json => println!("{}", serde_json::to_string_pretty(&r)?),
@@ -364,10 +373,13 @@ async fn report(
 async fn evaluate_all(app: &App, as_of: Option<&str>, region: Option<&str>) -> anyhow::Result<()> {
     let as_of = match app.as_of(as_of) {
         Ok(m) => m,
-        Err(e) => {
-            eprintln!("--as-of: {e}");
+        Err(bangfu_app::AppError::Invalid(errs)) => {
+            for e in errs {
+                eprintln!("--as-of: {}", e.message(true));
+            }
             std::process::exit(2);
         }
+        Err(e) => return Err(app_error(e)),
     };
     let total = app.store.count_households().await?.max(0) as u64;
     let bar = ProgressBar::new(total);
@@ -385,11 +397,11 @@ async fn evaluate_all(app: &App, as_of: Option<&str>, region: Option<&str>) -> a
             Err(bangfu_app::AppError::Invalid(errs)) => {
                 bar.abandon();
                 for e in errs {
-                    eprintln!("--{}: {}", e.field, e.message);
+                    eprintln!("--{}: {}", e.field, e.message(true));
                 }
                 std::process::exit(2);
             }
-            Err(e) => return Err(anyhow::anyhow!("{e}")),
+            Err(e) => return Err(app_error(e)),
         };
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
@@ -500,11 +512,11 @@ async fn user_add(app: &App, name: String, role: String, scope: Option<String>, 
         }
         Err(bangfu_app::AppError::Invalid(errs)) => {
             for e in &errs {
-                eprintln!("{}: {}", e.field, e.message);
+                eprintln!("{}: {}", e.field, e.message(true));
             }
             std::process::exit(2);
         }
-        Err(e) => Err(anyhow::anyhow!("{e}")),
+        Err(e) => Err(app_error(e)),
     }
 }
 
@@ -521,11 +533,11 @@ async fn user_token(app: &App, name: &str, label: &str) -> anyhow::Result<()> {
         }
         Err(bangfu_app::AppError::Invalid(errs)) => {
             for e in &errs {
-                eprintln!("--{}: {}", if e.field == "name" { "label" } else { &e.field }, e.message);
+                eprintln!("--{}: {}", if e.field == "name" { "label" } else { &e.field }, e.message(true));
             }
             std::process::exit(2);
         }
-        Err(e) => Err(anyhow::anyhow!("{e}")),
+        Err(e) => Err(app_error(e)),
     }
 }
 
@@ -539,10 +551,28 @@ async fn demo(app: &App, households: u64, seed: u64) -> anyhow::Result<()> {
     bar.set_message("writing demo data");
     let started = std::time::Instant::now();
     let b = bar.clone();
-    app.demo(households, seed, &move |n| b.set_position(n)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    app.demo(households, seed, &move |n| b.set_position(n)).await.map_err(app_error)?;
     bar.finish();
     eprintln!("wrote {households} synthetic households (seed {seed}) in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())
+}
+
+/// An error of a use case for the operator: the rule broken in Chinese (the command line's
+/// language, as the pages' default), naming the field; other failures as they are.
+fn app_error(e: bangfu_app::AppError) -> anyhow::Error {
+    use bangfu_app::AppError;
+    let say = |f: &bangfu_domain::FieldError| {
+        if f.field.is_empty() {
+            f.message(true)
+        } else {
+            format!("{}: {}", f.field, f.message(true))
+        }
+    };
+    match &e {
+        AppError::Invalid(errs) => anyhow::anyhow!("{}", errs.iter().map(say).collect::<Vec<_>>().join("\n")),
+        AppError::Conflict(f) => anyhow::anyhow!("{}", say(f)),
+        _ => anyhow::anyhow!("{e}"),
+    }
 }
 
 /// A database URL without its password, for messages.
@@ -562,18 +592,18 @@ fn redact(url: &str) -> String {
 /// `bangfu funds …`.
 async fn funds(app: &App, command: FundsCommand) -> anyhow::Result<()> {
     let started = std::time::Instant::now();
-    let e = |e: bangfu_app::AppError| anyhow::anyhow!("{e}");
+    let e = app_error;
     match command {
         FundsCommand::Check { as_of } => {
             let day = match as_of {
                 Some(d) => match bangfu_domain::parse_date("--as-of", d.trim()) {
                     Ok(d) => d,
                     Err(err) => {
-                        eprintln!("{err}");
+                        eprintln!("{}: {}", err.field, err.message(true));
                         std::process::exit(2)
                     }
                 },
-                None => chrono::Local::now().date_naive(),
+                None => bangfu_app::clock::today(),
             };
             let problems = app.reconcile_funds(&day.to_string()).await.map_err(e)?;
             if problems.is_empty() {
@@ -622,12 +652,12 @@ async fn roster(app: &App, file: &std::path::Path, department: &str, kind: &str)
     let r = match app.upload_roster(&bangfu_app::Principal::system(), Some(dept.id), kind, &name, &bytes).await {
         Ok(r) => r,
         Err(bangfu_app::AppError::Invalid(errs)) => {
-            fail(errs.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("\n"))
+            fail(errs.iter().map(|e| format!("{}: {}", e.field, e.message(true))).collect::<Vec<_>>().join("\n"))
         }
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
+        Err(e) => return Err(app_error(e)),
     };
     for e in &r.errors {
-        println!("row {} {}: {} ({})", e.row, e.column, e.message, e.code);
+        println!("row {} {}: {} ({})", e.row, e.column, e.message(true), e.code);
     }
     match r.roster_id {
         Some(id) => println!(
@@ -671,14 +701,14 @@ async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Res
         Ok(r) => r,
         Err(bangfu_app::AppError::Invalid(errs)) => {
             for e in errs {
-                eprintln!("{}: {}", e.field, e.message);
+                eprintln!("{}: {}", e.field, e.message(true));
             }
             std::process::exit(2);
         }
-        Err(e) => return Err(anyhow::anyhow!("{e}")),
+        Err(e) => return Err(app_error(e)),
     };
     for e in &r.errors {
-        println!("{} row {} {}: {} ({})", e.sheet, e.row, e.column, e.message, e.code);
+        println!("{} row {} {}: {} ({})", e.sheet, e.row, e.column, e.message(true), e.code);
     }
     println!(
         "households {} new, {} already on file; members {} new, {} on file; months {} new, {} changed, {} unchanged",

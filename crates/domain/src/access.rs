@@ -1,7 +1,7 @@
 //! Who may do what: roles and the permissions each carries. Which records a user reaches is
 //! their scope (region subtree or organisation), applied by the store; this is what they may do there.
 
-use crate::FieldError;
+use crate::{Code, FieldError};
 
 vocabulary! {
     /// A user's role.
@@ -153,7 +153,7 @@ pub fn parse_user_name(field: &str, s: &str) -> Result<String, FieldError> {
     if ok {
         Ok(s.to_ascii_lowercase())
     } else {
-        Err(FieldError::new(field, "bad_user_name", "2–40 characters: letters, digits, '.', '_' or '-'"))
+        Err(FieldError::new(field, Code::BadUserName))
     }
 }
 
@@ -161,10 +161,10 @@ pub fn parse_user_name(field: &str, s: &str) -> Result<String, FieldError> {
 pub fn check_password(field: &str, s: &str) -> Result<(), FieldError> {
     let n = s.chars().count();
     if n < 10 {
-        return Err(FieldError::new(field, "password_too_short", "a password needs at least 10 characters"));
+        return Err(FieldError::new(field, Code::PasswordTooShort));
     }
     if n > 200 {
-        return Err(FieldError::new(field, "password_too_long", "a password has at most 200 characters"));
+        return Err(FieldError::new(field, Code::PasswordTooLong));
     }
     Ok(())
 }

@@ -28,7 +28,7 @@ macro_rules! vocabulary {
             pub fn parse(field: &str, code: &str) -> Result<Self, FieldError> {
                 Self::from_code(code).ok_or_else(|| {
                     let allowed: Vec<&str> = Self::ALL.iter().map(|v| v.code()).collect();
-                    FieldError::new(field, "unknown_code", format!("must be one of: {}", allowed.join(", ")))
+                    FieldError::new(field, $crate::Code::UnknownCode).with("allowed", allowed.join(", "))
                 })
             }
 
@@ -184,7 +184,7 @@ mod tests {
         }
         let e = Scheme::parse("social_assistance[0].scheme", "lottery").unwrap_err();
         assert_eq!(e.field, "social_assistance[0].scheme");
-        assert!(e.message.contains("dibao"));
+        assert!(e.message(false).contains("dibao"));
     }
 }
 

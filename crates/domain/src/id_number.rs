@@ -1,6 +1,6 @@
 //! Resident identity numbers (居民身份证号码, GB 11643-1999).
 
-use crate::FieldError;
+use crate::{Code, FieldError};
 use chrono::NaiveDate;
 use std::fmt;
 
@@ -19,21 +19,13 @@ impl IdNumber {
         let s = text.trim().to_ascii_uppercase();
         let b = s.as_bytes();
         if b.len() != 18 || !b[..17].iter().all(u8::is_ascii_digit) || !(b[17].is_ascii_digit() || b[17] == b'X') {
-            return Err(FieldError::new(
-                field,
-                "invalid_id_number",
-                "must be an 18-character resident ID: 17 digits then a digit or X",
-            ));
+            return Err(FieldError::new(field, Code::InvalidIdNumber));
         }
         if Self::birth_date_of(&s).is_none() {
-            return Err(FieldError::new(
-                field,
-                "invalid_birth_date",
-                "the birth date in the resident ID does not exist",
-            ));
+            return Err(FieldError::new(field, Code::InvalidBirthDate));
         }
         if b[17] != Self::check_char(&b[..17]) {
-            return Err(FieldError::new(field, "invalid_check_digit", "the check digit of the resident ID is wrong"));
+            return Err(FieldError::new(field, Code::InvalidCheckDigit));
         }
         Ok(Self(s))
     }

@@ -1,6 +1,6 @@
 //! Money in integer fen (分). Never a float.
 
-use crate::FieldError;
+use crate::{Code, FieldError};
 use serde::{Serialize, Serializer};
 use std::fmt;
 
@@ -30,12 +30,12 @@ impl Money {
     /// Parses yuan written as plain decimal digits with at most two decimals (`"1234.5"`).
     /// Fractions of a fen are rejected, not rounded: `"5.000"` is fine, `"5.005"` is not.
     pub fn parse_yuan(field: &str, text: &str) -> Result<Self, FieldError> {
-        let bad = |code, msg: &str| Err(FieldError::new(field, code, msg));
+        let bad = |code| Err(FieldError::new(field, code));
         if text.is_empty() {
-            return bad("required", "an amount is required");
+            return bad(Code::Required);
         }
         if text.starts_with('-') {
-            return bad("negative", "must not be negative");
+            return bad(Code::Negative);
         }
         let (int, frac) = match text.split_once('.') {
             Some((i, f)) => (i, f),
@@ -43,28 +43,25 @@ impl Money {
         };
         let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
         if int.is_empty() || !digits(int) || !digits(frac) || (text.contains('.') && frac.is_empty()) {
-            return bad("not_a_number", "must be an amount in yuan such as 1234.50");
+            return bad(Code::NotAnAmount);
         }
         let frac_trimmed = frac.trim_end_matches('0');
         if frac_trimmed.len() > 2 {
-            return bad("fraction_of_fen", "must have at most two decimals (whole fen)");
+            return bad(Code::FractionOfFen);
         }
         let int = int.trim_start_matches('0');
         if int.len() > 13 {
-            return bad("too_large", "is too large");
+            return bad(Code::TooLarge);
         }
-        let yuan: i64 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| FieldError::new(field, "too_large", "is too large"))?
-        };
+        let yuan: i64 =
+            if int.is_empty() { 0 } else { int.parse().map_err(|_| FieldError::new(field, Code::TooLarge))? };
         let mut cents = 0i64;
         for (i, b) in frac_trimmed.bytes().enumerate() {
             cents += i64::from(b - b'0') * if i == 0 { 10 } else { 1 };
         }
         let fen = yuan * 100 + cents;
         if fen > MAX_FEN {
-            return bad("too_large", "is too large");
+            return bad(Code::TooLarge);
         }
         Ok(Money(fen))
     }

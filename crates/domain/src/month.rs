@@ -1,6 +1,6 @@
 //! Calendar months (`YYYY-MM`) and dates (`YYYY-MM-DD`).
 
-use crate::FieldError;
+use crate::{Code, FieldError};
 use chrono::{Datelike, NaiveDate};
 use serde::{Serialize, Serializer};
 use std::fmt;
@@ -20,7 +20,7 @@ impl YearMonth {
 
     /// Parses `YYYY-MM` with MM 01–12.
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
-        let err = || FieldError::new(field, "invalid_month", "must be a month written YYYY-MM");
+        let err = || FieldError::new(field, Code::InvalidMonth);
         let b = text.as_bytes();
         if b.len() != 7 || b[4] != b'-' || !b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit()) {
             return Err(err());
@@ -76,7 +76,7 @@ impl Serialize for YearMonth {
 
 /// Parses a real calendar date written `YYYY-MM-DD` (`2016-02-30` is rejected).
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
-    let err = || FieldError::new(field, "invalid_date", "must be a real date written YYYY-MM-DD");
+    let err = || FieldError::new(field, Code::InvalidDate);
     let b = text.as_bytes();
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
         return Err(err());

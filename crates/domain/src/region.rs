@@ -1,6 +1,6 @@
 //! Administrative region codes (GB/T 2260).
 
-use crate::FieldError;
+use crate::{Code, FieldError};
 use std::fmt;
 
 /// A six-digit GB/T 2260 code such as `450403` (万秀区).
@@ -12,11 +12,9 @@ impl RegionCode {
     pub fn parse(field: &str, text: &str) -> Result<Self, FieldError> {
         let ok = text.len() == 6 && text.bytes().all(|b| b.is_ascii_digit()) && !text.starts_with('0');
         if !ok {
-            return Err(FieldError::new(field, "invalid_region_code", "must be a six-digit GB/T 2260 region code"));
+            return Err(FieldError::new(field, Code::InvalidRegionCode));
         }
-        text.parse()
-            .map(Self)
-            .map_err(|_| FieldError::new(field, "invalid_region_code", "must be a six-digit GB/T 2260 region code"))
+        text.parse().map(Self).map_err(|_| FieldError::new(field, Code::InvalidRegionCode))
     }
 
     /// The code as a string.

@@ -1,21 +1,21 @@
 // Uploads a form's file as the request body (no multipart), showing the upload's progress, then
-// the server's report: rows read, matched or written, and every bad row with its column.
+// the server's report, written by the server in the page's language: a summary line and every
+// bad row with its sheet, row, column and reason. This script adds no words of its own.
 (function () {
   'use strict';
   function esc(s) { var d = document.createElement('div'); d.textContent = s == null ? '' : String(s); return d.innerHTML; }
   function report(box, r) {
-    var lines = [];
-    ['households_new', 'households_existing', 'members_new', 'members_existing', 'months_new', 'months_changed', 'months_unchanged', 'rows', 'matched']
-      .forEach(function (k) { if (r[k] !== undefined) { lines.push(k + ': ' + r[k]); } });
-    var html = '<p class="count">' + esc(lines.join(' · ')) + '</p>';
+    var html = '<p class="count">' + esc(r.summary) + '</p>';
     if (r.errors && r.errors.length) {
-      html += '<p class="error">' + esc(box.dataset.bad || '') + ' (' + r.errors.length + ')</p><table class="list" id="upload-errors"><thead><tr><th>sheet</th><th>row</th><th>column</th><th>reason</th></tr></thead><tbody>';
-      r.errors.slice(0, 1000).forEach(function (e) {
-        html += '<tr><td>' + esc(e.sheet) + '</td><td>' + esc(e.row) + '</td><td>' + esc(e.column) + '</td><td>' + esc(e.message) + ' (' + esc(e.code) + ')</td></tr>';
+      html += '<p class="error">' + esc(r.bad) + '（' + r.errors.length + '）</p><table class="list" id="upload-errors"><thead><tr>';
+      (r.headers || []).forEach(function (h) { html += '<th>' + esc(h) + '</th>'; });
+      html += '</tr></thead><tbody>';
+      r.errors.forEach(function (e) {
+        html += '<tr><td>' + esc(e.sheet) + '</td><td>' + esc(e.row) + '</td><td>' + esc(e.column) + '</td><td>' + esc(e.message) + '</td></tr>';
       });
       html += '</tbody></table>';
     } else if (r.written) {
-      html += '<p class="ok">✔</p>';
+      html += '<p class="notice">✔</p>';
     }
     box.innerHTML = html;
   }
@@ -39,6 +39,7 @@
       xhr.open('POST', form.getAttribute('action') + '?' + params.toString());
       xhr.setRequestHeader('x-csrf-token', csrf);
       xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.setRequestHeader('accept', 'application/json');
       bar.hidden = false; bar.value = 0; state.textContent = '↑ 0%'; box.innerHTML = '';
       xhr.upload.onprogress = function (e) {
         if (e.lengthComputable) { bar.value = Math.round(100 * e.loaded / e.total); state.textContent = '↑ ' + bar.value + '%'; }
@@ -53,10 +54,10 @@
           if (r.redirect && (!r.errors || !r.errors.length)) { window.location = r.redirect; return; }
           report(box, r);
         } else {
-          state.textContent = (r && r.message) ? r.message : ('HTTP ' + xhr.status);
+          state.textContent = (r && r.error && r.error.message) ? r.error.message : (form.dataset.failed || '✘');
         }
       };
-      xhr.onerror = function () { bar.hidden = true; state.textContent = 'network error'; };
+      xhr.onerror = function () { bar.hidden = true; state.textContent = form.dataset.failed || '✘'; };
       xhr.send(file);
     });
   });

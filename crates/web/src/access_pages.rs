@@ -69,7 +69,7 @@ async fn sign_in_submit(State(s): State<AppState>, req: Request) -> Response {
     let t = lang.tr();
     match s.app.sign_in(&name, &password, &address).await {
         Ok((_, session)) => {
-            let mut r = Redirect::to("/households").into_response();
+            let mut r = Redirect::to("/").into_response();
             r.headers_mut().insert(header::SET_COOKIE, session_cookie(&session.token, over_tls(&headers)));
             r
         }
@@ -110,6 +110,7 @@ struct AuditForm {
 #[template(path = "audit.html")]
 struct AuditPageView {
     t: &'static Tr,
+    lang: Lang,
     nav: Nav,
     show_synthetic: bool,
     q: AuditForm,
@@ -120,6 +121,22 @@ struct AuditPageView {
     prev_link: Option<String>,
     next_link: Option<String>,
     export_link: String,
+}
+
+impl AuditPageView {
+    /// A role's label (`system` for the system's own entries).
+    fn role(&self, code: &str) -> String {
+        match bangfu_domain::Role::from_code(code) {
+            Some(r) => r.label(self.lang.zh()).to_string(),
+            None if code == "system" => (if self.lang.zh() { "系统" } else { "System" }).to_string(),
+            None => code.to_string(),
+        }
+    }
+
+    /// An entry's details as `字段：值` lines, changes as `旧值 → 新值`.
+    fn detail(&self, json: &str) -> String {
+        crate::labels::audit_detail(json, self.lang)
+    }
 }
 
 fn audit_query(raw: Option<&str>) -> (Vec<(String, String)>, AuditQuery) {
@@ -173,6 +190,7 @@ async fn audit_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         status,
         AuditPageView {
             t: ctx.lang.tr(),
+            lang: ctx.lang,
             nav: ctx.nav(),
             show_synthetic: false,
             q: AuditForm {
@@ -247,13 +265,20 @@ async fn users_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
     };
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
+    let orgs = s.app.store.organisations(&bangfu_store::Scope::everything(), None).await.unwrap_or_default();
+    let regions = s.app.store.regions().await.unwrap_or_default();
     let rows = users
         .into_iter()
         .map(|u| {
             let role = bangfu_domain::Role::from_code(&u.role).map_or(u.role.clone(), |r| r.label(zh).to_string());
             let scope = match (u.region_code, u.org_id) {
-                (_, Some(o)) => format!("org {o}"),
-                (Some(r), None) => r,
+                (_, Some(o)) => orgs.iter().find(|x| x.id == o).map_or_else(|| o.to_string(), |x| x.name.clone()),
+                (Some(r), None) => {
+                    regions
+                        .iter()
+                        .find(|x| x.code == r)
+                        .map_or(r, |x| if zh { x.name.clone() } else { x.name_en.clone() })
+                }
                 (None, None) => t.all.to_string(),
             };
             (u.id, u.name, u.display_name, role, scope, if u.disabled { t.disabled } else { t.enabled }.to_string())

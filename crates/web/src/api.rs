@@ -94,7 +94,7 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/enrolments/{item_id}", delete(delete_enrolment))
         .route("/households/{id}/union-assistance", get(list_union_assistance).post(add_union_assistance))
         .route("/households/{id}/union-assistance/{item_id}", delete(delete_union_assistance))
-        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, "not_found", "no such endpoint") })
+        .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, bangfu_domain::Code::NoSuchEndpoint) })
 }
 
 #[derive(OpenApi)]
@@ -392,9 +392,7 @@ async fn list_organisations(
     QueryParams(q): QueryParams<OrgQuery>,
 ) -> ApiResult {
     let kind = match q.kind.as_deref().filter(|k| !k.is_empty()) {
-        Some(k) => Some(
-            bangfu_domain::OrgKind::parse("kind", k).map_err(|e| ApiError::bad_request(e.field, e.code, e.message))?,
-        ),
+        Some(k) => Some(bangfu_domain::OrgKind::parse("kind", k).map_err(ApiError::field)?),
         None => None,
     };
     ok(s.app.organisations(&who, kind).await?)

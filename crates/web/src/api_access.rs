@@ -13,6 +13,7 @@ use axum::Json;
 use bangfu_app::audit::{AuditPage, AuditQuery};
 use bangfu_app::households::{ListQuery, Revealed};
 use bangfu_app::users::{NewToken, UserInput};
+use bangfu_domain::Code;
 use bangfu_store::{ApiToken, HouseholdPage, User};
 use serde::{Deserialize, Serialize};
 
@@ -160,14 +161,11 @@ pub(crate) async fn list_audit(
 /// A resident ID in a URL's query is refused: URLs end up in logs, histories and proxies.
 pub(crate) fn no_id_in_url(q: &ListQuery) -> Result<(), ApiError> {
     match q.q.as_deref().map(str::trim) {
-        Some(t) if bangfu_domain::IdNumber::parse("q", t).is_ok() => Err(ApiError {
-            field: Some("q".into()),
-            ..ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "id_in_url",
-                "resident IDs must not travel in a URL: send the search to POST /api/v1/households/search",
-            )
-        }),
+        Some(t) if bangfu_domain::IdNumber::parse("q", t).is_ok() => {
+            let mut e = ApiError::bad_request("q", Code::IdInUrl);
+            e.0.status = StatusCode::UNPROCESSABLE_ENTITY;
+            Err(e)
+        }
         _ => Ok(()),
     }
 }
@@ -202,11 +200,12 @@ pub(crate) async fn evaluate_case(Who(_who): Who, body: axum::body::Bytes) -> Ap
         Ok(json) => Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response()),
         // Not JSON, or not an object: malformed (400). A JSON object that breaks the case
         // file's rules (README of the cases): unprocessable (422), as for every other body.
-        Err(e) if e.path == "input" => Err(ApiError::bad_request(e.path, "invalid_case", e.message)),
-        Err(e) => Err(ApiError {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            ..ApiError::bad_request(e.path, "invalid_case", e.message)
-        }),
+        Err(e) if e.path == "input" => Err(ApiError::bad_request(e.path, Code::InvalidCase).with("detail", e.message)),
+        Err(e) => {
+            let mut err = ApiError::bad_request(e.path, Code::InvalidCase).with("detail", e.message);
+            err.0.status = StatusCode::UNPROCESSABLE_ENTITY;
+            Err(err)
+        }
     }
 }
 
@@ -251,7 +250,8 @@ pub(crate) async fn recheck(
     let page = q.page.unwrap_or(1);
     let per_page = q.per_page.unwrap_or(50);
     if !(1..=1_000_000).contains(&page) || !(1..=1000).contains(&per_page) {
-        return Err(ApiError::bad_request("page", "out_of_range", "page from 1, per_page from 1 to 1000"));
+        let (field, max) = if (1..=1_000_000).contains(&page) { ("per_page", 1000) } else { ("page", 1_000_000) };
+        return Err(ApiError::bad_request(field, Code::OutOfRange).with("min", 1).with("max", max));
     }
     ok(s.app.recheck(&who, page, per_page).await?)
 }

@@ -102,7 +102,7 @@ pub(crate) async fn timeline(State(s): State<AppState>, Who(who): Who, Path(hid)
 
 #[utoipa::path(get, path = "/api/v1/my-work", tag = "casework", responses((status = 200, body = MyWork), (status = 403, body = ErrorBody)))]
 pub(crate) async fn my_work(State(s): State<AppState>, Who(who): Who) -> ApiResult {
-    ok(s.app.my_work(&who, chrono::Utc::now().date_naive()).await?)
+    ok(s.app.my_work(&who, bangfu_app::clock::today()).await?)
 }
 
 #[utoipa::path(get, path = "/api/v1/returns", tag = "casework", responses((status = 200, body = WorkList), (status = 403, body = ErrorBody)))]

@@ -88,12 +88,10 @@ fn code(
     parse: fn(&str) -> Option<()>,
 ) -> Result<Option<String>, crate::error::ApiError> {
     match v.filter(|x| !x.is_empty()) {
-        Some(x) if parse(&x).is_none() => Err(bangfu_app::AppError::invalid(bangfu_domain::FieldError::new(
-            field,
-            "unknown_code",
-            "not a known code",
-        ))
-        .into()),
+        Some(x) if parse(&x).is_none() => {
+            Err(bangfu_app::AppError::invalid(bangfu_domain::FieldError::new(field, bangfu_domain::Code::UnknownCode))
+                .into())
+        }
         other => Ok(other),
     }
 }
@@ -246,13 +244,11 @@ pub(crate) async fn report(
     QueryParams(q): QueryParams<YearQuery>,
 ) -> ApiResult {
     use chrono::Datelike;
-    let year = q.year.unwrap_or_else(|| i64::from(chrono::Local::now().year()));
+    let year = q.year.unwrap_or_else(|| i64::from(bangfu_app::clock::today().year()));
     if !(2000..=2100).contains(&year) {
-        return Err(bangfu_app::AppError::invalid(bangfu_domain::FieldError::new(
-            "year",
-            "out_of_range",
-            "must be between 2000 and 2100",
-        ))
+        return Err(bangfu_app::AppError::invalid(
+            bangfu_domain::FieldError::new("year", bangfu_domain::Code::OutOfRange).with("min", 2000).with("max", 2100),
+        )
         .into());
     }
     ok(s.app.funds_report(&who, year).await?)

@@ -11,6 +11,7 @@ use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use bangfu_app::Principal;
+use bangfu_domain::{Code, Permission};
 use std::net::{IpAddr, SocketAddr};
 
 /// Name of the session cookie.
@@ -87,12 +88,7 @@ fn is_api(path: &str) -> bool {
 
 fn unauthenticated(path: &str) -> Response {
     if is_api(path) {
-        ApiError::new(
-            StatusCode::UNAUTHORIZED,
-            "unauthenticated",
-            "sign in, or send an API token as Authorization: Bearer …",
-        )
-        .into_response()
+        ApiError::new(StatusCode::UNAUTHORIZED, Code::SignInRequired).into_response()
     } else {
         Redirect::to("/sign-in").into_response()
     }
@@ -109,6 +105,7 @@ const FORM_LIMIT: usize = 2 * 1024 * 1024;
 /// The middleware: resolves credentials, checks CSRF on cookie-authenticated writes.
 pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let address = client_address(&req);
+    let lang = crate::i18n::Lang::of_request(&req);
     let path = req.uri().path().to_string();
     let bearer = req
         .headers()
@@ -123,8 +120,7 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
                 if let Err(e) = s.app.record_bad_token(&address).await {
                     return ApiError::from(e).into_response();
                 }
-                return ApiError::new(StatusCode::UNAUTHORIZED, "bad_token", "the API token is unknown or revoked")
-                    .into_response();
+                return ApiError::new(StatusCode::UNAUTHORIZED, Code::BadToken).into_response();
             }
             Err(e) => return ApiError::from(e).into_response(),
         }
@@ -151,14 +147,34 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
                 if let Err(e) = s.app.record_csrf_refusal(&a.principal, &method, &path).await {
                     return ApiError::from(e).into_response();
                 }
-                return csrf_refused(&path);
+                return csrf_refused(&path, lang);
             }
         }
     }
+    // A page read by someone who decides things shows how many decisions wait (the menu's
+    // 待我审批): counted once here, for the page's layout.
+    let approvals = match &found {
+        Some(a)
+            if matches!(a.credential, Credential::Session(_))
+                && req.method() == Method::GET
+                && !is_api(&path)
+                && !path.starts_with("/assets/")
+                && !path.ends_with(".xlsx")
+                && (a.principal.can(Permission::ApproveOutcomes) || a.principal.can(Permission::ApproveFunds)) =>
+        {
+            s.app.approvals(&a.principal).await.map(|q| q.count()).unwrap_or(0)
+        }
+        _ => 0,
+    };
     if let Some(a) = found {
         req.extensions_mut().insert(a);
     }
-    next.run(req).await
+    APPROVALS.scope(approvals, next.run(req)).await
+}
+
+tokio::task_local! {
+    /// Decisions waiting for the signed-in user, for the page being served.
+    pub(crate) static APPROVALS: usize;
 }
 
 /// Whether the request carries `expected` in the CSRF header or in the `_csrf` field of a
@@ -188,16 +204,18 @@ async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
     (ok, Request::from_parts(parts, Body::from(bytes)))
 }
 
-fn csrf_refused(path: &str) -> Response {
-    let e = ApiError::new(
-        StatusCode::FORBIDDEN,
-        "csrf",
-        "this form has expired or did not come from Bangfu; reload the page and try again",
-    );
+fn csrf_refused(path: &str, lang: crate::i18n::Lang) -> Response {
+    let e = ApiError::new(StatusCode::FORBIDDEN, Code::Csrf);
     if is_api(path) {
         e.into_response()
     } else {
-        (StatusCode::FORBIDDEN, axum::response::Html(format!("<!DOCTYPE html><meta charset=\"utf-8\"><title>403</title><p>表单已过期，请刷新页面后重试。</p><p>{}</p><p><a href=\"/households\">OK</a></p>", e.message))).into_response()
+        let back = if lang.zh() { "返回首页" } else { "Home" };
+        let html = format!(
+            "<!DOCTYPE html><html lang=\"{}\"><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><link rel=\"stylesheet\" href=\"/assets/style.css\"><title>403</title><main><p class=\"error\">{}</p><p><a href=\"/\">{back}</a></p></main></html>",
+            lang.tr().lang,
+            e.0.message(lang)
+        );
+        (StatusCode::FORBIDDEN, axum::response::Html(html)).into_response()
     }
 }
 

@@ -24,6 +24,8 @@ pub(crate) struct OutcomeLine {
     pub(crate) proposed: String,
     pub(crate) decided: String,
     pub(crate) approval_date: String,
+    /// The decider's 意见.
+    pub(crate) note: String,
     pub(crate) can_decide: bool,
 }
 
@@ -75,13 +77,24 @@ pub(crate) async fn for_household(
                 pathway,
                 reason: o.reason.clone(),
                 status: status_label,
-                proposed: format!("{} {}", o.proposed_by_name, o.proposed_at),
+                proposed: format!(
+                    "{} {}",
+                    crate::labels::who(&o.proposed_by_name, ctx.lang),
+                    crate::labels::time(&o.proposed_at)
+                ),
                 decided: o
                     .decided_by_name
                     .clone()
-                    .map(|n| format!("{n} {}", o.decided_at.clone().unwrap_or_default()))
+                    .map(|n| {
+                        format!(
+                            "{} {}",
+                            crate::labels::who(&n, ctx.lang),
+                            crate::labels::time(o.decided_at.as_deref().unwrap_or_default())
+                        )
+                    })
                     .unwrap_or_default(),
                 approval_date: o.approval_date.clone().unwrap_or_default(),
+                note: o.decision_note.clone().unwrap_or_default(),
                 can_decide: o.status == "proposed"
                     && ctx.who.can(Permission::ApproveOutcomes)
                     && o.proposed_by != ctx.who.user_id,
@@ -164,11 +177,9 @@ form_handler!(
             let input = MonthlyRecordInput::from_text(&f, members);
             s.app.put_months(&ctx.who, id, None, &[input]).await.map(|_| id)
         }
-        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new(
-            "members",
-            "invalid",
-            "the number of people must be a whole number from 1 to 100",
-        ))),
+        Err(_) => Err(AppError::invalid(
+            bangfu_domain::FieldError::new("members", bangfu_domain::Code::OutOfRange).with("min", 1).with("max", 100),
+        )),
     }
 );
 
@@ -189,11 +200,7 @@ form_handler!(
             let input = PairingInput { helper_org_id: helper, person: f("person"), started_on: None };
             s.app.pair(&ctx.who, id, &input).await.map(|p| p.household_id)
         }
-        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new(
-            "helper_org_id",
-            "required",
-            "choose a helper unit",
-        ))),
+        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new("helper_org_id", bangfu_domain::Code::Required))),
     }
 );
 
@@ -406,7 +413,12 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
             .into_iter()
             .map(|p| {
                 let r = lab(&p.route, PlanRoute::from_code(&p.route).map(|r| r.label(zh)));
-                (p.year, r, p.goals, format!("{} {}", p.updated_by, p.updated_at))
+                (
+                    p.year,
+                    r,
+                    p.goals,
+                    format!("{} {}", crate::labels::who(&p.updated_by, ctx.lang), crate::labels::time(&p.updated_at)),
+                )
             })
             .collect(),
         measures: measures
@@ -447,8 +459,8 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
                 (
                     r.id,
                     r.failed_month,
-                    bangfu_domain::Money::from_fen(r.income).to_string(),
-                    bangfu_domain::Money::from_fen(r.threshold).to_string(),
+                    crate::labels::money(r.income),
+                    crate::labels::money(r.threshold),
                     r.status.clone(),
                     format!("{} {}", d.unwrap_or_default(), r.note.unwrap_or_default()),
                     r.status == "open",
@@ -460,7 +472,7 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
         statuses: MeasureStatus::ALL.iter().map(|r| (r.code().into(), r.label(zh).into())).collect(),
         schemes: Scheme::ALL.iter().map(|r| (r.code().into(), r.label(zh).into())).collect(),
         decisions: ReturnDecision::ALL.iter().map(|r| (r.code().into(), r.label(zh).into())).collect(),
-        this_year: chrono::Datelike::year(&chrono::Utc::now().date_naive()),
+        this_year: chrono::Datelike::year(&bangfu_app::clock::today()),
         can_decide: ctx.who.can(Permission::ApproveOutcomes),
     })
 }

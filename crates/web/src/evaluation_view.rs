@@ -7,7 +7,7 @@ use bangfu_app::{AppError, HouseholdFile};
 
 /// One rule's line.
 pub(crate) struct RuleLine {
-    pub(crate) rule: &'static str,
+    pub(crate) rule: String,
     pub(crate) clause: &'static str,
     pub(crate) result: &'static str,
     pub(crate) css: &'static str,
@@ -24,6 +24,27 @@ pub(crate) struct EvalView {
     pub(crate) months: Vec<bangfu_app::evaluate::WindowMonth>,
     pub(crate) rules: Vec<RuleLine>,
     pub(crate) hints: Vec<String>,
+}
+
+/// A rule's name: the conditions keep their letters (C1–C5, as the plan's clauses name them),
+/// the exits and the relief are named in words.
+fn rule_label(code: &str, zh: bool) -> String {
+    let (z, e) = match code {
+        "exit_social_assistance" => ("脱困：纳入社会救助", "Exit: social assistance"),
+        "exit_schooling" => ("脱困：子女完成学业", "Exit: schooling completed"),
+        "exit_income" => ("脱困：收入", "Exit: income"),
+        "relief" => ("解困", "Relief"),
+        other => return other.to_string(),
+    };
+    (if zh { z } else { e }).to_string()
+}
+
+/// Yuan as stored text (`1500.00`) written as money (`¥1,500.00`).
+fn yuan(v: &Option<String>) -> Option<String> {
+    v.as_deref().map(|s| match bangfu_domain::Money::parse_yuan("", s) {
+        Ok(m) => crate::labels::money(m.fen()),
+        Err(_) => s.to_string(),
+    })
 }
 
 /// The panel at `?as_of=` or at the household's latest recorded month.
@@ -87,7 +108,18 @@ pub(crate) async fn for_household(
         conditions: d.eligibility.conditions.join(if zh { "、" } else { ", " }),
         outcome: format!("{outcome}（{}）", if zh { "系统建议，需人工确认" } else { "proposed; a person confirms" }),
         pool: d.pool.label(zh).to_string(),
-        months: ev.months.clone(),
+        months: ev
+            .months
+            .iter()
+            .map(|m| bangfu_app::evaluate::WindowMonth {
+                income: yuan(&m.income),
+                aid: yuan(&m.aid),
+                non_living: yuan(&m.non_living),
+                dibao: yuan(&m.dibao),
+                dibao_line: yuan(&m.dibao_line),
+                ..m.clone()
+            })
+            .collect(),
         rules: d
             .reasons
             .iter()
@@ -98,7 +130,7 @@ pub(crate) async fn for_household(
                     _ => ("na", "无法判断", "not assessable"),
                 };
                 RuleLine {
-                    rule: r.rule,
+                    rule: rule_label(r.rule, zh),
                     clause: r.clause,
                     result: if zh { z } else { e },
                     css,

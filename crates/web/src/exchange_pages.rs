@@ -79,7 +79,7 @@ async fn my_work_export(
 ) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let zh = ctx.lang.zh();
-    let today = chrono::Utc::now().date_naive();
+    let today = bangfu_app::clock::today();
     let mut rows = Vec::new();
     match s.app.exchange_reminders(&ctx.who).await {
         Ok((tasks, requests)) => {
@@ -154,8 +154,10 @@ async fn timeline_export(
         Ok(e) => e,
         Err(e) => return ctx.error(e),
     };
-    let rows =
-        events.into_iter().map(|e| vec![e.date, if zh { e.what } else { e.what_en }, e.who, e.recorded_at]).collect();
+    let rows = events
+        .into_iter()
+        .map(|e| vec![e.date, if zh { e.what } else { e.what_en }, e.who, crate::labels::time(&e.recorded_at)])
+        .collect();
     let tb = text_table(&["日期|Date", "事项|What", "记录人|By", "记录时间|Recorded at"], zh, rows);
     let title = format!("{} {id}", tx(&ctx, "帮扶记录", "Record of household"));
     send_xlsx(&s, &ctx, "household", &title, &tb, &format!("timeline-{id}.xlsx")).await
@@ -267,6 +269,7 @@ async fn import_page(Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap)
                 action: "/import/upload".into(),
                 id: "import-form",
                 upload: true,
+                get: false,
                 submit: tx(&ctx, "上传", "Upload").into(),
                 fields: vec![field(tx(&ctx, "文件（.xlsx 或 .csv）", "File (.xlsx or .csv)"), "file", "file"), dry],
             }),
@@ -330,7 +333,62 @@ async fn import_template(Who(who): Who, RawQuery(raw): RawQuery, headers: Header
     }
 }
 
-async fn import_upload(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+/// An upload's answer to the page's script, in the reader's language: a summary line, the bad
+/// rows with their messages, and where to go when it was written.
+#[derive(serde::Serialize)]
+struct UploadAnswer {
+    written: bool,
+    summary: String,
+    bad: String,
+    headers: [&'static str; 4],
+    errors: Vec<UploadRow>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    redirect: Option<String>,
+}
+
+/// A bad row as the page shows it.
+#[derive(serde::Serialize)]
+struct UploadRow {
+    sheet: String,
+    row: usize,
+    column: String,
+    message: String,
+}
+
+fn upload_answer(
+    lang: crate::i18n::Lang,
+    written: bool,
+    summary: String,
+    errors: &[bangfu_app::import::RowError],
+) -> UploadAnswer {
+    let t = lang.tr();
+    UploadAnswer {
+        written,
+        summary,
+        bad: t.upload_bad_rows.to_string(),
+        headers: [t.upload_sheet, t.upload_row, t.upload_column, t.reason],
+        errors: errors
+            .iter()
+            .take(1000)
+            .map(|e| UploadRow {
+                sheet: e.sheet.clone(),
+                row: e.row,
+                column: e.column.clone(),
+                message: e.message(lang.zh()),
+            })
+            .collect(),
+        redirect: None,
+    }
+}
+
+async fn import_upload(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = crate::i18n::Lang::pick(params(raw.as_deref()).get("lang").map(String::as_str), &headers);
     let q = params(raw.as_deref());
     let name = q.get("name").cloned().unwrap_or_default();
     let dry = q.get("dry_run").is_some_and(|v| v == "1" || v == "true");
@@ -340,7 +398,21 @@ async fn import_upload(State(s): State<AppState>, Who(who): Who, RawQuery(raw): 
     let handle = tokio::runtime::Handle::current();
     let job = tokio::task::spawn_blocking(move || handle.block_on(app.import(&who, &name, &body, dry)));
     match job.await {
-        Ok(Ok(r)) => Json(r).into_response(),
+        Ok(Ok(r)) => {
+            let t = lang.tr();
+            let summary = crate::i18n::fill(
+                if r.dry_run { t.import_checked } else { t.import_summary },
+                &[
+                    ("households_new", r.households_new),
+                    ("households_existing", r.households_existing),
+                    ("members_new", r.members_new),
+                    ("months_new", r.months_new),
+                    ("months_changed", r.months_changed),
+                    ("months_unchanged", r.months_unchanged),
+                ],
+            );
+            Json(upload_answer(lang, r.written, summary, &r.errors)).into_response()
+        }
         Ok(Err(e)) => json_error(e),
         Err(e) => json_error(AppError::Internal(format!("import stopped: {e}"))),
     }
@@ -366,7 +438,7 @@ fn rosters_table(ctx: &Ctx, list: &[bangfu_store::Roster]) -> Tb {
                 c(r.rows_total.to_string()),
                 c(r.matched.to_string()),
                 c(r.uploaded_by.clone()),
-                c(r.uploaded_at.clone()),
+                c(crate::labels::time(&r.uploaded_at)),
             ]
         })
         .collect();
@@ -430,6 +502,7 @@ async fn rosters_page(
                 action: "/rosters/upload".into(),
                 id: "roster-form",
                 upload: true,
+                get: false,
                 submit: tx(&ctx, "上传并比对", "Upload and match").into(),
                 fields,
             }),
@@ -439,7 +512,14 @@ async fn rosters_page(
     page(&ctx, tx(&ctx, "部门名单比对", "Department rosters"), Vec::new(), Vec::new(), sections)
 }
 
-async fn roster_upload(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+async fn roster_upload(
+    State(s): State<AppState>,
+    Who(who): Who,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let lang = crate::i18n::Lang::pick(params(raw.as_deref()).get("lang").map(String::as_str), &headers);
     let q = params(raw.as_deref());
     let dept = match q.get("department_id").filter(|v| !v.is_empty()) {
         Some(v) => match v.parse::<i64>() {
@@ -447,8 +527,7 @@ async fn roster_upload(State(s): State<AppState>, Who(who): Who, RawQuery(raw): 
             Err(_) => {
                 return json_error(AppError::invalid(bangfu_domain::FieldError::new(
                     "department_id",
-                    "invalid",
-                    "must be a department's number",
+                    bangfu_domain::Code::UnknownOrganisation,
                 )))
             }
         },
@@ -466,11 +545,10 @@ async fn roster_upload(State(s): State<AppState>, Who(who): Who, RawQuery(raw): 
     };
     match result {
         Ok(r) => {
-            let mut v = serde_json::to_value(&r).unwrap_or_default();
-            if let Some(id) = r.roster_id {
-                v["redirect"] = serde_json::json!(format!("/rosters/{id}"));
-            }
-            Json(v).into_response()
+            let summary = crate::i18n::fill(lang.tr().roster_summary, &[("rows", r.rows), ("matched", r.matched)]);
+            let mut answer = upload_answer(lang, r.roster_id.is_some(), summary, &r.errors);
+            answer.redirect = r.roster_id.map(|id| format!("/rosters/{id}"));
+            Json(answer).into_response()
         }
         Err(e) => json_error(e),
     }
@@ -653,7 +731,8 @@ async fn roster_decision(
         Some("1") => true,
         Some("0") => false,
         _ => {
-            return ctx.error(AppError::invalid(bangfu_domain::FieldError::new("accept", "invalid", "must be 1 or 0")))
+            return ctx
+                .error(AppError::invalid(bangfu_domain::FieldError::new("accept", bangfu_domain::Code::OneOrZero)))
         }
     };
     match s.app.decide_roster_row(&ctx.who, id, accept).await {
@@ -674,7 +753,7 @@ fn filter_of(q: &HashMap<String, String>) -> (RequestFilter, &'static str) {
 
 async fn verification_table(s: &AppState, ctx: &Ctx, filter: RequestFilter, show: &str) -> Result<Tb, AppError> {
     let list = s.app.verifications(&ctx.who, filter, None).await?;
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = bangfu_app::clock::today().to_string();
     let zh = ctx.lang.zh();
     let rows = list
         .iter()
@@ -830,7 +909,7 @@ async fn verification_page(
                 c(a.facts.clone()),
                 file,
                 c(a.answered_by.clone().unwrap_or_default()),
-                c(a.answered_at.clone().unwrap_or_default()),
+                c(crate::labels::time(a.answered_at.as_deref().unwrap_or_default())),
             ]
         })
         .collect();
@@ -858,6 +937,7 @@ async fn verification_page(
                 action: format!("/verifications/{id}/answer"),
                 id: "answer-form",
                 upload: true,
+                get: false,
                 submit: tx(&ctx, "提交答复", "Send the answer").into(),
                 fields: vec![
                     field(tx(&ctx, "核实情况", "Facts confirmed"), "facts", "textarea"),
@@ -970,8 +1050,7 @@ async fn verification_request(
             Err(_) => {
                 return ctx.error(AppError::invalid(bangfu_domain::FieldError::new(
                     "departments",
-                    "invalid",
-                    "must be departments' numbers",
+                    bangfu_domain::Code::UnknownOrganisation,
                 )))
             }
         }
@@ -1006,7 +1085,7 @@ fn task_label(ctx: &Ctx, code: &str) -> String {
 async fn tasks_table(s: &AppState, ctx: &Ctx, buttons: bool) -> Result<Tb, AppError> {
     let tasks = s.app.tasks(&ctx.who, false).await?;
     let zh = ctx.lang.zh();
-    let today = chrono::Utc::now().date_naive().to_string();
+    let today = bangfu_app::clock::today().to_string();
     let members = s.app.store.joint_members().await?;
     let rows = tasks
         .iter()
@@ -1035,7 +1114,7 @@ async fn tasks_table(s: &AppState, ctx: &Ctx, buttons: bool) -> Result<Tb, AppEr
                 status,
                 c(t.progress.clone()),
                 c(t.meeting_id.map(|m| m.to_string()).unwrap_or_default()),
-                c(format!("{} {}", t.updated_by, t.updated_at)),
+                c(format!("{} {}", t.updated_by, crate::labels::time(&t.updated_at))),
             ]
         })
         .collect();
@@ -1141,6 +1220,7 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
                 action: "/joint/meetings".into(),
                 id: "meeting-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "保存", "Save").into(),
                 fields: vec![
                     held,
@@ -1167,6 +1247,7 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
                 action: "/joint/tasks".into(),
                 id: "task-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "保存", "Save").into(),
                 fields: vec![field(tx(&ctx, "事项", "Task"), "title", "text"), lead, deadline, meeting],
             }),
@@ -1213,7 +1294,7 @@ async fn task_submit(State(s): State<AppState>, Who(who): Who, headers: HeaderMa
     let ctx = Ctx::new(None, &headers, who);
     let f = form(&body);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
-    let bad = |field: &str| AppError::invalid(bangfu_domain::FieldError::new(field, "invalid", "must be a number"));
+    let bad = |field: &str| AppError::invalid(bangfu_domain::FieldError::new(field, bangfu_domain::Code::Required));
     let Ok(lead) = get("lead_member_id").parse::<i64>() else { return ctx.error(bad("lead_member_id")) };
     let meeting = match get("meeting_id").as_str() {
         "" => None,
@@ -1242,7 +1323,8 @@ async fn task_update(
     let f = form(&body);
     let get = |k: &str| f.get(k).cloned().unwrap_or_default();
     let Ok(version) = get("version").parse::<i64>() else {
-        return ctx.error(AppError::invalid(bangfu_domain::FieldError::new("version", "invalid", "must be a number")));
+        return ctx
+            .error(AppError::invalid(bangfu_domain::FieldError::new("version", bangfu_domain::Code::VersionRequired)));
     };
     let input = ex::TaskUpdate { version, status: get("status"), progress: get("progress") };
     match s.app.update_task(&ctx.who, id, &input).await {

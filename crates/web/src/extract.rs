@@ -4,6 +4,7 @@ use crate::error::ApiError;
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
+use bangfu_domain::Code;
 use serde::de::DeserializeOwned;
 
 /// Largest JSON body accepted (a year of months for many households fits easily).
@@ -18,25 +19,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     async fn from_request(req: Request, state: &S) -> Result<Self, ApiError> {
         let ct = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("");
         if !ct.starts_with("application/json") {
-            return Err(ApiError {
-                field: Some("Content-Type".into()),
-                ..ApiError::new(
-                    StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                    "unsupported_media_type",
-                    "send JSON with Content-Type: application/json",
-                )
-            });
+            let mut e = ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, Code::UnsupportedMediaType);
+            e.0.field = Some("Content-Type".into());
+            return Err(e);
         }
-        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|_| {
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "body_too_large",
-                format!("the body must be at most {BODY_LIMIT} bytes"),
-            )
-        })?;
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|_| ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, Code::BodyTooLarge).with("max", BODY_LIMIT))?;
         let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
         let mut value: serde_json::Value = serde_json::from_slice(bytes)
-            .map_err(|e| ApiError::bad_request("body", "malformed_json", e.to_string()))?;
+            .map_err(|e| ApiError::bad_request("body", Code::MalformedJson).with("detail", e))?;
         integral_floats_to_integers(&mut value);
         match serde_path_to_error::deserialize(value) {
             Ok(v) => Ok(JsonBody(v)),
@@ -44,8 +36,8 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
                 let path = e.path().to_string();
                 let inner = e.into_inner();
                 let field = if path == "." { "body".to_string() } else { path };
-                let code = if inner.is_syntax() || inner.is_eof() { "malformed_json" } else { "wrong_type" };
-                Err(ApiError::bad_request(field, code, inner.to_string()))
+                let code = if inner.is_syntax() || inner.is_eof() { Code::MalformedJson } else { Code::WrongType };
+                Err(ApiError::bad_request(field, code).with("detail", inner))
             }
         }
     }
@@ -79,7 +71,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
         let q = parts.uri.query().unwrap_or("");
         serde_urlencoded::from_str(q)
             .map(QueryParams)
-            .map_err(|e| ApiError::bad_request("query", "bad_query", e.to_string()))
+            .map_err(|e| ApiError::bad_request("query", Code::BadQuery).with("detail", e))
     }
 }
 
@@ -96,11 +88,7 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
         let s = s.strip_prefix("W/").unwrap_or(s);
         match s.strip_prefix('"').and_then(|s| s.strip_suffix('"')).and_then(|s| s.parse::<i64>().ok()) {
             Some(n) => Ok(IfMatch(Some(n))),
-            None => Err(ApiError::new(
-                StatusCode::PRECONDITION_FAILED,
-                "stale",
-                "If-Match does not name a version of this record",
-            )),
+            None => Err(ApiError::new(StatusCode::PRECONDITION_FAILED, Code::Stale)),
         }
     }
 }
@@ -113,4 +101,29 @@ pub fn id(s: &str) -> Result<i64, ApiError> {
 /// The ETag of a version.
 pub fn etag(version: i64) -> String {
     format!("\"{version}\"")
+}
+
+/// Path parameters of a page: anything that does not parse (an id that is no positive number)
+/// is the page's own "no such record" in the reader's language, not axum's plain-text 400.
+pub struct PagePath<T>(pub T);
+
+impl<T: DeserializeOwned + Send + PagePathCheck> FromRequestParts<crate::AppState> for PagePath<T> {
+    type Rejection = axum::response::Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &crate::AppState) -> Result<Self, Self::Rejection> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) if v.valid() => Ok(PagePath(v)),
+            _ => {
+                let crate::auth::Who(who) = crate::auth::Who::from_request_parts(parts, state).await?;
+                let ctx = crate::pages::Ctx::new(parts.uri.query(), &parts.headers, who);
+                Err(ctx.error(bangfu_app::AppError::NotFound))
+            }
+        }
+    }
+}
+
+/// Whether path parameters name a record at all (ids are positive).
+pub trait PagePathCheck {
+    /// True when every id is positive.
+    fn valid(&self) -> bool;
 }

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use bangfu_app::funds as fx;
 use bangfu_app::AppError;
-use bangfu_domain::funds::{signed_yuan, EntryKind, EntryStatus, FindingKind, FindingStatus, FundPeriod, FundSource};
+use bangfu_domain::funds::{EntryKind, EntryStatus, FindingKind, FindingStatus, FundPeriod, FundSource};
 use bangfu_domain::{FieldError, MeasureKind, OrgKind, Permission};
 use bangfu_store::{EntryFilter, FindingFilter};
 use std::collections::{BTreeMap, HashMap};
@@ -59,12 +59,12 @@ fn num(f: &HashMap<String, String>, k: &'static str) -> Result<Option<i64>, AppE
         Some(v) => v
             .parse::<i64>()
             .map(Some)
-            .map_err(|_| AppError::invalid(FieldError::new(k, "not_a_number", "must be a whole number"))),
+            .map_err(|_| AppError::invalid(FieldError::new(k, bangfu_domain::Code::NotWholeNumber))),
     }
 }
 
 fn required_num(f: &HashMap<String, String>, k: &'static str) -> Result<i64, AppError> {
-    num(f, k)?.ok_or_else(|| AppError::invalid(FieldError::new(k, "required", "is required")))
+    num(f, k)?.ok_or_else(|| AppError::invalid(FieldError::new(k, bangfu_domain::Code::Required)))
 }
 
 fn code_label<T: Copy>(
@@ -81,7 +81,7 @@ fn code_label<T: Copy>(
 async fn balance_tables(s: &AppState, ctx: &Ctx, as_of: Option<&str>) -> Result<(String, Tb, Tb), AppError> {
     let zh = ctx.lang.zh();
     let sheet = s.app.fund_balances(&ctx.who, as_of).await?;
-    let money = |v: i64| c(signed_yuan(v));
+    let money = |v: i64| c(crate::labels::money(v));
     let funds = Tb {
         id: "fund-totals",
         headers: bilingual(
@@ -169,6 +169,7 @@ async fn balances_page(
                 action: "/funds".into(),
                 id: "as-of-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "查看", "Show").into(),
                 fields: vec![day],
             }),
@@ -207,6 +208,7 @@ async fn balances_page(
                 action: "/funds/new".into(),
                 id: "fund-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "保存", "Save").into(),
                 fields: vec![
                     field(tx(&ctx, "名称", "Name"), "name", "text"),
@@ -292,15 +294,15 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
                     .as_deref()
                     .map(|p| code_label(p, MeasureKind::from_code, MeasureKind::label, zh))
                     .unwrap_or_default()),
-                c(signed_yuan(e.amount)),
+                c(crate::labels::money(e.amount)),
                 c(e.voucher.clone()),
                 c(code_label(&e.status, EntryStatus::from_code, EntryStatus::label, zh)),
                 c(e.reverses_id
                     .map(|r| format!("{} #{r}", tx(ctx, "冲销", "reverses")))
                     .or(e.reversed_by.map(|r| format!("{} #{r}", tx(ctx, "已冲销", "reversed by"))))
                     .unwrap_or_default()),
-                c(e.recorded_by.clone()),
-                c(e.decided_by.clone().unwrap_or_default()),
+                c(crate::labels::who(&e.recorded_by, ctx.lang)),
+                c(crate::labels::who(e.decided_by.as_deref().unwrap_or_default(), ctx.lang)),
             ]
         })
         .collect();
@@ -359,7 +361,7 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
     })
 }
 
-async fn union_options(s: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
+pub(crate) async fn union_options(s: &AppState, ctx: &Ctx) -> Result<Vec<(String, String)>, AppError> {
     let orgs = s.app.store.organisations(&ctx.who.scope, None).await?;
     Ok(orgs
         .into_iter()
@@ -419,9 +421,10 @@ async fn entries_page(
                 action: "/funds/allocations".into(),
                 id: "allocation-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "提交审批", "Submit for approval").into(),
                 fields: vec![
-                    sel(tx(&ctx, "资金", "Fund"), "fund_id", fund_opts.clone()),
+                    sel(tx(&ctx, "资金", "Fund"), "fund_id", fund_opts),
                     day,
                     field(tx(&ctx, "金额（元）", "Amount (yuan)"), "amount", "text"),
                     sel(tx(&ctx, "拨出单位", "From"), "payer_union_id", from_source),
@@ -432,33 +435,19 @@ async fn entries_page(
             }),
             ..Default::default()
         });
-        let mut day = field(tx(&ctx, "凭证日期", "Voucher date"), "day", "text");
-        day.placeholder = "YYYY-MM-DD".into();
-        let purposes = MeasureKind::ALL.iter().map(|v| (v.code().to_string(), v.label(zh).to_string())).collect();
+        // A payment is recorded from the household's page, its measure chosen from the plan:
+        // here the household is found by file number or name.
+        let t = ctx.lang.tr();
         sections.push(Section {
-            heading: tx(&ctx, "录入发放到户", "Record a payment to a household").into(),
-            lines: vec![tx(
-                &ctx,
-                "每笔发放对应家庭帮扶计划中的一项措施（填写措施编号）；录入人不能审批自己录入的款项。",
-                "Every payment carries out a measure of the household's plan (its number); whoever records a payment cannot approve it.",
-            )
-            .into()],
+            heading: t.record_payment.into(),
+            lines: vec![t.find_household_hint.into()],
             form: Some(Fm {
-                action: "/funds/disbursements".into(),
-                id: "disbursement-form",
+                action: "/funds/payments/find".into(),
+                id: "disbursement-find",
                 upload: false,
-                submit: tx(&ctx, "提交审批", "Submit for approval").into(),
-                fields: vec![
-                    sel(tx(&ctx, "资金", "Fund"), "fund_id", fund_opts),
-                    day,
-                    field(tx(&ctx, "金额（元）", "Amount (yuan)"), "amount", "text"),
-                    sel(tx(&ctx, "付款工会", "Paying union"), "payer_union_id", unions),
-                    field(tx(&ctx, "家庭编号", "Household number"), "household_id", "text"),
-                    field(tx(&ctx, "措施编号", "Measure number"), "measure_id", "text"),
-                    sel(tx(&ctx, "用途", "Purpose"), "purpose", purposes),
-                    field(tx(&ctx, "凭证号", "Voucher number"), "voucher", "text"),
-                    field(tx(&ctx, "备注", "Note"), "note", "text"),
-                ],
+                get: true,
+                submit: t.search.into(),
+                fields: vec![field(t.search_by_file_or_name, "q", "text")],
             }),
             ..Default::default()
         });
@@ -579,20 +568,23 @@ async fn entry_page(
         line(tx(&ctx, "类别", "Kind"), code_label(&e.kind, EntryKind::from_code, EntryKind::label, zh)),
         line(tx(&ctx, "资金", "Fund"), e.fund_name.clone()),
         line(tx(&ctx, "凭证日期", "Voucher date"), e.day.clone()),
-        line(tx(&ctx, "金额（元）", "Amount (yuan)"), signed_yuan(e.amount)),
+        line(tx(&ctx, "金额（元）", "Amount (yuan)"), crate::labels::money(e.amount)),
         line(
             tx(&ctx, "付款方", "Payer"),
             e.payer_name.clone().unwrap_or_else(|| tx(&ctx, "资金来源", "the source").into()),
         ),
         line(tx(&ctx, "凭证号", "Voucher"), e.voucher.clone()),
         line(tx(&ctx, "状态", "Status"), code_label(&e.status, EntryStatus::from_code, EntryStatus::label, zh)),
-        line(tx(&ctx, "录入", "Recorded"), format!("{} {}", e.recorded_by, e.recorded_at)),
+        line(
+            tx(&ctx, "录入", "Recorded"),
+            format!("{} {}", crate::labels::who(&e.recorded_by, ctx.lang), crate::labels::time(&e.recorded_at)),
+        ),
         line(
             tx(&ctx, "审批", "Decided"),
             format!(
                 "{} {} {}",
-                e.decided_by.clone().unwrap_or_default(),
-                e.decided_at.clone().unwrap_or_default(),
+                crate::labels::who(e.decided_by.as_deref().unwrap_or_default(), ctx.lang),
+                crate::labels::time(e.decided_at.as_deref().unwrap_or_default()),
                 e.decision_note
             ),
         ),
@@ -673,6 +665,7 @@ async fn entry_page(
                 action: format!("/funds/entries/{id}/decision"),
                 id: "decision-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "提交", "Submit").into(),
                 fields: vec![d, field(tx(&ctx, "意见（驳回时必填）", "Note (required to reject)"), "note", "text")],
             }),
@@ -692,6 +685,7 @@ async fn entry_page(
                 action: format!("/funds/entries/{id}/reversal"),
                 id: "reversal-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "提交冲销，待审批", "Submit the reversal for approval").into(),
                 fields: vec![
                     day,
@@ -783,7 +777,7 @@ async fn findings_table(s: &AppState, ctx: &Ctx, f: &FindingFilter) -> Result<Tb
                 cl(format!("{} {}", x.file_no, x.head_name), format!("/households/{}", x.household_id)),
                 c(x.region_code.clone()),
                 c(x.day.clone()),
-                c(signed_yuan(x.amount)),
+                c(crate::labels::money(x.amount)),
                 c(detail),
                 c(code_label(&x.status, FindingStatus::from_code, FindingStatus::label, zh)),
                 c(x.note.clone()),
@@ -858,6 +852,7 @@ async fn findings_page(
                 action: "/funds/findings/explain".into(),
                 id: "explain-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "保存说明", "Save").into(),
                 fields: vec![
                     field(tx(&ctx, "发现编号", "Finding number"), "id", "text"),
@@ -924,8 +919,8 @@ async fn standards_page(
             vec![
                 code_label(&x.purpose, MeasureKind::from_code, MeasureKind::label, zh),
                 code_label(&x.period, FundPeriod::from_code, FundPeriod::label, zh),
-                x.max_amount.map(signed_yuan).unwrap_or_else(|| tx(&ctx, "未设", "none").into()),
-                format!("{} {}", x.updated_by, x.updated_at),
+                x.max_amount.map(crate::labels::money).unwrap_or_else(|| tx(&ctx, "未设", "none").into()),
+                format!("{} {}", crate::labels::who(&x.updated_by, ctx.lang), crate::labels::time(&x.updated_at)),
             ]
         })
         .collect();
@@ -949,6 +944,7 @@ async fn standards_page(
                 action: "/funds/standards".into(),
                 id: "standard-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "保存", "Save").into(),
                 fields: vec![
                     purpose,
@@ -987,7 +983,7 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
             e.0 += x.amount;
             e.1 += x.payments;
         }
-        m.into_iter().map(|(k, (a, n))| vec![c(k), c(n.to_string()), c(signed_yuan(a))]).collect::<Vec<_>>()
+        m.into_iter().map(|(k, (a, n))| vec![c(k), c(n.to_string()), c(crate::labels::money(a))]).collect::<Vec<_>>()
     };
     let table = |id: &'static str, first: &str, rows: Vec<Vec<Cell>>| Tb {
         id,
@@ -1002,9 +998,9 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
         headers: bilingual(zh, &["项目|Item", "数值|Value"]),
         rows: [
             vec![c(tx(ctx, "受助家庭数", "Households helped")), c(r.households.to_string())],
-            vec![c(tx(ctx, "发放总额（元）", "Total (yuan)")), c(signed_yuan(r.total))],
-            vec![c(tx(ctx, "户均（元）", "Average per household (yuan)")), c(signed_yuan(r.average))],
-            vec![c(tx(ctx, "中位数（元）", "Median (yuan)")), c(signed_yuan(r.median))],
+            vec![c(tx(ctx, "发放总额（元）", "Total (yuan)")), c(crate::labels::money(r.total))],
+            vec![c(tx(ctx, "户均（元）", "Average per household (yuan)")), c(crate::labels::money(r.average))],
+            vec![c(tx(ctx, "中位数（元）", "Median (yuan)")), c(crate::labels::money(r.median))],
         ]
         .into_iter()
         .chain(r.distribution.iter().map(|b| {
@@ -1047,7 +1043,7 @@ fn report_year(raw: Option<&str>) -> i64 {
         .get("year")
         .and_then(|y| y.parse().ok())
         .filter(|y| (2000..=2100).contains(y))
-        .unwrap_or_else(|| chrono::Local::now().year() as i64)
+        .unwrap_or_else(|| bangfu_app::clock::today().year() as i64)
 }
 
 async fn report_page(
@@ -1076,6 +1072,7 @@ async fn report_page(
                 action: "/funds/report".into(),
                 id: "year-form",
                 upload: false,
+                get: false,
                 submit: tx(&ctx, "查看", "Show").into(),
                 fields: vec![y],
             }),

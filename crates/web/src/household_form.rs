@@ -126,11 +126,7 @@ pub(crate) async fn new_form(
     headers: HeaderMap,
 ) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let v = FormValues {
-        registered_on: chrono::Utc::now().date_naive().to_string(),
-        work_capacity: "full".into(),
-        ..Default::default()
-    };
+    let v = FormValues { registered_on: crate::labels::today(), work_capacity: "full".into(), ..Default::default() };
     form_page(
         &s,
         &ctx,
@@ -179,7 +175,7 @@ pub(crate) async fn edit_form(
 }
 
 /// Reads the submitted form into the values to show again and the input to validate.
-fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, String>) {
+fn read_form(body: &[u8], lang: crate::i18n::Lang) -> (FormValues, HouseholdInput, i64, HashMap<String, String>) {
     let pairs: Vec<(String, String)> = form_urlencoded::parse(body).into_owned().collect();
     let one = |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
     let v = FormValues {
@@ -199,6 +195,7 @@ fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, S
         address: one("address"),
     };
     let mut errors = HashMap::new();
+    let zh = lang.zh();
     let mut opt_id = |field: &str, s: &str| -> Option<i64> {
         if s.trim().is_empty() {
             return None;
@@ -206,7 +203,7 @@ fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, S
         match s.trim().parse() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.insert(field.to_string(), "must be an organisation id".to_string());
+                errors.insert(field.to_string(), Code::UnknownOrganisation.message(zh, &[]));
                 None
             }
         }
@@ -232,7 +229,7 @@ fn read_form(body: &[u8]) -> (FormValues, HouseholdInput, i64, HashMap<String, S
 }
 
 async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes) -> Response {
-    let (v, input, version, mut errors) = read_form(&body);
+    let (v, input, version, mut errors) = read_form(&body, ctx.lang);
     let result = if !errors.is_empty() {
         Err(AppError::Invalid(Vec::new()))
     } else {
@@ -246,7 +243,7 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
         Ok(h) => Redirect::to(&format!("/households/{}?saved=1", h.id)).into_response(),
         Err(AppError::Invalid(errs)) => {
             for f in errs {
-                errors.entry(f.field.clone()).or_insert_with(|| lang.message(f.code, &f.message));
+                errors.entry(f.field.clone()).or_insert_with(|| f.message(lang.zh()));
             }
             form_page(
                 &s,
@@ -257,7 +254,7 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
             .await
         }
         Err(AppError::Conflict(f)) => {
-            let msg = lang.message(f.code, &f.message);
+            let msg = f.message(lang.zh());
             if f.field.is_empty() {
                 form_page(
                     &s,
@@ -273,7 +270,7 @@ async fn submit(s: AppState, ctx: Ctx, id: Option<i64>, body: axum::body::Bytes)
             }
         }
         Err(AppError::Stale) => {
-            let msg = lang.stale();
+            let msg = Code::Stale.message(lang.zh(), &[]);
             form_page(
                 &s,
                 &ctx,

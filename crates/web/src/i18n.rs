@@ -29,6 +29,33 @@ impl Lang {
             .unwrap_or(Lang::Zh)
     }
 
+    /// The language of a request: `?lang=`, else the `lang` cookie, else the first language of
+    /// `Accept-Language` that is Chinese or English, else Chinese.
+    pub fn of_request<B>(req: &axum::http::Request<B>) -> Lang {
+        let given = req
+            .uri()
+            .query()
+            .and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "lang").map(|(_, v)| v.into_owned()));
+        if given.is_some() || crate::auth::cookie(req.headers(), "lang").is_some() {
+            return Lang::pick(given.as_deref(), req.headers());
+        }
+        let accept = req.headers().get(axum::http::header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
+        accept
+            .into_iter()
+            .flat_map(|v| v.split(','))
+            .map(|l| l.split(';').next().unwrap_or("").trim().to_ascii_lowercase())
+            .find_map(|l| {
+                if l.starts_with("zh") {
+                    Some(Lang::Zh)
+                } else if l.starts_with("en") {
+                    Some(Lang::En)
+                } else {
+                    None
+                }
+            })
+            .unwrap_or(Lang::Zh)
+    }
+
     /// True for Chinese (the vocabularies' `label(zh)` argument).
     pub fn zh(self) -> bool {
         self == Lang::Zh
@@ -42,77 +69,129 @@ impl Lang {
         }
     }
 
-    /// Every field error as one line: `field: message; field: message`.
+    /// Every field error as one line, each named by its field's label where the page has one:
+    /// `档案编号：档案编号只能包含字母、数字和 -；…`.
     pub fn messages(self, errors: &[bangfu_domain::FieldError]) -> String {
         errors
             .iter()
-            .map(|f| format!("{}: {}", f.field, self.message(f.code, &f.message)))
+            .map(|f| match crate::labels::field(&f.field, self) {
+                Some(label) => format!("{label}{}{}", if self.zh() { "：" } else { ": " }, f.message(self.zh())),
+                None => f.message(self.zh()),
+            })
             .collect::<Vec<_>>()
-            .join("; ")
+            .join(if self.zh() { "；" } else { "; " })
     }
 
-    /// The message for a write that lost to another (412).
-    pub fn stale(self) -> String {
-        self.message("stale", "the record was changed by someone else; reload and try again")
-    }
-
-    /// Translates a validation message by its code; English pages keep the English message.
-    pub fn message(self, code: &str, english: &str) -> String {
-        if self == Lang::En {
-            return english.to_string();
+    /// The message of one failure.
+    pub fn failure(self, e: &crate::error::Failure) -> String {
+        if e.details.is_empty() {
+            e.message(self)
+        } else {
+            self.messages(&e.details)
         }
-        let zh = match code {
-            "required" => "必填",
-            "too_long" => "内容过长",
-            "control_character" => "含有不允许的控制字符",
-            "invalid_id_number" => "应为18位居民身份证号码：17位数字加1位数字或X",
-            "invalid_birth_date" => "身份证号码中的出生日期不存在",
-            "invalid_check_digit" => "身份证号码校验位错误",
-            "invalid_date" => "应为真实日期，格式 YYYY-MM-DD",
-            "invalid_month" => "应为月份，格式 YYYY-MM",
-            "in_future" => "不能晚于今天",
-            "invalid_region_code" => "应为6位行政区划代码",
-            "unknown_region" => "没有这个行政区划",
-            "not_county" => "应选择县（市、区），不能是市本级",
-            "unknown_code" => "不是可选的值",
-            "unknown_organisation" => "没有这个单位",
-            "wrong_kind" => "单位类型不符",
-            "invalid_phone" => "电话只能包含数字、空格、+ 和 -",
-            "invalid_file_no" => "档案编号只能包含字母、数字和 -",
-            "not_a_number" => "应为金额（元），如 1234.50",
-            "negative" => "不能为负数",
-            "fraction_of_fen" => "最多两位小数（精确到分）",
-            "too_large" => "数值过大",
-            "too_small" => "数值过小",
-            "exceeds_income" => "政府救助不能超过收入（收入含政府救助）",
-            "disagrees_with_id" => "与身份证号码中的出生日期不一致",
-            "file_no_taken" => "档案编号已被使用",
-            "duplicate_standard" => "该地区该月起的标准已存在",
-            "stale" => "记录已被他人修改，请刷新后重试",
-            "proposal_pending" => "该家庭已有待审批的结果，请先审批或退回",
-            "own_proposal" => "提出人不能审批自己提出的结果",
-            "not_in_file" => "该家庭已不在档",
-            "not_proposed" => "该结果不在待审批状态",
-            "not_approved" => "只有已批准的结果才能重新打开",
-            "already_paired" => "该家庭已结对，请先结束原结对",
-            "goal_not_reached" => "该家庭尚未脱困或解困，不达目标不脱钩",
-            "already_ended" => "该结对已结束",
-            "before_start" => "不能早于结对开始日期",
-            "id_in_url" => "身份证号码不能放在网址中",
-            _ if code == "id_number_on_file" => {
-                // Keep the other household's file number from the English message.
-                let file_no =
-                    english.split_whitespace().find(|w| w.chars().filter(|c| *c == '-').count() == 2).unwrap_or("");
-                return format!("该身份证号码已属于仍在档的家庭 {file_no}");
-            }
-            _ => return english.to_string(),
-        };
-        zh.to_string()
     }
+}
+
+/// A text of the catalogue with its `{names}` filled in.
+pub fn fill(template: &str, values: &[(&str, impl std::fmt::Display)]) -> String {
+    let shown: Vec<(&str, String)> = values.iter().map(|(k, v)| (*k, v.to_string())).collect();
+    bangfu_domain::message::fill(template, |name| shown.iter().find(|(k, _)| *k == name).map(|(_, v)| v.as_str()))
 }
 
 /// Every fixed text of the pages.
 pub struct Tr {
+    pub users_hint: &'static str,
+    pub upload_bad_rows: &'static str,
+    pub upload_sheet: &'static str,
+    pub upload_row: &'static str,
+    pub upload_column: &'static str,
+    pub import_checked: &'static str,
+    pub import_summary: &'static str,
+    pub roster_summary: &'static str,
+    pub upload_checking: &'static str,
+    pub upload_failed: &'static str,
+    pub go_back: &'static str,
+    pub home: &'static str,
+    pub approvals_outcomes: &'static str,
+    pub approvals_entries: &'static str,
+    pub approvals_returns: &'static str,
+    pub approvals_done: &'static str,
+    pub approvals_hint: &'static str,
+    pub what_to_decide: &'static str,
+    pub submitted_by: &'static str,
+    pub submitted_at: &'static str,
+    pub allocation: &'static str,
+    pub failed_month: &'static str,
+    pub decision: &'static str,
+    pub confirm_decision: &'static str,
+    pub confirm_prefix: &'static str,
+    pub back_to_edit: &'static str,
+    pub decide_outcome: &'static str,
+    pub decide_entry: &'static str,
+    pub decide_return: &'static str,
+    pub note_hint: &'static str,
+    pub next_step: &'static str,
+    pub reject: &'static str,
+    pub payee: &'static str,
+    pub purpose: &'static str,
+    pub recorded_by: &'static str,
+    pub detected_at: &'static str,
+    pub finances_short: &'static str,
+    pub verification_short: &'static str,
+    pub household_payments: &'static str,
+    pub verification_title: &'static str,
+    pub verification_question: &'static str,
+    pub verification_due: &'static str,
+    pub verification_send: &'static str,
+    pub decide_button: &'static str,
+    pub record_payment: &'static str,
+    pub payment_needs_measure: &'static str,
+    pub payment_hint: &'static str,
+    pub payment_measure: &'static str,
+    pub fund: &'static str,
+    pub paying_union: &'static str,
+    pub voucher_date: &'static str,
+    pub voucher: &'static str,
+    pub submit_for_approval: &'static str,
+    pub search_by_file_or_name: &'static str,
+    pub find_household_hint: &'static str,
+    pub member_id_hint: &'static str,
+    pub birth_date_hint: &'static str,
+    pub add_member: &'static str,
+    pub edit_member: &'static str,
+    pub remove_member: &'static str,
+    pub confirm_remove: &'static str,
+    pub remove: &'static str,
+    pub record_month: &'static str,
+    pub record_month_hint: &'static str,
+    pub income_yuan: &'static str,
+    pub gov_assistance_yuan: &'static str,
+    pub medical_yuan: &'static str,
+    pub education_yuan: &'static str,
+    pub add_enrolment: &'static str,
+    pub to_hint: &'static str,
+    pub add_assistance: &'static str,
+    pub remove_enrolment: &'static str,
+    pub remove_assistance: &'static str,
+    pub remark: &'static str,
+    pub change: &'static str,
+    pub remove_short: &'static str,
+    pub brand_short: &'static str,
+    pub approvals: &'static str,
+    pub menu: &'static str,
+    pub menu_work: &'static str,
+    pub menu_stats: &'static str,
+    pub menu_funds: &'static str,
+    pub menu_admin: &'static str,
+    pub import: &'static str,
+    pub rosters: &'static str,
+    pub verifications: &'static str,
+    pub joint: &'static str,
+    pub funds_balances: &'static str,
+    pub funds_ledger: &'static str,
+    pub funds_findings: &'static str,
+    pub funds_standards: &'static str,
+    pub funds_report: &'static str,
     pub casework: &'static str,
     pub my_work: &'static str,
     pub dashboard: &'static str,
@@ -278,6 +357,98 @@ pub struct Tr {
 
 /// 简体中文.
 pub static ZH: Tr = Tr {
+    users_hint: "账户的新建、角色和范围的修改、密码重置以及 API 令牌的签发和吊销，目前由系统管理员在服务器命令行完成（见部署说明）；本页列出全部账户并可导出。",
+    upload_bad_rows: "以下各行有误，整个文件都没有写入",
+    upload_sheet: "工作表",
+    upload_row: "行",
+    upload_column: "列",
+    import_checked: "检查完毕（未写入）：新增家庭 {households_new} 户，已在档 {households_existing} 户；新增成员 {members_new} 人；月度收支新增 {months_new} 条、变更 {months_changed} 条、相同 {months_unchanged} 条",
+    import_summary: "导入完成：新增家庭 {households_new} 户，已在档 {households_existing} 户；新增成员 {members_new} 人；月度收支新增 {months_new} 条、变更 {months_changed} 条、相同 {months_unchanged} 条",
+    roster_summary: "名单共 {rows} 行，匹配到家庭 {matched} 行",
+    upload_checking: "正在检查…",
+    upload_failed: "上传失败，请检查网络后重试",
+    go_back: "返回上一页",
+    home: "首页",
+    approvals_outcomes: "脱困、解困和退出档案",
+    approvals_entries: "资金拨付和发放",
+    approvals_returns: "返困预警",
+    approvals_done: "已处理。",
+    approvals_hint: "他人提出或录入、需要您审批的事项；提出人或录入人不能审批自己的事项。每项审批先填写意见，再确认。",
+    what_to_decide: "事项",
+    submitted_by: "提出人",
+    submitted_at: "提出时间",
+    allocation: "拨付",
+    failed_month: "未达标月份",
+    decision: "决定",
+    confirm_decision: "请核对以下内容，确认后生效并记入档案和审计日志。",
+    confirm_prefix: "确认",
+    back_to_edit: "返回修改",
+    decide_outcome: "审批结果",
+    decide_entry: "审批资金收支",
+    decide_return: "处理返困预警",
+    note_hint: "退回或驳回时必填；意见会显示在档案和时间线上。",
+    next_step: "下一步",
+    reject: "驳回",
+    payee: "收款方",
+    purpose: "用途",
+    recorded_by: "录入人",
+    detected_at: "发现时间",
+    finances_short: "收支",
+    verification_short: "核对",
+    household_payments: "帮扶资金收支",
+    verification_title: "部门核对（家庭经济状况核对）",
+    verification_question: "核对事项",
+    verification_due: "答复期限（留空为 5 个工作日）",
+    verification_send: "发起核对",
+    decide_button: "审批",
+    record_payment: "录入发放到户",
+    payment_needs_measure: "该户帮扶计划中还没有帮扶措施：发放须对应一项措施，请先在档案中添加措施。",
+    payment_hint: "每笔发放对应该户帮扶计划中的一项措施，用途即该措施的类别；录入人不能审批自己录入的款项。",
+    payment_measure: "对应的帮扶措施",
+    fund: "资金",
+    paying_union: "付款工会",
+    voucher_date: "凭证日期",
+    voucher: "凭证号",
+    submit_for_approval: "提交审批",
+    search_by_file_or_name: "档案编号或户主姓名",
+    find_household_hint: "先找到要发放的家庭：输入档案编号或户主姓名的开头。",
+    member_id_hint: "18位身份证号码；没有时可留空并填写出生日期",
+    birth_date_hint: "有身份证号码时可留空",
+    add_member: "添加家庭成员",
+    edit_member: "修改家庭成员",
+    remove_member: "删除该成员",
+    confirm_remove: "确定要从档案中删除以下内容吗？删除会记入审计日志。",
+    remove: "确认删除",
+    record_month: "记录月度收支",
+    record_month_hint: "金额以元为单位，可带两位小数，如 1234.50。该月已有记录的，以本次为准。",
+    income_yuan: "家庭收入（元，含政府救助）",
+    gov_assistance_yuan: "其中政府救助（元）",
+    medical_yuan: "医疗支出（元）",
+    education_yuan: "教育支出（元）",
+    add_enrolment: "添加社会救助",
+    to_hint: "仍在享受的留空",
+    add_assistance: "记录工会帮扶",
+    remove_enrolment: "删除社会救助记录",
+    remove_assistance: "删除工会帮扶记录",
+    remark: "备注",
+    change: "修改",
+    remove_short: "删除",
+    brand_short: "帮扶",
+    approvals: "待我审批",
+    menu: "菜单",
+    menu_work: "业务",
+    menu_stats: "统计",
+    menu_funds: "资金",
+    menu_admin: "管理",
+    import: "批量导入",
+    rosters: "部门名单",
+    verifications: "核对请求",
+    joint: "联席会议",
+    funds_balances: "资金余额",
+    funds_ledger: "收支台账",
+    funds_findings: "监管发现",
+    funds_standards: "发放标准",
+    funds_report: "资金统计",
     casework: "帮扶与结果",
     my_work: "我的工作",
     dashboard: "进度",
@@ -424,7 +595,7 @@ pub static ZH: Tr = Tr {
     revealed_note: "已显示完整信息；本次查看已记入审计日志。",
     role: "角色",
     scope: "范围",
-    at: "时间（UTC）",
+    at: "时间（北京时间）",
     actor: "操作人",
     action: "操作",
     entity: "对象",
@@ -440,6 +611,98 @@ pub static ZH: Tr = Tr {
 
 /// English.
 pub static EN: Tr = Tr {
+    users_hint: "Accounts are created, changed, given passwords and API tokens on the server's command line for now (see the deployment guide); this page lists them all and exports them.",
+    upload_bad_rows: "These rows are wrong; nothing of the file was written",
+    upload_sheet: "Sheet",
+    upload_row: "Row",
+    upload_column: "Column",
+    import_checked: "Checked (nothing written): {households_new} new households, {households_existing} on file; {members_new} new members; months {months_new} new, {months_changed} changed, {months_unchanged} the same",
+    import_summary: "Imported: {households_new} new households, {households_existing} on file; {members_new} new members; months {months_new} new, {months_changed} changed, {months_unchanged} the same",
+    roster_summary: "{rows} rows, {matched} matched to a household",
+    upload_checking: "Checking…",
+    upload_failed: "The upload failed; check the network and try again",
+    go_back: "Back",
+    home: "Home",
+    approvals_outcomes: "Exits, reliefs and withdrawals",
+    approvals_entries: "Allocations and payments",
+    approvals_returns: "Returns to hardship",
+    approvals_done: "Decided.",
+    approvals_hint: "What others proposed or recorded and you may decide; nobody decides their own. Each decision takes a note, then a confirmation.",
+    what_to_decide: "What",
+    submitted_by: "By",
+    submitted_at: "When",
+    allocation: "Allocation",
+    failed_month: "Failing month",
+    decision: "Decision",
+    confirm_decision: "Check the following; once confirmed it takes effect and is recorded on the file and in the audit trail.",
+    confirm_prefix: "Confirm: ",
+    back_to_edit: "Back to the form",
+    decide_outcome: "Decide an outcome",
+    decide_entry: "Decide a ledger entry",
+    decide_return: "Decide a return to hardship",
+    note_hint: "Required to send back or reject; shown on the file and its timeline.",
+    next_step: "Next",
+    reject: "Reject",
+    payee: "Payee",
+    purpose: "Purpose",
+    recorded_by: "Recorded by",
+    detected_at: "Found on",
+    finances_short: "Finances",
+    verification_short: "Verification",
+    household_payments: "Payments from the funds",
+    verification_title: "Department verification",
+    verification_question: "What to verify",
+    verification_due: "Due (empty: 5 working days)",
+    verification_send: "Send the request",
+    decide_button: "Decide",
+    record_payment: "Record a payment",
+    payment_needs_measure: "The household's plan has no measure yet: a payment carries out a measure, so add one on the file first.",
+    payment_hint: "Every payment carries out a measure of the household's plan (its purpose is the measure's kind); whoever records a payment cannot approve it.",
+    payment_measure: "The measure it carries out",
+    fund: "Fund",
+    paying_union: "Paying union",
+    voucher_date: "Voucher date",
+    voucher: "Voucher number",
+    submit_for_approval: "Submit for approval",
+    search_by_file_or_name: "File number or head's name",
+    find_household_hint: "First find the household: type the start of its file number or of the head's name.",
+    member_id_hint: "18-character resident ID; leave empty and give the birth date if there is none",
+    birth_date_hint: "may be left empty when the resident ID is given",
+    add_member: "Add a member",
+    edit_member: "Change a member",
+    remove_member: "Remove this member",
+    confirm_remove: "Remove the following from the file? The removal is recorded in the audit trail.",
+    remove: "Remove",
+    record_month: "Record a month",
+    record_month_hint: "Amounts in yuan, at most two decimals, such as 1234.50. A month already on file is replaced.",
+    income_yuan: "Household income (yuan, including government aid)",
+    gov_assistance_yuan: "of which government aid (yuan)",
+    medical_yuan: "Medical costs (yuan)",
+    education_yuan: "Education costs (yuan)",
+    add_enrolment: "Add an enrolment",
+    to_hint: "leave empty while it lasts",
+    add_assistance: "Record union assistance",
+    remove_enrolment: "Remove the enrolment",
+    remove_assistance: "Remove the assistance record",
+    remark: "Remark",
+    change: "Change",
+    remove_short: "Remove",
+    brand_short: "Bangfu",
+    approvals: "Approvals",
+    menu: "Menu",
+    menu_work: "Work",
+    menu_stats: "Statistics",
+    menu_funds: "Funds",
+    menu_admin: "Admin",
+    import: "Import",
+    rosters: "Rosters",
+    verifications: "Verifications",
+    joint: "Joint meeting",
+    funds_balances: "Balances",
+    funds_ledger: "Ledger",
+    funds_findings: "Findings",
+    funds_standards: "Payment standards",
+    funds_report: "Funds report",
     casework: "Case work",
     my_work: "My work",
     dashboard: "Progress",
@@ -586,7 +849,7 @@ pub static EN: Tr = Tr {
     revealed_note: "Full data shown; this look has been recorded in the audit trail.",
     role: "Role",
     scope: "Scope",
-    at: "When (UTC)",
+    at: "When (Beijing time)",
     actor: "Who",
     action: "Action",
     entity: "Record",

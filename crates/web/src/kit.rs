@@ -88,6 +88,8 @@ pub(crate) struct Fm {
     pub(crate) action: String,
     pub(crate) id: &'static str,
     pub(crate) upload: bool,
+    /// A search (GET) rather than a change (POST).
+    pub(crate) get: bool,
     pub(crate) submit: String,
     pub(crate) fields: Vec<Fl>,
 }
@@ -157,13 +159,28 @@ pub(crate) fn table_xlsx(title: &str, tb: &Tb) -> Result<Vec<u8>, rust_xlsxwrite
     for (i, h) in tb.headers.iter().enumerate() {
         ws.write_string_with_format(1, i as u16, h, &bold)?;
     }
+    // Money is shown `¥1,234.50`; in the workbook it is a number Excel can add up.
+    let yuan = rust_xlsxwriter::Format::new().set_num_format("¥#,##0.00");
     for (r, row) in tb.rows.iter().enumerate() {
         for (i, cell) in row.iter().enumerate() {
-            ws.write_string(r as u32 + 2, i as u16, &cell.text)?;
+            match money_value(&cell.text) {
+                Some(v) => ws.write_number_with_format(r as u32 + 2, i as u16, v, &yuan)?,
+                None => ws.write_string(r as u32 + 2, i as u16, &cell.text)?,
+            };
         }
     }
     ws.set_freeze_panes(2, 0)?;
     wb.save_to_buffer()
+}
+
+/// The yuan of a money text (`¥1,234.50`, `-¥20.00`), for the workbook.
+fn money_value(text: &str) -> Option<f64> {
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => (-1.0, r),
+        None => (1.0, text),
+    };
+    let digits = rest.strip_prefix('¥')?.replace(',', "");
+    digits.parse::<f64>().ok().map(|v| sign * v)
 }
 
 /// Sends a table as .xlsx, recording the export in the audit trail.

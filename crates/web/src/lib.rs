@@ -1,6 +1,16 @@
 //! Bangfu's HTTP layer: pages for people, a REST API for programs, and the assets they need,
 //! all served by the binary itself (the system runs on closed networks).
 
+/// The value of a page's step, or the page's error (`Ctx::error`) returned.
+macro_rules! or_error_page {
+    ($ctx:expr, $step:expr) => {
+        match $step {
+            Ok(v) => v,
+            Err(e) => return $ctx.error(e),
+        }
+    };
+}
+
 pub mod access_pages;
 pub mod api;
 mod api_access;
@@ -9,6 +19,7 @@ mod api_funds;
 mod api_outcomes;
 mod api_quota;
 pub mod auth;
+pub mod casework;
 mod casework_view;
 mod dashboard;
 pub mod error;
@@ -16,10 +27,14 @@ mod evaluation_view;
 pub mod exchange_pages;
 pub mod export;
 pub mod extract;
+mod form;
+pub mod funds;
 pub mod funds_pages;
 mod household_form;
+pub mod households;
 pub mod i18n;
 mod kit;
+pub mod labels;
 pub mod pages;
 pub mod policy_pages;
 mod standards_page;
@@ -48,6 +63,7 @@ const ECHARTS: &str = include_str!("../assets/echarts.min.js");
 const DASHBOARD_JS: &str = include_str!("../assets/dashboard.js");
 const PRINT_JS: &str = include_str!("../assets/print.js");
 const UPLOAD_JS: &str = include_str!("../assets/upload.js");
+const NAV_JS: &str = include_str!("../assets/nav.js");
 
 /// A static asset with its type, cached for an hour.
 fn asset(content_type: &'static str, body: &'static str) -> Response {
@@ -85,6 +101,9 @@ impl Routes {
 pub fn route_paths() -> Vec<String> {
     let mut out: Vec<String> = pages::routes().paths.iter().map(|p| p.to_string()).collect();
     out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(households::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(casework::routes().paths.iter().map(|p| p.to_string()));
+    out.extend(funds::routes().paths.iter().map(|p| p.to_string()));
     out.extend(policy_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(exchange_pages::routes().paths.iter().map(|p| p.to_string()));
     out.extend(funds_pages::routes().paths.iter().map(|p| p.to_string()));
@@ -98,6 +117,9 @@ pub fn router(app: App) -> Router {
     Router::new()
         .merge(pages::routes().router)
         .merge(access_pages::routes().router)
+        .merge(households::routes().router)
+        .merge(casework::routes().router)
+        .merge(funds::routes().router)
         .merge(policy_pages::routes().router)
         .merge(exchange_pages::routes().router)
         .merge(funds_pages::routes().router)
@@ -107,9 +129,12 @@ pub fn router(app: App) -> Router {
         .route("/assets/dashboard.js", get(|| async { asset("text/javascript; charset=utf-8", DASHBOARD_JS) }))
         .route("/assets/print.js", get(|| async { asset("text/javascript; charset=utf-8", PRINT_JS) }))
         .route("/assets/upload.js", get(|| async { asset("text/javascript; charset=utf-8", UPLOAD_JS) }))
+        .route("/assets/nav.js", get(|| async { asset("text/javascript; charset=utf-8", NAV_JS) }))
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found") })
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authenticate))
         .with_state(state)
+        // The API's errors are written in the request's language (the policy: `error`).
+        .layer(axum::middleware::from_fn(error::render))
         .layer(axum::middleware::from_fn(auth::security_headers))
         // A bug must cost one request, not the server: a panic becomes a logged 500.
         .layer(CatchPanicLayer::custom(|_| -> Response {

@@ -19,7 +19,7 @@ use std::collections::HashMap;
 /// Page routes.
 pub fn routes() -> crate::Routes {
     crate::Routes::default()
-        .route("/", get(|| async { Redirect::to("/households") }))
+        .route("/", get(landing))
         .route("/households", get(list_page).post(crate::household_form::create_submit))
         .route("/households/search", axum::routing::post(search_submit))
         .route("/households/{id}/reveal", axum::routing::post(reveal_submit))
@@ -46,6 +46,17 @@ pub fn routes() -> crate::Routes {
         .route("/standards", get(crate::standards_page::standards_page).post(crate::standards_page::standard_submit))
 }
 
+/// `/`: every role lands on a page it may see — administrators on the accounts, auditors on the
+/// audit trail, everyone else on their work (a liaison's is the requests to answer).
+async fn landing(Who(who): Who) -> Redirect {
+    use bangfu_domain::Role;
+    Redirect::to(match who.role {
+        Role::Admin => "/users",
+        Role::Auditor => "/audit",
+        _ => "/my-work",
+    })
+}
+
 /// Common page context: language and who is signed in.
 pub(crate) struct Ctx {
     pub(crate) lang: Lang,
@@ -66,6 +77,9 @@ pub(crate) struct Nav {
     pub(crate) can_exchange: bool,
     pub(crate) can_joint: bool,
     pub(crate) can_funds: bool,
+    pub(crate) can_approve: bool,
+    /// Decisions waiting for this user (outcomes, payments, returns to hardship).
+    pub(crate) approvals: i64,
 }
 
 impl Nav {
@@ -83,7 +97,20 @@ impl Nav {
             can_exchange: false,
             can_joint: false,
             can_funds: false,
+            can_approve: false,
+            approvals: 0,
         }
+    }
+}
+
+/// A page's context from the request itself: who is signed in (else the sign-in page) and the
+/// page's language.
+impl axum::extract::FromRequestParts<AppState> for Ctx {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, s: &AppState) -> Result<Self, Response> {
+        let Who(who) = Who::from_request_parts(parts, s).await?;
+        Ok(Ctx::new(parts.uri.query(), &parts.headers, who))
     }
 }
 
@@ -108,6 +135,8 @@ impl Ctx {
             can_exchange: self.who.can(Permission::ReadHouseholds) || self.who.can(Permission::UploadRosters),
             can_joint: self.who.can(Permission::ReadJointMeeting),
             can_funds: self.who.can(Permission::ReadFunds),
+            can_approve: self.who.can(Permission::ApproveOutcomes) || self.who.can(Permission::ApproveFunds),
+            approvals: crate::auth::APPROVALS.try_with(|n| *n).unwrap_or(0) as i64,
         }
     }
 
@@ -133,16 +162,11 @@ impl Ctx {
         }
     }
 
+    /// The error page for a failure, in the page's language (the policy: `crate::error`).
     pub(crate) fn error(&self, e: AppError) -> Response {
         let t = self.lang.tr();
-        let (status, text) = match &e {
-            AppError::NotFound => (StatusCode::NOT_FOUND, t.not_found.to_string()),
-            AppError::Invalid(errs) => (StatusCode::BAD_REQUEST, self.lang.messages(errs)),
-            AppError::Conflict(f) => (StatusCode::CONFLICT, self.lang.message(f.code, &f.message)),
-            AppError::Stale => (StatusCode::PRECONDITION_FAILED, self.lang.stale()),
-            AppError::Forbidden => (StatusCode::FORBIDDEN, t.forbidden.to_string()),
-            _ => (StatusCode::INTERNAL_SERVER_ERROR, "internal error".to_string()),
-        };
+        let failure = crate::error::describe(&e);
+        let (status, text) = (failure.status, self.lang.failure(&failure));
         let heading = match status {
             StatusCode::NOT_FOUND => t.not_found,
             StatusCode::INTERNAL_SERVER_ERROR => t.server_error,
@@ -211,6 +235,8 @@ struct ListPage {
     q_cause: String,
     q_text: String,
     figure_filters: Vec<(String, String)>,
+    /// The same conditions in words.
+    figure_words: Vec<String>,
     error: Option<String>,
     total: String,
     rows: Vec<Row>,
@@ -333,6 +359,7 @@ async fn list_view(s: &AppState, ctx: &Ctx, params: Vec<(String, String)>) -> Re
             q_status: sel(&q.status),
             q_cause: sel(&q.cause),
             q_text: sel(&q.q),
+            figure_words: figure_filters.iter().map(|(k, v)| crate::labels::figure_filter(k, v, ctx.lang)).collect(),
             figure_filters,
             error,
             total,
@@ -439,22 +466,15 @@ struct MonthView {
 }
 
 fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
-    let std = |v: Option<Money>| v.map_or_else(|| t.undefined.to_string(), |m| m.to_string());
+    let std = |v: Option<Money>| v.map_or_else(|| t.undefined.to_string(), |m| crate::labels::money(m.fen()));
+    let yuan = |m: Money| crate::labels::money(m.fen());
     let (has_record, people, income, aid, non_living, per_capita, below) = match &m.record {
         Some(r) => {
             let own = r.income.fen() - r.government_assistance.fen();
             // Shown rounded to the fen; the test itself is exact: I − A < D·n (POLICY §1).
             let pc = Money::from_fen((own + r.members / 2) / r.members.max(1));
             let below = m.dibao.is_some_and(|d| own < d.fen() * r.members);
-            (
-                true,
-                r.members,
-                r.income.to_string(),
-                r.government_assistance.to_string(),
-                r.non_living().to_string(),
-                pc.to_string(),
-                below,
-            )
+            (true, r.members, yuan(r.income), yuan(r.government_assistance), yuan(r.non_living()), yuan(pc), below)
         }
         None => (false, 0, String::new(), String::new(), String::new(), String::new(), false),
     };
@@ -476,6 +496,7 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
 #[template(path = "household.html")]
 struct HouseholdPage {
     t: &'static Tr,
+    lang: Lang,
     nav: Nav,
     /// The printable file (一户一档案): who prints, when, and the whole record.
     print: Option<PrintHead>,
@@ -494,10 +515,11 @@ struct HouseholdPage {
     work_capacity: &'static str,
     union: String,
     employer: String,
-    members: Vec<(String, &'static str, String, String, &'static str)>,
+    members: Vec<MemberLine>,
     months: Vec<MonthView>,
-    enrolments: Vec<(&'static str, String, String)>,
-    assistance: Vec<(String, &'static str, &'static str, String)>,
+    enrolments: Vec<EnrolmentLine>,
+    assistance: Vec<AssistanceLine>,
+    can_pay: bool,
     eval: Option<crate::evaluation_view::EvalView>,
     work: crate::casework_view::CaseworkView,
     plan: crate::casework_view::PlanSection,
@@ -506,6 +528,33 @@ struct HouseholdPage {
     /// Departments a request can go to.
     departments: Vec<(String, String)>,
     cw: &'static crate::casework_view::Cw,
+}
+
+/// A member as the file shows it.
+struct MemberLine {
+    id: i64,
+    name: String,
+    relation: &'static str,
+    id_number: String,
+    birth_date: String,
+    situation: &'static str,
+}
+
+/// An enrolment in social assistance as the file shows it.
+struct EnrolmentLine {
+    id: i64,
+    scheme: &'static str,
+    from: String,
+    to: String,
+}
+
+/// A record of union assistance as the file shows it.
+struct AssistanceLine {
+    id: i64,
+    date: String,
+    measure: &'static str,
+    kind: &'static str,
+    amount: String,
 }
 
 fn org_name(orgs: &[Organisation], id: Option<i64>, none: &str) -> String {
@@ -571,9 +620,7 @@ async fn household_print(
         Err(e) => return ctx.error(e),
     };
     let zh = ctx.lang.zh();
-    let now = chrono::FixedOffset::east_opt(8 * 3600)
-        .map(|tz| chrono::Utc::now().with_timezone(&tz).format("%Y-%m-%d %H:%M").to_string())
-        .unwrap_or_default();
+    let now = bangfu_app::clock::now().format("%Y-%m-%d %H:%M").to_string();
     let head = PrintHead {
         title: if zh {
             "困难职工家庭档案（一户一档案）"
@@ -581,9 +628,9 @@ async fn household_print(
             "Household file (one file per household)"
         },
         printed: if zh {
-            format!("打印人：{} · 打印时间：{}（北京时间）", ctx.who.name, now)
+            format!("打印人：{} · 打印时间：{}", ctx.who.name, now)
         } else {
-            format!("Printed by {} on {} (Beijing time)", ctx.who.name, now)
+            format!("Printed by {} on {}", ctx.who.name, now)
         },
         print_label: if zh { "打印" } else { "Print" },
         record_title: if zh { "档案记录" } else { "Record" },
@@ -657,12 +704,14 @@ async fn household_view(
         HouseholdPage {
             print,
             t,
+            lang: ctx.lang,
             nav: ctx.nav(),
             show_synthetic: h.synthetic,
             saved,
             revealed: revealed.is_some(),
             can_reveal: ctx.who.can(Permission::RevealPersonal),
             can_write: ctx.who.can(Permission::WriteHouseholds),
+            can_pay: ctx.who.can(Permission::RecordFunds),
             id_shown: revealed.as_ref().map_or_else(|| h.head_id_number.clone(), |r| r.head_id_number.clone()),
             phone: revealed.as_ref().map_or_else(|| h.phone.clone(), |r| r.phone.clone()),
             region: region_names(&regions, zh).get(&h.region_code).cloned().unwrap_or_default(),
@@ -675,17 +724,16 @@ async fn household_view(
             members: file
                 .members
                 .iter()
-                .map(|m| {
-                    (
-                        m.name.clone(),
-                        m.relation.label(zh),
-                        revealed
-                            .as_ref()
-                            .and_then(|r| r.members.iter().find(|x| x.id == m.id))
-                            .map_or_else(|| m.id_number.clone(), |x| x.id_number.clone()),
-                        m.birth_date.to_string(),
-                        m.situation.label(zh),
-                    )
+                .map(|m| MemberLine {
+                    id: m.id,
+                    name: m.name.clone(),
+                    relation: m.relation.label(zh),
+                    id_number: revealed
+                        .as_ref()
+                        .and_then(|r| r.members.iter().find(|x| x.id == m.id))
+                        .map_or_else(|| m.id_number.clone(), |x| x.id_number.clone()),
+                    birth_date: m.birth_date.to_string(),
+                    situation: m.situation.label(zh),
                 })
                 .collect(),
             months: file.months.iter().rev().map(|m| month_view(m, t)).collect(),
@@ -698,18 +746,23 @@ async fn household_view(
             enrolments: file
                 .enrolments
                 .iter()
-                .map(|e| {
-                    (
-                        e.scheme.label(zh),
-                        e.from.to_string(),
-                        e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()),
-                    )
+                .map(|e| EnrolmentLine {
+                    id: e.id,
+                    scheme: e.scheme.label(zh),
+                    from: e.from.to_string(),
+                    to: e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()),
                 })
                 .collect(),
             assistance: file
                 .union_assistance
                 .iter()
-                .map(|a| (a.date.to_string(), a.measure.label(zh), a.kind.label(zh), a.amount.to_string()))
+                .map(|a| AssistanceLine {
+                    id: a.id,
+                    date: a.date.to_string(),
+                    measure: a.measure.label(zh),
+                    kind: a.kind.label(zh),
+                    amount: crate::labels::money(a.amount.fen()),
+                })
                 .collect(),
             h,
         },

@@ -300,7 +300,7 @@ async fn runs_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<St
             show_synthetic: false,
             running,
             can_start: ctx.who.can(bangfu_domain::Permission::WriteHouseholds),
-            default_as_of: bangfu_domain::YearMonth::of_date(chrono::Utc::now().date_naive()).plus(-1).to_string(),
+            default_as_of: bangfu_domain::YearMonth::of_date(bangfu_app::clock::today()).plus(-1).to_string(),
             error,
             jobs,
         },

@@ -116,7 +116,7 @@ pub(crate) async fn standard_submit(
             standards_view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, Some(msg)).await
         }
         Err(AppError::Conflict(e)) => {
-            standards_view(&s, &ctx, StatusCode::CONFLICT, Some(ctx.lang.message(e.code, &e.message))).await
+            standards_view(&s, &ctx, StatusCode::CONFLICT, Some(e.message(ctx.lang.zh()))).await
         }
         Err(e) => ctx.error(e),
     }

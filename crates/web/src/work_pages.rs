@@ -22,6 +22,7 @@ struct TimelineView {
     nav: Nav,
     show_synthetic: bool,
     zh: bool,
+    lang: crate::i18n::Lang,
     id: i64,
     file_no: String,
     head: String,
@@ -54,6 +55,7 @@ pub(crate) async fn timeline_page(
             nav: ctx.nav(),
             show_synthetic: h.synthetic,
             zh: ctx.lang.zh(),
+            lang: ctx.lang,
             id,
             file_no: h.file_no,
             head: h.head_name,
@@ -93,7 +95,7 @@ pub(crate) async fn my_work_page(
     let zh = ctx.lang.zh();
     let reminders = match s.app.exchange_reminders(&ctx.who).await {
         Ok((tasks, requests)) => {
-            let today = chrono::Utc::now().date_naive().to_string();
+            let today = bangfu_app::clock::today().to_string();
             let mut out = Vec::new();
             if !tasks.is_empty() {
                 let lines = tasks
@@ -149,7 +151,7 @@ pub(crate) async fn my_work_page(
     };
     // A liaison reads no household: their work is the reminders alone.
     if !ctx.who.can(bangfu_domain::Permission::ReadHouseholds) {
-        let today = chrono::Utc::now().date_naive().to_string();
+        let today = bangfu_app::clock::today().to_string();
         let c = cw(&ctx);
         return ctx.render(
             StatusCode::OK,
@@ -164,7 +166,7 @@ pub(crate) async fn my_work_page(
             },
         );
     }
-    let w = match s.app.my_work(&ctx.who, chrono::Utc::now().date_naive()).await {
+    let w = match s.app.my_work(&ctx.who, bangfu_app::clock::today()).await {
         Ok(w) => w,
         Err(e) => return ctx.error(e),
     };

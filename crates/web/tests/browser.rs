@@ -6,7 +6,10 @@
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
+mod common;
+
 use bangfu_store::testing::TestDb;
+use common::id_with_check;
 use fantoccini::{Client, ClientBuilder, Locator};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -42,8 +45,13 @@ async fn serve(app: bangfu_app::App) -> String {
     base
 }
 
-/// chromedriver on a free port and a headless chromium session through it.
+/// chromedriver on a free port and a headless chromium session through it, on a desktop screen.
 async fn browser(driver_path: &str) -> (Driver, Client) {
+    browser_sized(driver_path, (1366, 900), false).await
+}
+
+/// The same on a screen of `size`; `phone` makes it a touch phone (as Chrome's device mode does).
+async fn browser_sized(driver_path: &str, size: (u32, u32), phone: bool) -> (Driver, Client) {
     let port = free_port();
     let driver = Driver(
         Command::new(driver_path)
@@ -54,14 +62,19 @@ async fn browser(driver_path: &str) -> (Driver, Client) {
             .expect("start chromedriver"),
     );
     let mut caps = serde_json::Map::new();
-    caps.insert(
-        "goog:chromeOptions".into(),
-        serde_json::json!({
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
-                     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--window-size=1280,1000"]
-        }),
-    );
+    let mut options = serde_json::json!({
+        "binary": "/usr/bin/chromium",
+        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 format!("--window-size={},{}", size.0, size.1), "--lang=zh-CN"]
+    });
+    if phone {
+        options["mobileEmulation"] = serde_json::json!({
+            "deviceMetrics": { "width": size.0, "height": size.1, "pixelRatio": 3.0, "touch": true },
+            "userAgent": "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0 Mobile Safari/537.36"
+        });
+    }
+    caps.insert("goog:chromeOptions".into(), options);
     for _ in 0..50 {
         match ClientBuilder::rustls()
             .expect("tls")
@@ -115,8 +128,26 @@ fn chromedriver_or_skip() -> Option<String> {
     found
 }
 
-fn id_with_check(first17: &str) -> String {
-    format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
+/// Clicks what `css` names and waits for the next page to have loaded (a form posted to the
+/// page's own address reloads it: waiting for an element would find the old page's).
+async fn click_and_load(c: &Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.execute("window.__left = 1", vec![]).await?;
+    c.find(Locator::Css(css)).await?.click().await?;
+    for _ in 0..200 {
+        if let Ok(v) = c.execute("return document.readyState === 'complete' && !window.__left", vec![]).await {
+            if v.as_bool() == Some(true) {
+                return Ok(());
+            }
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(fantoccini::error::CmdError::WaitTimeout)
+}
+
+/// Follows a menu item (the menu folds away on narrow screens and opens group by group on
+/// wide ones; the phone flow opens it as a person does).
+async fn menu(c: &Client, id: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.execute("document.getElementById(arguments[0]).click()", vec![serde_json::json!(id)]).await.map(|_| ())
 }
 
 #[tokio::test]
@@ -180,6 +211,9 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         assert!(refused.contains("不正确"), "sign-in error was {refused:?}");
         c.find(Locator::Id("password")).await?.send_keys(password).await?;
         c.find(Locator::Id("sign-in")).await?.click().await?;
+        // Staff land on their work; the list is one menu item away.
+        wait("#visits-overdue".into()).await?;
+        menu(&c, "nav-households").await?;
         let h1 = wait("#household-list".into()).await?;
         let h1 = {
             let _ = h1;
@@ -247,12 +281,12 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         assert!(!c.find(Locator::Css("#visit-form")).await?.is_displayed().await?, "forms are not printed");
         c.back().await?;
         wait("#visits".into()).await?;
-        c.find(Locator::Id("nav-my-work")).await?.click().await?;
+        menu(&c, "nav-my-work").await?;
         let overdue = wait("#visits-overdue".into()).await?.text().await?;
         assert!(overdue.contains("覃浏览") && overdue.contains("2026-01-10"), "overdue visits: {overdue:?}");
         // The dashboard draws its chart (ECharts, served by the binary) and its figures link to
         // the households behind them.
-        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        menu(&c, "nav-dashboard").await?;
         for chart in ["progress", "status", "pathway", "cause", "monthly", "returns"] {
             wait(format!("#chart-{chart}[data-rendered='1'] canvas")).await?;
         }
@@ -272,7 +306,7 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
             "户主姓名,户主身份证号,地区代码,建档日期,致困原因,劳动能力\n甲,{good},450403,2016-05-10,患病,无劳动能力\n乙,123,450403,2016-05-10,患病,无劳动能力\n"
         );
         std::fs::write(&file, csv).expect("write the file");
-        c.find(Locator::Id("nav-import")).await?.click().await?;
+        menu(&c, "nav-import").await?;
         wait("#import-form".into()).await?;
         c.find(Locator::Css("#import-form input[type=file]")).await?.send_keys(&file.to_string_lossy()).await?;
         c.find(Locator::Css("#import-form button[type=submit]")).await?.click().await?;
@@ -280,7 +314,7 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         assert!(errors.contains("户主身份证号") && errors.contains('3'), "the bad row is shown: {errors:?}");
         let _ = std::fs::remove_dir_all(&dir);
         // Signing out ends the session: the list asks for a sign-in again.
-        c.find(Locator::Id("sign-out")).await?.click().await?;
+        menu(&c, "sign-out").await?;
         wait("#sign-in-form".into()).await?;
         c.goto(&format!("{base}/households")).await?;
         wait("#sign-in-form".into()).await?;
@@ -371,12 +405,14 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         let sign_out = || {
             let c = c.clone();
             async move {
-                c.find(Locator::Id("sign-out")).await?.click().await?;
+                menu(&c, "sign-out").await?;
                 c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Id("sign-in-form")).await.map(|_| ())
             }
         };
         // 1. 藤县 staff find the household in the list and open it.
         sign_in("tengxian1").await?;
+        menu(&c, "nav-households").await?;
+        wait("#household-list".into()).await?;
         c.find(Locator::Css("input[name=q]")).await?.send_keys("黎窗").await?;
         c.find(Locator::Css("form.filters button")).await?.click().await?;
         wait("input[name=q][value='黎窗']".into()).await?;
@@ -386,21 +422,24 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         let before = wait("#eligibility".into()).await?.text().await?;
         assert!(before.starts_with('否'), "five months of six: not yet eligible, the page says {before:?}");
         // The dashboard before the exit.
-        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        menu(&c, "nav-dashboard").await?;
         let dash_before = wait("#chart-status-table".into()).await?.text().await?;
         c.goto(&page).await?;
         // 2. Record 2026-10 through the form: the window is complete and the household eligible.
-        wait("#month-form".into()).await?;
+        wait("#record-month".into()).await?.click().await?;
+        wait("#page-form".into()).await?;
         for (name, value) in [("month", "2026-10"), ("members", "3"), ("income", "1500")] {
-            c.find(Locator::Css(&format!("#month-form [name={name}]"))).await?.send_keys(value).await?;
+            let e = c.find(Locator::Css(&format!("#page-form [name={name}]"))).await?;
+            e.clear().await?;
+            e.send_keys(value).await?;
         }
-        c.find(Locator::Id("save-month")).await?.click().await?;
+        c.find(Locator::Id("save")).await?.click().await?;
         let after = wait("#evaluation h2".into()).await?.text().await?;
         assert!(after.contains("2026-10"), "the evaluation moves to the new month: {after:?}");
         let eligible = c.find(Locator::Id("eligibility")).await?.text().await?;
         assert!(eligible.starts_with('是'), "six months below the standard: eligible, the page says {eligible:?}");
         let finances = c.find(Locator::Id("finances")).await?.text().await?;
-        assert!(finances.contains("2026-10") && finances.contains("1500.00"), "the month is listed: {finances:?}");
+        assert!(finances.contains("2026-10") && finances.contains("¥1,500.00"), "the month is listed: {finances:?}");
         // 3. Propose an exit (employment); the proposer cannot approve it.
         c.find(Locator::Css("#propose-form select[name=kind] option[value=exit]")).await?.click().await?;
         c.find(Locator::Css("#propose-form select[name=pathway] option[value=employment_business]"))
@@ -411,24 +450,34 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         c.find(Locator::Css("#propose-form button")).await?.click().await?;
         let outcomes = wait("#outcomes".into()).await?.text().await?;
         assert!(outcomes.contains("户主已稳定就业"), "the proposal is listed: {outcomes:?}");
-        assert!(c.find_all(Locator::Css("#outcomes button.approve")).await?.is_empty(), "the proposer may not approve");
+        assert!(c.find_all(Locator::Css("#outcomes a.approve")).await?.is_empty(), "the proposer may not approve");
         sign_out().await?;
         // 4. A second account of 藤县 approves it.
         sign_in("tengxian2").await?;
         c.goto(&page).await?;
-        wait("#outcomes button.approve".into()).await?.click().await?;
-        wait("#outcomes".into()).await?;
-        let decided = c.find(Locator::Id("outcomes")).await?.text().await?;
+        // The decision: a note, a confirmation that says what will happen, then it is done.
+        wait("#outcomes a.approve".into()).await?.click().await?;
+        wait("input[name=decision][value=approve]".into()).await?.click().await?;
+        c.find(Locator::Css("[name=note]")).await?.send_keys("核实就业合同，同意").await?;
+        c.find(Locator::Id("save")).await?.click().await?;
+        let confirm = wait("input[name=confirmed]".into()).await;
+        assert!(confirm.is_ok(), "a decision asks for confirmation first");
+        let shown = c.find(Locator::Css("dl.facts")).await?.text().await?;
+        assert!(shown.contains("核实就业合同，同意"), "the confirmation repeats the note: {shown:?}");
+        c.find(Locator::Id("save")).await?.click().await?;
+        wait("#decided".into()).await?;
+        c.goto(&page).await?;
+        let decided = wait("#outcomes".into()).await?.text().await?;
         assert!(
-            decided.contains("tengxian2") || decided.contains("已批准") || decided.contains("批准"),
-            "approved: {decided:?}"
+            decided.contains("已批准") && decided.contains("核实就业合同，同意"),
+            "approved, note shown: {decided:?}"
         );
         assert!(
             c.find_all(Locator::Css("#propose-form")).await?.is_empty(),
             "an exited household takes no new proposal"
         );
         // 5. The dashboard moved.
-        c.find(Locator::Id("nav-dashboard")).await?.click().await?;
+        menu(&c, "nav-dashboard").await?;
         let dash_after = wait("#chart-status-table".into()).await?.text().await?;
         assert_ne!(dash_before, dash_after, "the dashboard's households by status did not move after the exit");
         let pathways = c.find(Locator::Id("chart-pathway-table")).await?.text().await?;
@@ -445,4 +494,278 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         Ok::<_, fantoccini::error::CmdError>(())
     };
     finish("county_staff_exit", &c, flow).await;
+}
+
+/// What a page shows a person must fit the screen and be Chinese: the page is no wider than the
+/// viewport, and its visible text holds no ISO timestamp, no `snake_case` code and no sentence of
+/// English (three English words in a row). Returns the visible text.
+async fn check_page(c: &Client, what: &str) -> Result<String, fantoccini::error::CmdError> {
+    let v = c
+        .execute(
+            "return [document.documentElement.scrollWidth, window.innerWidth, document.body.innerText, location.pathname];",
+            vec![],
+        )
+        .await?;
+    let (wide, viewport) = (v[0].as_i64().unwrap_or(0), v[1].as_i64().unwrap_or(0));
+    let text = v[2].as_str().unwrap_or("").to_string();
+    let path = v[3].as_str().unwrap_or("").to_string();
+    assert!(wide <= viewport, "{what} ({path}) is {wide} px wide on a {viewport} px screen");
+    // BANGFU_SCREENSHOTS=DIR keeps a picture of every page checked, to look at.
+    if let Ok(dir) = std::env::var("BANGFU_SCREENSHOTS") {
+        let _ = std::fs::create_dir_all(&dir);
+        if let Ok(png) = c.screenshot().await {
+            let n = std::fs::read_dir(&dir).map(|d| d.count()).unwrap_or(0);
+            let _ = std::fs::write(format!("{dir}/{n:02}-{viewport}-{}.png", what.replace(' ', "-")), png);
+        }
+    }
+    let problems = common::foreign_text(&text, &["tengzhou", "TZ"]);
+    assert!(problems.is_empty(), "{what} ({path}) shows {problems:?}:\n{text}");
+    Ok(text)
+}
+
+/// A grassroots cadre's day on a 390 × 844 phone, in Chinese: open a file, add a member, record a
+/// month with a typo in the amount (the form comes back with the typed text and a Chinese message
+/// beside it), fix it, schedule and record a visit, write the plan, add a measure and record a
+/// payment chosen from the plan's measures. Every page fits the screen and speaks Chinese.
+#[tokio::test]
+async fn a_grassroots_cadre_s_day_on_a_phone() {
+    use bangfu_app::input::{Amount, HouseholdInput, MonthlyRecordInput, OrganisationInput, StandardInput};
+    let Some(driver_path) = chromedriver_or_skip() else { return };
+    let db = TestDb::sqlite();
+    let app = bangfu_app::App::new(db.open().await);
+    let system = bangfu_app::Principal::system();
+    let org = |name: &str, kind: &str, region: &str, parent: Option<i64>| OrganisationInput {
+        name: name.into(),
+        kind: kind.into(),
+        region_code: region.into(),
+        parent_id: parent,
+    };
+    let city = app.create_organisation(&system, &org("梧州市总工会", "city_union", "450400", None)).await.unwrap().id;
+    let county =
+        app.create_organisation(&system, &org("藤县总工会", "county_union", "450422", Some(city))).await.unwrap().id;
+    let union = app
+        .create_organisation(&system, &org("藤县藤州镇工会", "grassroots_union", "450422", Some(county)))
+        .await
+        .unwrap()
+        .id;
+    app.create_standard(
+        &system,
+        &StandardInput {
+            region_code: "450422".into(),
+            kind: "dibao".into(),
+            from: "2016-01".into(),
+            amount: Amount::from("800"),
+        },
+    )
+    .await
+    .unwrap();
+    let household = app
+        .create_household(
+            &system,
+            &HouseholdInput {
+                head_name: "蒙手机".into(),
+                head_id_number: id_with_check("45042219790603331"),
+                region_code: "450422".into(),
+                union_id: Some(union),
+                registered_on: "2015-03-01".into(),
+                causes: vec!["illness".into()],
+                work_capacity: "partial".into(),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let months: Vec<MonthlyRecordInput> = (5..=9)
+        .map(|m| MonthlyRecordInput {
+            month: format!("2026-{m:02}"),
+            members: 3,
+            income: Amount::from("1500"),
+            government_assistance: None,
+            non_living: Default::default(),
+        })
+        .collect();
+    app.put_months(&system, household.id, None, &months).await.unwrap();
+    let fund = app
+        .create_fund(
+            &system,
+            &bangfu_app::funds::FundInput {
+                name: "困难职工帮扶资金".into(),
+                source: "central_finance".into(),
+                year: 2026,
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id;
+    // The union has money of the fund: allocated from the source, approved by a second person.
+    let allocation = app
+        .record_allocation(
+            &system,
+            &bangfu_app::funds::AllocationInput {
+                fund_id: fund,
+                day: "2026-01-05".into(),
+                amount: "5000".into(),
+                payer_union_id: None,
+                payee_union_id: union,
+                voucher: "记-2026-01".into(),
+                note: String::new(),
+            },
+        )
+        .await
+        .unwrap();
+    let approver = app
+        .create_user(
+            &system,
+            &bangfu_app::users::UserInput {
+                name: "city-approver".into(),
+                display_name: "市总审批".into(),
+                role: "city_staff".into(),
+                region_code: Some("450400".into()),
+                password: Some("a-long-password-1".into()),
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let approver = app.principal_of(&approver, "test").await.unwrap().unwrap();
+    app.decide_entry(
+        &approver,
+        allocation.id,
+        &bangfu_app::funds::EntryDecisionInput { decision: "approve".into(), note: String::new() },
+    )
+    .await
+    .unwrap();
+    let password = "browser test password";
+    app.ensure_user(&bangfu_app::users::UserInput {
+        name: "tengzhou".into(),
+        role: "grassroots_staff".into(),
+        org_id: Some(union),
+        password: Some(password.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let base = serve(app).await;
+    let (_driver, c) = browser_sized(&driver_path, (390, 844), true).await;
+    let member_id = id_with_check("45042220100910331");
+
+    let c2 = c.clone();
+    let flow = async move {
+        let c = c2;
+        let wait = |css: String| {
+            let c = c.clone();
+            async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(&css)).await }
+        };
+        let fill = |name: &'static str, value: String| {
+            let c = c.clone();
+            async move {
+                let e = c.find(Locator::Css(&format!("#page-form [name={name}]"))).await?;
+                e.clear().await?;
+                e.send_keys(&value).await
+            }
+        };
+        let choose = |name: &'static str, value: &'static str| {
+            let c = c.clone();
+            async move {
+                c.find(Locator::Css(&format!("#page-form select[name={name}] option[value='{value}']")))
+                    .await?
+                    .click()
+                    .await
+            }
+        };
+        c.goto(&format!("{base}/sign-in")).await?;
+        wait("#sign-in-form".into()).await?;
+        check_page(&c, "the sign-in page").await?;
+        c.find(Locator::Id("name")).await?.send_keys("tengzhou").await?;
+        c.find(Locator::Id("password")).await?.send_keys(password).await?;
+        click_and_load(&c, "#sign-in").await?;
+        // The cadre lands on the work page; the menu sits behind one button.
+        wait("#visits-overdue".into()).await?;
+        check_page(&c, "my work").await?;
+        let header =
+            c.execute("return document.querySelector('header.top').getBoundingClientRect().height", vec![]).await?;
+        assert!(header.as_f64().unwrap_or(999.0) <= 64.0, "the header takes {header} px of a phone's screen");
+        c.find(Locator::Id("menu-button")).await?.click().await?;
+        let households = wait("#nav-households".into()).await?;
+        assert!(households.is_displayed().await?, "the open menu shows its links");
+        households.click().await?;
+        wait("#household-list".into()).await?;
+        check_page(&c, "the household list").await?;
+        // 1. Open the file.
+        c.find(Locator::Css("input[name=q]")).await?.send_keys("蒙手").await?;
+        click_and_load(&c, "form.filters button").await?;
+        wait("input[name=q][value='蒙手']".into()).await?;
+        click_and_load(&c, "a[href='/households/1']").await?;
+        wait("#household-file".into()).await?;
+        check_page(&c, "the household's file").await?;
+        // 2. Add a member.
+        click_and_load(&c, "#add-member").await?;
+        wait("#page-form".into()).await?;
+        check_page(&c, "the member form").await?;
+        fill("name", "蒙小明".into()).await?;
+        fill("id_number", member_id.clone()).await?;
+        choose("relation", "child").await?;
+        choose("situation", "student").await?;
+        click_and_load(&c, "#save").await?;
+        let members = wait("#members".into()).await?.text().await?;
+        assert!(members.contains("蒙小明") && members.contains("子女"), "the member is on the file: {members:?}");
+        assert!(!members.contains(&member_id), "the member's ID is shown masked: {members:?}");
+        // 3. Record a month with a typo in the amount: the form comes back with the typed text
+        // and a Chinese message beside the field; fixed, it is saved.
+        click_and_load(&c, "#record-month").await?;
+        wait("#page-form".into()).await?;
+        fill("month", "2026-10".into()).await?;
+        fill("members", "3".into()).await?;
+        fill("income", "15OO".into()).await?;
+        click_and_load(&c, "#save").await?;
+        let message = wait("p.field-error[data-field=income]".into()).await?.text().await?;
+        assert!(message.contains("金额"), "the message beside the amount: {message:?}");
+        let typed = c.find(Locator::Css("#page-form [name=income]")).await?.prop("value").await?;
+        assert_eq!(typed.as_deref(), Some("15OO"), "what was typed is kept");
+        let kept = c.find(Locator::Css("#page-form [name=month]")).await?.prop("value").await?;
+        assert_eq!(kept.as_deref(), Some("2026-10"), "every field is kept");
+        assert!(c.current_url().await?.path().ends_with("/months/new"), "the form stays at its address");
+        check_page(&c, "the month form with its message").await?;
+        fill("income", "1500".into()).await?;
+        click_and_load(&c, "#save").await?;
+        let finances = wait("#finances".into()).await?.text().await?;
+        assert!(finances.contains("2026-10") && finances.contains("¥1,500.00"), "the month is on file: {finances:?}");
+        check_page(&c, "the file after the month").await?;
+        // 4. Schedule a visit and record it.
+        c.find(Locator::Css("#visit-form [name=due_on]")).await?.send_keys("2026-12-10").await?;
+        c.find(Locator::Css("#visit-form [name=visitor]")).await?.send_keys("韦走访").await?;
+        click_and_load(&c, "#visit-form button").await?;
+        wait("#visits form [name=findings]".into()).await?.send_keys("家中有人照顾，孩子已入学").await?;
+        click_and_load(&c, "#visits form button[value=done]").await?;
+        let visits = wait("#visits".into()).await?.text().await?;
+        assert!(visits.contains("孩子已入学"), "the visit is recorded: {visits:?}");
+        // 5. Write this year's plan and add a measure.
+        c.find(Locator::Css("#plan-form [name=goals]")).await?.send_keys("年底前实现就业").await?;
+        click_and_load(&c, "#plan-form button").await?;
+        wait("#plans".into()).await?;
+        c.find(Locator::Css("#measure-form select[name=kind] option[value=living_aid]")).await?.click().await?;
+        c.find(Locator::Css("#measure-form [name=description]")).await?.send_keys("发放冬季生活补助").await?;
+        c.find(Locator::Css("#measure-form [name=person]")).await?.send_keys("韦走访").await?;
+        c.find(Locator::Css("#measure-form [name=due_on]")).await?.send_keys("2026-12-20").await?;
+        click_and_load(&c, "#measure-form button").await?;
+        let measures = wait("#measures".into()).await?.text().await?;
+        assert!(measures.contains("发放冬季生活补助"), "the measure is on the plan: {measures:?}");
+        check_page(&c, "the file with its plan").await?;
+        // 6. Record a payment, the measure chosen from the plan's.
+        click_and_load(&c, "#record-payment").await?;
+        wait("#page-form".into()).await?;
+        let options = c.find(Locator::Css("#page-form select[name=measure_id]")).await?.text().await?;
+        assert!(options.contains("发放冬季生活补助"), "the plan's measures are offered: {options:?}");
+        check_page(&c, "the payment form").await?;
+        fill("amount", "300".into()).await?;
+        fill("voucher", "TZ-2026-001".into()).await?;
+        click_and_load(&c, "#save").await?;
+        let ledger = wait("#export".into()).await?.text().await?;
+        assert!(ledger.contains("¥300.00"), "the payment waits for approval: {ledger:?}");
+        assert!(ledger.contains("待审批"), "the payment is pending: {ledger:?}");
+        check_page(&c, "the ledger").await?;
+        Ok::<_, fantoccini::error::CmdError>(())
+    };
+    finish("grassroots_day_on_a_phone", &c, flow).await;
 }

@@ -487,7 +487,7 @@ async fn the_household_page_plans_measures_and_visits() {
     // A bad form answers with the error and changes nothing.
     assert_eq!(
         form(&r, &format!("/households/{hid}/measures"), "kind=serious_illness&description=&person=&due_on=").await,
-        StatusCode::BAD_REQUEST
+        StatusCode::UNPROCESSABLE_ENTITY
     );
     let page = get(&r, &format!("/households/{hid}")).await;
     assert!(page.text.contains("市人力资源社会保障局"), "the lead unit comes from the policy's table");

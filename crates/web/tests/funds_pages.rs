@@ -78,7 +78,7 @@ async fn funds_pages_answer_and_payments_wait_for_a_second_person() {
         };
         let bad = form(&city, "/funds/disbursements", &body("12.345")).await;
         assert!(bad.status.is_client_error(), "{b:?}: {}", bad.status);
-        assert!(bad.text.contains("amount"), "{b:?}: the error names the field");
+        assert!(bad.text.contains("金额") && bad.text.contains("两位小数"), "{b:?}: the error names the field");
         assert_eq!(entries(&app).await, before, "{b:?}: nothing written");
         let ok = form(&city, "/funds/disbursements", &body("300")).await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER, "{b:?}: {}", ok.text);

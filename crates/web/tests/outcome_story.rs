@@ -303,10 +303,11 @@ async fn the_household_page_pairs_proposes_and_approves() {
     .await;
     assert!(st.is_redirection(), "{st}");
     // The proposer sees no approve button; the colleague does, and approves.
-    assert!(!get(&a, &format!("/households/{}", h.id)).await.text.contains("class=\"approve\""));
-    let page = get(&b, &format!("/households/{}", h.id)).await;
-    assert!(page.text.contains("万秀区帮扶站 · 李") && page.text.contains("class=\"approve\""), "{}", page.text);
     let oid = app.pending_outcomes(&sys).await.unwrap()[0].id;
+    let decide = format!("href=\"/approvals/outcomes/{oid}\"");
+    assert!(!get(&a, &format!("/households/{}", h.id)).await.text.contains(&decide));
+    let page = get(&b, &format!("/households/{}", h.id)).await;
+    assert!(page.text.contains("万秀区帮扶站 · 李") && page.text.contains(&decide), "{}", page.text);
     assert!(form(&b, format!("/outcomes/{oid}/decision"), "decision=approve".into()).await.is_redirection());
     let page = get(&b, &format!("/households/{}", h.id)).await;
     assert!(

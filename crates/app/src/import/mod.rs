@@ -12,7 +12,7 @@
 use crate::auth::Principal;
 use crate::input::{HouseholdInput, MemberInput, MonthlyRecordInput};
 use crate::{App, AppError};
-use bangfu_domain::{Cause, FieldError, Permission, Relation, Situation, WorkCapacity};
+use bangfu_domain::{Cause, Code, FieldError, Param, Permission, Relation, Situation, WorkCapacity};
 use bangfu_store::{HouseholdWrite, MemberWrite, MonthlyRecord, OnFile};
 use serde::Serialize;
 use std::collections::HashMap;
@@ -22,8 +22,9 @@ pub(crate) use read::read_roster;
 use read::{read, Sheet};
 pub use read::{Kind, MAX_BYTES, MAX_ROWS};
 
-/// One bad cell or row.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+/// One bad cell or row: where, and which rule with its parameters (the words come from the
+/// catalogue, in the reader's language, as for a [`FieldError`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RowError {
     /// The sheet (or the file, for a .csv).
     pub sheet: String,
@@ -31,11 +32,56 @@ pub struct RowError {
     pub row: usize,
     /// The column's header (empty when the row as a whole is at fault).
     pub column: String,
-    /// Stable code.
-    pub code: String,
-    /// What is wrong.
-    pub message: String,
+    /// The rule broken.
+    pub code: Code,
+    /// The rule's parameters, by name.
+    pub params: Vec<(&'static str, Param)>,
 }
+
+impl RowError {
+    /// What is wrong, in Chinese (`zh`) or English.
+    pub fn message(&self, zh: bool) -> String {
+        self.code.message(zh, &self.params)
+    }
+}
+
+/// One bad cell or row, as the API sends it.
+#[derive(Serialize, utoipa::ToSchema)]
+struct RowErrorJson<'a> {
+    /// The sheet (or the file, for a .csv).
+    sheet: &'a str,
+    /// Row number as the spreadsheet shows it (the header is row 1); 0 for the file itself.
+    row: usize,
+    /// The column's header (empty when the row as a whole is at fault).
+    column: &'a str,
+    /// Stable code.
+    code: &'static str,
+    /// What is wrong, in English.
+    message: String,
+}
+
+/// `{"sheet", "row", "column", "code", "message"}`, the message in English, as for a
+/// [`FieldError`]: what a program reads.
+impl Serialize for RowError {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        RowErrorJson {
+            sheet: &self.sheet,
+            row: self.row,
+            column: &self.column,
+            code: self.code.code(),
+            message: self.message(false),
+        }
+        .serialize(s)
+    }
+}
+
+impl utoipa::PartialSchema for RowError {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        <RowErrorJson<'static> as utoipa::PartialSchema>::schema()
+    }
+}
+
+impl utoipa::ToSchema for RowError {}
 
 /// What an import found, and did.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -164,13 +210,13 @@ impl App {
                     u => match u.parse::<i64>() {
                         Ok(n) => Some(n),
                         Err(_) => {
-                            bad.push(FieldError::new("union_id", "invalid", "must be an organisation's number"));
+                            bad.push(FieldError::new("union_id", Code::NotWholeNumber));
                             None
                         }
                     },
                 };
                 let migrant = yes(sheet.get(r, "migrant_worker")).unwrap_or_else(|()| {
-                    bad.push(FieldError::new("migrant_worker", "invalid", "must be 是 or 否"));
+                    bad.push(FieldError::new("migrant_worker", Code::YesOrNo));
                     false
                 });
                 let causes: Vec<String> = sheet
@@ -242,19 +288,15 @@ impl App {
             let on_file = anywhere.get(&h.head_id_number);
             let problem = if on_file.is_some_and(|o| !who.scope.admits_household(&o.region_code, o.union_id)) {
                 // A head on file outside the reader's scope cannot be matched, nor registered twice.
-                Some(FieldError::new(
-                    "head_id_number",
-                    "id_number_on_file",
-                    "this resident ID heads a household outside your scope",
-                ))
+                Some(FieldError::new("head_id_number", Code::IdNumberOutOfScope))
             } else if by_head.contains_key(&h.head_id_number) {
-                Some(FieldError::new("head_id_number", "duplicate", "this head appears twice in the file"))
+                Some(FieldError::new("head_id_number", Code::Duplicate))
             } else if !h.file_no.is_empty()
                 && numbered.get(&h.file_no).is_some_and(|o| o.head_id_number != h.head_id_number)
             {
-                Some(FieldError::new("file_no", "file_no_taken", "another household on file has this file number"))
+                Some(FieldError::new("file_no", Code::FileNoTaken).with("file_no", &h.file_no))
             } else if !h.file_no.is_empty() && file_nos_seen.insert(h.file_no.clone(), ()).is_some() {
-                Some(FieldError::new("file_no", "duplicate", "this file number appears twice in the file"))
+                Some(FieldError::new("file_no", Code::Duplicate))
             } else {
                 None
             };
@@ -300,11 +342,7 @@ impl App {
                 };
                 if !by_head.contains_key(&head) {
                     if !on_file.contains_key(&head) {
-                        let e = FieldError::new(
-                            "head_id_number",
-                            "no_household",
-                            "no household with this head in the file's 家庭 sheet or on file in your scope",
-                        );
+                        let e = FieldError::new("head_id_number", Code::NoHousehold);
                         errors.push((si, row_error(sheet, *row, header_of(sheet.kind, "head_id_number"), &e)));
                         continue;
                     }
@@ -342,11 +380,7 @@ impl App {
                         let input = MonthlyRecordInput::from_text(get, members.parse().unwrap_or(0));
                         let mut es = match input.validate("") {
                             Ok(m) if entry.months.iter().any(|o| o.month == m.month) => {
-                                vec![FieldError::new(
-                                    "month",
-                                    "duplicate_month",
-                                    "this month appears twice for the household",
-                                )]
+                                vec![FieldError::new("month", Code::DuplicateMonth)]
                             }
                             Ok(m) => {
                                 entry.months.push(m);
@@ -356,7 +390,7 @@ impl App {
                         };
                         if members.parse::<i64>().is_err() {
                             es.retain(|e| !e.field.ends_with("members"));
-                            es.push(FieldError::new("members", "invalid", "must be a whole number of people"));
+                            es.push(FieldError::new("members", Code::NotWholeNumber));
                         }
                         for e in &es {
                             errors.push((si, row_error(sheet, *row, header_of(Kind::Months, &e.field), e)));
@@ -402,24 +436,14 @@ impl App {
                     ids.insert(head.clone(), o.id);
                 }
                 Some(_) => {
-                    return Err(AppError::invalid(FieldError::new(
-                        "head_id_number",
-                        "id_number_on_file",
-                        format!(
-                            "{} heads a household outside your scope (registered meanwhile)",
-                            bangfu_domain::id_number::mask(head)
-                        ),
-                    )))
+                    return Err(AppError::invalid(
+                        FieldError::new("head_id_number", Code::RegisteredMeanwhile)
+                            .with("id_number", bangfu_domain::id_number::mask(head)),
+                    ))
                 }
                 None => match by_head.get(head).and_then(|r| r.write.clone()) {
                     Some(h) => new.push(h),
-                    None => {
-                        return Err(AppError::Conflict(FieldError::new(
-                            "head_id_number",
-                            "conflict",
-                            "a household of the file was deleted meanwhile; import again",
-                        )))
-                    }
+                    None => return Err(AppError::Conflict(FieldError::new("head_id_number", Code::ChangedMeanwhile))),
                 },
             }
         }
@@ -456,7 +480,13 @@ impl App {
         }
         report.households_new = rows.len() as u64;
         for chunk in rows.chunks(10_000) {
-            tx.import_households(chunk, &who.name).await?;
+            tx.import_households(chunk, &who.name).await.map_err(|e| match e {
+                // A file number taken (or a head registered) since the rows were checked.
+                bangfu_store::StoreError::Conflict(f) => {
+                    AppError::Conflict(FieldError::new(f.field, Code::ChangedMeanwhile))
+                }
+                other => other.into(),
+            })?;
         }
         // The ids came from the sequence (PostgreSQL) or above the highest (SQLite): nothing to
         // move. Resetting the sequence here raced with registrations running at the same time.
@@ -547,7 +577,10 @@ impl App {
         match self.check_household_refs(who, h).await {
             Ok(()) => Ok(h.union_id),
             Err(AppError::Invalid(es)) => Err(es),
-            Err(e) => Err(vec![FieldError::new("region_code", "unavailable", e.to_string())]),
+            Err(e) => {
+                tracing::warn!(error = %e, "import: region and union not checked");
+                Err(vec![FieldError::new("region_code", Code::Unavailable)])
+            }
         }
     }
 }
@@ -568,5 +601,37 @@ fn tick(n: &mut u64, total: u64, progress: &(dyn Fn(Progress) + Send + Sync)) {
 }
 
 fn row_error(sheet: &Sheet, row: usize, column: String, e: &FieldError) -> RowError {
-    RowError { sheet: sheet.name.clone(), row, column, code: e.code.to_string(), message: e.message.clone() }
+    RowError { sheet: sheet.name.clone(), row, column, code: e.code, params: e.params.clone() }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_row_error_is_sent_and_described_with_its_message() {
+        let e = RowError {
+            sheet: "家庭".into(),
+            row: 3,
+            column: "户主身份证号".into(),
+            code: Code::IdNumberOnFile,
+            params: FieldError::new("", Code::IdNumberOnFile).with("file_no", "450403-2016-000001").params,
+        };
+        assert_eq!(e.message(true), "该身份证号码已属于仍在档的家庭 450403-2016-000001");
+        let json = serde_json::to_value(&e).unwrap_or_default();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "sheet": "家庭", "row": 3, "column": "户主身份证号", "code": "id_number_on_file",
+                "message": "this resident ID already belongs to household 450403-2016-000001, which is still in the file",
+            })
+        );
+        // The OpenAPI schema names the same five fields.
+        let schema = serde_json::to_value(<RowError as utoipa::PartialSchema>::schema()).unwrap_or_default();
+        let mut fields: Vec<&str> =
+            schema["properties"].as_object().map(|p| p.keys().map(String::as_str).collect()).unwrap_or_default();
+        fields.sort_unstable();
+        assert_eq!(fields, ["code", "column", "message", "row", "sheet"]);
+        assert_eq!(<RowError as utoipa::ToSchema>::name(), "RowError");
+    }
 }

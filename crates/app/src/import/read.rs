@@ -3,7 +3,7 @@
 
 use super::RowError;
 use crate::AppError;
-use bangfu_domain::FieldError;
+use bangfu_domain::{Code, FieldError};
 use serde::Serialize;
 use std::collections::HashMap;
 
@@ -109,8 +109,9 @@ impl Sheet {
     }
 }
 
-pub(crate) fn file_error(code: &'static str, message: impl Into<String>) -> AppError {
-    AppError::invalid(FieldError::new("file", code, message))
+/// The file as a whole is at fault.
+pub(crate) fn file_error(code: Code) -> FieldError {
+    FieldError::new("file", code)
 }
 
 /// Text of a .csv file: UTF-8 (a BOM is dropped), otherwise GBK.
@@ -121,7 +122,7 @@ fn decode(bytes: &[u8]) -> Result<std::borrow::Cow<'_, str>, AppError> {
     }
     let (text, _, bad) = encoding_rs::GBK.decode(bytes);
     if bad {
-        return Err(file_error("encoding", "the file is neither UTF-8 nor GBK text"));
+        return Err(AppError::invalid(file_error(Code::BadEncoding)));
     }
     Ok(std::borrow::Cow::Owned(text.into_owned()))
 }
@@ -138,24 +139,23 @@ fn header_map(kind: Kind, sheet: &str, header: &[String], errors: &mut Vec<RowEr
         .collect();
     for (i, (h, m)) in header.iter().zip(&map).enumerate() {
         if m.is_none() && !h.trim().is_empty() {
+            let e = FieldError::new("", Code::UnknownColumn)
+                .with("position", i + 1)
+                .with("column", h.trim())
+                .with("columns", headers_list(kind));
             errors.push(RowError {
                 sheet: sheet.into(),
                 row: 1,
                 column: h.trim().into(),
-                code: "unknown_column".into(),
-                message: format!("column {} is not one of this sheet's: {}", i + 1, headers_list(kind)),
+                code: e.code,
+                params: e.params,
             });
         }
     }
     for (f, zh, required) in cols {
         if *required && !map.contains(&Some(*f)) {
-            errors.push(RowError {
-                sheet: sheet.into(),
-                row: 1,
-                column: (*zh).into(),
-                code: "missing_column".into(),
-                message: format!("the sheet needs a column {zh}"),
-            });
+            let e = FieldError::new("", Code::MissingColumn).with("column", zh);
+            errors.push(RowError { sheet: sheet.into(), row: 1, column: (*zh).into(), code: e.code, params: e.params });
         }
     }
     map
@@ -186,7 +186,7 @@ fn sheet_of(
         }
         *total += 1;
         if *total > MAX_ROWS {
-            return Err(file_error("too_many_rows", format!("at most {MAX_ROWS} rows in one import")));
+            return Err(AppError::invalid(file_error(Code::TooManyRows).with("max", MAX_ROWS)));
         }
         rows.push((i + 2, cells));
     }
@@ -202,19 +202,19 @@ pub(crate) fn read(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Resu
 pub(crate) fn read_roster(name: &str, bytes: &[u8], errors: &mut Vec<RowError>) -> Result<Sheet, AppError> {
     read_as(name, bytes, errors, Some(Kind::Roster))?
         .pop()
-        .ok_or_else(|| file_error("no_sheet", "the workbook has no sheet"))
+        .ok_or_else(|| AppError::invalid(file_error(Code::EmptyWorkbook)))
 }
 
 fn read_as(name: &str, bytes: &[u8], errors: &mut Vec<RowError>, only: Option<Kind>) -> Result<Vec<Sheet>, AppError> {
     if bytes.len() > MAX_BYTES {
-        return Err(file_error("too_large", format!("the file is larger than {} MB", MAX_BYTES / 1024 / 1024)));
+        return Err(AppError::invalid(file_error(Code::FileTooLarge).with("max", MAX_BYTES / 1024 / 1024)));
     }
     let lower = name.to_lowercase();
     let mut total = 0;
     if lower.ends_with(".xlsx") {
         use calamine::Reader;
         let mut wb: calamine::Xlsx<_> = calamine::open_workbook_from_rs(std::io::Cursor::new(bytes))
-            .map_err(|e| file_error("not_xlsx", format!("not a readable .xlsx workbook: {e}")))?;
+            .map_err(|e| AppError::invalid(file_error(Code::NotXlsx).with("detail", e)))?;
         let mut out = Vec::new();
         for sheet in wb.sheet_names() {
             let kind = match only {
@@ -225,14 +225,18 @@ fn read_as(name: &str, bytes: &[u8], errors: &mut Vec<RowError>, only: Option<Ki
                     None => continue,
                 },
             };
-            let range = wb
-                .worksheet_range(&sheet)
-                .map_err(|e| file_error("not_xlsx", format!("sheet {sheet} cannot be read: {e}")))?;
+            let range = wb.worksheet_range(&sheet).map_err(|e| {
+                AppError::invalid(file_error(Code::UnreadableSheet).with("sheet", &sheet).with("detail", e))
+            })?;
             let rows = range.rows().map(|r| Ok(r.iter().map(cell_text).collect::<csv::StringRecord>()));
             out.push(sheet_of(kind, &sheet, rows, errors, &mut total)?);
         }
         if out.is_empty() {
-            return Err(file_error("no_sheet", "the workbook has no sheet named 家庭, 家庭成员 or 月度收支"));
+            return Err(AppError::invalid(file_error(Code::NoSheet).with_label(
+                "sheets",
+                "“家庭”“家庭成员”或“月度收支”",
+                "家庭, 家庭成员 or 月度收支",
+            )));
         }
         Ok(out)
     } else if lower.ends_with(".csv") {
@@ -241,7 +245,9 @@ fn read_as(name: &str, bytes: &[u8], errors: &mut Vec<RowError>, only: Option<Ki
         let mut records = reader
             .records()
             .enumerate()
-            .map(|(i, r)| r.map_err(|e| file_error("bad_csv", format!("row {}: {e}", i + 1))))
+            .map(|(i, r)| {
+                r.map_err(|e| AppError::invalid(file_error(Code::BadCsv).with("row", i + 1).with("detail", e)))
+            })
             .peekable();
         let header: Vec<String> = match records.peek() {
             Some(Ok(h)) => h.iter().map(str::to_string).collect(),
@@ -259,7 +265,7 @@ fn read_as(name: &str, bytes: &[u8], errors: &mut Vec<RowError>, only: Option<Ki
         };
         Ok(vec![sheet_of(kind, name, records, errors, &mut total)?])
     } else {
-        Err(file_error("file_type", "the file must be .xlsx or .csv"))
+        Err(AppError::invalid(file_error(Code::FileType)))
     }
 }
 

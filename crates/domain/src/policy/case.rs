@@ -131,7 +131,7 @@ fn money(v: &Value, path: &str) -> R<i64> {
     };
     match Money::parse_yuan(path, &text) {
         Ok(m) => Ok(m.fen()),
-        Err(e) => err(path, e.message),
+        Err(e) => err(path, e.message(false)),
     }
 }
 

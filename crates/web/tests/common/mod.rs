@@ -162,3 +162,73 @@ pub fn assert_logs_clean(buf: &std::sync::Arc<std::sync::Mutex<Vec<u8>>>, secret
         assert!(!text.contains(s), "the secret {s:?} is in the log");
     }
 }
+
+/// Words of Latin letters a Chinese page may show: names of things that are written so in
+/// Chinese too (Excel, API…), units and formats.
+pub const ALLOWED_LATIN: &[&str] =
+    &["Excel", "API", "ID", "ETag", "ECharts", "PDF", "CSV", "csv", "xlsx", "GBK", "UTF", "GB", "MB", "English", "No"];
+
+/// What must not reach a Chinese page's visible text: stored UTC times shown as they are
+/// (`2026-12-04T16:39`), `snake_case` codes, and words of Latin letters (English) other than
+/// `allowed` and [`ALLOWED_LATIN`].
+pub fn foreign_text(text: &str, allowed: &[&str]) -> Vec<String> {
+    let mut out = Vec::new();
+    let b = text.as_bytes();
+    for i in 0..b.len().saturating_sub(15) {
+        let w = &b[i..i + 16];
+        if w[4] == b'-'
+            && w[7] == b'-'
+            && w[10] == b'T'
+            && w[13] == b':'
+            && [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15].iter().all(|j| w[*j].is_ascii_digit())
+        {
+            out.push(format!("an ISO timestamp {:?}", String::from_utf8_lossy(w)));
+        }
+    }
+    for word in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')).filter(|w| !w.is_empty()) {
+        if word.contains('_') && word.chars().any(|c| c.is_ascii_lowercase()) {
+            out.push(format!("a code {word:?}"));
+        } else if word.len() >= 2
+            && word.chars().all(|c| c.is_ascii_alphabetic())
+            && !ALLOWED_LATIN.contains(&word)
+            && !allowed.contains(&word)
+        {
+            out.push(format!("an English word {word:?}"));
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The text a person sees of an HTML page: no scripts, styles or tags; entities decoded.
+pub fn visible_text(html: &str) -> String {
+    let mut s = html.to_string();
+    for (open, close) in [("<script", "</script>"), ("<style", "</style>"), ("<head", "</head>")] {
+        while let Some(a) = s.find(open) {
+            match s[a..].find(close) {
+                Some(b) => s.replace_range(a..a + b + close.len(), " "),
+                None => break,
+            }
+        }
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut in_tag = false;
+    for c in s.chars() {
+        match c {
+            '<' => in_tag = true,
+            '>' if in_tag => {
+                in_tag = false;
+                out.push(' ');
+            }
+            _ if !in_tag => out.push(c),
+            _ => {}
+        }
+    }
+    out.replace("&amp;", "&")
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&#x27;", "'")
+}
