@@ -185,6 +185,8 @@ pub(crate) struct FormView {
     /// What the form is about, shown above it.
     pub(crate) facts: Vec<Fact>,
     pub(crate) intro: String,
+    /// Links beside the introduction (e.g. to write the plan a measure needs).
+    pub(crate) links: Vec<(String, String)>,
     pub(crate) general_error: Option<String>,
     pub(crate) hidden: Vec<(String, String)>,
     pub(crate) fields: Vec<Field>,
@@ -208,6 +210,7 @@ impl FormView {
             title: title.into(),
             facts: Vec::new(),
             intro: String::new(),
+            links: Vec::new(),
             general_error: None,
             hidden: Vec::new(),
             fields: Vec::new(),

@@ -28,16 +28,6 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}", get(household_page).post(crate::household_form::edit_submit))
         .route("/households/{id}/print", get(household_print))
         .route("/households/{id}/edit", get(crate::household_form::edit_form))
-        .route("/households/{id}/outcomes", axum::routing::post(crate::casework_view::propose_submit))
-        .route("/households/{id}/months", axum::routing::post(crate::casework_view::month_submit))
-        .route("/households/{id}/pairings", axum::routing::post(crate::casework_view::pair_submit))
-        .route("/outcomes/{id}/decision", axum::routing::post(crate::casework_view::decide_submit))
-        .route("/households/{id}/plans", axum::routing::post(crate::casework_view::plan_submit))
-        .route("/households/{id}/measures", axum::routing::post(crate::casework_view::measure_submit))
-        .route("/measures/{id}", axum::routing::post(crate::casework_view::measure_update_submit))
-        .route("/households/{id}/visits", axum::routing::post(crate::casework_view::visit_submit))
-        .route("/visits/{id}/record", axum::routing::post(crate::casework_view::visit_record_submit))
-        .route("/returns/{id}/decision", axum::routing::post(crate::casework_view::return_submit))
         .route("/households/{id}/timeline", get(crate::work_pages::timeline_page))
         .route("/my-work", get(crate::work_pages::my_work_page))
         .route("/dashboard", get(crate::dashboard::dashboard_page))
@@ -527,7 +517,6 @@ struct HouseholdPage {
     verifications: Vec<(i64, String, String, String)>,
     /// Departments a request can go to.
     departments: Vec<(String, String)>,
-    cw: &'static crate::casework_view::Cw,
 }
 
 /// A member as the file shows it.
@@ -742,7 +731,6 @@ async fn household_view(
             plan,
             verifications,
             departments,
-            cw: crate::casework_view::cw(ctx),
             enrolments: file
                 .enrolments
                 .iter()

@@ -1,7 +1,6 @@
 //! The household's timeline page and each user's "my work" page.
 
 use crate::auth::Who;
-use crate::casework_view::{cw, Cw};
 use crate::i18n::Tr;
 use crate::pages::{Ctx, Nav};
 use crate::AppState;
@@ -18,7 +17,6 @@ use bangfu_store::WorkList;
 #[template(path = "timeline.html")]
 struct TimelineView {
     t: &'static Tr,
-    cw: &'static Cw,
     nav: Nav,
     show_synthetic: bool,
     zh: bool,
@@ -51,7 +49,6 @@ pub(crate) async fn timeline_page(
         StatusCode::OK,
         TimelineView {
             t: ctx.lang.tr(),
-            cw: cw(&ctx),
             nav: ctx.nav(),
             show_synthetic: h.synthetic,
             zh: ctx.lang.zh(),
@@ -74,7 +71,6 @@ type WorkLine = (String, i64, String, String, String, String);
 #[template(path = "my_work.html")]
 struct MyWorkView {
     t: &'static Tr,
-    cw: &'static Cw,
     nav: Nav,
     show_synthetic: bool,
     today: String,
@@ -152,12 +148,10 @@ pub(crate) async fn my_work_page(
     // A liaison reads no household: their work is the reminders alone.
     if !ctx.who.can(bangfu_domain::Permission::ReadHouseholds) {
         let today = bangfu_app::clock::today().to_string();
-        let c = cw(&ctx);
         return ctx.render(
             StatusCode::OK,
             MyWorkView {
                 t: ctx.lang.tr(),
-                cw: c,
                 nav: ctx.nav(),
                 show_synthetic: false,
                 today,
@@ -170,7 +164,7 @@ pub(crate) async fn my_work_page(
         Ok(w) => w,
         Err(e) => return ctx.error(e),
     };
-    let c = cw(&ctx);
+    let c = ctx.lang.tr();
     let what = |code: &str| {
         MeasureKind::from_code(code)
             .map(|k| k.label(zh).to_string())
@@ -201,29 +195,21 @@ pub(crate) async fn my_work_page(
     };
     let mut sections = Vec::new();
     for (anchor, title, list) in [
-        ("visits-overdue", c.visits_overdue, &w.visits_overdue),
-        ("visits-upcoming", c.visits_upcoming, &w.visits_upcoming),
-        ("measures-planned", c.measures_planned, &w.measures_planned),
-        ("measures-in-progress", c.measures_in_progress, &w.measures_in_progress),
-        ("outcomes-waiting", c.outcomes_waiting, &w.outcomes_waiting),
-        ("returns", c.returns, &w.returns),
-        ("engine-exits", c.engine_exits, &w.engine_exits),
-        ("engine-reliefs", c.engine_reliefs, &w.engine_reliefs),
-        ("unpaired", c.unpaired, &w.unpaired),
+        ("visits-overdue", c.cw_visits_overdue, &w.visits_overdue),
+        ("visits-upcoming", c.cw_visits_upcoming, &w.visits_upcoming),
+        ("measures-planned", c.cw_measures_planned, &w.measures_planned),
+        ("measures-in-progress", c.cw_measures_in_progress, &w.measures_in_progress),
+        ("outcomes-waiting", c.cw_outcomes_waiting, &w.outcomes_waiting),
+        ("returns", c.cw_returns, &w.returns),
+        ("engine-exits", c.cw_engine_exits, &w.engine_exits),
+        ("engine-reliefs", c.cw_engine_reliefs, &w.engine_reliefs),
+        ("unpaired", c.cw_unpaired, &w.unpaired),
     ] {
         let (count, rows) = lines(list);
         sections.push((anchor, title, count, rows));
     }
     ctx.render(
         StatusCode::OK,
-        MyWorkView {
-            t: ctx.lang.tr(),
-            cw: c,
-            nav: ctx.nav(),
-            show_synthetic: false,
-            today: w.today,
-            sections,
-            reminders,
-        },
+        MyWorkView { t: ctx.lang.tr(), nav: ctx.nav(), show_synthetic: false, today: w.today, sections, reminders },
     )
 }

@@ -27,6 +27,8 @@ struct Fixture {
     member: i64,
     enrolment: i64,
     assistance: i64,
+    measure: i64,
+    visit: i64,
     /// Texts that must never reach a user out of scope.
     markers: Vec<String>,
     head_id: String,
@@ -133,6 +135,27 @@ async fn fixture(app: &App) -> (Orgs, Vec<Fixture>) {
         )
         .unwrap();
         let a = app.add_union_assistance(&sys, h.id, None, &a).await.unwrap();
+        let plan = bangfu_app::casework::PlanInput {
+            year: Some(2026),
+            goals: "目标".into(),
+            route: "relief".into(),
+            version: None,
+        };
+        app.save_plan(&sys, h.id, &plan).await.unwrap();
+        let measure = bangfu_app::casework::MeasureInput {
+            kind: "living_aid".into(),
+            description: "措施".into(),
+            person: "责任人".into(),
+            due_on: "2026-12-20".into(),
+            ..Default::default()
+        };
+        let measure = app.add_measure(&sys, h.id, &measure).await.unwrap().id;
+        let visit = bangfu_app::casework::VisitInput {
+            due_on: "2026-12-10".into(),
+            visitor: "走访人".into(),
+            purpose: String::new(),
+        };
+        let visit = app.schedule_visit(&sys, h.id, &visit).await.unwrap().id;
         let masked = bangfu_domain::id_number::mask(&head_id);
         out.push(Fixture {
             id: h.id,
@@ -141,6 +164,8 @@ async fn fixture(app: &App) -> (Orgs, Vec<Fixture>) {
             member: m.id,
             enrolment: e.id,
             assistance: a.id,
+            measure,
+            visit,
             markers: vec![head.into(), member_name.into(), h.file_no.clone(), head_id.clone(), masked, member_id],
             head_id,
         });
@@ -203,6 +228,8 @@ fn changes_the_file(path: &str) -> bool {
         && (path.ends_with("/new")
             || path.ends_with("/delete")
             || path.ends_with("{member_id}")
+            || path.ends_with("{measure_id}")
+            || path.ends_with("{visit_id}")
             || path.ends_with("/edit"))
 }
 
@@ -218,6 +245,8 @@ fn fill_household(path: &str, f: Option<&Fixture>) -> Option<String> {
         .replace("{id}", &n(|f| f.id))
         .replace("{member_id}", &n(|f| f.member))
         .replace("{item_id}", &item)
+        .replace("{measure_id}", &n(|f| f.measure))
+        .replace("{visit_id}", &n(|f| f.visit))
         .replace("{month}", "2020-01");
     assert!(!filled.contains('{'), "the access matrix cannot fill {path}: teach fill_household what it names");
     Some(filled)

@@ -268,9 +268,13 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         wait("#revealed".into()).await?;
         assert_eq!(c.find(Locator::Id("head-id")).await?.text().await?, good_id);
         // Case work: schedule a visit from the file; it shows as overdue on the work page.
-        c.find(Locator::Css("#visit-form [name=due_on]")).await?.send_keys("2026-01-10").await?;
-        c.find(Locator::Css("#visit-form [name=visitor]")).await?.send_keys("韦走访").await?;
-        c.find(Locator::Css("#visit-form button")).await?.click().await?;
+        click_and_load(&c, "#schedule-visit").await?;
+        for (name, value) in [("due_on", "2026-01-10"), ("visitor", "韦走访")] {
+            let e = c.find(Locator::Css(&format!("#page-form [name={name}]"))).await?;
+            e.clear().await?;
+            e.send_keys(value).await?;
+        }
+        click_and_load(&c, "#save").await?;
         let visits = wait("#visits".into()).await?.text().await?;
         assert!(visits.contains("韦走访"), "the visit is listed: {visits:?}");
         // The printable file: the visit is in its record, the forms are not shown.
@@ -278,7 +282,7 @@ async fn create_a_household_through_the_form_and_find_it_in_the_list() {
         let record = wait("#file-record".into()).await?.text().await?;
         assert!(record.contains("韦走访"), "the printed record: {record:?}");
         wait("#print-button".into()).await?;
-        assert!(!c.find(Locator::Css("#visit-form")).await?.is_displayed().await?, "forms are not printed");
+        assert!(c.find_all(Locator::Css("#schedule-visit")).await?.is_empty(), "forms are not printed");
         c.back().await?;
         wait("#visits".into()).await?;
         menu(&c, "nav-my-work").await?;
@@ -441,13 +445,14 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         let finances = c.find(Locator::Id("finances")).await?.text().await?;
         assert!(finances.contains("2026-10") && finances.contains("¥1,500.00"), "the month is listed: {finances:?}");
         // 3. Propose an exit (employment); the proposer cannot approve it.
-        c.find(Locator::Css("#propose-form select[name=kind] option[value=exit]")).await?.click().await?;
-        c.find(Locator::Css("#propose-form select[name=pathway] option[value=employment_business]"))
+        click_and_load(&c, "#propose-link").await?;
+        c.find(Locator::Css("#page-form input[name=kind][value=exit]")).await?.click().await?;
+        c.find(Locator::Css("#page-form select[name=pathway] option[value=employment_business]"))
             .await?
             .click()
             .await?;
-        c.find(Locator::Css("#propose-form [name=reason]")).await?.send_keys("户主已稳定就业").await?;
-        c.find(Locator::Css("#propose-form button")).await?.click().await?;
+        c.find(Locator::Css("#page-form [name=reason]")).await?.send_keys("户主已稳定就业").await?;
+        click_and_load(&c, "#save").await?;
         let outcomes = wait("#outcomes".into()).await?.text().await?;
         assert!(outcomes.contains("户主已稳定就业"), "the proposal is listed: {outcomes:?}");
         assert!(c.find_all(Locator::Css("#outcomes a.approve")).await?.is_empty(), "the proposer may not approve");
@@ -473,7 +478,7 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
             "approved, note shown: {decided:?}"
         );
         assert!(
-            c.find_all(Locator::Css("#propose-form")).await?.is_empty(),
+            c.find_all(Locator::Css("#propose-link")).await?.is_empty(),
             "an exited household takes no new proposal"
         );
         // 5. The dashboard moved.
@@ -733,22 +738,30 @@ async fn a_grassroots_cadre_s_day_on_a_phone() {
         assert!(finances.contains("2026-10") && finances.contains("¥1,500.00"), "the month is on file: {finances:?}");
         check_page(&c, "the file after the month").await?;
         // 4. Schedule a visit and record it.
-        c.find(Locator::Css("#visit-form [name=due_on]")).await?.send_keys("2026-12-10").await?;
-        c.find(Locator::Css("#visit-form [name=visitor]")).await?.send_keys("韦走访").await?;
-        click_and_load(&c, "#visit-form button").await?;
-        wait("#visits form [name=findings]".into()).await?.send_keys("家中有人照顾，孩子已入学").await?;
-        click_and_load(&c, "#visits form button[value=done]").await?;
+        click_and_load(&c, "#schedule-visit").await?;
+        check_page(&c, "the visit form").await?;
+        fill("due_on", "2026-12-10".into()).await?;
+        fill("visitor", "韦走访".into()).await?;
+        click_and_load(&c, "#save").await?;
+        click_and_load(&c, "#visits a.record-visit").await?;
+        check_page(&c, "the visit record form").await?;
+        fill("findings", "家中有人照顾，孩子已入学".into()).await?;
+        click_and_load(&c, "#save").await?;
         let visits = wait("#visits".into()).await?.text().await?;
         assert!(visits.contains("孩子已入学"), "the visit is recorded: {visits:?}");
         // 5. Write this year's plan and add a measure.
-        c.find(Locator::Css("#plan-form [name=goals]")).await?.send_keys("年底前实现就业").await?;
-        click_and_load(&c, "#plan-form button").await?;
+        click_and_load(&c, "#plan-link").await?;
+        check_page(&c, "the plan form").await?;
+        fill("goals", "年底前实现就业".into()).await?;
+        click_and_load(&c, "#save").await?;
         wait("#plans".into()).await?;
-        c.find(Locator::Css("#measure-form select[name=kind] option[value=living_aid]")).await?.click().await?;
-        c.find(Locator::Css("#measure-form [name=description]")).await?.send_keys("发放冬季生活补助").await?;
-        c.find(Locator::Css("#measure-form [name=person]")).await?.send_keys("韦走访").await?;
-        c.find(Locator::Css("#measure-form [name=due_on]")).await?.send_keys("2026-12-20").await?;
-        click_and_load(&c, "#measure-form button").await?;
+        click_and_load(&c, "#add-measure").await?;
+        check_page(&c, "the measure form").await?;
+        choose("kind", "living_aid").await?;
+        fill("description", "发放冬季生活补助".into()).await?;
+        fill("person", "韦走访".into()).await?;
+        fill("due_on", "2026-12-20".into()).await?;
+        click_and_load(&c, "#save").await?;
         let measures = wait("#measures".into()).await?.text().await?;
         assert!(measures.contains("发放冬季生活补助"), "the measure is on the plan: {measures:?}");
         check_page(&c, "the file with its plan").await?;

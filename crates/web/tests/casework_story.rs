@@ -357,6 +357,18 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
     }
 }
 
+/// Posts a form as the page does; answers the status and the page.
+async fn form_page(r: &axum::Router, uri: &str, body: &str) -> (StatusCode, String) {
+    let req = axum::http::Request::post(uri)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(axum::body::Body::from(body.to_string()))
+        .unwrap();
+    let res = tower::ServiceExt::oneshot(r.clone(), req).await.unwrap();
+    let status = res.status();
+    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
+    (status, String::from_utf8_lossy(&bytes).to_string())
+}
+
 /// Posts a form as the page does; answers the status.
 async fn form(r: &axum::Router, uri: &str, body: &str) -> StatusCode {
     let req = axum::http::Request::post(uri)
@@ -468,47 +480,64 @@ async fn the_household_page_plans_measures_and_visits() {
         &token_for(&app, "cw-page", "county_staff", Some("450403"), None).await,
     );
     let page = get(&r, &format!("/households/{hid}")).await;
-    for id in ["plan-form", "measure-form", "visit-form", "timeline-link"] {
+    for id in ["plan-link", "add-measure", "schedule-visit", "timeline-link"] {
         assert!(page.text.contains(&format!("id=\"{id}\"")), "{id} missing");
     }
-    assert!(form(&r, &format!("/households/{hid}/plans"), "year=2026&route=medical_cover&goals=%E5%8C%BB%E4%BF%9D")
-        .await
-        .is_redirection());
+    // Each step is a page of its own, posting to its own address.
+    assert_eq!(get(&r, &format!("/households/{hid}/plans/new")).await.status, StatusCode::OK);
     assert!(form(
         &r,
-        &format!("/households/{hid}/measures"),
-        "kind=serious_illness&description=%E5%A4%A7%E7%97%85%E4%BF%9D%E9%99%A9&person=%E7%8E%8B&due_on=2026-12-20"
+        &format!("/households/{hid}/plans/new"),
+        "year=2026&route=medical_cover&goals=%E5%8C%BB%E4%BF%9D"
     )
     .await
     .is_redirection());
-    assert!(form(&r, &format!("/households/{hid}/visits"), "due_on=2026-12-05&visitor=%E7%8E%8B&purpose=x")
+    let plan = get(&r, &format!("/api/v1/households/{hid}/casework")).await.body["plans"][0]["id"].as_i64().unwrap();
+    // A measure due next year belongs to this year's plan: allowed, not refused.
+    assert!(form(
+        &r,
+        &format!("/households/{hid}/measures/new"),
+        &format!("plan_id={plan}&kind=serious_illness&description=%E5%A4%A7%E7%97%85%E4%BF%9D%E9%99%A9&person=%E7%8E%8B&due_on=2027-01-20")
+    )
+    .await
+    .is_redirection());
+    assert!(form(&r, &format!("/households/{hid}/visits/new"), "due_on=2026-12-05&visitor=%E7%8E%8B&purpose=x")
         .await
         .is_redirection());
-    // A bad form answers with the error and changes nothing.
-    assert_eq!(
-        form(&r, &format!("/households/{hid}/measures"), "kind=serious_illness&description=&person=&due_on=").await,
-        StatusCode::UNPROCESSABLE_ENTITY
+    // A refused form comes back at its address with what was typed and a Chinese message beside
+    // the field; nothing changes.
+    let typed = form_page(
+        &r,
+        &format!("/households/{hid}/measures/new"),
+        &format!("plan_id={plan}&kind=serious_illness&description=%E5%BE%85%E5%AE%9A&person=&due_on=2026-13-40"),
+    )
+    .await;
+    let (status, text) = typed;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(text.contains("value=\"2026-13-40\"") && text.contains("待定"), "what was typed is kept");
+    assert!(
+        text.contains("data-field=\"due_on\"") && text.contains("应为日期"),
+        "the message stands beside the date: {text}"
     );
+    assert!(text.contains("data-field=\"person\""), "and beside the person");
     let page = get(&r, &format!("/households/{hid}")).await;
     assert!(page.text.contains("市人力资源社会保障局"), "the lead unit comes from the policy's table");
     assert!(page.text.contains("大病保险"));
     let cw = get(&r, &format!("/api/v1/households/{hid}/casework")).await;
     assert_eq!(cw.body["measures"].as_array().unwrap().len(), 1);
     let (mid, vid) = (cw.body["measures"][0]["id"].as_i64().unwrap(), cw.body["visits"][0]["id"].as_i64().unwrap());
+    assert!(form(&r, &format!("/households/{hid}/measures/{mid}"), "version=1&status=in_progress")
+        .await
+        .is_redirection());
     assert!(form(
         &r,
-        &format!("/measures/{mid}"),
-        "version=1&kind=serious_illness&description=x&person=%E7%8E%8B&due_on=2026-12-20&status=in_progress"
-    )
-    .await
-    .is_redirection());
-    assert!(form(
-        &r,
-        &format!("/visits/{vid}/record"),
+        &format!("/households/{hid}/visits/{vid}"),
         "version=1&status=done&findings=%E6%AD%A3%E5%B8%B8&next_due_on=2027-01-05"
     )
     .await
     .is_redirection());
+    // A measure of another household is not reached through this one's address.
+    assert_eq!(get(&r, &format!("/households/{hid}/measures/{}", mid + 1000)).await.status, StatusCode::NOT_FOUND);
     let cw = get(&r, &format!("/api/v1/households/{hid}/casework")).await;
     assert_eq!(cw.body["measures"][0]["status"], "in_progress");
     assert_eq!(cw.body["visits"].as_array().unwrap().len(), 2, "the follow-up is scheduled");

@@ -288,16 +288,16 @@ async fn the_household_page_pairs_proposes_and_approves() {
     };
     let page = get(&a, &format!("/households/{}", h.id)).await;
     assert!(
-        page.text.contains("id=\"pair-form\"")
-            && page.text.contains("id=\"propose-form\"")
+        page.text.contains("id=\"pair-link\"")
+            && page.text.contains("id=\"propose-link\"")
             && page.text.contains("尚未结对")
     );
-    assert!(form(&a, format!("/households/{}/pairings", h.id), format!("helper_org_id={helper}&person=%E6%9D%8E"))
+    assert!(form(&a, format!("/households/{}/pairings/new", h.id), format!("helper_org_id={helper}&person=%E6%9D%8E"))
         .await
         .is_redirection());
     let st = form(
         &a,
-        format!("/households/{}/outcomes", h.id),
+        format!("/households/{}/outcomes/new", h.id),
         "kind=exit&pathway=employment_business&reason=%E5%86%8D%E5%B0%B1%E4%B8%9A".into(),
     )
     .await;
@@ -308,20 +308,19 @@ async fn the_household_page_pairs_proposes_and_approves() {
     assert!(!get(&a, &format!("/households/{}", h.id)).await.text.contains(&decide));
     let page = get(&b, &format!("/households/{}", h.id)).await;
     assert!(page.text.contains("万秀区帮扶站 · 李") && page.text.contains(&decide), "{}", page.text);
-    assert!(form(&b, format!("/outcomes/{oid}/decision"), "decision=approve".into()).await.is_redirection());
+    // Deciding takes two steps: the decision, then its confirmation; nothing changes before.
+    let decide = format!("/approvals/outcomes/{oid}");
+    assert_eq!(form(&b, decide.clone(), "decision=approve&note=%E5%90%8C%E6%84%8F".into()).await, StatusCode::OK);
+    assert_eq!(app.pending_outcomes(&sys).await.unwrap().len(), 1, "not decided before it is confirmed");
+    assert!(form(&b, decide.clone(), "decision=approve&note=%E5%90%8C%E6%84%8F&confirmed=1".into())
+        .await
+        .is_redirection());
     let page = get(&b, &format!("/households/{}", h.id)).await;
     assert!(
-        page.text.contains("已批准") && !page.text.contains("id=\"propose-form\""),
-        "an exited household takes no new proposal"
+        page.text.contains("已批准") && page.text.contains("同意") && !page.text.contains("id=\"propose-link\""),
+        "an exited household takes no new proposal; the note is on the file"
     );
-    // A refused decision shows the reason in Chinese.
-    let again = call(
-        &b,
-        axum::http::Method::POST,
-        &format!("/outcomes/{oid}/decision"),
-        None,
-        &[("content-type", "application/x-www-form-urlencoded")],
-    )
-    .await;
-    assert!(again.status.is_client_error());
+    // Deciding again is refused, in Chinese, beside the decision.
+    let again = form(&b, decide, "decision=approve&confirmed=1".into()).await;
+    assert!(again.is_client_error());
 }

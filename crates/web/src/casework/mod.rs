@@ -1,8 +1,10 @@
-//! Case work: the file's case-work section and its forms are in `casework_view.rs` and the
-//! work pages in `work_pages.rs` (to be moved here); the approvals queue (待我审批) with its
-//! confirmation step is [`approvals`].
+//! Case work: each step on a form page of its own ([`forms`]: plan, measures, visits,
+//! outcomes, pairing), and the approvals queue 待我审批 with its confirmation step
+//! ([`approvals`]). The file's case-work section is still built in `casework_view.rs` and the
+//! work pages in `work_pages.rs` (to be moved here).
 
 pub(crate) mod approvals;
+pub(crate) mod forms;
 
 use axum::routing::get;
 
@@ -14,4 +16,11 @@ pub fn routes() -> crate::Routes {
         .route("/approvals/outcomes/{id}", get(outcome_page).post(outcome_submit))
         .route("/approvals/entries/{id}", get(entry_page).post(entry_submit))
         .route("/approvals/returns/{id}", get(return_page).post(return_submit))
+        .route("/households/{id}/plans/new", get(forms::plan_page).post(forms::plan_submit))
+        .route("/households/{id}/measures/new", get(forms::measure_new).post(forms::measure_create))
+        .route("/households/{id}/measures/{measure_id}", get(forms::measure_page).post(forms::measure_update))
+        .route("/households/{id}/visits/new", get(forms::visit_new).post(forms::visit_create))
+        .route("/households/{id}/visits/{visit_id}", get(forms::visit_page).post(forms::visit_record))
+        .route("/households/{id}/outcomes/new", get(forms::outcome_new).post(forms::outcome_create))
+        .route("/households/{id}/pairings/new", get(forms::pair_new).post(forms::pair_create))
 }
