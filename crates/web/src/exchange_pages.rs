@@ -876,7 +876,7 @@ async fn verification_page(
     };
     let zh = ctx.lang.zh();
     let reads = ctx.who.can(Permission::ReadHouseholds);
-    let mut lines = vec![
+    let lines = vec![
         format!("{}：{} {}（{}）", tx(&ctx, "家庭", "Household"), v.file_no, v.head_name, v.head_id_number),
         format!("{}：{}", tx(&ctx, "核对事项", "Question"), v.question),
         format!(
@@ -888,9 +888,14 @@ async fn verification_page(
             v.due_on
         ),
     ];
-    if reads {
-        lines.push(format!("/households/{}", v.household_id));
-    }
+    let links = if reads {
+        vec![(
+            format!("/households/{}", v.household_id),
+            tx(&ctx, "打开该户档案", "Open the household's file").to_string(),
+        )]
+    } else {
+        Vec::new()
+    };
     let rows = v
         .answers
         .iter()
@@ -915,6 +920,7 @@ async fn verification_page(
         .collect();
     let mut sections = vec![Section {
         lines,
+        links,
         table: Some(Tb {
             id: "answers",
             headers: bilingual(

@@ -169,10 +169,11 @@ async fn balances_page(
                 action: "/funds".into(),
                 id: "as-of-form",
                 upload: false,
-                get: false,
+                get: true,
                 submit: tx(&ctx, "查看", "Show").into(),
                 fields: vec![day],
             }),
+            ..Default::default()
         },
         Section { heading: tx(&ctx, "各工会收支", "Per union").into(), table: Some(unions_tb), ..Default::default() },
         Section {
@@ -1072,7 +1073,7 @@ async fn report_page(
                 action: "/funds/report".into(),
                 id: "year-form",
                 upload: false,
-                get: false,
+                get: true,
                 submit: tx(&ctx, "查看", "Show").into(),
                 fields: vec![y],
             }),

@@ -99,6 +99,8 @@ pub(crate) struct Fm {
 pub(crate) struct Section {
     pub(crate) heading: String,
     pub(crate) lines: Vec<String>,
+    /// Links (address, text) under the lines.
+    pub(crate) links: Vec<(String, String)>,
     pub(crate) table: Option<Tb>,
     pub(crate) form: Option<Fm>,
 }

@@ -291,6 +291,16 @@ fn detail_key(key: &str, lang: Lang) -> String {
         "old" => ("原值", "before"),
         "new" => ("新值", "after"),
         "id" => ("编号", "id"),
+        "fund_id" => ("资金", "fund"),
+        "measure_id" => ("帮扶措施", "measure"),
+        "payee_union_id" => ("收款工会", "payee union"),
+        "payer_union_id" => ("付款工会", "paying union"),
+        "reverses_id" => ("冲销", "reverses"),
+        "day" => ("日期", "day"),
+        "voucher" => ("凭证号", "voucher"),
+        "label" => ("用途说明", "label"),
+        "permission" => ("所需权限", "permission"),
+        "scheme" => ("救助项目", "scheme"),
         _ => return key.to_string(),
     };
     pick(lang, pair).to_string()
@@ -298,10 +308,7 @@ fn detail_key(key: &str, lang: Lang) -> String {
 
 fn detail_value(v: &serde_json::Value, lang: Lang) -> String {
     match v {
-        serde_json::Value::String(s) => match bangfu_domain::Role::from_code(s) {
-            Some(r) => r.label(lang.zh()).to_string(),
-            None => s.clone(),
-        },
+        serde_json::Value::String(s) => vocabulary_label(s, lang.zh()).map_or_else(|| s.clone(), str::to_string),
         serde_json::Value::Null => String::new(),
         serde_json::Value::Bool(b) => pick(lang, if *b { ("是", "yes") } else { ("否", "no") }).to_string(),
         serde_json::Value::Object(m) => m
@@ -312,6 +319,62 @@ fn detail_value(v: &serde_json::Value, lang: Lang) -> String {
         serde_json::Value::Array(a) => a.iter().map(|v| detail_value(v, lang)).collect::<Vec<_>>().join("、"),
         other => other.to_string(),
     }
+}
+
+/// The label of a value that is a code of one of the vocabularies (a role, a kind of outcome, a
+/// scheme…), for details recorded as codes.
+fn vocabulary_label(code: &str, zh: bool) -> Option<&'static str> {
+    use bangfu_domain::funds::{EntryKind, EntryStatus, FundSource};
+    use bangfu_domain::*;
+    Role::from_code(code)
+        .map(|v| v.label(zh))
+        .or_else(|| OutcomeKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| ExitPathway::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| WithdrawalReason::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| EntryKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| EntryStatus::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| FundSource::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| RosterKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Scheme::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| MeasureKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| MeasureStatus::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| PlanRoute::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| VisitStatus::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| ReturnDecision::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| HouseholdStatus::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Cause::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Relation::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Situation::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| WorkCapacity::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| AssistanceKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| UnionMeasure::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| TaskStatus::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| permission(code).map(|(z, e)| if zh { z } else { e }))
+}
+
+/// A permission's label (the audit trail records refusals by the permission asked for).
+fn permission(code: &str) -> Option<(&'static str, &'static str)> {
+    Some(match code {
+        "read_households" => ("查阅档案", "read files"),
+        "write_households" => ("修改档案", "change files"),
+        "delete_households" => ("删除档案", "delete files"),
+        "reveal_personal" => ("查看完整身份信息", "reveal personal data"),
+        "export" => ("导出", "export"),
+        "write_reference" => ("维护单位和标准", "change organisations and standards"),
+        "manage_users" => ("管理用户", "manage users"),
+        "read_audit" => ("查阅审计日志", "read the audit trail"),
+        "approve_outcomes" => ("审批结果", "approve outcomes"),
+        "upload_rosters" => ("上传部门名单", "upload rosters"),
+        "answer_verifications" => ("答复核对请求", "answer verifications"),
+        "read_joint_meeting" => ("查阅联席会议", "read the joint meeting"),
+        "manage_joint_meeting" => ("管理联席会议", "run the joint meeting"),
+        "read_funds" => ("查阅资金", "read funds"),
+        "record_funds" => ("录入资金收支", "record funds"),
+        "approve_funds" => ("审批资金收支", "approve funds"),
+        "manage_funds" => ("管理资金", "manage funds"),
+        "explain_findings" => ("说明监管发现", "explain findings"),
+        _ => return None,
+    })
 }
 
 /// An audit entry's details (JSON) as people read them: `字段：值；…`, a change as the fields that
