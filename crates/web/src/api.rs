@@ -1,13 +1,13 @@
 //! REST API under `/api/v1`, and its OpenAPI 3 document generated from these handlers.
 
-use crate::api_access as a;
-use crate::api_casework as c;
-use crate::api_funds as f;
-use crate::api_outcomes as o;
-use crate::api_quota as q;
+use crate::access::api as a;
 use crate::auth::Who;
+use crate::casework::api as c;
+use crate::casework::outcomes_api as o;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
+use crate::funds::api as f;
+use crate::reports::api as q;
 use crate::AppState;
 use axum::extract::{Path, State};
 use axum::http::{header, StatusCode};
@@ -495,7 +495,7 @@ async fn list_households(
     Who(who): Who,
     QueryParams(q): QueryParams<ListQuery>,
 ) -> ApiResult {
-    crate::api_access::no_id_in_url(&q)?;
+    crate::access::api::no_id_in_url(&q)?;
     let spec = s.app.list_spec(&q).await?;
     let HouseholdPage { items, total, total_is_lower_bound } = s.app.list_households(&who, &spec).await?;
     ok(PageOut { items, page: spec.page, per_page: spec.per_page, total, total_is_lower_bound })

@@ -115,7 +115,7 @@ impl<T: DeserializeOwned + Send + PagePathCheck> FromRequestParts<crate::AppStat
             Ok(axum::extract::Path(v)) if v.valid() => Ok(PagePath(v)),
             _ => {
                 let crate::auth::Who(who) = crate::auth::Who::from_request_parts(parts, state).await?;
-                let ctx = crate::pages::Ctx::new(parts.uri.query(), &parts.headers, who);
+                let ctx = crate::page::Ctx::new(parts.uri.query(), &parts.headers, who);
                 Err(ctx.error(bangfu_app::AppError::NotFound))
             }
         }

@@ -6,7 +6,7 @@
 //! ([`Values`]) and from the messages of a failure ([`FormState::fail`]).
 
 use crate::i18n::Lang;
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

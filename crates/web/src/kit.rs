@@ -2,7 +2,7 @@
 //! of text, tables that export to .xlsx exactly as shown, and form helpers.
 
 use crate::error::ApiError;
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::http::StatusCode;
@@ -106,7 +106,7 @@ pub(crate) struct Section {
 }
 
 #[derive(Template)]
-#[template(path = "exchange.html")]
+#[template(path = "list_page.html")]
 pub(crate) struct ExchangePage {
     pub(crate) t: &'static crate::i18n::Tr,
     pub(crate) nav: Nav,

@@ -11,34 +11,23 @@ macro_rules! or_error_page {
     };
 }
 
-pub mod access_pages;
+pub mod access;
 pub mod api;
-mod api_access;
-mod api_casework;
-mod api_funds;
-mod api_outcomes;
-mod api_quota;
 pub mod auth;
 pub mod casework;
-mod casework_view;
-mod dashboard;
 pub mod error;
-mod evaluation_view;
-pub mod exchange_pages;
+pub mod exchange;
 pub mod export;
 pub mod extract;
 mod form;
 pub mod funds;
-pub mod funds_pages;
-mod household_form;
 pub mod households;
 pub mod i18n;
 mod kit;
 pub mod labels;
-pub mod pages;
-pub mod policy_pages;
-mod standards_page;
-mod work_pages;
+pub mod page;
+pub mod policy;
+pub mod reports;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -53,7 +42,7 @@ pub struct AppState {
     /// The application.
     pub app: App,
     /// Batch evaluations started from the web in this process.
-    pub jobs: policy_pages::Jobs,
+    pub jobs: policy::pages::Jobs,
 }
 
 const STYLE: &str = include_str!("../assets/style.css");
@@ -86,6 +75,13 @@ impl Routes {
         self
     }
 
+    /// Adds every route of `other`.
+    pub fn merge(mut self, other: Routes) -> Self {
+        self.paths.extend(other.paths);
+        self.router = self.router.merge(other.router);
+        self
+    }
+
     /// Sets the fallback.
     pub fn fallback<H, T>(mut self, h: H) -> Self
     where
@@ -97,32 +93,30 @@ impl Routes {
     }
 }
 
+/// The pages of every feature, each feature's routes beside its pages.
+fn pages() -> Routes {
+    page::routes()
+        .merge(households::routes())
+        .merge(casework::routes())
+        .merge(policy::routes())
+        .merge(reports::routes())
+        .merge(funds::routes())
+        .merge(exchange::routes())
+        .merge(access::routes())
+}
+
 /// Every routed path (API paths with their `/api/v1` prefix), placeholders as `{name}`.
 pub fn route_paths() -> Vec<String> {
-    let mut out: Vec<String> = pages::routes().paths.iter().map(|p| p.to_string()).collect();
-    out.extend(access_pages::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(households::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(casework::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(funds::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(policy_pages::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(exchange_pages::routes().paths.iter().map(|p| p.to_string()));
-    out.extend(funds_pages::routes().paths.iter().map(|p| p.to_string()));
+    let mut out: Vec<String> = pages().paths.iter().map(|p| p.to_string()).collect();
     out.extend(api::routes().paths.iter().map(|p| format!("/api/v1{p}")));
     out
 }
 
 /// The whole router: pages, `/api/v1`, and `/assets`.
 pub fn router(app: App) -> Router {
-    let state = AppState { app, jobs: policy_pages::Jobs::default() };
+    let state = AppState { app, jobs: policy::pages::Jobs::default() };
     Router::new()
-        .merge(pages::routes().router)
-        .merge(access_pages::routes().router)
-        .merge(households::routes().router)
-        .merge(casework::routes().router)
-        .merge(funds::routes().router)
-        .merge(policy_pages::routes().router)
-        .merge(exchange_pages::routes().router)
-        .merge(funds_pages::routes().router)
+        .merge(pages().router)
         .nest("/api/v1", api::routes().router)
         .route("/assets/style.css", get(|| async { asset("text/css; charset=utf-8", STYLE) }))
         .route("/assets/echarts.min.js", get(|| async { asset("text/javascript; charset=utf-8", ECHARTS) }))

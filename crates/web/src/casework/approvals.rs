@@ -4,7 +4,7 @@
 
 use crate::extract::{PagePath, PagePathCheck};
 use crate::form::{choices, field, saved, Fact, FormState, FormView, Values};
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};

@@ -6,7 +6,7 @@
 use crate::extract::{PagePath, PagePathCheck};
 use crate::form::{choices, field, saved, FormState, FormView, Values};
 use crate::households::{file_facts, writable, HouseholdPath};
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;

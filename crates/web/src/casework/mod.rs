@@ -1,10 +1,14 @@
 //! Case work: each step on a form page of its own ([`forms`]: plan, measures, visits,
-//! outcomes, pairing), and the approvals queue 待我审批 with its confirmation step
-//! ([`approvals`]). The file's case-work section is still built in `casework_view.rs` and the
-//! work pages in `work_pages.rs` (to be moved here).
+//! outcomes, pairing), the approvals queue 待我审批 with its confirmation step
+//! ([`approvals`]), the file's case-work section ([`view`]), the timeline and my work ([`work`]),
+//! and their API ([`api`], [`outcomes_api`]).
 
+pub(crate) mod api;
 pub(crate) mod approvals;
 pub(crate) mod forms;
+pub(crate) mod outcomes_api;
+pub(crate) mod view;
+pub(crate) mod work;
 
 use axum::routing::get;
 
@@ -12,6 +16,8 @@ use axum::routing::get;
 pub fn routes() -> crate::Routes {
     use approvals::*;
     crate::Routes::default()
+        .route("/households/{id}/timeline", get(work::timeline_page))
+        .route("/my-work", get(work::my_work_page))
         .route("/approvals", get(queue))
         .route("/approvals/outcomes/{id}", get(outcome_page).post(outcome_submit))
         .route("/approvals/entries/{id}", get(entry_page).post(entry_submit))

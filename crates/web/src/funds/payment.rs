@@ -5,7 +5,7 @@
 use crate::extract::PagePath;
 use crate::form::{choices, field, saved, FormState, FormView, Values};
 use crate::households::{file_facts, HouseholdPath};
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
@@ -36,7 +36,7 @@ fn measure_label(m: &Measure, zh: bool) -> String {
 async fn view(s: &AppState, ctx: &Ctx, h: &Household, measures: &[Measure], state: &FormState) -> Response {
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
     let funds = or_error_page!(ctx, s.app.funds(&ctx.who).await);
-    let unions = or_error_page!(ctx, crate::funds_pages::union_options(s, ctx).await);
+    let unions = or_error_page!(ctx, crate::funds::pages::union_options(s, ctx).await);
     let open: Vec<&Measure> = measures.iter().filter(|m| m.status != "cancelled").collect();
     let mut v = FormView::new(ctx, t.record_payment.to_string(), format!("/households/{}#casework", h.id));
     v.facts = file_facts(ctx, h);

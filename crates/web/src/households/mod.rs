@@ -1,12 +1,14 @@
-//! Households: the file's own pages beside the list, the file and its form (still in
-//! `pages.rs` and `household_form.rs`, to be moved here): the family and its records
-//! ([`records`]).
+//! Households: the list ([`list`]), the file ([`file`]), its form ([`form`]), and the family
+//! and its records, each on a page of its own ([`records`]).
 
+pub(crate) mod file;
+pub(crate) mod form;
+pub(crate) mod list;
 pub(crate) mod records;
 
 use crate::extract::PagePathCheck;
 use crate::form::Fact;
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use axum::routing::get;
 use bangfu_app::AppError;
@@ -54,6 +56,14 @@ impl PagePathCheck for ItemPath {
 pub fn routes() -> crate::Routes {
     use records::*;
     crate::Routes::default()
+        .route("/households", get(list::list_page).post(form::create_submit))
+        .route("/households/search", axum::routing::post(list::search_submit))
+        .route("/households/{id}/reveal", axum::routing::post(file::reveal_submit))
+        .route("/households/new", get(form::new_form))
+        .route("/households/export.xlsx", get(list::export_list))
+        .route("/households/{id}", get(file::household_page).post(form::edit_submit))
+        .route("/households/{id}/print", get(file::household_print))
+        .route("/households/{id}/edit", get(form::edit_form))
         .route("/households/{id}/members/new", get(member_new).post(member_create))
         .route("/households/{id}/members/{member_id}", get(member_edit).post(member_update))
         .route("/households/{id}/members/{member_id}/delete", get(member_delete_page).post(member_delete))

@@ -6,7 +6,7 @@
 use super::{file_facts, writable, HouseholdPath, ItemPath, MemberPath};
 use crate::extract::PagePath;
 use crate::form::{choices, field, saved, Fact, FormState, FormView, Values};
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;

@@ -1,7 +1,7 @@
 //! The evaluation panel of the household page: the window month by month against the
 //! standard, each rule with its result and reason, and what would change the outcome.
 
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use bangfu_app::{AppError, HouseholdFile};
 

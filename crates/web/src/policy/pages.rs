@@ -2,7 +2,7 @@
 
 use crate::auth::Who;
 use crate::i18n::Tr;
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -24,7 +24,7 @@ pub fn routes() -> crate::Routes {
 }
 
 #[derive(Template)]
-#[template(path = "recheck.html")]
+#[template(path = "policy/recheck.html")]
 struct RecheckView {
     t: &'static Tr,
     nav: Nav,
@@ -165,7 +165,7 @@ async fn recheck_export(
 }
 
 #[derive(Template)]
-#[template(path = "what_if.html")]
+#[template(path = "policy/what_if.html")]
 struct WhatIfView {
     t: &'static Tr,
     nav: Nav,
@@ -259,7 +259,7 @@ pub struct Job {
 pub struct Jobs(Arc<Mutex<BTreeMap<u64, Job>>>);
 
 #[derive(Template)]
-#[template(path = "runs.html")]
+#[template(path = "policy/runs.html")]
 struct RunsView {
     t: &'static Tr,
     nav: Nav,

@@ -2,7 +2,7 @@
 
 use crate::auth::Who;
 use crate::i18n::Tr;
-use crate::pages::{options, region_names, Ctx, Nav};
+use crate::page::{options, region_names, Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -33,7 +33,7 @@ struct FormValues {
 }
 
 #[derive(Template)]
-#[template(path = "form.html")]
+#[template(path = "households/form.html")]
 struct FormPage {
     t: &'static Tr,
     nav: Nav,

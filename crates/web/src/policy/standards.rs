@@ -2,7 +2,7 @@
 
 use crate::auth::Who;
 use crate::i18n::Tr;
-use crate::pages::{options, region_names, Ctx, Nav};
+use crate::page::{options, region_names, Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -20,7 +20,7 @@ struct RegionStandards {
 }
 
 #[derive(Template)]
-#[template(path = "standards.html")]
+#[template(path = "policy/standards.html")]
 struct StandardsPage {
     t: &'static Tr,
     nav: Nav,

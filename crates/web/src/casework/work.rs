@@ -2,7 +2,7 @@
 
 use crate::auth::Who;
 use crate::i18n::Tr;
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
@@ -14,7 +14,7 @@ use bangfu_domain::{MeasureKind, OutcomeKind};
 use bangfu_store::WorkList;
 
 #[derive(Template)]
-#[template(path = "timeline.html")]
+#[template(path = "casework/timeline.html")]
 struct TimelineView {
     t: &'static Tr,
     nav: Nav,
@@ -68,7 +68,7 @@ type Reminder = (String, String, String);
 type WorkLine = (String, i64, String, String, String, String);
 
 #[derive(Template)]
-#[template(path = "my_work.html")]
+#[template(path = "casework/my_work.html")]
 struct MyWorkView {
     t: &'static Tr,
     nav: Nav,

@@ -1,7 +1,7 @@
 //! The case-work section of the household page: the pairing (一帮一) and the outcomes, with
 //! the forms to pair, propose and decide; and the handlers of those forms.
 
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use bangfu_app::AppError;
 use bangfu_domain::{ExitPathway, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason};

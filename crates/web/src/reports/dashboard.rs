@@ -4,7 +4,7 @@
 
 use crate::auth::Who;
 use crate::i18n::Tr;
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
@@ -276,7 +276,7 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
 }
 
 #[derive(Template)]
-#[template(path = "dashboard.html")]
+#[template(path = "reports/dashboard.html")]
 struct DashboardView {
     blocks: Vec<Block>,
     t: &'static Tr,
@@ -444,7 +444,7 @@ pub(crate) async fn dashboard_page(
 }
 
 #[derive(Template)]
-#[template(path = "reports.html")]
+#[template(path = "reports/reports.html")]
 struct ReportView {
     t: &'static Tr,
     nav: Nav,

@@ -8,7 +8,7 @@
 
 use crate::auth::Who;
 use crate::kit::*;
-use crate::pages::Ctx;
+use crate::page::Ctx;
 use crate::AppState;
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, Path, RawQuery, State};

@@ -3,7 +3,7 @@
 
 use crate::auth::{clear_session_cookie, client_address, cookie, over_tls, session_cookie, Who, SESSION_COOKIE};
 use crate::i18n::{Lang, Tr};
-use crate::pages::{Ctx, Nav};
+use crate::page::{Ctx, Nav};
 use crate::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, Request, State};
@@ -25,7 +25,7 @@ pub fn routes() -> crate::Routes {
 }
 
 #[derive(Template)]
-#[template(path = "sign_in.html")]
+#[template(path = "access/sign_in.html")]
 struct SignInPage {
     t: &'static Tr,
     nav: Nav,
@@ -107,7 +107,7 @@ struct AuditForm {
 }
 
 #[derive(Template)]
-#[template(path = "audit.html")]
+#[template(path = "access/audit.html")]
 struct AuditPageView {
     t: &'static Tr,
     lang: Lang,
@@ -249,7 +249,7 @@ async fn audit_export(
 }
 
 #[derive(Template)]
-#[template(path = "users.html")]
+#[template(path = "access/users.html")]
 struct UsersPage {
     t: &'static Tr,
     nav: Nav,

@@ -1,0 +1,14 @@
+//! Reports: the dashboard and the statistical tables ([`dashboard`]), and their API ([`api`]).
+
+pub(crate) mod api;
+pub(crate) mod dashboard;
+
+use axum::routing::get;
+
+/// The routes of these pages.
+pub fn routes() -> crate::Routes {
+    crate::Routes::default()
+        .route("/dashboard", get(dashboard::dashboard_page))
+        .route("/reports", get(dashboard::reports_page))
+        .route("/reports/export.xlsx", get(dashboard::reports_export))
+}
