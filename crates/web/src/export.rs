@@ -65,7 +65,7 @@ pub fn households(
             bangfu_domain::id_number::mask(&h.head_id_number),
             region_names.get(&h.region_code).cloned().unwrap_or_else(|| h.region_code.clone()),
             pool_of(h).label(zh).to_string(),
-            causes.join(if zh { "、" } else { ", " }),
+            causes.join(crate::i18n::texts(zh).list_separator),
             h.work_capacity.label(zh).to_string(),
             yes_no(h.migrant_worker).to_string(),
             h.status.label(zh).to_string(),
@@ -130,7 +130,7 @@ pub fn statistics(lang: Lang, r: &bangfu_app::quota::StatisticsReport) -> Result
     let zh = lang.zh();
     let mut wb = Workbook::new();
     let ws = wb.add_worksheet();
-    ws.set_name(if zh { "统计表" } else { "Statistics" })?;
+    ws.set_name(crate::i18n::texts(zh).x_statistics)?;
     let bold = Format::new().set_bold();
     let title = if zh {
         format!("困难职工解困脱困统计表（{}，截至 {}；存量为 {} 前建档）", r.scope, r.as_of, r.stock_cutoff)
@@ -144,11 +144,15 @@ pub fn statistics(lang: Lang, r: &bangfu_app::quota::StatisticsReport) -> Result
     } else {
         vec!["Region".into(), "Registered".into(), "Stock".into(), "Incremental".into()]
     };
-    headers.extend(conditions.iter().map(|c| if zh { format!("符合条件 {c}") } else { format!("Eligible {c}") }));
-    headers.extend(ExitPathway::ALL.iter().map(|p| format!("{}：{}", if zh { "脱困" } else { "Exited" }, p.label(zh))));
+    headers.extend(
+        conditions
+            .iter()
+            .map(|c| crate::i18n::fill(crate::i18n::texts(zh).x_eligible, &[("c", &c as &dyn std::fmt::Display)])),
+    );
+    headers.extend(ExitPathway::ALL.iter().map(|p| format!("{}：{}", crate::i18n::texts(zh).exited, p.label(zh))));
     headers.push(if zh { "解困".into() } else { "Relieved".into() });
     headers.extend(
-        WithdrawalReason::ALL.iter().map(|w| format!("{}：{}", if zh { "退出" } else { "Withdrawn" }, w.label(zh))),
+        WithdrawalReason::ALL.iter().map(|w| format!("{}：{}", crate::i18n::texts(zh).x_withdrawn, w.label(zh))),
     );
     headers.extend(
         if zh {
@@ -161,7 +165,7 @@ pub fn statistics(lang: Lang, r: &bangfu_app::quota::StatisticsReport) -> Result
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(2, c as u16, h, &bold)?;
     }
-    let total_name = if zh { "合计" } else { "Total" };
+    let total_name = crate::i18n::texts(zh).x_total;
     let all = r.regions.iter().map(|(_, n, row)| (n.as_str(), row)).chain(std::iter::once((total_name, &r.total)));
     for (i, (name, row)) in all.enumerate() {
         let line = i as u32 + 3;

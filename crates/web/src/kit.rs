@@ -10,25 +10,21 @@ use axum::response::{IntoResponse, Response};
 use bangfu_app::AppError;
 use std::collections::HashMap;
 
-/// "中文|English" labels in the page's language.
-pub(crate) fn bilingual(zh: bool, labels: &[&str]) -> Vec<String> {
-    labels.iter().map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string()).collect()
+/// Labels from the catalogue, as a table's headers.
+pub(crate) fn header_row(labels: &[&str]) -> Vec<String> {
+    labels.iter().map(|h| h.to_string()).collect()
 }
 
-/// Tabs ("中文|English" labels) linking to `base?show=KEY`, the one shown marked.
-pub(crate) fn tabs(zh: bool, base: &str, shown: &str, list: &[(&str, &str)]) -> Vec<(String, String, bool)> {
-    list.iter()
-        .map(|(k, l)| {
-            (l.rsplit('|').nth(usize::from(zh)).unwrap_or(l).to_string(), format!("{base}?show={k}"), shown == *k)
-        })
-        .collect()
+/// Tabs (labels from the catalogue) linking to `base?show=KEY`, the one shown marked.
+pub(crate) fn tabs(base: &str, shown: &str, list: &[(&str, &str)]) -> Vec<(String, String, bool)> {
+    list.iter().map(|(k, l)| (l.to_string(), format!("{base}?show={k}"), shown == *k)).collect()
 }
 
 /// A table of plain texts.
-pub(crate) fn text_table(headers: &[&str], zh: bool, rows: Vec<Vec<String>>) -> Tb {
+pub(crate) fn text_table(labels: &[&str], rows: Vec<Vec<String>>) -> Tb {
     Tb {
         id: "export",
-        headers: bilingual(zh, headers),
+        headers: header_row(labels),
         rows: rows.into_iter().map(|r| r.into_iter().map(c).collect()).collect(),
         count: String::new(),
         export: None,
@@ -117,15 +113,6 @@ pub(crate) struct ExchangePage {
     pub(crate) upload: bool,
     pub(crate) tabs: Vec<(String, String, bool)>,
     pub(crate) sections: Vec<Section>,
-}
-
-/// Chinese or English.
-pub(crate) fn tx<'a>(ctx: &Ctx, zh: &'a str, en: &'a str) -> &'a str {
-    if ctx.lang.zh() {
-        zh
-    } else {
-        en
-    }
 }
 
 pub(crate) fn page(

@@ -216,7 +216,7 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
                     income: crate::labels::money(r.income),
                     threshold: crate::labels::money(r.threshold),
                     decision: if r.status == "open" {
-                        (if zh { "待处理" } else { "Open" }).to_string()
+                        (crate::i18n::texts(zh).x_open_2).to_string()
                     } else {
                         format!("{} {}", d.unwrap_or_default(), r.note.unwrap_or_default())
                     },

@@ -97,41 +97,17 @@ pub(crate) async fn my_work_page(
                 let lines = tasks
                     .iter()
                     .map(|t| {
-                        let late = if t.deadline < today {
-                            if zh {
-                                "（逾期）"
-                            } else {
-                                " (overdue)"
-                            }
-                        } else {
-                            ""
-                        };
+                        let late = if t.deadline < today { crate::i18n::texts(zh).x_overdue } else { "" };
                         (t.deadline.clone(), format!("{} · {}{late}", t.title, t.lead), "/joint".to_string())
                     })
                     .collect();
-                out.push((
-                    if zh {
-                        "督办事项（14 天内到期或逾期）"
-                    } else {
-                        "Supervised tasks due within 14 days or overdue"
-                    }
-                    .to_string(),
-                    lines,
-                ));
+                out.push((crate::i18n::texts(zh).x_supervised_tasks_due_within_14.to_string(), lines));
             }
             if !requests.is_empty() {
                 let lines = requests
                     .iter()
                     .map(|v| {
-                        let late = if v.due_on < today {
-                            if zh {
-                                "（逾期）"
-                            } else {
-                                " (overdue)"
-                            }
-                        } else {
-                            ""
-                        };
+                        let late = if v.due_on < today { crate::i18n::texts(zh).x_overdue } else { "" };
                         (
                             v.due_on.clone(),
                             format!("{} {} · {}{late}", v.file_no, v.head_name, v.question),
@@ -139,7 +115,7 @@ pub(crate) async fn my_work_page(
                         )
                     })
                     .collect();
-                out.push((if zh { "待答复的核对请求" } else { "Verification requests to answer" }.to_string(), lines));
+                out.push((crate::i18n::texts(zh).x_verification_requests_answer.to_string(), lines));
             }
             out
         }

@@ -64,7 +64,7 @@ async fn rosters_export(
     match s.app.rosters(&ctx.who).await {
         Ok(list) => {
             let tb = rosters_table(&ctx, &list);
-            send_xlsx(&s, &ctx, "roster", tx(&ctx, "部门名单", "Department rosters"), &tb, "rosters.xlsx").await
+            send_xlsx(&s, &ctx, "roster", ctx.lang.tr().x_department_rosters, &tb, "rosters.xlsx").await
         }
         Err(e) => ctx.error(e),
     }
@@ -85,7 +85,7 @@ async fn my_work_export(
         Ok((tasks, requests)) => {
             for t in tasks {
                 rows.push(vec![
-                    tx(&ctx, "督办事项", "Supervised task").into(),
+                    ctx.lang.tr().x_supervised_task.into(),
                     t.deadline,
                     String::new(),
                     t.lead,
@@ -95,7 +95,7 @@ async fn my_work_export(
             }
             for v in requests {
                 rows.push(vec![
-                    tx(&ctx, "核对请求", "Verification request").into(),
+                    ctx.lang.tr().x_verification_request.into(),
                     v.due_on,
                     v.file_no,
                     v.head_name,
@@ -112,17 +112,17 @@ async fn my_work_export(
             Err(e) => return ctx.error(e),
         };
         for (name, list) in [
-            ("逾期走访|Visits overdue", &w.visits_overdue),
-            ("近期走访|Visits coming", &w.visits_upcoming),
-            ("计划中的措施|Measures planned", &w.measures_planned),
-            ("实施中的措施|Measures in progress", &w.measures_in_progress),
-            ("待审批|Outcomes waiting", &w.outcomes_waiting),
-            ("返困|Returns", &w.returns),
-            ("测算可脱困|Engine: exits", &w.engine_exits),
-            ("测算可解困|Engine: reliefs", &w.engine_reliefs),
-            ("未结对|Unpaired", &w.unpaired),
+            (crate::i18n::texts(zh).x_visits_overdue, &w.visits_overdue),
+            (crate::i18n::texts(zh).x_visits_coming, &w.visits_upcoming),
+            (crate::i18n::texts(zh).x_measures_planned, &w.measures_planned),
+            (crate::i18n::texts(zh).x_measures_progress, &w.measures_in_progress),
+            (crate::i18n::texts(zh).x_outcomes_waiting, &w.outcomes_waiting),
+            (crate::i18n::texts(zh).x_returns, &w.returns),
+            (crate::i18n::texts(zh).x_engine_exits, &w.engine_exits),
+            (crate::i18n::texts(zh).x_engine_reliefs, &w.engine_reliefs),
+            (crate::i18n::texts(zh).x_unpaired, &w.unpaired),
         ] {
-            let name = name.rsplit('|').nth(usize::from(zh)).unwrap_or(name).to_string();
+            let name = name.to_string();
             for i in &list.items {
                 rows.push(vec![
                     name.clone(),
@@ -135,9 +135,18 @@ async fn my_work_export(
             }
         }
     }
-    let tb =
-        text_table(&["类别|List", "日期|Date", "档案编号|File no.", "户主|Head", "事项|What", "人员|Who"], zh, rows);
-    send_xlsx(&s, &ctx, "my_work", tx(&ctx, "我的工作", "My work"), &tb, "my-work.xlsx").await
+    let tb = text_table(
+        &[
+            crate::i18n::texts(zh).x_list,
+            crate::i18n::texts(zh).date,
+            crate::i18n::texts(zh).x_file_no,
+            crate::i18n::texts(zh).x_head,
+            crate::i18n::texts(zh).what_to_decide,
+            crate::i18n::texts(zh).x_who,
+        ],
+        rows,
+    );
+    send_xlsx(&s, &ctx, "my_work", ctx.lang.tr().my_work, &tb, "my-work.xlsx").await
 }
 
 async fn timeline_export(
@@ -158,8 +167,16 @@ async fn timeline_export(
         .into_iter()
         .map(|e| vec![e.date, if zh { e.what } else { e.what_en }, e.who, crate::labels::time(&e.recorded_at)])
         .collect();
-    let tb = text_table(&["日期|Date", "事项|What", "记录人|By", "记录时间|Recorded at"], zh, rows);
-    let title = format!("{} {id}", tx(&ctx, "帮扶记录", "Record of household"));
+    let tb = text_table(
+        &[
+            crate::i18n::texts(zh).date,
+            crate::i18n::texts(zh).what_to_decide,
+            crate::i18n::texts(zh).x_text_3,
+            crate::i18n::texts(zh).x_recorded_at,
+        ],
+        rows,
+    );
+    let title = format!("{} {id}", ctx.lang.tr().x_record_household);
     send_xlsx(&s, &ctx, "household", &title, &tb, &format!("timeline-{id}.xlsx")).await
 }
 
@@ -186,16 +203,23 @@ async fn users_export(
                 role,
                 u.region_code.unwrap_or_default(),
                 u.org_id.map(|o| o.to_string()).unwrap_or_default(),
-                if u.disabled { tx(&ctx, "停用", "disabled") } else { tx(&ctx, "启用", "enabled") }.to_string(),
+                if u.disabled { ctx.lang.tr().x_disabled } else { ctx.lang.tr().x_enabled }.to_string(),
             ]
         })
         .collect();
     let tb = text_table(
-        &["#", "用户名|User", "姓名|Name", "角色|Role", "地区|Region", "单位|Organisation", "状态|State"],
-        zh,
+        &[
+            "#",
+            crate::i18n::texts(zh).x_user,
+            crate::i18n::texts(zh).name,
+            crate::i18n::texts(zh).role,
+            crate::i18n::texts(zh).region,
+            crate::i18n::texts(zh).x_organisation,
+            crate::i18n::texts(zh).x_state,
+        ],
         rows,
     );
-    send_xlsx(&s, &ctx, "user", tx(&ctx, "用户", "Users"), &tb, "users.xlsx").await
+    send_xlsx(&s, &ctx, "user", ctx.lang.tr().users, &tb, "users.xlsx").await
 }
 
 async fn standards_export(
@@ -215,11 +239,15 @@ async fn standards_export(
         .map(|x| vec![x.region_code, x.kind.label(zh).to_string(), x.from.to_string(), x.amount.to_string()])
         .collect();
     let tb = text_table(
-        &["地区|Region", "标准|Standard", "起始月份|From", "金额（元/人·月）|Amount (yuan per person a month)"],
-        zh,
+        &[
+            crate::i18n::texts(zh).region,
+            crate::i18n::texts(zh).standard_kind,
+            crate::i18n::texts(zh).x_from_2,
+            crate::i18n::texts(zh).x_amount_yuan_per_person_month,
+        ],
         rows,
     );
-    send_xlsx(&s, &ctx, "standard", tx(&ctx, "保障标准", "Standards"), &tb, "standards.xlsx").await
+    send_xlsx(&s, &ctx, "standard", ctx.lang.tr().x_standards_2, &tb, "standards.xlsx").await
 }
 
 // ---------------------------------------------------------------- import
@@ -230,33 +258,25 @@ async fn import_page(Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap)
         return ctx.error(AppError::Forbidden);
     }
     let intro = vec![
-        tx(
-            &ctx,
-            "从全国工会困难职工帮扶管理系统导出的表格可直接导入：家庭、家庭成员、月度收支三张工作表（或三个 .csv 文件，UTF-8 或 GBK 编码）。先“仅检查”，确认无误后再导入；任何一行有误，整个文件都不会写入。同一文件导入两次，第二次不会重复写入（按户主身份证号匹配）。",
-            "Import the spreadsheets exported from the national registry: sheets 家庭, 家庭成员 and 月度收支 (or three .csv files, UTF-8 or GBK). Check first; if any row is bad nothing is written. Importing the same file twice writes nothing the second time (households are matched by the head's resident ID).",
-        )
-        .to_string(),
+        ctx.lang.tr().x_import_spreadsheets_exported_from_national.to_string(),
         format!(
             "{} {} MB，{} {} {}",
-            tx(&ctx, "文件上限", "At most"),
+            ctx.lang.tr().x_at_most,
             bangfu_app::import::MAX_BYTES >> 20,
-            tx(&ctx, "至多", "and"),
+            ctx.lang.tr().x_text_2,
             bangfu_app::import::MAX_ROWS,
-            tx(&ctx, "行。", "rows.")
+            ctx.lang.tr().x_rows
         ),
     ];
-    let mut dry = field(tx(&ctx, "仅检查，不写入", "Only check, write nothing"), "dry_run", "checkbox");
+    let mut dry = field(ctx.lang.tr().x_only_check_write_nothing, "dry_run", "checkbox");
     dry.value = "1".into();
     let sections = vec![
         Section {
-            heading: tx(&ctx, "模板", "Template").into(),
+            heading: ctx.lang.tr().x_template.into(),
             table: Some(Tb {
                 id: "import-template",
-                headers: vec![tx(&ctx, "文件", "File").into()],
-                rows: vec![vec![cl(
-                    tx(&ctx, "导入模板（含中文表头）.xlsx", "Template with Chinese headers (.xlsx)"),
-                    "/import/template.xlsx",
-                )]],
+                headers: vec![ctx.lang.tr().x_file.into()],
+                rows: vec![vec![cl(ctx.lang.tr().x_template_chinese_headers_xlsx, "/import/template.xlsx")]],
                 count: String::new(),
                 export: None,
                 pager: Vec::new(),
@@ -264,19 +284,19 @@ async fn import_page(Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap)
             ..Default::default()
         },
         Section {
-            heading: tx(&ctx, "上传", "Upload").into(),
+            heading: ctx.lang.tr().x_upload.into(),
             form: Some(Fm {
                 action: "/import/upload".into(),
                 id: "import-form",
                 upload: true,
                 get: false,
-                submit: tx(&ctx, "上传", "Upload").into(),
-                fields: vec![field(tx(&ctx, "文件（.xlsx 或 .csv）", "File (.xlsx or .csv)"), "file", "file"), dry],
+                submit: ctx.lang.tr().x_upload.into(),
+                fields: vec![field(ctx.lang.tr().x_file_xlsx_csv, "file", "file"), dry],
             }),
             ..Default::default()
         },
     ];
-    page(&ctx, tx(&ctx, "批量导入", "Import"), intro, Vec::new(), sections)
+    page(&ctx, ctx.lang.tr().import, intro, Vec::new(), sections)
 }
 
 /// The template: the three sheets with their Chinese headers (required ones marked) and a
@@ -444,10 +464,16 @@ fn rosters_table(ctx: &Ctx, list: &[bangfu_store::Roster]) -> Tb {
         .collect();
     Tb {
         id: "rosters",
-        headers: bilingual(
-            zh,
-            &["#", "部门|Department", "名单|Roster", "文件|File", "行数|Rows", "匹配|Matched", "上传人|By", "时间|At"],
-        ),
+        headers: header_row(&[
+            "#",
+            crate::i18n::texts(zh).x_department_2,
+            crate::i18n::texts(zh).x_roster_2,
+            crate::i18n::texts(zh).x_file,
+            crate::i18n::texts(zh).x_rows_2,
+            crate::i18n::texts(zh).x_matched_2,
+            crate::i18n::texts(zh).x_text_4,
+            crate::i18n::texts(zh).x_at,
+        ]),
         rows,
         count: format!("{} {}", ctx.lang.tr().total, list.len()),
         export: Some("/rosters/export.xlsx".into()),
@@ -470,7 +496,7 @@ async fn rosters_page(
     if ctx.who.can(Permission::UploadRosters) {
         let mut fields = Vec::new();
         if ctx.who.role != bangfu_domain::Role::Liaison {
-            let mut d = field(tx(&ctx, "来源部门", "Department"), "department_id", "select");
+            let mut d = field(ctx.lang.tr().x_department, "department_id", "select");
             d.options =
                 match s.app.store.organisations(&bangfu_store::Scope::everything(), Some(OrgKind::Department)).await {
                     Ok(o) => o.into_iter().map(|o| (o.id.to_string(), o.name)).collect(),
@@ -478,38 +504,25 @@ async fn rosters_page(
                 };
             fields.push(d);
         }
-        let mut k = field(tx(&ctx, "名单类别", "Roster"), "kind", "select");
+        let mut k = field(ctx.lang.tr().x_roster, "kind", "select");
         k.options = kind_options(&ctx);
         fields.push(k);
-        fields.push(field(
-            tx(
-                &ctx,
-                "文件（.xlsx 或 .csv：身份证号、姓名、起始日期、备注）",
-                "File (.xlsx or .csv: 身份证号, 姓名, 起始日期, 备注)",
-            ),
-            "file",
-            "file",
-        ));
+        fields.push(field(ctx.lang.tr().x_file_xlsx_csv_2, "file", "file"));
         sections.push(Section {
-            heading: tx(&ctx, "上传部门名单", "Upload a department's roster").into(),
-            lines: vec![tx(
-                &ctx,
-                "名单按身份证号与户主或家庭成员比对。比对结果只是建议：经人工逐条接受后才会生效（低保、特困名单建议“纳入社会救助脱困”，其他名单在帮扶记录中留痕）。",
-                "Rows are matched to heads or members by resident ID. A match only suggests a change, which a person accepts or rejects (a 低保/特困 enrolment suggests an exit via social assistance; other rosters a note on the household's record).",
-            )
-            .into()],
+            heading: ctx.lang.tr().x_upload_department_s_roster.into(),
+            lines: vec![ctx.lang.tr().x_rows_are_matched_heads_members.into()],
             form: Some(Fm {
                 action: "/rosters/upload".into(),
                 id: "roster-form",
                 upload: true,
                 get: false,
-                submit: tx(&ctx, "上传并比对", "Upload and match").into(),
+                submit: ctx.lang.tr().x_upload_match.into(),
                 fields,
             }),
             ..Default::default()
         });
     }
-    page(&ctx, tx(&ctx, "部门名单比对", "Department rosters"), Vec::new(), Vec::new(), sections)
+    page(&ctx, ctx.lang.tr().x_department_rosters_2, Vec::new(), Vec::new(), sections)
 }
 
 async fn roster_upload(
@@ -576,13 +589,13 @@ async fn roster_table(
     let can_decide = ctx.who.can(Permission::WriteHouseholds);
     let label = |code: &str| -> String {
         match code {
-            "propose_exit" => tx(ctx, "建议：纳入社会救助脱困", "Suggest: exit via social assistance").into(),
-            "note" => tx(ctx, "建议：记入帮扶记录", "Suggest: note on the record").into(),
-            "pending" => tx(ctx, "待处理", "Pending").into(),
-            "accepted" => tx(ctx, "已接受", "Accepted").into(),
-            "rejected" => tx(ctx, "已驳回", "Rejected").into(),
-            "head" => tx(ctx, "户主", "Head").into(),
-            "member" => tx(ctx, "家庭成员", "Member").into(),
+            "propose_exit" => ctx.lang.tr().x_suggest_exit_via_social_assistance.into(),
+            "note" => ctx.lang.tr().x_suggest_note_record.into(),
+            "pending" => ctx.lang.tr().x_pending.into(),
+            "accepted" => ctx.lang.tr().x_accepted.into(),
+            "rejected" => ctx.lang.tr().x_rejected.into(),
+            "head" => ctx.lang.tr().x_head.into(),
+            "member" => ctx.lang.tr().x_member.into(),
             "" | "none" => "—".into(),
             other => other.into(),
         }
@@ -595,25 +608,25 @@ async fn roster_table(
                     format!("{} {}", x.file_no.clone().unwrap_or_default(), x.head_name.clone().unwrap_or_default()),
                     format!("/households/{h}"),
                 ),
-                (Some(_), false) => c(tx(ctx, "已匹配", "Matched")),
-                (None, _) => c(tx(ctx, "未匹配", "Not matched")),
+                (Some(_), false) => c(ctx.lang.tr().x_matched),
+                (None, _) => c(ctx.lang.tr().x_not_matched),
             };
             let mut decision = c(label(&x.decision));
             if let Some(o) = x.outcome_id {
-                decision.text.push_str(&format!(" · {} {o}", tx(ctx, "脱困申请", "proposal")));
+                decision.text.push_str(&format!(" · {} {o}", ctx.lang.tr().x_proposal));
             }
             if can_decide && x.decision == "pending" && x.household_id.is_some() && !all {
                 let url = format!("/roster-rows/{}/decision", x.id);
                 decision.buttons = vec![
                     Btn {
                         url: url.clone(),
-                        label: tx(ctx, "接受", "Accept").into(),
+                        label: ctx.lang.tr().x_accept.into(),
                         class: "accept",
                         fields: vec![("accept".into(), "1".into())],
                     },
                     Btn {
                         url,
-                        label: tx(ctx, "驳回", "Reject").into(),
+                        label: ctx.lang.tr().reject.into(),
                         class: "reject",
                         fields: vec![("accept".into(), "0".into())],
                     },
@@ -635,18 +648,18 @@ async fn roster_table(
         })
         .collect();
     let headers = [
-        "行|Row",
-        "身份证号|Resident ID",
-        "姓名|Name",
-        "起始|Since",
-        "备注|Note",
-        "匹配家庭|Household",
-        "身份|As",
-        "建议|Suggestion",
-        "处理|Decision",
+        crate::i18n::texts(zh).upload_row,
+        crate::i18n::texts(zh).x_resident_id,
+        crate::i18n::texts(zh).name,
+        crate::i18n::texts(zh).x_since,
+        crate::i18n::texts(zh).x_note,
+        crate::i18n::texts(zh).x_household,
+        crate::i18n::texts(zh).x_as_2,
+        crate::i18n::texts(zh).x_suggestion,
+        crate::i18n::texts(zh).x_decision,
     ]
     .iter()
-    .map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string())
+    .map(|h| h.to_string())
     .collect();
     let mut pager = Vec::new();
     if page_no > 1 {
@@ -686,17 +699,11 @@ async fn roster_page(
         Err(e) => return ctx.error(e),
     };
     let tabs = tabs(
-        ctx.lang.zh(),
         &format!("/rosters/{id}"),
         &show,
-        &[("all", "全部|All"), ("matched", "已匹配|Matched"), ("unmatched", "未匹配|Not matched")],
+        &[("all", ctx.lang.tr().all), ("matched", ctx.lang.tr().x_matched), ("unmatched", ctx.lang.tr().x_not_matched)],
     );
-    let intro = vec![tx(
-        &ctx,
-        "比对结果在接受之前不改变任何家庭档案。",
-        "Nothing in any household changes until a match is accepted.",
-    )
-    .into()];
+    let intro = vec![ctx.lang.tr().x_nothing_any_household_changes_until.into()];
     page(&ctx, &title, intro, tabs, vec![Section { table: Some(tb), ..Default::default() }])
 }
 
@@ -762,11 +769,11 @@ async fn verification_table(s: &AppState, ctx: &Ctx, filter: RequestFilter, show
                 v.answers.iter().filter(|a| a.status == "pending").map(|a| a.department.clone()).collect();
             let answered = v.answers.len() - pending.len();
             let state = if pending.is_empty() {
-                tx(ctx, "已全部答复", "All answered").to_string()
+                ctx.lang.tr().x_all_answered.to_string()
             } else if v.due_on < today {
-                format!("{}：{}", tx(ctx, "逾期", "Overdue"), pending.join("、"))
+                format!("{}：{}", ctx.lang.tr().x_overdue_2, pending.join("、"))
             } else {
-                format!("{}：{}", tx(ctx, "待答复", "Waiting for"), pending.join("、"))
+                format!("{}：{}", ctx.lang.tr().x_waiting, pending.join("、"))
             };
             vec![
                 cl(v.id.to_string(), format!("/verifications/{}", v.id)),
@@ -784,16 +791,16 @@ async fn verification_table(s: &AppState, ctx: &Ctx, filter: RequestFilter, show
         id: "verifications",
         headers: [
             "#",
-            "家庭|Household",
-            "核对事项|Question",
-            "发起人|Asked by",
-            "发起日期|Asked on",
-            "答复期限|Due",
-            "已答复|Answered",
-            "状态|State",
+            crate::i18n::texts(zh).cw_household,
+            crate::i18n::texts(zh).x_question,
+            crate::i18n::texts(zh).x_asked_2,
+            crate::i18n::texts(zh).x_asked_3,
+            crate::i18n::texts(zh).x_due,
+            crate::i18n::texts(zh).x_answered,
+            crate::i18n::texts(zh).x_state,
         ]
         .iter()
-        .map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string())
+        .map(|h| h.to_string())
         .collect(),
         rows,
         count: format!("{} {}", ctx.lang.tr().total, list.len()),
@@ -816,20 +823,14 @@ async fn verifications_page(
         Err(e) => return ctx.error(e),
     };
     let tabs = tabs(
-        ctx.lang.zh(),
         "/verifications",
         show,
-        &[("open", "待答复|Open"), ("overdue", "逾期|Overdue"), ("all", "全部|All")],
+        &[("open", ctx.lang.tr().x_open_3), ("overdue", ctx.lang.tr().x_overdue_2), ("all", ctx.lang.tr().all)],
     );
-    let intro = vec![tx(
-        &ctx,
-        "家庭经济状况核对：工会向联席会议成员单位发起核对请求，各单位联络员在期限内（默认 5 个工作日）答复，答复记入该户帮扶记录。",
-        "Household economic status verification: union staff ask member departments; each department's liaison answers within the deadline (5 working days by default); the answers go on the household's record.",
-    )
-    .into()];
+    let intro = vec![ctx.lang.tr().x_household_economic_status_verification_union.into()];
     page(
         &ctx,
-        tx(&ctx, "核对请求", "Verification requests"),
+        ctx.lang.tr().x_verification_requests,
         intro,
         tabs,
         vec![Section { table: Some(tb), ..Default::default() }],
@@ -847,15 +848,7 @@ async fn verifications_export(
     let (filter, show) = filter_of(&q);
     match verification_table(&s, &ctx, filter, show).await {
         Ok(tb) => {
-            send_xlsx(
-                &s,
-                &ctx,
-                "verification",
-                tx(&ctx, "核对请求", "Verification requests"),
-                &tb,
-                "verifications.xlsx",
-            )
-            .await
+            send_xlsx(&s, &ctx, "verification", ctx.lang.tr().x_verification_requests, &tb, "verifications.xlsx").await
         }
         Err(e) => ctx.error(e),
     }
@@ -877,22 +870,12 @@ async fn verification_page(
     let zh = ctx.lang.zh();
     let reads = ctx.who.can(Permission::ReadHouseholds);
     let lines = vec![
-        format!("{}：{} {}（{}）", tx(&ctx, "家庭", "Household"), v.file_no, v.head_name, v.head_id_number),
-        format!("{}：{}", tx(&ctx, "核对事项", "Question"), v.question),
-        format!(
-            "{}：{} · {} · {}：{}",
-            tx(&ctx, "发起", "Asked"),
-            v.asked_by,
-            v.asked_on,
-            tx(&ctx, "答复期限", "Due"),
-            v.due_on
-        ),
+        format!("{}：{} {}（{}）", ctx.lang.tr().cw_household, v.file_no, v.head_name, v.head_id_number),
+        format!("{}：{}", ctx.lang.tr().x_question, v.question),
+        format!("{}：{} · {} · {}：{}", ctx.lang.tr().x_asked, v.asked_by, v.asked_on, ctx.lang.tr().x_due, v.due_on),
     ];
     let links = if reads {
-        vec![(
-            format!("/households/{}", v.household_id),
-            tx(&ctx, "打开该户档案", "Open the household's file").to_string(),
-        )]
+        vec![(format!("/households/{}", v.household_id), ctx.lang.tr().x_open_household_s_file.to_string())]
     } else {
         Vec::new()
     };
@@ -906,11 +889,7 @@ async fn verification_page(
             };
             vec![
                 c(a.department.clone()),
-                c(if a.status == "answered" {
-                    tx(&ctx, "已答复", "Answered")
-                } else {
-                    tx(&ctx, "待答复", "Pending")
-                }),
+                c(if a.status == "answered" { ctx.lang.tr().x_answered } else { ctx.lang.tr().x_pending_2 }),
                 c(a.facts.clone()),
                 file,
                 c(a.answered_by.clone().unwrap_or_default()),
@@ -923,10 +902,14 @@ async fn verification_page(
         links,
         table: Some(Tb {
             id: "answers",
-            headers: bilingual(
-                zh,
-                &["部门|Department", "状态|State", "核实情况|Facts confirmed", "附件|File", "答复人|By", "时间|At"],
-            ),
+            headers: header_row(&[
+                crate::i18n::texts(zh).x_department_2,
+                crate::i18n::texts(zh).x_state,
+                crate::i18n::texts(zh).x_facts_confirmed,
+                crate::i18n::texts(zh).x_file_2,
+                crate::i18n::texts(zh).x_text_5,
+                crate::i18n::texts(zh).x_at,
+            ]),
             rows,
             count: String::new(),
             export: None,
@@ -938,22 +921,22 @@ async fn verification_page(
         && v.answers.iter().any(|a| Some(a.department_id) == ctx.who.organisation_id && a.status == "pending");
     if mine_pending {
         sections.push(Section {
-            heading: tx(&ctx, "答复", "Answer").into(),
+            heading: ctx.lang.tr().x_answer.into(),
             form: Some(Fm {
                 action: format!("/verifications/{id}/answer"),
                 id: "answer-form",
                 upload: true,
                 get: false,
-                submit: tx(&ctx, "提交答复", "Send the answer").into(),
+                submit: ctx.lang.tr().x_send_answer.into(),
                 fields: vec![
-                    field(tx(&ctx, "核实情况", "Facts confirmed"), "facts", "textarea"),
-                    field(tx(&ctx, "附件（可选，至多 10 MB）", "Attachment (optional, at most 10 MB)"), "file", "file"),
+                    field(ctx.lang.tr().x_facts_confirmed, "facts", "textarea"),
+                    field(ctx.lang.tr().x_attachment_optional_at_most_10, "file", "file"),
                 ],
             }),
             ..Default::default()
         });
     }
-    page(&ctx, &format!("{} {id}", tx(&ctx, "核对请求", "Verification request")), Vec::new(), Vec::new(), sections)
+    page(&ctx, &format!("{} {id}", ctx.lang.tr().x_verification_request), Vec::new(), Vec::new(), sections)
 }
 
 /// The answer: a form (facts only), or the file as the body with the facts in the query.
@@ -1098,7 +1081,7 @@ async fn tasks_table(s: &AppState, ctx: &Ctx, buttons: bool) -> Result<Tb, AppEr
         .map(|t| {
             let mut status = c(task_label(ctx, &t.status));
             if t.status != "done" && t.deadline < today {
-                status.text.push_str(&format!(" · {}", tx(ctx, "逾期", "overdue")));
+                status.text.push_str(&format!(" · {}", ctx.lang.tr().x_overdue_3));
             }
             let leads = ctx.who.organisation_id.is_some()
                 && members.iter().any(|m| m.id == t.lead_member_id && m.organisation_id == ctx.who.organisation_id);
@@ -1128,16 +1111,16 @@ async fn tasks_table(s: &AppState, ctx: &Ctx, buttons: bool) -> Result<Tb, AppEr
         id: "tasks",
         headers: [
             "#",
-            "督办事项|Task",
-            "牵头单位|Lead unit",
-            "期限|Deadline",
-            "状态|Status",
-            "进展|Progress",
-            "会议|Meeting",
-            "更新|Updated",
+            crate::i18n::texts(zh).x_task_2,
+            crate::i18n::texts(zh).cw_lead_unit,
+            crate::i18n::texts(zh).x_deadline,
+            crate::i18n::texts(zh).status,
+            crate::i18n::texts(zh).x_progress,
+            crate::i18n::texts(zh).x_meeting,
+            crate::i18n::texts(zh).x_updated,
         ]
         .iter()
-        .map(|h| h.rsplit('|').nth(usize::from(zh)).unwrap_or(h).to_string())
+        .map(|h| h.to_string())
         .collect(),
         rows,
         count: format!("{} {}", ctx.lang.tr().total, tasks.len()),
@@ -1180,17 +1163,19 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         })
         .collect();
     let mut sections = vec![
+        Section { heading: ctx.lang.tr().x_supervised_tasks.into(), table: Some(tasks), ..Default::default() },
         Section {
-            heading: tx(&ctx, "督办事项", "Supervised tasks").into(), table: Some(tasks), ..Default::default()
-        },
-        Section {
-            heading: tx(&ctx, "会议与决定", "Meetings and decisions").into(),
+            heading: ctx.lang.tr().x_meetings_decisions.into(),
             table: Some(Tb {
                 id: "meetings",
-                headers: bilingual(
-                    zh,
-                    &["#", "日期|Held on", "议题|Title", "地点|Place", "纪要|Minutes", "决定|Decisions"],
-                ),
+                headers: header_row(&[
+                    "#",
+                    crate::i18n::texts(zh).x_held,
+                    crate::i18n::texts(zh).x_title,
+                    crate::i18n::texts(zh).x_place,
+                    crate::i18n::texts(zh).x_minutes,
+                    crate::i18n::texts(zh).x_decisions,
+                ]),
                 rows: meeting_rows,
                 count: format!("{} {}", ctx.lang.tr().total, meetings.len()),
                 export: None,
@@ -1199,16 +1184,16 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
             ..Default::default()
         },
         Section {
-            heading: tx(&ctx, "成员单位", "Member units").into(),
-            lines: vec![tx(
-                &ctx,
-                "市总工会牵头召集，办公室设在市总工会（实施方案第六部分）。",
-                "Convened by the city union; its office is in the city union (plan, part 6).",
-            )
-            .into()],
+            heading: ctx.lang.tr().x_member_units.into(),
+            lines: vec![ctx.lang.tr().x_convened_city_union_its_office.into()],
             table: Some(Tb {
                 id: "members",
-                headers: bilingual(zh, &["单位|Unit", "负责人|Responsible", "联络员|Liaison", "电话|Telephone"]),
+                headers: header_row(&[
+                    crate::i18n::texts(zh).x_unit,
+                    crate::i18n::texts(zh).x_responsible,
+                    crate::i18n::texts(zh).x_liaison,
+                    crate::i18n::texts(zh).x_telephone,
+                ]),
                 rows: member_rows,
                 count: String::new(),
                 export: None,
@@ -1218,49 +1203,49 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         },
     ];
     if ctx.who.can(Permission::ManageJointMeeting) {
-        let mut held = field(tx(&ctx, "日期", "Held on"), "held_on", "text");
+        let mut held = field(ctx.lang.tr().x_held, "held_on", "text");
         held.placeholder = "YYYY-MM-DD".into();
         sections.push(Section {
-            heading: tx(&ctx, "记录会议", "Record a meeting").into(),
+            heading: ctx.lang.tr().x_record_meeting.into(),
             form: Some(Fm {
                 action: "/joint/meetings".into(),
                 id: "meeting-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "保存", "Save").into(),
+                submit: ctx.lang.tr().save.into(),
                 fields: vec![
                     held,
-                    field(tx(&ctx, "议题", "Title"), "title", "text"),
-                    field(tx(&ctx, "地点", "Place"), "place", "text"),
-                    field(tx(&ctx, "出席", "Attendees"), "attendees", "text"),
-                    field(tx(&ctx, "纪要", "Minutes"), "minutes", "textarea"),
-                    field(tx(&ctx, "决定（每行一项）", "Decisions (one per line)"), "decisions", "textarea"),
+                    field(ctx.lang.tr().x_title, "title", "text"),
+                    field(ctx.lang.tr().x_place, "place", "text"),
+                    field(ctx.lang.tr().x_attendees, "attendees", "text"),
+                    field(ctx.lang.tr().x_minutes, "minutes", "textarea"),
+                    field(ctx.lang.tr().x_decisions_one_per_line, "decisions", "textarea"),
                 ],
             }),
             ..Default::default()
         });
-        let mut lead = field(tx(&ctx, "牵头单位", "Lead unit"), "lead_member_id", "select");
+        let mut lead = field(ctx.lang.tr().cw_lead_unit, "lead_member_id", "select");
         lead.options = members.iter().map(|m| (m.id.to_string(), m.name.clone())).collect();
-        let mut meeting = field(tx(&ctx, "来自会议", "From meeting"), "meeting_id", "select");
+        let mut meeting = field(ctx.lang.tr().x_from_meeting, "meeting_id", "select");
         meeting.options = std::iter::once((String::new(), "—".to_string()))
             .chain(meetings.iter().map(|m| (m.id.to_string(), format!("{} {}", m.held_on, m.title))))
             .collect();
-        let mut deadline = field(tx(&ctx, "期限", "Deadline"), "deadline", "text");
+        let mut deadline = field(ctx.lang.tr().x_deadline, "deadline", "text");
         deadline.placeholder = "YYYY-MM-DD".into();
         sections.push(Section {
-            heading: tx(&ctx, "新增督办事项", "New supervised task").into(),
+            heading: ctx.lang.tr().x_new_supervised_task.into(),
             form: Some(Fm {
                 action: "/joint/tasks".into(),
                 id: "task-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "保存", "Save").into(),
-                fields: vec![field(tx(&ctx, "事项", "Task"), "title", "text"), lead, deadline, meeting],
+                submit: ctx.lang.tr().save.into(),
+                fields: vec![field(ctx.lang.tr().x_task, "title", "text"), lead, deadline, meeting],
             }),
             ..Default::default()
         });
     }
-    page(&ctx, tx(&ctx, "联席会议", "Joint meeting"), Vec::new(), Vec::new(), sections)
+    page(&ctx, ctx.lang.tr().joint, Vec::new(), Vec::new(), sections)
 }
 
 async fn tasks_export(
@@ -1271,9 +1256,7 @@ async fn tasks_export(
 ) -> Response {
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     match tasks_table(&s, &ctx, false).await {
-        Ok(tb) => {
-            send_xlsx(&s, &ctx, "supervised_task", tx(&ctx, "督办事项", "Supervised tasks"), &tb, "tasks.xlsx").await
-        }
+        Ok(tb) => send_xlsx(&s, &ctx, "supervised_task", ctx.lang.tr().x_supervised_tasks, &tb, "tasks.xlsx").await,
         Err(e) => ctx.error(e),
     }
 }

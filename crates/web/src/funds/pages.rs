@@ -42,14 +42,14 @@ pub fn routes() -> crate::Routes {
 fn tabs_of(ctx: &Ctx, shown: &str) -> Vec<(String, String, bool)> {
     let zh = ctx.lang.zh();
     [
-        ("/funds", "余额|Balances"),
-        ("/funds/entries", "收支台账|Ledger"),
-        ("/funds/findings", "监管发现|Findings"),
-        ("/funds/standards", "发放标准|Standards"),
-        ("/funds/report", "统计|Report"),
+        ("/funds", crate::i18n::texts(zh).x_balances),
+        ("/funds/entries", crate::i18n::texts(zh).funds_ledger),
+        ("/funds/findings", crate::i18n::texts(zh).funds_findings),
+        ("/funds/standards", crate::i18n::texts(zh).x_standards),
+        ("/funds/report", crate::i18n::texts(zh).x_report),
     ]
     .iter()
-    .map(|(link, l)| (l.rsplit('|').nth(usize::from(zh)).unwrap_or(l).to_string(), link.to_string(), *link == shown))
+    .map(|(link, l)| (l.to_string(), link.to_string(), *link == shown))
     .collect()
 }
 
@@ -84,10 +84,12 @@ async fn balance_tables(s: &AppState, ctx: &Ctx, as_of: Option<&str>) -> Result<
     let money = |v: i64| c(crate::labels::money(v));
     let funds = Tb {
         id: "fund-totals",
-        headers: bilingual(
-            zh,
-            &["资金|Fund", "来自资金来源|From the source", "发放到户|Paid to households", "余额|Balance"],
-        ),
+        headers: header_row(&[
+            crate::i18n::texts(zh).fund,
+            crate::i18n::texts(zh).x_from_source,
+            crate::i18n::texts(zh).x_paid_households,
+            crate::i18n::texts(zh).x_balance,
+        ]),
         rows: sheet
             .funds
             .iter()
@@ -99,19 +101,16 @@ async fn balance_tables(s: &AppState, ctx: &Ctx, as_of: Option<&str>) -> Result<
     };
     let unions = Tb {
         id: "export",
-        headers: bilingual(
-            zh,
-            &[
-                "地区|Region",
-                "工会|Union",
-                "资金|Fund",
-                "拨入|Received",
-                "拨出|Transferred out",
-                "发放|Paid out",
-                "余额|Balance",
-                "核对|Reconciles",
-            ],
-        ),
+        headers: header_row(&[
+            crate::i18n::texts(zh).region,
+            crate::i18n::texts(zh).x_union_2,
+            crate::i18n::texts(zh).fund,
+            crate::i18n::texts(zh).x_received,
+            crate::i18n::texts(zh).x_transferred_out,
+            crate::i18n::texts(zh).x_paid_out,
+            crate::i18n::texts(zh).x_balance,
+            crate::i18n::texts(zh).x_reconciles,
+        ]),
         rows: sheet
             .rows
             .iter()
@@ -125,7 +124,7 @@ async fn balance_tables(s: &AppState, ctx: &Ctx, as_of: Option<&str>) -> Result<
                     money(r.transferred),
                     money(r.disbursed),
                     money(r.balance),
-                    c(if ok { tx(ctx, "平衡", "yes") } else { tx(ctx, "不平衡", "NO") }),
+                    c(if ok { ctx.lang.tr().x_yes } else { ctx.lang.tr().x_no }),
                 ]
             })
             .collect(),
@@ -153,34 +152,35 @@ async fn balances_page(
         Err(e) => return ctx.error(e),
     };
     let zh = ctx.lang.zh();
-    let mut day = field(tx(&ctx, "截至日期", "As of"), "as_of", "text");
+    let mut day = field(ctx.lang.tr().x_as_of, "as_of", "text");
     day.value = as_of.clone();
     let mut sections = vec![
         Section {
-            heading: format!("{} {as_of}", tx(&ctx, "各项资金余额，截至", "Funds, as of")),
-            lines: vec![tx(
-                &ctx,
-                "每个工会：拨入 = 拨出 + 发放 + 余额。只有审批通过的收支计入；冲销以相反金额记账，不删除任何记录。",
-                "For every union: received = transferred out + paid out + balance. Only approved entries count; a mistake is reversed by an opposite entry, nothing is deleted.",
-            )
-            .into()],
+            heading: format!("{} {as_of}", ctx.lang.tr().x_funds_as),
+            lines: vec![ctx.lang.tr().x_every_union_received_transferred_out.into()],
             table: Some(funds_tb),
             form: Some(Fm {
                 action: "/funds".into(),
                 id: "as-of-form",
                 upload: false,
                 get: true,
-                submit: tx(&ctx, "查看", "Show").into(),
+                submit: ctx.lang.tr().x_show.into(),
                 fields: vec![day],
             }),
             ..Default::default()
         },
-        Section { heading: tx(&ctx, "各工会收支", "Per union").into(), table: Some(unions_tb), ..Default::default() },
+        Section { heading: ctx.lang.tr().x_per_union.into(), table: Some(unions_tb), ..Default::default() },
         Section {
-            heading: tx(&ctx, "资金", "Funds").into(),
+            heading: ctx.lang.tr().menu_funds.into(),
             table: Some(Tb {
                 id: "funds",
-                headers: bilingual(zh, &["#", "名称|Name", "来源|Source", "年度|Year", "备注|Note"]),
+                headers: header_row(&[
+                    "#",
+                    crate::i18n::texts(zh).x_name,
+                    crate::i18n::texts(zh).x_source,
+                    crate::i18n::texts(zh).plan_year,
+                    crate::i18n::texts(zh).x_note,
+                ]),
                 rows: list
                     .iter()
                     .map(|f| {
@@ -201,27 +201,27 @@ async fn balances_page(
         },
     ];
     if ctx.who.can(Permission::ManageFunds) {
-        let mut source = field(tx(&ctx, "来源", "Source"), "source", "select");
+        let mut source = field(ctx.lang.tr().x_source, "source", "select");
         source.options = FundSource::ALL.iter().map(|v| (v.code().to_string(), v.label(zh).to_string())).collect();
         sections.push(Section {
-            heading: tx(&ctx, "新增资金", "New fund").into(),
+            heading: ctx.lang.tr().x_new_fund.into(),
             form: Some(Fm {
                 action: "/funds/new".into(),
                 id: "fund-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "保存", "Save").into(),
+                submit: ctx.lang.tr().save.into(),
                 fields: vec![
-                    field(tx(&ctx, "名称", "Name"), "name", "text"),
+                    field(ctx.lang.tr().x_name, "name", "text"),
                     source,
-                    field(tx(&ctx, "年度", "Year"), "year", "text"),
-                    field(tx(&ctx, "备注", "Note"), "note", "text"),
+                    field(ctx.lang.tr().plan_year, "year", "text"),
+                    field(ctx.lang.tr().x_note, "note", "text"),
                 ],
             }),
             ..Default::default()
         });
     }
-    page(&ctx, tx(&ctx, "帮扶资金", "Assistance funds"), Vec::new(), tabs_of(&ctx, "/funds"), sections)
+    page(&ctx, ctx.lang.tr().x_assistance_funds, Vec::new(), tabs_of(&ctx, "/funds"), sections)
 }
 
 async fn balances_export(
@@ -234,7 +234,7 @@ async fn balances_export(
     let q = params(raw.as_deref());
     match balance_tables(&s, &ctx, q.get("as_of").map(String::as_str)).await {
         Ok((as_of, _, tb)) => {
-            let title = format!("{} {as_of}", tx(&ctx, "帮扶资金余额，截至", "Fund balances as of"));
+            let title = format!("{} {as_of}", ctx.lang.tr().x_fund_balances_as);
             send_xlsx(&s, &ctx, "fund_balance", &title, &tb, "fund-balances.xlsx").await
         }
         Err(e) => ctx.error(e),
@@ -289,7 +289,7 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
                 c(e.day.clone()),
                 c(code_label(&e.kind, EntryKind::from_code, EntryKind::label, zh)),
                 c(e.fund_name.clone()),
-                c(e.payer_name.clone().unwrap_or_else(|| tx(ctx, "资金来源", "the source").into())),
+                c(e.payer_name.clone().unwrap_or_else(|| ctx.lang.tr().x_source_2.into())),
                 c(who_gets),
                 c(e.purpose
                     .as_deref()
@@ -299,8 +299,8 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
                 c(e.voucher.clone()),
                 c(code_label(&e.status, EntryStatus::from_code, EntryStatus::label, zh)),
                 c(e.reverses_id
-                    .map(|r| format!("{} #{r}", tx(ctx, "冲销", "reverses")))
-                    .or(e.reversed_by.map(|r| format!("{} #{r}", tx(ctx, "已冲销", "reversed by"))))
+                    .map(|r| format!("{} #{r}", ctx.lang.tr().x_reverses))
+                    .or(e.reversed_by.map(|r| format!("{} #{r}", ctx.lang.tr().x_reversed)))
                     .unwrap_or_default()),
                 c(crate::labels::who(&e.recorded_by, ctx.lang)),
                 c(crate::labels::who(e.decided_by.as_deref().unwrap_or_default(), ctx.lang)),
@@ -322,31 +322,28 @@ async fn entries_table(s: &AppState, ctx: &Ctx, f: &EntryFilter, for_export: boo
         u
     };
     if page > 1 {
-        pager.push((tx(ctx, "上一页", "Previous").to_string(), base(page - 1)));
+        pager.push((ctx.lang.tr().prev.to_string(), base(page - 1)));
     }
     if (page * 100) < total as u64 {
-        pager.push((tx(ctx, "下一页", "Next").to_string(), base(page + 1)));
+        pager.push((ctx.lang.tr().next.to_string(), base(page + 1)));
     }
     Ok(Tb {
         id: "export",
-        headers: bilingual(
-            zh,
-            &[
-                "#",
-                "日期|Date",
-                "类别|Kind",
-                "资金|Fund",
-                "付款方|Payer",
-                "收款方|Payee",
-                "用途|Purpose",
-                "金额（元）|Amount (yuan)",
-                "凭证号|Voucher",
-                "状态|Status",
-                "冲销|Reversal",
-                "录入|Recorded by",
-                "审批|Decided by",
-            ],
-        ),
+        headers: header_row(&[
+            "#",
+            crate::i18n::texts(zh).date,
+            crate::i18n::texts(zh).cw_kind,
+            crate::i18n::texts(zh).fund,
+            crate::i18n::texts(zh).x_payer,
+            crate::i18n::texts(zh).payee,
+            crate::i18n::texts(zh).purpose,
+            crate::i18n::texts(zh).amount,
+            crate::i18n::texts(zh).x_voucher,
+            crate::i18n::texts(zh).status,
+            crate::i18n::texts(zh).x_reversal,
+            crate::i18n::texts(zh).x_recorded_2,
+            crate::i18n::texts(zh).x_decided,
+        ]),
         rows,
         count: if total > bangfu_store::funds::ENTRY_COUNT_CAP {
             format!("{} > {}", ctx.lang.tr().total, bangfu_store::funds::ENTRY_COUNT_CAP)
@@ -388,7 +385,7 @@ async fn entries_page(
     };
     let shown = f.status.clone().unwrap_or_default();
     let status_tabs: Vec<(String, String, bool)> =
-        std::iter::once((tx(&ctx, "全部", "All").to_string(), "/funds/entries".to_string(), shown.is_empty()))
+        std::iter::once((ctx.lang.tr().all.to_string(), "/funds/entries".to_string(), shown.is_empty()))
             .chain(
                 EntryStatus::ALL.iter().map(|v| {
                     (v.label(zh).to_string(), format!("/funds/entries?status={}", v.code()), shown == v.code())
@@ -411,27 +408,27 @@ async fn entries_page(
             x.options = opts;
             x
         };
-        let mut day = field(tx(&ctx, "凭证日期", "Voucher date"), "day", "text");
+        let mut day = field(ctx.lang.tr().voucher_date, "day", "text");
         day.placeholder = "YYYY-MM-DD".into();
-        let from_source = std::iter::once((String::new(), tx(&ctx, "（资金来源）", "(the fund's source)").to_string()))
+        let from_source = std::iter::once((String::new(), ctx.lang.tr().x_fund_s_source.to_string()))
             .chain(unions.iter().cloned())
             .collect();
         sections.push(Section {
-            heading: tx(&ctx, "录入拨付", "Record an allocation").into(),
+            heading: ctx.lang.tr().x_record_allocation.into(),
             form: Some(Fm {
                 action: "/funds/allocations".into(),
                 id: "allocation-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "提交审批", "Submit for approval").into(),
+                submit: ctx.lang.tr().submit_for_approval.into(),
                 fields: vec![
-                    sel(tx(&ctx, "资金", "Fund"), "fund_id", fund_opts),
+                    sel(ctx.lang.tr().fund, "fund_id", fund_opts),
                     day,
-                    field(tx(&ctx, "金额（元）", "Amount (yuan)"), "amount", "text"),
-                    sel(tx(&ctx, "拨出单位", "From"), "payer_union_id", from_source),
-                    sel(tx(&ctx, "拨入工会", "To union"), "payee_union_id", unions.clone()),
-                    field(tx(&ctx, "凭证号", "Voucher number"), "voucher", "text"),
-                    field(tx(&ctx, "备注", "Note"), "note", "text"),
+                    field(ctx.lang.tr().amount, "amount", "text"),
+                    sel(ctx.lang.tr().x_from, "payer_union_id", from_source),
+                    sel(ctx.lang.tr().x_union, "payee_union_id", unions.clone()),
+                    field(ctx.lang.tr().voucher, "voucher", "text"),
+                    field(ctx.lang.tr().x_note, "note", "text"),
                 ],
             }),
             ..Default::default()
@@ -455,7 +452,7 @@ async fn entries_page(
     }
     let mut all_tabs = tabs_of(&ctx, "/funds/entries");
     all_tabs.extend(status_tabs);
-    page(&ctx, tx(&ctx, "收支台账", "Funds ledger"), Vec::new(), all_tabs, sections)
+    page(&ctx, ctx.lang.tr().x_funds_ledger, Vec::new(), all_tabs, sections)
 }
 
 async fn entries_export(
@@ -468,10 +465,7 @@ async fn entries_export(
     let mut f = entry_filter(&params(raw.as_deref()));
     (f.limit, f.offset) = (10_000, 0);
     match entries_table(&s, &ctx, &f, true).await {
-        Ok(tb) => {
-            send_xlsx(&s, &ctx, "fund_entry", tx(&ctx, "帮扶资金收支台账", "Funds ledger"), &tb, "fund-ledger.xlsx")
-                .await
-        }
+        Ok(tb) => send_xlsx(&s, &ctx, "fund_entry", ctx.lang.tr().x_funds_ledger_2, &tb, "fund-ledger.xlsx").await,
         Err(e) => ctx.error(e),
     }
 }
@@ -566,22 +560,19 @@ async fn entry_page(
     };
     let line = |k: &str, v: String| vec![c(k.to_string()), c(v)];
     let mut rows = vec![
-        line(tx(&ctx, "类别", "Kind"), code_label(&e.kind, EntryKind::from_code, EntryKind::label, zh)),
-        line(tx(&ctx, "资金", "Fund"), e.fund_name.clone()),
-        line(tx(&ctx, "凭证日期", "Voucher date"), e.day.clone()),
-        line(tx(&ctx, "金额（元）", "Amount (yuan)"), crate::labels::money(e.amount)),
+        line(ctx.lang.tr().cw_kind, code_label(&e.kind, EntryKind::from_code, EntryKind::label, zh)),
+        line(ctx.lang.tr().fund, e.fund_name.clone()),
+        line(ctx.lang.tr().voucher_date, e.day.clone()),
+        line(ctx.lang.tr().amount, crate::labels::money(e.amount)),
+        line(ctx.lang.tr().x_payer, e.payer_name.clone().unwrap_or_else(|| ctx.lang.tr().x_source_2.into())),
+        line(ctx.lang.tr().x_voucher, e.voucher.clone()),
+        line(ctx.lang.tr().status, code_label(&e.status, EntryStatus::from_code, EntryStatus::label, zh)),
         line(
-            tx(&ctx, "付款方", "Payer"),
-            e.payer_name.clone().unwrap_or_else(|| tx(&ctx, "资金来源", "the source").into()),
-        ),
-        line(tx(&ctx, "凭证号", "Voucher"), e.voucher.clone()),
-        line(tx(&ctx, "状态", "Status"), code_label(&e.status, EntryStatus::from_code, EntryStatus::label, zh)),
-        line(
-            tx(&ctx, "录入", "Recorded"),
+            ctx.lang.tr().x_recorded,
             format!("{} {}", crate::labels::who(&e.recorded_by, ctx.lang), crate::labels::time(&e.recorded_at)),
         ),
         line(
-            tx(&ctx, "审批", "Decided"),
+            ctx.lang.tr().decided_by,
             format!(
                 "{} {} {}",
                 crate::labels::who(e.decided_by.as_deref().unwrap_or_default(), ctx.lang),
@@ -589,14 +580,14 @@ async fn entry_page(
                 e.decision_note
             ),
         ),
-        line(tx(&ctx, "备注", "Note"), e.note.clone()),
+        line(ctx.lang.tr().x_note, e.note.clone()),
     ];
     if let Some(p) = &e.payee_name {
-        rows.insert(5, line(tx(&ctx, "拨入工会", "Receiving union"), p.clone()));
+        rows.insert(5, line(ctx.lang.tr().x_receiving_union, p.clone()));
     }
     if let Some(h) = e.household_id {
         let mut r = line(
-            tx(&ctx, "家庭", "Household"),
+            ctx.lang.tr().cw_household,
             format!("{} {}", e.file_no.clone().unwrap_or_default(), e.head_name.clone().unwrap_or_default()),
         );
         r[1].link = Some(format!("/households/{h}"));
@@ -604,7 +595,7 @@ async fn entry_page(
         rows.insert(
             6,
             line(
-                tx(&ctx, "用途 / 措施", "Purpose / measure"),
+                ctx.lang.tr().x_purpose_measure,
                 format!(
                     "{} / {}",
                     e.purpose
@@ -617,19 +608,19 @@ async fn entry_page(
         );
     }
     if let Some(r) = e.reverses_id {
-        let mut x = line(tx(&ctx, "冲销", "Reverses"), format!("#{r}"));
+        let mut x = line(ctx.lang.tr().x_reverses_2, format!("#{r}"));
         x[1].link = Some(format!("/funds/entries/{r}"));
         rows.push(x);
     }
     if let Some(r) = e.reversed_by {
-        let mut x = line(tx(&ctx, "已被冲销", "Reversed by"), format!("#{r}"));
+        let mut x = line(ctx.lang.tr().x_reversed_2, format!("#{r}"));
         x[1].link = Some(format!("/funds/entries/{r}"));
         rows.push(x);
     }
     let mut sections = vec![Section {
         table: Some(Tb {
             id: "entry",
-            headers: bilingual(zh, &["项目|Item", "内容|Value"]),
+            headers: header_row(&[crate::i18n::texts(zh).x_item, crate::i18n::texts(zh).x_value]),
             rows,
             count: String::new(),
             export: None,
@@ -639,7 +630,7 @@ async fn entry_page(
     }];
     if !findings.is_empty() {
         sections.push(Section {
-            heading: tx(&ctx, "监管发现", "Findings").into(),
+            heading: ctx.lang.tr().funds_findings.into(),
             lines: findings
                 .iter()
                 .map(|f| {
@@ -655,20 +646,18 @@ async fn entry_page(
         });
     }
     if e.status == "pending" && ctx.who.can(Permission::ApproveFunds) {
-        let mut d = field(tx(&ctx, "决定", "Decision"), "decision", "select");
-        d.options = vec![
-            ("approve".into(), tx(&ctx, "审批通过", "Approve").into()),
-            ("reject".into(), tx(&ctx, "驳回", "Reject").into()),
-        ];
+        let mut d = field(ctx.lang.tr().decision, "decision", "select");
+        d.options =
+            vec![("approve".into(), ctx.lang.tr().x_approve.into()), ("reject".into(), ctx.lang.tr().reject.into())];
         sections.push(Section {
-            heading: tx(&ctx, "审批", "Decide").into(),
+            heading: ctx.lang.tr().decide_button.into(),
             form: Some(Fm {
                 action: format!("/funds/entries/{id}/decision"),
                 id: "decision-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "提交", "Submit").into(),
-                fields: vec![d, field(tx(&ctx, "意见（驳回时必填）", "Note (required to reject)"), "note", "text")],
+                submit: ctx.lang.tr().x_submit.into(),
+                fields: vec![d, field(ctx.lang.tr().x_note_required_reject, "note", "text")],
             }),
             ..Default::default()
         });
@@ -678,26 +667,26 @@ async fn entry_page(
         && e.reversed_by.is_none()
         && ctx.who.can(Permission::RecordFunds)
     {
-        let mut day = field(tx(&ctx, "冲销日期（默认今天）", "Reversal date (default today)"), "day", "text");
+        let mut day = field(ctx.lang.tr().x_reversal_date_default_today, "day", "text");
         day.placeholder = "YYYY-MM-DD".into();
         sections.push(Section {
-            heading: tx(&ctx, "冲销（更正错误）", "Reverse (correct a mistake)").into(),
+            heading: ctx.lang.tr().x_reverse_correct_mistake.into(),
             form: Some(Fm {
                 action: format!("/funds/entries/{id}/reversal"),
                 id: "reversal-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "提交冲销，待审批", "Submit the reversal for approval").into(),
+                submit: ctx.lang.tr().x_submit_reversal_approval.into(),
                 fields: vec![
                     day,
-                    field(tx(&ctx, "原因", "Reason"), "reason", "text"),
-                    field(tx(&ctx, "凭证号", "Voucher"), "voucher", "text"),
+                    field(ctx.lang.tr().x_reason, "reason", "text"),
+                    field(ctx.lang.tr().x_voucher, "voucher", "text"),
                 ],
             }),
             ..Default::default()
         });
     }
-    let title = format!("{} #{id}", tx(&ctx, "收支记录", "Ledger entry"));
+    let title = format!("{} #{id}", ctx.lang.tr().x_ledger_entry);
     page(&ctx, &title, Vec::new(), tabs_of(&ctx, "/funds/entries"), sections)
 }
 
@@ -763,12 +752,12 @@ async fn findings_table(s: &AppState, ctx: &Ctx, f: &FindingFilter) -> Result<Tb
         .iter()
         .map(|x| {
             let detail = match x.kind.as_str() {
-                "not_in_file" => format!("{} {}", tx(ctx, "建档日期", "registered on"), x.detail),
-                "exited" | "withdrawn" => format!("{} {}", tx(ctx, "批准日期", "approved on"), x.detail),
+                "not_in_file" => format!("{} {}", ctx.lang.tr().x_registered, x.detail),
+                "exited" | "withdrawn" => format!("{} {}", ctx.lang.tr().x_approved, x.detail),
                 "duplicate" => {
-                    format!("{} {} · #{}", tx(ctx, "期间", "period"), x.detail, x.related_entry_id.unwrap_or_default())
+                    format!("{} {} · #{}", ctx.lang.tr().x_period, x.detail, x.related_entry_id.unwrap_or_default())
                 }
-                "above_standard" => format!("{} {}", tx(ctx, "标准（分）", "standard (fen)"), x.detail),
+                "above_standard" => format!("{} {}", ctx.lang.tr().x_standard_fen, x.detail),
                 _ => x.detail.clone(),
             };
             vec![
@@ -787,21 +776,18 @@ async fn findings_table(s: &AppState, ctx: &Ctx, f: &FindingFilter) -> Result<Tb
         .collect();
     Ok(Tb {
         id: "export",
-        headers: bilingual(
-            zh,
-            &[
-                "#",
-                "款项|Entry",
-                "类型|Kind",
-                "家庭|Household",
-                "地区|Region",
-                "付款日|Paid on",
-                "金额（元）|Amount (yuan)",
-                "依据|Detail",
-                "状态|Status",
-                "说明|Explanation",
-            ],
-        ),
+        headers: header_row(&[
+            "#",
+            crate::i18n::texts(zh).x_entry,
+            crate::i18n::texts(zh).x_kind,
+            crate::i18n::texts(zh).cw_household,
+            crate::i18n::texts(zh).region,
+            crate::i18n::texts(zh).x_paid,
+            crate::i18n::texts(zh).amount,
+            crate::i18n::texts(zh).x_detail,
+            crate::i18n::texts(zh).status,
+            crate::i18n::texts(zh).x_explanation,
+        ]),
         rows,
         count: format!("{} {total}", ctx.lang.tr().total),
         export: Some(format!(
@@ -840,24 +826,24 @@ async fn findings_page(
         .collect();
     let mut sections = vec![Section {
         lines: vec![
-            tx(&ctx, "系统自动比对台账与家庭档案：付款日未在档、已脱困或已退出档案；同一用途同一期间重复发放；超过发放标准；无有效帮扶措施。", "Found automatically from the ledger and the files: paid before registration, after an exit or a withdrawal; the same purpose twice in a period; above the standard; no valid measure.").into(),
-            format!("{}: {}", tx(&ctx, "待说明", "Open"), if summary.is_empty() { "0".into() } else { summary }),
+            ctx.lang.tr().x_found_automatically_from_ledger_files.into(),
+            format!("{}: {}", ctx.lang.tr().x_open, if summary.is_empty() { "0".into() } else { summary }),
         ],
         table: Some(tb),
         ..Default::default()
     }];
     if ctx.who.can(Permission::ExplainFindings) {
         sections.push(Section {
-            heading: tx(&ctx, "说明一项发现", "Explain a finding").into(),
+            heading: ctx.lang.tr().x_explain_finding.into(),
             form: Some(Fm {
                 action: "/funds/findings/explain".into(),
                 id: "explain-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "保存说明", "Save").into(),
+                submit: ctx.lang.tr().x_save.into(),
                 fields: vec![
-                    field(tx(&ctx, "发现编号", "Finding number"), "id", "text"),
-                    field(tx(&ctx, "说明", "Explanation"), "note", "textarea"),
+                    field(ctx.lang.tr().x_finding_number, "id", "text"),
+                    field(ctx.lang.tr().x_explanation, "note", "textarea"),
                 ],
             }),
             ..Default::default()
@@ -865,7 +851,7 @@ async fn findings_page(
     }
     let mut all_tabs = tabs_of(&ctx, "/funds/findings");
     all_tabs.extend(tabs);
-    page(&ctx, tx(&ctx, "资金监管发现", "Supervision findings"), Vec::new(), all_tabs, sections)
+    page(&ctx, ctx.lang.tr().x_supervision_findings, Vec::new(), all_tabs, sections)
 }
 
 async fn findings_export(
@@ -878,10 +864,7 @@ async fn findings_export(
     let mut f = finding_filter(&params(raw.as_deref()));
     f.limit = 10_000;
     match findings_table(&s, &ctx, &f).await {
-        Ok(tb) => {
-            send_xlsx(&s, &ctx, "finding", tx(&ctx, "资金监管发现", "Supervision findings"), &tb, "fund-findings.xlsx")
-                .await
-        }
+        Ok(tb) => send_xlsx(&s, &ctx, "finding", ctx.lang.tr().x_supervision_findings, &tb, "fund-findings.xlsx").await,
         Err(e) => ctx.error(e),
     }
 }
@@ -920,47 +903,47 @@ async fn standards_page(
             vec![
                 code_label(&x.purpose, MeasureKind::from_code, MeasureKind::label, zh),
                 code_label(&x.period, FundPeriod::from_code, FundPeriod::label, zh),
-                x.max_amount.map(crate::labels::money).unwrap_or_else(|| tx(&ctx, "未设", "none").into()),
+                x.max_amount.map(crate::labels::money).unwrap_or_else(|| ctx.lang.tr().x_none.into()),
                 format!("{} {}", crate::labels::who(&x.updated_by, ctx.lang), crate::labels::time(&x.updated_at)),
             ]
         })
         .collect();
     let mut sections = vec![Section {
-        lines: vec![tx(&ctx, "同一家庭同一用途在一个期间内只应发放一次；单笔金额不应超过标准。修改后全部款项重新比对。", "One payment per purpose, household and period; no payment above the standard. Every payment is checked again after a change.").into()],
+        lines: vec![ctx.lang.tr().x_one_payment_per_purpose_household.into()],
         table: Some(text_table(
-            &["用途|Purpose", "期间|Period", "单笔上限（元）|Largest payment (yuan)", "修改|Changed"],
-            zh,
+            &[
+                crate::i18n::texts(zh).purpose,
+                crate::i18n::texts(zh).x_period_2,
+                crate::i18n::texts(zh).x_largest_payment_yuan,
+                crate::i18n::texts(zh).x_changed,
+            ],
             rows,
         )),
         ..Default::default()
     }];
     if ctx.who.can(Permission::ManageFunds) {
-        let mut purpose = field(tx(&ctx, "用途", "Purpose"), "purpose", "select");
+        let mut purpose = field(ctx.lang.tr().purpose, "purpose", "select");
         purpose.options = MeasureKind::ALL.iter().map(|v| (v.code().to_string(), v.label(zh).to_string())).collect();
-        let mut period = field(tx(&ctx, "期间", "Period"), "period", "select");
+        let mut period = field(ctx.lang.tr().x_period_2, "period", "select");
         period.options = FundPeriod::ALL.iter().map(|v| (v.code().to_string(), v.label(zh).to_string())).collect();
         sections.push(Section {
-            heading: tx(&ctx, "修改标准", "Change a standard").into(),
+            heading: ctx.lang.tr().x_change_standard.into(),
             form: Some(Fm {
                 action: "/funds/standards".into(),
                 id: "standard-form",
                 upload: false,
                 get: false,
-                submit: tx(&ctx, "保存", "Save").into(),
+                submit: ctx.lang.tr().save.into(),
                 fields: vec![
                     purpose,
                     period,
-                    field(
-                        tx(&ctx, "单笔上限（元，空为不限）", "Largest payment (yuan; empty: none)"),
-                        "max_amount",
-                        "text",
-                    ),
+                    field(ctx.lang.tr().x_largest_payment_yuan_empty_none, "max_amount", "text"),
                 ],
             }),
             ..Default::default()
         });
     }
-    page(&ctx, tx(&ctx, "发放标准", "Payment standards"), Vec::new(), tabs_of(&ctx, "/funds/standards"), sections)
+    page(&ctx, ctx.lang.tr().funds_standards, Vec::new(), tabs_of(&ctx, "/funds/standards"), sections)
 }
 
 async fn standard_submit(State(s): State<AppState>, Who(who): Who, headers: HeaderMap, body: Bytes) -> Response {
@@ -988,7 +971,7 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
     };
     let table = |id: &'static str, first: &str, rows: Vec<Vec<Cell>>| Tb {
         id,
-        headers: bilingual(zh, &[first, "笔数|Payments", "金额（元）|Amount (yuan)"]),
+        headers: header_row(&[first, crate::i18n::texts(zh).x_payments, crate::i18n::texts(zh).amount]),
         rows,
         count: String::new(),
         export: None,
@@ -996,19 +979,16 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
     };
     let per_household = Tb {
         id: "per-household",
-        headers: bilingual(zh, &["项目|Item", "数值|Value"]),
+        headers: header_row(&[crate::i18n::texts(zh).x_item, crate::i18n::texts(zh).x_value_2]),
         rows: [
-            vec![c(tx(ctx, "受助家庭数", "Households helped")), c(r.households.to_string())],
-            vec![c(tx(ctx, "发放总额（元）", "Total (yuan)")), c(crate::labels::money(r.total))],
-            vec![c(tx(ctx, "户均（元）", "Average per household (yuan)")), c(crate::labels::money(r.average))],
-            vec![c(tx(ctx, "中位数（元）", "Median (yuan)")), c(crate::labels::money(r.median))],
+            vec![c(ctx.lang.tr().x_households_helped), c(r.households.to_string())],
+            vec![c(ctx.lang.tr().x_total_yuan), c(crate::labels::money(r.total))],
+            vec![c(ctx.lang.tr().x_average_per_household_yuan), c(crate::labels::money(r.average))],
+            vec![c(ctx.lang.tr().x_median_yuan), c(crate::labels::money(r.median))],
         ]
         .into_iter()
         .chain(r.distribution.iter().map(|b| {
-            vec![
-                c(format!("{} {}", tx(ctx, "每户（元）", "per household (yuan)"), b.band)),
-                c(b.households.to_string()),
-            ]
+            vec![c(format!("{} {}", ctx.lang.tr().x_per_household_yuan, b.band)), c(b.households.to_string())]
         }))
         .collect(),
         count: String::new(),
@@ -1016,25 +996,31 @@ async fn report_tables(s: &AppState, ctx: &Ctx, year: i64) -> Result<Vec<(String
         pager: Vec::new(),
     };
     Ok(vec![
-        (format!("{year} {}", tx(ctx, "年户均帮扶", "assistance per household")), per_household),
+        (format!("{year} {}", ctx.lang.tr().x_assistance_per_household), per_household),
         (
-            tx(ctx, "按资金来源", "By source").into(),
+            ctx.lang.tr().x_source_3.into(),
             table(
                 "by-source",
-                "来源|Source",
+                crate::i18n::texts(zh).x_source,
                 sum_by(&|x| code_label(&x.source, FundSource::from_code, FundSource::label, zh)),
             ),
         ),
         (
-            tx(ctx, "按用途", "By purpose").into(),
+            ctx.lang.tr().x_purpose.into(),
             table(
                 "by-purpose",
-                "用途|Purpose",
+                crate::i18n::texts(zh).purpose,
                 sum_by(&|x| code_label(&x.purpose, MeasureKind::from_code, MeasureKind::label, zh)),
             ),
         ),
-        (tx(ctx, "按地区", "By region").into(), table("by-region", "地区|Region", sum_by(&|x| x.region_code.clone()))),
-        (tx(ctx, "按年度", "By year").into(), table("by-year", "年度|Year", sum_by(&|x| x.year.to_string()))),
+        (
+            ctx.lang.tr().x_region.into(),
+            table("by-region", crate::i18n::texts(zh).region, sum_by(&|x| x.region_code.clone())),
+        ),
+        (
+            ctx.lang.tr().x_year.into(),
+            table("by-year", crate::i18n::texts(zh).plan_year, sum_by(&|x| x.year.to_string())),
+        ),
     ])
 }
 
@@ -1059,7 +1045,7 @@ async fn report_page(
         Ok(t) => t,
         Err(e) => return ctx.error(e),
     };
-    let mut y = field(tx(&ctx, "年度", "Year"), "year", "text");
+    let mut y = field(ctx.lang.tr().plan_year, "year", "text");
     y.value = year.to_string();
     let mut sections: Vec<Section> =
         tables.into_iter().map(|(h, t)| Section { heading: h, table: Some(t), ..Default::default() }).collect();
@@ -1074,13 +1060,13 @@ async fn report_page(
                 id: "year-form",
                 upload: false,
                 get: true,
-                submit: tx(&ctx, "查看", "Show").into(),
+                submit: ctx.lang.tr().x_show.into(),
                 fields: vec![y],
             }),
             ..Default::default()
         },
     );
-    page(&ctx, tx(&ctx, "帮扶资金统计", "Funds report"), Vec::new(), tabs_of(&ctx, "/funds/report"), sections)
+    page(&ctx, ctx.lang.tr().x_funds_report, Vec::new(), tabs_of(&ctx, "/funds/report"), sections)
 }
 
 async fn report_export(
@@ -1105,7 +1091,7 @@ async fn report_export(
             }
             let tb =
                 Tb { id: "export", headers: Vec::new(), rows, count: String::new(), export: None, pager: Vec::new() };
-            let title = format!("{year} {}", tx(&ctx, "帮扶资金统计", "Funds report"));
+            let title = format!("{year} {}", ctx.lang.tr().x_funds_report);
             send_xlsx(&s, &ctx, "fund_report", &title, &tb, "fund-report.xlsx").await
         }
         Err(e) => ctx.error(e),

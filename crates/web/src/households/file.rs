@@ -185,18 +185,14 @@ pub(crate) async fn household_print(
     let zh = ctx.lang.zh();
     let now = bangfu_app::clock::now().format("%Y-%m-%d %H:%M").to_string();
     let head = PrintHead {
-        title: if zh {
-            "困难职工家庭档案（一户一档案）"
-        } else {
-            "Household file (one file per household)"
-        },
+        title: crate::i18n::texts(zh).x_household_file_one_file_per,
         printed: if zh {
             format!("打印人：{} · 打印时间：{}", ctx.who.name, now)
         } else {
             format!("Printed by {} on {}", ctx.who.name, now)
         },
-        print_label: if zh { "打印" } else { "Print" },
-        record_title: if zh { "档案记录" } else { "Record" },
+        print_label: crate::i18n::texts(zh).x_print,
+        record_title: crate::i18n::texts(zh).x_record,
         headers: if zh {
             ["日期", "事项", "记录人", "记录时间"]
         } else {

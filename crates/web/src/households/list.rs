@@ -15,7 +15,7 @@ use bangfu_domain::policy::Pool;
 use bangfu_domain::*;
 
 pub(crate) fn causes_label(causes: &[Cause], zh: bool) -> String {
-    causes.iter().map(|c| c.label(zh)).collect::<Vec<_>>().join(if zh { "、" } else { ", " })
+    causes.iter().map(|c| c.label(zh)).collect::<Vec<_>>().join(crate::i18n::texts(zh).list_separator)
 }
 
 struct Row {

@@ -66,47 +66,17 @@ pub(crate) async fn for_household(
     let ev = s.app.evaluate_household(&ctx.who, id, as_of).await?;
     let d = &ev.determination;
     let outcome = match (d.outcome.status, d.outcome.basis) {
-        ("exited", Some("social_assistance")) => {
-            if zh {
-                "已脱困（纳入社会救助）"
-            } else {
-                "Exited (social assistance)"
-            }
-        }
-        ("exited", Some("schooling")) => {
-            if zh {
-                "已脱困（子女完成学业）"
-            } else {
-                "Exited (schooling completed)"
-            }
-        }
-        ("exited", _) => {
-            if zh {
-                "已脱困（收入）"
-            } else {
-                "Exited (income)"
-            }
-        }
-        ("relieved", _) => {
-            if zh {
-                "已解困"
-            } else {
-                "Relieved"
-            }
-        }
-        _ => {
-            if zh {
-                "在档困难"
-            } else {
-                "In difficulty"
-            }
-        }
+        ("exited", Some("social_assistance")) => crate::i18n::texts(zh).x_exited_social_assistance,
+        ("exited", Some("schooling")) => crate::i18n::texts(zh).x_exited_schooling_completed,
+        ("exited", _) => crate::i18n::texts(zh).x_exited_income,
+        ("relieved", _) => crate::i18n::texts(zh).x_relieved,
+        _ => crate::i18n::texts(zh).in_difficulty,
     };
     Ok(Some(EvalView {
         as_of: as_of.to_string(),
         eligible: d.eligibility.eligible,
-        conditions: d.eligibility.conditions.join(if zh { "、" } else { ", " }),
-        outcome: format!("{outcome}（{}）", if zh { "系统建议，需人工确认" } else { "proposed; a person confirms" }),
+        conditions: d.eligibility.conditions.join(crate::i18n::texts(zh).list_separator),
+        outcome: format!("{outcome}（{}）", crate::i18n::texts(zh).x_proposed_person_confirms),
         pool: d.pool.label(zh).to_string(),
         months: ev
             .months

@@ -49,11 +49,10 @@ fn page_of(raw: Option<&str>) -> u64 {
 
 /// Why a household is proposed: the rules' letters turned into a sentence.
 fn why(zh: bool, conditions_failed: &str) -> String {
-    if zh {
-        format!("C1–C4 均不成立，亦无脱困或解困（{conditions_failed}）")
-    } else {
-        format!("none of C1–C4 holds, and no exit or relief ({conditions_failed})")
-    }
+    crate::i18n::fill(
+        crate::i18n::texts(zh).x_none_c1_c4_holds_no,
+        &[("conditions_failed", &conditions_failed as &dyn std::fmt::Display)],
+    )
 }
 
 async fn recheck_page(

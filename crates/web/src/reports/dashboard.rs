@@ -75,11 +75,10 @@ async fn funds_blocks(s: &AppState, ctx: &Ctx, day: &str) -> Result<Vec<Block>, 
     let yuan = |fen: i64| (fen / 100, link.clone());
     let funds = Block {
         id: "chart-funds",
-        title: if zh {
-            format!("帮扶资金（截至 {day}，元）")
-        } else {
-            format!("Assistance funds on {day} (yuan)")
-        },
+        title: crate::i18n::fill(
+            crate::i18n::texts(zh).x_assistance_funds_yuan,
+            &[("day", &day as &dyn std::fmt::Display)],
+        ),
         kind: "bar",
         headers: if zh {
             vec!["资金".into(), "来自资金来源".into(), "已发放到户".into(), "余额".into()]
@@ -94,7 +93,7 @@ async fn funds_blocks(s: &AppState, ctx: &Ctx, day: &str) -> Result<Vec<Block>, 
     };
     let findings = Block {
         id: "chart-findings",
-        title: (if zh { "资金监管发现（待说明）" } else { "Supervision findings (open)" }).into(),
+        title: (crate::i18n::texts(zh).x_supervision_findings_open).into(),
         kind: "bar",
         headers: if zh { vec!["类型".into(), "笔数".into()] } else { vec!["Kind".into(), "Payments".into()] },
         rows: FindingKind::ALL
@@ -186,7 +185,7 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
     let mut out = vec![
         single(
             "chart-status",
-            if zh { format!("户状态（截至 {d}）") } else { format!("Households by status on {d}") },
+            crate::i18n::fill(crate::i18n::texts(zh).x_households_status, &[("d", &d as &dyn std::fmt::Display)]),
             "pie",
             [tr("状态", "Status"), households],
             f.by_status.iter().map(|x| {
@@ -202,7 +201,7 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
         ),
         single(
             "chart-pathway",
-            if zh { format!("脱困路径（截至 {d}）") } else { format!("Exits by pathway, to {d}") },
+            crate::i18n::fill(crate::i18n::texts(zh).x_exits_pathway, &[("d", &d as &dyn std::fmt::Display)]),
             "pie",
             [tr("路径", "Pathway"), households],
             f.exits_by_pathway.iter().map(|x| {
@@ -212,11 +211,10 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
         ),
         single(
             "chart-cause",
-            if zh {
-                format!("致困原因（截至 {d} 在册，一户多因分别计）")
-            } else {
-                format!("Registered households by cause on {d} (each cause counted)")
-            },
+            crate::i18n::fill(
+                crate::i18n::texts(zh).x_registered_households_cause_each_cause,
+                &[("d", &d as &dyn std::fmt::Display)],
+            ),
             "bar",
             [tr("致困原因", "Cause"), households],
             f.by_cause.iter().map(|x| {
@@ -229,11 +227,10 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
         let run = run.to_string();
         out.push(single(
             "chart-condition",
-            if zh {
-                format!("符合条件户按主要情形（{run_month} 测算，批次 {run}）")
-            } else {
-                format!("Eligible households by primary condition ({run_month}, run {run})")
-            },
+            crate::i18n::fill(
+                crate::i18n::texts(zh).x_eligible_households_primary_condition_run,
+                &[("run", &run as &dyn std::fmt::Display), ("run_month", &run_month as &dyn std::fmt::Display)],
+            ),
             "bar",
             [tr("情形", "Condition"), households],
             f.by_condition
@@ -245,11 +242,10 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
         [OutcomeKind::Exit, OutcomeKind::Relief].iter().map(|k| (k.code(), k.label(zh).to_string())).collect();
     out.push(monthly(
         "chart-monthly",
-        if zh {
-            format!("本年每月脱困、解困（至 {d}，按批准日期）")
-        } else {
-            format!("Exits and reliefs per month this year, to {d} (approval date)")
-        },
+        crate::i18n::fill(
+            crate::i18n::texts(zh).x_exits_reliefs_per_month_this,
+            &[("d", &d as &dyn std::fmt::Display)],
+        ),
         month,
         &kinds,
         &f.monthly,
@@ -262,11 +258,10 @@ fn blocks(f: &bangfu_app::quota::DashboardFigures, zh: bool) -> Vec<Block> {
     ];
     out.push(monthly(
         "chart-returns",
-        if zh {
-            format!("本年返困预警（按发现月份，至 {d}）")
-        } else {
-            format!("Returns to hardship flagged this year, by month found, to {d}")
-        },
+        crate::i18n::fill(
+            crate::i18n::texts(zh).x_returns_hardship_flagged_this_year,
+            &[("d", &d as &dyn std::fmt::Display)],
+        ),
         month,
         &states,
         &f.returns,
@@ -356,11 +351,7 @@ pub(crate) async fn dashboard_page(
         let counted = y.map_or(p.as_of.clone(), |y| y.counted_on.clone());
         Row {
             code: r.region_code.clone(),
-            name: if r.region_code == "total" {
-                (if zh { "合计" } else { "Total" }).to_string()
-            } else {
-                r.name.clone()
-            },
+            name: if r.region_code == "total" { (crate::i18n::texts(zh).x_total).to_string() } else { r.name.clone() },
             stock: y.map_or(0, |y| y.stock),
             target: y.map_or(0, |y| y.target),
             achieved: y.map_or(0, |y| y.achieved),
@@ -421,24 +412,23 @@ pub(crate) async fn dashboard_page(
             as_of: p.as_of.clone(),
             rows,
             chart_json,
-            campaign_label: if zh { "工作方案" } else { "Campaign" },
-            as_of_label: if zh { "截至" } else { "As of" },
-            show: if zh { "查看" } else { "Show" },
-            progress_title: if zh {
-                format!("{year} 年目标完成情况（累计）")
-            } else {
-                format!("Progress against the {year} target (cumulative)")
-            },
-            region_label: if zh { "地区" } else { "Region" },
-            stock_label: if zh { "存量户数" } else { "Stock" },
-            target_label: if zh { "累计目标" } else { "Target" },
-            achieved_label: if zh { "已解困脱困" } else { "Achieved" },
-            shortfall_label: if zh { "差额" } else { "Shortfall" },
-            due_label: if zh { "按进度应完成" } else { "Due so far" },
-            on_track_label: if zh { "进度达标" } else { "On track" },
-            incremental_label: if zh { "增量户数" } else { "Incremental" },
-            yes: if zh { "是" } else { "yes" },
-            no: if zh { "否" } else { "no" },
+            campaign_label: crate::i18n::texts(zh).x_campaign,
+            as_of_label: crate::i18n::texts(zh).x_as_3,
+            show: crate::i18n::texts(zh).x_show,
+            progress_title: crate::i18n::fill(
+                crate::i18n::texts(zh).x_progress_against_target_cumulative,
+                &[("year", &year as &dyn std::fmt::Display)],
+            ),
+            region_label: crate::i18n::texts(zh).region,
+            stock_label: crate::i18n::texts(zh).x_stock,
+            target_label: crate::i18n::texts(zh).x_target,
+            achieved_label: crate::i18n::texts(zh).x_achieved,
+            shortfall_label: crate::i18n::texts(zh).x_shortfall,
+            due_label: crate::i18n::texts(zh).x_due_so_far,
+            on_track_label: crate::i18n::texts(zh).x_track,
+            incremental_label: crate::i18n::texts(zh).x_incremental,
+            yes: crate::i18n::texts(zh).x_yes_2,
+            no: crate::i18n::texts(zh).x_no_2,
         },
     )
 }
@@ -502,7 +492,7 @@ pub(crate) async fn reports_page(
         ]
     };
     let mut rows: Vec<Vec<String>> = r.regions.iter().map(|(_, n, x)| line(n, x)).collect();
-    rows.push(line(if zh { "合计" } else { "Total" }, &r.total));
+    rows.push(line(crate::i18n::texts(zh).x_total, &r.total));
     let headers = if zh {
         vec![
             "地区",
@@ -554,9 +544,9 @@ pub(crate) async fn reports_page(
                 .collect(),
             headers,
             rows,
-            as_of_label: if zh { "截至" } else { "As of" },
-            region_label: if zh { "地区" } else { "Region" },
-            show: if zh { "查看" } else { "Show" },
+            as_of_label: crate::i18n::texts(zh).x_as_3,
+            region_label: crate::i18n::texts(zh).region,
+            show: crate::i18n::texts(zh).x_show,
         },
     )
 }
