@@ -6,6 +6,7 @@
 use crate::auth::Principal;
 use crate::input::{optional_text, required_text, EnrolmentInput, Errors};
 use crate::{App, AppError};
+use bangfu_domain::money::yuan;
 use bangfu_domain::{
     parse_date, Code, FieldError, HouseholdStatus, MeasureKind, MeasureStatus, Permission, PlanRoute, ReturnDecision,
     YearMonth,
@@ -411,9 +412,7 @@ impl App {
             .await
             .map_err(stale)?;
         let follow = match next {
-            Some(d) => {
-                Some(tx.insert_visit(&file, (&d.to_string(), &old.visitor, "跟进走访 follow-up"), &who.name).await?)
-            }
+            Some(d) => Some(tx.insert_visit(&file, (&d.to_string(), &old.visitor, "跟进走访"), &who.name).await?),
             None => None,
         };
         let detail = serde_json::json!({ "status": status, "visited_on": visited_text, "findings": findings, "follow_up": follow });
@@ -636,10 +635,17 @@ impl App {
                 r.month.to_string(),
                 "monthly_record",
                 (
-                    format!("月度记录：{} 人，收入 ¥{}，政府救助 ¥{}", r.members, r.income, r.government_assistance),
                     format!(
-                        "Monthly record: {} people, income ¥{}, government aid ¥{}",
-                        r.members, r.income, r.government_assistance
+                        "月度记录：{} 人，收入 {}，政府救助 {}",
+                        r.members,
+                        yuan(r.income.fen()),
+                        yuan(r.government_assistance.fen())
+                    ),
+                    format!(
+                        "Monthly record: {} people, income {}, government aid {}",
+                        r.members,
+                        yuan(r.income.fen()),
+                        yuan(r.government_assistance.fen())
                     ),
                 ),
                 by,
@@ -668,30 +674,55 @@ impl App {
                 a.date.to_string(),
                 "assistance",
                 (
-                    format!("工会帮扶：{}（{}）¥{}", a.measure.label(true), a.kind.label(true), a.amount),
-                    format!("Union assistance: {} ({}) ¥{}", a.measure.label(false), a.kind.label(false), a.amount),
+                    format!("工会帮扶：{}（{}）{}", a.measure.label(true), a.kind.label(true), yuan(a.amount.fen())),
+                    format!(
+                        "Union assistance: {} ({}) {}",
+                        a.measure.label(false),
+                        a.kind.label(false),
+                        yuan(a.amount.fen())
+                    ),
                 ),
                 by,
                 at,
             ));
         }
         for d in self.store.determinations(household_id, 200).await? {
-            let basis = d.basis.clone().map(|b| format!("（{b}）")).unwrap_or_default();
+            let status = |zh| label(&d.status, HouseholdStatus::from_code, HouseholdStatus::label, zh);
+            let basis_of = |zh: bool| {
+                d.basis
+                    .as_deref()
+                    .map(|b| {
+                        let (z, e) = match b {
+                            "social_assistance" => ("纳入社会救助", "social assistance"),
+                            "schooling" => ("子女完成学业", "schooling completed"),
+                            "income" => ("收入", "income"),
+                            other => (other, other),
+                        };
+                        if zh {
+                            format!("（{z}）")
+                        } else {
+                            format!(" ({e})")
+                        }
+                    })
+                    .unwrap_or_default()
+            };
             let run = d.run_id.map(|r| format!("评估批次 {r}")).unwrap_or_else(|| "评估引擎".into());
             out.push(ev(
-                d.computed_at.get(..10).unwrap_or_default().to_string(),
+                crate::clock::local_date(&d.computed_at),
                 "determination",
                 (
                     format!(
-                        "评估 {}：{}{basis}，{}",
+                        "评估 {}：{}{}，{}",
                         d.as_of,
-                        d.status,
+                        status(true),
+                        basis_of(true),
                         if d.eligible { "符合条件" } else { "不符合条件" }
                     ),
                     format!(
-                        "Evaluated {}: {}{basis}, {}",
+                        "Evaluated {}: {}{}, {}",
                         d.as_of,
-                        d.status,
+                        status(false),
+                        basis_of(false),
                         if d.eligible { "eligible" } else { "not eligible" }
                     ),
                 ),
@@ -708,7 +739,7 @@ impl App {
         for pl in plans {
             let route = |zh| label(&pl.route, PlanRoute::from_code, PlanRoute::label, zh);
             out.push(ev(
-                pl.created_at.get(..10).unwrap_or_default().to_string(),
+                crate::clock::local_date(&pl.created_at),
                 "plan",
                 (
                     format!("{} 年帮扶计划：{}；目标：{}", pl.year, route(true), pl.goals),
@@ -721,7 +752,7 @@ impl App {
         for m in measures {
             let kind = |zh| label(&m.kind, MeasureKind::from_code, MeasureKind::label, zh);
             out.push(ev(
-                m.created_at.get(..10).unwrap_or_default().to_string(),
+                crate::clock::local_date(&m.created_at),
                 "measure",
                 (
                     format!("帮扶措施：{}（{}），责任人 {}，{} 前完成", kind(true), m.description, m.person, m.due_on),
@@ -802,7 +833,7 @@ impl App {
             let kind =
                 |zh| label(&o.kind, bangfu_domain::OutcomeKind::from_code, bangfu_domain::OutcomeKind::label, zh);
             out.push(ev(
-                o.proposed_at.get(..10).unwrap_or_default().to_string(),
+                crate::clock::local_date(&o.proposed_at),
                 "outcome_proposed",
                 (format!("提出{}：{}", kind(true), o.reason), format!("Proposed {}: {}", kind(false), o.reason)),
                 Some(o.proposed_by_name.clone()),
@@ -810,21 +841,32 @@ impl App {
             ));
             if let Some(at) = &o.decided_at {
                 let (zh, en) = match &o.approval_date {
-                    Some(d) => (
-                        format!("批准{}，批准日期 {d}", kind(true)),
-                        format!("{} approved, approval date {d}", kind(false)),
-                    ),
+                    Some(d) => {
+                        let note = o.decision_note.clone().filter(|n| !n.is_empty());
+                        (
+                            format!(
+                                "批准{}，批准日期 {d}{}",
+                                kind(true),
+                                note.as_ref().map(|n| format!("；意见：{n}")).unwrap_or_default()
+                            ),
+                            format!(
+                                "{} approved, approval date {d}{}",
+                                kind(false),
+                                note.as_ref().map(|n| format!("; note: {n}")).unwrap_or_default()
+                            ),
+                        )
+                    }
                     None => (
                         format!("退回：{}", o.decision_note.clone().unwrap_or_default()),
                         format!("Sent back: {}", o.decision_note.clone().unwrap_or_default()),
                     ),
                 };
-                let date = o.approval_date.clone().unwrap_or_else(|| at.get(..10).unwrap_or_default().to_string());
+                let date = o.approval_date.clone().unwrap_or_else(|| crate::clock::local_date(at));
                 out.push(ev(date, "outcome_decided", (zh, en), o.decided_by_name.clone(), Some(at.clone())));
             }
             if let Some(why) = &o.reopen_reason {
                 out.push(ev(
-                    o.decided_at.clone().unwrap_or_default().get(..10).unwrap_or_default().to_string(),
+                    crate::clock::local_date(o.decided_at.as_deref().unwrap_or_default()),
                     "outcome_reopened",
                     (format!("重新打开：{why}"), format!("Reopened: {why}")),
                     None,
@@ -834,7 +876,7 @@ impl App {
         }
         for r in returns {
             out.push(ev(
-                r.detected_at.get(..10).unwrap_or_default().to_string(),
+                crate::clock::local_date(&r.detected_at),
                 "return_flagged",
                 (
                     format!(
@@ -858,7 +900,7 @@ impl App {
                 let de = label(d, ReturnDecision::from_code, ReturnDecision::label, false);
                 let note = r.note.clone().unwrap_or_default();
                 out.push(ev(
-                    at.get(..10).unwrap_or_default().to_string(),
+                    crate::clock::local_date(at),
                     "return_decided",
                     (format!("返困处理：{dz}；{note}"), format!("Return decided: {de}; {note}")),
                     r.decided_by.clone(),

@@ -12,6 +12,21 @@ pub struct Money(i64);
 /// small enough that sums over millions of records cannot overflow an i64.
 const MAX_FEN: i64 = 100_000_000_000_000;
 
+/// Fen as people write yuan: `¥1,234.50`, `-¥20.00` (thousands separated, two decimals).
+pub fn yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    let abs = fen.unsigned_abs();
+    let digits = (abs / 100).to_string();
+    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}¥{grouped}.{:02}", abs % 100)
+}
+
 impl Money {
     /// Zero yuan.
     pub const ZERO: Money = Money(0);

@@ -6,18 +6,7 @@ use crate::i18n::Lang;
 
 /// Yuan from fen as people write it: `¥1,234.50`, `-¥20.00`.
 pub fn money(fen: i64) -> String {
-    let sign = if fen < 0 { "-" } else { "" };
-    let abs = fen.unsigned_abs();
-    let (yuan, cents) = (abs / 100, abs % 100);
-    let digits = yuan.to_string();
-    let mut grouped = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    format!("{sign}¥{grouped}.{cents:02}")
+    bangfu_domain::money::yuan(fen)
 }
 
 /// A stored time (UTC, RFC 3339) in the deployment's zone: `2026-12-05 00:44`.
