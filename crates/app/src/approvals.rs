@@ -34,7 +34,10 @@ impl App {
     pub async fn approvals(&self, who: &Principal) -> Result<Approvals, AppError> {
         let mut q = Approvals::default();
         if who.can(Permission::ApproveOutcomes) {
-            let mut outcomes = self.store.outcomes_with_status(&who.scope, "proposed", 500).await?;
+            // One more than is shown, so the list can say there are more (the user's own
+            // proposals, which they may not decide, are read too and dropped).
+            let mut outcomes =
+                self.store.outcomes_with_status(&who.scope, "proposed", 2 * QUEUE_LIMIT as u64 + 1).await?;
             outcomes.retain(|o| o.proposed_by != who.user_id);
             q.more |= outcomes.len() > QUEUE_LIMIT;
             outcomes.truncate(QUEUE_LIMIT);
@@ -50,7 +53,7 @@ impl App {
                 fund_id: None,
                 household_id: None,
                 union_id: None,
-                limit: 500,
+                limit: 2 * QUEUE_LIMIT as u64 + 1,
                 offset: 0,
             };
             let (mut entries, _) = self.store.fund_entries(&who.scope, &f).await?;

@@ -92,13 +92,21 @@ async fn funds_pages_answer_and_payments_wait_for_a_second_person() {
             .await
             .unwrap();
         let id = list[0].id;
-        let own = form(&city, &format!("/funds/entries/{id}/decision"), "decision=approve").await;
+        // Decided through 待我审批 (a note, then a confirmation), never by whoever recorded it.
+        let decide = format!("/approvals/entries/{id}");
+        let own = form(&city, &decide, "decision=approve&confirmed=1").await;
         assert_eq!(own.status, StatusCode::CONFLICT, "{b:?}: the recorder cannot approve");
+        assert!(own.text.contains("录入人不能审批"), "{b:?}: said in Chinese: {}", own.text);
         let other = with_token(
             bangfu_web::router(app.clone()),
             &token_for(&app, "city-2", "city_staff", Some("450400"), None).await,
         );
-        let r = form(&other, &format!("/funds/entries/{id}/decision"), "decision=approve").await;
+        let page = get(&other, &format!("/funds/entries/{id}")).await;
+        assert!(page.text.contains(&decide), "{b:?}: the entry's page links to its decision");
+        let r = form(&other, &decide, "decision=approve").await;
+        assert_eq!(r.status, StatusCode::OK, "{b:?}: first the confirmation");
+        assert!(get(&other, &format!("/funds/entries/{id}")).await.text.contains("待审批"), "{b:?}: not before it");
+        let r = form(&other, &decide, "decision=approve&confirmed=1").await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{b:?}: {}", r.text);
         assert!(get(&other, &format!("/funds/entries/{id}")).await.text.contains("已审批"));
 

@@ -29,7 +29,6 @@ pub fn routes() -> crate::Routes {
         .route("/funds/allocations", post(allocation_submit))
         .route("/funds/disbursements", post(disbursement_submit))
         .route("/funds/entries/{id}", get(entry_page))
-        .route("/funds/entries/{id}/decision", post(decision_submit))
         .route("/funds/entries/{id}/reversal", post(reversal_submit))
         .route("/funds/findings", get(findings_page))
         .route("/funds/findings/export.xlsx", get(findings_export))
@@ -645,20 +644,11 @@ async fn entry_page(
             ..Default::default()
         });
     }
-    if e.status == "pending" && ctx.who.can(Permission::ApproveFunds) {
-        let mut d = field(ctx.lang.tr().decision, "decision", "select");
-        d.options =
-            vec![("approve".into(), ctx.lang.tr().x_approve.into()), ("reject".into(), ctx.lang.tr().reject.into())];
+    // Decided where every decision is: 待我审批, with a note and a confirmation.
+    if e.status == "pending" && ctx.who.can(Permission::ApproveFunds) && e.recorded_by != ctx.who.name {
         sections.push(Section {
             heading: ctx.lang.tr().decide_button.into(),
-            form: Some(Fm {
-                action: format!("/funds/entries/{id}/decision"),
-                id: "decision-form",
-                upload: false,
-                get: false,
-                submit: ctx.lang.tr().x_submit.into(),
-                fields: vec![d, field(ctx.lang.tr().x_note_required_reject, "note", "text")],
-            }),
+            links: vec![(format!("/approvals/entries/{id}"), ctx.lang.tr().decide_entry.to_string())],
             ..Default::default()
         });
     }
@@ -688,26 +678,6 @@ async fn entry_page(
     }
     let title = format!("{} #{id}", ctx.lang.tr().x_ledger_entry);
     page(&ctx, &title, Vec::new(), tabs_of(&ctx, "/funds/entries"), sections)
-}
-
-async fn decision_submit(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(id): Path<String>,
-    headers: HeaderMap,
-    body: Bytes,
-) -> Response {
-    let ctx = Ctx::new(None, &headers, who);
-    let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let f = form(&body);
-    let input = fx::EntryDecisionInput {
-        decision: f.get("decision").cloned().unwrap_or_default(),
-        note: f.get("note").cloned().unwrap_or_default(),
-    };
-    match s.app.decide_entry(&ctx.who, id, &input).await {
-        Ok(_) => Redirect::to(&format!("/funds/entries/{id}")).into_response(),
-        Err(e) => ctx.error(e),
-    }
 }
 
 async fn reversal_submit(
