@@ -688,6 +688,25 @@ impl App {
         Ok(e)
     }
 
+    /// Changes an enrolment (its scheme, its months: an enrolment that ends gets its last month).
+    pub async fn update_enrolment(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        id: i64,
+        if_match: Option<i64>,
+        input: &EnrolmentInput,
+    ) -> Result<Enrolment, AppError> {
+        let (scheme, from, to) = input.validate().map_err(AppError::Invalid)?;
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_enrolments(&file).await?.into_iter().find(|e| e.id == id).ok_or(AppError::NotFound)?;
+        tx.update_enrolment(&file, id, scheme, (from, to), &who.name).await?;
+        let e = Enrolment { id, scheme, from, to };
+        let detail = serde_json::json!({ "old": old, "new": e });
+        self.end_file(who, tx, &file, if_match, ("update", "enrolment", Some(id), detail)).await?;
+        Ok(e)
+    }
+
     /// Removes an enrolment.
     pub async fn delete_enrolment(
         &self,
@@ -716,6 +735,25 @@ impl App {
         a.id = tx.insert_union_assistance(&file, &a, &who.name).await?;
         let detail = serde_json::json!({ "new": a });
         self.end_file(who, tx, &file, if_match, ("create", "union_assistance", Some(a.id), detail)).await?;
+        Ok(a)
+    }
+
+    /// Changes a union assistance record.
+    pub async fn update_union_assistance(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        id: i64,
+        if_match: Option<i64>,
+        input: &UnionAssistanceInput,
+    ) -> Result<bangfu_store::UnionAssistance, AppError> {
+        let mut a = input.validate().map_err(AppError::Invalid)?;
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_assistance(&file).await?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)?;
+        a.id = id;
+        tx.update_union_assistance(&file, id, &a, &who.name).await?;
+        let detail = serde_json::json!({ "old": old, "new": a });
+        self.end_file(who, tx, &file, if_match, ("update", "union_assistance", Some(id), detail)).await?;
         Ok(a)
     }
 

@@ -490,6 +490,30 @@ impl WriteTx {
         self.insert_id(&q).await
     }
 
+    /// Changes an enrolment's scheme and months (an enrolment that ends gets its last month).
+    pub async fn update_enrolment(
+        &mut self,
+        file: &OpenFile,
+        id: i64,
+        scheme: Scheme,
+        (from, to): (YearMonth, Option<YearMonth>),
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(Enrolments::Table)
+            .values([
+                (Enrolments::Scheme, scheme.code().into()),
+                (Enrolments::FromMonth, from.to_key().into()),
+                (Enrolments::ToMonth, to.map(YearMonth::to_key).into()),
+                (Enrolments::RecordedBy, by.into()),
+                (Enrolments::RecordedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(Enrolments::Id).eq(id))
+            .and_where(Expr::col(Enrolments::HouseholdId).eq(file.id()))
+            .to_owned();
+        one_row(self.exec(&q).await?)
+    }
+
     /// Removes an enrolment.
     pub async fn delete_enrolment(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
         let household_id = file.id();
@@ -535,6 +559,33 @@ impl WriteTx {
             .returning_col(Ua::Id)
             .to_owned();
         self.insert_id(&q).await
+    }
+
+    /// Changes a union assistance record.
+    pub async fn update_union_assistance(
+        &mut self,
+        file: &OpenFile,
+        id: i64,
+        a: &UnionAssistance,
+        by: &str,
+    ) -> Result<(), StoreError> {
+        let household_id = file.id();
+        self.tally_touch(&[household_id]).await?;
+        let q = Query::update()
+            .table(Ua::Table)
+            .values([
+                (Ua::Date, a.date.to_string().into()),
+                (Ua::Kind, a.kind.code().into()),
+                (Ua::Amount, a.amount.fen().into()),
+                (Ua::Measure, a.measure.code().into()),
+                (Ua::Note, a.note.clone().into()),
+                (Ua::RecordedBy, by.into()),
+                (Ua::RecordedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(Ua::Id).eq(id))
+            .and_where(Expr::col(Ua::HouseholdId).eq(household_id))
+            .to_owned();
+        one_row(self.exec(&q).await?)
     }
 
     /// Removes a union assistance record.

@@ -109,6 +109,8 @@ pub fn texts(zh: bool) -> &'static Tr {
 
 /// Every fixed text of the pages.
 pub struct Tr {
+    pub edit_enrolment: &'static str,
+    pub edit_assistance: &'static str,
     pub x_eligible: &'static str,
     pub x_none_c1_c4_holds_no: &'static str,
     pub x_assistance_funds_yuan: &'static str,
@@ -684,6 +686,8 @@ pub struct Tr {
 
 /// 简体中文.
 pub static ZH: Tr = Tr {
+    edit_enrolment: "修改社会救助",
+    edit_assistance: "修改工会帮扶记录",
     x_eligible: "符合条件 {c}",
     x_none_c1_c4_holds_no: "C1–C4 均不成立，亦无脱困或解困（{conditions_failed}）",
     x_assistance_funds_yuan: "帮扶资金（截至 {day}，元）",
@@ -1256,6 +1260,8 @@ pub static ZH: Tr = Tr {
 
 /// English.
 pub static EN: Tr = Tr {
+    edit_enrolment: "Change the enrolment",
+    edit_assistance: "Change the assistance record",
     x_eligible: "Eligible {c}",
     x_none_c1_c4_holds_no: "none of C1–C4 holds, and no exit or relief ({conditions_failed})",
     x_assistance_funds_yuan: "Assistance funds on {day} (yuan)",

@@ -230,6 +230,7 @@ fn changes_the_file(path: &str) -> bool {
             || path.ends_with("{member_id}")
             || path.ends_with("{measure_id}")
             || path.ends_with("{visit_id}")
+            || path.ends_with("{item_id}")
             || path.ends_with("/edit"))
 }
 

@@ -69,8 +69,10 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/members/{member_id}/delete", get(member_delete_page).post(member_delete))
         .route("/households/{id}/months/new", get(month_new).post(month_create))
         .route("/households/{id}/enrolments/new", get(enrolment_new).post(enrolment_create))
+        .route("/households/{id}/enrolments/{item_id}", get(enrolment_edit).post(enrolment_update))
         .route("/households/{id}/enrolments/{item_id}/delete", get(item_delete_page).post(item_delete))
         .route("/households/{id}/union-assistance/new", get(assistance_new).post(assistance_create))
+        .route("/households/{id}/union-assistance/{item_id}", get(assistance_edit).post(assistance_update))
         .route("/households/{id}/union-assistance/{item_id}/delete", get(item_delete_page).post(item_delete))
 }
 

@@ -249,9 +249,12 @@ pub(crate) async fn month_create(
 
 const ENROLMENT_FIELDS: [&str; 3] = ["scheme", "from", "to"];
 
-fn enrolment_view(ctx: &Ctx, h: &bangfu_store::Household, state: &FormState) -> Response {
+/// The enrolment form: a new one, or enrolment `edit` (with the link to remove it).
+fn enrolment_view(ctx: &Ctx, h: &bangfu_store::Household, edit: Option<i64>, state: &FormState) -> Response {
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
-    let mut v = FormView::new(ctx, t.add_enrolment.to_string(), format!("/households/{}#enrolments", h.id));
+    let title = if edit.is_some() { t.edit_enrolment } else { t.add_enrolment };
+    let mut v = FormView::new(ctx, title.to_string(), format!("/households/{}#enrolments", h.id));
+    v.danger = edit.map(|e| (format!("/households/{}/enrolments/{e}/delete", h.id), t.remove_enrolment.to_string()));
     v.facts = file_facts(ctx, h);
     v.fields = vec![
         field(state, "scheme", t.scheme, "select")
@@ -274,7 +277,7 @@ pub(crate) async fn enrolment_new(
     let mut values = Values::default();
     values.set("version", h.version.to_string());
     values.set("from", bangfu_domain::YearMonth::of_date(bangfu_app::clock::today()).to_string());
-    enrolment_view(&ctx, &h, &FormState::new(values))
+    enrolment_view(&ctx, &h, None, &FormState::new(values))
 }
 
 /// `POST /households/{id}/enrolments/new`.
@@ -291,7 +294,7 @@ pub(crate) async fn enrolment_create(
     match s.app.add_enrolment(&ctx.who, p.id, f.int("version"), &input).await {
         Ok(_) => saved(&anchor(p.id, "enrolments")),
         Err(e) => match FormState::new(f).fail(e, &ENROLMENT_FIELDS, ctx.lang) {
-            Ok(state) => enrolment_view(&ctx, &h, &state),
+            Ok(state) => enrolment_view(&ctx, &h, None, &state),
             Err(e) => ctx.error(e),
         },
     }
@@ -299,9 +302,13 @@ pub(crate) async fn enrolment_create(
 
 const ASSISTANCE_FIELDS: [&str; 5] = ["date", "measure", "kind", "amount", "note"];
 
-fn assistance_view(ctx: &Ctx, h: &bangfu_store::Household, state: &FormState) -> Response {
+/// The union assistance form: a new record, or record `edit` (with the link to remove it).
+fn assistance_view(ctx: &Ctx, h: &bangfu_store::Household, edit: Option<i64>, state: &FormState) -> Response {
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
-    let mut v = FormView::new(ctx, t.add_assistance.to_string(), format!("/households/{}#assistance", h.id));
+    let title = if edit.is_some() { t.edit_assistance } else { t.add_assistance };
+    let mut v = FormView::new(ctx, title.to_string(), format!("/households/{}#assistance", h.id));
+    v.danger =
+        edit.map(|a| (format!("/households/{}/union-assistance/{a}/delete", h.id), t.remove_assistance.to_string()));
     v.facts = file_facts(ctx, h);
     v.fields = vec![
         field(state, "date", t.date, "date").required(),
@@ -328,7 +335,7 @@ pub(crate) async fn assistance_new(
     let mut values = Values::default();
     values.set("version", h.version.to_string());
     values.set("date", crate::labels::today());
-    assistance_view(&ctx, &h, &FormState::new(values))
+    assistance_view(&ctx, &h, None, &FormState::new(values))
 }
 
 /// `POST /households/{id}/union-assistance/new`.
@@ -340,17 +347,88 @@ pub(crate) async fn assistance_create(
 ) -> Response {
     let f = Values::parse(&body);
     let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
-    let input = UnionAssistanceInput {
+    let input = assistance_input(&f);
+    match s.app.add_union_assistance(&ctx.who, p.id, f.int("version"), &input).await {
+        Ok(_) => saved(&anchor(p.id, "assistance")),
+        Err(e) => match FormState::new(f).fail(e, &ASSISTANCE_FIELDS, ctx.lang) {
+            Ok(state) => assistance_view(&ctx, &h, None, &state),
+            Err(e) => ctx.error(e),
+        },
+    }
+}
+
+fn assistance_input(f: &Values) -> UnionAssistanceInput {
+    UnionAssistanceInput {
         date: f.get("date"),
         kind: f.get("kind"),
         amount: Amount::from(f.get("amount").trim()),
         measure: f.get("measure"),
         note: f.get("note"),
-    };
-    match s.app.add_union_assistance(&ctx.who, p.id, f.int("version"), &input).await {
+    }
+}
+
+/// `GET /households/{id}/enrolments/{item_id}`: change an enrolment (an ended one gets its last
+/// month).
+pub(crate) async fn enrolment_edit(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<ItemPath>) -> Response {
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    let list = or_error_page!(ctx, s.app.enrolments(&ctx.who, p.id).await);
+    let Some(e) = list.into_iter().find(|e| e.id == p.item_id) else { return ctx.error(AppError::NotFound) };
+    let mut values = Values::default();
+    values.set("version", h.version.to_string());
+    values.set("scheme", e.scheme.code());
+    values.set("from", e.from.to_string());
+    values.set("to", e.to.map(|t| t.to_string()).unwrap_or_default());
+    enrolment_view(&ctx, &h, Some(e.id), &FormState::new(values))
+}
+
+/// `POST /households/{id}/enrolments/{item_id}`.
+pub(crate) async fn enrolment_update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PagePath(p): PagePath<ItemPath>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = Values::parse(&body);
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    let to = Some(f.get("to")).filter(|t| !t.trim().is_empty());
+    let input = EnrolmentInput { scheme: f.get("scheme"), from: f.get("from"), to };
+    match s.app.update_enrolment(&ctx.who, p.id, p.item_id, f.int("version"), &input).await {
+        Ok(_) => saved(&anchor(p.id, "enrolments")),
+        Err(e) => match FormState::new(f).fail(e, &ENROLMENT_FIELDS, ctx.lang) {
+            Ok(state) => enrolment_view(&ctx, &h, Some(p.item_id), &state),
+            Err(e) => ctx.error(e),
+        },
+    }
+}
+
+/// `GET /households/{id}/union-assistance/{item_id}`: change a record of union assistance.
+pub(crate) async fn assistance_edit(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<ItemPath>) -> Response {
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    let list = or_error_page!(ctx, s.app.union_assistance(&ctx.who, p.id).await);
+    let Some(a) = list.into_iter().find(|a| a.id == p.item_id) else { return ctx.error(AppError::NotFound) };
+    let mut values = Values::default();
+    values.set("version", h.version.to_string());
+    values.set("date", a.date.to_string());
+    values.set("measure", a.measure.code());
+    values.set("kind", a.kind.code());
+    values.set("amount", a.amount.to_string());
+    values.set("note", a.note.clone());
+    assistance_view(&ctx, &h, Some(a.id), &FormState::new(values))
+}
+
+/// `POST /households/{id}/union-assistance/{item_id}`.
+pub(crate) async fn assistance_update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PagePath(p): PagePath<ItemPath>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = Values::parse(&body);
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    match s.app.update_union_assistance(&ctx.who, p.id, p.item_id, f.int("version"), &assistance_input(&f)).await {
         Ok(_) => saved(&anchor(p.id, "assistance")),
         Err(e) => match FormState::new(f).fail(e, &ASSISTANCE_FIELDS, ctx.lang) {
-            Ok(state) => assistance_view(&ctx, &h, &state),
+            Ok(state) => assistance_view(&ctx, &h, Some(p.item_id), &state),
             Err(e) => ctx.error(e),
         },
     }
