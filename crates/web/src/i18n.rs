@@ -109,6 +109,7 @@ pub fn texts(zh: bool) -> &'static Tr {
 
 /// Every fixed text of the pages.
 pub struct Tr {
+    pub x_batch_failed: &'static str,
     pub edit_enrolment: &'static str,
     pub edit_assistance: &'static str,
     pub x_eligible: &'static str,
@@ -686,6 +687,7 @@ pub struct Tr {
 
 /// 简体中文.
 pub static ZH: Tr = Tr {
+    x_batch_failed: "未完成：",
     edit_enrolment: "修改社会救助",
     edit_assistance: "修改工会帮扶记录",
     x_eligible: "符合条件 {c}",
@@ -1260,6 +1262,7 @@ pub static ZH: Tr = Tr {
 
 /// English.
 pub static EN: Tr = Tr {
+    x_batch_failed: "Failed: ",
     edit_enrolment: "Change the enrolment",
     edit_assistance: "Change the assistance record",
     x_eligible: "Eligible {c}",

@@ -96,6 +96,12 @@ pub fn figure_filter(key: &str, value: &str, lang: Lang) -> String {
     format!("{label}{}{shown}", if zh { "：" } else { ": " })
 }
 
+/// What a work list's item is about, in words: a measure's kind, an outcome's kind, a status,
+/// else the text as recorded (a visit's purpose, a month).
+pub fn work_what(code: &str, lang: Lang) -> String {
+    vocabulary_label(code, lang.zh()).map_or_else(|| code.to_string(), str::to_string)
+}
+
 /// An audit action's label; an action without one is shown as its code.
 pub fn audit_action(code: &str, lang: Lang) -> String {
     let pair = match code {

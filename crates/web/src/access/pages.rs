@@ -248,13 +248,23 @@ async fn audit_export(
     }
 }
 
+/// An account as the list shows it.
+struct UserLine {
+    id: i64,
+    name: String,
+    display_name: String,
+    role: String,
+    scope: String,
+    state: String,
+}
+
 #[derive(Template)]
 #[template(path = "access/users.html")]
 struct UsersPage {
     t: &'static Tr,
     nav: Nav,
     show_synthetic: bool,
-    rows: Vec<(i64, String, String, String, String, String)>,
+    rows: Vec<UserLine>,
 }
 
 async fn users_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
@@ -281,7 +291,14 @@ async fn users_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
                 }
                 (None, None) => t.all.to_string(),
             };
-            (u.id, u.name, u.display_name, role, scope, if u.disabled { t.disabled } else { t.enabled }.to_string())
+            UserLine {
+                id: u.id,
+                name: u.name,
+                display_name: u.display_name,
+                role,
+                scope,
+                state: if u.disabled { t.disabled } else { t.enabled }.to_string(),
+            }
         })
         .collect();
     ctx.render(StatusCode::OK, UsersPage { t, nav: ctx.nav(), show_synthetic: false, rows })

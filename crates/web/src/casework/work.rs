@@ -10,7 +10,6 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use bangfu_app::casework::TimelineEvent;
 use bangfu_app::AppError;
-use bangfu_domain::{MeasureKind, OutcomeKind};
 use bangfu_store::WorkList;
 
 #[derive(Template)]
@@ -61,11 +60,36 @@ pub(crate) async fn timeline_page(
     )
 }
 
-/// date, text, link.
-type Reminder = (String, String, String);
+/// A reminder from the joint meeting or a department.
+struct ReminderLine {
+    date: String,
+    text: String,
+    link: String,
+}
 
-/// date, household id, file number, head, what, who.
-type WorkLine = (String, i64, String, String, String, String);
+/// A list of reminders under its title.
+struct ReminderList {
+    title: String,
+    lines: Vec<ReminderLine>,
+}
+
+/// One thing to do about a household.
+struct WorkLine {
+    date: String,
+    household_id: i64,
+    file_no: String,
+    head: String,
+    what: String,
+    who: String,
+}
+
+/// One list of the work page.
+struct WorkSection {
+    anchor: &'static str,
+    title: &'static str,
+    count: String,
+    lines: Vec<WorkLine>,
+}
 
 #[derive(Template)]
 #[template(path = "casework/my_work.html")]
@@ -74,10 +98,9 @@ struct MyWorkView {
     nav: Nav,
     show_synthetic: bool,
     today: String,
-    /// anchor, title, count, lines.
-    sections: Vec<(&'static str, &'static str, String, Vec<WorkLine>)>,
-    /// Reminders from the joint meeting and the departments: title, then (date, text, link).
-    reminders: Vec<(String, Vec<Reminder>)>,
+    sections: Vec<WorkSection>,
+    /// Reminders from the joint meeting and the departments.
+    reminders: Vec<ReminderList>,
 }
 
 /// The signed-in user's work.
@@ -98,24 +121,34 @@ pub(crate) async fn my_work_page(
                     .iter()
                     .map(|t| {
                         let late = if t.deadline < today { crate::i18n::texts(zh).x_overdue } else { "" };
-                        (t.deadline.clone(), format!("{} · {}{late}", t.title, t.lead), "/joint".to_string())
+                        ReminderLine {
+                            date: t.deadline.clone(),
+                            text: format!("{} · {}{late}", t.title, t.lead),
+                            link: "/joint".to_string(),
+                        }
                     })
                     .collect();
-                out.push((crate::i18n::texts(zh).x_supervised_tasks_due_within_14.to_string(), lines));
+                out.push(ReminderList {
+                    title: crate::i18n::texts(zh).x_supervised_tasks_due_within_14.to_string(),
+                    lines,
+                });
             }
             if !requests.is_empty() {
                 let lines = requests
                     .iter()
                     .map(|v| {
                         let late = if v.due_on < today { crate::i18n::texts(zh).x_overdue } else { "" };
-                        (
-                            v.due_on.clone(),
-                            format!("{} {} · {}{late}", v.file_no, v.head_name, v.question),
-                            format!("/verifications/{}", v.id),
-                        )
+                        ReminderLine {
+                            date: v.due_on.clone(),
+                            text: format!("{} {} · {}{late}", v.file_no, v.head_name, v.question),
+                            link: format!("/verifications/{}", v.id),
+                        }
                     })
                     .collect();
-                out.push((crate::i18n::texts(zh).x_verification_requests_answer.to_string(), lines));
+                out.push(ReminderList {
+                    title: crate::i18n::texts(zh).x_verification_requests_answer.to_string(),
+                    lines,
+                });
             }
             out
         }
@@ -141,12 +174,7 @@ pub(crate) async fn my_work_page(
         Err(e) => return ctx.error(e),
     };
     let c = ctx.lang.tr();
-    let what = |code: &str| {
-        MeasureKind::from_code(code)
-            .map(|k| k.label(zh).to_string())
-            .or_else(|| OutcomeKind::from_code(code).map(|k| k.label(zh).to_string()))
-            .unwrap_or_else(|| code.to_string())
-    };
+    let what = |code: &str| crate::labels::work_what(code, ctx.lang);
     let lines = |l: &WorkList| -> (String, Vec<WorkLine>) {
         let count = if l.total > bangfu_store::casework::WORK_CAP {
             format!("{}+", bangfu_store::casework::WORK_CAP)
@@ -156,15 +184,13 @@ pub(crate) async fn my_work_page(
         let rows = l
             .items
             .iter()
-            .map(|i| {
-                (
-                    i.date.get(..10).unwrap_or(&i.date).to_string(),
-                    i.household_id,
-                    i.file_no.clone(),
-                    i.head_name.clone(),
-                    what(&i.what),
-                    i.who.clone(),
-                )
+            .map(|i| WorkLine {
+                date: crate::labels::date(&i.date),
+                household_id: i.household_id,
+                file_no: i.file_no.clone(),
+                head: i.head_name.clone(),
+                what: what(&i.what),
+                who: crate::labels::who(&i.who, ctx.lang),
             })
             .collect();
         (count, rows)
@@ -182,7 +208,7 @@ pub(crate) async fn my_work_page(
         ("unpaired", c.cw_unpaired, &w.unpaired),
     ] {
         let (count, rows) = lines(list);
-        sections.push((anchor, title, count, rows));
+        sections.push(WorkSection { anchor, title, count, lines: rows });
     }
     ctx.render(
         StatusCode::OK,

@@ -126,11 +126,11 @@ async fn my_work_export(
             for i in &list.items {
                 rows.push(vec![
                     name.clone(),
-                    i.date.clone(),
+                    crate::labels::date(&i.date),
                     i.file_no.clone(),
                     i.head_name.clone(),
-                    i.what.clone(),
-                    i.who.clone(),
+                    crate::labels::work_what(&i.what, ctx.lang),
+                    crate::labels::who(&i.who, ctx.lang),
                 ]);
             }
         }

@@ -87,10 +87,18 @@ struct HouseholdPage {
     eval: Option<crate::policy::evaluation::EvalView>,
     work: crate::casework::view::CaseworkView,
     plan: crate::casework::view::PlanSection,
-    /// Verification requests about the household: id, asked on, question, state.
-    verifications: Vec<(i64, String, String, String)>,
+    /// Verification requests about the household.
+    verifications: Vec<VerificationLine>,
     /// Departments a request can go to.
     departments: Vec<(String, String)>,
+}
+
+/// A verification request about the household.
+struct VerificationLine {
+    id: i64,
+    asked_on: String,
+    question: String,
+    state: String,
 }
 
 /// A member as the file shows it.
@@ -245,7 +253,7 @@ async fn household_view(
                 } else {
                     format!("{}{}", if ctx.lang.zh() { "待答复：" } else { "Waiting for: " }, waiting.join("、"))
                 };
-                (v.id, v.asked_on, v.question, state)
+                VerificationLine { id: v.id, asked_on: v.asked_on, question: v.question, state }
             })
             .collect(),
         Err(e) => return ctx.error(e),

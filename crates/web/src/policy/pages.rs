@@ -29,7 +29,7 @@ struct RecheckView {
     t: &'static Tr,
     nav: Nav,
     show_synthetic: bool,
-    run: Option<(String, i64, String)>,
+    run: Option<RunLine>,
     total: String,
     rows: Vec<RecheckLine>,
     page: u64,
@@ -37,8 +37,24 @@ struct RecheckView {
     next_link: Option<String>,
 }
 
-/// id, file number, head, masked ID, region, pool, month evaluated, why.
-type RecheckLine = (i64, String, String, String, String, &'static str, String, String);
+/// The batch evaluation a list comes from.
+struct RunLine {
+    as_of: String,
+    policy_version: i64,
+    finished: String,
+}
+
+/// A household proposed for withdrawal.
+struct RecheckLine {
+    id: i64,
+    file_no: String,
+    head: String,
+    id_masked: String,
+    region: String,
+    pool: &'static str,
+    as_of: String,
+    why: String,
+}
 
 fn page_of(raw: Option<&str>) -> u64 {
     raw.and_then(|q| form_urlencoded::parse(q.as_bytes()).find(|(k, _)| k == "page").map(|(_, v)| v.into_owned()))
@@ -86,16 +102,16 @@ async fn recheck_page(
         .iter()
         .map(|r| {
             let h = &r.household;
-            (
-                h.id,
-                h.file_no.clone(),
-                h.head_name.clone(),
-                h.head_id_number.clone(),
-                name(&h.region_code),
-                s.app.pool_of(h).label(zh),
-                r.determination.as_of.to_string(),
-                why(zh, &format!("{} {}", r.determination.as_of, r.determination.results)),
-            )
+            RecheckLine {
+                id: h.id,
+                file_no: h.file_no.clone(),
+                head: h.head_name.clone(),
+                id_masked: h.head_id_number.clone(),
+                region: name(&h.region_code),
+                pool: s.app.pool_of(h).label(zh),
+                as_of: r.determination.as_of.to_string(),
+                why: why(zh, &format!("{} {}", r.determination.as_of, r.determination.results)),
+            }
         })
         .collect();
     let more = p.page * p.per_page < p.total;
@@ -105,10 +121,11 @@ async fn recheck_page(
             t: ctx.lang.tr(),
             nav: ctx.nav(),
             show_synthetic: false,
-            run: p
-                .run
-                .as_ref()
-                .map(|r| (r.as_of.to_string(), r.policy_version, r.finished_at.clone().unwrap_or_default())),
+            run: p.run.as_ref().map(|r| RunLine {
+                as_of: r.as_of.to_string(),
+                policy_version: r.policy_version,
+                finished: crate::labels::time(r.finished_at.as_deref().unwrap_or_default()),
+            }),
             total: if p.total > 10_000 { "10000+".into() } else { p.total.to_string() },
             rows,
             page: p.page,
@@ -169,10 +186,28 @@ struct WhatIfView {
     t: &'static Tr,
     nav: Nav,
     show_synthetic: bool,
-    q: (String, String, String, String),
+    q: WhatIfForm,
     kinds: Vec<(String, String)>,
     error: Option<String>,
-    rows: Vec<(String, String, String, String, String, String)>,
+    rows: Vec<WhatIfLine>,
+}
+
+/// The what-if form as typed.
+struct WhatIfForm {
+    as_of: String,
+    kind: String,
+    percent: String,
+    from: String,
+}
+
+/// A region's counts before and after the change.
+struct WhatIfLine {
+    region: String,
+    households: String,
+    eligible: String,
+    exited: String,
+    relieved: String,
+    in_difficulty: String,
 }
 
 /// `before → after (±d)`.
@@ -195,12 +230,12 @@ async fn what_if_page(
     let q: bangfu_app::evaluate::WhatIfQuery =
         serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
     let zh = ctx.lang.zh();
-    let shown = (
-        q.as_of.clone().unwrap_or_default(),
-        q.kind.clone().unwrap_or_else(|| "dibao".into()),
-        q.percent.clone().unwrap_or_default(),
-        q.from.clone().unwrap_or_default(),
-    );
+    let shown = WhatIfForm {
+        as_of: q.as_of.clone().unwrap_or_default(),
+        kind: q.kind.clone().unwrap_or_else(|| "dibao".into()),
+        percent: q.percent.clone().unwrap_or_default(),
+        from: q.from.clone().unwrap_or_default(),
+    };
     let (mut rows, mut error, mut status) = (Vec::new(), None, StatusCode::OK);
     if q.percent.as_deref().is_some_and(|p| !p.trim().is_empty()) {
         match s.app.what_if(&ctx.who, &q).await {
@@ -215,15 +250,13 @@ async fn what_if_page(
                         }
                     })
                 };
-                let row = |n: String, (b, a): &(bangfu_app::evaluate::Tally, bangfu_app::evaluate::Tally)| {
-                    (
-                        n,
-                        b.households.to_string(),
-                        change(b.eligible, a.eligible),
-                        change(b.exited.iter().sum(), a.exited.iter().sum()),
-                        change(b.relieved, a.relieved),
-                        change(b.in_difficulty, a.in_difficulty),
-                    )
+                let row = |n: String, (b, a): &(bangfu_app::evaluate::Tally, bangfu_app::evaluate::Tally)| WhatIfLine {
+                    region: n,
+                    households: b.households.to_string(),
+                    eligible: change(b.eligible, a.eligible),
+                    exited: change(b.exited.iter().sum(), a.exited.iter().sum()),
+                    relieved: change(b.relieved, a.relieved),
+                    in_difficulty: change(b.in_difficulty, a.in_difficulty),
                 };
                 rows = w.regions.iter().map(|(c, t)| row(name(c), t)).collect();
                 rows.push(row(ctx.lang.tr().total.to_string(), &w.total));
@@ -241,6 +274,17 @@ async fn what_if_page(
         status,
         WhatIfView { t: ctx.lang.tr(), nav: ctx.nav(), show_synthetic: false, q: shown, kinds, error, rows },
     )
+}
+
+/// A batch evaluation as the page lists it.
+struct JobLine {
+    number: u64,
+    as_of: String,
+    region: String,
+    started_by: String,
+    done: u64,
+    total: u64,
+    result: String,
 }
 
 /// A batch evaluation started from the web, running in the background of this process.
@@ -267,7 +311,7 @@ struct RunsView {
     can_start: bool,
     default_as_of: String,
     error: Option<String>,
-    jobs: Vec<(u64, String, String, String, u64, u64, String)>,
+    jobs: Vec<JobLine>,
 }
 
 async fn runs_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<String>) -> Response {
@@ -277,20 +321,20 @@ async fn runs_view(s: &AppState, ctx: &Ctx, status: StatusCode, error: Option<St
             .rev()
             .map(|(n, j)| {
                 let done = j.done.load(Ordering::Relaxed);
-                (
-                    *n,
-                    j.as_of.clone(),
-                    j.region.clone(),
-                    j.started_by.clone(),
+                JobLine {
+                    number: *n,
+                    as_of: j.as_of.clone(),
+                    region: j.region.clone(),
+                    started_by: j.started_by.clone(),
                     done,
-                    j.total.max(done),
-                    j.result.clone().unwrap_or_default(),
-                )
+                    total: j.total.max(done),
+                    result: j.result.clone().unwrap_or_default(),
+                }
             })
             .collect(),
         Err(_) => Vec::new(),
     };
-    let running = jobs.iter().any(|j| j.6.is_empty());
+    let running = jobs.iter().any(|j| j.result.is_empty());
     ctx.render(
         status,
         RunsView {
@@ -378,7 +422,12 @@ async fn start_run(
                     )
                 }
             }
-            Err(e) => format!("failed: {e}"),
+            Err(e) => {
+                tracing::warn!(error = %e, "batch evaluation failed");
+                let failure = crate::error::describe(&e);
+                let lang = if zh { crate::i18n::Lang::Zh } else { crate::i18n::Lang::En };
+                format!("{}{}", crate::i18n::texts(zh).x_batch_failed, failure.message(lang))
+            }
         };
         if let Ok(mut j) = jobs.0.lock() {
             if let Some(job) = j.get_mut(&n) {
