@@ -1,4 +1,5 @@
-//! REST API under `/api/v1`, and its OpenAPI 3 document generated from these handlers.
+//! REST API under `/api/v1`: its router (every feature's handlers), its OpenAPI 3 document,
+//! the reference data's handlers (regions, organisations, standards) and what they share.
 
 use crate::access::api as a;
 use crate::auth::Who;
@@ -7,6 +8,7 @@ use crate::casework::outcomes_api as o;
 use crate::error::{ApiError, ErrorBody};
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
 use crate::funds::api as f;
+use crate::households::api as hh;
 use crate::reports::api as q;
 use crate::AppState;
 use axum::extract::{Path, State};
@@ -84,16 +86,16 @@ pub fn routes() -> crate::Routes {
         .route("/households/search", axum::routing::post(a::search_households))
         .route("/households/{id}/reveal", axum::routing::post(a::reveal))
         .route("/households/{id}/evaluation", get(a::household_evaluation))
-        .route("/households", get(list_households).post(create_household))
-        .route("/households/{id}", get(get_household).put(update_household).delete(delete_household))
-        .route("/households/{id}/members", get(list_members).post(add_member))
-        .route("/households/{id}/members/{member_id}", put(update_member).delete(delete_member))
-        .route("/households/{id}/months", get(list_months).put(put_months))
-        .route("/households/{id}/months/{month}", delete(delete_month))
-        .route("/households/{id}/enrolments", get(list_enrolments).post(add_enrolment))
-        .route("/households/{id}/enrolments/{item_id}", delete(delete_enrolment))
-        .route("/households/{id}/union-assistance", get(list_union_assistance).post(add_union_assistance))
-        .route("/households/{id}/union-assistance/{item_id}", delete(delete_union_assistance))
+        .route("/households", get(hh::list_households).post(hh::create_household))
+        .route("/households/{id}", get(hh::get_household).put(hh::update_household).delete(hh::delete_household))
+        .route("/households/{id}/members", get(hh::list_members).post(hh::add_member))
+        .route("/households/{id}/members/{member_id}", put(hh::update_member).delete(hh::delete_member))
+        .route("/households/{id}/months", get(hh::list_months).put(hh::put_months))
+        .route("/households/{id}/months/{month}", delete(hh::delete_month))
+        .route("/households/{id}/enrolments", get(hh::list_enrolments).post(hh::add_enrolment))
+        .route("/households/{id}/enrolments/{item_id}", delete(hh::delete_enrolment))
+        .route("/households/{id}/union-assistance", get(hh::list_union_assistance).post(hh::add_union_assistance))
+        .route("/households/{id}/union-assistance/{item_id}", delete(hh::delete_union_assistance))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, bangfu_domain::Code::NoSuchEndpoint) })
 }
 
@@ -114,24 +116,24 @@ pub fn routes() -> crate::Routes {
         list_standards,
         create_standard,
         delete_standard,
-        list_households,
-        create_household,
-        get_household,
-        update_household,
-        delete_household,
-        list_members,
-        add_member,
-        update_member,
-        delete_member,
-        list_months,
-        put_months,
-        delete_month,
-        list_enrolments,
-        add_enrolment,
-        delete_enrolment,
-        list_union_assistance,
-        add_union_assistance,
-        delete_union_assistance,
+        hh::list_households,
+        hh::create_household,
+        hh::get_household,
+        hh::update_household,
+        hh::delete_household,
+        hh::list_members,
+        hh::add_member,
+        hh::update_member,
+        hh::delete_member,
+        hh::list_months,
+        hh::put_months,
+        hh::delete_month,
+        hh::list_enrolments,
+        hh::add_enrolment,
+        hh::delete_enrolment,
+        hh::list_union_assistance,
+        hh::add_union_assistance,
+        hh::delete_union_assistance,
         a::me,
         a::evaluate_case,
         a::household_evaluation,
@@ -350,7 +352,7 @@ async fn openapi() -> Json<utoipa::openapi::OpenApi> {
     Json(openapi_doc())
 }
 
-fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response {
+pub(crate) fn with_etag<T: Serialize>(status: StatusCode, version: i64, body: &T) -> Response {
     (status, [(header::ETAG, etag(version))], Json(body)).into_response()
 }
 
@@ -362,7 +364,7 @@ pub(crate) fn created<T: Serialize>(body: T) -> ApiResult {
     Ok((StatusCode::CREATED, Json(body)).into_response())
 }
 
-fn no_content() -> ApiResult {
+pub(crate) fn no_content() -> ApiResult {
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
@@ -487,191 +489,4 @@ pub(crate) struct PageOut {
     pub(crate) total: u64,
     /// True when there are more than `total` matches.
     pub(crate) total_is_lower_bound: bool,
-}
-
-#[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery), responses((status = 200, body = PageOut), (status = 422, body = ErrorBody)))]
-async fn list_households(
-    State(s): State<AppState>,
-    Who(who): Who,
-    QueryParams(q): QueryParams<ListQuery>,
-) -> ApiResult {
-    crate::access::api::no_id_in_url(&q)?;
-    let spec = s.app.list_spec(&q).await?;
-    let HouseholdPage { items, total, total_is_lower_bound } = s.app.list_households(&who, &spec).await?;
-    ok(PageOut { items, page: spec.page, per_page: spec.per_page, total, total_is_lower_bound })
-}
-
-#[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = HouseholdInput, responses((status = 201, body = Household, headers(("ETag" = String))), (status = 400, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn create_household(
-    State(s): State<AppState>,
-    Who(who): Who,
-    JsonBody(input): JsonBody<HouseholdInput>,
-) -> ApiResult {
-    let h = s.app.create_household(&who, &input).await?;
-    Ok(with_etag(StatusCode::CREATED, h.version, &h))
-}
-
-#[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Household, headers(("ETag" = String))), (status = 404, body = ErrorBody)))]
-async fn get_household(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
-    let h = s.app.household(&who, id(&hid)?).await?;
-    Ok(with_etag(StatusCode::OK, h.version, &h))
-}
-
-#[utoipa::path(put, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), request_body = HouseholdInput, responses((status = 200, body = Household), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody), (status = 428, body = ErrorBody)))]
-async fn update_household(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<HouseholdInput>,
-) -> ApiResult {
-    let h = s.app.update_household(&who, id(&hid)?, v, &input).await?;
-    Ok(with_etag(StatusCode::OK, h.version, &h))
-}
-
-#[utoipa::path(delete, path = "/api/v1/households/{id}", tag = "households", params(("id" = i64, Path), ("If-Match" = String, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 428, body = ErrorBody)))]
-async fn delete_household(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-) -> ApiResult {
-    // Which version is meant comes first: without it nothing else is looked at.
-    let v = Some(v.ok_or(bangfu_app::AppError::PreconditionRequired)?);
-    s.app.delete_household(&who, id(&hid)?, v).await?;
-    no_content()
-}
-
-#[utoipa::path(get, path = "/api/v1/households/{id}/members", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody)))]
-async fn list_members(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
-    ok(s.app.members(&who, id(&hid)?).await?)
-}
-
-#[utoipa::path(post, path = "/api/v1/households/{id}/members", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header, description = "the household's ETag")), request_body = MemberInput, responses((status = 201, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_member(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<MemberInput>,
-) -> ApiResult {
-    created(s.app.add_member(&who, id(&hid)?, v, &input).await?)
-}
-
-#[utoipa::path(put, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = MemberInput, responses((status = 200, body = Member), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn update_member(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path((hid, mid)): Path<(String, String)>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<MemberInput>,
-) -> ApiResult {
-    ok(s.app.update_member(&who, id(&hid)?, id(&mid)?, v, &input).await?)
-}
-
-#[utoipa::path(delete, path = "/api/v1/households/{id}/members/{member_id}", tag = "households", params(("id" = i64, Path), ("member_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_member(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path((hid, mid)): Path<(String, String)>,
-    IfMatch(v): IfMatch,
-) -> ApiResult {
-    s.app.delete_member(&who, id(&hid)?, id(&mid)?, v).await?;
-    no_content()
-}
-
-/// Month range.
-#[derive(Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-struct MonthRange {
-    /// First month, YYYY-MM.
-    from: Option<String>,
-    /// Last month, YYYY-MM.
-    to: Option<String>,
-}
-
-#[utoipa::path(get, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), MonthRange), responses((status = 200, body = Vec<MonthlyRecord>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn list_months(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    QueryParams(r): QueryParams<MonthRange>,
-) -> ApiResult {
-    ok(s.app.months(&who, id(&hid)?, r.from.as_deref(), r.to.as_deref()).await?)
-}
-
-#[utoipa::path(put, path = "/api/v1/households/{id}/months", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = Vec<MonthlyRecordInput>, responses((status = 200, body = Vec<MonthlyRecord>), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn put_months(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<Vec<MonthlyRecordInput>>,
-) -> ApiResult {
-    ok(s.app.put_months(&who, id(&hid)?, v, &input).await?)
-}
-
-#[utoipa::path(delete, path = "/api/v1/households/{id}/months/{month}", tag = "households", params(("id" = i64, Path), ("month" = String, Path, description = "YYYY-MM"), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn delete_month(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path((hid, month)): Path<(String, String)>,
-    IfMatch(v): IfMatch,
-) -> ApiResult {
-    s.app.delete_month(&who, id(&hid)?, &month, v).await?;
-    no_content()
-}
-
-#[utoipa::path(get, path = "/api/v1/households/{id}/enrolments", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<Enrolment>), (status = 404, body = ErrorBody)))]
-async fn list_enrolments(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
-    ok(s.app.enrolments(&who, id(&hid)?).await?)
-}
-
-#[utoipa::path(post, path = "/api/v1/households/{id}/enrolments", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = EnrolmentInput, responses((status = 201, body = Enrolment), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_enrolment(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<EnrolmentInput>,
-) -> ApiResult {
-    created(s.app.add_enrolment(&who, id(&hid)?, v, &input).await?)
-}
-
-#[utoipa::path(delete, path = "/api/v1/households/{id}/enrolments/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_enrolment(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path((hid, eid)): Path<(String, String)>,
-    IfMatch(v): IfMatch,
-) -> ApiResult {
-    s.app.delete_enrolment(&who, id(&hid)?, id(&eid)?, v).await?;
-    no_content()
-}
-
-#[utoipa::path(get, path = "/api/v1/households/{id}/union-assistance", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<UnionAssistance>), (status = 404, body = ErrorBody)))]
-async fn list_union_assistance(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
-    ok(s.app.union_assistance(&who, id(&hid)?).await?)
-}
-
-#[utoipa::path(post, path = "/api/v1/households/{id}/union-assistance", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = UnionAssistanceInput, responses((status = 201, body = UnionAssistance), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
-async fn add_union_assistance(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path(hid): Path<String>,
-    IfMatch(v): IfMatch,
-    JsonBody(input): JsonBody<UnionAssistanceInput>,
-) -> ApiResult {
-    created(s.app.add_union_assistance(&who, id(&hid)?, v, &input).await?)
-}
-
-#[utoipa::path(delete, path = "/api/v1/households/{id}/union-assistance/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
-async fn delete_union_assistance(
-    State(s): State<AppState>,
-    Who(who): Who,
-    Path((hid, aid)): Path<(String, String)>,
-    IfMatch(v): IfMatch,
-) -> ApiResult {
-    s.app.delete_union_assistance(&who, id(&hid)?, id(&aid)?, v).await?;
-    no_content()
 }

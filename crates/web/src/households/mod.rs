@@ -1,6 +1,7 @@
 //! Households: the list ([`list`]), the file ([`file`]), its form ([`form`]), and the family
 //! and its records, each on a page of its own ([`records`]).
 
+pub(crate) mod api;
 pub(crate) mod file;
 pub(crate) mod form;
 pub(crate) mod list;
