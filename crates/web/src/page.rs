@@ -170,6 +170,6 @@ pub(crate) fn options<T: Copy>(
     code: fn(T) -> &'static str,
     label: fn(T, bool) -> &'static str,
     zh: bool,
-) -> Vec<(String, String)> {
-    all.iter().map(|v| (code(*v).to_string(), label(*v, zh).to_string())).collect()
+) -> Vec<crate::form::Choice> {
+    crate::form::choices(all.iter().map(|v| (code(*v), label(*v, zh))))
 }

@@ -90,7 +90,7 @@ struct HouseholdPage {
     /// Verification requests about the household.
     verifications: Vec<VerificationLine>,
     /// Departments a request can go to.
-    departments: Vec<(String, String)>,
+    departments: Vec<crate::form::Choice>,
 }
 
 /// A verification request about the household.
@@ -308,7 +308,7 @@ async fn household_view(
             work,
             plan,
             verifications,
-            departments,
+            departments: crate::form::choices(departments),
             enrolments: file
                 .enrolments
                 .iter()

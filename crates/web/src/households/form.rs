@@ -46,11 +46,11 @@ struct FormPage {
     errors: HashMap<String, String>,
     has_errors: bool,
     general_error: Option<String>,
-    regions: Vec<(String, String)>,
-    causes: Vec<(String, String)>,
-    capacities: Vec<(String, String)>,
-    unions: Vec<(String, String)>,
-    employers: Vec<(String, String)>,
+    regions: Vec<crate::form::Choice>,
+    causes: Vec<crate::form::Choice>,
+    capacities: Vec<crate::form::Choice>,
+    unions: Vec<crate::form::Choice>,
+    employers: Vec<crate::form::Choice>,
 }
 
 impl FormPage {
@@ -90,7 +90,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
     };
     let names = region_names(&regions, zh);
     let orgs_of = |pred: fn(OrgKind) -> bool| {
-        orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())).collect::<Vec<_>>()
+        crate::form::choices(orgs.iter().filter(|o| pred(o.kind)).map(|o| (o.id.to_string(), o.name.clone())))
     };
     ctx.render(
         status,
@@ -106,11 +106,12 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
             has_errors: !errors.is_empty(),
             errors,
             general_error,
-            regions: regions
-                .iter()
-                .filter(|r| r.parent_code.is_some())
-                .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default()))
-                .collect(),
+            regions: crate::form::choices(
+                regions
+                    .iter()
+                    .filter(|r| r.parent_code.is_some())
+                    .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())),
+            ),
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
             capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
             unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),

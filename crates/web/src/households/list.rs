@@ -37,10 +37,10 @@ struct ListPage {
     t: &'static Tr,
     nav: Nav,
     show_synthetic: bool,
-    regions: Vec<(String, String)>,
-    pools: Vec<(String, String)>,
-    statuses: Vec<(String, String)>,
-    causes: Vec<(String, String)>,
+    regions: Vec<crate::form::Choice>,
+    pools: Vec<crate::form::Choice>,
+    statuses: Vec<crate::form::Choice>,
+    causes: Vec<crate::form::Choice>,
     q_region: String,
     q_pool: String,
     q_status: String,
@@ -161,14 +161,10 @@ async fn list_view(s: &AppState, ctx: &Ctx, params: Vec<(String, String)>) -> Re
             t,
             nav: ctx.nav(),
             show_synthetic,
-            regions: regions
-                .iter()
-                .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default()))
-                .collect(),
-            pools: [Pool::Stock, Pool::Incremental]
-                .iter()
-                .map(|p| (p.code().to_string(), p.label(zh).to_string()))
-                .collect(),
+            regions: crate::form::choices(
+                regions.iter().map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())),
+            ),
+            pools: crate::form::choices([Pool::Stock, Pool::Incremental].iter().map(|p| (p.code(), p.label(zh)))),
             statuses: options(HouseholdStatus::ALL, HouseholdStatus::code, HouseholdStatus::label, zh),
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
             q_region: sel(&q.region),

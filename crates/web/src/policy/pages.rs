@@ -187,7 +187,7 @@ struct WhatIfView {
     nav: Nav,
     show_synthetic: bool,
     q: WhatIfForm,
-    kinds: Vec<(String, String)>,
+    kinds: Vec<crate::form::Choice>,
     error: Option<String>,
     rows: Vec<WhatIfLine>,
 }
@@ -268,8 +268,7 @@ async fn what_if_page(
             Err(e) => return ctx.error(e),
         }
     }
-    let kinds =
-        bangfu_domain::StandardKind::ALL.iter().map(|k| (k.code().to_string(), k.label(zh).to_string())).collect();
+    let kinds = crate::form::choices(bangfu_domain::StandardKind::ALL.iter().map(|k| (k.code(), k.label(zh))));
     ctx.render(
         status,
         WhatIfView { t: ctx.lang.tr(), nav: ctx.nav(), show_synthetic: false, q: shown, kinds, error, rows },

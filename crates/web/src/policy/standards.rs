@@ -26,7 +26,7 @@ struct StandardsPage {
     nav: Nav,
     show_synthetic: bool,
     regions: Vec<RegionStandards>,
-    kinds: Vec<(String, String)>,
+    kinds: Vec<crate::form::Choice>,
     error: Option<String>,
 }
 

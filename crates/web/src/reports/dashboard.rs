@@ -278,7 +278,7 @@ struct DashboardView {
     nav: Nav,
     show_synthetic: bool,
     title: String,
-    campaigns: Vec<(i64, String)>,
+    campaigns: Vec<crate::form::Choice>,
     campaign_id: i64,
     as_of: String,
     rows: Vec<Row>,
@@ -407,7 +407,9 @@ pub(crate) async fn dashboard_page(
             nav: ctx.nav(),
             show_synthetic: false,
             title,
-            campaigns: campaigns.iter().map(|c| (c.id, if zh { c.name.clone() } else { c.name_en.clone() })).collect(),
+            campaigns: crate::form::choices(
+                campaigns.iter().map(|c| (c.id.to_string(), if zh { c.name.clone() } else { c.name_en.clone() })),
+            ),
             campaign_id,
             as_of: p.as_of.clone(),
             rows,
@@ -442,7 +444,7 @@ struct ReportView {
     title: String,
     as_of: String,
     region: String,
-    region_options: Vec<(String, String)>,
+    region_options: Vec<crate::form::Choice>,
     headers: Vec<&'static str>,
     rows: Vec<Vec<String>>,
     as_of_label: &'static str,
@@ -537,11 +539,12 @@ pub(crate) async fn reports_page(
             },
             as_of: r.as_of.clone(),
             region: region.unwrap_or_default(),
-            region_options: regions
-                .iter()
-                .filter(|g| ctx.who.scope.has_region(&g.code))
-                .map(|g| (g.code.clone(), if zh { g.name.clone() } else { g.name_en.clone() }))
-                .collect(),
+            region_options: crate::form::choices(
+                regions
+                    .iter()
+                    .filter(|g| ctx.who.scope.has_region(&g.code))
+                    .map(|g| (g.code.clone(), if zh { g.name.clone() } else { g.name_en.clone() })),
+            ),
             headers,
             rows,
             as_of_label: crate::i18n::texts(zh).x_as_3,
