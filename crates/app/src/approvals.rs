@@ -68,6 +68,16 @@ impl App {
 }
 
 impl App {
+    /// The file number and head of each household with an outcome waiting, by outcome: one read
+    /// of the work list that already joins them (the queue page names its households).
+    pub async fn waiting_outcome_households(
+        &self,
+        who: &Principal,
+    ) -> Result<std::collections::HashMap<i64, (String, String)>, AppError> {
+        let list = self.store.outcomes_waiting(&who.scope, 2 * QUEUE_LIMIT as u64 + 1).await?;
+        Ok(list.items.into_iter().map(|i| (i.id, (i.file_no, i.head_name))).collect())
+    }
+
     /// One return-to-hardship flag in `who`'s scope.
     pub async fn hardship_return(&self, who: &Principal, id: i64) -> Result<bangfu_store::HardshipReturn, AppError> {
         self.permit(who, Permission::ReadHouseholds, "hardship_return", Some(id)).await?;

@@ -95,11 +95,7 @@ pub(crate) async fn queue(State(s): State<AppState>, ctx: Ctx, RawQuery(raw): Ra
                 .iter()
                 .map(|e| QueueLine {
                     link: format!("/approvals/entries/{}", e.id),
-                    household: match (&e.file_no, &e.payee_name) {
-                        (Some(f), _) => format!("{f} {}", e.head_name.clone().unwrap_or_default()),
-                        (None, Some(p)) => p.clone(),
-                        _ => String::new(),
-                    },
+                    household: payee(e),
                     what: format!(
                         "{} · {}",
                         e.purpose
@@ -129,11 +125,12 @@ pub(crate) async fn queue(State(s): State<AppState>, ctx: Ctx, RawQuery(raw): Ra
                 .collect(),
         },
     ];
-    // Outcomes name their household by number until read: fill in file number and head.
+    // Outcomes carry their household's number: its file number and head come from one read.
+    let names = or_error_page!(ctx, s.app.waiting_outcome_households(&ctx.who).await);
     let mut sections = sections;
     for (line, o) in sections[0].lines.iter_mut().zip(&q.outcomes) {
-        if let Ok(h) = s.app.household(&ctx.who, o.household_id).await {
-            line.household = format!("{} {}", h.file_no, h.head_name);
+        if let Some((file_no, head)) = names.get(&o.id) {
+            line.household = format!("{file_no} {head}");
         }
     }
     let done = raw.as_deref().is_some_and(|r| r.contains("done=1"));
@@ -262,17 +259,22 @@ pub(crate) async fn outcome_submit(
 
 // ---------------------------------------------------------------- ledger entries
 
+/// Who an entry pays: the household (file number and head) or the union.
+fn payee(e: &bangfu_store::FundEntry) -> String {
+    match (&e.file_no, &e.payee_name) {
+        (Some(f), _) => format!("{f} {}", e.head_name.clone().unwrap_or_default()),
+        (None, Some(p)) => p.clone(),
+        _ => String::new(),
+    }
+}
+
 async fn entry_facts(s: &AppState, ctx: &Ctx, id: i64) -> Result<Vec<Fact>, AppError> {
     if !ctx.who.can(bangfu_domain::Permission::ApproveFunds) {
         return Err(AppError::Forbidden);
     }
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
     let e = s.app.fund_entry(&ctx.who, id).await?;
-    let payee = match (&e.file_no, &e.payee_name) {
-        (Some(f), _) => format!("{f} {}", e.head_name.clone().unwrap_or_default()),
-        (None, Some(p)) => p.clone(),
-        _ => String::new(),
-    };
+    let payee = payee(&e);
     Ok(vec![
         Fact { label: t.fund.into(), value: e.fund_name.clone() },
         Fact { label: t.payee.into(), value: payee },
