@@ -158,7 +158,7 @@ impl App {
             }
             let mut tx = self.store.begin().await?;
             tx.bulk_households(&hs).await?;
-            tx.bulk_members(&members).await?;
+            tx.import_members(&members, None).await?;
             tx.bulk_monthly(&months).await?;
             tx.bulk_union_assistance(&aid).await?;
             tx.bulk_enrolments(&enrol).await?;

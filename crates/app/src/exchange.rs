@@ -169,13 +169,26 @@ impl App {
         name: &str,
         bytes: &[u8],
     ) -> Result<RosterUpload, AppError> {
+        let file = crate::import::spool(bytes)?;
+        self.upload_roster_file(who, department_id, kind, name, file.path()).await
+    }
+
+    /// [`App::upload_roster`] of a file on disk (an upload received into a temporary file).
+    pub async fn upload_roster_file(
+        &self,
+        who: &Principal,
+        department_id: Option<i64>,
+        kind: &str,
+        name: &str,
+        path: &std::path::Path,
+    ) -> Result<RosterUpload, AppError> {
         self.permit(who, Permission::UploadRosters, "roster", None).await?;
         let kind = RosterKind::parse("kind", kind.trim()).map_err(AppError::invalid)?;
         let dept = self.department_of(who, department_id).await?;
         let mut out = RosterUpload::default();
-        let sheet = read_roster(name, bytes, &mut out.errors)?;
-        let mut rows = Vec::with_capacity(sheet.rows.len());
-        for (row, r) in &sheet.rows {
+        let (sheet, read) = read_roster(name, path, &mut out.errors).await?;
+        let mut rows = Vec::with_capacity(read.len());
+        for (row, r) in &read {
             let mut bad = |field: &str, e: FieldError| {
                 let column = crate::import::Kind::Roster
                     .columns()

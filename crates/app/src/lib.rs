@@ -35,11 +35,17 @@ pub struct App {
     pub store: Store,
     /// Stock cut-off date (POLICY §3).
     pub stock_cutoff: NaiveDate,
+    /// One import at a time (issue 19): checking a file takes a core; a second waits its turn.
+    imports: std::sync::Arc<tokio::sync::Semaphore>,
 }
 
 impl App {
     /// An app over `store` with the 2018 plan's parameters.
     pub fn new(store: Store) -> Self {
-        Self { store, stock_cutoff: bangfu_domain::policy::default_stock_cutoff() }
+        Self {
+            store,
+            stock_cutoff: bangfu_domain::policy::default_stock_cutoff(),
+            imports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+        }
     }
 }

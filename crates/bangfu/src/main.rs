@@ -276,6 +276,8 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
         Command::Serve { addr, demo: with_demo, trusted_proxies } => {
             bangfu_web::auth::trust_proxies(trusted_proxies);
+            // An import whose process died while writing is undone before anyone reads it.
+            app.recover_imports().await.map_err(app_error)?;
             let listener =
                 tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             if with_demo {
@@ -674,13 +676,10 @@ async fn roster(app: &App, file: &std::path::Path, department: &str, kind: &str)
 
 /// `bangfu import`: the report on standard output; bad rows exit with status 2.
 async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Result<()> {
-    let bytes = match std::fs::read(file) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("cannot read {}: {e}", file.display());
-            std::process::exit(2);
-        }
-    };
+    if let Err(e) = std::fs::metadata(file) {
+        eprintln!("cannot read {}: {e}", file.display());
+        std::process::exit(2);
+    }
     let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let bar = ProgressBar::new(0);
     bar.set_style(
@@ -695,7 +694,16 @@ async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Res
         bar.set_length(p.total);
         bar.set_position(p.done);
     };
-    let result = app.import_with_progress(&bangfu_app::Principal::system(), &name, &bytes, dry_run, &on).await;
+    // Ctrl-C stops the import between two batches; what it wrote is undone.
+    let cancel = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let flag = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            flag.store(true, std::sync::atomic::Ordering::Relaxed);
+        }
+    });
+    let run = bangfu_app::import::ImportRun { dry_run, progress: &on, cancel: Some(&cancel) };
+    let result = app.import_with(&bangfu_app::Principal::system(), &name, file, run).await;
     bar.finish_and_clear();
     let r = match result {
         Ok(r) => r,
@@ -705,10 +713,20 @@ async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Res
             }
             std::process::exit(2);
         }
+        Err(bangfu_app::AppError::Conflict(e)) => {
+            eprintln!("{}: {}", e.field, e.message(true));
+            std::process::exit(2);
+        }
         Err(e) => return Err(app_error(e)),
     };
     for e in &r.errors {
         println!("{} row {} {}: {} ({})", e.sheet, e.row, e.column, e.message(true), e.code);
+    }
+    if r.error_count > r.errors.len() as u64 {
+        for c in &r.errors_by_column {
+            println!("{} {}: {} bad rows", c.sheet, c.column, c.count);
+        }
+        println!("{} bad rows in all; the first {} are listed above", r.error_count, r.errors.len());
     }
     println!(
         "households {} new, {} already on file; members {} new, {} on file; months {} new, {} changed, {} unchanged",

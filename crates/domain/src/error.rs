@@ -26,7 +26,7 @@ impl FieldError {
     /// The same error with a parameter (a number, a file number, a date…).
     #[must_use]
     pub fn with(mut self, name: &'static str, value: impl fmt::Display) -> Self {
-        self.params.push((name, Param::Text(value.to_string())));
+        self.params.push((name, Param::Text(quote(value.to_string()))));
         self
     }
 
@@ -74,3 +74,16 @@ impl Serialize for FieldError {
         st.end()
     }
 }
+
+/// A parameter as a message quotes it: at most [`QUOTED_CHARS`] characters, then "…". A
+/// parameter may echo what was sent (a header, a cell): a 1 GB cell must not become a 1 GB answer.
+fn quote(mut s: String) -> String {
+    if let Some((cut, _)) = s.char_indices().nth(QUOTED_CHARS) {
+        s.truncate(cut);
+        s.push('…');
+    }
+    s
+}
+
+/// Characters of a parameter a message quotes.
+pub const QUOTED_CHARS: usize = 100;

@@ -430,6 +430,40 @@ messages! {
     EmptyWorkbook = ("empty_workbook", "工作簿中没有工作表", "the workbook has no sheet"),
     /// More rows than one import takes.
     TooManyRows = ("too_many_rows", "一次最多导入 {max} 行，请分批导入", "at most {max} rows in one import"),
+    /// A file with more columns than a sheet of an import has.
+    TooManyColumns = ("too_many_columns", "第 {row} 行超过 {max} 列，请检查文件", "row {row} has more than {max} columns"),
+    /// A cell longer than any field takes.
+    CellTooLong = ("cell_too_long", "单元格超过 {max} 个字", "a cell longer than {max} characters"),
+    /// A part of a workbook larger, once inflated, than allowed (a "zip bomb").
+    XlsxPartTooLarge = (
+        "xlsx_part_too_large",
+        "工作簿中的“{part}”解压后超过 {max} MB，无法导入；请删除无关内容或分成多个文件",
+        "{part} of the workbook is larger than {max} MB once inflated"
+    ),
+    /// A part of a workbook that inflates far more than real spreadsheets do.
+    XlsxRatio = (
+        "xlsx_ratio",
+        "工作簿中的“{part}”压缩比超过 {max} 倍，不像正常的表格文件，无法导入",
+        "{part} of the workbook inflates more than {max} times: not an ordinary spreadsheet"
+    ),
+    /// A part of a workbook whose inflated size differs from its directory's.
+    XlsxSizeMismatch = (
+        "xlsx_size_mismatch",
+        "工作簿中的“{part}”实际大小与目录记载不符，文件可能已损坏或被篡改",
+        "{part} of the workbook inflates to more than its directory says"
+    ),
+    /// A workbook with more parts than a spreadsheet has.
+    XlsxTooManyParts = ("xlsx_too_many_parts", "工作簿包含超过 {max} 个部件，无法导入", "the workbook has more than {max} parts"),
+    /// An upload that broke off before its end.
+    UploadBroken = ("upload_broken", "上传中断，请重新上传", "the upload broke off; send the file again"),
+    /// Another import is being checked or written.
+    ImportBusy = (
+        "import_busy",
+        "另一个导入正在进行，请稍后再试",
+        "another import is running; try again in a moment"
+    ),
+    /// An import stopped by its uploader (the connection closed) or a restart.
+    ImportCancelled = ("import_cancelled", "导入已中止，已写入的部分已撤回", "the import was stopped; what it had written is undone"),
     /// A header that is none of the sheet's columns.
     UnknownColumn = (
         "unknown_column",

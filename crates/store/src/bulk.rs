@@ -5,7 +5,7 @@
 use crate::casework::{measure_insert_columns, measure_row, plan_row, visit_insert_columns, visit_row, PLAN_COLUMNS};
 use crate::db::{get, Backend, Store, WriteTx};
 use crate::households::{write_values, HouseholdWrite, COLUMNS as HOUSEHOLD_COLUMNS};
-use crate::records::{month_values, MemberWrite, MonthlyRecord, MONTH_COLUMNS};
+use crate::records::{month_values, MonthlyRecord, MONTH_COLUMNS};
 use crate::schema::*;
 use crate::StoreError;
 use bangfu_domain::{AssistanceKind, Money, UnionMeasure};
@@ -86,25 +86,6 @@ impl WriteTx {
             causes,
         )
         .await
-    }
-
-    /// Inserts members.
-    pub async fn bulk_members(&mut self, rows: &[(i64, MemberWrite)]) -> Result<(), StoreError> {
-        use Members::*;
-        let values: Vec<Vec<SimpleExpr>> = rows
-            .iter()
-            .map(|(h, m)| {
-                vec![
-                    (*h).into(),
-                    m.name.clone().into(),
-                    m.id_number.clone().into(),
-                    m.relation.code().into(),
-                    m.birth_date.to_string().into(),
-                    m.situation.code().into(),
-                ]
-            })
-            .collect();
-        self.insert_rows(Table, [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation], values).await
     }
 
     /// Inserts monthly records (no month may exist yet).

@@ -8,6 +8,9 @@ use sqlx::{Any, AnyPool, Executor, Transaction};
 use std::str::FromStr;
 use std::time::Duration;
 
+/// The longest a long writer waits for others between its batches.
+pub const LET_THROUGH: Duration = Duration::from_secs(2);
+
 /// Which database is behind the pool.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -22,6 +25,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// Write transactions of this process waiting to begin.
+    waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
 
 /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads before
@@ -100,7 +105,7 @@ impl Store {
                 })
             });
         let pool = options.connect(&url).await?;
-        Ok(Store { pool, backend })
+        Ok(Store { pool, backend, waiting: Default::default() })
     }
 
     /// Applies the embedded migrations that have not run yet; returns how many ran.
@@ -120,11 +125,25 @@ impl Store {
 
     /// Starts a write transaction.
     pub async fn begin(&self) -> Result<WriteTx, StoreError> {
+        use std::sync::atomic::Ordering;
+        self.waiting.fetch_add(1, Ordering::SeqCst);
         let tx = match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
-            Backend::Postgres => self.pool.begin().await?,
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await,
+            Backend::Postgres => self.pool.begin().await,
         };
-        Ok(WriteTx { tx, backend: self.backend, pending: Default::default() })
+        self.waiting.fetch_sub(1, Ordering::SeqCst);
+        Ok(WriteTx { tx: tx?, backend: self.backend, pending: Default::default() })
+    }
+
+    /// Between the batches of a long piece of writing (an import): lets the write transactions
+    /// of this process that are waiting to begin go first, for at most [`LET_THROUGH`]. SQLite
+    /// runs one writer at a time and its waiting is not a queue: a writer that commits and begins
+    /// again at once can keep others waiting until their busy timeout.
+    pub async fn let_writers_through(&self) {
+        let since = std::time::Instant::now();
+        while self.waiting.load(std::sync::atomic::Ordering::SeqCst) > 0 && since.elapsed() < LET_THROUGH {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
     }
 
     /// Closes the pool.

@@ -2,15 +2,23 @@
 //! households written with ids reserved in one step, members and months read and written for
 //! many households per statement. An import of 100,000 households is a few hundred statements,
 //! not a million.
+//!
+//! An import commits in batches (issue 19), each a short transaction, so other users' writes
+//! wait for one batch, never for the file. It is all or nothing all the same: it is recorded in
+//! `imports`, the households it touched in `import_households`, the members and months it added
+//! carry its id, and the months it replaced keep their earlier figures in `import_replaced`.
+//! [`Store::roll_back_import`] undoes it batch by batch — after a failure, when its uploader goes
+//! away, or, for an import whose process died, when its heartbeat is stale.
 
 use crate::bulk::ROWS_PER_STATEMENT;
 use crate::db::{get, Backend, Store, WriteTx};
 use crate::households::HouseholdWrite;
-use crate::records::{member_from, Member, MonthlyRecord};
+use crate::records::{member_from, Member, MemberWrite, MonthlyRecord};
 use crate::schema::*;
 use crate::StoreError;
 use sea_query::{Expr, Query, SelectStatement};
 use sqlx::any::AnyRow;
+use sqlx::AnyConnection;
 use std::collections::HashMap;
 
 /// IN lists of this many values.
@@ -87,6 +95,18 @@ impl Store {
 }
 
 impl Store {
+    /// As [`WriteTx::members_of`], outside any transaction (checking a file writes nothing).
+    pub async fn members_of(&self, ids: &[i64]) -> Result<HashMap<i64, Vec<Member>>, StoreError> {
+        let mut c = self.pool.acquire().await?;
+        members_in(&mut c, self.backend, ids).await
+    }
+
+    /// As [`WriteTx::months_of`], outside any transaction.
+    pub async fn months_of(&self, ids: &[i64]) -> Result<HashMap<(i64, i64), MonthlyRecord>, StoreError> {
+        let mut c = self.pool.acquire().await?;
+        months_in(&mut c, self.backend, ids).await
+    }
+
     /// After a large import: PostgreSQL plans by table statistics, which autovacuum refreshes
     /// only later; until then look-ups on the new rows scan whole tables. SQLite needs nothing.
     pub async fn analyze_after_import(&self) -> Result<(), StoreError> {
@@ -98,6 +118,16 @@ impl Store {
 }
 
 impl WriteTx {
+    /// The members of these households, by household.
+    pub async fn members_of(&mut self, ids: &[i64]) -> Result<HashMap<i64, Vec<Member>>, StoreError> {
+        members_in(&mut self.tx, self.backend, ids).await
+    }
+
+    /// The monthly records of these households, by household and month key.
+    pub async fn months_of(&mut self, ids: &[i64]) -> Result<HashMap<(i64, i64), MonthlyRecord>, StoreError> {
+        months_in(&mut self.tx, self.backend, ids).await
+    }
+
     /// As [`Store::heads_on_file`], inside the transaction.
     pub async fn heads_on_file(&mut self, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
         let mut out = HashMap::new();
@@ -161,73 +191,6 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The members of these households, by household.
-    pub async fn members_of(&mut self, ids: &[i64]) -> Result<HashMap<i64, Vec<Member>>, StoreError> {
-        use Members::*;
-        let mut out: HashMap<i64, Vec<Member>> = HashMap::new();
-        for chunk in ids.chunks(LIST) {
-            let q = Query::select()
-                .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
-                .from(Table)
-                .and_where(Expr::cust(id_list(chunk)))
-                .to_owned();
-            for r in self.all(&q).await? {
-                let m = member_from(&r)?;
-                out.entry(m.household_id).or_default().push(m);
-            }
-        }
-        Ok(out)
-    }
-
-    /// The monthly records of these households, by household and month key. Each household's
-    /// months come as one text, aggregated in SQL: the driver hands over rows at ~10 µs each,
-    /// so 2,400,000 month rows took 23 s, their 100,000 households' texts a second or two.
-    pub async fn months_of(&mut self, ids: &[i64]) -> Result<HashMap<(i64, i64), MonthlyRecord>, StoreError> {
-        let agg = match self.backend {
-            Backend::Sqlite => "group_concat",
-            Backend::Postgres => "string_agg",
-        };
-        let mut out = HashMap::new();
-        for chunk in ids.chunks(LIST) {
-            let sql = format!(
-                "SELECT household_id, {agg}(month || ',' || members || ',' || income || ',' || government_assistance \
-                 || ',' || nl_medical || ',' || nl_education || ',' || nl_emergency || ',' || nl_accident || ',' \
-                 || nl_other, ';') AS m FROM monthly_records WHERE {} GROUP BY household_id",
-                id_list(chunk)
-            );
-            let rows: Vec<(i64, String)> = sqlx::query_as(&sql).fetch_all(&mut *self.tx).await?;
-            for (h, text) in rows {
-                for one in text.split(';') {
-                    let v: Vec<i64> = one
-                        .split(',')
-                        .map(str::parse)
-                        .collect::<Result<_, _>>()
-                        .map_err(|_| StoreError::Corrupt("month"))?;
-                    let [m, members, income, gov, med, edu, em, acc, oth] = v[..] else {
-                        return Err(StoreError::Corrupt("month"));
-                    };
-                    let month = bangfu_domain::YearMonth::from_key(m).ok_or(StoreError::Corrupt("month"))?;
-                    let f = bangfu_domain::Money::from_fen;
-                    out.insert(
-                        (h, m),
-                        MonthlyRecord {
-                            month,
-                            members,
-                            income: f(income),
-                            government_assistance: f(gov),
-                            medical: f(med),
-                            education: f(edu),
-                            emergency: f(em),
-                            accident: f(acc),
-                            other: f(oth),
-                        },
-                    );
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Writes monthly records of many households (a month on file takes the new figures),
     /// recorded by `by` now. The statement is written out (integers, and two quoted texts):
     /// binding twelve thousand values a statement cost more than SQLite's work.
@@ -239,14 +202,20 @@ impl WriteTx {
         rows: &[(i64, MonthlyRecord)],
         replace: bool,
         by: &str,
+        import_id: Option<i64>,
     ) -> Result<(), StoreError> {
         use std::fmt::Write;
-        let tail = format!(",{},{})", sql_text(by), sql_text(&crate::now_rfc3339()));
+        if let (true, Some(import)) = (replace, import_id) {
+            self.keep_replaced(import, rows).await?;
+        }
+        let import = import_id.map_or_else(|| "NULL".to_string(), |i| i.to_string());
+        let tail = format!(",{},{},{import})", sql_text(by), sql_text(&crate::now_rfc3339()));
         let on_conflict = " ON CONFLICT (household_id, month) DO UPDATE SET members = excluded.members, \
              income = excluded.income, government_assistance = excluded.government_assistance, \
              nl_medical = excluded.nl_medical, nl_education = excluded.nl_education, \
              nl_emergency = excluded.nl_emergency, nl_accident = excluded.nl_accident, \
-             nl_other = excluded.nl_other, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at";
+             nl_other = excluded.nl_other, recorded_by = excluded.recorded_by, recorded_at = excluded.recorded_at, \
+             import_id = excluded.import_id";
         if self.backend == Backend::Postgres {
             // PostgreSQL parses ten integer arrays much faster than a thousand-row VALUES list
             // (100,000 rows: 1.7 s against 2.6 s on this machine).
@@ -265,8 +234,9 @@ impl WriteTx {
                 ];
                 let mut sql = format!(
                     "INSERT INTO monthly_records (household_id, month, members, income, government_assistance, \
-                     nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at) \
-                     SELECT h, m, a, b, c, d, e, f, g, i, {}, {} FROM UNNEST({}) AS t(h, m, a, b, c, d, e, f, g, i)",
+                     nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id) \
+                     SELECT h, m, a, b, c, d, e, f, g, i, {}, {}, CAST({import} AS BIGINT) \
+                     FROM UNNEST({}) AS t(h, m, a, b, c, d, e, f, g, i)",
                     sql_text(by),
                     sql_text(&crate::now_rfc3339()),
                     cols.join(",")
@@ -283,7 +253,8 @@ impl WriteTx {
             let mut sql = String::with_capacity(chunk.len() * 90 + 600);
             sql.push_str(
                 "INSERT INTO monthly_records (household_id, month, members, income, government_assistance, \
-                 nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at) VALUES ",
+                 nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id) \
+                 VALUES ",
             );
             for (i, (h, r)) in chunk.iter().enumerate() {
                 if i > 0 {
@@ -331,4 +302,274 @@ fn int_array(rows: &[(i64, MonthlyRecord)], f: fn(&(i64, MonthlyRecord)) -> i64)
     }
     a.push_str("}'::bigint[]");
     a
+}
+
+/// The members of these households, by household.
+async fn members_in(
+    c: &mut AnyConnection,
+    backend: Backend,
+    ids: &[i64],
+) -> Result<HashMap<i64, Vec<Member>>, StoreError> {
+    use Members::*;
+    let mut out: HashMap<i64, Vec<Member>> = HashMap::new();
+    for chunk in ids.chunks(LIST) {
+        let q = Query::select()
+            .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
+            .from(Table)
+            .and_where(Expr::cust(id_list(chunk)))
+            .to_owned();
+        let (sql, values) = crate::db::build(backend, &q);
+        for r in sqlx::query_with(&sql, values).fetch_all(&mut *c).await? {
+            let m = member_from(&r)?;
+            out.entry(m.household_id).or_default().push(m);
+        }
+    }
+    Ok(out)
+}
+
+/// The monthly records of these households, by household and month key. Each household's
+/// months come as one text, aggregated in SQL: the driver hands over rows at ~10 µs each,
+/// so 2,400,000 month rows took 23 s, their 100,000 households' texts a second or two.
+async fn months_in(
+    c: &mut AnyConnection,
+    backend: Backend,
+    ids: &[i64],
+) -> Result<HashMap<(i64, i64), MonthlyRecord>, StoreError> {
+    let agg = match backend {
+        Backend::Sqlite => "group_concat",
+        Backend::Postgres => "string_agg",
+    };
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(LIST) {
+        let sql = format!(
+            "SELECT household_id, {agg}(month || ',' || members || ',' || income || ',' || government_assistance \
+             || ',' || nl_medical || ',' || nl_education || ',' || nl_emergency || ',' || nl_accident || ',' \
+             || nl_other, ';') AS m FROM monthly_records WHERE {} GROUP BY household_id",
+            id_list(chunk)
+        );
+        let rows: Vec<(i64, String)> = sqlx::query_as(&sql).fetch_all(&mut *c).await?;
+        for (h, text) in rows {
+            for one in text.split(';') {
+                let v: Vec<i64> = one
+                    .split(',')
+                    .map(str::parse)
+                    .collect::<Result<_, _>>()
+                    .map_err(|_| StoreError::Corrupt("month"))?;
+                let [m, members, income, gov, med, edu, em, acc, oth] = v[..] else {
+                    return Err(StoreError::Corrupt("month"));
+                };
+                let month = bangfu_domain::YearMonth::from_key(m).ok_or(StoreError::Corrupt("month"))?;
+                let f = bangfu_domain::Money::from_fen;
+                out.insert(
+                    (h, m),
+                    MonthlyRecord {
+                        month,
+                        members,
+                        income: f(income),
+                        government_assistance: f(gov),
+                        medical: f(med),
+                        education: f(edu),
+                        emergency: f(em),
+                        accident: f(acc),
+                        other: f(oth),
+                    },
+                );
+            }
+        }
+    }
+    Ok(out)
+}
+
+impl WriteTx {
+    /// Notes that import `import` touched these households (`created`: it registered them).
+    pub async fn import_touched(&mut self, import: i64, ids: &[i64], created: bool) -> Result<(), StoreError> {
+        for chunk in ids.chunks(ROWS_PER_STATEMENT) {
+            let values =
+                chunk.iter().map(|h| format!("({import},{h},{})", i64::from(created))).collect::<Vec<_>>().join(",");
+            self.raw(&format!(
+                "INSERT INTO import_households (import_id, household_id, created) VALUES {values} \
+                 ON CONFLICT (import_id, household_id) DO NOTHING"
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// Members added by import `import` (or by nobody's import, `None`).
+    pub async fn import_members(&mut self, rows: &[(i64, MemberWrite)], import: Option<i64>) -> Result<(), StoreError> {
+        use Members::*;
+        let values: Vec<Vec<sea_query::SimpleExpr>> = rows
+            .iter()
+            .map(|(h, m)| {
+                vec![
+                    (*h).into(),
+                    m.name.clone().into(),
+                    m.id_number.clone().into(),
+                    m.relation.code().into(),
+                    m.birth_date.to_string().into(),
+                    m.situation.code().into(),
+                    import.into(),
+                ]
+            })
+            .collect();
+        self.insert_rows(Table, [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation, ImportId], values).await
+    }
+
+    /// Keeps the figures of months an import is about to replace (the first figures, if it
+    /// replaces one twice), for its undoing.
+    async fn keep_replaced(&mut self, import: i64, rows: &[(i64, MonthlyRecord)]) -> Result<(), StoreError> {
+        for chunk in rows.chunks(LIST) {
+            let cond = chunk
+                .iter()
+                .map(|(h, m)| format!("(household_id = {h} AND month = {})", m.month.to_key()))
+                .collect::<Vec<_>>()
+                .join(" OR ");
+            self.raw(&format!(
+                "INSERT INTO import_replaced (import_id, household_id, month, members, income, government_assistance, \
+                 nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id_before) \
+                 SELECT {import}, household_id, month, members, income, government_assistance, nl_medical, nl_education, \
+                 nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id FROM monthly_records \
+                 WHERE {cond} ON CONFLICT (import_id, household_id, month) DO NOTHING"
+            ))
+            .await?;
+        }
+        Ok(())
+    }
+
+    /// The import is alive: its heartbeat is now.
+    pub async fn import_heartbeat(&mut self, import: i64) -> Result<(), StoreError> {
+        sqlx::query("UPDATE imports SET heartbeat_at = $1 WHERE id = $2")
+            .bind(crate::now_rfc3339())
+            .bind(import)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// The import is written: what it kept for its undoing goes.
+    pub async fn import_done(&mut self, import: i64) -> Result<(), StoreError> {
+        self.raw(&format!("DELETE FROM import_replaced WHERE import_id = {import}")).await?;
+        self.raw(&format!("DELETE FROM import_households WHERE import_id = {import}")).await?;
+        sqlx::query("UPDATE imports SET status = 'done', finished_at = $1 WHERE id = $2")
+            .bind(crate::now_rfc3339())
+            .bind(import)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+}
+
+/// Households undone per transaction when an import is rolled back.
+const UNDO_BATCH: usize = 200;
+
+/// What undoing an import removed and put back.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Undone {
+    /// Households it had registered, removed.
+    pub households: u64,
+    /// Months it had replaced, put back.
+    pub months_restored: u64,
+}
+
+impl Store {
+    /// Records an import about to write; gives its id.
+    pub async fn import_begin(&self, file: &str, by: &str) -> Result<i64, StoreError> {
+        let now = crate::now_rfc3339();
+        let mut tx = self.begin().await?;
+        let row = sqlx::query(
+            "INSERT INTO imports (file_name, by_user, status, started_at, heartbeat_at) \
+             VALUES ($1, $2, 'writing', $3, $3) RETURNING id",
+        )
+        .bind(file)
+        .bind(by)
+        .bind(&now)
+        .fetch_one(&mut *tx.tx)
+        .await?;
+        let id = get(&row, "id")?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Imports still writing (or being undone) whose heartbeat is older than `stale`: their
+    /// process died. Undo them with [`Store::roll_back_import`].
+    pub async fn abandoned_imports(&self, stale: std::time::Duration) -> Result<Vec<i64>, StoreError> {
+        let before = (chrono::Utc::now() - chrono::Duration::from_std(stale).unwrap_or_default())
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        let rows = sqlx::query(
+            "SELECT id FROM imports WHERE status IN ('writing', 'rolling_back') AND heartbeat_at < $1 ORDER BY id",
+        )
+        .bind(before)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(|r| get(r, "id")).collect()
+    }
+
+    /// Undoes import `import`, a few hundred households per transaction: the months and members
+    /// it added go, the months it replaced get their earlier figures back, the households it
+    /// registered go (their counts with them). Safe to run again after a crash half-way.
+    pub async fn roll_back_import(&self, import: i64) -> Result<Undone, StoreError> {
+        let mut undone = Undone::default();
+        sqlx::query("UPDATE imports SET status = 'rolling_back', heartbeat_at = $1 WHERE id = $2")
+            .bind(crate::now_rfc3339())
+            .bind(import)
+            .execute(&self.pool)
+            .await?;
+        loop {
+            let mut tx = self.begin().await?;
+            let rows = sqlx::query(&format!(
+                "SELECT household_id, created FROM import_households WHERE import_id = {import} \
+                 ORDER BY household_id LIMIT {UNDO_BATCH}"
+            ))
+            .fetch_all(&mut *tx.tx)
+            .await?;
+            if rows.is_empty() {
+                tx.raw(&format!("DELETE FROM import_replaced WHERE import_id = {import}")).await?;
+                sqlx::query("UPDATE imports SET status = 'rolled_back', finished_at = $1 WHERE id = $2")
+                    .bind(crate::now_rfc3339())
+                    .bind(import)
+                    .execute(&mut *tx.tx)
+                    .await?;
+                tx.commit().await?;
+                return Ok(undone);
+            }
+            let mut all = Vec::new();
+            let mut created = Vec::new();
+            for r in &rows {
+                let h: i64 = get(r, "household_id")?;
+                let c: i64 = get(r, "created")?;
+                all.push(h);
+                if c != 0 {
+                    created.push(h);
+                }
+            }
+            let list = all.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+            tx.tally_touch(&created).await?;
+            tx.raw(&format!("DELETE FROM monthly_records WHERE import_id = {import} AND household_id IN ({list})"))
+                .await?;
+            let restored = sqlx::query(&format!(
+                "INSERT INTO monthly_records (household_id, month, members, income, government_assistance, nl_medical, \
+                 nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id) \
+                 SELECT household_id, month, members, income, government_assistance, nl_medical, nl_education, \
+                 nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id_before FROM import_replaced \
+                 WHERE import_id = {import} AND household_id IN ({list})"
+            ))
+            .execute(&mut *tx.tx)
+            .await?
+            .rows_affected();
+            tx.raw(&format!("DELETE FROM import_replaced WHERE import_id = {import} AND household_id IN ({list})"))
+                .await?;
+            tx.raw(&format!("DELETE FROM members WHERE import_id = {import} AND household_id IN ({list})")).await?;
+            if !created.is_empty() {
+                let c = created.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                tx.raw(&format!("DELETE FROM household_causes WHERE household_id IN ({c})")).await?;
+                tx.raw(&format!("DELETE FROM households WHERE id IN ({c})")).await?;
+            }
+            tx.raw(&format!("DELETE FROM import_households WHERE import_id = {import} AND household_id IN ({list})"))
+                .await?;
+            tx.import_heartbeat(import).await?;
+            tx.commit().await?;
+            undone.households += created.len() as u64;
+            undone.months_restored += restored;
+        }
+    }
 }

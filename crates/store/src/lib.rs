@@ -46,7 +46,7 @@ pub use funds::{EntryFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRo
 pub use households::{
     Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };
-pub use import::OnFile;
+pub use import::{OnFile, Undone};
 pub use migrate::latest_schema_version;
 pub use outcomes::Outcome;
 pub use pairings::Pairing;

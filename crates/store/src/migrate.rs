@@ -29,6 +29,7 @@ const MIGRATIONS: &[Migration] = &[
     (13, "data exchange: rosters, verification requests, evidence, the joint meeting", exchange),
     (14, "assistance funds: ledger, balances, standards, findings", funds),
     (15, "name searches read households in name order", name_search),
+    (16, "imports written in short transactions, undone as one", imports),
 ];
 
 /// The schema version this program migrates to.
@@ -947,6 +948,35 @@ fn outcome_scope(_b: Backend) -> Vec<String> {
 /// surname (tens of thousands of households) gives its first page without sorting them all; with
 /// the region in it, the capped count of a region-scoped search reads the index alone (SQLite,
 /// 1,000,000 households, 陈: 41 ms → 2 ms).
+/// An import commits in batches (issue 19): `imports` records each with its state; the
+/// households it touched are listed, the rows it added carry its id, and the months it replaced
+/// keep their earlier figures, so an import that fails, is stopped or dies with its process is
+/// undone as a whole.
+fn imports(b: Backend) -> Vec<String> {
+    let pk = match b {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    vec![
+        format!(
+            "CREATE TABLE imports (id {pk}, file_name TEXT NOT NULL, by_user TEXT NOT NULL, status TEXT NOT NULL, \
+             started_at TEXT NOT NULL, heartbeat_at TEXT NOT NULL, finished_at TEXT)"
+        ),
+        "CREATE INDEX idx_imports_status ON imports (status)".into(),
+        "CREATE TABLE import_households (import_id BIGINT NOT NULL REFERENCES imports (id), \
+         household_id BIGINT NOT NULL, created BIGINT NOT NULL, PRIMARY KEY (import_id, household_id))"
+            .into(),
+        "CREATE TABLE import_replaced (import_id BIGINT NOT NULL REFERENCES imports (id), household_id BIGINT NOT NULL, \
+         month BIGINT NOT NULL, members BIGINT NOT NULL, income BIGINT NOT NULL, government_assistance BIGINT NOT NULL, \
+         nl_medical BIGINT NOT NULL, nl_education BIGINT NOT NULL, nl_emergency BIGINT NOT NULL, \
+         nl_accident BIGINT NOT NULL, nl_other BIGINT NOT NULL, recorded_by TEXT, recorded_at TEXT, \
+         import_id_before BIGINT, PRIMARY KEY (import_id, household_id, month))"
+            .into(),
+        "ALTER TABLE members ADD COLUMN import_id BIGINT".into(),
+        "ALTER TABLE monthly_records ADD COLUMN import_id BIGINT".into(),
+    ]
+}
+
 fn name_search(_b: Backend) -> Vec<String> {
     vec!["CREATE INDEX idx_households_head_name_file_no ON households (head_name, file_no, region_code)".into()]
 }

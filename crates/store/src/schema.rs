@@ -67,6 +67,7 @@ pub(crate) enum Members {
     Relation,
     BirthDate,
     Situation,
+    ImportId,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -59,6 +59,13 @@ impl TestDb {
         v
     }
 
+    /// Runs `sql` on the database as it is (a test arranging what no use case would).
+    pub async fn execute(&self, sql: &str) {
+        let store = self.open().await;
+        sqlx::query(sql).execute(&store.pool).await.expect("test statement");
+        store.close().await;
+    }
+
     /// Opens (and migrates) the store.
     pub async fn open(&self) -> Store {
         Store::open(&self.url).await.expect("open test store")

@@ -28,6 +28,7 @@ pub mod labels;
 pub mod page;
 pub mod policy;
 pub mod reports;
+mod upload;
 
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};

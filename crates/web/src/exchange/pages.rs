@@ -23,7 +23,8 @@ use std::collections::HashMap;
 
 /// The routes of this module (pages; two of them also answer programs).
 pub fn routes() -> crate::Routes {
-    let big = DefaultBodyLimit::max(bangfu_app::import::MAX_BYTES + 1024);
+    // Uploads are read as a stream into a temporary file, counted against the limit there.
+    let big = DefaultBodyLimit::disable();
     crate::Routes::default()
         .route("/import", get(import_page))
         .route("/import/template.xlsx", get(import_template))
@@ -406,18 +407,33 @@ async fn import_upload(
     Who(who): Who,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let lang = crate::i18n::Lang::pick(params(raw.as_deref()).get("lang").map(String::as_str), &headers);
     let q = params(raw.as_deref());
     let name = q.get("name").cloned().unwrap_or_default();
     let dry = q.get("dry_run").is_some_and(|v| v == "1" || v == "true");
+    if !who.can(Permission::WriteHouseholds) {
+        return json_error(AppError::Forbidden);
+    }
+    let file = match crate::upload::receive(&headers, body, bangfu_app::import::MAX_BYTES).await {
+        Ok(f) => f,
+        Err(e) => return json_error(e),
+    };
     // An import is seconds to a minute of checking: it runs on a blocking thread with its own
-    // wait, keeping the server's workers free for other requests.
+    // wait, keeping the server's workers free for other requests. If the uploader goes away,
+    // the handler is dropped and the import stops (undoing what it wrote).
     let app = s.app.clone();
     let handle = tokio::runtime::Handle::current();
-    let job = tokio::task::spawn_blocking(move || handle.block_on(app.import(&who, &name, &body, dry)));
-    match job.await {
+    let cancel = crate::upload::CancelOnDrop::new();
+    let flag = cancel.0.clone();
+    let job = tokio::task::spawn_blocking(move || {
+        let run = bangfu_app::import::ImportRun { dry_run: dry, progress: &|_| {}, cancel: Some(&flag) };
+        handle.block_on(app.import_with(&who, &name, file.path(), run))
+    });
+    let result = job.await;
+    drop(cancel);
+    match result {
         Ok(Ok(r)) => {
             let t = lang.tr();
             let summary = crate::i18n::fill(
@@ -530,10 +546,17 @@ async fn roster_upload(
     Who(who): Who,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,
-    body: Bytes,
+    body: axum::body::Body,
 ) -> Response {
     let lang = crate::i18n::Lang::pick(params(raw.as_deref()).get("lang").map(String::as_str), &headers);
     let q = params(raw.as_deref());
+    if !who.can(Permission::UploadRosters) {
+        return json_error(AppError::Forbidden);
+    }
+    let file = match crate::upload::receive(&headers, body, bangfu_app::import::MAX_BYTES).await {
+        Ok(f) => f,
+        Err(e) => return json_error(e),
+    };
     let dept = match q.get("department_id").filter(|v| !v.is_empty()) {
         Some(v) => match v.parse::<i64>() {
             Ok(n) => Some(n),
@@ -551,7 +574,9 @@ async fn roster_upload(
     // Matching a large roster takes seconds: a blocking thread with its own wait, as imports.
     let app = s.app.clone();
     let handle = tokio::runtime::Handle::current();
-    let job = tokio::task::spawn_blocking(move || handle.block_on(app.upload_roster(&who, dept, &kind, &name, &body)));
+    let job = tokio::task::spawn_blocking(move || {
+        handle.block_on(app.upload_roster_file(&who, dept, &kind, &name, file.path()))
+    });
     let result = match job.await {
         Ok(r) => r,
         Err(e) => Err(AppError::Internal(format!("roster stopped: {e}"))),
