@@ -276,8 +276,18 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
         Command::Serve { addr, demo: with_demo, trusted_proxies } => {
             bangfu_web::auth::trust_proxies(trusted_proxies);
-            // An import whose process died while writing is undone before anyone reads it.
+            // An import whose process died while writing is undone: now if its heartbeat has
+            // stopped long enough, and by a reaper every half minute after.
             app.recover_imports().await.map_err(app_error)?;
+            let reaper = app.clone();
+            tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(bangfu_app::import::ABANDONED_AFTER / 2).await;
+                    if let Err(e) = reaper.recover_imports().await {
+                        tracing::warn!(error = %e, "abandoned imports not undone yet");
+                    }
+                }
+            });
             let listener =
                 tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             if with_demo {

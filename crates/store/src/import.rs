@@ -436,16 +436,6 @@ impl WriteTx {
         Ok(())
     }
 
-    /// The import is alive: its heartbeat is now.
-    pub async fn import_heartbeat(&mut self, import: i64) -> Result<(), StoreError> {
-        sqlx::query("UPDATE imports SET heartbeat_at = $1 WHERE id = $2")
-            .bind(crate::now_rfc3339())
-            .bind(import)
-            .execute(&mut *self.tx)
-            .await?;
-        Ok(())
-    }
-
     /// The import is written: what it kept for its undoing goes.
     pub async fn import_done(&mut self, import: i64) -> Result<(), StoreError> {
         self.raw(&format!("DELETE FROM import_replaced WHERE import_id = {import}")).await?;
@@ -471,7 +461,23 @@ pub struct Undone {
     pub months_restored: u64,
 }
 
+/// The import is alive: its heartbeat is now.
+async fn beat(c: &mut AnyConnection, import: i64) -> Result<(), StoreError> {
+    sqlx::query("UPDATE imports SET heartbeat_at = $1 WHERE id = $2")
+        .bind(crate::now_rfc3339())
+        .bind(import)
+        .execute(&mut *c)
+        .await?;
+    Ok(())
+}
+
 impl Store {
+    /// The import is alive: its heartbeat is now.
+    pub async fn import_heartbeat(&self, import: i64) -> Result<(), StoreError> {
+        let mut c = self.pool.acquire().await?;
+        beat(&mut c, import).await
+    }
+
     /// Records an import about to write; gives its id.
     pub async fn import_begin(&self, file: &str, by: &str) -> Result<i64, StoreError> {
         let now = crate::now_rfc3339();
@@ -566,7 +572,7 @@ impl Store {
             }
             tx.raw(&format!("DELETE FROM import_households WHERE import_id = {import} AND household_id IN ({list})"))
                 .await?;
-            tx.import_heartbeat(import).await?;
+            beat(&mut tx.tx, import).await?;
             tx.commit().await?;
             undone.households += created.len() as u64;
             undone.months_restored += restored;
