@@ -169,12 +169,11 @@ async fn others(http: &Client, base: &str, token: &str, round: &mut u32) -> Dura
     signing.max(started.elapsed())
 }
 
+/// Writes a part's content.
+type Part<'a> = &'a mut dyn FnMut(&mut dyn Write);
+
 /// An .xlsx of `parts` (name, writer of its content), each deflated.
-fn workbook(
-    path: &std::path::Path,
-    sheet: &mut dyn FnMut(&mut dyn Write),
-    shared: Option<&mut dyn FnMut(&mut dyn Write)>,
-) {
+fn workbook(path: &std::path::Path, sheet: &mut dyn FnMut(&mut dyn Write), shared: Option<Part<'_>>) {
     let mut z = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
     let o = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated)
