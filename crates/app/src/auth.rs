@@ -46,6 +46,11 @@ pub struct Principal {
 }
 
 impl Principal {
+    /// Whether this is the system itself (the command line, batch jobs), not a person.
+    pub fn is_system(&self) -> bool {
+        self.system
+    }
+
     /// The system itself (command line, batch jobs): every permission, everything in scope.
     pub fn system() -> Principal {
         Principal {
@@ -301,8 +306,13 @@ impl App {
 
     /// Records a cookie-authenticated write refused for a missing or wrong CSRF token.
     pub async fn record_csrf_refusal(&self, who: &Principal, method: &str, path: &str) -> Result<(), AppError> {
+        self.record_refusal(who, method, path, "csrf").await
+    }
+
+    /// Records a request refused at the door, and why (`csrf`, `read_only_role`).
+    pub async fn record_refusal(&self, who: &Principal, method: &str, path: &str, why: &str) -> Result<(), AppError> {
         let mut e = who.audit("denied", "request", None, None);
-        e.result = "csrf".into();
+        e.result = why.into();
         e.detail = serde_json::json!({ "method": method, "path": path }).to_string();
         Ok(self.store.audit(&e).await.map(|_| ())?)
     }

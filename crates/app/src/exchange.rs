@@ -274,7 +274,10 @@ impl App {
         tx.commit().await?;
         let r = self.store.roster(id).await?;
         out.roster_id = Some(id);
-        out.matched = r.matched as u64;
+        // The uploader learns how many matched only if it may read households.
+        if who.can(Permission::ReadHouseholds) {
+            out.matched = r.matched as u64;
+        }
         Ok(out)
     }
 
@@ -303,7 +306,20 @@ impl App {
             return Err(AppError::Forbidden);
         }
         let department = if who.role == bangfu_domain::Role::Liaison { who.organisation_id.or(Some(-1)) } else { None };
-        Ok(self.store.rosters(department).await?.into_iter().filter(|r| self.roster_view(who, r).is_some()).collect())
+        let reads = who.can(Permission::ReadHouseholds);
+        Ok(self
+            .store
+            .rosters(department)
+            .await?
+            .into_iter()
+            .filter(|r| self.roster_view(who, r).is_some())
+            .map(|mut r| {
+                if !reads {
+                    r.matched = 0;
+                }
+                r
+            })
+            .collect())
     }
 
     /// A roster and a page of the rows `who` sees (matched: Some(true) matched only, Some(false)
@@ -322,15 +338,28 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let Some(seen) = self.roster_view(who, &r) else { return Err(AppError::NotFound) };
+        // Whether a person is a registered needy household is itself what a reader outside the
+        // households may not learn (issue 19): a liaison sees its rows as sent, with no match,
+        // and cannot ask for the matched ones only.
+        let reads = who.can(Permission::ReadHouseholds);
+        let matched = if reads { matched } else { None };
         let (mut rows, total) =
             self.store.roster_rows(id, &seen, matched, offset.max(0), limit.clamp(1, 100_000)).await?;
-        if !who.can(Permission::ReadHouseholds) {
-            for row in &mut rows {
+        for row in &mut rows {
+            // Masked for everyone, as on every other page.
+            row.id_number = bangfu_domain::id_number::mask(&row.id_number);
+            if !reads {
                 row.file_no = None;
                 row.head_name = None;
                 row.household_status = None;
-                row.household_id = row.household_id.map(|_| 0);
+                row.household_id = None;
+                row.person = None;
+                row.suggestion = String::new();
             }
+        }
+        let mut r = r;
+        if !reads {
+            r.matched = 0;
         }
         Ok((r, rows, total))
     }

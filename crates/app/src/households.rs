@@ -399,11 +399,16 @@ impl App {
 
     /// Registers a household.
     pub async fn create_household(&self, who: &Principal, input: &HouseholdInput) -> Result<Household, AppError> {
+        let r = self.register(who, input).await;
+        self.note_elsewhere(who, None, r).await
+    }
+
+    async fn register(&self, who: &Principal, input: &HouseholdInput) -> Result<Household, AppError> {
         self.permit(who, Permission::WriteHouseholds, "household", None).await?;
         let mut h = input.validate(HouseholdStatus::InFile, false).map_err(AppError::Invalid)?;
         self.check_household_refs(who, &mut h).await?;
         let mut tx = self.store.begin().await?;
-        ensure_id_free(&mut tx, "head_id_number", &h.head_id_number, None).await?;
+        ensure_id_free(&mut tx, who, "head_id_number", &h.head_id_number, None).await?;
         if h.file_no.is_empty() {
             h.file_no = tx.next_file_no(&h.region_code, chrono::Datelike::year(&h.registered_on)).await?;
         }
@@ -418,6 +423,17 @@ impl App {
     /// Updates a household whose version is `if_match`. Status is kept. A masked resident ID or
     /// phone sent back unchanged keeps the stored value.
     pub async fn update_household(
+        &self,
+        who: &Principal,
+        id: i64,
+        if_match: Option<i64>,
+        input: &HouseholdInput,
+    ) -> Result<Household, AppError> {
+        let r = self.rewrite_household(who, id, if_match, input).await;
+        self.note_elsewhere(who, Some(id), r).await
+    }
+
+    async fn rewrite_household(
         &self,
         who: &Principal,
         id: i64,
@@ -440,7 +456,7 @@ impl App {
             h.file_no = current.file_no.clone();
         }
         let (file, mut tx) = self.open(who, id).await?;
-        ensure_id_free(&mut tx, "head_id_number", &h.head_id_number, Some(id)).await?;
+        ensure_id_free(&mut tx, who, "head_id_number", &h.head_id_number, Some(id)).await?;
         tx.update_household(&who.scope, &file, version, &h).await.map_err(|e| file_no_conflict(e, &h.file_no))?;
         let mut a = who.audit("update", "household", Some(id), Some(&h.region_code));
         a.detail = serde_json::json!({ "old": current, "new": write_json(&h) }).to_string();
@@ -517,7 +533,8 @@ impl App {
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
-        self.write_member(who, household_id, None, if_match, input).await
+        let r = self.write_member(who, household_id, None, if_match, input).await;
+        self.note_elsewhere(who, Some(household_id), r).await
     }
 
     /// Replaces a member.
@@ -529,7 +546,30 @@ impl App {
         if_match: Option<i64>,
         input: &MemberInput,
     ) -> Result<Member, AppError> {
-        self.write_member(who, household_id, Some(member_id), if_match, input).await
+        let r = self.write_member(who, household_id, Some(member_id), if_match, input).await;
+        self.note_elsewhere(who, Some(household_id), r).await
+    }
+
+    /// A resident ID offered that is on file outside `who`'s scope: the refusal passes
+    /// through, and the attempt is on the audit trail (a run of them is someone probing who is
+    /// registered where).
+    async fn note_elsewhere<T>(
+        &self,
+        who: &Principal,
+        household: Option<i64>,
+        r: Result<T, AppError>,
+    ) -> Result<T, AppError> {
+        if let Err(AppError::Conflict(e)) = &r {
+            if e.code == Code::IdNumberOutOfScope {
+                let mut a = who.audit("id_number_elsewhere", "household", household, None);
+                a.result = "out_of_scope".into();
+                a.detail = serde_json::json!({ "field": e.field }).to_string();
+                let mut tx = self.store.begin().await?;
+                tx.append_audit(&a).await?;
+                tx.commit().await?;
+            }
+        }
+        r
     }
 
     /// Adds (`member_id` None) or replaces a member, and answers it as stored (ID masked).
@@ -550,7 +590,7 @@ impl App {
             }
         }
         let m = input.validate().map_err(AppError::Invalid)?;
-        check_member_id(&mut tx, file.household(), &members, member_id, &m).await?;
+        check_member_id(&mut tx, who, file.household(), &members, member_id, &m).await?;
         let id = match member_id {
             Some(id) => {
                 tx.update_member(&file, id, &m).await?;
@@ -825,6 +865,7 @@ pub struct RevealedMember {
 /// `members` are the household's members as read before the transaction began.
 async fn check_member_id(
     tx: &mut WriteTx,
+    who: &Principal,
     h: &Household,
     members: &[Member],
     member_id: Option<i64>,
@@ -833,7 +874,7 @@ async fn check_member_id(
     if m.id_number.is_empty() {
         return Ok(());
     }
-    ensure_id_free(tx, "id_number", &m.id_number, Some(h.id)).await?;
+    ensure_id_free(tx, who, "id_number", &m.id_number, Some(h.id)).await?;
     let twice = members.iter().any(|o| Some(o.id) != member_id && o.id_number == m.id_number);
     // The head may also be listed as a member (relation "head"); anyone else may not repeat the head's ID.
     if twice || (h.head_id_number == m.id_number && m.relation != Relation::Head) {
@@ -842,12 +883,24 @@ async fn check_member_id(
     Ok(())
 }
 
-/// A resident ID may belong to only one household still in the file (not withdrawn).
-async fn ensure_id_free(tx: &mut WriteTx, field: &str, id_number: &str, except: Option<i64>) -> Result<(), AppError> {
-    if let Some(file_no) = tx.id_number_holder(id_number, except).await? {
-        return Err(AppError::Conflict(FieldError::new(field, Code::IdNumberOnFile).with("file_no", file_no)));
+/// A resident ID may belong to only one household still in the file (not withdrawn). The
+/// refusal names the holder's file only to a reader who may open it; anyone else learns that
+/// the ID is on file elsewhere, never where (issue 19) — and [`App::note_elsewhere`] puts the
+/// attempt on the audit trail.
+async fn ensure_id_free(
+    tx: &mut WriteTx,
+    who: &Principal,
+    field: &str,
+    id_number: &str,
+    except: Option<i64>,
+) -> Result<(), AppError> {
+    match tx.id_number_holder(id_number, except).await? {
+        Some((file_no, region, union_id)) if who.scope.admits_household(&region, union_id) => {
+            Err(AppError::Conflict(FieldError::new(field, Code::IdNumberOnFile).with("file_no", file_no)))
+        }
+        Some(_) => Err(AppError::Conflict(FieldError::new(field, Code::IdNumberOutOfScope))),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 fn file_no_conflict(e: StoreError, file_no: &str) -> AppError {

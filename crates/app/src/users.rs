@@ -195,6 +195,12 @@ impl App {
     pub async fn create_token(&self, who: &Principal, user_id: i64, name: &str) -> Result<NewToken, AppError> {
         self.permit(who, Permission::ManageUsers, "api_token", None).await?;
         let user = self.store.user(user_id).await?;
+        // A token acts as its holder: an administrator minting one for city staff could act as
+        // them, and the trail would name them (issue 19). Administrators issue tokens to
+        // themselves only; the IT office issues others' from the command line (docs/access.md).
+        if !who.is_system() && user.id != who.user_id {
+            return Err(AppError::invalid(FieldError::new("user_id", Code::TokenForSelfOnly)));
+        }
         let name = required_text("name", name, 100).map_err(AppError::invalid)?;
         let secret = format!("bf_{}", random_hex(32)?);
         let mut tx = self.store.begin().await?;

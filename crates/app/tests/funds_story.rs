@@ -357,17 +357,21 @@ async fn ledger_approval_reversal_and_findings() {
             .unwrap()
             .0[0]
             .clone();
+        // The auditor finds; the union staff explain (issue 19: auditors change nothing).
         assert!(matches!(
-            app.explain_finding(&c.auditor, f.id, &ExplainInput { note: " ".into() }).await,
+            app.explain_finding(&c.auditor, f.id, &ExplainInput { note: "审计自己说明".into() }).await,
+            Err(AppError::Forbidden)
+        ));
+        assert!(matches!(
+            app.explain_finding(&c.city, f.id, &ExplainInput { note: " ".into() }).await,
             Err(AppError::Invalid(_))
         ));
         assert!(matches!(
             app.explain_finding(&c.tengxian, f.id, &ExplainInput { note: "x".into() }).await,
             Err(AppError::NotFound)
         ));
-        let x =
-            app.explain_finding(&c.auditor, f.id, &ExplainInput { note: "建档前已核实，补录".into() }).await.unwrap();
-        assert_eq!((x.status.as_str(), x.explained_by.as_deref()), ("explained", Some("auditor")));
+        let x = app.explain_finding(&c.city, f.id, &ExplainInput { note: "建档前已核实，补录".into() }).await.unwrap();
+        assert_eq!((x.status.as_str(), x.explained_by.as_deref()), ("explained", Some("city")));
         assert!(matches!(
             app.explain_finding(&c.county, f.id, &ExplainInput { note: "再说明".into() }).await,
             Err(AppError::Conflict(_))

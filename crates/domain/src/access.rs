@@ -53,7 +53,7 @@ pub enum Permission {
     ApproveFunds,
     /// Define funds and the payment standards per purpose (city union).
     ManageFunds,
-    /// Mark a supervision finding explained, with a note (union staff, auditors).
+    /// Mark a supervision finding explained, with a note (union staff; the auditor reads it).
     ExplainFindings,
 }
 
@@ -84,6 +84,11 @@ impl Permission {
 }
 
 impl Role {
+    /// A role that reads and changes nothing (the auditor): every writing request is refused.
+    pub fn changes_nothing(self) -> bool {
+        self == Role::Auditor
+    }
+
     /// Whether this role carries `p`. The administrator runs the system but reads no household
     /// file, nor the audit trail, whose details hold them (separation of duties); the auditor
     /// reads everything in scope and changes nothing.
@@ -129,12 +134,10 @@ impl Role {
             JointOffice => matches!(p, ReadHouseholds | Export | ReadJointMeeting | ManageJointMeeting),
             // A liaison reads no household file: only the requests addressed to their department.
             Liaison => matches!(p, UploadRosters | AnswerVerifications | ReadJointMeeting),
-            // The auditor reads the funds and marks findings explained (after hearing the
-            // explanation); it records and approves no money.
-            Auditor => matches!(
-                p,
-                ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting | ReadFunds | ExplainFindings
-            ),
+            // The auditor reads everything in its reach and changes nothing (issue 19): it
+            // records no money, approves nothing, and the findings are explained by the union
+            // staff whose payments they concern.
+            Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting | ReadFunds),
         }
     }
 

@@ -220,11 +220,11 @@ messages! {
         "该身份证号码已属于仍在档的家庭 {file_no}",
         "this resident ID already belongs to household {file_no}, which is still in the file"
     ),
-    /// The ID heads a household outside the caller's scope.
+    /// The ID is on a file outside the caller's scope (which one is not said).
     IdNumberOutOfScope = (
         "id_number_out_of_scope",
-        "该身份证号码已是您权限范围之外某户的户主",
-        "this resident ID heads a household outside your scope"
+        "该身份证号已在其他地区建档，请联系上级工会核实",
+        "this resident ID is on file in another region; ask the union above you to check"
     ),
     /// Not a phone number.
     InvalidPhone = ("invalid_phone", "电话只能包含数字、空格、+ 和 -", "may hold only digits, spaces, '+' and '-'"),
@@ -454,6 +454,12 @@ messages! {
     ),
     /// A workbook with more parts than a spreadsheet has.
     XlsxTooManyParts = ("xlsx_too_many_parts", "工作簿包含超过 {max} 个部件，无法导入", "the workbook has more than {max} parts"),
+    /// An administrator asking for someone else's API token.
+    TokenForSelfOnly = (
+        "token_for_self_only",
+        "管理员只能为自己签发 API 令牌；其他账号的令牌由信息中心在服务器上用命令行签发",
+        "an administrator issues API tokens only to themselves; others' are issued on the server's command line"
+    ),
     /// An upload that broke off before its end.
     UploadBroken = ("upload_broken", "上传中断，请重新上传", "the upload broke off; send the file again"),
     /// Another import is being checked or written.

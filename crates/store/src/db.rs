@@ -104,7 +104,13 @@ impl Store {
                     Ok(())
                 })
             });
-        let pool = options.connect(&url).await?;
+        // No statement text in the logs: statements written out (imports, rosters) hold resident
+        // IDs, and sqlx logs a slow one whole at WARN. Slowness is measured by the benchmarks.
+        use sqlx::ConnectOptions;
+        let connect = sqlx::any::AnyConnectOptions::from_str(&url)?
+            .log_statements(tracing::log::LevelFilter::Off)
+            .log_slow_statements(tracing::log::LevelFilter::Off, Duration::from_secs(3600));
+        let pool = options.connect_with(connect).await?;
         Ok(Store { pool, backend, waiting: Default::default() })
     }
 

@@ -501,30 +501,37 @@ fn by_id(id: i64) -> SelectStatement {
 }
 
 impl WriteTx {
-    /// The file number of another household, not withdrawn, that already holds `id_number`
-    /// (as head or as member). `except` is the household being written.
+    /// The file number, region and union of another household, not withdrawn, that already
+    /// holds `id_number` (as head or as member). `except` is the household being written.
     /// The check and the write that follows are serialised per ID ([`WriteTx::serialize_on`]).
     pub async fn id_number_holder(
         &mut self,
         id_number: &str,
         except: Option<i64>,
-    ) -> Result<Option<String>, StoreError> {
+    ) -> Result<Option<(String, String, Option<i64>)>, StoreError> {
         self.serialize_on(&format!("id:{id_number}")).await?;
         let active = Expr::col((Households::Table, Households::Status)).ne(HouseholdStatus::Withdrawn.code());
         let other = Expr::col((Households::Table, Households::Id)).ne(except.unwrap_or(-1));
         let as_head = Query::select()
             .column((Households::Table, Households::FileNo))
+            .column((Households::Table, Households::RegionCode))
+            .column((Households::Table, Households::UnionId))
             .from(Households::Table)
             .and_where(Expr::col((Households::Table, Households::HeadIdNumber)).eq(id_number))
             .and_where(active.clone())
             .and_where(other.clone())
             .limit(1)
             .to_owned();
+        let holder = |row: &sqlx::any::AnyRow| -> Result<_, StoreError> {
+            Ok((get(row, "file_no")?, get(row, "region_code")?, get(row, "union_id")?))
+        };
         if let Some(row) = self.optional(&as_head).await? {
-            return Ok(Some(get(&row, "file_no")?));
+            return Ok(Some(holder(&row)?));
         }
         let as_member = Query::select()
             .column((Households::Table, Households::FileNo))
+            .column((Households::Table, Households::RegionCode))
+            .column((Households::Table, Households::UnionId))
             .from(Members::Table)
             .inner_join(
                 Households::Table,
@@ -536,7 +543,7 @@ impl WriteTx {
             .limit(1)
             .to_owned();
         match self.optional(&as_member).await? {
-            Some(row) => Ok(Some(get(&row, "file_no")?)),
+            Some(row) => Ok(Some(holder(&row)?)),
             None => Ok(None),
         }
     }

@@ -151,6 +151,18 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
             }
         }
     }
+    // A role that changes nothing (the auditor) is refused every writing request at the door,
+    // whatever its body, before any handler reads it (issue 19); only the POSTs that read pass.
+    if let Some(a) = &found {
+        let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+        if !safe && a.principal.role.changes_nothing() && !reads_by_post(&path) {
+            let method = req.method().to_string();
+            if let Err(e) = s.app.record_refusal(&a.principal, &method, &path, "read_only_role").await {
+                return ApiError::from(e).into_response();
+            }
+            return refused(&path, lang, Code::Forbidden);
+        }
+    }
     // A page read by someone who decides things shows how many decisions wait (the menu's
     // 待我审批): counted once here, for the page's layout.
     let approvals = match &found {
@@ -204,8 +216,19 @@ async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
     (ok, Request::from_parts(parts, Body::from(bytes)))
 }
 
+/// POSTs that read — a search, a pure evaluation, signing in or out, revealing what the reader
+/// may see (an audited read) — by their path.
+pub fn reads_by_post(path: &str) -> bool {
+    matches!(path, "/sign-in" | "/sign-out" | "/api/v1/evaluate" | "/households/search" | "/api/v1/households/search")
+        || (path.ends_with("/reveal") && (path.starts_with("/households/") || path.starts_with("/api/v1/households/")))
+}
+
 fn csrf_refused(path: &str, lang: crate::i18n::Lang) -> Response {
-    let e = ApiError::new(StatusCode::FORBIDDEN, Code::Csrf);
+    refused(path, lang, Code::Csrf)
+}
+
+fn refused(path: &str, lang: crate::i18n::Lang, code: Code) -> Response {
+    let e = ApiError::new(StatusCode::FORBIDDEN, code);
     if is_api(path) {
         e.into_response()
     } else {

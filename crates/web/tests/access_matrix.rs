@@ -498,3 +498,114 @@ async fn no_role_reaches_past_its_scope_on_any_route() {
     }
     assert_logs_clean(&logs, &["a test password"]);
 }
+
+/// Issue 19: the auditor changes nothing on any route; a resident ID on file out of scope is
+/// refused without naming its file or region, and the attempt audited; rosters and the
+/// verification page show IDs masked, and a liaison learns nothing of which rows matched.
+#[tokio::test]
+async fn auditors_write_nothing_and_ids_on_file_elsewhere_stay_unnamed() {
+    let paths = bangfu_web::route_paths();
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let (orgs, fs) = fixture(&app).await;
+        let users = users(&app, &orgs).await;
+        let before = snapshot(&app, &fs).await;
+        let by = |name: &str| users.iter().find(|u| u.name == name).unwrap();
+
+        // Every writing method on every route, with the auditor's household ids in its reach:
+        // refused (403), or not a route for that method (404/405) — never done.
+        let auditor = by("m-auditor-a");
+        let mine = fs.iter().find(|f| f.region == "450403").unwrap();
+        let mut refused = 0;
+        let mut done = Vec::new();
+        for path in &paths {
+            let uri = fill_household(path, Some(mine)).unwrap_or_else(|| {
+                path.replace("{id}", "1").replace("{code}", "450403").replace("{purpose}", "living_aid")
+            });
+            let uri = uri.replace("{region}/{kind}/{from}", "450403/dibao/2016-01");
+            for m in [Method::POST, Method::PUT, Method::DELETE] {
+                let res = send(&auditor.router, &m, &uri, Some(&body_for(path))).await;
+                // The POSTs that read (search, reveal, sign-in…) are the auditor's too.
+                if !matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED)
+                    && !bangfu_web::auth::reads_by_post(&uri)
+                {
+                    done.push(format!("{m} {uri} → {}", res.status));
+                }
+                refused += usize::from(res.status == StatusCode::FORBIDDEN);
+            }
+        }
+        assert!(done.is_empty(), "the auditor was not refused:\n{}", done.join("\n"));
+        assert!(refused > 40, "only {refused} writing routes refused the auditor");
+        assert_eq!(snapshot(&app, &fs).await, before, "the auditor changed something");
+
+        // County A's staff offer county B's head as a new head and as a member.
+        let county = by("m-county-a");
+        let theirs = fs.iter().find(|f| f.region == "450405").unwrap();
+        let mut household = body_for("/api/v1/households");
+        household["head_id_number"] = json!(theirs.head_id);
+        let member = json!({"name": "冒名", "id_number": theirs.head_id, "relation": "child", "situation": "student"});
+        for (what, uri, body) in [
+            ("as head", "/api/v1/households".to_string(), household),
+            ("as member", format!("/api/v1/households/{}/members", mine.id), member),
+        ] {
+            let res = send(&county.router, &Method::POST, &uri, Some(&body)).await;
+            assert_eq!(
+                (res.status, res.code()),
+                (StatusCode::CONFLICT, "id_number_out_of_scope"),
+                "{what}: {}",
+                res.text
+            );
+            assert_no_leak("m-county-a", what, &res, &[theirs]);
+            for word in ["450405", "长洲"] {
+                assert!(!res.text.contains(word), "{what}: the answer names {word}: {}", res.text);
+            }
+            assert!(res.text.contains("该身份证号已在其他地区建档"), "{what}: {}", res.text);
+        }
+        let tried = app
+            .audit_entries(
+                &Principal::system(),
+                &bangfu_app::audit::AuditQuery { action: Some("id_number_elsewhere".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert_eq!(tried.total, 2, "both attempts are on the audit trail");
+        // The same ID in scope is named with its file (the cadre can open it).
+        let mut again = body_for("/api/v1/households");
+        again["head_id_number"] = json!(mine.head_id);
+        let res = send(&county.router, &Method::POST, "/api/v1/households", Some(&again)).await;
+        assert_eq!(res.code(), "id_number_on_file", "{}", res.text);
+
+        // Rosters: a liaison's roster of every fixture head, and a county's of county B's head.
+        let roster: String = std::iter::once("身份证号,姓名\n".to_string())
+            .chain(fs.iter().map(|f| format!("{},名单人\n", f.head_id)))
+            .collect();
+        let liaison = by("m-liaison");
+        let up = call(&liaison.router, Method::POST, "/rosters/upload?name=r.csv&kind=dibao", Some(&roster), &[]).await;
+        assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+        assert!(!up.text.contains("匹配 ") || up.text.contains("匹配 0"), "{}", up.text);
+        let at = up.body["redirect"].as_str().unwrap().to_string();
+        for uri in [at.clone(), format!("{at}/export.xlsx"), format!("{at}?show=matched"), "/rosters".into()] {
+            let res = get(&liaison.router, &uri).await;
+            assert_eq!(res.status, StatusCode::OK, "{uri}");
+            let text = text_of(&res);
+            for f in &fs {
+                assert!(!text.contains(&f.head_id), "the liaison's {uri} shows a full ID:\n{text}");
+                assert!(!text.contains(&f.markers[2]), "the liaison's {uri} names a file");
+            }
+            assert!(!text.contains("已匹配"), "the liaison's {uri} tells which rows matched:\n{text}");
+        }
+        let one = format!("身份证号,姓名\n{},名单人\n", theirs.head_id);
+        let uri = format!("/rosters/upload?name=c.csv&kind=dibao&department_id={}", orgs.department);
+        let up = call(&county.router, Method::POST, &uri, Some(&one), &[]).await;
+        assert_eq!(up.status, StatusCode::OK, "{}", up.text);
+        let at = up.body["redirect"].as_str().unwrap().to_string();
+        // The county sees its own row (masked), unmatched: nothing of the household it names.
+        for uri in [at.clone(), format!("{at}/export.xlsx")] {
+            let text = text_of(&get(&county.router, &uri).await);
+            for m in [&theirs.markers[0], &theirs.markers[1], &theirs.markers[2], &theirs.head_id] {
+                assert!(!text.contains(m.as_str()), "the county's {uri} holds {m} of a household out of scope");
+            }
+            assert!(text.contains("未匹配") && !text.contains("450405"), "{uri}:\n{text}");
+        }
+    }
+}

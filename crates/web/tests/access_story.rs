@@ -270,8 +270,9 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
             call(&auditor_r, Method::DELETE, &format!("/api/v1/households/{}", h.id), None, &[("if-match", "\"1\"")])
                 .await;
         assert_eq!((put.status, put.code()), (StatusCode::FORBIDDEN, "forbidden"));
-        let denied = audit(&app, by("denied", "denied")).await;
-        assert!(denied.iter().any(|e| e.actor_name == "auditor" && e.detail.contains("delete_households")));
+        // The auditor changes nothing: refused at the door, whatever the route (issue 19).
+        let denied = audit(&app, by("denied", "read_only_role")).await;
+        assert!(denied.iter().any(|e| e.actor_name == "auditor" && e.detail.contains("DELETE")), "{denied:?}");
 
         // Changes to an account count from the next request: scope, then disabling.
         let admin_token = app.create_token(&sys, admin.id, "admin").await.unwrap().secret;
@@ -303,8 +304,9 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
         assert!(b.get("/households").await.status.is_redirection(), "a disabled account's session ends");
         assert_eq!(b.sign_in("wanxiu", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
-        // Tokens: created by an administrator, shown once, refused once revoked.
-        let created = call(
+        // Tokens: an administrator issues them to itself only — one for someone else would let
+        // it act as them (issue 19); shown once, refused once revoked.
+        let for_other = call(
             &admin_r,
             Method::POST,
             &format!("/api/v1/users/{}/tokens", auditor.id),
@@ -312,18 +314,30 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
             &[],
         )
         .await;
+        assert_eq!((for_other.status, for_other.code()), (StatusCode::UNPROCESSABLE_ENTITY, "token_for_self_only"));
+        assert!(
+            get(&admin_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await.body.as_array().unwrap().len() == 1
+        );
+        let created = call(
+            &admin_r,
+            Method::POST,
+            &format!("/api/v1/users/{}/tokens", admin.id),
+            Some(&json!({"name": "nightly export"}).to_string()),
+            &[],
+        )
+        .await;
         assert_eq!(created.status, StatusCode::CREATED, "{}", created.text);
         let secret = created.body["secret"].as_str().unwrap().to_string();
         let tok = with_token(router.clone(), &secret);
-        assert_eq!(get(&tok, "/api/v1/households").await.status, StatusCode::OK);
+        assert_eq!(get(&tok, "/api/v1/users").await.status, StatusCode::OK);
         let tid = created.body["token"]["id"].as_i64().unwrap();
         assert_eq!(
             call(&admin_r, Method::DELETE, &format!("/api/v1/tokens/{tid}"), None, &[]).await.status,
             StatusCode::NO_CONTENT
         );
-        assert_eq!(get(&tok, "/api/v1/households").await.code(), "bad_token");
+        assert_eq!(get(&tok, "/api/v1/users").await.code(), "bad_token");
         assert_eq!(audit(&app, by("authenticate", "failure")).await.len(), 1);
-        let listed = get(&admin_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await;
+        let listed = get(&admin_r, &format!("/api/v1/users/{}/tokens", admin.id)).await;
         assert!(!listed.text.contains(&secret), "a token's secret is never shown again");
 
         // Passwords set through the API are never echoed.

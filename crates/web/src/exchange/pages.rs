@@ -472,7 +472,7 @@ fn rosters_table(ctx: &Ctx, list: &[bangfu_store::Roster]) -> Tb {
                 c(ex::roster_kind_label(&r.kind, zh)),
                 c(r.file_name.clone()),
                 c(r.rows_total.to_string()),
-                c(r.matched.to_string()),
+                c(if ctx.who.can(Permission::ReadHouseholds) { r.matched.to_string() } else { "—".into() }),
                 c(r.uploaded_by.clone()),
                 c(crate::labels::time(&r.uploaded_at)),
             ]
@@ -633,8 +633,9 @@ async fn roster_table(
                     format!("{} {}", x.file_no.clone().unwrap_or_default(), x.head_name.clone().unwrap_or_default()),
                     format!("/households/{h}"),
                 ),
-                (Some(_), false) => c(ctx.lang.tr().x_matched),
-                (None, _) => c(ctx.lang.tr().x_not_matched),
+                (Some(_), false) => c("—"),
+                (None, false) => c("—"),
+                (None, true) => c(ctx.lang.tr().x_not_matched),
             };
             let mut decision = c(label(&x.decision));
             if let Some(o) = x.outcome_id {
@@ -659,9 +660,9 @@ async fn roster_table(
             }
             vec![
                 c(x.row_no.to_string()),
-                // The department's own liaison sees its list as sent; union staff see IDs masked,
-                // as everywhere else (revealing one is its own audited act on the household).
-                c(if reads { bangfu_domain::id_number::mask(&x.id_number) } else { x.id_number.clone() }),
+                // Masked for every reader (the app masks them), as everywhere else; revealing a
+                // household's is its own audited act on the household.
+                c(x.id_number.clone()),
                 c(x.name.clone()),
                 c(x.since.clone()),
                 c(x.note.clone()),
@@ -723,11 +724,20 @@ async fn roster_page(
         Ok(t) => t,
         Err(e) => return ctx.error(e),
     };
-    let tabs = tabs(
-        &format!("/rosters/{id}"),
-        &show,
-        &[("all", ctx.lang.tr().all), ("matched", ctx.lang.tr().x_matched), ("unmatched", ctx.lang.tr().x_not_matched)],
-    );
+    // Which rows matched is not a liaison's to know (issue 19): no tabs for them.
+    let tabs = if ctx.who.can(Permission::ReadHouseholds) {
+        tabs(
+            &format!("/rosters/{id}"),
+            &show,
+            &[
+                ("all", ctx.lang.tr().all),
+                ("matched", ctx.lang.tr().x_matched),
+                ("unmatched", ctx.lang.tr().x_not_matched),
+            ],
+        )
+    } else {
+        Vec::new()
+    };
     let intro = vec![ctx.lang.tr().x_nothing_any_household_changes_until.into()];
     page(&ctx, &title, intro, tabs, vec![Section { table: Some(tb), ..Default::default() }])
 }
@@ -895,7 +905,13 @@ async fn verification_page(
     let zh = ctx.lang.zh();
     let reads = ctx.who.can(Permission::ReadHouseholds);
     let lines = vec![
-        format!("{}：{} {}（{}）", ctx.lang.tr().cw_household, v.file_no, v.head_name, v.head_id_number),
+        format!(
+            "{}：{} {}（{}）",
+            ctx.lang.tr().cw_household,
+            v.file_no,
+            v.head_name,
+            bangfu_domain::id_number::mask(&v.head_id_number)
+        ),
         format!("{}：{}", ctx.lang.tr().x_question, v.question),
         format!("{}：{} · {} · {}：{}", ctx.lang.tr().x_asked, v.asked_by, v.asked_on, ctx.lang.tr().x_due, v.due_on),
     ];
