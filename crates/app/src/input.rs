@@ -98,7 +98,17 @@ pub fn optional_text(field: &str, s: &str, max_chars: usize) -> Result<String, F
     if t.chars().any(char::is_control) {
         return Err(FieldError::new(field, Code::ControlCharacter));
     }
+    if t.chars().any(invisible) {
+        return Err(FieldError::new(field, Code::InvisibleCharacter));
+    }
     Ok(t.to_string())
+}
+
+/// Characters that change how text is shown without being seen (issue 19): zero-width ones and
+/// the bidirectional controls (U+202E turns "户主甲.xlsx" around) — a name holding them would
+/// read as another name, or hide in a search.
+fn invisible(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}' | '\u{180E}' | '\u{061C}')
 }
 
 /// A household as sent by a user. `status` is not written here: status changes are case work.

@@ -166,6 +166,10 @@ async fn limits_are_named_and_bad_rows_are_counted_past_the_list() {
     assert_eq!((r.error_count, r.errors[0].row, r.errors[0].code.code()), (1, 2, "cell_too_long"), "{r:?}");
     assert_eq!(r.errors[0].column, "户主姓名");
     assert_eq!(r.households_new, 1);
+    // A name turned around by U+202E, and a month in the year 9999: refused, naming why.
+    let text = format!("{HEADER}户\u{202E}甲,{},450403,2016-05-10,患病,部分丧失劳动能力,否\n", id(3));
+    let r = app.import(&sys, "h.csv", text.as_bytes(), true).await.unwrap();
+    assert_eq!(r.errors[0].code.code(), "invisible_character", "{r:?}");
     // A cell of 100,000 characters: the file is refused before it is read, and the answer does
     // not quote it.
     let huge = "x".repeat(100_000);
@@ -198,4 +202,9 @@ async fn limits_are_named_and_bad_rows_are_counted_past_the_list() {
     assert!(checks >= 3, "{checks}");
     let refused_one = trail.iter().find(|e| e.action == "import_refused").unwrap();
     assert!(refused_one.detail.contains("\"bad_rows\":6000"), "{}", refused_one.detail);
+    // A month of the year 9999, for a household on file: refused, naming the years allowed.
+    assert!(app.import(&sys, "h.csv", households_of(9..10).as_bytes(), false).await.unwrap().written);
+    let text = format!("{MONTHS}{},9999-12,3,1000\n", id(9));
+    let r = app.import(&sys, "m.csv", text.as_bytes(), true).await.unwrap();
+    assert_eq!(r.errors.iter().map(|e| e.code.code()).collect::<Vec<_>>(), ["year_out_of_range"], "{r:?}");
 }

@@ -454,6 +454,14 @@ messages! {
     ),
     /// A workbook with more parts than a spreadsheet has.
     XlsxTooManyParts = ("xlsx_too_many_parts", "工作簿包含超过 {max} 个部件，无法导入", "the workbook has more than {max} parts"),
+    /// Zero-width or direction-changing characters in a text.
+    InvisibleCharacter = (
+        "invisible_character",
+        "不能包含零宽字符或改变文字方向的控制字符",
+        "must not hold zero-width or direction-changing characters"
+    ),
+    /// A month or date outside the years a file can concern.
+    YearOutOfRange = ("year_out_of_range", "年份应在 1900 至 2100 之间", "the year must be between 1900 and 2100"),
     /// An administrator asking for someone else's API token.
     TokenForSelfOnly = (
         "token_for_self_only",

@@ -25,9 +25,13 @@ impl YearMonth {
         if b.len() != 7 || b[4] != b'-' || !b.iter().enumerate().all(|(i, c)| i == 4 || c.is_ascii_digit()) {
             return Err(err());
         }
-        let year = text[..4].parse().map_err(|_| err())?;
+        let year: i32 = text[..4].parse().map_err(|_| err())?;
         let month = text[5..].parse().map_err(|_| err())?;
-        Self::new(year, month).ok_or_else(err)
+        let m = Self::new(year, month).ok_or_else(err)?;
+        if !(YEARS_MIN..=YEARS_MAX).contains(&year) {
+            return Err(FieldError::new(field, Code::YearOutOfRange));
+        }
+        Ok(m)
     }
 
     /// The stored form, `YYYYMM`.
@@ -74,6 +78,11 @@ impl Serialize for YearMonth {
     }
 }
 
+/// The years a month or date given to Bangfu may fall in (issue 19: 9999-12 was accepted).
+pub const YEARS_MIN: i32 = 1900;
+/// See [`YEARS_MIN`].
+pub const YEARS_MAX: i32 = 2100;
+
 /// Parses a real calendar date written `YYYY-MM-DD` (`2016-02-30` is rejected).
 pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
     let err = || FieldError::new(field, Code::InvalidDate);
@@ -82,8 +91,8 @@ pub fn parse_date(field: &str, text: &str) -> Result<NaiveDate, FieldError> {
         return Err(err());
     }
     let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| err())?;
-    if !(1000..=9999).contains(&date.year()) {
-        return Err(err());
+    if !(YEARS_MIN..=YEARS_MAX).contains(&date.year()) {
+        return Err(FieldError::new(field, Code::YearOutOfRange));
     }
     Ok(date)
 }
@@ -122,7 +131,11 @@ mod tests {
         fn key_round_trips(y in 1000i32..9999, mo in 1u32..=12, n in -500i32..500) {
             let m = YearMonth::new(y, mo).unwrap();
             prop_assert_eq!(YearMonth::from_key(m.to_key()), Some(m));
-            prop_assert_eq!(YearMonth::parse("m", &m.to_string()).unwrap(), m);
+            // Text is read back within the years a file can concern, refused (by name) outside.
+            match YearMonth::parse("m", &m.to_string()) {
+                Ok(p) => prop_assert!(p == m && (YEARS_MIN..=YEARS_MAX).contains(&y)),
+                Err(e) => prop_assert!(e.code == Code::YearOutOfRange && !(YEARS_MIN..=YEARS_MAX).contains(&y)),
+            }
             let back = m.plus(n).plus(-n);
             prop_assert_eq!(back, m);
         }

@@ -78,8 +78,13 @@ impl Store {
         if backend == Backend::Sqlite {
             let path = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?;
             if let Some(dir) = path.get_filename().parent().filter(|_| !read_only) {
-                if !dir.as_os_str().is_empty() {
-                    std::fs::create_dir_all(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
+                if !dir.as_os_str().is_empty() && !dir.exists() {
+                    // Personal data: the folder is its owner's only (issue 19).
+                    let mut b = std::fs::DirBuilder::new();
+                    b.recursive(true);
+                    #[cfg(unix)]
+                    std::os::unix::fs::DirBuilderExt::mode(&mut b, 0o700);
+                    b.create(dir).map_err(|e| StoreError::Database(sqlx::Error::Io(e)))?;
                 }
             }
             if !url.contains("mode=") {
@@ -111,6 +116,21 @@ impl Store {
             .log_statements(tracing::log::LevelFilter::Off)
             .log_slow_statements(tracing::log::LevelFilter::Off, Duration::from_secs(3600));
         let pool = options.connect_with(connect).await?;
+        #[cfg(unix)]
+        if backend == Backend::Sqlite && !read_only {
+            // The database and its journal: readable by their owner only, whatever the umask.
+            let file = sqlx::sqlite::SqliteConnectOptions::from_str(&url)?.get_filename().to_path_buf();
+            for suffix in ["", "-wal", "-shm"] {
+                let mut name = file.clone().into_os_string();
+                name.push(suffix);
+                use std::os::unix::fs::PermissionsExt;
+                if let Ok(m) = std::fs::metadata(&name) {
+                    if m.permissions().mode() & 0o077 != 0 {
+                        let _ = std::fs::set_permissions(&name, std::fs::Permissions::from_mode(0o600));
+                    }
+                }
+            }
+        }
         Ok(Store { pool, backend, waiting: Default::default() })
     }
 
@@ -245,4 +265,29 @@ where
 pub(crate) fn get_code<T>(row: &AnyRow, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let s: String = get(row, col)?;
     parse(&s).ok_or(StoreError::Corrupt(col))
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[tokio::test]
+    async fn the_data_folder_and_the_database_are_their_owners_only() {
+        let Ok(tmp) = tempfile_dir() else { return };
+        let dir = tmp.join("bangfu-data");
+        let url = format!("sqlite://{}/bangfu.db", dir.display());
+        let store = Store::open(&url).await.expect("open");
+        store.close().await;
+        let mode = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777).unwrap_or(0);
+        assert_eq!(mode(&dir), 0o700);
+        assert_eq!(mode(&dir.join("bangfu.db")), 0o600);
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+
+    fn tempfile_dir() -> std::io::Result<std::path::PathBuf> {
+        let d = std::env::temp_dir().join(format!("bangfu-perm-{}", std::process::id()));
+        std::fs::create_dir_all(&d)?;
+        Ok(d)
+    }
 }
