@@ -44,6 +44,14 @@ enum Command {
         /// the client's address (audit trail, sign-in throttle) is taken from X-Forwarded-For.
         #[arg(long = "trusted-proxy", value_name = "IP")]
         trusted_proxies: Vec<std::net::IpAddr>,
+        /// Seconds a client has to send a request's line and headers; a slower one is cut off
+        /// (a half-sent request would otherwise hold its connection forever).
+        #[arg(long, env = "BANGFU_HEADER_TIMEOUT", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+        header_timeout: u64,
+        /// Answers "not found" a user may get in a minute before the rest of that minute is
+        /// refused (429): walking through record ids is slowed down (0: no limit).
+        #[arg(long, env = "BANGFU_MISSES_PER_MINUTE", default_value_t = 120)]
+        misses_per_minute: u32,
     },
     /// Evaluate a case file (`../shared/cases/README.md`): the determination as JSON on standard
     /// output (bad input: exit status 2, one line on standard error naming the field); or, with
@@ -274,7 +282,7 @@ async fn main() -> anyhow::Result<()> {
             println!("counts recomputed in {:.1} s", started.elapsed().as_secs_f64());
         }
         Command::Demo { households, seed } => demo(&app, households, seed).await?,
-        Command::Serve { addr, demo: with_demo, trusted_proxies } => {
+        Command::Serve { addr, demo: with_demo, trusted_proxies, header_timeout, misses_per_minute } => {
             bangfu_web::auth::trust_proxies(trusted_proxies);
             // An import whose process died while writing is undone: now if its heartbeat has
             // stopped long enough, and by a reaper every half minute after.
@@ -301,11 +309,12 @@ async fn main() -> anyhow::Result<()> {
                 }
             }
             println!("Bangfu is serving at http://{addr}/");
-            axum::serve(listener, bangfu_web::router(app).into_make_service_with_connect_info::<SocketAddr>())
-                .with_graceful_shutdown(async {
-                    let _ = tokio::signal::ctrl_c().await;
-                })
-                .await?;
+            let header_timeout = std::time::Duration::from_secs(header_timeout);
+            let router = bangfu_web::router_with(app, bangfu_web::auth::Misses::per_minute(misses_per_minute));
+            bangfu_web::serve::serve(listener, router, header_timeout, async {
+                let _ = tokio::signal::ctrl_c().await;
+            })
+            .await?;
         }
         Command::Bench { iterations, target } => bench::run(app, iterations, target).await?,
         Command::Evaluate { as_of, region, .. } => evaluate_all(&app, as_of.as_deref(), region.as_deref()).await?,

@@ -343,5 +343,41 @@ async fn zip_bombs_are_refused_naming_the_limit_quickly_and_in_little_memory() {
     drop(server);
     let app = App::new(db.open().await);
     assert_eq!(app.store.count_households().await.unwrap(), before, "nothing written");
-    let _ = Principal::system();
+}
+
+/// A client that sends half a request and waits is cut off after the header deadline (here 2 s),
+/// while others are served; the client's address still reaches the audit trail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_half_sent_request_does_not_hold_its_connection() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let db = TestDb::sqlite();
+    let app = App::new(db.open().await);
+    city_and_token(&app).await;
+    app.store.close().await;
+    let server = Server::start_with(&db.url, &["--header-timeout", "2"]).await;
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let mut slow = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    slow.write_all(b"GET /sign-in HTTP/1.1\r\nHost: bangfu\r\n").await.unwrap();
+    // Served meanwhile.
+    let http = Client::builder().redirect(redirect::Policy::none()).build().unwrap();
+    let r = http
+        .post(format!("{}/sign-in", server.base))
+        .form(&[("name", "city"), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    // The half-sent request's connection is closed (a 408 at most, then end of stream); the
+    // 20 s bound only keeps a broken server from hanging the test.
+    let mut got = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(20), slow.read_to_end(&mut got)).await;
+    assert!(read.is_ok(), "the half-sent request still holds its connection after 20 s");
+    let text = String::from_utf8_lossy(&got);
+    assert!(got.is_empty() || text.starts_with("HTTP/1.1 408"), "{text}");
+    drop(server);
+    // The sign-in's audit entry names the client's address (taken from the connection).
+    let app = App::new(db.open().await);
+    let q = bangfu_app::audit::AuditQuery { action: Some("sign_in".into()), ..Default::default() };
+    let entries = app.audit_entries(&Principal::system(), &q).await.unwrap().items;
+    assert!(entries.iter().any(|e| e.address.starts_with("127.0.0.1")), "{entries:?}");
 }

@@ -462,6 +462,12 @@ messages! {
     ),
     /// A month or date outside the years a file can concern.
     YearOutOfRange = ("year_out_of_range", "年份应在 1900 至 2100 之间", "the year must be between 1900 and 2100"),
+    /// Too many answers "not found" in a minute: someone walking through ids.
+    TooManyMisses = (
+        "too_many_misses",
+        "短时间内查询了过多不存在或无权查看的记录，请一分钟后再试",
+        "too many records not found or out of reach in a minute; try again in a minute"
+    ),
     /// An administrator asking for someone else's API token.
     TokenForSelfOnly = (
         "token_for_self_only",

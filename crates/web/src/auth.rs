@@ -178,11 +178,67 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         }
         _ => 0,
     };
+    let user = found.as_ref().map(|a| a.principal.user_id);
+    if user.is_some_and(|u| s.misses.over(u)) {
+        return ApiError::from(bangfu_app::AppError::Locked("misses".into())).into_response();
+    }
     if let Some(a) = found {
         req.extensions_mut().insert(a);
     }
-    APPROVALS.scope(approvals, next.run(req)).await
+    let res = APPROVALS.scope(approvals, next.run(req)).await;
+    if let (Some(u), StatusCode::NOT_FOUND) = (user, res.status()) {
+        s.misses.count(u);
+    }
+    res
 }
+
+/// Answers "not found" per user (issue 19): out of scope answers like missing, so walking
+/// through ids learns nothing of other regions' files — and past a limit of misses in a minute
+/// (120 by default, `bangfu serve --misses-per-minute`) the user's requests are refused (429)
+/// for the rest of that minute, so the walk cannot be fast. Per process: behind several
+/// replicas the limit is per replica.
+#[derive(Clone)]
+pub struct Misses {
+    limit: u32,
+    table: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, u32)>>>,
+}
+
+impl Misses {
+    /// At most `limit` misses a minute per user (0: no limit).
+    pub fn per_minute(limit: u32) -> Self {
+        Self { limit, table: Default::default() }
+    }
+
+    /// Whether `user` has used up this minute's misses.
+    fn over(&self, user: i64) -> bool {
+        let Ok(t) = self.table.lock() else { return false };
+        self.limit > 0 && t.get(&user).is_some_and(|(since, n)| since.elapsed() < MINUTE && *n >= self.limit)
+    }
+
+    /// One more miss for `user`.
+    fn count(&self, user: i64) {
+        if self.limit == 0 {
+            return;
+        }
+        let Ok(mut t) = self.table.lock() else { return };
+        if t.len() > 100_000 {
+            t.retain(|_, (since, _)| since.elapsed() < MINUTE);
+        }
+        let e = t.entry(user).or_insert((std::time::Instant::now(), 0));
+        if e.0.elapsed() >= MINUTE {
+            *e = (std::time::Instant::now(), 0);
+        }
+        e.1 += 1;
+    }
+}
+
+impl Default for Misses {
+    fn default() -> Self {
+        Self::per_minute(120)
+    }
+}
+
+const MINUTE: std::time::Duration = std::time::Duration::from_secs(60);
 
 tokio::task_local! {
     /// Decisions waiting for the signed-in user, for the page being served.

@@ -178,7 +178,11 @@ pub fn describe(e: &AppError) -> Failure {
         AppError::Unauthenticated => plain(StatusCode::UNAUTHORIZED, Code::Unauthenticated),
         AppError::Locked(which) => plain(
             StatusCode::TOO_MANY_REQUESTS,
-            if which == "account" { Code::LockedAccount } else { Code::LockedAddress },
+            match which.as_str() {
+                "account" => Code::LockedAccount,
+                "misses" => Code::TooManyMisses,
+                _ => Code::LockedAddress,
+            },
         ),
         AppError::Internal(_) => plain(StatusCode::INTERNAL_SERVER_ERROR, Code::Internal),
     }

@@ -28,6 +28,7 @@ pub mod labels;
 pub mod page;
 pub mod policy;
 pub mod reports;
+pub mod serve;
 mod upload;
 
 use axum::http::{header, StatusCode};
@@ -44,6 +45,8 @@ pub struct AppState {
     pub app: App,
     /// Batch evaluations started from the web in this process.
     pub jobs: policy::pages::Jobs,
+    /// Answers "not found" per user, and their limit.
+    pub misses: auth::Misses,
 }
 
 const STYLE: &str = include_str!("../assets/style.css");
@@ -113,9 +116,14 @@ pub fn route_paths() -> Vec<String> {
     out
 }
 
-/// The whole router: pages, `/api/v1`, and `/assets`.
+/// The whole router: pages, `/api/v1`, and `/assets`, with the default limits.
 pub fn router(app: App) -> Router {
-    let state = AppState { app, jobs: policy::pages::Jobs::default() };
+    router_with(app, auth::Misses::default())
+}
+
+/// [`router`] with its limit on answers "not found" per user and minute.
+pub fn router_with(app: App, misses: auth::Misses) -> Router {
+    let state = AppState { app, jobs: policy::pages::Jobs::default(), misses };
     Router::new()
         .merge(pages().router)
         .nest("/api/v1", api::routes().router)

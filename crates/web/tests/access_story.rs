@@ -413,3 +413,28 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
     let refs: Vec<&str> = secrets.iter().map(String::as_str).collect();
     assert_logs_clean(&logs, &refs);
 }
+
+/// Walking through ids (issue 19): out of scope answers like missing, and past the limit of
+/// misses in a minute every request of that user is refused (429) — others are served.
+#[tokio::test]
+async fn a_walk_through_ids_is_slowed_down() {
+    let db = TestDb::sqlite();
+    let app = App::new(db.open().await);
+    let county = user(&app, "wanxiu", "county_staff", Some("450403"), None).await;
+    let city = user(&app, "city", "city_staff", Some("450400"), None).await;
+    let sys = Principal::system();
+    let router = bangfu_web::router_with(app.clone(), bangfu_web::auth::Misses::per_minute(5));
+    let walker = with_token(router.clone(), &app.create_token(&sys, county.id, "t").await.unwrap().secret);
+    let other = with_token(router, &app.create_token(&sys, city.id, "t").await.unwrap().secret);
+    for id in 1000..1005 {
+        assert_eq!(get(&walker, &format!("/api/v1/households/{id}")).await.status, StatusCode::NOT_FOUND);
+    }
+    let stopped = get(&walker, "/api/v1/households").await;
+    assert_eq!(
+        (stopped.status, stopped.code()),
+        (StatusCode::TOO_MANY_REQUESTS, "too_many_misses"),
+        "{}",
+        stopped.text
+    );
+    assert_eq!(get(&other, "/api/v1/households").await.status, StatusCode::OK, "another user is served");
+}

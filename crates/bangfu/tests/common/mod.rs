@@ -15,9 +15,15 @@ pub struct Server {
 impl Server {
     /// Starts `bangfu serve` on a free port over `url` and waits until it answers.
     pub async fn start(url: &str) -> Server {
+        Self::start_with(url, &[]).await
+    }
+
+    /// [`Server::start`] with more options of `bangfu serve`.
+    pub async fn start_with(url: &str, options: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_bangfu"))
             .args(["--database-url", url, "serve", "--addr", &format!("127.0.0.1:{port}")])
+            .args(options)
             .env("BANGFU_LOG", "warn")
             .stdout(Stdio::null())
             .stderr(Stdio::null())
