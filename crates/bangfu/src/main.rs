@@ -661,7 +661,9 @@ async fn roster(app: &App, file: &std::path::Path, department: &str, kind: &str)
         eprintln!("{m}");
         std::process::exit(2)
     };
-    let bytes = std::fs::read(file).unwrap_or_else(|e| fail(format!("cannot read {}: {e}", file.display())));
+    if let Err(e) = std::fs::metadata(file) {
+        fail(format!("cannot read {}: {e}", file.display()));
+    }
     let everything = bangfu_store::Scope::everything();
     let depts = app.store.organisations(&everything, Some(bangfu_domain::OrgKind::Department)).await?;
     let Some(dept) = depts.iter().find(|o| o.name == department || o.id.to_string() == department) else {
@@ -670,7 +672,7 @@ async fn roster(app: &App, file: &std::path::Path, department: &str, kind: &str)
     };
     let name = file.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
     let started = std::time::Instant::now();
-    let r = match app.upload_roster(&bangfu_app::Principal::system(), Some(dept.id), kind, &name, &bytes).await {
+    let r = match app.upload_roster_file(&bangfu_app::Principal::system(), Some(dept.id), kind, &name, file).await {
         Ok(r) => r,
         Err(bangfu_app::AppError::Invalid(errs)) => {
             fail(errs.iter().map(|e| format!("{}: {}", e.field, e.message(true))).collect::<Vec<_>>().join("\n"))

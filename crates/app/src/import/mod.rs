@@ -836,8 +836,9 @@ pub fn spool(bytes: &[u8]) -> Result<tempfile::NamedTempFile, AppError> {
     Ok(f)
 }
 
-/// Rows a department's roster may have (a city's 低保 roster is tens of thousands).
-pub const MAX_ROSTER_ROWS: usize = 300_000;
+/// Rows a department's roster may have (a province's 低保 roster; bench/roster.sh matches a
+/// million). Its rows are held while they are matched: ~100 bytes each.
+pub const MAX_ROSTER_ROWS: usize = 1_000_000;
 
 /// Reads a roster: the first sheet of a workbook, or a .csv file, within the import's limits
 /// and at most [`MAX_ROSTER_ROWS`] rows; the rows refused on the way (a cell too long, the

@@ -447,7 +447,11 @@ async fn import_upload(
                     ("months_unchanged", r.months_unchanged),
                 ],
             );
-            Json(upload_answer(lang, r.written, summary, &r.errors)).into_response()
+            let mut answer = upload_answer(lang, r.written, summary, &r.errors);
+            if r.error_count > r.errors.len() as u64 {
+                answer.bad = crate::i18n::fill(t.upload_more_rows, &[("count", r.error_count)]);
+            }
+            Json(answer).into_response()
         }
         Ok(Err(e)) => json_error(e),
         Err(e) => json_error(AppError::Internal(format!("import stopped: {e}"))),
