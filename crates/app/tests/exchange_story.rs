@@ -99,13 +99,17 @@ async fn rosters_verifications_and_the_joint_meeting() {
         let up = app.upload_roster(&liaison, None, "dibao", "低保.csv", roster.as_bytes()).await.unwrap();
         assert!(up.errors.is_empty(), "{:?}", up.errors);
         let rid = up.roster_id.unwrap();
-        assert_eq!((up.rows, up.matched), (4, 3), "{:?}", db.backend);
+        // The liaison reads no household: it learns nothing of the matching (issue 19).
+        assert_eq!((up.rows, up.matched), (4, 0), "{:?}", db.backend);
         assert_eq!(state(&app).await, before, "{:?}: uploading a roster changes nothing", db.backend);
 
-        // The liaison sees their roster with whether rows matched, never the household.
-        let (_, rows, total) = app.roster(&liaison, rid, None, 0, 100).await.unwrap();
-        assert_eq!(total, 4);
-        assert!(rows.iter().all(|r| r.file_no.is_none() && r.head_name.is_none()));
+        // The liaison sees their roster as sent, IDs masked, without any match.
+        let (r, rows, total) = app.roster(&liaison, rid, None, 0, 100).await.unwrap();
+        assert_eq!((total, r.matched), (4, 0));
+        assert!(rows.iter().all(|r| r.file_no.is_none() && r.head_name.is_none() && r.household_id.is_none()));
+        assert!(rows.iter().all(|r| r.id_number.contains('*')), "{rows:?}");
+        let (_, all, n) = app.roster(&liaison, rid, Some(true), 0, 100).await.unwrap();
+        assert_eq!((n, all.len()), (4, 4), "asking for the matched rows gives them all");
         assert!(matches!(app.roster(&other_liaison, rid, None, 0, 100).await, Err(AppError::NotFound)));
         assert!(app.rosters(&other_liaison).await.unwrap().is_empty());
 
@@ -118,8 +122,9 @@ async fn rosters_verifications_and_the_joint_meeting() {
         let member_row = rows.iter().find(|r| r.person.as_deref() == Some("member")).unwrap().clone();
         assert_eq!(member_row.household_id, Some(2));
         let city = user(&app, "city", "city_staff", Some("450400"), None).await;
+        assert_eq!(app.rosters(&city).await.unwrap()[0].matched, 3, "union staff see the matches");
         let (_, unmatched, n) = app.roster(&city, rid, Some(false), 0, 100).await.unwrap();
-        assert_eq!((n, unmatched[0].id_number.as_str()), (1, stranger.as_str()));
+        assert_eq!((n, unmatched[0].id_number.as_str()), (1, bangfu_domain::id_number::mask(&stranger).as_str()));
 
         // Rejecting changes no household; accepting proposes the exit and adds the evidence.
         app.decide_roster_row(&county, member_row.id, false).await.unwrap();

@@ -577,6 +577,27 @@ async fn auditors_write_nothing_and_ids_on_file_elsewhere_stay_unnamed() {
         let res = send(&county.router, &Method::POST, "/api/v1/households", Some(&again)).await;
         assert_eq!(res.code(), "id_number_on_file", "{}", res.text);
 
+        // The verification page: the member's ID masked for everyone who opens it — the union
+        // staff, the joint office, the department's liaison, the auditor.
+        let asked = app
+            .request_verification(
+                &Principal::system(),
+                mine.id,
+                &bangfu_app::exchange::VerificationInput {
+                    question: "请核对家庭收入".into(),
+                    departments: vec![orgs.department],
+                    due_on: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        for name in ["m-county-a", "m-joint", "m-liaison", "m-auditor-a"] {
+            let res = get(&by(name).router, &format!("/verifications/{}", asked.id)).await;
+            assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.text);
+            assert!(!res.text.contains(&mine.head_id), "{name} sees the full ID on the verification page");
+            assert!(res.text.contains(&mine.markers[4]), "{name}: the masked ID is shown");
+        }
+
         // Rosters: a liaison's roster of every fixture head, and a county's of county B's head.
         let roster: String = std::iter::once("身份证号,姓名\n".to_string())
             .chain(fs.iter().map(|f| format!("{},名单人\n", f.head_id)))

@@ -325,7 +325,7 @@ impl App {
             out_of_scope: 0,
             report: ImportReport { dry_run: run.dry_run, ..Default::default() },
             rows: 0,
-            total: 0,
+            total: src.rows.unwrap_or(0),
             import: None,
             batches: 0,
         };

@@ -173,6 +173,8 @@ pub(crate) struct Source {
     format: Format,
     /// (sheet name, kind).
     pub(crate) sheets: Vec<(String, Kind)>,
+    /// Rows below the header, when known before reading (a .csv is counted as it is looked over).
+    pub(crate) rows: Option<u64>,
 }
 
 impl Source {
@@ -205,9 +207,9 @@ impl Source {
                 )));
             }
             sheets.sort_by_key(|(_, k)| *k as u8);
-            Ok(Source { path: path.to_path_buf(), format: Format::Xlsx, sheets })
+            Ok(Source { path: path.to_path_buf(), format: Format::Xlsx, sheets, rows: None })
         } else if lower.ends_with(".csv") {
-            let (gbk, header) = scan_csv(path)?;
+            let (gbk, header, records) = scan_csv(path)?;
             let has = |h: &str| header.iter().any(|x| x.trim() == h);
             let kind = if let Some(k) = only {
                 k
@@ -218,7 +220,12 @@ impl Source {
             } else {
                 Kind::Households
             };
-            Ok(Source { path: path.to_path_buf(), format: Format::Csv { gbk }, sheets: vec![(name.to_string(), kind)] })
+            Ok(Source {
+                path: path.to_path_buf(),
+                format: Format::Csv { gbk },
+                sheets: vec![(name.to_string(), kind)],
+                rows: Some(records.saturating_sub(1) as u64),
+            })
         } else {
             Err(invalid(file_error(Code::FileType)))
         }
@@ -348,8 +355,9 @@ impl Batcher<'_> {
 }
 
 /// Looks a .csv file over without holding it: rows, columns and the longest cell within the
-/// limits, and whether it is UTF-8 (otherwise it is read as GBK). Gives the header's cells.
-fn scan_csv(path: &Path) -> Result<(bool, Vec<String>), AppError> {
+/// limits, and whether it is UTF-8 (otherwise it is read as GBK). Gives that, the header's cells
+/// and the number of records.
+fn scan_csv(path: &Path) -> Result<(bool, Vec<String>, usize), AppError> {
     let mut file = std::fs::File::open(path).map_err(|e| AppError::Internal(format!("cannot read the upload: {e}")))?;
     let mut reader = csv_core::Reader::new();
     let mut buf = vec![0u8; 256 * 1024];
@@ -414,7 +422,7 @@ fn scan_csv(path: &Path) -> Result<(bool, Vec<String>), AppError> {
                         }
                     }
                 }
-                csv_core::ReadFieldResult::End => return Ok((!utf8 || !carry.is_empty(), header)),
+                csv_core::ReadFieldResult::End => return Ok((!utf8 || !carry.is_empty(), header, records)),
             }
         }
         if n == 0 {
@@ -426,7 +434,7 @@ fn scan_csv(path: &Path) -> Result<(bool, Vec<String>), AppError> {
                     return Err(invalid(file_error(Code::TooManyRows).with("max", MAX_ROWS)));
                 }
             }
-            return Ok((!utf8 || !carry.is_empty(), header));
+            return Ok((!utf8 || !carry.is_empty(), header, records));
         }
     }
 }
