@@ -557,6 +557,7 @@ async fn roster_upload(
     if !who.can(Permission::UploadRosters) {
         return json_error(AppError::Forbidden);
     }
+    let reads = who.can(Permission::ReadHouseholds);
     let file = match crate::upload::receive(&headers, body, bangfu_app::import::MAX_BYTES).await {
         Ok(f) => f,
         Err(e) => return json_error(e),
@@ -587,7 +588,12 @@ async fn roster_upload(
     };
     match result {
         Ok(r) => {
-            let summary = crate::i18n::fill(lang.tr().roster_summary, &[("rows", r.rows), ("matched", r.matched)]);
+            // Which rows matched is not for a reader of no household (issue 19).
+            let summary = if reads {
+                crate::i18n::fill(lang.tr().roster_summary, &[("rows", r.rows), ("matched", r.matched)])
+            } else {
+                crate::i18n::fill(lang.tr().roster_saved, &[("rows", r.rows)])
+            };
             let mut answer = upload_answer(lang, r.roster_id.is_some(), summary, &r.errors);
             answer.redirect = r.roster_id.map(|id| format!("/rosters/{id}"));
             Json(answer).into_response()
