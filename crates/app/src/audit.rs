@@ -91,7 +91,14 @@ impl App {
         let regions = who.scope.region_codes().map(<[String]>::to_vec);
         let include_unregioned = match &who.region_code {
             None => true,
-            Some(r) => self.store.region(r).await.map(|r| r.parent_code.is_none()).unwrap_or(false),
+            // The deployment's root: the region in use whose parent is not.
+            Some(r) => match self.store.region(r).await {
+                Ok(r) => match r.parent_code {
+                    None => true,
+                    Some(p) => self.store.region(&p).await.map(|p| !p.in_use).unwrap_or(true),
+                },
+                Err(_) => false,
+            },
         };
         let f = AuditFilter { actor, action, entity, entity_id, result, from, before, regions, include_unregioned };
         let (mut items, total) = self.store.audit_entries(&f, page, per_page).await?;

@@ -1,4 +1,5 @@
-//! Synthetic demo data for the seven Wuzhou districts and counties (POLICY §8).
+//! Synthetic demo data for the counties of a city — the seven Wuzhou districts and counties
+//! (POLICY §8) unless another region is asked for (`bangfu demo --region 450100`).
 //!
 //! Everything written here is invented: households carry the `synthetic` flag and pages label
 //! them so. The same seed gives the same data (ChaCha8, a stable generator).
@@ -11,8 +12,10 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::collections::HashSet;
 
-/// The seven districts and counties, with the urban three first.
-const COUNTIES: [(&str, &str); 7] = [
+/// Wuzhou's seven districts and counties, with the urban three first: their shares of the
+/// demo's households are Wuzhou's own (another city's are drawn by kind: districts three
+/// parts, counties two).
+const WUZHOU: [(&str, &str); 7] = [
     ("450403", "万秀区"),
     ("450405", "长洲区"),
     ("450406", "龙圩区"),
@@ -52,14 +55,73 @@ const DIBAO_HISTORY: [(i32, u32, i64); 12] = [
     (2025, 7, 930),
 ];
 
-fn dibao_fen(county: usize, m: YearMonth) -> i64 {
+/// The demo's dibao in `m` for a district (`urban`) or a county of a city whose standards are
+/// `percent` of Wuzhou's.
+fn dibao_fen(urban: bool, percent: i64, m: YearMonth) -> i64 {
     let yuan = DIBAO_HISTORY
         .iter()
         .rev()
         .find(|(y, mo, _)| YearMonth::new(*y, *mo).is_some_and(|f| f <= m))
         .map_or(DIBAO_HISTORY[0].2, |r| r.2);
-    let yuan = if county < 3 { yuan } else { yuan * 92 / 100 };
-    yuan * 100
+    let yuan = if urban { yuan } else { yuan * 92 / 100 };
+    yuan * percent
+}
+
+/// The city the demo fills: its code and name, its county-level regions (code, name, urban
+/// district), and its standards as a percentage of Wuzhou's.
+#[derive(Debug, Clone)]
+pub struct DemoCity {
+    code: String,
+    name: String,
+    counties: Vec<(String, String, bool)>,
+    percent: i64,
+}
+
+impl DemoCity {
+    /// Wuzhou (POLICY §8).
+    fn wuzhou() -> Self {
+        DemoCity {
+            code: "450400".into(),
+            name: "梧州市".into(),
+            counties: WUZHOU.iter().enumerate().map(|(i, (c, n))| (c.to_string(), n.to_string(), i < 3)).collect(),
+            percent: 100,
+        }
+    }
+
+    /// The city's name without its suffix, for invented company names ("梧州", "南宁").
+    fn short(&self) -> &str {
+        self.name.trim_end_matches('市')
+    }
+
+    fn is_wuzhou(&self) -> bool {
+        self.code == "450400"
+    }
+
+    /// A county, drawn by share of households.
+    fn draw(&self, rng: &mut ChaCha8Rng) -> usize {
+        if self.is_wuzhou() {
+            // Urban districts hold more households than the counties.
+            return match rng.random_range(0..100) {
+                0..=21 => 0,
+                22..=37 => 1,
+                38..=45 => 2,
+                46..=59 => 3,
+                60..=77 => 4,
+                78..=85 => 5,
+                _ => 6,
+            };
+        }
+        let weight = |urban: bool| if urban { 3 } else { 2 };
+        let total: u32 = self.counties.iter().map(|c| weight(c.2)).sum();
+        let mut x = rng.random_range(0..total.max(1));
+        for (i, c) in self.counties.iter().enumerate() {
+            if x < weight(c.2) {
+                return i;
+            }
+            x -= weight(c.2);
+        }
+        0
+    }
 }
 
 fn pick(rng: &mut ChaCha8Rng, s: &str) -> char {
@@ -99,6 +161,7 @@ fn date_between(rng: &mut ChaCha8Rng, from: NaiveDate, to: NaiveDate) -> NaiveDa
 /// Organisations the demo needs: the city union, a union in each county with five grassroots
 /// unions under it, ten employers per county and the joint meeting's departments.
 pub struct DemoOrgs {
+    city: DemoCity,
     grassroots: Vec<Vec<i64>>,
     employers: Vec<Vec<i64>>,
 }
@@ -106,20 +169,29 @@ pub struct DemoOrgs {
 impl App {
     /// Writes `households` synthetic households with `seed`, calling `progress` with the
     /// number written so far. Refuses a database that already holds households.
-    pub async fn demo(&self, households: u64, seed: u64, progress: &(dyn Fn(u64) + Sync)) -> Result<(), AppError> {
+    /// `region`: the city (or county) whose counties get the households; None: Wuzhou. A region
+    /// not yet in use is set up first (`bangfu setup --region`).
+    pub async fn demo(
+        &self,
+        region: Option<&str>,
+        households: u64,
+        seed: u64,
+        progress: &(dyn Fn(u64) + Sync),
+    ) -> Result<(), AppError> {
         let existing = self.store.count_households().await?;
         if existing > 0 {
             return Err(AppError::invalid(
                 FieldError::new("households", Code::DatabaseNotEmpty).with("count", existing),
             ));
         }
+        let city = self.demo_city(region.unwrap_or("450400")).await?;
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
-        self.demo_standards().await?;
-        let orgs = self.demo_orgs(&mut rng).await?;
+        self.demo_standards(&city).await?;
+        let orgs = self.demo_orgs(&mut rng, city).await?;
         let mut used = HashSet::new();
         let mut next_id = self.store.max_household_id().await? + 1;
         let mut written = 0;
-        let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); COUNTIES.len()];
+        let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); orgs.city.counties.len()];
         // Case work draws from its own generator, so the households stay what the seed made them.
         let mut work_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_7365);
         while written < households {
@@ -129,6 +201,7 @@ impl App {
             let mut months = Vec::new();
             let mut aid = Vec::new();
             let mut enrol = Vec::new();
+            let mut events = Vec::new();
             for _ in 0..n {
                 let id = next_id;
                 next_id += 1;
@@ -143,6 +216,7 @@ impl App {
                     &mut months,
                     &mut aid,
                     &mut enrol,
+                    &mut events,
                 );
             }
             let work: Vec<BulkCasework> =
@@ -162,6 +236,7 @@ impl App {
             tx.bulk_monthly(&months).await?;
             tx.bulk_union_assistance(&aid).await?;
             tx.bulk_enrolments(&enrol).await?;
+            tx.bulk_major_events(&events).await?;
             tx.bulk_casework(&work).await?;
             tx.sync_household_id_sequence().await?;
             tx.commit().await?;
@@ -180,16 +255,47 @@ impl App {
         Ok(())
     }
 
-    async fn demo_standards(&self) -> Result<(), AppError> {
+    /// The city the demo fills, set up first when it is not in use. Wuzhou, in use (as the
+    /// migrations leave a new database), keeps its English names.
+    async fn demo_city(&self, code: &str) -> Result<DemoCity, AppError> {
+        let known = self.store.region(code).await.ok().filter(|r| r.in_use);
+        if known.is_none() {
+            self.set_up_region(&crate::Principal::system(), code).await?;
+        }
+        if code == "450400" {
+            return Ok(DemoCity::wuzhou());
+        }
+        let root = self.store.region(code).await?;
+        let mut counties: Vec<(String, String, bool)> = Vec::new();
+        let regions = self.store.regions().await?;
+        for c in self.store.region_and_children(code).await? {
+            if c.ends_with("00") {
+                continue;
+            }
+            if let Some(r) = regions.iter().find(|r| r.code == c) {
+                counties.push((c.clone(), r.name.clone(), r.name.ends_with('区')));
+            }
+        }
+        counties.sort();
+        if counties.is_empty() {
+            // A county, or a city without counties: the region itself.
+            counties.push((root.code.clone(), root.name.clone(), true));
+        }
+        // Plausible standards: 95–130% of Wuzhou's, fixed by the code.
+        let n: i64 = code.parse().unwrap_or(0);
+        Ok(DemoCity { code: root.code, name: root.name, counties, percent: 95 + (n / 100 % 8) * 5 })
+    }
+
+    async fn demo_standards(&self, city: &DemoCity) -> Result<(), AppError> {
         let mut tx = self.store.begin().await?;
         let existing = self.store.standards(None).await?;
-        for (i, (code, _)) in COUNTIES.iter().enumerate() {
+        for (code, _, urban) in &city.counties {
             if existing.iter().any(|s| s.region_code == *code) {
                 continue;
             }
             for (y, m, _) in DIBAO_HISTORY {
                 let from = YearMonth::new(y, m).ok_or(AppError::Internal("demo month".into()))?;
-                let d = dibao_fen(i, from);
+                let d = dibao_fen(*urban, city.percent, from);
                 for (kind, fen) in [(StandardKind::Dibao, d), (StandardKind::LowIncome, d * 3 / 2)] {
                     tx.insert_standard(&Standard {
                         region_code: code.to_string(),
@@ -204,7 +310,7 @@ impl App {
         Ok(tx.commit().await?)
     }
 
-    async fn demo_orgs(&self, rng: &mut ChaCha8Rng) -> Result<DemoOrgs, AppError> {
+    async fn demo_orgs(&self, rng: &mut ChaCha8Rng, c: DemoCity) -> Result<DemoOrgs, AppError> {
         let mut tx = self.store.begin().await?;
         let org = |name: String, kind, region: &str, parent| OrganisationWrite {
             name,
@@ -212,7 +318,7 @@ impl App {
             region_code: region.to_string(),
             parent_id: parent,
         };
-        let city = tx.insert_organisation(&org("梧州市总工会".into(), OrgKind::CityUnion, "450400", None)).await?;
+        let city = tx.insert_organisation(&org(format!("{}总工会", c.name), OrgKind::CityUnion, &c.code, None)).await?;
         for d in [
             "市民政局",
             "市人力资源社会保障局",
@@ -223,7 +329,7 @@ impl App {
             "市地税局",
             "市国税局",
         ] {
-            tx.insert_organisation(&org(d.into(), OrgKind::Department, "450400", None)).await?;
+            tx.insert_organisation(&org(d.into(), OrgKind::Department, &c.code, None)).await?;
         }
         // The joint meeting's member units are the departments of the same names.
         tx.link_joint_members().await?;
@@ -241,7 +347,8 @@ impl App {
             "林产公司",
             "电子厂",
         ];
-        for (code, county) in COUNTIES {
+        for (code, county, _) in &c.counties {
+            let code = code.as_str();
             let cu =
                 tx.insert_organisation(&org(format!("{county}总工会"), OrgKind::CountyUnion, code, Some(city))).await?;
             let mut g = Vec::new();
@@ -260,15 +367,20 @@ impl App {
             for t in TRADES {
                 let brand: String = (0..2).map(|_| pick(rng, GIVEN)).collect();
                 e.push(
-                    tx.insert_organisation(&org(format!("梧州{brand}{t}（示例）"), OrgKind::Employer, code, None))
-                        .await?,
+                    tx.insert_organisation(&org(
+                        format!("{}{brand}{t}（示例）", c.short()),
+                        OrgKind::Employer,
+                        code,
+                        None,
+                    ))
+                    .await?,
                 );
             }
             grassroots.push(g);
             employers.push(e);
         }
         tx.commit().await?;
-        Ok(DemoOrgs { grassroots, employers })
+        Ok(DemoOrgs { city: c, grassroots, employers })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -284,19 +396,12 @@ impl App {
         months: &mut Vec<(i64, MonthlyRecord)>,
         aid: &mut Vec<(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)>,
         enrol: &mut Vec<(i64, Scheme, YearMonth, Option<YearMonth>)>,
+        events: &mut Vec<(i64, YearMonth, MajorEvent, String)>,
     ) {
         let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
-        // Urban districts hold more households than the counties.
-        let county = match rng.random_range(0..100) {
-            0..=21 => 0,
-            22..=37 => 1,
-            38..=45 => 2,
-            46..=59 => 3,
-            60..=77 => 4,
-            78..=85 => 5,
-            _ => 6,
-        };
-        let (code, county_name) = COUNTIES[county];
+        let county = orgs.city.draw(rng);
+        let (code, county_name, urban) = &orgs.city.counties[county];
+        let (code, county_name, urban) = (code.as_str(), county_name.as_str(), *urban);
         // About 60% are the stock registered before the 2016-10-31 cut-off.
         let registered_on = if rng.random_bool(0.6) {
             date_between(rng, d(2014, 1, 1), d(2016, 10, 31))
@@ -421,7 +526,7 @@ impl App {
         }
         for i in 0..count {
             let m = first.plus(i);
-            let line = dibao_fen(county, m) * n;
+            let line = dibao_fen(urban, orgs.city.percent, m) * n;
             let wobble = rng.random_range(90..=110);
             let own = line * level / 100 * wobble / 100;
             let gov = if on_dibao && m >= dibao_from { (line - own).max(0) / 100 * 100 + 10_000 } else { 0 };
@@ -466,6 +571,13 @@ impl App {
         }
         let g = &orgs.grassroots[county];
         let e = &orgs.employers[county];
+        let mut r21 = ChaCha8Rng::seed_from_u64((id as u64) ^ 0x2021_0000_0000);
+        // One household in thirty was struck by a major event in the demo's last two years.
+        if r21.random_bool(1.0 / 30.0) {
+            let kind = MajorEvent::ALL[r21.random_range(0..MajorEvent::ALL.len())];
+            let m = demo_last_month().plus(-r21.random_range(0..24i32));
+            events.push((id, m, kind, format!("{}（示例）", kind.label(true))));
+        }
         hs.push((
             id,
             HouseholdWrite {
@@ -490,6 +602,19 @@ impl App {
                 // After every other draw of the household, so earlier fields keep their values.
                 causes_resolved: rng.random_bool(0.15),
                 children_completed_studies: rng.random_bool(0.3),
+                // The 2021 facts, from the household's own generator so every earlier draw (and
+                // so every other household) keeps its value: a migrant worker's months of labour
+                // relation (some short of a year, some not recorded), a few exclusions.
+                labour_relation_months: if migrant && r21.random_bool(0.9) {
+                    Some(r21.random_range(3..60))
+                } else {
+                    None
+                },
+                exclusions: if r21.random_bool(0.03) {
+                    vec![bangfu_domain::Exclusion::ALL[r21.random_range(0..bangfu_domain::Exclusion::ALL.len())]]
+                } else {
+                    Vec::new()
+                },
             },
         ));
         members.extend(people.into_iter().map(|p| (id, p)));
@@ -505,7 +630,7 @@ fn demo_anchor() -> NaiveDate {
 /// two measures, and a visit is due within six weeks either side of the anchor day.
 fn demo_casework(rng: &mut ChaCha8Rng, id: i64, h: &HouseholdWrite, orgs: &DemoOrgs) -> BulkCasework {
     let anchor = demo_anchor();
-    let county = COUNTIES.iter().position(|(c, _)| *c == h.region_code).unwrap_or(0);
+    let county = orgs.city.counties.iter().position(|(c, _, _)| *c == h.region_code).unwrap_or(0);
     let day = |rng: &mut ChaCha8Rng, lo: i64, hi: i64| {
         (anchor + chrono::Duration::days(rng.random_range(lo..=hi))).to_string()
     };
@@ -613,12 +738,30 @@ impl App {
     /// demo mode there is no account with a known password.
     pub async fn demo_users(&self) -> Result<Vec<(String, Role, String)>, AppError> {
         let everything = bangfu_store::Scope::everything();
+        // The demo's city and its first county (Wuzhou and 万秀区 unless the demo was written
+        // for another region); Wuzhou's county accounts keep their names.
+        let city = self
+            .store
+            .organisations(&everything, Some(OrgKind::CityUnion))
+            .await?
+            .into_iter()
+            .next()
+            .map_or_else(|| "450400".to_string(), |o| o.region_code);
+        let mut counties: Vec<String> =
+            self.store.region_and_children(&city).await?.into_iter().filter(|c| !c.ends_with("00")).collect();
+        counties.sort();
+        let county = counties.first().cloned().unwrap_or_else(|| city.clone());
+        let county_name = self.store.region(&county).await.map(|r| r.name).unwrap_or_default();
+        let (county_user, grassroots_user) =
+            if county == "450403" { ("wanxiu", "wanxiu-grassroots") } else { ("county", "county-grassroots") };
+        let county_display = format!("{county_name}总工会 示例用户");
+        let grassroots_display = format!("{county_name}基层工会 示例用户");
         let grassroots = self
             .store
             .organisations(&everything, Some(OrgKind::GrassrootsUnion))
             .await?
             .into_iter()
-            .find(|o| o.region_code == "450403")
+            .find(|o| o.region_code == county)
             .map(|o| o.id);
         let civil_affairs = self
             .store
@@ -631,12 +774,12 @@ impl App {
         type Account<'a> = (&'a str, &'a str, Role, Option<&'a str>, Option<i64>);
         let accounts: [Account; 7] = [
             ("admin", "系统管理员", Role::Admin, None, None),
-            ("city", "市总工会 示例用户", Role::CityStaff, Some("450400"), None),
-            ("wanxiu", "万秀区总工会 示例用户", Role::CountyStaff, Some("450403"), None),
-            ("wanxiu-grassroots", "万秀区基层工会 示例用户", Role::GrassrootsStaff, None, grassroots),
-            ("joint-office", "联席会议办公室 示例用户", Role::JointOffice, Some("450400"), None),
+            ("city", "市总工会 示例用户", Role::CityStaff, Some(&city), None),
+            (county_user, &county_display, Role::CountyStaff, Some(&county), None),
+            (grassroots_user, &grassroots_display, Role::GrassrootsStaff, None, grassroots),
+            ("joint-office", "联席会议办公室 示例用户", Role::JointOffice, Some(&city), None),
             ("liaison", "市民政局联络员 示例用户", Role::Liaison, None, civil_affairs),
-            ("auditor", "审计监督 示例用户", Role::Auditor, Some("450400"), None),
+            ("auditor", "审计监督 示例用户", Role::Auditor, Some(&city), None),
         ];
         let mut out = Vec::new();
         for (name, display, role, region, org) in accounts {

@@ -4,7 +4,7 @@
 use crate::auth::Principal;
 use crate::{App, AppError};
 use bangfu_domain::policy::engine::{Params, Rule, StandardsTable, Tri};
-use bangfu_domain::policy::{case, evaluate, explain, Evaluation};
+use bangfu_domain::policy::{case, evaluate, explain, Evaluation, PolicyBook};
 use bangfu_domain::{Code, FieldError, HouseholdStatus, Permission, StandardKind, YearMonth};
 use bangfu_store::{NewDetermination, NewReturn};
 use rayon::prelude::*;
@@ -58,55 +58,125 @@ pub struct WindowMonth {
     pub own_below_dibao: Option<bool>,
 }
 
-/// Counts of one batch, per region.
-#[derive(Debug, Clone, Default, Serialize)]
+/// Counts of one batch, per region. Households judged under the 2018 plan count in its
+/// columns (C1–C5, the three exits, relief); those under the 2021 framework in theirs (D1, R1,
+/// A1 as categories of eligible households, withdrawals); exits by income and "in difficulty"
+/// are common to both.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
 pub struct Tally {
     /// Households evaluated.
     pub households: u64,
+    /// Of which under the 2018 plan.
+    pub plan: u64,
+    /// Of which under the 2021 framework.
+    pub national: u64,
     /// Windows incomplete.
     pub incomplete: u64,
     /// Eligible.
     pub eligible: u64,
-    /// Per condition C1–C5.
+    /// Per condition C1–C5 (plan).
     pub conditions: [u64; 5],
-    /// Exited by social assistance, schooling, income.
+    /// Eligible households per 2021 category D1, R1, A1 (one household may count in several).
+    pub categories: [u64; 3],
+    /// Exited by social assistance, schooling, income (income: both frameworks).
     pub exited: [u64; 3],
-    /// Relieved.
+    /// Relieved (plan).
     pub relieved: u64,
+    /// Withdrawn by exclusion, by the labour-relation condition (2021).
+    pub withdrawn: [u64; 2],
     /// In difficulty.
     pub in_difficulty: u64,
 }
 
 impl Tally {
-    fn add(&mut self, e: &Evaluation) {
+    /// Counts one evaluation.
+    pub fn add(&mut self, e: &Evaluation) {
         self.households += 1;
         self.incomplete += u64::from(!e.complete());
         self.eligible += u64::from(e.eligible());
-        for (i, r) in Rule::ALL[..5].iter().enumerate() {
-            self.conditions[i] += u64::from(e.result(*r) == Tri::Holds);
+        match e.params.framework {
+            bangfu_domain::Framework::Plan2018 => {
+                self.plan += 1;
+                for (i, r) in Rule::ALL[..5].iter().enumerate() {
+                    self.conditions[i] += u64::from(e.result(*r) == Tri::Holds);
+                }
+            }
+            bangfu_domain::Framework::National2021 => {
+                self.national += 1;
+                for c in e.conditions() {
+                    match c {
+                        Rule::D1 => self.categories[0] += 1,
+                        Rule::R1 => self.categories[1] += 1,
+                        _ => self.categories[2] += 1,
+                    }
+                }
+            }
         }
         match e.outcome() {
             Some(Rule::ExitSocialAssistance) => self.exited[0] += 1,
             Some(Rule::ExitSchooling) => self.exited[1] += 1,
-            Some(Rule::ExitIncome) => self.exited[2] += 1,
+            Some(Rule::ExitIncome | Rule::NationalExit) => self.exited[2] += 1,
+            Some(Rule::X1) => self.withdrawn[0] += 1,
+            Some(Rule::M1) => self.withdrawn[1] += 1,
             Some(_) => self.relieved += 1,
             None => self.in_difficulty += 1,
         }
     }
 
-    fn merge(&mut self, o: &Tally) {
+    /// Adds another tally.
+    pub fn merge(&mut self, o: &Tally) {
         self.households += o.households;
+        self.plan += o.plan;
+        self.national += o.national;
         self.incomplete += o.incomplete;
         self.eligible += o.eligible;
         for i in 0..5 {
             self.conditions[i] += o.conditions[i];
         }
         for i in 0..3 {
+            self.categories[i] += o.categories[i];
             self.exited[i] += o.exited[i];
+        }
+        for i in 0..2 {
+            self.withdrawn[i] += o.withdrawn[i];
         }
         self.relieved += o.relieved;
         self.in_difficulty += o.in_difficulty;
     }
+}
+
+/// The parameters in force at `as_of` for each region of the book's deployment, found once per
+/// region and kept (a batch meets a few thousand regions, millions of households).
+pub struct InForce<'a> {
+    book: &'a PolicyBook,
+    as_of: YearMonth,
+    cache: HashMap<String, Params>,
+}
+
+impl<'a> InForce<'a> {
+    /// For `as_of`.
+    pub fn new(book: &'a PolicyBook, as_of: YearMonth) -> Self {
+        InForce { book, as_of, cache: HashMap::new() }
+    }
+
+    /// Prepares the regions of `codes` (call before evaluating in parallel).
+    pub fn prepare<'b>(&mut self, codes: impl Iterator<Item = &'b String>) {
+        for c in codes {
+            if !self.cache.contains_key(c) {
+                self.cache.insert(c.clone(), self.book.params(c, self.as_of));
+            }
+        }
+    }
+
+    /// The parameters of a prepared region (the book's default for one not prepared).
+    pub fn get(&self, region: &str) -> Params {
+        self.cache.get(region).copied().unwrap_or_else(|| self.book.params(region, self.as_of))
+    }
+}
+
+/// The longest window any record of the book asks for: how many months a batch must read.
+pub fn longest_window(book: &PolicyBook) -> u32 {
+    book.records().iter().map(|r| r.params.window_months).max().unwrap_or(6)
 }
 
 /// The summary of a batch.
@@ -116,8 +186,10 @@ pub struct BatchSummary {
     pub run_id: i64,
     /// Month evaluated.
     pub as_of: String,
-    /// Policy version.
+    /// The latest policy version when the run started (each determination names its own).
     pub policy_version: i64,
+    /// The policy versions applied, with how many households each.
+    pub versions: BTreeMap<i64, u64>,
     /// Per region code.
     pub regions: BTreeMap<String, Tally>,
     /// All regions.
@@ -129,18 +201,27 @@ pub struct BatchSummary {
 /// Whether a household that has exited is returning to hardship (返困, POLICY §4): its
 /// income test fails again on a complete window. Answers the first failing month, its income and
 /// threshold. Relieved households are not watched: their test is a different one (解困).
+/// Under the 2021 framework: deep or relative hardship again on an assessable window — the
+/// evaluation month with the window's net income `S` against `T` (a major event alone is not a
+/// return: it is a new hardship, recorded as such).
 pub fn returns_to_hardship(status: &str, e: &Evaluation) -> Option<(YearMonth, i64, i64)> {
     if status != HouseholdStatus::Exited.code() || !e.complete() {
         return None;
     }
-    e.income_above_dibao.failed
+    match e.params.framework {
+        bangfu_domain::Framework::Plan2018 => e.income_above_dibao.failed,
+        bangfu_domain::Framework::National2021 => {
+            let again = e.result(Rule::D1) == Tri::Holds || e.result(Rule::R1) == Tri::Holds;
+            e.national.deep.filter(|_| again).map(|(s, t)| (e.as_of, s, t))
+        }
+    }
 }
 
-/// One letter per rule result, in [`Rule::ALL`] order.
+/// One letter per rule result, in the order of the framework's rules.
 fn letters(e: &Evaluation) -> String {
-    e.results
+    e.rules()
         .iter()
-        .map(|t| match t {
+        .map(|r| match e.result(*r) {
             Tri::Holds => 'H',
             Tri::Fails => 'F',
             Tri::NotAssessable => 'N',
@@ -178,8 +259,9 @@ impl App {
         id: i64,
         as_of: YearMonth,
     ) -> Result<HouseholdEvaluation, AppError> {
-        self.household(who, id).await?;
-        let params = self.store.policy(None).await?;
+        let household = self.household(who, id).await?;
+        // The framework and parameters in force for the household's region in that month.
+        let params = self.store.policy_book().await?.params(&household.region_code, as_of);
         let from = as_of.plus(1 - params.window_months as i32);
         let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
         let hf = chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?;
@@ -232,22 +314,28 @@ impl App {
             }
             None => None,
         };
-        let params: Params = self.store.policy(None).await?;
+        let book = self.store.policy_book().await?;
+        let latest = book.records().iter().map(|r| r.params.version).max().unwrap_or(0);
+        let mut in_force = InForce::new(&book, as_of);
         let tables = self.standards_tables(None).await?;
         let empty = StandardsTable::default();
-        let from = as_of.plus(1 - params.window_months as i32);
+        let from = as_of.plus(1 - longest_window(&book) as i32);
         let mut tx = self.store.begin().await?;
-        let run = tx.insert_run(as_of, params.version, region, &who.name).await?;
+        let run = tx.insert_run(as_of, latest, region, &who.name).await?;
         tx.commit().await?;
         let mut summary: BTreeMap<String, Tally> = BTreeMap::new();
+        let mut versions: BTreeMap<i64, u64> = BTreeMap::new();
         let (mut after, mut done, mut flagged) = (0i64, 0u64, 0u64);
         loop {
             let chunk = self.store.facts_chunk(&who.scope, regions.as_deref(), after, 5000, from, as_of).await?;
             let Some(last) = chunk.last() else { break };
             after = last.id;
+            in_force.prepare(chunk.iter().map(|h| &h.region_code));
+            let in_force = &in_force;
             let evaluated: Vec<(NewDetermination, Evaluation)> = chunk
                 .par_iter()
                 .map(|h| {
+                    let params = in_force.get(&h.region_code);
                     let e = evaluate(&h.facts, tables.get(&h.region_code).unwrap_or(&empty), &params, as_of);
                     let (status, basis) = explain::outcome_codes(&e);
                     let d = NewDetermination {
@@ -255,6 +343,7 @@ impl App {
                         region_code: h.region_code.clone(),
                         as_of,
                         policy_version: params.version,
+                        framework: params.framework.code(),
                         pool: e.pool.code(),
                         complete: e.complete(),
                         eligible: e.eligible(),
@@ -269,6 +358,7 @@ impl App {
                 .collect();
             for (d, e) in &evaluated {
                 summary.entry(d.region_code.clone()).or_default().add(e);
+                *versions.entry(d.policy_version).or_default() += 1;
             }
             let mut returning: Vec<NewReturn> = Vec::new();
             for (h, (_, e)) in chunk.iter().zip(&evaluated) {
@@ -292,14 +382,15 @@ impl App {
         tx.finish_run(run, done as i64, "done").await?;
         let mut a = who.audit("evaluate", "evaluation_run", Some(run), region);
         a.detail =
-            serde_json::json!({ "as_of": as_of.to_string(), "policy_version": params.version, "households": done, "returns_flagged": flagged })
+            serde_json::json!({ "as_of": as_of.to_string(), "policy_versions": versions, "households": done, "returns_flagged": flagged })
                 .to_string();
         tx.append_audit(&a).await?;
         tx.commit().await?;
         Ok(BatchSummary {
             run_id: run,
             as_of: as_of.to_string(),
-            policy_version: params.version,
+            policy_version: latest,
+            versions,
             regions: summary,
             total,
             returns_flagged: flagged,
@@ -408,7 +499,7 @@ impl App {
             None => as_of,
         };
         let (as_of, kind, bp, from) = e.finish((|| Some((as_of?, kind?, bp?, from?)))()).map_err(AppError::Invalid)?;
-        let params = self.store.policy(None).await?;
+        let book = self.store.policy_book().await?;
         let base = self.standards_tables(None).await?;
         let changed: HashMap<String, StandardsTable> = base
             .iter()
@@ -431,33 +522,7 @@ impl App {
                 (r.clone(), t)
             })
             .collect();
-        let empty = StandardsTable::default();
-        let window_from = as_of.plus(1 - params.window_months as i32);
-        let mut regions: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
-        let mut after = 0i64;
-        loop {
-            let chunk = self.store.facts_chunk(&who.scope, None, after, 5000, window_from, as_of).await?;
-            let Some(last) = chunk.last() else { break };
-            after = last.id;
-            let pairs: Vec<(String, Evaluation, Evaluation)> = chunk
-                .par_iter()
-                .map(|h| {
-                    let b = evaluate(&h.facts, base.get(&h.region_code).unwrap_or(&empty), &params, as_of);
-                    let c = evaluate(&h.facts, changed.get(&h.region_code).unwrap_or(&empty), &params, as_of);
-                    (h.region_code.clone(), b, c)
-                })
-                .collect();
-            for (r, b, c) in &pairs {
-                let e = regions.entry(r.clone()).or_default();
-                e.0.add(b);
-                e.1.add(c);
-            }
-        }
-        let mut total = (Tally::default(), Tally::default());
-        for (b, c) in regions.values() {
-            total.0.merge(b);
-            total.1.merge(c);
-        }
+        let (regions, total) = compare(self, who, as_of, None, (&book, &base), (&book, &changed)).await?;
         Ok(WhatIf {
             as_of: as_of.to_string(),
             kind: kind.code().into(),
@@ -469,6 +534,56 @@ impl App {
     }
 }
 
+/// A policy book and the regions' standards: what a determination is made under.
+pub type Setup<'a> = (&'a PolicyBook, &'a HashMap<String, StandardsTable>);
+
+/// The counts per region (and in all) of every household `who` reaches — only in `regions` when
+/// given — evaluated at `as_of` under two setups, in memory: the what-if machinery, for a
+/// change of standards and for a change of framework or parameters. Nothing is written.
+pub(crate) async fn compare(
+    app: &App,
+    who: &Principal,
+    as_of: YearMonth,
+    regions: Option<&[String]>,
+    before: Setup<'_>,
+    after: Setup<'_>,
+) -> Result<(BTreeMap<String, (Tally, Tally)>, (Tally, Tally)), AppError> {
+    let empty = StandardsTable::default();
+    let window = longest_window(before.0).max(longest_window(after.0));
+    let window_from = as_of.plus(1 - window as i32);
+    let (mut force_b, mut force_a) = (InForce::new(before.0, as_of), InForce::new(after.0, as_of));
+    let mut out: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
+    let mut next = 0i64;
+    loop {
+        let chunk = app.store.facts_chunk(&who.scope, regions, next, 5000, window_from, as_of).await?;
+        let Some(last) = chunk.last() else { break };
+        next = last.id;
+        force_b.prepare(chunk.iter().map(|h| &h.region_code));
+        force_a.prepare(chunk.iter().map(|h| &h.region_code));
+        let (fb, fa) = (&force_b, &force_a);
+        let pairs: Vec<(String, Evaluation, Evaluation)> = chunk
+            .par_iter()
+            .map(|h| {
+                let r = &h.region_code;
+                let b = evaluate(&h.facts, before.1.get(r).unwrap_or(&empty), &fb.get(r), as_of);
+                let c = evaluate(&h.facts, after.1.get(r).unwrap_or(&empty), &fa.get(r), as_of);
+                (r.clone(), b, c)
+            })
+            .collect();
+        for (r, b, c) in &pairs {
+            let e = out.entry(r.clone()).or_default();
+            e.0.add(b);
+            e.1.add(c);
+        }
+    }
+    let mut total = (Tally::default(), Tally::default());
+    for (b, c) in out.values() {
+        total.0.merge(b);
+        total.1.merge(c);
+    }
+    Ok((out, total))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -477,17 +592,15 @@ mod tests {
         use bangfu_domain::policy::engine::{Facts, MonthFacts};
         let params = Params {
             version: 1,
-            window_months: 6,
             stock_cutoff: chrono::NaiveDate::from_ymd_opt(2016, 12, 31).unwrap(),
             multiplier: 2,
+            ..Params::default()
         };
         let as_of = YearMonth::new(2026, 6).unwrap();
         let table = StandardsTable::new(vec![(YearMonth::new(2015, 1).unwrap(), 60_000)], vec![]);
         let facts = |income: i64, months: i32| Facts {
             registered_on: chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
-            months: (0..months)
-                .map(|i| MonthFacts { month: as_of.plus(-i), members: 2, income, aid: 0, non_living: 0 })
-                .collect(),
+            months: (0..months).map(|i| MonthFacts::simple(as_of.plus(-i), 2, income, 0, 0)).collect(),
             ..Default::default()
         };
         let low = evaluate(&facts(100_000, 6), &table, &params, as_of);

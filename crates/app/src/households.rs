@@ -82,6 +82,8 @@ pub struct HouseholdFile {
     pub enrolments: Vec<Enrolment>,
     /// Union assistance, newest first.
     pub union_assistance: Vec<bangfu_store::UnionAssistance>,
+    /// Major events (2021 framework), newest first.
+    pub major_events: Vec<bangfu_store::MajorEventRecord>,
 }
 
 /// One month of the finance table.
@@ -203,9 +205,12 @@ impl App {
         }
         match (some(&q.condition), some(&q.run)) {
             (Some(c), Some(r)) => {
-                let ok = ["C1", "C2", "C3", "C4", "C5"].contains(&c);
+                let ok = ["C1", "C2", "C3", "C4", "C5", "D1", "R1", "A1"].contains(&c);
                 if !ok {
-                    e.push(FieldError::new("condition", Code::UnknownCode).with("allowed", "C1, C2, C3, C4, C5"));
+                    e.push(
+                        FieldError::new("condition", Code::UnknownCode)
+                            .with("allowed", "C1, C2, C3, C4, C5, D1, R1, A1"),
+                    );
                 }
                 match r.parse::<i64>() {
                     Ok(run) if ok => filter.eligible = Some((run, c.to_string())),
@@ -303,6 +308,7 @@ impl App {
             pool: self.pool_of(&household),
             enrolments: self.store.enrolments(scope, id).await?,
             union_assistance: self.store.union_assistance(scope, id).await?,
+            major_events: self.store.major_events(scope, id).await?,
             household: masked(household),
             members,
             months,
@@ -359,7 +365,9 @@ impl App {
             Ok(_) if !who.scope.has_region(&h.region_code) => {
                 e.push(FieldError::new("region_code", Code::UnknownRegion))
             }
-            Ok(r) if r.parent_code.is_some() => {}
+            // A county-level region in use (a city or province code is not a county).
+            Ok(r) if r.in_use && !r.code.ends_with("00") => {}
+            Ok(r) if !r.in_use => e.push(FieldError::new("region_code", Code::UnknownRegion)),
             Ok(_) => e.push(FieldError::new("region_code", Code::NotCounty)),
             Err(StoreError::NotFound) => e.push(FieldError::new("region_code", Code::UnknownRegion)),
             Err(other) => return Err(other.into()),
@@ -760,6 +768,48 @@ impl App {
         tx.delete_enrolment(&file, id).await?;
         let detail = serde_json::json!({ "old": old });
         self.end_file(who, tx, &file, if_match, ("delete", "enrolment", Some(id), detail)).await
+    }
+
+    /// A household's major events, newest first.
+    pub async fn major_events(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<Vec<bangfu_store::MajorEventRecord>, AppError> {
+        self.readable(who, id).await?;
+        Ok(self.store.major_events(&who.scope, id).await?)
+    }
+
+    /// Records a major event (意外致困: it counts while its month lies in the window).
+    pub async fn add_major_event(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        if_match: Option<i64>,
+        input: &MajorEventInput,
+    ) -> Result<bangfu_store::MajorEventRecord, AppError> {
+        let (month, kind, note) = input.validate().map_err(AppError::Invalid)?;
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let id = tx.insert_major_event(&file, month, kind, &note, &who.name).await?;
+        let e = bangfu_store::MajorEventRecord { id, month, kind, note, recorded_by: who.name.clone() };
+        let detail = serde_json::json!({ "new": e });
+        self.end_file(who, tx, &file, if_match, ("create", "major_event", Some(id), detail)).await?;
+        Ok(e)
+    }
+
+    /// Removes a major event recorded by mistake.
+    pub async fn delete_major_event(
+        &self,
+        who: &Principal,
+        household_id: i64,
+        id: i64,
+        if_match: Option<i64>,
+    ) -> Result<(), AppError> {
+        let (file, mut tx) = self.begin_file(who, household_id).await?;
+        let old = tx.file_major_events(&file).await?.into_iter().find(|e| e.id == id);
+        tx.delete_major_event(&file, id).await?;
+        let detail = serde_json::json!({ "old": old });
+        self.end_file(who, tx, &file, if_match, ("delete", "major_event", Some(id), detail)).await
     }
 
     /// Records union assistance.

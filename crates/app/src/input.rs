@@ -152,6 +152,14 @@ pub struct HouseholdInput {
     /// The children have completed their studies (POLICY §4 rule 2).
     #[serde(default)]
     pub children_completed_studies: bool,
+    /// Exclusion conditions of the 2021 framework (X1): private_school, vehicle, property,
+    /// business, luxury, refused_verification.
+    #[serde(default)]
+    pub exclusions: Vec<String>,
+    /// Months of de-facto labour relation of a migrant worker (2021 framework, M1), 0–600;
+    /// absent: not recorded.
+    #[serde(default)]
+    pub labour_relation_months: Option<i64>,
 }
 
 impl HouseholdInput {
@@ -196,6 +204,18 @@ impl HouseholdInput {
             e.push(FieldError::new("causes", Code::CausesRequired));
         }
         let work_capacity = e.take(WorkCapacity::parse("work_capacity", self.work_capacity.trim()));
+        let mut exclusions = Vec::new();
+        for (i, c) in self.exclusions.iter().enumerate() {
+            if let Some(x) = e.take(bangfu_domain::Exclusion::parse(&format!("exclusions[{i}]"), c.trim())) {
+                if !exclusions.contains(&x) {
+                    exclusions.push(x);
+                }
+            }
+        }
+        exclusions.sort();
+        if self.labour_relation_months.is_some_and(|n| !(0..=600).contains(&n)) {
+            e.push(FieldError::new("labour_relation_months", Code::OutOfRange).with("min", 0).with("max", 600));
+        }
         let v = (|| {
             Some(HouseholdWrite {
                 file_no: file_no?,
@@ -214,6 +234,8 @@ impl HouseholdInput {
                 synthetic,
                 causes_resolved: self.causes_resolved,
                 children_completed_studies: self.children_completed_studies,
+                labour_relation_months: self.labour_relation_months,
+                exclusions,
             })
         })();
         e.finish(v)
@@ -471,6 +493,36 @@ impl EnrolmentInput {
             }
         }
         let v = (|| Some((scheme?, from?, to?)))();
+        e.finish(v)
+    }
+}
+
+/// A major event (2021 framework, A1) as sent by a user.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+pub struct MajorEventInput {
+    /// The month it happened, YYYY-MM (not after the current month).
+    pub month: String,
+    /// disaster, safety_accident, epidemic, public_security, serious_illness, other.
+    pub kind: String,
+    /// What happened (up to 500 characters).
+    #[serde(default)]
+    pub note: String,
+}
+
+impl MajorEventInput {
+    /// Validates.
+    pub fn validate(&self) -> Result<(YearMonth, MajorEvent, String), Vec<FieldError>> {
+        let mut e = Errors::default();
+        let month = e.take(YearMonth::parse("month", self.month.trim()).and_then(|m| {
+            if m > YearMonth::of_date(crate::clock::today()) {
+                Err(FieldError::new("month", Code::InFuture))
+            } else {
+                Ok(m)
+            }
+        }));
+        let kind = e.take(MajorEvent::parse("kind", self.kind.trim()));
+        let note = e.take(optional_text("note", &self.note, 500));
+        let v = (|| Some((month?, kind?, note?)))();
         e.finish(v)
     }
 }

@@ -11,6 +11,7 @@ pub mod demo;
 mod error;
 pub mod evaluate;
 pub mod exchange;
+pub mod frameworks;
 pub mod funds;
 pub mod households;
 pub mod import;

@@ -353,7 +353,18 @@ impl App {
             Some((id, month)) => {
                 let rows = s.run_tally(scope, id, None).await?;
                 let month = bangfu_domain::YearMonth::from_key(month).map(|m| m.to_string()).unwrap_or_default();
-                (Some((id, month)), figures(rows.into_iter().map(|r| (r.k, r.n)), &["C1", "C2", "C3", "C4"]))
+                // The conditions of the frameworks the run applied: C1–C4 under the 2018 plan,
+                // D1, R1, A1 under the 2021 framework (both when regions differ).
+                let plan = rows.iter().any(|r| r.k.starts_with('C'));
+                let national = rows.iter().any(|r| ["D1", "R1", "A1"].contains(&r.k.as_str()));
+                let mut order: Vec<&str> = Vec::new();
+                if plan || !national {
+                    order.extend(["C1", "C2", "C3", "C4"]);
+                }
+                if national {
+                    order.extend(["D1", "R1", "A1"]);
+                }
+                (Some((id, month)), figures(rows.into_iter().map(|r| (r.k, r.n)), &order))
             }
             None => (None, Vec::new()),
         };

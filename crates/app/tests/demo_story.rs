@@ -29,10 +29,10 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
         let app = App::new(db.open().await);
         let system = bangfu_app::Principal::system();
         let progress = std::sync::Mutex::new(Vec::new());
-        app.demo(300, 42, &|n| progress.lock().unwrap().push(n)).await.unwrap();
+        app.demo(None, 300, 42, &|n| progress.lock().unwrap().push(n)).await.unwrap();
         assert_eq!(progress.into_inner().unwrap().last(), Some(&300));
         // A second run refuses: demo data never mixes into a database that holds households.
-        let again = app.demo(10, 42, &|_| {}).await.unwrap_err();
+        let again = app.demo(None, 10, 42, &|_| {}).await.unwrap_err();
         assert!(again.to_string().contains("300 households"), "{again}");
         // The demo's synthetic funds ledger: six payments to each household in the file, paid
         // from balances that reconcile.
@@ -129,7 +129,7 @@ async fn demo_data_is_reproducible_and_plausible_on_every_backend() {
     // And a different seed gives different ones.
     let db = TestDb::sqlite();
     let app = App::new(db.open().await);
-    app.demo(300, 43, &|_| {}).await.unwrap();
+    app.demo(None, 300, 43, &|_| {}).await.unwrap();
     let other: Vec<String> = all_households(&app)
         .await
         .iter()

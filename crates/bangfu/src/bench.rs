@@ -183,15 +183,21 @@ pub fn rules(households: u64, months: u32, runs: u32) {
                 months: (0..months)
                     .map(|i| {
                         let income = base + next(100_000) as i64;
+                        let aid = if next(3) == 0 { income / 3 } else { 0 };
+                        // Medical spending: non-living, rigid and a hardship cost alike.
+                        let medical = if next(2) == 0 { next(150_000) as i64 } else { 0 };
                         MonthFacts {
                             month: last.plus(i as i32 + 1 - months as i32),
                             members: n,
                             income,
-                            aid: if next(3) == 0 { income / 3 } else { 0 },
-                            non_living: if next(2) == 0 { next(150_000) as i64 } else { 0 },
+                            aid,
+                            non_living: medical,
+                            rigid: medical,
+                            hardship: medical,
                         }
                     })
                     .collect(),
+                ..Facts::default()
             };
             (next(7) as usize, f)
         })

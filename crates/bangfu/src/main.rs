@@ -36,10 +36,14 @@ enum Command {
         /// Address to listen on.
         #[arg(long, env = "BANGFU_ADDR", default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
-        /// Fill an empty database with 2,000 synthetic Wuzhou households first, and create one
+        /// Fill an empty database with 2,000 synthetic households first, and create one
         /// demo account per role with a new random password (printed).
         #[arg(long)]
         demo: bool,
+        /// With --demo: the city (or county) the demo households live in, a GB/T 2260 code
+        /// (default Wuzhou, 450400); it is set up first when not in use.
+        #[arg(long, requires = "demo", value_name = "CODE")]
+        region: Option<String>,
         /// A reverse proxy in front of this server (repeat for several): for requests from it,
         /// the client's address (audit trail, sign-in throttle) is taken from X-Forwarded-For.
         #[arg(long = "trusted-proxy", value_name = "IP")]
@@ -138,6 +142,18 @@ enum Command {
         /// Random seed: the same seed gives the same data.
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// The city (or county) whose counties get the households, a GB/T 2260 code (default
+        /// Wuzhou, 450400); it is set up first when not in use (`bangfu setup`).
+        #[arg(long, value_name = "CODE")]
+        region: Option<String>,
+    },
+    /// Choose the deployment's root region from the national list shipped with the program
+    /// (GB/T 2260): it and everything under it come into use, every other region goes out of use
+    /// (its files are kept).
+    Setup {
+        /// A province, city or county code, e.g. 450100 (南宁市).
+        #[arg(long, value_name = "CODE")]
+        region: String,
     },
     /// Copy the live SQLite database to FILE, consistent while the server runs (SQLite's
     /// VACUUM INTO), then check the copy (integrity, audit chain) and print what it holds.
@@ -281,8 +297,22 @@ async fn main() -> anyhow::Result<()> {
             app.store.rebuild_tallies().await?;
             println!("counts recomputed in {:.1} s", started.elapsed().as_secs_f64());
         }
-        Command::Demo { households, seed } => demo(&app, households, seed).await?,
-        Command::Serve { addr, demo: with_demo, trusted_proxies, header_timeout, misses_per_minute } => {
+        Command::Demo { households, seed, region } => demo(&app, region.as_deref(), households, seed).await?,
+        Command::Setup { region } => {
+            match app.set_up_region(&bangfu_app::Principal::system(), &region).await {
+                Ok(codes) => {
+                    let r = app.store.region(region.trim()).await?;
+                    println!("{} {}: {} regions in use", r.code, r.name, codes.len());
+                }
+                // A code that is not one, or not on the national list: named, nothing changed.
+                Err(e @ bangfu_app::AppError::Invalid(_)) => {
+                    eprintln!("{}", app_error(e));
+                    std::process::exit(2);
+                }
+                Err(e) => return Err(app_error(e)),
+            }
+        }
+        Command::Serve { addr, demo: with_demo, region, trusted_proxies, header_timeout, misses_per_minute } => {
             bangfu_web::auth::trust_proxies(trusted_proxies);
             // An import whose process died while writing is undone: now if its heartbeat has
             // stopped long enough, and by a reaper every half minute after.
@@ -300,7 +330,7 @@ async fn main() -> anyhow::Result<()> {
                 tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
             if with_demo {
                 if app.store.count_households().await? == 0 {
-                    demo(&app, 2000, 1).await?;
+                    demo(&app, region.as_deref(), 2000, 1).await?;
                 }
                 let users = app.demo_users().await.map_err(app_error)?;
                 println!("Demo accounts (new passwords at every start with --demo):");
@@ -427,47 +457,46 @@ async fn evaluate_all(app: &App, as_of: Option<&str>, region: Option<&str>) -> a
     bar.finish_and_clear();
     let secs = started.elapsed().as_secs_f64();
     println!(
-        "run {} · {} · policy version {} · {} households in {secs:.1} s ({:.0}/s)",
+        "run {} · {} · policy versions {} · {} households in {secs:.1} s ({:.0}/s)",
         summary.run_id,
         summary.as_of,
-        summary.policy_version,
+        summary.versions.iter().map(|(v, n)| format!("v{v}: {n}")).collect::<Vec<_>>().join(", "),
         summary.total.households,
         summary.total.households as f64 / secs.max(1e-9)
     );
-    println!(
-        "{:<8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
-        "region",
-        "house",
-        "incompl",
-        "eligible",
-        "C1",
-        "C2",
-        "C3",
-        "C4",
-        "C5",
-        "exit-sa",
-        "exit-sch",
-        "exit-inc",
-        "relieved",
-        "in-diff"
-    );
+    // The columns of the frameworks that were applied: the plan's conditions, exits and relief;
+    // the 2021 categories (rule ids D1, R1, A1) and withdrawals; then exits by income and in
+    // difficulty, common to both.
+    let (plan, national) = (summary.total.plan > 0, summary.total.national > 0);
+    let mut head: Vec<&str> = vec!["region", "house", "incompl", "eligible"];
+    if plan {
+        head.extend(["C1", "C2", "C3", "C4", "C5", "exit-sa", "exit-sch", "relieved"]);
+    }
+    if national {
+        head.extend(["D1", "R1", "A1", "wd-excl", "wd-labour"]);
+    }
+    head.extend(["exit-inc", "in-diff"]);
+    let line = |cells: Vec<String>| {
+        let mut out = format!("{:<8}", cells[0]);
+        for c in &cells[1..] {
+            out.push_str(&format!(" {c:>9}"));
+        }
+        println!("{out}");
+    };
+    line(head.iter().map(|h| h.to_string()).collect());
     let row = |name: &str, t: &bangfu_app::evaluate::Tally| {
-        println!(
-            "{name:<8} {:>9} {:>9} {:>9} {:>7} {:>7} {:>7} {:>7} {:>7} {:>8} {:>8} {:>8} {:>8} {:>9}",
-            t.households,
-            t.incomplete,
-            t.eligible,
-            t.conditions[0],
-            t.conditions[1],
-            t.conditions[2],
-            t.conditions[3],
-            t.conditions[4],
-            t.exited[0],
-            t.exited[1],
-            t.exited[2],
-            t.relieved,
-            t.in_difficulty
-        )
+        let mut cells =
+            vec![name.to_string(), t.households.to_string(), t.incomplete.to_string(), t.eligible.to_string()];
+        if plan {
+            cells.extend(t.conditions.iter().map(u64::to_string));
+            cells.extend([t.exited[0], t.exited[1], t.relieved].iter().map(u64::to_string));
+        }
+        if national {
+            cells.extend(t.categories.iter().map(u64::to_string));
+            cells.extend(t.withdrawn.iter().map(u64::to_string));
+        }
+        cells.extend([t.exited[2], t.in_difficulty].iter().map(u64::to_string));
+        line(cells);
     };
     for (code, t) in &summary.regions {
         row(code, t);
@@ -562,7 +591,7 @@ async fn user_token(app: &App, name: &str, label: &str) -> anyhow::Result<()> {
     }
 }
 
-async fn demo(app: &App, households: u64, seed: u64) -> anyhow::Result<()> {
+async fn demo(app: &App, region: Option<&str>, households: u64, seed: u64) -> anyhow::Result<()> {
     let bar = ProgressBar::new(households);
     bar.set_style(
         ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} households, {per_sec}, eta {eta}")
@@ -572,7 +601,7 @@ async fn demo(app: &App, households: u64, seed: u64) -> anyhow::Result<()> {
     bar.set_message("writing demo data");
     let started = std::time::Instant::now();
     let b = bar.clone();
-    app.demo(households, seed, &move |n| b.set_position(n)).await.map_err(app_error)?;
+    app.demo(region, households, seed, &move |n| b.set_position(n)).await.map_err(app_error)?;
     bar.finish();
     eprintln!("wrote {households} synthetic households (seed {seed}) in {:.1} s", started.elapsed().as_secs_f64());
     Ok(())

@@ -41,7 +41,7 @@ async fn counts_and_chain(url: &str) -> (Vec<(&'static str, i64)>, u64) {
 async fn a_live_backup_restores_into_a_fresh_database_with_its_counts_and_audit_chain() {
     let db = TestDb::sqlite();
     let app = App::new(db.open().await);
-    app.demo(300, 7, &|_| {}).await.unwrap();
+    app.demo(None, 300, 7, &|_| {}).await.unwrap();
     let token = city_token(&app).await;
     app.store.close().await;
     let dir = tempfile::tempdir().unwrap();
@@ -143,7 +143,7 @@ async fn postgresql_pg_dump_and_pg_restore_keep_counts_and_the_audit_chain() {
         return;
     };
     let app = App::new(source.open().await);
-    app.demo(200, 3, &|_| {}).await.unwrap();
+    app.demo(None, 200, 3, &|_| {}).await.unwrap();
     city_token(&app).await;
     app.store.close().await;
     let dir = tempfile::tempdir().unwrap();

@@ -177,6 +177,21 @@ fn bad_input_is_refused_with_the_field_and_nothing_else() {
         (with(&["policy", "window_months"], json!(2.5)), "policy.window_months"),
         (with(&["policy", "window_months"], json!("6")), "policy.window_months"),
         (with(&["standards"], json!([])), "standards"),
+        // The 2021 framework's fields, validated whatever the framework (this case is plan-2018).
+        (with(&["policy", "framework"], json!("plan-2030")), "policy.framework"),
+        (with(&["policy", "framework"], json!(2021)), "policy.framework"),
+        (with(&["policy", "relative_percent"], json!(99)), "policy.relative_percent"),
+        (with(&["policy", "relative_percent"], json!(200.5)), "policy.relative_percent"),
+        (with(&["policy", "relative_percent"], json!("200")), "policy.relative_percent"),
+        (with(&["policy", "accident_percent"], json!(0)), "policy.accident_percent"),
+        (with(&["policy", "accident_percent"], json!(101)), "policy.accident_percent"),
+        (with(&["policy", "min_labour_months"], json!(-1)), "policy.min_labour_months"),
+        (with(&["household", "exclusions"], json!(["vehicle", "yacht"])), "household.exclusions[1]"),
+        (with(&["household", "exclusions"], json!("vehicle")), "household.exclusions"),
+        (with(&["household", "major_events"], json!(["2021-13"])), "household.major_events[0]"),
+        (with(&["household", "labour_relation_months"], json!(-1)), "household.labour_relation_months"),
+        (with(&["household", "labour_relation_months"], Value::Null), "household.labour_relation_months"),
+        (with(&["household", "labour_relation_months"], json!(2.5)), "household.labour_relation_months"),
     ];
     for (input, field) in cases {
         assert_bad(&input, field);
@@ -188,4 +203,32 @@ fn bad_input_is_refused_with_the_field_and_nothing_else() {
     assert_eq!((code, err.as_str()), (0, ""), "{out}");
     let (code, _, err) = run(&with(&["household", "hobby"], json!("chess")));
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn the_2021_framework_takes_its_own_window_and_fields() {
+    // The same household under national-2021: a window of 12 months by default, six rules.
+    let mut g = good();
+    g["policy"] = json!({ "framework": "national-2021", "relative_percent": 150, "min_labour_months": 0 });
+    g["household"]["exclusions"] = json!(["vehicle", "vehicle"]);
+    g["household"]["major_events"] = json!(["2018-05", "2018-05"]);
+    g["household"]["migrant_worker"] = json!(true);
+    g["household"]["labour_relation_months"] = json!(0);
+    let (code, out, err) = run(&g.to_string().into_bytes());
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["framework"], "national-2021");
+    assert_eq!(v["window"]["from"], "2017-07", "twelve months to 2018-06");
+    let rules: Vec<&str> = v["reasons"].as_array().unwrap().iter().map(|r| r["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, ["D1", "R1", "A1", "X1", "M1", "exit_income"]);
+    assert_eq!(v["reasons"][2]["result"], "holds", "the event of 2018-05 lies in the window: {out}");
+    assert_eq!(v["reasons"][0]["result"], "not_assessable", "ten months have no record");
+    assert_eq!(v["outcome"], json!({ "status": "withdrawn", "basis": "exclusion" }));
+    assert!(v["reasons"][3]["text"].as_str().unwrap().contains("非营运机动车"), "{out}");
+    assert_eq!(v["reasons"][4]["result"], "holds", "0 months needed, 0 recorded");
+    // Under the plan the same household keeps nine rules and its six-month window.
+    let (code, out, _) = run(&good().to_string().into_bytes());
+    assert_eq!(code, 0);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!((v["framework"].as_str(), v["reasons"].as_array().unwrap().len()), (Some("plan-2018"), 9));
 }

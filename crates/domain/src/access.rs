@@ -55,6 +55,8 @@ pub enum Permission {
     ManageFunds,
     /// Mark a supervision finding explained, with a note (union staff; the auditor reads it).
     ExplainFindings,
+    /// Change a region's framework and parameters (city staff).
+    SetPolicy,
 }
 
 impl Permission {
@@ -78,6 +80,7 @@ impl Permission {
             Permission::RecordFunds => "record_funds",
             Permission::ApproveFunds => "approve_funds",
             Permission::ManageFunds => "manage_funds",
+            Permission::SetPolicy => "set_policy",
             Permission::ExplainFindings => "explain_findings",
         }
     }
@@ -115,7 +118,7 @@ impl Role {
                         | RecordFunds
                         | ApproveFunds
                         | ExplainFindings
-                ) || (self == CityStaff && matches!(p, ManageJointMeeting | ManageFunds))
+                ) || (self == CityStaff && matches!(p, ManageJointMeeting | ManageFunds | SetPolicy))
             }
             GrassrootsStaff => {
                 matches!(

@@ -71,6 +71,18 @@ vocabulary! {
     }
 }
 
+impl NonLivingKind {
+    /// Rigid expenditure of the 2021 framework (刚性支出, POLICY §9): every kind but `other`.
+    pub fn is_rigid(self) -> bool {
+        self != NonLivingKind::Other
+    }
+
+    /// Hardship costs of the 2021 framework (A1): medical, emergency, accident.
+    pub fn is_hardship_cost(self) -> bool {
+        matches!(self, NonLivingKind::Medical | NonLivingKind::Emergency | NonLivingKind::Accident)
+    }
+}
+
 vocabulary! {
     /// Work capacity of the household's head.
     WorkCapacity {
@@ -159,6 +171,39 @@ vocabulary! {
         JobTraining = ("job_training", "就业培训", "Job training"),
         JobReferral = ("job_referral", "职业介绍", "Job referral"),
         Visit = ("visit", "送温暖", "Warmth visit"),
+    }
+}
+
+vocabulary! {
+    /// The rule sets a determination can be made under (POLICY §9): the 2018 plan and the
+    /// national framework of 2021.
+    Framework {
+        Plan2018 = ("plan-2018", "解困脱困实施方案（2018）", "Relief plan (2018)"),
+        National2021 = ("national-2021", "全国常态化帮扶（2021）", "National framework (2021)"),
+    }
+}
+
+vocabulary! {
+    /// Exclusion conditions of the 2021 framework (排除性条件, POLICY §9 rule X1).
+    Exclusion {
+        PrivateSchool = ("private_school", "子女就读高收费私立学校或自费出国留学", "Children at a high-fee private school or studying abroad at own expense"),
+        Vehicle = ("vehicle", "拥有非营运机动车", "Owns a non-commercial motor vehicle"),
+        Property = ("property", "拥有两套及以上住房", "Owns two or more homes"),
+        Business = ("business", "开办正常经营的企业或个体工商户", "Runs a going business"),
+        Luxury = ("luxury", "有高消费行为", "High consumption"),
+        RefusedVerification = ("refused_verification", "拒不配合家庭经济状况核对", "Refused verification of household finances"),
+    }
+}
+
+vocabulary! {
+    /// Kinds of major event that make a household 意外致困 (POLICY §9 rule A1).
+    MajorEvent {
+        Disaster = ("disaster", "自然灾害", "Natural disaster"),
+        SafetyAccident = ("safety_accident", "重大安全事故", "Major safety accident"),
+        Epidemic = ("epidemic", "重大疫情", "Major epidemic"),
+        PublicSecurity = ("public_security", "重大社会安全事件", "Major public-security event"),
+        SeriousIllness = ("serious_illness", "突发重大疾病", "Sudden serious illness"),
+        Other = ("other", "其他重大变故", "Other major misfortune"),
     }
 }
 

@@ -37,21 +37,9 @@ fn run_case(input: &[u8]) -> Result<Value, case::CaseError> {
     Ok(serde_json::to_value(explain::determination(&e)).unwrap())
 }
 
-/// An example of the national 2021 framework (深度困难 / 相对困难 / 意外致困, POLICY §9): the
-/// shared contract has them, the engine does not yet (issue 20). They are named, not run, and
-/// every example of the 2018 plan still must pass; the list shrinks to nothing with issue 20.
-fn pending(input: &Path) -> bool {
-    let name = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-    let national = std::fs::read(input.with_extension("").with_extension("json"))
-        .ok()
-        .and_then(|b| serde_json::from_slice::<Value>(&b).ok())
-        .is_some_and(|v| v["policy"]["framework"] == "national-2021");
-    name.starts_with("n21_") && national
-}
-
 #[test]
 fn every_example_gives_its_expected_answer() {
-    let mut n = 0;
+    let (mut n, mut national) = (0, 0);
     for dir in dirs() {
         let mut names: Vec<_> = std::fs::read_dir(&dir)
             .unwrap()
@@ -60,10 +48,6 @@ fn every_example_gives_its_expected_answer() {
             .collect();
         names.sort();
         for input in names {
-            if pending(&input) {
-                eprintln!("PENDING {}: the national 2021 framework is issue 20, not built yet", input.display());
-                continue;
-            }
             let expected: Value =
                 serde_json::from_slice(&std::fs::read(input.with_extension("expected.json")).unwrap()).unwrap();
             let got = run_case(&std::fs::read(&input).unwrap());
@@ -77,9 +61,24 @@ fn every_example_gives_its_expected_answer() {
             }
             let got = got.unwrap_or_else(|e| panic!("{name}: {e}"));
             subset(&expected, &got, "");
-            // The contract's shape: one reason per rule, each with a clause and a text.
+            // The contract's shape: one reason per rule of the framework, in order, each with a
+            // clause and a text; the results agree with eligibility and outcome.
             let reasons = got["reasons"].as_array().unwrap();
-            assert_eq!(reasons.len(), 9, "{name}");
+            let rules: Vec<&str> = reasons.iter().map(|r| r["rule"].as_str().unwrap()).collect();
+            if got["framework"] == "national-2021" {
+                national += 1;
+                assert_eq!(rules, ["D1", "R1", "A1", "X1", "M1", "exit_income"], "{name}");
+                let held = |r: &str| reasons.iter().any(|x| x["rule"] == r && x["result"] == "holds");
+                let eligible = (held("D1") || held("R1") || held("A1")) && !held("X1") && held("M1");
+                assert_eq!(got["eligibility"]["eligible"], eligible, "{name}");
+                assert_eq!(
+                    got["outcome"]["status"] == "exited",
+                    held("exit_income") && !held("X1") && reasons[4]["result"] != "fails",
+                    "{name}"
+                );
+            } else {
+                assert_eq!(rules.len(), 9, "{name}");
+            }
             for r in reasons {
                 assert!(
                     !r["text"].as_str().unwrap().is_empty() && !r["clause"].as_str().unwrap().is_empty(),
@@ -90,15 +89,12 @@ fn every_example_gives_its_expected_answer() {
         }
     }
     assert!(n >= 8, "only {n} examples ran");
+    assert!(national >= 5, "only {national} examples of the 2021 framework ran");
     // The copy in the repository is the shared folder's.
     if let [ours, shared] = dirs().as_slice() {
         for e in std::fs::read_dir(shared).unwrap() {
             let p = e.unwrap().path();
             let name = p.file_name().unwrap().to_owned();
-            if pending(&p) || (name == "README.md") {
-                // The README now documents the national 2021 framework (issue 20) as well.
-                continue;
-            }
             assert_eq!(
                 std::fs::read(&p).unwrap(),
                 std::fs::read(ours.join(&name)).unwrap_or_default(),

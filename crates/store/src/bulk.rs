@@ -74,10 +74,15 @@ impl WriteTx {
             })
             .collect();
         let mut causes: Vec<Vec<SimpleExpr>> = Vec::new();
+        let mut exclusions: Vec<Vec<SimpleExpr>> = Vec::new();
         for (id, h) in rows {
             for c in &h.causes {
                 causes.push(vec![(*id).into(), c.code().into(), h.region_code.clone().into()]);
             }
+            let mut x = h.exclusions.clone();
+            x.sort();
+            x.dedup();
+            exclusions.extend(x.iter().map(|c| vec![(*id).into(), c.code().into()]));
         }
         self.insert_rows(Households::Table, HOUSEHOLD_COLUMNS, households).await?;
         self.insert_rows(
@@ -85,7 +90,37 @@ impl WriteTx {
             [HouseholdCauses::HouseholdId, HouseholdCauses::Cause, HouseholdCauses::RegionCode],
             causes,
         )
+        .await?;
+        self.insert_rows(
+            crate::schema::HouseholdExclusions::Table,
+            [crate::schema::HouseholdExclusions::HouseholdId, crate::schema::HouseholdExclusions::Code],
+            exclusions,
+        )
         .await
+    }
+
+    /// Inserts major events: (household, month, kind, note), recorded by the system.
+    pub async fn bulk_major_events(
+        &mut self,
+        rows: &[(i64, bangfu_domain::YearMonth, bangfu_domain::MajorEvent, String)],
+    ) -> Result<(), StoreError> {
+        use crate::schema::MajorEvents as E;
+        let now = crate::now_rfc3339();
+        let values: Vec<Vec<SimpleExpr>> = rows
+            .iter()
+            .map(|(h, m, k, note)| {
+                vec![
+                    (*h).into(),
+                    m.to_key().into(),
+                    k.code().into(),
+                    note.clone().into(),
+                    "system".into(),
+                    now.clone().into(),
+                ]
+            })
+            .collect();
+        self.insert_rows(E::Table, [E::HouseholdId, E::Month, E::Kind, E::Note, E::RecordedBy, E::RecordedAt], values)
+            .await
     }
 
     /// Inserts monthly records (no month may exist yet).

@@ -43,7 +43,13 @@ impl Store {
     /// folder if missing, and applies pending migrations.
     pub async fn open(url: &str) -> Result<Store, StoreError> {
         let store = Self::connect(url).await?;
-        store.migrate().await?;
+        if store.migrate().await? > 0 {
+            // A SQLite connection that was open while another one changed the schema can name a
+            // column added since by its quoted text ("\"in_use\"" for in_use): migrations ran,
+            // so start again with connections that know the new schema.
+            store.close().await;
+            return Self::connect(url).await;
+        }
         Ok(store)
     }
 

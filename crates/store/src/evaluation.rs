@@ -3,12 +3,13 @@
 
 use crate::db::{get, get_code, Store, WriteTx};
 use crate::schema::{
-    Determinations, Enrolments, EvaluationRuns, HouseholdCauses, Households, MonthlyRecords, Policies,
-    UnionAssistance as Ua,
+    Determinations, Enrolments, EvaluationRuns, HouseholdCauses, HouseholdExclusions, Households, MajorEvents,
+    MonthlyRecords, Policies, Regions, UnionAssistance as Ua,
 };
 use crate::{Scope, StoreError};
 use bangfu_domain::policy::engine::{Enrolment, Facts, MonthFacts, Params};
-use bangfu_domain::{Cause, Scheme, YearMonth};
+use bangfu_domain::policy::{PolicyBook, PolicyRecord};
+use bangfu_domain::{Cause, Exclusion, Framework, Scheme, YearMonth};
 use chrono::NaiveDate;
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
@@ -57,25 +58,63 @@ pub struct StoredDetermination {
     pub status: String,
     /// Basis of an exit.
     pub basis: Option<String>,
-    /// The nine rules' results in order, one letter each: H holds, F fails, N not assessable.
+    /// The framework's rules' results in order, one letter each: H holds, F fails, N not
+    /// assessable (nine under the plan, six under the 2021 framework).
     pub results: String,
     /// When it was computed.
     pub computed_at: String,
+    /// The framework it was made under: plan-2018 or national-2021.
+    pub framework: String,
 }
 
-/// A policy record.
+const POLICY_COLUMNS: [Policies; 13] = [
+    Policies::Version,
+    Policies::Name,
+    Policies::WindowMonths,
+    Policies::StockCutoff,
+    Policies::Multiplier,
+    Policies::CreatedAt,
+    Policies::RegionCode,
+    Policies::Framework,
+    Policies::FromMonth,
+    Policies::RelativePercent,
+    Policies::AccidentPercent,
+    Policies::MinLabourMonths,
+    Policies::CreatedBy,
+];
+
+/// A policy record's parameters.
 pub fn params_from(row: &sqlx::any::AnyRow) -> Result<Params, StoreError> {
     let cutoff: String = get(row, "stock_cutoff")?;
     Ok(Params {
         version: get(row, "version")?,
+        framework: get_code(row, "framework", Framework::from_code)?,
         window_months: get::<i64>(row, "window_months")?.clamp(1, 120) as u32,
         stock_cutoff: NaiveDate::parse_from_str(&cutoff, "%Y-%m-%d")
             .map_err(|_| StoreError::Corrupt("stock_cutoff"))?,
         multiplier: get(row, "multiplier")?,
+        relative_percent: get(row, "relative_percent")?,
+        accident_percent: get(row, "accident_percent")?,
+        min_labour_months: get(row, "min_labour_months")?,
     })
 }
 
-const DET_COLUMNS: [Determinations; 15] = [
+fn record_from(row: &sqlx::any::AnyRow) -> Result<PolicyRecord, StoreError> {
+    let from: Option<i64> = get(row, "from_month")?;
+    Ok(PolicyRecord {
+        region_code: get(row, "region_code")?,
+        from: match from {
+            Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("from_month"))?),
+            None => None,
+        },
+        name: get(row, "name")?,
+        params: params_from(row)?,
+        created_by: get(row, "created_by")?,
+        created_at: get(row, "created_at")?,
+    })
+}
+
+const DET_COLUMNS: [Determinations; 16] = [
     Determinations::Id,
     Determinations::RunId,
     Determinations::HouseholdId,
@@ -91,6 +130,7 @@ const DET_COLUMNS: [Determinations; 15] = [
     Determinations::Basis,
     Determinations::Results,
     Determinations::ComputedAt,
+    Determinations::Framework,
 ];
 
 fn det_from(r: &sqlx::any::AnyRow) -> Result<StoredDetermination, StoreError> {
@@ -110,6 +150,7 @@ fn det_from(r: &sqlx::any::AnyRow) -> Result<StoredDetermination, StoreError> {
         basis: get(r, "basis")?,
         results: get(r, "results")?,
         computed_at: get(r, "computed_at")?,
+        framework: get(r, "framework")?,
     })
 }
 
@@ -117,14 +158,32 @@ impl Store {
     /// The policy record of `version`, or the latest when None.
     pub async fn policy(&self, version: Option<i64>) -> Result<Params, StoreError> {
         let mut q = Query::select();
-        q.columns([Policies::Version, Policies::WindowMonths, Policies::StockCutoff, Policies::Multiplier])
-            .from(Policies::Table)
-            .order_by(Policies::Version, Order::Desc)
-            .limit(1);
+        q.columns(POLICY_COLUMNS).from(Policies::Table).order_by(Policies::Version, Order::Desc).limit(1);
         if let Some(v) = version {
             q.and_where(Expr::col(Policies::Version).eq(v));
         }
         params_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
+    }
+
+    /// Every policy record and every region's parent: which framework and parameters are in
+    /// force for any region and month.
+    pub async fn policy_book(&self) -> Result<PolicyBook, StoreError> {
+        let q = Query::select()
+            .columns(POLICY_COLUMNS)
+            .from(Policies::Table)
+            .order_by(Policies::Version, Order::Asc)
+            .to_owned();
+        let records = self.all(&q).await?.iter().map(record_from).collect::<Result<Vec<_>, _>>()?;
+        let q = Query::select()
+            .columns([Regions::Code, Regions::ParentCode])
+            .from(Regions::Table)
+            .and_where(Expr::col(Regions::ParentCode).is_not_null())
+            .to_owned();
+        let mut parents = HashMap::new();
+        for r in self.all(&q).await? {
+            parents.insert(get::<String>(&r, "code")?, get::<String>(&r, "parent_code")?);
+        }
+        Ok(PolicyBook::new(records, parents))
     }
 
     /// The next chunk of households (ids after `after`, at most `limit`) that `scope` reaches,
@@ -149,6 +208,7 @@ impl Store {
             Households::MigrantWorker,
             Households::CausesResolved,
             Households::ChildrenCompletedStudies,
+            Households::LabourRelationMonths,
         ])
         .from(h)
         .and_where(Expr::col((h, Households::Id)).gt(after))
@@ -171,6 +231,7 @@ impl Store {
                     migrant_worker: get::<i64>(&r, "migrant_worker")? != 0,
                     causes_resolved: get::<i64>(&r, "causes_resolved")? != 0,
                     children_completed_studies: get::<i64>(&r, "children_completed_studies")? != 0,
+                    labour_relation_months: get(&r, "labour_relation_months")?,
                     ..Default::default()
                 },
             });
@@ -207,6 +268,19 @@ impl Store {
                     .add(Expr::col(MonthlyRecords::NlOther)),
                 sea_query::Alias::new("non_living"),
             )
+            .expr_as(
+                Expr::col(MonthlyRecords::NlMedical)
+                    .add(Expr::col(MonthlyRecords::NlEducation))
+                    .add(Expr::col(MonthlyRecords::NlEmergency))
+                    .add(Expr::col(MonthlyRecords::NlAccident)),
+                sea_query::Alias::new("rigid"),
+            )
+            .expr_as(
+                Expr::col(MonthlyRecords::NlMedical)
+                    .add(Expr::col(MonthlyRecords::NlEmergency))
+                    .add(Expr::col(MonthlyRecords::NlAccident)),
+                sea_query::Alias::new("hardship"),
+            )
             .from(MonthlyRecords::Table)
             .and_where(range(MonthlyRecords::HouseholdId, lo, hi))
             .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
@@ -219,6 +293,8 @@ impl Store {
                     income: get(&r, "income")?,
                     aid: get(&r, "government_assistance")?,
                     non_living: get(&r, "non_living")?,
+                    rigid: get(&r, "rigid")?,
+                    hardship: get(&r, "hardship")?,
                 });
             }
         }
@@ -235,6 +311,28 @@ impl Store {
                     from: YearMonth::from_key(get(&r, "from_month")?).ok_or(StoreError::Corrupt("from_month"))?,
                     to: to.and_then(YearMonth::from_key),
                 });
+            }
+        }
+        let q = Query::select()
+            .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code])
+            .from(HouseholdExclusions::Table)
+            .and_where(range(HouseholdExclusions::HouseholdId, lo, hi))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                out[*i].facts.exclusions.push(get_code(&r, "code", Exclusion::from_code)?);
+            }
+        }
+        let q = Query::select()
+            .columns([MajorEvents::HouseholdId, MajorEvents::Month])
+            .from(MajorEvents::Table)
+            .and_where(range(MajorEvents::HouseholdId, lo, hi))
+            .and_where(Expr::col(MajorEvents::Month).between(from.to_key(), to.to_key()))
+            .to_owned();
+        for r in self.all(&q).await? {
+            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
+                let m = YearMonth::from_key(get(&r, "month")?).ok_or(StoreError::Corrupt("month"))?;
+                out[*i].facts.major_events.push(m);
             }
         }
         let first = to.plus(-11);
@@ -297,9 +395,47 @@ pub struct NewDetermination {
     pub basis: Option<&'static str>,
     /// H/F/N per rule.
     pub results: String,
+    /// Framework code.
+    pub framework: &'static str,
 }
 
 impl WriteTx {
+    /// Adds a policy record as the next version (records are never changed); returns it.
+    pub async fn insert_policy(&mut self, r: &PolicyRecord) -> Result<i64, StoreError> {
+        self.serialize_on("policies").await?;
+        let q = Query::select()
+            .expr_as(Expr::col(Policies::Version).max(), sea_query::Alias::new("v"))
+            .from(Policies::Table)
+            .to_owned();
+        let last: Option<i64> = match self.optional(&q).await? {
+            Some(row) => get(&row, "v")?,
+            None => None,
+        };
+        let version = last.unwrap_or(0) + 1;
+        let p = &r.params;
+        let q = Query::insert()
+            .into_table(Policies::Table)
+            .columns(POLICY_COLUMNS)
+            .values_panic([
+                version.into(),
+                r.name.clone().into(),
+                i64::from(p.window_months).into(),
+                p.stock_cutoff.to_string().into(),
+                p.multiplier.into(),
+                crate::now_rfc3339().into(),
+                r.region_code.clone().into(),
+                p.framework.code().into(),
+                r.from.map(YearMonth::to_key).into(),
+                p.relative_percent.into(),
+                p.accident_percent.into(),
+                p.min_labour_months.into(),
+                r.created_by.clone().into(),
+            ])
+            .to_owned();
+        self.exec(&q).await?;
+        Ok(version)
+    }
+
     /// Starts a batch run; returns its id.
     pub async fn insert_run(
         &mut self,
@@ -375,6 +511,7 @@ impl WriteTx {
                     d.basis.map(str::to_string).into(),
                     d.results.clone().into(),
                     now.clone().into(),
+                    d.framework.into(),
                 ]
             }),
         )
@@ -456,9 +593,19 @@ impl Store {
             q.from(d)
                 .inner_join(h, Expr::col((h, Households::Id)).equals((d, Determinations::HouseholdId)))
                 .and_where(Expr::col((d, Determinations::RunId)).eq(run_id))
-                .and_where(Expr::col((d, Determinations::Eligible)).eq(0))
-                .and_where(Expr::col((d, Determinations::Complete)).eq(1))
-                .and_where(Expr::col((d, Determinations::Status)).eq("in_difficulty"))
+                // Under the plan: a complete window meeting no condition, with no exit or relief;
+                // under the 2021 framework: an exclusion or a failed labour-relation condition.
+                .cond_where(
+                    sea_query::Cond::any()
+                        .add(
+                            sea_query::Cond::all()
+                                .add(Expr::col((d, Determinations::Framework)).eq(Framework::Plan2018.code()))
+                                .add(Expr::col((d, Determinations::Eligible)).eq(0))
+                                .add(Expr::col((d, Determinations::Complete)).eq(1))
+                                .add(Expr::col((d, Determinations::Status)).eq("in_difficulty")),
+                        )
+                        .add(Expr::col((d, Determinations::Status)).eq("withdrawn")),
+                )
                 .and_where(Expr::col((h, Households::Status)).eq(bangfu_domain::HouseholdStatus::InFile.code()))
                 .cond_where(scope.households());
         };
@@ -490,6 +637,7 @@ impl Store {
                 basis: get(&r, "d_basis")?,
                 results: get(&r, "d_results")?,
                 computed_at: get(&r, "d_computed_at")?,
+                framework: get(&r, "d_framework")?,
             };
             out.push((household, det));
         }

@@ -1,9 +1,9 @@
 //! Households: the file (档案) of each needy worker household.
 
 use crate::db::{get, get_code, Store, WriteTx};
-use crate::schema::{HouseholdCauses, Households, Members};
+use crate::schema::{HouseholdCauses, HouseholdExclusions, Households, Members};
 use crate::{Scope, StoreError};
-use bangfu_domain::{Cause, HouseholdStatus, WorkCapacity};
+use bangfu_domain::{Cause, Exclusion, HouseholdStatus, WorkCapacity};
 use chrono::NaiveDate;
 use sea_query::{Cond, Expr, IntoColumnRef, Order, Query, SelectStatement};
 use serde::Serialize;
@@ -50,6 +50,12 @@ pub struct Household {
     pub causes_resolved: bool,
     /// The children have completed their studies (POLICY §4 rule 2).
     pub children_completed_studies: bool,
+    /// Months of de-facto labour relation of a migrant worker (2021 framework, M1); None: not
+    /// recorded.
+    pub labour_relation_months: Option<i64>,
+    /// Exclusion conditions (2021 framework, X1).
+    #[schema(value_type = Vec<String>)]
+    pub exclusions: Vec<Exclusion>,
     /// Row version for ETag / If-Match.
     pub version: i64,
     /// Created at (RFC 3339).
@@ -93,6 +99,10 @@ pub struct HouseholdWrite {
     pub causes_resolved: bool,
     /// Children completed their studies.
     pub children_completed_studies: bool,
+    /// Months of labour relation (migrant workers).
+    pub labour_relation_months: Option<i64>,
+    /// Exclusion conditions.
+    pub exclusions: Vec<Exclusion>,
 }
 
 /// Filters of the household list. All optional; they combine with AND.
@@ -161,7 +171,7 @@ pub struct HouseholdPage {
 /// Counting every match on a national table costs a scan; past this many the list says "10,000+".
 pub const COUNT_LIMIT: u64 = 10_000;
 
-pub(crate) const COLUMNS: [Households; 19] = [
+pub(crate) const COLUMNS: [Households; 20] = [
     Households::Id,
     Households::FileNo,
     Households::HeadName,
@@ -178,6 +188,7 @@ pub(crate) const COLUMNS: [Households; 19] = [
     Households::Synthetic,
     Households::CausesResolved,
     Households::ChildrenCompletedStudies,
+    Households::LabourRelationMonths,
     Households::Version,
     Households::CreatedAt,
     Households::UpdatedAt,
@@ -204,6 +215,8 @@ pub(crate) fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
         synthetic: get::<i64>(row, "synthetic")? != 0,
         causes_resolved: get::<i64>(row, "causes_resolved")? != 0,
         children_completed_studies: get::<i64>(row, "children_completed_studies")? != 0,
+        labour_relation_months: get(row, "labour_relation_months")?,
+        exclusions: Vec::new(),
         version: get(row, "version")?,
         created_at: get(row, "created_at")?,
         updated_at: get(row, "updated_at")?,
@@ -451,10 +464,22 @@ impl Store {
         for row in self.all(&q).await? {
             by.entry(get(&row, "household_id")?).or_default().push(get_code(&row, "cause", Cause::from_code)?);
         }
+        let q = Query::select()
+            .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code])
+            .from(HouseholdExclusions::Table)
+            .and_where(Expr::col(HouseholdExclusions::HouseholdId).is_in(items.iter().map(|h| h.id)))
+            .to_owned();
+        let mut ex: HashMap<i64, Vec<Exclusion>> = HashMap::new();
+        for row in self.all(&q).await? {
+            ex.entry(get(&row, "household_id")?).or_default().push(get_code(&row, "code", Exclusion::from_code)?);
+        }
         for h in items {
             let mut c = by.remove(&h.id).unwrap_or_default();
             c.sort();
             h.causes = c;
+            let mut x = ex.remove(&h.id).unwrap_or_default();
+            x.sort();
+            h.exclusions = x;
         }
         Ok(())
     }
@@ -619,6 +644,7 @@ impl WriteTx {
             .to_owned();
         self.exec(&who).await?;
         self.replace_causes(id, &h.region_code, &h.causes).await?;
+        self.replace_exclusions(id, &h.exclusions).await?;
         Ok(id)
     }
 
@@ -647,7 +673,8 @@ impl WriteTx {
             .to_owned();
         self.expect_one(q, Households::Table, Households::Id, id).await?;
         self.rescope_casework(id, &h.region_code, h.union_id).await?;
-        self.replace_causes(id, &h.region_code, &h.causes).await
+        self.replace_causes(id, &h.region_code, &h.causes).await?;
+        self.replace_exclusions(id, &h.exclusions).await
     }
 
     /// Moves a household's version on, for changes to what its file holds (members, months …).
@@ -678,6 +705,27 @@ impl WriteTx {
             return Ok(());
         }
         Err(StoreError::Stale)
+    }
+
+    async fn replace_exclusions(&mut self, id: i64, exclusions: &[Exclusion]) -> Result<(), StoreError> {
+        let del = Query::delete()
+            .from_table(HouseholdExclusions::Table)
+            .and_where(Expr::col(HouseholdExclusions::HouseholdId).eq(id))
+            .to_owned();
+        self.exec(&del).await?;
+        let mut codes: Vec<Exclusion> = exclusions.to_vec();
+        codes.sort();
+        codes.dedup();
+        if codes.is_empty() {
+            return Ok(());
+        }
+        let mut ins = Query::insert();
+        ins.into_table(HouseholdExclusions::Table)
+            .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code]);
+        for c in codes {
+            ins.values_panic([id.into(), c.code().into()]);
+        }
+        self.exec(&ins).await.map(|_| ())
     }
 
     async fn replace_causes(&mut self, id: i64, region: &str, causes: &[Cause]) -> Result<(), StoreError> {
@@ -744,6 +792,7 @@ pub(crate) fn write_values(
         i64::from(h.synthetic).into(),
         i64::from(h.causes_resolved).into(),
         i64::from(h.children_completed_studies).into(),
+        h.labour_relation_months.into(),
         version.into(),
     ];
     match created {

@@ -568,6 +568,7 @@ impl Store {
             if !created.is_empty() {
                 let c = created.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
                 tx.raw(&format!("DELETE FROM household_causes WHERE household_id IN ({c})")).await?;
+                tx.raw(&format!("DELETE FROM household_exclusions WHERE household_id IN ({c})")).await?;
                 tx.raw(&format!("DELETE FROM households WHERE id IN ({c})")).await?;
             }
             tx.raw(&format!("DELETE FROM import_households WHERE import_id = {import} AND household_id IN ({list})"))

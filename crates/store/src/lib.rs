@@ -51,7 +51,7 @@ pub use migrate::latest_schema_version;
 pub use outcomes::Outcome;
 pub use pairings::Pairing;
 pub use quota::{Campaign, RegionCounts, StatRow};
-pub use records::{Enrolment, Member, MemberWrite, MonthlyRecord, UnionAssistance};
+pub use records::{Enrolment, MajorEventRecord, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
 pub use scope::Scope;
 pub use tallies::{TallyAsk, TallyRow};

@@ -30,6 +30,7 @@ const MIGRATIONS: &[Migration] = &[
     (14, "assistance funds: ledger, balances, standards, findings", funds),
     (15, "name searches read households in name order", name_search),
     (16, "imports written in short transactions, undone as one", imports),
+    (17, "frameworks by region and month; the facts of the 2021 framework", frameworks),
 ];
 
 /// The schema version this program migrates to.
@@ -974,6 +975,42 @@ fn imports(b: Backend) -> Vec<String> {
             .into(),
         "ALTER TABLE members ADD COLUMN import_id BIGINT".into(),
         "ALTER TABLE monthly_records ADD COLUMN import_id BIGINT".into(),
+    ]
+}
+
+/// Policy records become a sequence per region (POLICY §9): a framework, its parameters and the
+/// month it takes effect; the preset is the plan to 2020-12 and the national framework from
+/// 2021-01 for every region without its own. Determinations name their framework. Households
+/// gain the facts the 2021 rules read: exclusions, major events, months of labour relation.
+fn frameworks(b: Backend) -> Vec<String> {
+    let pk = match b {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGSERIAL PRIMARY KEY",
+    };
+    vec![
+        "ALTER TABLE policies ADD COLUMN region_code TEXT".into(),
+        "ALTER TABLE policies ADD COLUMN framework TEXT NOT NULL DEFAULT 'plan-2018'".into(),
+        "ALTER TABLE policies ADD COLUMN from_month BIGINT".into(),
+        "ALTER TABLE policies ADD COLUMN relative_percent BIGINT NOT NULL DEFAULT 200".into(),
+        "ALTER TABLE policies ADD COLUMN accident_percent BIGINT NOT NULL DEFAULT 80".into(),
+        "ALTER TABLE policies ADD COLUMN min_labour_months BIGINT NOT NULL DEFAULT 12".into(),
+        "ALTER TABLE policies ADD COLUMN created_by TEXT".into(),
+        "INSERT INTO policies (version, name, window_months, stock_cutoff, multiplier, created_at, region_code, \
+         framework, from_month, relative_percent, accident_percent, min_labour_months) \
+         SELECT 2, '全国总工会困难职工帮扶工作（2021）', 12, '2016-10-31', 5, '2021-01-01T00:00:00Z', NULL, \
+         'national-2021', 202101, 200, 80, 12 WHERE NOT EXISTS (SELECT 1 FROM policies WHERE version = 2)"
+            .into(),
+        "ALTER TABLE determinations ADD COLUMN framework TEXT NOT NULL DEFAULT 'plan-2018'".into(),
+        "ALTER TABLE households ADD COLUMN labour_relation_months BIGINT".into(),
+        "CREATE TABLE household_exclusions (household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, \
+         code TEXT NOT NULL, PRIMARY KEY (household_id, code))"
+            .into(),
+        format!(
+            "CREATE TABLE major_events (id {pk}, household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, \
+             month BIGINT NOT NULL, kind TEXT NOT NULL, note TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL)"
+        ),
+        "CREATE INDEX idx_major_events_household ON major_events (household_id, month)".into(),
+        "ALTER TABLE regions ADD COLUMN in_use BIGINT NOT NULL DEFAULT 1".into(),
     ]
 }
 

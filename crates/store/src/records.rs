@@ -4,7 +4,7 @@
 use crate::db::{get, get_code, Store, WriteTx};
 use crate::schema::{Enrolments, Members, MonthlyRecords, UnionAssistance as Ua};
 use crate::{OpenFile, Scope, StoreError};
-use bangfu_domain::{AssistanceKind, Money, Relation, Scheme, Situation, UnionMeasure, YearMonth};
+use bangfu_domain::{AssistanceKind, MajorEvent, Money, Relation, Scheme, Situation, UnionMeasure, YearMonth};
 use chrono::NaiveDate;
 use sea_query::{Expr, OnConflict, Order, Query};
 use serde::Serialize;
@@ -100,6 +100,24 @@ pub struct Enrolment {
     /// Last month, or None while it lasts.
     #[schema(value_type = Option<String>)]
     pub to: Option<YearMonth>,
+}
+
+/// A major event that made the household 意外致困 (2021 framework, A1): counts while its month
+/// lies in the window.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct MajorEventRecord {
+    /// Id.
+    pub id: i64,
+    /// The month it happened.
+    #[schema(value_type = String)]
+    pub month: YearMonth,
+    /// Its kind.
+    #[schema(value_type = String)]
+    pub kind: MajorEvent,
+    /// What happened.
+    pub note: String,
+    /// Who recorded it.
+    pub recorded_by: String,
 }
 
 /// A union assistance record.
@@ -228,6 +246,36 @@ impl Store {
     pub async fn union_assistance(&self, scope: &Scope, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
         assistance_in(Reader::Pool(self), scope, household_id).await
     }
+
+    /// A household's major events, newest first.
+    pub async fn major_events(&self, scope: &Scope, household_id: i64) -> Result<Vec<MajorEventRecord>, StoreError> {
+        events_in(Reader::Pool(self), scope, household_id).await
+    }
+}
+
+async fn events_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<MajorEventRecord>, StoreError> {
+    use crate::schema::MajorEvents as E;
+    let q = Query::select()
+        .columns([E::Id, E::Month, E::Kind, E::Note, E::RecordedBy])
+        .from(E::Table)
+        .and_where(Expr::col(E::HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .order_by(E::Month, Order::Desc)
+        .order_by(E::Id, Order::Desc)
+        .to_owned();
+    r.all(&q)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(MajorEventRecord {
+                id: get(row, "id")?,
+                month: month(row, "month")?,
+                kind: get_code(row, "kind", MajorEvent::from_code)?,
+                note: get(row, "note")?,
+                recorded_by: get(row, "recorded_by")?,
+            })
+        })
+        .collect()
 }
 
 /// The records of an open file, read inside its transaction: the values a change replaces,
@@ -257,6 +305,48 @@ impl WriteTx {
     /// The file's union assistance.
     pub async fn file_assistance(&mut self, file: &OpenFile) -> Result<Vec<UnionAssistance>, StoreError> {
         assistance_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+    }
+
+    /// The file's major events.
+    pub async fn file_major_events(&mut self, file: &OpenFile) -> Result<Vec<MajorEventRecord>, StoreError> {
+        events_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+    }
+
+    /// Records a major event; returns its id.
+    pub async fn insert_major_event(
+        &mut self,
+        file: &OpenFile,
+        m: YearMonth,
+        kind: MajorEvent,
+        note: &str,
+        by: &str,
+    ) -> Result<i64, StoreError> {
+        use crate::schema::MajorEvents as E;
+        let q = Query::insert()
+            .into_table(E::Table)
+            .columns([E::HouseholdId, E::Month, E::Kind, E::Note, E::RecordedBy, E::RecordedAt])
+            .values_panic([
+                file.id().into(),
+                m.to_key().into(),
+                kind.code().into(),
+                note.into(),
+                by.into(),
+                crate::now_rfc3339().into(),
+            ])
+            .returning_col(E::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Removes a major event of the file.
+    pub async fn delete_major_event(&mut self, file: &OpenFile, id: i64) -> Result<(), StoreError> {
+        use crate::schema::MajorEvents as E;
+        let q = Query::delete()
+            .from_table(E::Table)
+            .and_where(Expr::col(E::Id).eq(id))
+            .and_where(Expr::col(E::HouseholdId).eq(file.id()))
+            .to_owned();
+        one_row(self.exec(&q).await?)
     }
 }
 

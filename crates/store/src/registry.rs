@@ -7,6 +7,7 @@ use bangfu_domain::{Money, OrgKind, StandardKind, YearMonth};
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
 use sqlx::any::AnyRow;
+use std::collections::HashMap;
 
 /// An administrative region (GB/T 2260).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -17,8 +18,11 @@ pub struct Region {
     pub name: String,
     /// English name.
     pub name_en: String,
-    /// The prefecture a county belongs to; `None` for a prefecture.
+    /// The region it lies in (a county's city, a city's province); `None` at the top.
     pub parent_code: Option<String>,
+    /// In use by this deployment (`bangfu setup --region`): the deployment's root and what lies
+    /// under it. A region moved out of use keeps its files.
+    pub in_use: bool,
 }
 
 /// An organisation: a union body, a government department or an employer.
@@ -74,7 +78,22 @@ fn region_from(row: &AnyRow) -> Result<Region, StoreError> {
         name: get(row, "name")?,
         name_en: get(row, "name_en")?,
         parent_code: get(row, "parent_code")?,
+        in_use: get::<i64>(row, "in_use")? != 0,
     })
+}
+
+/// The national list of regions shipped with the program (GB/T 2260; `data/README.md` names
+/// its source and date): (code, name, parent code).
+pub fn national_regions() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
+    include_str!("../data/regions.csv")
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let mut f = l.split(',');
+            let (code, name, parent) = (f.next()?, f.next()?, f.next().unwrap_or(""));
+            Some((code, name, (!parent.is_empty()).then_some(parent)))
+        })
+        .collect()
 }
 
 fn org_from(row: &AnyRow) -> Result<Organisation, StoreError> {
@@ -103,34 +122,52 @@ fn org_columns() -> [Organisations; 6] {
 }
 
 impl Store {
-    /// All regions, prefecture first, then its counties by code.
+    /// The regions in use, by code (a city before its counties).
     pub async fn regions(&self) -> Result<Vec<Region>, StoreError> {
         let q = Query::select()
-            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode, Regions::InUse])
             .from(Regions::Table)
+            .and_where(Expr::col(Regions::InUse).eq(1))
             .order_by(Regions::Code, Order::Asc)
             .to_owned();
         self.all(&q).await?.iter().map(region_from).collect()
     }
 
-    /// One region.
+    /// One region, in use or not.
     pub async fn region(&self, code: &str) -> Result<Region, StoreError> {
         let q = Query::select()
-            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode, Regions::InUse])
             .from(Regions::Table)
             .and_where(Expr::col(Regions::Code).eq(code))
             .to_owned();
         region_from(&self.optional(&q).await?.ok_or(StoreError::NotFound)?)
     }
 
-    /// The region and the regions directly under it (a county has none).
+    /// The region and everything under it (a county: itself), in use or not — a scope keeps
+    /// reaching the files of a region moved out of use. Empty for an unknown code.
     pub async fn region_and_children(&self, code: &str) -> Result<Vec<String>, StoreError> {
-        let q = Query::select()
-            .column(Regions::Code)
-            .from(Regions::Table)
-            .cond_where(Expr::col(Regions::Code).eq(code).or(Expr::col(Regions::ParentCode).eq(code)))
-            .to_owned();
-        self.all(&q).await?.iter().map(|r| get(r, "code")).collect()
+        let q = Query::select().columns([Regions::Code, Regions::ParentCode]).from(Regions::Table).to_owned();
+        let mut children: HashMap<String, Vec<String>> = HashMap::new();
+        let mut known = false;
+        for r in self.all(&q).await? {
+            let c: String = get(&r, "code")?;
+            known |= c == code;
+            if let Some(p) = get::<Option<String>>(&r, "parent_code")? {
+                children.entry(p).or_default().push(c);
+            }
+        }
+        if !known {
+            return Ok(Vec::new());
+        }
+        let mut out = vec![code.to_string()];
+        let mut i = 0;
+        while i < out.len() && out.len() <= 10_000 {
+            if let Some(c) = children.get(&out[i]) {
+                out.extend(c.iter().cloned());
+            }
+            i += 1;
+        }
+        Ok(out)
     }
 
     /// Organisations, optionally of one kind, by name.
@@ -200,24 +237,73 @@ impl Store {
 }
 
 impl WriteTx {
-    /// Inserts or renames a region (used by seeding).
+    /// Inserts a region, or renames it and sets its parent and use (an English name already
+    /// stored is kept when `r.name_en` is empty).
     pub async fn upsert_region(&mut self, r: &Region) -> Result<(), StoreError> {
+        let en = if r.name_en.is_empty() { r.name.clone() } else { r.name_en.clone() };
         let q = Query::insert()
             .into_table(Regions::Table)
-            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode])
+            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode, Regions::InUse])
             .values_panic([
                 r.code.clone().into(),
                 r.name.clone().into(),
-                r.name_en.clone().into(),
+                en.into(),
                 r.parent_code.clone().into(),
+                i64::from(r.in_use).into(),
             ])
             .on_conflict(
                 sea_query::OnConflict::column(Regions::Code)
-                    .update_columns([Regions::Name, Regions::NameEn, Regions::ParentCode])
+                    .update_columns([Regions::Name, Regions::ParentCode, Regions::InUse])
                     .to_owned(),
             )
             .to_owned();
-        self.exec(&q).await.map(|_| ())
+        self.exec(&q).await?;
+        if !r.name_en.is_empty() {
+            let q = Query::update()
+                .table(Regions::Table)
+                .value(Regions::NameEn, r.name_en.clone())
+                .and_where(Expr::col(Regions::Code).eq(r.code.clone()))
+                .to_owned();
+            self.exec(&q).await?;
+        }
+        Ok(())
+    }
+
+    /// Makes `root` and what lies under it (from the national list) the regions in use: they
+    /// are added or kept, `root`'s line above it is added for lineage (not in use), and every
+    /// other region is moved out of use — nothing is deleted, files stay where they are.
+    /// Returns the regions now in use; `NotFound` for a code not on the national list.
+    pub async fn set_up_root(&mut self, root: &str) -> Result<Vec<String>, StoreError> {
+        let all = national_regions();
+        let Some(start) = all.iter().find(|r| r.0 == root) else { return Err(StoreError::NotFound) };
+        let mut subtree: Vec<(&str, &str, Option<&str>)> = vec![*start];
+        let mut i = 0;
+        while i < subtree.len() {
+            let parent = subtree[i].0;
+            subtree.extend(all.iter().filter(|r| r.2 == Some(parent)).copied());
+            i += 1;
+        }
+        let mut line = Vec::new();
+        let mut up = start.2;
+        while let Some(p) = up {
+            let Some(r) = all.iter().find(|r| r.0 == p) else { break };
+            line.push(*r);
+            up = r.2;
+        }
+        self.exec(&Query::update().table(Regions::Table).value(Regions::InUse, 0).to_owned()).await?;
+        for (rows, in_use) in [(&line, false), (&subtree, true)] {
+            for (code, name, parent) in rows.iter() {
+                let r = Region {
+                    code: code.to_string(),
+                    name: name.to_string(),
+                    name_en: String::new(),
+                    parent_code: parent.map(str::to_string),
+                    in_use,
+                };
+                self.upsert_region(&r).await?;
+            }
+        }
+        Ok(subtree.iter().map(|r| r.0.to_string()).collect())
     }
 
     /// Creates an organisation and returns its id.

@@ -9,6 +9,7 @@ pub(crate) enum Regions {
     Name,
     NameEn,
     ParentCode,
+    InUse,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -47,6 +48,26 @@ pub(crate) enum Households {
     CreatedAt,
     UpdatedAt,
     RegisteredBy,
+    LabourRelationMonths,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum HouseholdExclusions {
+    Table,
+    HouseholdId,
+    Code,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum MajorEvents {
+    Table,
+    Id,
+    HouseholdId,
+    Month,
+    Kind,
+    Note,
+    RecordedBy,
+    RecordedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -189,6 +210,13 @@ pub(crate) enum Policies {
     StockCutoff,
     Multiplier,
     CreatedAt,
+    RegionCode,
+    Framework,
+    FromMonth,
+    RelativePercent,
+    AccidentPercent,
+    MinLabourMonths,
+    CreatedBy,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -223,6 +251,7 @@ pub(crate) enum Determinations {
     Basis,
     Results,
     ComputedAt,
+    Framework,
 }
 
 #[derive(Iden, Clone, Copy)]

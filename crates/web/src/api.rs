@@ -77,6 +77,8 @@ pub fn routes() -> crate::Routes {
         .route("/returns", get(c::returns))
         .route("/returns/{id}/decision", axum::routing::post(c::decide_return))
         .route("/what-if", get(a::what_if))
+        .route("/frameworks", get(a::frameworks).post(a::set_framework))
+        .route("/frameworks/preview", axum::routing::post(a::preview_framework))
         .route("/users", get(a::list_users).post(a::create_user))
         .route("/users/{id}", get(a::get_user).put(a::update_user))
         .route("/users/{id}/password", put(a::set_password))
@@ -96,6 +98,8 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/enrolments/{item_id}", delete(hh::delete_enrolment))
         .route("/households/{id}/union-assistance", get(hh::list_union_assistance).post(hh::add_union_assistance))
         .route("/households/{id}/union-assistance/{item_id}", delete(hh::delete_union_assistance))
+        .route("/households/{id}/major-events", get(hh::list_major_events).post(hh::add_major_event))
+        .route("/households/{id}/major-events/{item_id}", delete(hh::delete_major_event))
         .fallback(|| async { ApiError::new(StatusCode::NOT_FOUND, bangfu_domain::Code::NoSuchEndpoint) })
 }
 
@@ -134,6 +138,9 @@ pub fn routes() -> crate::Routes {
         hh::list_union_assistance,
         hh::add_union_assistance,
         hh::delete_union_assistance,
+        hh::list_major_events,
+        hh::add_major_event,
+        hh::delete_major_event,
         a::me,
         a::evaluate_case,
         a::household_evaluation,
@@ -179,6 +186,9 @@ pub fn routes() -> crate::Routes {
         f::set_standard,
         f::report,
         a::what_if,
+        a::frameworks,
+        a::preview_framework,
+        a::set_framework,
         a::list_users,
         a::create_user,
         a::get_user,
@@ -201,6 +211,7 @@ pub fn routes() -> crate::Routes {
         StandardInput,
         EnrolmentInput,
         UnionAssistanceInput,
+        MajorEventInput,
         Amount,
         Household,
         HouseholdPage,
@@ -212,6 +223,7 @@ pub fn routes() -> crate::Routes {
         Standard,
         Enrolment,
         UnionAssistance,
+        bangfu_store::MajorEventRecord,
         a::Me,
         a::CaseFile,
         a::DeterminationOut,

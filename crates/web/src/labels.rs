@@ -145,6 +145,9 @@ pub fn audit_entity(code: &str, lang: Lang) -> String {
         "member" => ("家庭成员", "Member"),
         "monthly_record" | "month" => ("月度收支", "Monthly record"),
         "enrolment" => ("社会救助", "Enrolment"),
+        "major_event" => ("重大事件", "Major event"),
+        "policy" => ("帮扶标准与参数", "Framework and parameters"),
+        "region" => ("地区", "Region"),
         "union_assistance" => ("工会帮扶记录", "Union assistance"),
         "outcome" => ("脱困解困结果", "Outcome"),
         "pairing" => ("一帮一结对", "Pairing"),
@@ -225,6 +228,15 @@ pub fn field(path: &str, lang: Lang) -> Option<&'static str> {
         "date" => t.date,
         "kind" => t.kind,
         "measure" => t.measure,
+        "framework" => t.framework,
+        "window_months" => t.window_months,
+        "relative_percent" => t.relative_percent,
+        "accident_percent" => t.accident_percent,
+        "min_labour_months" => t.min_labour_months,
+        "multiplier" => t.multiplier,
+        "stock_cutoff" => t.stock_cutoff,
+        "exclusions" => t.exclusions,
+        "labour_relation_months" => t.labour_relation_months,
         _ => return None,
     })
 }
@@ -296,6 +308,13 @@ fn detail_key(key: &str, lang: Lang) -> String {
         "label" => ("用途说明", "label"),
         "permission" => ("所需权限", "permission"),
         "scheme" => ("救助项目", "scheme"),
+        "recorded_by" | "created_by" => ("记录人", "recorded by"),
+        "created_at" => ("记录时间", "recorded at"),
+        "params" => ("参数", "parameters"),
+        "version" => ("版本", "version"),
+        "root" => ("部署地区", "root region"),
+        "regions_in_use" => ("启用地区数", "regions in use"),
+        "policy_versions" => ("适用政策版本", "policy versions"),
         _ => return key.to_string(),
     };
     pick(lang, pair).to_string()
@@ -331,6 +350,9 @@ fn vocabulary_label(code: &str, zh: bool) -> Option<&'static str> {
         .or_else(|| FundSource::from_code(code).map(|v| v.label(zh)))
         .or_else(|| RosterKind::from_code(code).map(|v| v.label(zh)))
         .or_else(|| Scheme::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| MajorEvent::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Exclusion::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| Framework::from_code(code).map(|v| v.label(zh)))
         .or_else(|| MeasureKind::from_code(code).map(|v| v.label(zh)))
         .or_else(|| MeasureStatus::from_code(code).map(|v| v.label(zh)))
         .or_else(|| PlanRoute::from_code(code).map(|v| v.label(zh)))

@@ -27,6 +27,7 @@ struct Fixture {
     member: i64,
     enrolment: i64,
     assistance: i64,
+    major_event: i64,
     measure: i64,
     visit: i64,
     /// Texts that must never reach a user out of scope.
@@ -135,6 +136,8 @@ async fn fixture(app: &App) -> (Orgs, Vec<Fixture>) {
         )
         .unwrap();
         let a = app.add_union_assistance(&sys, h.id, None, &a).await.unwrap();
+        let ev = MajorEventInput { month: "2020-03".into(), kind: "disaster".into(), note: "水灾".into() };
+        let major_event = app.add_major_event(&sys, h.id, None, &ev).await.unwrap().id;
         let plan = bangfu_app::casework::PlanInput {
             year: Some(2026),
             goals: "目标".into(),
@@ -164,6 +167,7 @@ async fn fixture(app: &App) -> (Orgs, Vec<Fixture>) {
             member: m.id,
             enrolment: e.id,
             assistance: a.id,
+            major_event,
             measure,
             visit,
             markers: vec![head.into(), member_name.into(), h.file_no.clone(), head_id.clone(), masked, member_id],
@@ -243,7 +247,13 @@ fn fill_household(path: &str, f: Option<&Fixture>) -> Option<String> {
         return None;
     }
     let n = |v: fn(&Fixture) -> i64| f.map_or(NONE, v).to_string();
-    let item = if path.contains("enrolments") { n(|f| f.enrolment) } else { n(|f| f.assistance) };
+    let item = if path.contains("enrolments") {
+        n(|f| f.enrolment)
+    } else if path.contains("major-events") {
+        n(|f| f.major_event)
+    } else {
+        n(|f| f.assistance)
+    };
     let filled = path
         .replace("{id}", &n(|f| f.id))
         .replace("{member_id}", &n(|f| f.member))
@@ -269,6 +279,7 @@ fn body_for(path: &str) -> Value {
         "months" => json!([{"month": "2021-01", "members": 2, "income": "900"}]),
         "enrolments" => json!({"scheme": "dibao", "from": "2021-01"}),
         "union-assistance" => json!({"date": "2021-02-01", "kind": "cash", "amount": "100", "measure": "living_aid"}),
+        "major-events" => json!({"month": "2021-03", "kind": "epidemic", "note": "疫情"}),
         "organisations" | "{id}" if path.contains("organisations") => {
             json!({"name": "新单位", "kind": "employer", "region_code": "450403"})
         }
@@ -334,9 +345,10 @@ async fn snapshot(app: &App, fs: &[Fixture]) -> Vec<String> {
             .await
             .unwrap();
         out.push(format!(
-            "{h:?}{members:?}{months:?}{:?}{:?}",
+            "{h:?}{members:?}{months:?}{:?}{:?}{:?}",
             app.store.enrolments(&all, f.id).await.unwrap(),
-            app.store.union_assistance(&all, f.id).await.unwrap()
+            app.store.union_assistance(&all, f.id).await.unwrap(),
+            app.store.major_events(&all, f.id).await.unwrap()
         ));
     }
     // The standard of county B, which only city staff may change (and the matrix never does).
@@ -630,5 +642,44 @@ async fn auditors_write_nothing_and_ids_on_file_elsewhere_stay_unnamed() {
             }
             assert!(text.contains("未匹配") && !text.contains("450405"), "{uri}:\n{text}");
         }
+    }
+}
+
+/// Issue 20: only city staff change frameworks, and only for regions they reach; a region out
+/// of reach is refused exactly like one that does not exist. Reading the sequences needs the
+/// right to read households.
+#[tokio::test]
+async fn only_city_staff_change_frameworks_and_only_in_their_regions() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let (orgs, _) = fixture(&app).await;
+        let users = users(&app, &orgs).await;
+        let change = |region: &str| json!({"region_code": region, "framework": "national-2021", "from": "2026-05", "relative_percent": 150});
+        for u in &users {
+            let preview = post(&u.router, "/api/v1/frameworks/preview", &change("450403")).await;
+            let list = get(&u.router, "/api/v1/frameworks").await;
+            if u.name == "m-city" {
+                assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+                assert_eq!(list.status, StatusCode::OK);
+            } else {
+                assert_eq!(preview.status, StatusCode::FORBIDDEN, "{}: {}", u.name, preview.text);
+                let saved = post(&u.router, "/api/v1/frameworks", &change("450403")).await;
+                assert_eq!(saved.status, StatusCode::FORBIDDEN, "{}", u.name);
+                assert_eq!(list.status, if u.reads { StatusCode::OK } else { StatusCode::FORBIDDEN }, "{}", u.name);
+            }
+        }
+        let city = users.iter().find(|u| u.name == "m-city").unwrap();
+        // 450100 is a real city the deployment does not reach; 459999 is no region at all.
+        let elsewhere = post(&city.router, "/api/v1/frameworks", &change("450100")).await;
+        let nowhere = post(&city.router, "/api/v1/frameworks", &change("459999")).await;
+        assert_eq!(elsewhere.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(elsewhere.text.replace("450100", "459999"), nowhere.text.replace("450100", "459999"));
+        let saved = post(&city.router, "/api/v1/frameworks", &change("450403")).await;
+        assert_eq!(saved.status, StatusCode::CREATED, "{}", saved.text);
+        assert_eq!(saved.body["params"]["relative_percent"], 150);
+        let county = users.iter().find(|u| u.name == "m-county-a").unwrap();
+        let seen = get(&county.router, "/api/v1/frameworks").await;
+        let mine = seen.body.as_array().unwrap().iter().find(|r| r["region_code"] == "450403").unwrap();
+        assert_eq!(mine["sequence"].as_array().unwrap().last().unwrap()["params"]["version"], 3, "{}", seen.text);
     }
 }

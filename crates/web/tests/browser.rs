@@ -359,11 +359,12 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         )
         .await
         .unwrap();
-    // Five months below the standard (1,500 yuan for three people against 3 × 800): the window
-    // of 2026-09 lacks 2026-04, so the household is not yet eligible.
-    let months: Vec<MonthlyRecordInput> = (5..=9)
-        .map(|m| MonthlyRecordInput {
-            month: format!("2026-{m:02}"),
+    // Eleven months below the standard (1,500 yuan for three people against 3 × 800): 2026 is
+    // judged under the 2021 framework, whose window of 2026-09 (twelve months) lacks 2025-10, so
+    // the household is not yet eligible.
+    let months: Vec<MonthlyRecordInput> = (0..11)
+        .map(|i| MonthlyRecordInput {
+            month: bangfu_domain::YearMonth::new(2025, 11).unwrap().plus(i).to_string(),
             members: 3,
             income: Amount::from("1500"),
             government_assistance: None,
@@ -430,7 +431,7 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         c.find(Locator::LinkText("450422-2015-000001")).await?.click().await?;
         let before = wait("#eligibility".into()).await?.text().await?;
         check_page(&c, "the file on a desktop").await?;
-        assert!(before.starts_with('否'), "five months of six: not yet eligible, the page says {before:?}");
+        assert!(before.starts_with('否'), "eleven months of twelve: not yet eligible, the page says {before:?}");
         // The dashboard before the exit.
         menu(&c, "nav-dashboard").await?;
         let dash_before = wait("#chart-status-table".into()).await?.text().await?;
@@ -447,7 +448,7 @@ async fn county_staff_record_a_month_and_an_exit_is_approved_in_two_accounts() {
         let after = wait("#evaluation h2".into()).await?.text().await?;
         assert!(after.contains("2026-10"), "the evaluation moves to the new month: {after:?}");
         let eligible = c.find(Locator::Id("eligibility")).await?.text().await?;
-        assert!(eligible.starts_with('是'), "six months below the standard: eligible, the page says {eligible:?}");
+        assert!(eligible.starts_with('是'), "twelve months below the standard: eligible, the page says {eligible:?}");
         let finances = c.find(Locator::Id("finances")).await?.text().await?;
         assert!(finances.contains("2026-10") && finances.contains("¥1,500.00"), "the month is listed: {finances:?}");
         // 3. Propose an exit (employment); the proposer cannot approve it.
@@ -792,4 +793,91 @@ async fn a_grassroots_cadre_s_day_on_a_phone() {
         Ok::<_, fantoccini::error::CmdError>(())
     };
     finish("grassroots_day_on_a_phone", &c, flow).await;
+}
+
+/// Issue 20: city staff change their city's relative-hardship line from a month on through the
+/// 帮扶标准与参数 page — a preview of the counts per region first, then a new version — and the
+/// page lists it in the city's sequence.
+#[tokio::test]
+async fn city_staff_preview_and_save_a_framework_change() {
+    let Some(driver_path) = chromedriver_or_skip() else { return };
+    let db = TestDb::sqlite();
+    let app = bangfu_app::App::new(db.open().await);
+    let system = bangfu_app::Principal::system();
+    let s = bangfu_app::input::StandardInput {
+        region_code: "450403".into(),
+        kind: "dibao".into(),
+        from: "2019-01".into(),
+        amount: bangfu_app::input::Amount::from("600"),
+    };
+    app.create_standard(&system, &s).await.unwrap();
+    // Two households of two: one deep, one relative at 200% and out of hardship at 150%.
+    for (i, income) in [1000, 2000].iter().enumerate() {
+        let h = app
+            .create_household(
+                &system,
+                &bangfu_app::input::HouseholdInput {
+                    head_name: format!("参数户{i}"),
+                    head_id_number: id_with_check(&format!("4504031975010112{i}")),
+                    region_code: "450403".into(),
+                    registered_on: "2022-01-01".into(),
+                    causes: vec!["illness".into()],
+                    work_capacity: "partial".into(),
+                    ..Default::default()
+                },
+            )
+            .await
+            .unwrap();
+        let months: Vec<bangfu_app::input::MonthlyRecordInput> = (0..12)
+            .map(|k| {
+                let m = bangfu_domain::YearMonth::new(2025, 6).unwrap().plus(k);
+                serde_json::from_value(serde_json::json!({"month": m.to_string(), "members": 2, "income": income}))
+                    .unwrap()
+            })
+            .collect();
+        app.put_months(&system, h.id, None, &months).await.unwrap();
+    }
+    let password = "browser test password";
+    app.ensure_user(&bangfu_app::users::UserInput {
+        name: "city".into(),
+        role: "city_staff".into(),
+        region_code: Some("450400".into()),
+        password: Some(password.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let base = serve(app).await;
+    let (_driver, c) = browser(&driver_path).await;
+    let c2 = c.clone();
+    let flow = async move {
+        let c = c2;
+        let wait = |css: &'static str| {
+            let c = c.clone();
+            async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await }
+        };
+        c.goto(&format!("{base}/sign-in")).await?;
+        c.find(Locator::Id("name")).await?.send_keys("city").await?;
+        c.find(Locator::Id("password")).await?.send_keys(password).await?;
+        c.find(Locator::Id("sign-in")).await?.click().await?;
+        wait("#visits-overdue").await?;
+        menu(&c, "nav-frameworks").await?;
+        wait("#framework-form").await?;
+        let seq = c.find(Locator::Id("sequences")).await?.text().await?;
+        assert!(seq.contains("全国常态化帮扶（2021）") && seq.contains("2021-01"), "the preset: {seq}");
+        for (name, value) in [("from", "2026-05"), ("relative_percent", "150"), ("as_of", "2026-05")] {
+            let e = c.find(Locator::Css(&format!("#framework-form [name={name}]"))).await?;
+            e.clear().await?;
+            e.send_keys(value).await?;
+        }
+        click_and_load(&c, "#preview").await?;
+        let preview = wait("#framework-preview").await?.text().await?;
+        assert!(preview.contains("0 → 1 (+1)"), "one household exits: {preview}");
+        click_and_load(&c, "#save-version").await?;
+        wait("#saved").await?;
+        let seq = c.find(Locator::Id("sequences")).await?.text().await?;
+        assert!(seq.contains("2026-05") && seq.contains("150%"), "the new version listed: {seq}");
+        Ok(())
+    };
+    finish("framework_change", &c, flow).await;
 }

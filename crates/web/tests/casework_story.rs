@@ -61,6 +61,12 @@ async fn a_household_goes_from_registration_to_an_approved_exit_and_back() {
         let union = app.create_organisation(&sys, &org("万秀社区工会", "grassroots_union", Some(cu.id))).await.unwrap();
         let helper = app.create_organisation(&sys, &org("梧州帮扶机械厂", "employer", None)).await.unwrap();
         let router = |t: String| with_token(bangfu_web::router(app.clone()), &t);
+        // This story follows the 2018 plan's exits (social assistance, relief, 返困) through
+        // 2025–2026: the city keeps the plan in force (frameworks are data, issue 20).
+        let city = router(token_for(&app, "c-city", "city_staff", Some("450400"), None).await);
+        let plan = json!({"region_code": "450400", "framework": "plan-2018", "from": "2021-01"});
+        let kept = post(&city, "/api/v1/frameworks", &plan).await;
+        assert_eq!(kept.status, StatusCode::CREATED, "{}", kept.text);
         let cadre = router(token_for(&app, "c-cadre", "grassroots_staff", Some("450403"), Some(union.id)).await);
         let county = router(token_for(&app, "c-county", "county_staff", Some("450403"), None).await);
         let other = router(token_for(&app, "c-other", "county_staff", Some("450405"), None).await);

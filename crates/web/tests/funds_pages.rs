@@ -26,7 +26,7 @@ async fn entries(app: &App) -> i64 {
 async fn funds_pages_answer_and_payments_wait_for_a_second_person() {
     for db in TestDb::all().await {
         let app = App::new(db.open().await);
-        app.demo(200, 5, &|_| {}).await.unwrap();
+        app.demo(None, 200, 5, &|_| {}).await.unwrap();
         let b = db.backend;
         let city = as_city_staff(&app).await;
         let r = get(&city, "/funds").await;

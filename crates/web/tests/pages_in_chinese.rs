@@ -112,6 +112,9 @@ async fn waiting_work(app: &bangfu_app::App) -> Vec<String> {
     // The household also gets an enrolment and an open return to hardship.
     let e = bangfu_app::input::EnrolmentInput { scheme: "dibao".into(), from: "2024-01".into(), to: None };
     app.add_enrolment(&city, h.id, None, &e).await.unwrap();
+    let ev =
+        bangfu_app::input::MajorEventInput { month: "2026-03".into(), kind: "epidemic".into(), note: "疫情".into() };
+    app.add_major_event(&city, h.id, None, &ev).await.unwrap();
     let month = bangfu_domain::YearMonth::new(2026, 9).unwrap();
     let mut tx = app.store.begin().await.unwrap();
     let flag = bangfu_store::NewReturn { household_id: h.id, as_of: month, failed: (month, 90_000, 100_000) };
@@ -124,7 +127,7 @@ async fn waiting_work(app: &bangfu_app::App) -> Vec<String> {
 async fn every_page_speaks_chinese_to_every_role() {
     let db = TestDb::sqlite();
     let app = bangfu_app::App::new(db.open().await);
-    app.demo(60, 7, &|_| {}).await.unwrap();
+    app.demo(None, 60, 7, &|_| {}).await.unwrap();
     let users = app.demo_users().await.unwrap();
     let starts = waiting_work(&app).await;
     let names: Vec<String> = users.iter().map(|u| u.0.clone()).collect();

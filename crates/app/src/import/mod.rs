@@ -909,6 +909,30 @@ fn household_input(head: &Head, r: &csv::StringRecord, bad: &mut Vec<FieldError>
         bad.push(FieldError::new("migrant_worker", Code::YesOrNo));
         false
     });
+    let labour_relation_months = match head.get(r, "labour_relation_months") {
+        "" => None,
+        n => match n.parse::<i64>() {
+            Ok(n) => Some(n),
+            Err(_) => {
+                bad.push(FieldError::new("labour_relation_months", Code::NotWholeNumber));
+                None
+            }
+        },
+    };
+    // Codes or Chinese labels, as for the causes.
+    let exclusions: Vec<String> = head
+        .get(r, "exclusions")
+        .split(['、', ',', '，', ';', '；', ' '])
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| {
+            code_of(
+                bangfu_domain::Exclusion::ALL,
+                bangfu_domain::Exclusion::code,
+                bangfu_domain::Exclusion::label,
+                c.trim(),
+            )
+        })
+        .collect();
     let causes: Vec<String> = head
         .get(r, "causes")
         .split(['、', ',', '，', ';', '；', ' '])
@@ -935,6 +959,8 @@ fn household_input(head: &Head, r: &csv::StringRecord, bad: &mut Vec<FieldError>
         ),
         causes_resolved: false,
         children_completed_studies: false,
+        exclusions,
+        labour_relation_months,
     }
 }
 

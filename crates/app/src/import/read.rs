@@ -96,6 +96,8 @@ impl Kind {
                 ("causes", "致困原因", false),
                 ("work_capacity", "劳动能力", true),
                 ("migrant_worker", "农民工家庭", false),
+                ("labour_relation_months", "劳动关系月数", false),
+                ("exclusions", "排除性条件", false),
             ],
             Kind::Members => &[
                 ("head_id_number", "户主身份证号", true),

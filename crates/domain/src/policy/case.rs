@@ -3,7 +3,7 @@
 //! field, never half-read.
 
 use super::engine::{Enrolment, Facts, MonthFacts, Params, StandardsTable};
-use crate::{Cause, Money, NonLivingKind, Scheme, YearMonth};
+use crate::{Cause, Exclusion, Framework, Money, NonLivingKind, Scheme, YearMonth};
 use chrono::NaiveDate;
 use serde_json::{Map, Value};
 
@@ -159,6 +159,31 @@ pub fn parse(bytes: &[u8]) -> R<Case> {
     let mut params = Params::default();
     if let Some((p, v)) = opt(top, "", "policy")? {
         let m = obj(v, &p)?;
+        // The framework first: it sets the window's default (6 months, or 12 under 2021).
+        if let Some((fp, f)) = opt(m, &p, "framework")? {
+            let code = text(f, &fp)?;
+            let Some(framework) = Framework::from_code(code) else {
+                return err(&fp, format!("{code:?} is not a framework (plan-2018, national-2021)"));
+            };
+            params = Params::of(framework);
+        }
+        let bounded = |key: &str, min: i64, max: i64, what: &str| -> R<Option<i64>> {
+            let Some((kp, k)) = opt(m, &p, key)? else { return Ok(None) };
+            let n = integer(k, &kp)?;
+            if n < min || n > max {
+                return err(&kp, format!("must be {what}"));
+            }
+            Ok(Some(n))
+        };
+        if let Some(n) = bounded("relative_percent", 100, i64::MAX, "a whole number of at least 100")? {
+            params.relative_percent = n;
+        }
+        if let Some(n) = bounded("accident_percent", 1, 100, "a whole number from 1 to 100")? {
+            params.accident_percent = n;
+        }
+        if let Some(n) = bounded("min_labour_months", 0, i64::MAX, "a whole number of at least 0")? {
+            params.min_labour_months = n;
+        }
         if let Some((wp, w)) = opt(m, &p, "window_months")? {
             let n = integer(w, &wp)?;
             if !(1..=120).contains(&n) {
@@ -253,6 +278,33 @@ fn household(m: &Map<String, Value>, path: &str) -> R<Facts> {
             union_assistance.push(month(u, &format!("{p}[{i}]"))?);
         }
     }
+    let mut exclusions = Vec::new();
+    if let Some((p, v)) = opt(m, path, "exclusions")? {
+        for (i, c) in array(v, &p)?.iter().enumerate() {
+            let cp = format!("{p}[{i}]");
+            let code = text(c, &cp)?;
+            match Exclusion::from_code(code) {
+                Some(x) => exclusions.push(x),
+                None => return err(&cp, format!("{code:?} is not an exclusion code")),
+            }
+        }
+    }
+    let mut major_events = Vec::new();
+    if let Some((p, v)) = opt(m, path, "major_events")? {
+        for (i, e) in array(v, &p)?.iter().enumerate() {
+            major_events.push(month(e, &format!("{p}[{i}]"))?);
+        }
+    }
+    let labour_relation_months = match opt(m, path, "labour_relation_months")? {
+        Some((p, v)) => {
+            let n = integer(v, &p)?;
+            if n < 0 {
+                return err(&p, "must be a whole number of at least 0");
+            }
+            Some(n)
+        }
+        None => None,
+    };
     let mut months: Vec<MonthFacts> = Vec::new();
     if let Some((p, v)) = opt(m, path, "months")? {
         for (i, r) in array(v, &p)?.iter().enumerate() {
@@ -273,6 +325,9 @@ fn household(m: &Map<String, Value>, path: &str) -> R<Facts> {
         enrolments,
         union_assistance,
         months,
+        exclusions,
+        major_events,
+        labour_relation_months,
     })
 }
 
@@ -299,21 +354,28 @@ fn month_record(m: &Map<String, Value>, path: &str) -> R<MonthFacts> {
         }
         None => 0,
     };
-    let mut non_living = 0i64;
+    let (mut non_living, mut rigid, mut hardship) = (0i64, 0i64, 0i64);
     if let Some((p, v)) = opt(m, path, "non_living")? {
         for (k, a) in obj(v, &p)? {
             let kp = format!("{p}.{k}");
-            if NonLivingKind::from_code(k).is_none() {
+            let Some(kind) = NonLivingKind::from_code(k) else {
                 return err(
                     &kp,
                     "is not a kind of non-living expenditure (medical, education, emergency, accident, other)",
                 );
-            }
+            };
             if a.is_null() {
                 return err(&kp, "must not be null");
             }
-            non_living += money(a, &kp)?;
+            let fen = money(a, &kp)?;
+            non_living += fen;
+            if kind.is_rigid() {
+                rigid += fen;
+            }
+            if kind.is_hardship_cost() {
+                hardship += fen;
+            }
         }
     }
-    Ok(MonthFacts { month, members, income, aid, non_living })
+    Ok(MonthFacts { month, members, income, aid, non_living, rigid, hardship })
 }

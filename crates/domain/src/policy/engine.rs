@@ -3,7 +3,7 @@
 //! explanation is rendered from the evidence by [`crate::policy::explain`], so a batch over
 //! millions of households allocates nothing per rule).
 
-use crate::{Cause, Scheme, YearMonth};
+use crate::{Cause, Exclusion, Framework, Scheme, YearMonth};
 use chrono::NaiveDate;
 use serde::Serialize;
 
@@ -12,17 +12,45 @@ use serde::Serialize;
 pub struct Params {
     /// Version of the policy record (0 for parameters given in a case file).
     pub version: i64,
-    /// "连续6个月以上": the window's length in months.
+    /// The rule set: the 2018 plan or the national framework of 2021 (POLICY §9).
+    pub framework: Framework,
+    /// The window's length in months: "连续6个月以上" under the plan, a year under the 2021
+    /// framework.
     pub window_months: u32,
     /// Households registered on or before this date are the stock.
     pub stock_cutoff: NaiveDate,
-    /// C4's multiple of the dibao standard ("5倍（含）以内").
+    /// C4's multiple of the dibao standard ("5倍（含）以内"), plan only.
     pub multiplier: i64,
+    /// R1's `p`: relative hardship is below `p`% of the dibao line (2021 only).
+    pub relative_percent: i64,
+    /// A1's `q`: hardship costs above `q`% of own income (2021 only).
+    pub accident_percent: i64,
+    /// M1: months of de-facto labour relation a migrant worker needs (2021 only).
+    pub min_labour_months: i64,
 }
 
 impl Default for Params {
     fn default() -> Self {
-        Params { version: 0, window_months: 6, stock_cutoff: super::default_stock_cutoff(), multiplier: 5 }
+        Params::of(Framework::Plan2018)
+    }
+}
+
+impl Params {
+    /// The defaults of a framework (POLICY §2 and §9; `cases/README.md`).
+    pub fn of(framework: Framework) -> Self {
+        Params {
+            version: 0,
+            framework,
+            window_months: match framework {
+                Framework::Plan2018 => 6,
+                Framework::National2021 => 12,
+            },
+            stock_cutoff: super::default_stock_cutoff(),
+            multiplier: 5,
+            relative_percent: 200,
+            accident_percent: 80,
+            min_labour_months: 12,
+        }
     }
 }
 
@@ -39,6 +67,18 @@ pub struct MonthFacts {
     pub aid: i64,
     /// `E`: non-living expenditure, all kinds summed (fen).
     pub non_living: i64,
+    /// `R`: rigid expenditure, the non-living kinds except `other` (fen; 2021 framework).
+    pub rigid: i64,
+    /// `K`: hardship costs, medical + emergency + accident (fen; 2021 framework).
+    pub hardship: i64,
+}
+
+impl MonthFacts {
+    /// A month whose non-living spending is all of one kind that is neither rigid nor a hardship
+    /// cost (`other`): for callers that know only the total.
+    pub fn simple(month: YearMonth, members: i64, income: i64, aid: i64, non_living: i64) -> Self {
+        MonthFacts { month, members, income, aid, non_living, rigid: 0, hardship: 0 }
+    }
 }
 
 /// An enrolment in a social-assistance scheme.
@@ -77,6 +117,13 @@ pub struct Facts {
     pub union_assistance: Vec<YearMonth>,
     /// Monthly records, in any order, one per month.
     pub months: Vec<MonthFacts>,
+    /// Exclusion conditions (2021 framework, X1).
+    pub exclusions: Vec<Exclusion>,
+    /// Months of major events (2021 framework, A1).
+    pub major_events: Vec<YearMonth>,
+    /// Months of de-facto labour relation of a migrant worker (2021 framework, M1); None: not
+    /// recorded.
+    pub labour_relation_months: Option<i64>,
 }
 
 /// A region's standards: `(from, fen)` sorted by `from`, per kind.
@@ -125,7 +172,8 @@ pub enum Tri {
 }
 
 impl Tri {
-    fn of(b: bool) -> Tri {
+    /// Holds when `b`, else fails.
+    pub fn of(b: bool) -> Tri {
         if b {
             Tri::Holds
         } else {
@@ -182,10 +230,22 @@ pub enum Rule {
     ExitIncome,
     /// 四(二).
     Relief,
+    /// 深度困难 (2021).
+    D1,
+    /// 相对困难 (2021).
+    R1,
+    /// 意外致困 (2021).
+    A1,
+    /// 排除性条件 (2021).
+    X1,
+    /// 农民工劳动关系 (2021).
+    M1,
+    /// 脱困 under the 2021 framework: none of D1, R1, A1 holds.
+    NationalExit,
 }
 
 impl Rule {
-    /// Every rule, in order.
+    /// The 2018 plan's rules, in order.
     pub const ALL: [Rule; 9] = [
         Rule::C1,
         Rule::C2,
@@ -198,6 +258,17 @@ impl Rule {
         Rule::Relief,
     ];
 
+    /// The 2021 framework's rules, in order.
+    pub const NATIONAL: [Rule; 6] = [Rule::D1, Rule::R1, Rule::A1, Rule::X1, Rule::M1, Rule::NationalExit];
+
+    /// A framework's rules, in the order of the contract's `reasons`.
+    pub fn of(framework: Framework) -> &'static [Rule] {
+        match framework {
+            Framework::Plan2018 => &Rule::ALL,
+            Framework::National2021 => &Rule::NATIONAL,
+        }
+    }
+
     /// Code used in the output.
     pub fn code(self) -> &'static str {
         match self {
@@ -208,8 +279,13 @@ impl Rule {
             Rule::C5 => "C5",
             Rule::ExitSocialAssistance => "exit_social_assistance",
             Rule::ExitSchooling => "exit_schooling",
-            Rule::ExitIncome => "exit_income",
+            Rule::ExitIncome | Rule::NationalExit => "exit_income",
             Rule::Relief => "relief",
+            Rule::D1 => "D1",
+            Rule::R1 => "R1",
+            Rule::A1 => "A1",
+            Rule::X1 => "X1",
+            Rule::M1 => "M1",
         }
     }
 
@@ -224,6 +300,12 @@ impl Rule {
             Rule::ExitSocialAssistance | Rule::ExitSchooling => "四(一)4",
             Rule::ExitIncome => "四(一)1,2,3,5",
             Rule::Relief => "四(二)",
+            Rule::D1 => "深度困难",
+            Rule::R1 => "相对困难",
+            Rule::A1 => "意外致困",
+            Rule::X1 => "排除性条件",
+            Rule::M1 => "农民工劳动关系",
+            Rule::NationalExit => "脱困",
         }
     }
 }
@@ -293,6 +375,23 @@ impl Living {
     }
 }
 
+/// What the 2021 rules found (POLICY §9).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct National {
+    /// `S = Σ(O − R)` and `T = Σ(D·n)`, when the window is assessable.
+    pub deep: Option<(i64, i64)>,
+    /// `ΣK` and `ΣO`, when every window month has a record.
+    pub costs: Option<(i64, i64)>,
+    /// `Σn`: person-months of the window, when every month has a record.
+    pub person_months: i64,
+    /// The first major event in the window.
+    pub event: Option<YearMonth>,
+    /// The household's exclusions (deduplicated, in code order).
+    pub exclusions: Vec<Exclusion>,
+    /// Months of labour relation of a migrant worker, if recorded.
+    pub labour_months: Option<i64>,
+}
+
 /// Everything the rules found, enough to explain each result.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Evaluation {
@@ -341,8 +440,10 @@ pub struct Evaluation {
     pub children_completed_studies: bool,
     /// Causes resolved.
     pub causes_resolved: bool,
-    /// The result of each rule, in [`Rule::ALL`] order.
-    pub results: [Tri; 9],
+    /// What the 2021 rules found (default under the plan).
+    pub national: National,
+    /// The result of each rule, indexed by [`Rule`] (rules of the other framework: fails).
+    pub results: [Tri; 15],
 }
 
 impl Evaluation {
@@ -351,25 +452,70 @@ impl Evaluation {
         self.results[r as usize]
     }
 
-    /// The conditions that hold (C1–C5), in order.
+    /// The framework's rules, in order.
+    pub fn rules(&self) -> &'static [Rule] {
+        Rule::of(self.params.framework)
+    }
+
+    fn holds(&self, r: Rule) -> bool {
+        self.result(r) == Tri::Holds
+    }
+
+    /// The conditions that hold, in order: C1–C5 under the plan; D1, R1, A1 under the 2021
+    /// framework, and only when the household is eligible.
     pub fn conditions(&self) -> Vec<Rule> {
-        Rule::ALL[..5].iter().copied().filter(|r| self.result(*r) == Tri::Holds).collect()
+        match self.params.framework {
+            Framework::Plan2018 => Rule::ALL[..5].iter().copied().filter(|r| self.holds(*r)).collect(),
+            Framework::National2021 if self.eligible() => {
+                [Rule::D1, Rule::R1, Rule::A1].into_iter().filter(|r| self.holds(*r)).collect()
+            }
+            Framework::National2021 => Vec::new(),
+        }
     }
 
-    /// The lowest of C1–C4 that holds.
+    /// The primary condition: the lowest of C1–C4 that holds; under the 2021 framework D1, else
+    /// A1, else R1, when eligible.
     pub fn primary(&self) -> Option<Rule> {
-        Rule::ALL[..4].iter().copied().find(|r| self.result(*r) == Tri::Holds)
+        match self.params.framework {
+            Framework::Plan2018 => Rule::ALL[..4].iter().copied().find(|r| self.holds(*r)),
+            Framework::National2021 if self.eligible() => {
+                [Rule::D1, Rule::A1, Rule::R1].into_iter().find(|r| self.holds(*r))
+            }
+            Framework::National2021 => None,
+        }
     }
 
-    /// Whether the household is a subject of the programme.
+    /// Whether the household is a subject of the programme. Under the 2021 framework: a
+    /// category holds, no exclusion, and the labour-relation condition holds (POLICY §9).
     pub fn eligible(&self) -> bool {
-        self.primary().is_some()
+        match self.params.framework {
+            Framework::Plan2018 => self.primary().is_some(),
+            Framework::National2021 => {
+                (self.holds(Rule::D1) || self.holds(Rule::R1) || self.holds(Rule::A1))
+                    && self.result(Rule::X1) == Tri::Fails
+                    && self.holds(Rule::M1)
+            }
+        }
     }
 
-    /// The outcome: the first of exit (social assistance, schooling, income) and relief that
-    /// holds, in that order (POLICY §4); None: in difficulty.
+    /// The outcome. Plan: the first of exit (social assistance, schooling, income) and relief
+    /// that holds, in that order (POLICY §4). 2021: X1 (withdrawn, exclusion), M1 (withdrawn,
+    /// labour relation: when it fails), the exit (POLICY §9). None: in difficulty.
     pub fn outcome(&self) -> Option<Rule> {
-        Rule::ALL[5..].iter().copied().find(|r| self.result(*r) == Tri::Holds)
+        match self.params.framework {
+            Framework::Plan2018 => Rule::ALL[5..].iter().copied().find(|r| self.holds(*r)),
+            Framework::National2021 => {
+                if self.holds(Rule::X1) {
+                    Some(Rule::X1)
+                } else if self.result(Rule::M1) == Tri::Fails {
+                    Some(Rule::M1)
+                } else if self.holds(Rule::NationalExit) {
+                    Some(Rule::NationalExit)
+                } else {
+                    None
+                }
+            }
+        }
     }
 
     /// Whether every window month has a record.
@@ -378,8 +524,24 @@ impl Evaluation {
     }
 }
 
-/// Evaluates a household at month `as_of` (POLICY §2–§4).
+/// Evaluates a household at month `as_of` under the framework of `params` (POLICY §2–§4, §9).
 pub fn evaluate(facts: &Facts, standards: &StandardsTable, params: &Params, as_of: YearMonth) -> Evaluation {
+    match params.framework {
+        Framework::Plan2018 => plan(facts, standards, params, as_of),
+        Framework::National2021 => national(facts, standards, params, as_of),
+    }
+}
+
+fn results(pairs: &[(Rule, Tri)]) -> [Tri; 15] {
+    let mut out = [Tri::Fails; 15];
+    for (r, t) in pairs {
+        out[*r as usize] = *t;
+    }
+    out
+}
+
+/// The 2018 plan (POLICY §2–§4).
+fn plan(facts: &Facts, standards: &StandardsTable, params: &Params, as_of: YearMonth) -> Evaluation {
     let w = params.window_months.max(1) as i32;
     let window_from = as_of.plus(1 - w);
     let mut missing = Vec::new();
@@ -502,7 +664,111 @@ pub fn evaluate(facts: &Facts, standards: &StandardsTable, params: &Params, as_o
         schooling,
         children_completed_studies: facts.children_completed_studies,
         causes_resolved: facts.causes_resolved,
-        results: [c1, c2, c3, c4, c5, exit_sa, exit_school, exit_income, relief],
+        national: National::default(),
+        results: results(&[
+            (Rule::C1, c1),
+            (Rule::C2, c2),
+            (Rule::C3, c3),
+            (Rule::C4, c4),
+            (Rule::C5, c5),
+            (Rule::ExitSocialAssistance, exit_sa),
+            (Rule::ExitSchooling, exit_school),
+            (Rule::ExitIncome, exit_income),
+            (Rule::Relief, relief),
+        ]),
+    }
+}
+
+/// The national framework of 2021 (POLICY §9): sums over a window of `W` months, integer
+/// arithmetic widened so no parameter can overflow a comparison.
+fn national(facts: &Facts, standards: &StandardsTable, params: &Params, as_of: YearMonth) -> Evaluation {
+    let w = params.window_months.max(1) as i32;
+    let window_from = as_of.plus(1 - w);
+    let (mut missing, mut no_dibao) = (Vec::new(), Vec::new());
+    let (mut s, mut t, mut k, mut o, mut n) = (0i64, 0i64, 0i64, 0i64, 0i64);
+    for i in 0..w {
+        let m = window_from.plus(i);
+        let d = standards.dibao_in(m);
+        if d.is_none() {
+            no_dibao.push(m);
+        }
+        let Some(r) = facts.months.iter().find(|r| r.month == m) else {
+            missing.push(m);
+            continue;
+        };
+        let own = r.income - r.aid;
+        s += own - r.rigid;
+        t += d.unwrap_or(0) * r.members;
+        k += r.hardship;
+        o += own;
+        n += r.members;
+    }
+    let complete = missing.is_empty();
+    let assessable = complete && no_dibao.is_empty();
+    let deep = assessable.then_some((s, t));
+    let costs = complete.then_some((k, o));
+    let event = facts.major_events.iter().copied().filter(|e| *e >= window_from && *e <= as_of).min();
+    let wide = |x: i64| i128::from(x);
+    let d1 = deep.map_or(Tri::NotAssessable, |(s, t)| Tri::of(s < t));
+    let r1 = deep.map_or(Tri::NotAssessable, |(s, t)| Tri::of(100 * wide(s) < wide(params.relative_percent) * wide(t)));
+    let a1 = if event.is_some() {
+        Tri::Holds
+    } else {
+        costs.map_or(Tri::NotAssessable, |(k, o)| Tri::of(100 * wide(k) > wide(params.accident_percent) * wide(o)))
+    };
+    let mut exclusions = facts.exclusions.clone();
+    exclusions.sort();
+    exclusions.dedup();
+    let x1 = Tri::of(!exclusions.is_empty());
+    let m1 = if !facts.migrant_worker {
+        Tri::Holds
+    } else {
+        facts.labour_relation_months.map_or(Tri::NotAssessable, |l| Tri::of(l >= params.min_labour_months))
+    };
+    let exit = match (d1, r1, a1) {
+        (Tri::Fails, Tri::Fails, Tri::Fails) => Tri::Holds,
+        _ if [d1, r1, a1].contains(&Tri::Holds) => Tri::Fails,
+        _ => Tri::NotAssessable,
+    };
+    Evaluation {
+        as_of,
+        params: *params,
+        pool: super::Pool::of(facts.registered_on, params.stock_cutoff),
+        window_from,
+        missing,
+        no_dibao,
+        no_low_income: Vec::new(),
+        own_below_dibao: EveryMonth::default(),
+        aid_some: SomeMonth::default(),
+        spending_some: SomeMonth::default(),
+        own_within_low_income: EveryMonth::default(),
+        own_within_multiple: EveryMonth::default(),
+        income_above_dibao: EveryMonth::default(),
+        living: Living::default(),
+        migrant_worker: facts.migrant_worker,
+        exit_enrolment: None,
+        active_enrolment: None,
+        aid_in_as_of: None,
+        union_month: None,
+        schooling: false,
+        children_completed_studies: false,
+        causes_resolved: false,
+        national: National {
+            deep,
+            costs,
+            person_months: if complete { n } else { 0 },
+            event,
+            exclusions,
+            labour_months: facts.labour_relation_months,
+        },
+        results: results(&[
+            (Rule::D1, d1),
+            (Rule::R1, r1),
+            (Rule::A1, a1),
+            (Rule::X1, x1),
+            (Rule::M1, m1),
+            (Rule::NationalExit, exit),
+        ]),
     }
 }
 

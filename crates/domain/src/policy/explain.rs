@@ -2,7 +2,7 @@
 //! for each rule that names the months and amounts that decided it, in Chinese and English.
 
 use super::engine::{yuan, Evaluation, EveryMonth, Rule, SomeMonth, Tri};
-use crate::YearMonth;
+use crate::{Framework, YearMonth};
 use serde::Serialize;
 
 /// The window as printed.
@@ -58,6 +58,8 @@ pub struct Reason {
 pub struct Determination {
     /// Evaluation month.
     pub as_of: YearMonth,
+    /// The rule set applied: plan-2018 or national-2021.
+    pub framework: Framework,
     /// Policy version.
     pub policy_version: i64,
     /// stock or incremental.
@@ -77,7 +79,9 @@ pub fn outcome_codes(e: &Evaluation) -> (&'static str, Option<&'static str>) {
     match e.outcome() {
         Some(Rule::ExitSocialAssistance) => ("exited", Some("social_assistance")),
         Some(Rule::ExitSchooling) => ("exited", Some("schooling")),
-        Some(Rule::ExitIncome) => ("exited", Some("income")),
+        Some(Rule::ExitIncome | Rule::NationalExit) => ("exited", Some("income")),
+        Some(Rule::X1) => ("withdrawn", Some("exclusion")),
+        Some(Rule::M1) => ("withdrawn", Some("labour_relation")),
         Some(_) => ("relieved", None),
         None => ("in_difficulty", None),
     }
@@ -88,6 +92,7 @@ pub fn determination(e: &Evaluation) -> Determination {
     let (status, basis) = outcome_codes(e);
     Determination {
         as_of: e.as_of,
+        framework: e.params.framework,
         policy_version: e.params.version,
         pool: e.pool,
         window: WindowOut { from: e.window_from, to: e.as_of, complete: e.complete(), missing: e.missing.clone() },
@@ -97,7 +102,7 @@ pub fn determination(e: &Evaluation) -> Determination {
             primary: e.primary().map(Rule::code),
         },
         outcome: OutcomeOut { status, basis },
-        reasons: Rule::ALL.iter().map(|r| reason(e, *r)).collect(),
+        reasons: e.rules().iter().map(|r| reason(e, *r)).collect(),
     }
 }
 
@@ -219,6 +224,7 @@ fn spending(e: &Evaluation) -> Line {
 
 fn lines(e: &Evaluation, r: Rule) -> Vec<Line> {
     match r {
+        Rule::D1 | Rule::R1 | Rule::A1 | Rule::X1 | Rule::M1 | Rule::NationalExit => national_lines(e, r),
         Rule::C1 => vec![own_below(e), no_aid(e)],
         Rule::C2 => {
             vec![own_below(e), some(&e.aid_some, "政府救助", "government assistance", e), spending(e), living(e, false)]
@@ -372,6 +378,189 @@ fn lines(e: &Evaluation, r: Rule) -> Vec<Line> {
     }
 }
 
+fn span(e: &Evaluation) -> (String, String) {
+    (format!("{}—{}", e.window_from, e.as_of), format!("{} to {}", e.window_from, e.as_of))
+}
+
+/// Why the window cannot be judged: the months without a record, then those without a dibao
+/// standard.
+fn window_unknown(e: &Evaluation) -> Line {
+    let mut zh = Vec::new();
+    let mut en = Vec::new();
+    if !e.missing.is_empty() {
+        zh.push(format!("缺少月度记录的月份：{}", months_list(&e.missing)));
+        en.push(format!("no record for {}", months_list(&e.missing)));
+    }
+    if !e.no_dibao.is_empty() {
+        zh.push(format!("未定义低保标准的月份：{}", months_list(&e.no_dibao)));
+        en.push(format!("no dibao standard in {}", months_list(&e.no_dibao)));
+    }
+    let (sz, se) = span(e);
+    line(
+        Tri::NotAssessable,
+        format!("{sz} 窗口无法判断（{}）", zh.join("；")),
+        format!("the window {se} cannot be judged ({})", en.join("; ")),
+    )
+}
+
+/// `num/den` as yuan with two decimals, rounded half away from zero (display only).
+fn per(num: i64, den: i64) -> String {
+    if den == 0 {
+        return yuan(0);
+    }
+    let (n, d) = (i128::from(num), i128::from(den));
+    let q = (2 * n + n.signum() * d) / (2 * d);
+    yuan(q as i64)
+}
+
+/// `pct`% of `fen`, to the fen, rounded down (display only: the rule compares exactly).
+fn pct_of(pct: i64, fen: i64) -> String {
+    yuan((i128::from(pct) * i128::from(fen) / 100) as i64)
+}
+
+fn national_lines(e: &Evaluation, r: Rule) -> Vec<Line> {
+    let n = &e.national;
+    let (sz, se) = span(e);
+    let w = e.params.window_months;
+    match r {
+        Rule::D1 | Rule::R1 => {
+            let Some((s, t)) = n.deep else { return vec![window_unknown(e)] };
+            let pm = n.person_months;
+            let per_zh = format!("（折合人均每月 {} 元，低保 {} 元）", per(s, pm), per(t, pm));
+            let per_en = format!(" (per person per month {} against dibao {})", per(s, pm), per(t, pm));
+            let (what_zh, what_en) = (
+                format!("{sz} {w} 个月 Σ(收入−政府救助−刚性支出) {} 元", yuan(s)),
+                format!("over {se} ({w} months) Σ(I−A−R) {}", yuan(s)),
+            );
+            if r == Rule::D1 {
+                let below = s < t;
+                let (zop, eop) = if below { ("低于", "is below") } else { ("不低于", "is not below") };
+                vec![line(
+                    Tri::of(below),
+                    format!("{what_zh}，{zop} Σ(低保×人数) {} 元{per_zh}", yuan(t)),
+                    format!("{what_en} {eop} Σ(D·n) {}{per_en}", yuan(t)),
+                )]
+            } else {
+                let p = e.params.relative_percent;
+                let below = 100 * i128::from(s) < i128::from(p) * i128::from(t);
+                let (zop, eop) = if below { ("低于", "is below") } else { ("不低于", "is not below") };
+                vec![line(
+                    Tri::of(below),
+                    format!("{what_zh}，{zop} Σ(低保×人数) {} 元的 {p}%（{} 元）", yuan(t), pct_of(p, t)),
+                    format!("{what_en} {eop} {p}% of Σ(D·n) {} ({})", yuan(t), pct_of(p, t)),
+                )]
+            }
+        }
+        Rule::A1 => {
+            if let Some(m) = n.event {
+                return vec![line(
+                    Tri::Holds,
+                    format!("{m} 发生重大事件（在 {sz} 窗口内）"),
+                    format!("a major event in {m}, within the window {se}"),
+                )];
+            }
+            let Some((k, o)) = n.costs else {
+                return vec![line(
+                    Tri::NotAssessable,
+                    format!("窗口内无重大事件；缺少月度记录的月份：{}", months_list(&e.missing)),
+                    format!("no major event in the window; no record for {}", months_list(&e.missing)),
+                )];
+            };
+            let q = e.params.accident_percent;
+            let above = 100 * i128::from(k) > i128::from(q) * i128::from(o);
+            let (zop, eop) = if above { ("超过", "is above") } else { ("未超过", "is not above") };
+            vec![line(
+                Tri::of(above),
+                format!(
+                    "{sz} 窗口内无重大事件；Σ致困支出（医疗、突发事件、意外伤害）{} 元，{zop} Σ(收入−政府救助) {} 元的 {q}%（{} 元）",
+                    yuan(k),
+                    yuan(o),
+                    pct_of(q, o)
+                ),
+                format!(
+                    "no major event in {se}; hardship costs Σ(medical+emergency+accident) {} {eop} {q}% of Σ(I−A) {} ({})",
+                    yuan(k),
+                    yuan(o),
+                    pct_of(q, o)
+                ),
+            )]
+        }
+        Rule::X1 => {
+            if n.exclusions.is_empty() {
+                vec![line(Tri::Fails, "无排除性条件".into(), "no exclusion applies".into())]
+            } else {
+                let zh: Vec<&str> = n.exclusions.iter().map(|x| x.label(true)).collect();
+                let en: Vec<&str> = n.exclusions.iter().map(|x| x.label(false)).collect();
+                vec![line(
+                    Tri::Holds,
+                    format!("有排除性条件：{}", zh.join("、")),
+                    format!("excluded: {}", en.join("; ")),
+                )]
+            }
+        }
+        Rule::M1 => {
+            let min = e.params.min_labour_months;
+            vec![match (e.migrant_worker, n.labour_months) {
+                (false, _) => line(
+                    Tri::Holds,
+                    "不是农民工，不适用劳动关系条件".into(),
+                    "not a migrant worker: the condition does not apply".into(),
+                ),
+                (true, None) => line(
+                    Tri::NotAssessable,
+                    format!("农民工，未记录事实劳动关系月数（须满 {min} 个月）"),
+                    format!("a migrant worker with no months of labour relation recorded ({min} needed)"),
+                ),
+                (true, Some(l)) if l >= min => line(
+                    Tri::Holds,
+                    format!("农民工，事实劳动关系 {l} 个月，达到 {min} 个月"),
+                    format!("a migrant worker with {l} months of labour relation, at least {min}"),
+                ),
+                (true, Some(l)) => line(
+                    Tri::Fails,
+                    format!("农民工，事实劳动关系 {l} 个月，不足 {min} 个月"),
+                    format!("a migrant worker with {l} months of labour relation, fewer than {min}"),
+                ),
+            }]
+        }
+        _ => {
+            let cats = [Rule::D1, Rule::R1, Rule::A1];
+            let held: Vec<&str> = cats.iter().filter(|c| e.result(**c) == Tri::Holds).map(|c| c.clause()).collect();
+            let unknown: Vec<&str> =
+                cats.iter().filter(|c| e.result(**c) == Tri::NotAssessable).map(|c| c.clause()).collect();
+            let codes =
+                |t: Tri| cats.iter().filter(|c| e.result(**c) == t).map(|c| c.code()).collect::<Vec<_>>().join(", ");
+            let basis = match n.deep {
+                Some((s, t)) => format!("（Σ(收入−政府救助−刚性支出) {} 元，Σ(低保×人数) {} 元）", yuan(s), yuan(t)),
+                None => String::new(),
+            };
+            let basis_en = match n.deep {
+                Some((s, t)) => format!(" (Σ(I−A−R) {}, Σ(D·n) {})", yuan(s), yuan(t)),
+                None => String::new(),
+            };
+            vec![if !held.is_empty() {
+                line(
+                    Tri::Fails,
+                    format!("{} 成立，尚未脱困{basis}", held.join("、")),
+                    format!("{} hold(s): not out of hardship{basis_en}", codes(Tri::Holds)),
+                )
+            } else if !unknown.is_empty() {
+                line(
+                    Tri::NotAssessable,
+                    format!("{} 无法判断，不能认定脱困", unknown.join("、")),
+                    format!("{} cannot be judged: no exit", codes(Tri::NotAssessable)),
+                )
+            } else {
+                line(
+                    Tri::Holds,
+                    format!("{sz} 深度困难、相对困难、意外致困均不成立{basis}"),
+                    format!("over {se} none of D1, R1, A1 holds{basis_en}"),
+                )
+            }]
+        }
+    }
+}
+
 /// The reason for one rule: the sentences that decided its result.
 pub fn reason(e: &Evaluation, r: Rule) -> Reason {
     let result = e.result(r);
@@ -399,6 +588,9 @@ pub fn hints(
     facts: &super::engine::Facts,
     standards: &super::engine::StandardsTable,
 ) -> Vec<(String, String)> {
+    if e.params.framework == Framework::National2021 {
+        return national_hints(e);
+    }
     let mut out = Vec::new();
     if matches!(e.outcome(), Some(Rule::ExitSocialAssistance | Rule::ExitSchooling | Rule::ExitIncome)) {
         return out;
@@ -440,6 +632,73 @@ pub fn hints(
             format!("{}—{} 内获得工会帮扶可使其解困", e.as_of.plus(-11), e.as_of),
             format!("union assistance between {} and {} would make it relieved", e.as_of.plus(-11), e.as_of),
         ));
+    }
+    out
+}
+
+/// What would change a 2021 outcome: the records missing, the months of labour relation, the
+/// exact amount by which the window's net income must rise to leave deep and relative hardship,
+/// the month a major event leaves the window, the hardship costs that stop counting. Empty for
+/// a household that has exited or is withdrawn.
+fn national_hints(e: &Evaluation) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    if e.outcome().is_some() {
+        return out;
+    }
+    let n = &e.national;
+    if !e.missing.is_empty() {
+        out.push((
+            format!("补录 {} 的月度记录后才能判断各类困难", months_list(&e.missing)),
+            format!("records for {} would make the categories assessable", months_list(&e.missing)),
+        ));
+    }
+    if !e.no_dibao.is_empty() {
+        out.push((
+            format!("录入 {} 的低保标准后才能判断深度困难和相对困难", months_list(&e.no_dibao)),
+            format!("a dibao standard for {} would make D1 and R1 assessable", months_list(&e.no_dibao)),
+        ));
+    }
+    if e.migrant_worker && n.labour_months.is_none() {
+        out.push((
+            format!("农民工须记录事实劳动关系月数（满 {} 个月）", e.params.min_labour_months),
+            format!(
+                "a migrant worker needs the months of labour relation recorded ({} needed)",
+                e.params.min_labour_months
+            ),
+        ));
+    }
+    if let Some((s, t)) = n.deep {
+        if s < t {
+            out.push((
+                format!("窗口内净收入再增加 {} 元，即不再属于深度困难", yuan(t - s)),
+                format!("{} more net income over the window would end deep hardship (D1)", yuan(t - s)),
+            ));
+        }
+        // 100·S ≥ p·T: S must reach ceil(p·T / 100).
+        let p = i128::from(e.params.relative_percent);
+        let need = (p * i128::from(t) + 99).div_euclid(100);
+        if 100 * i128::from(s) < p * i128::from(t) {
+            let more = (need - i128::from(s)) as i64;
+            out.push((
+                format!("窗口内净收入再增加 {} 元，即不再属于相对困难", yuan(more)),
+                format!("{} more net income over the window would end relative hardship (R1)", yuan(more)),
+            ));
+        }
+    }
+    if let Some(m) = n.event {
+        let leaves = m.plus(e.params.window_months as i32);
+        out.push((
+            format!("{m} 的重大事件在 {leaves} 移出窗口后，不再据此认定意外致困"),
+            format!("the major event of {m} leaves the window in {leaves}; from then it no longer makes A1 hold"),
+        ));
+    } else if let Some((k, o)) = n.costs {
+        let q = i128::from(e.params.accident_percent);
+        if 100 * i128::from(k) > q * i128::from(o) {
+            out.push((
+                format!("致困支出降至 Σ(收入−政府救助) 的 {q}%（{} 元）以内，即不再属于意外致困", pct_of(q as i64, o)),
+                format!("hardship costs within {q}% of Σ(I−A) ({}) would end A1", pct_of(q as i64, o)),
+            ));
+        }
     }
     out
 }

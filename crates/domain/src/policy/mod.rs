@@ -69,8 +69,10 @@ mod tests {
     }
 }
 
+pub mod book;
 pub mod case;
 pub mod engine;
 pub mod explain;
 
+pub use book::{PolicyBook, PolicyRecord};
 pub use engine::{evaluate, Evaluation, Facts, MonthFacts, Params, Rule, StandardsTable, Tri};

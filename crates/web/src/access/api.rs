@@ -256,6 +256,29 @@ pub(crate) async fn recheck(
     ok(s.app.recheck(&who, page, per_page).await?)
 }
 
+#[utoipa::path(get, path = "/api/v1/frameworks", tag = "policy", responses((status = 200, body = Vec<bangfu_app::frameworks::RegionFrameworks>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn frameworks(State(s): State<AppState>, Who(who): Who) -> ApiResult {
+    ok(s.app.frameworks(&who).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/frameworks/preview", tag = "policy", request_body = bangfu_app::frameworks::PolicyInput, responses((status = 200, body = bangfu_app::frameworks::PolicyPreview), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn preview_framework(
+    State(s): State<AppState>,
+    Who(who): Who,
+    crate::extract::JsonBody(input): crate::extract::JsonBody<bangfu_app::frameworks::PolicyInput>,
+) -> ApiResult {
+    ok(s.app.preview_policy(&who, &input).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/frameworks", tag = "policy", request_body = bangfu_app::frameworks::PolicyInput, responses((status = 201, body = Object), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn set_framework(
+    State(s): State<AppState>,
+    Who(who): Who,
+    crate::extract::JsonBody(input): crate::extract::JsonBody<bangfu_app::frameworks::PolicyInput>,
+) -> ApiResult {
+    crate::api::created(s.app.set_policy(&who, &input).await?)
+}
+
 #[utoipa::path(get, path = "/api/v1/what-if", tag = "policy", params(bangfu_app::evaluate::WhatIfQuery), responses((status = 200, body = bangfu_app::evaluate::WhatIf), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn what_if(
     State(s): State<AppState>,

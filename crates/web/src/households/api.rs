@@ -10,7 +10,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use bangfu_app::households::ListQuery;
 use bangfu_app::input::*;
-use bangfu_store::{Enrolment, Household, HouseholdPage, Member, MonthlyRecord, UnionAssistance};
+use bangfu_store::{Enrolment, Household, HouseholdPage, MajorEventRecord, Member, MonthlyRecord, UnionAssistance};
 use serde::Deserialize;
 
 #[utoipa::path(get, path = "/api/v1/households", tag = "households", params(ListQuery), responses((status = 200, body = PageOut), (status = 422, body = ErrorBody)))]
@@ -170,6 +170,33 @@ pub(crate) async fn delete_enrolment(
     IfMatch(v): IfMatch,
 ) -> ApiResult {
     s.app.delete_enrolment(&who, id(&hid)?, id(&eid)?, v).await?;
+    no_content()
+}
+
+#[utoipa::path(get, path = "/api/v1/households/{id}/major-events", tag = "households", params(("id" = i64, Path)), responses((status = 200, body = Vec<MajorEventRecord>), (status = 404, body = ErrorBody)))]
+pub(crate) async fn list_major_events(State(s): State<AppState>, Who(who): Who, Path(hid): Path<String>) -> ApiResult {
+    ok(s.app.major_events(&who, id(&hid)?).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/households/{id}/major-events", tag = "households", params(("id" = i64, Path), ("If-Match" = Option<String>, Header)), request_body = MajorEventInput, responses((status = 201, body = MajorEventRecord), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_major_event(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(hid): Path<String>,
+    IfMatch(v): IfMatch,
+    JsonBody(input): JsonBody<MajorEventInput>,
+) -> ApiResult {
+    created(s.app.add_major_event(&who, id(&hid)?, v, &input).await?)
+}
+
+#[utoipa::path(delete, path = "/api/v1/households/{id}/major-events/{item_id}", tag = "households", params(("id" = i64, Path), ("item_id" = i64, Path), ("If-Match" = Option<String>, Header)), responses((status = 204), (status = 404, body = ErrorBody), (status = 412, body = ErrorBody)))]
+pub(crate) async fn delete_major_event(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path((hid, eid)): Path<(String, String)>,
+    IfMatch(v): IfMatch,
+) -> ApiResult {
+    s.app.delete_major_event(&who, id(&hid)?, id(&eid)?, v).await?;
     no_content()
 }
 

@@ -83,6 +83,10 @@ struct HouseholdPage {
     months: Vec<MonthView>,
     enrolments: Vec<EnrolmentLine>,
     assistance: Vec<AssistanceLine>,
+    /// The 2021 facts: exclusions (labels), months of labour relation, major events.
+    exclusions: String,
+    labour_months: String,
+    events: Vec<EventLine>,
     can_pay: bool,
     eval: Option<crate::policy::evaluation::EvalView>,
     work: crate::casework::view::CaseworkView,
@@ -117,6 +121,15 @@ struct EnrolmentLine {
     scheme: &'static str,
     from: String,
     to: String,
+}
+
+/// A major event as the file shows it.
+struct EventLine {
+    id: i64,
+    month: String,
+    kind: &'static str,
+    note: String,
+    by: String,
 }
 
 /// A record of union assistance as the file shows it.
@@ -317,6 +330,23 @@ async fn household_view(
                     scheme: e.scheme.label(zh),
                     from: e.from.to_string(),
                     to: e.to.map_or_else(|| t.ongoing.to_string(), |m| m.to_string()),
+                })
+                .collect(),
+            exclusions: if h.exclusions.is_empty() {
+                t.none.to_string()
+            } else {
+                h.exclusions.iter().map(|x| x.label(zh)).collect::<Vec<_>>().join("；")
+            },
+            labour_months: h.labour_relation_months.map_or_else(|| t.not_recorded.to_string(), |n| n.to_string()),
+            events: file
+                .major_events
+                .iter()
+                .map(|e| EventLine {
+                    id: e.id,
+                    month: e.month.to_string(),
+                    kind: e.kind.label(zh),
+                    note: e.note.clone(),
+                    by: crate::labels::who(&e.recorded_by, ctx.lang),
                 })
                 .collect(),
             assistance: file

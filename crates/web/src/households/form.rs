@@ -26,6 +26,8 @@ struct FormValues {
     migrant_worker: bool,
     causes_resolved: bool,
     children_completed_studies: bool,
+    exclusions: Vec<String>,
+    labour_relation_months: String,
     union_id: String,
     employer_id: String,
     phone: String,
@@ -48,6 +50,7 @@ struct FormPage {
     general_error: Option<String>,
     regions: Vec<crate::form::Choice>,
     causes: Vec<crate::form::Choice>,
+    exclusions: Vec<crate::form::Choice>,
     capacities: Vec<crate::form::Choice>,
     unions: Vec<crate::form::Choice>,
     employers: Vec<crate::form::Choice>,
@@ -109,10 +112,11 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
             regions: crate::form::choices(
                 regions
                     .iter()
-                    .filter(|r| r.parent_code.is_some())
+                    .filter(|r| !r.code.ends_with("00"))
                     .map(|r| (r.code.clone(), names.get(&r.code).cloned().unwrap_or_default())),
             ),
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
+            exclusions: options(Exclusion::ALL, Exclusion::code, Exclusion::label, zh),
             capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
             unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),
             employers: orgs_of(|k| k == OrgKind::Employer),
@@ -161,6 +165,8 @@ pub(crate) async fn edit_form(
         migrant_worker: h.migrant_worker,
         causes_resolved: h.causes_resolved,
         children_completed_studies: h.children_completed_studies,
+        exclusions: h.exclusions.iter().map(|c| c.code().to_string()).collect(),
+        labour_relation_months: h.labour_relation_months.map(|n| n.to_string()).unwrap_or_default(),
         union_id: h.union_id.map(|i| i.to_string()).unwrap_or_default(),
         employer_id: h.employer_id.map(|i| i.to_string()).unwrap_or_default(),
         phone: h.phone.clone(),
@@ -190,6 +196,8 @@ fn read_form(body: &[u8], lang: crate::i18n::Lang) -> (FormValues, HouseholdInpu
         migrant_worker: one("migrant_worker") == "true",
         causes_resolved: one("causes_resolved") == "true",
         children_completed_studies: one("children_completed_studies") == "true",
+        exclusions: pairs.iter().filter(|(n, _)| n == "exclusions").map(|(_, v)| v.clone()).collect(),
+        labour_relation_months: one("labour_relation_months"),
         union_id: one("union_id"),
         employer_id: one("employer_id"),
         phone: one("phone"),
@@ -197,6 +205,15 @@ fn read_form(body: &[u8], lang: crate::i18n::Lang) -> (FormValues, HouseholdInpu
     };
     let mut errors = HashMap::new();
     let zh = lang.zh();
+    let labour = v.labour_relation_months.trim();
+    let labour_relation_months = if labour.is_empty() {
+        None
+    } else if let Ok(n) = labour.parse::<i64>() {
+        Some(n)
+    } else {
+        errors.insert("labour_relation_months".into(), Code::NotWholeNumber.message(zh, &[]));
+        None
+    };
     let mut opt_id = |field: &str, s: &str| -> Option<i64> {
         if s.trim().is_empty() {
             return None;
@@ -224,6 +241,8 @@ fn read_form(body: &[u8], lang: crate::i18n::Lang) -> (FormValues, HouseholdInpu
         children_completed_studies: v.children_completed_studies,
         causes: v.causes.clone(),
         work_capacity: v.work_capacity.clone(),
+        exclusions: v.exclusions.clone(),
+        labour_relation_months,
     };
     let version = one("version").parse().unwrap_or(-1);
     (v, input, version, errors)

@@ -75,6 +75,8 @@ pub fn routes() -> crate::Routes {
         .route("/households/{id}/union-assistance/new", get(assistance_new).post(assistance_create))
         .route("/households/{id}/union-assistance/{item_id}", get(assistance_edit).post(assistance_update))
         .route("/households/{id}/union-assistance/{item_id}/delete", get(item_delete_page).post(item_delete))
+        .route("/households/{id}/major-events/new", get(event_new).post(event_create))
+        .route("/households/{id}/major-events/{item_id}/delete", get(item_delete_page).post(item_delete))
 }
 
 /// The household, for a page that changes its file: the role must write households (asked

@@ -10,9 +10,11 @@ use crate::page::Ctx;
 use crate::AppState;
 use axum::extract::State;
 use axum::response::Response;
-use bangfu_app::input::{Amount, EnrolmentInput, MemberInput, MonthlyRecordInput, UnionAssistanceInput};
+use bangfu_app::input::{
+    Amount, EnrolmentInput, MajorEventInput, MemberInput, MonthlyRecordInput, UnionAssistanceInput,
+};
 use bangfu_app::AppError;
-use bangfu_domain::{AssistanceKind, Relation, Scheme, Situation, UnionMeasure};
+use bangfu_domain::{AssistanceKind, MajorEvent, Relation, Scheme, Situation, UnionMeasure};
 
 /// The member form's fields.
 const MEMBER_FIELDS: [&str; 5] = ["name", "id_number", "relation", "birth_date", "situation"];
@@ -300,6 +302,53 @@ pub(crate) async fn enrolment_create(
     }
 }
 
+const EVENT_FIELDS: [&str; 3] = ["month", "kind", "note"];
+
+/// The major-event form (2021 framework, A1).
+fn event_view(ctx: &Ctx, h: &bangfu_store::Household, state: &FormState) -> Response {
+    let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
+    let mut v = FormView::new(ctx, t.add_major_event.to_string(), format!("/households/{}#major-events", h.id));
+    v.facts = file_facts(ctx, h);
+    v.fields = vec![
+        field(state, "month", t.month, "month").required().hint(t.major_event_hint),
+        field(state, "kind", t.kind, "select")
+            .required()
+            .choices(choices(MajorEvent::ALL.iter().map(|x| (x.code(), x.label(zh))))),
+        field(state, "note", t.note, "textarea"),
+    ];
+    v.hidden = vec![("version".into(), state.values.get("version"))];
+    v.respond(ctx, state)
+}
+
+/// `GET /households/{id}/major-events/new`.
+pub(crate) async fn event_new(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<HouseholdPath>) -> Response {
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    let mut values = Values::default();
+    values.set("version", h.version.to_string());
+    values.set("month", bangfu_domain::YearMonth::of_date(bangfu_app::clock::today()).to_string());
+    values.set("kind", MajorEvent::SeriousIllness.code());
+    event_view(&ctx, &h, &FormState::new(values))
+}
+
+/// `POST /households/{id}/major-events/new`.
+pub(crate) async fn event_create(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    PagePath(p): PagePath<HouseholdPath>,
+    body: axum::body::Bytes,
+) -> Response {
+    let f = Values::parse(&body);
+    let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
+    let input = MajorEventInput { month: f.get("month"), kind: f.get("kind"), note: f.get("note") };
+    match s.app.add_major_event(&ctx.who, p.id, f.int("version"), &input).await {
+        Ok(_) => saved(&anchor(p.id, "major-events")),
+        Err(e) => match FormState::new(f).fail(e, &EVENT_FIELDS, ctx.lang) {
+            Ok(state) => event_view(&ctx, &h, &state),
+            Err(e) => ctx.error(e),
+        },
+    }
+}
+
 const ASSISTANCE_FIELDS: [&str; 5] = ["date", "measure", "kind", "amount", "note"];
 
 /// The union assistance form: a new record, or record `edit` (with the link to remove it).
@@ -444,6 +493,23 @@ pub(crate) async fn item_delete_page(
     let enrolment = uri.path().contains("/enrolments/");
     let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
+    if uri.path().contains("/major-events/") {
+        let list = or_error_page!(ctx, s.app.major_events(&ctx.who, p.id).await);
+        let Some(e) = list.into_iter().find(|e| e.id == p.item_id) else { return ctx.error(AppError::NotFound) };
+        let what = vec![
+            Fact { label: t.month.into(), value: e.month.to_string() },
+            Fact { label: t.kind.into(), value: e.kind.label(zh).into() },
+            Fact { label: t.note.into(), value: e.note },
+        ];
+        return confirm_view(
+            &ctx,
+            &h,
+            t.remove_major_event.to_string(),
+            what,
+            format!("/households/{}#major-events", h.id),
+        )
+        .respond(&ctx, &FormState::default());
+    }
     let what = if enrolment {
         let list = or_error_page!(ctx, s.app.enrolments(&ctx.who, p.id).await);
         let Some(e) = list.into_iter().find(|e| e.id == p.item_id) else { return ctx.error(AppError::NotFound) };
@@ -476,13 +542,22 @@ pub(crate) async fn item_delete(
 ) -> Response {
     let f = Values::parse(&body);
     let enrolment = uri.path().contains("/enrolments/");
+    let event = uri.path().contains("/major-events/");
     let h = or_error_page!(ctx, writable(&s, &ctx, p.id).await);
     let result = if enrolment {
         s.app.delete_enrolment(&ctx.who, p.id, p.item_id, f.int("version")).await
+    } else if event {
+        s.app.delete_major_event(&ctx.who, p.id, p.item_id, f.int("version")).await
     } else {
         s.app.delete_union_assistance(&ctx.who, p.id, p.item_id, f.int("version")).await
     };
-    let section = if enrolment { "enrolments" } else { "assistance" };
+    let section = if enrolment {
+        "enrolments"
+    } else if event {
+        "major-events"
+    } else {
+        "assistance"
+    };
     match result {
         Ok(()) => saved(&anchor(p.id, section)),
         Err(e) => match FormState::new(f).fail(e, &[], ctx.lang) {

@@ -21,6 +21,8 @@ pub(crate) struct EvalView {
     pub(crate) conditions: String,
     pub(crate) outcome: String,
     pub(crate) pool: String,
+    /// The framework and policy version the determination was made under.
+    pub(crate) framework: String,
     pub(crate) months: Vec<bangfu_app::evaluate::WindowMonth>,
     pub(crate) rules: Vec<RuleLine>,
     pub(crate) hints: Vec<String>,
@@ -70,6 +72,8 @@ pub(crate) async fn for_household(
         ("exited", Some("schooling")) => crate::i18n::texts(zh).x_exited_schooling_completed,
         ("exited", _) => crate::i18n::texts(zh).x_exited_income,
         ("relieved", _) => crate::i18n::texts(zh).x_relieved,
+        ("withdrawn", Some("exclusion")) => crate::i18n::texts(zh).x_withdrawn_exclusion,
+        ("withdrawn", _) => crate::i18n::texts(zh).x_withdrawn_labour,
         _ => crate::i18n::texts(zh).in_difficulty,
     };
     Ok(Some(EvalView {
@@ -78,6 +82,12 @@ pub(crate) async fn for_household(
         conditions: d.eligibility.conditions.join(crate::i18n::texts(zh).list_separator),
         outcome: format!("{outcome}（{}）", crate::i18n::texts(zh).x_proposed_person_confirms),
         pool: d.pool.label(zh).to_string(),
+        framework: format!(
+            "{} · {} {}",
+            d.framework.label(zh),
+            crate::i18n::texts(zh).policy_version,
+            d.policy_version
+        ),
         months: ev
             .months
             .iter()

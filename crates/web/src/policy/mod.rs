@@ -3,6 +3,7 @@
 //! ([`standards`]).
 
 pub(crate) mod evaluation;
+pub(crate) mod frameworks;
 pub mod pages;
 pub(crate) mod standards;
 
@@ -10,5 +11,7 @@ use axum::routing::get;
 
 /// The routes of these pages.
 pub fn routes() -> crate::Routes {
-    pages::routes().route("/standards", get(standards::standards_page).post(standards::standard_submit))
+    pages::routes()
+        .route("/standards", get(standards::standards_page).post(standards::standard_submit))
+        .route("/frameworks", get(frameworks::frameworks_page).post(frameworks::frameworks_submit))
 }

@@ -122,6 +122,9 @@ fn condition_label(code: &str, zh: bool) -> String {
         "C2" => ("获救助仍低于低保、刚性支出大（三(二)）", "Below dibao despite aid, necessary costs (3.2)"),
         "C3" => ("低收入、刚性支出大（三(三)）", "Low income, necessary costs (3.3)"),
         "C4" => ("低保 5 倍以内、刚性支出大（三(四)）", "Within 5× dibao, necessary costs (3.4)"),
+        "D1" => ("深度困难（2021）", "Deep hardship (2021)"),
+        "R1" => ("相对困难（2021）", "Relative hardship (2021)"),
+        "A1" => ("意外致困（2021）", "Hardship by accident (2021)"),
         other => return other.to_string(),
     };
     (if zh { z } else { e }).to_string()
