@@ -721,6 +721,15 @@ pub struct Tr {
     pub plan_2018: &'static str,
     pub frameworks_same_below: &'static str,
     pub adjust_parameters: &'static str,
+    pub regions_title: &'static str,
+    pub regions_hint: &'static str,
+    pub regions_saved: &'static str,
+    pub region_code: &'static str,
+    pub regions_choose_root: &'static str,
+    pub regions_pick: &'static str,
+    pub regions_or_code: &'static str,
+    pub regions_root_hint: &'static str,
+    pub regions_set_up: &'static str,
 }
 
 /// 简体中文.
@@ -1334,6 +1343,15 @@ pub static ZH: Tr = Tr {
     plan_2018: "2018 年实施方案的参数",
     frameworks_same_below: "未列出的区县与其上级地区相同。",
     adjust_parameters: "调整参数",
+    regions_title: "地区设置",
+    regions_hint: "本系统使用的行政区划：部署地区及其下辖的全部地区。区划数据随程序提供（GB/T 2260，国家统计局 2023 年统计用区划代码），运行时不联网下载。",
+    regions_saved: "部署地区已更新",
+    region_code: "区划代码",
+    regions_choose_root: "选择部署地区",
+    regions_pick: "省或市",
+    regions_or_code: "或输入区划代码",
+    regions_root_hint: "所选地区及其下辖地区启用，其他地区停用；停用地区的档案全部保留。",
+    regions_set_up: "设为部署地区",
 };
 
 /// English.
@@ -1947,4 +1965,13 @@ pub static EN: Tr = Tr {
     plan_2018: "Parameters of the 2018 plan",
     frameworks_same_below: "Counties not listed follow the region above them.",
     adjust_parameters: "Change the parameters",
+    regions_title: "Regions",
+    regions_hint: "The regions this deployment uses: its root and everything under it. The list ships with the program (GB/T 2260, the statistics bureau codes of 2023); nothing is downloaded at run time.",
+    regions_saved: "The root region was changed",
+    region_code: "Code",
+    regions_choose_root: "Choose the root region",
+    regions_pick: "Province or city",
+    regions_or_code: "or type a code",
+    regions_root_hint: "The region chosen and everything under it come into use, every other region goes out of use; files in regions out of use are all kept.",
+    regions_set_up: "Make it the root",
 };

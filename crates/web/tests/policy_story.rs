@@ -131,3 +131,41 @@ async fn engine_over_http_batches_recheck_and_what_if() {
         assert!(page.text.contains("1 → 2 (+1)"), "{}", page.text);
     }
 }
+
+/// Issue 20: the administrator chooses the deployment's root region on the 地区设置 page; the
+/// page lists the regions in use; nobody else may change them; a bad code is named and changes
+/// nothing.
+#[tokio::test]
+async fn the_administrator_chooses_the_root_region_on_a_page() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let admin = with_token(bangfu_web::router(app.clone()), &token_for(&app, "r-admin", "admin", None, None).await);
+        let form = [("content-type", "application/x-www-form-urlencoded")];
+        let page = get(&admin, "/regions").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("万秀区") && page.text.contains("南宁市"), "in use, and on the list to choose");
+        let bad = call(&admin, Method::POST, "/regions", Some("code=459999"), &form).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(bad.text.contains("地区"), "{}", bad.text);
+        assert!(app.store.region("450403").await.unwrap().in_use, "nothing changed");
+        let city = as_city_staff(&app).await;
+        let refused = call(&city, Method::POST, "/regions", Some("choice=450100"), &form).await;
+        assert_eq!(refused.status, StatusCode::FORBIDDEN);
+        let done = call(&admin, Method::POST, "/regions", Some("choice=450100&code="), &form).await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER, "{}", done.text);
+        let page = get(&admin, "/regions?saved=1").await;
+        let listed = page.text.split("id=\"regions-in-use\"").nth(1).unwrap_or_default();
+        let listed = listed.split("</table>").next().unwrap_or_default();
+        assert!(listed.contains("南宁市") && listed.contains("横州市"), "{listed}");
+        assert!(!listed.contains("万秀区"), "Wuzhou is out of use: {listed}");
+        assert!(!app.store.region("450403").await.unwrap().in_use);
+        let trail = app
+            .audit_entries(
+                &Principal::system(),
+                &bangfu_app::audit::AuditQuery { action: Some("set_up".into()), ..Default::default() },
+            )
+            .await
+            .unwrap();
+        assert_eq!(trail.total, 1);
+    }
+}

@@ -5,6 +5,7 @@
 pub(crate) mod evaluation;
 pub(crate) mod frameworks;
 pub mod pages;
+pub(crate) mod regions;
 pub(crate) mod standards;
 
 use axum::routing::get;
@@ -14,4 +15,5 @@ pub fn routes() -> crate::Routes {
     pages::routes()
         .route("/standards", get(standards::standards_page).post(standards::standard_submit))
         .route("/frameworks", get(frameworks::frameworks_page).post(frameworks::frameworks_submit))
+        .route("/regions", get(regions::regions_page).post(regions::regions_submit))
 }
