@@ -207,31 +207,36 @@ pub fn rules(households: u64, months: u32, runs: u32) {
         t.elapsed().as_secs_f64(),
         rayon::current_num_threads()
     );
-    let params = Params::default();
-    let mut times = Vec::new();
-    let mut eligible = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        let (e, exited) = facts
-            .par_iter()
-            .map(|(r, f)| {
-                let ev = bangfu_domain::policy::evaluate(f, &regions[*r], &params, last);
-                (usize::from(ev.eligible()), usize::from(ev.outcome().is_some()))
-            })
-            .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
-        times.push(t.elapsed());
-        eligible = e;
-        let _ = exited;
+    // The same households under each framework, one after the other in this run: the 2018
+    // plan (a six-month window) and the 2021 framework (twelve months).
+    for framework in [bangfu_domain::Framework::Plan2018, bangfu_domain::Framework::National2021] {
+        let params = Params::of(framework);
+        let mut times = Vec::new();
+        let mut eligible = 0;
+        for _ in 0..runs {
+            let t = Instant::now();
+            let (e, exited) = facts
+                .par_iter()
+                .map(|(r, f)| {
+                    let ev = bangfu_domain::policy::evaluate(f, &regions[*r], &params, last);
+                    (usize::from(ev.eligible()), usize::from(ev.outcome().is_some()))
+                })
+                .reduce(|| (0, 0), |a, b| (a.0 + b.0, a.1 + b.1));
+            times.push(t.elapsed());
+            eligible = e;
+            let _ = exited;
+        }
+        times.sort();
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        println!(
+            "{}: evaluated in {:.0} ms (median of {runs}; fastest {:.0} ms, slowest {:.0} ms): {:.0} households/s; {eligible} eligible",
+            framework.code(),
+            ms(times[times.len() / 2]),
+            ms(times[0]),
+            ms(times[times.len() - 1]),
+            households as f64 / times[times.len() / 2].as_secs_f64()
+        );
     }
-    times.sort();
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
-    println!(
-        "evaluated in {:.0} ms (median of {runs}; fastest {:.0} ms, slowest {:.0} ms): {:.0} households/s; {eligible} eligible",
-        ms(times[times.len() / 2]),
-        ms(times[0]),
-        ms(times[times.len() - 1]),
-        households as f64 / times[times.len() / 2].as_secs_f64()
-    );
 }
 
 /// Creates (or re-enables) a bench account with a token; answers its principal and bearer.
