@@ -272,7 +272,11 @@ impl App {
         let scope = match (role, &org) {
             (Role::Admin, _) if user.region_code.is_none() => Scope::everything().without_households(),
             (Role::Admin, _) => Scope::regions(subtree).without_households(),
-            (Role::GrassrootsStaff, Some(o)) => Scope::union(vec![o.region_code.clone()], o.id),
+            // Union staff reach the households kept by their union and the unions under it.
+            (Role::GrassrootsStaff, Some(o)) => Scope::union_subtree(
+                self.store.region_and_children(&o.region_code).await?,
+                self.store.union_and_below(o.id).await?,
+            ),
             (Role::Liaison, Some(o)) => Scope::regions(vec![o.region_code.clone()]).without_households(),
             // An organisation role without its organisation reaches nothing.
             (Role::GrassrootsStaff | Role::Liaison, None) => Scope::regions(Vec::new()).without_households(),

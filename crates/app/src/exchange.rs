@@ -243,13 +243,13 @@ impl App {
         }
         // A liaison's roster is matched across the department's region; union staff's within
         // their own reach.
-        let (region, regions, union_id) = if who.role == bangfu_domain::Role::Liaison {
+        let (region, regions, unions) = if who.role == bangfu_domain::Role::Liaison {
             (dept.region_code.clone(), Some(self.store.region_and_children(&dept.region_code).await?), None)
         } else {
             (
                 who.region_code.clone().unwrap_or_else(|| dept.region_code.clone()),
                 who.scope.region_codes().map(<[String]>::to_vec),
-                who.scope.union_id(),
+                who.scope.union_ids(),
             )
         };
         let mut tx = self.store.begin().await?;
@@ -261,7 +261,7 @@ impl App {
                 name,
                 &region,
                 &regions,
-                union_id,
+                unions,
                 &rows,
                 &who.name,
             )
@@ -289,13 +289,13 @@ impl App {
         if !who.can(Permission::ReadHouseholds) {
             return None;
         }
-        let owner = who.scope.has_region(&r.region_code) && who.scope.union_id().is_none_or(|u| r.union_id == Some(u));
+        let owner = who.scope.has_region(&r.region_code) && who.scope.has_union(r.union_id);
         Some(if owner {
             RowsSeen::All
         } else {
             RowsSeen::Matched {
                 regions: who.scope.region_codes().map(<[String]>::to_vec),
-                union_id: who.scope.union_id(),
+                unions: who.scope.union_ids().map(<[i64]>::to_vec),
             }
         })
     }
@@ -526,7 +526,7 @@ impl App {
         let regions = who.scope.region_codes().map(<[String]>::to_vec);
         Ok(self
             .store
-            .verifications(None, &regions, who.scope.union_id(), household_id, open, overdue.as_deref(), 2000)
+            .verifications(None, &regions, who.scope.union_ids(), household_id, open, overdue.as_deref(), 2000)
             .await?)
     }
 

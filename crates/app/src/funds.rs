@@ -288,8 +288,8 @@ impl App {
             Err(StoreError::NotFound) => return Err(AppError::invalid(FieldError::new(field, Code::UnknownUnion))),
             Err(e) => return Err(e.into()),
         };
-        let is_union = matches!(org.kind, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion);
-        if !is_union || who.scope.union_id().is_some_and(|u| u != id) {
+        let is_union = org.kind.is_union();
+        if !is_union || !who.scope.has_union(Some(id)) {
             return Err(AppError::invalid(FieldError::new(field, Code::UnknownUnion)));
         }
         Ok(org)
@@ -308,7 +308,7 @@ impl App {
         // The receiver must be reachable, or the payer (a county allocating to a union of
         // another county is read by both).
         let payee = match self.store.organisation(&bangfu_store::Scope::everything(), input.payee_union_id).await {
-            Ok(o) if matches!(o.kind, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion) => o,
+            Ok(o) if o.kind.is_union() => o,
             Ok(_) | Err(StoreError::NotFound) => {
                 return Err(AppError::invalid(FieldError::new("payee_union_id", Code::UnknownUnion)))
             }
@@ -317,7 +317,7 @@ impl App {
         let payer = match input.payer_union_id {
             Some(p) => Some(self.union_in_scope(who, "payer_union_id", p).await?),
             None => {
-                if !who.scope.has_region(&payee.region_code) || who.scope.union_id().is_some_and(|u| u != payee.id) {
+                if !who.scope.has_region(&payee.region_code) || !who.scope.has_union(Some(payee.id)) {
                     return Err(AppError::invalid(FieldError::new("payee_union_id", Code::UnknownUnion)));
                 }
                 None

@@ -385,17 +385,10 @@ impl App {
                 Err(other) => Err(AppError::from(other)),
             }
         };
-        if let Some(err) = org_check(
-            "union_id",
-            h.union_id,
-            |k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion),
-            ("工会", "union"),
-        )
-        .await?
-        {
+        if let Some(err) = org_check("union_id", h.union_id, |k| k.is_union(), ("工会", "union")).await? {
             e.push(err);
         }
-        if who.scope.union_id().is_some_and(|u| h.union_id != Some(u)) {
+        if !who.scope.has_union(h.union_id) {
             e.push(FieldError::new("union_id", Code::UnknownOrganisation));
         }
         let employer = (OrgKind::Employer.label(true), OrgKind::Employer.label(false));

@@ -40,6 +40,13 @@ impl utoipa::PartialSchema for Amount {
 
 impl ToSchema for Amount {}
 
+impl Default for Amount {
+    /// Nothing typed.
+    fn default() -> Self {
+        Amount::Text(String::new())
+    }
+}
+
 impl From<&str> for Amount {
     fn from(s: &str) -> Self {
         Amount::Text(s.to_string())

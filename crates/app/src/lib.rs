@@ -19,7 +19,8 @@ pub mod input;
 pub mod outcomes;
 pub mod pairings;
 pub mod quota;
-mod registry;
+pub mod registry;
+pub mod self_check;
 pub mod users;
 
 pub use auth::Principal;

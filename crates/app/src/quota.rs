@@ -5,8 +5,8 @@
 
 use crate::auth::Principal;
 use crate::{App, AppError};
-use bangfu_domain::quota::{year_progress, CampaignRule, YearProgress};
-use bangfu_domain::{parse_date, Permission};
+use bangfu_domain::quota::{year_progress, year_progress_absolute, CampaignRule, YearProgress};
+use bangfu_domain::{parse_date, Permission, TargetKind};
 use bangfu_store::{Campaign, RegionCounts};
 use chrono::NaiveDate;
 use serde::Serialize;
@@ -100,8 +100,11 @@ fn approved(c: &RegionCounts, stock: bool, kind: &str) -> i64 {
     c.approved.get(&(stock, kind.to_string())).copied().unwrap_or(0)
 }
 
+/// A region's progress; `absolute` its cumulative targets by year when the campaign sets
+/// numbers of households rather than shares.
 fn progress_of(
     rule: &CampaignRule,
+    absolute: Option<&[(i32, i64)]>,
     (code, name): (String, String),
     by_day: &BTreeMap<NaiveDate, RegionCounts>,
     as_of: NaiveDate,
@@ -115,7 +118,12 @@ fn progress_of(
             let c = by_day.get(&day).cloned().unwrap_or_default();
             let withdrawn = if rule.withdrawn_leave_denominator { approved(&c, true, "withdrawal") } else { 0 };
             let achieved = approved(&c, true, "exit") + approved(&c, true, "relief");
-            YearRow::of(year_progress(rule, *y, now.stock - withdrawn, achieved, as_of), day)
+            let stock = now.stock - withdrawn;
+            let p = match absolute {
+                Some(t) => year_progress_absolute(t, *y, stock, achieved, as_of),
+                None => year_progress(rule, *y, stock, achieved, as_of),
+            };
+            YearRow::of(p, day)
         })
         .collect();
     RegionProgress {
@@ -133,6 +141,15 @@ fn progress_of(
     }
 }
 
+/// Campaigns in force in `year` first, newest first; then the others by their last year,
+/// latest first.
+fn order_campaigns(list: &mut [Campaign], year: i32) {
+    list.sort_by_key(|c| {
+        let in_force = c.years.iter().any(|y| y.0 == year);
+        (!in_force, std::cmp::Reverse(c.years.last().map_or(0, |y| y.0)), std::cmp::Reverse(c.id))
+    });
+}
+
 /// The day asked for (`as_of`, YYYY-MM-DD), or today when none is given.
 pub(crate) fn as_of_or_today(as_of: Option<&str>) -> Result<NaiveDate, AppError> {
     match as_of.map(str::trim).filter(|d| !d.is_empty()) {
@@ -142,10 +159,14 @@ pub(crate) fn as_of_or_today(as_of: Option<&str>) -> Result<NaiveDate, AppError>
 }
 
 impl App {
-    /// Every campaign.
+    /// Every campaign, in the order the dashboard offers them: those in force today (today's
+    /// year among their years) first, newest first; then the others by their last year, latest
+    /// first (in 2026 a campaign for 2026 before the 2017–2020 preset).
     pub async fn campaigns(&self, who: &Principal) -> Result<Vec<Campaign>, AppError> {
         self.permit(who, Permission::ReadHouseholds, "campaign", None).await?;
-        Ok(self.store.campaigns().await?)
+        let mut list = self.store.campaigns().await?;
+        order_campaigns(&mut list, chrono::Datelike::year(&crate::clock::today()));
+        Ok(list)
     }
 
     /// Campaign `id`'s progress on `as_of` (default today) in `who`'s scope.
@@ -182,11 +203,27 @@ impl App {
         let name =
             |code: &str| names.iter().find(|r| r.code == code).map_or_else(|| code.to_string(), |r| r.name.clone());
         let empty = BTreeMap::new();
+        // An absolute campaign's targets per region; the total's are their sums.
+        let targets_of =
+            |r: &str| -> Vec<(i32, i64)> { campaign.targets.iter().filter(|t| t.0 == r).map(|t| (t.1, t.2)).collect() };
+        let mut sums: BTreeMap<i32, i64> = BTreeMap::new();
+        for r in &regions {
+            for (y, _) in &rule.years {
+                let through = targets_of(r).iter().filter(|(x, _)| x <= y).max_by_key(|(x, _)| *x).map_or(0, |t| t.1);
+                *sums.entry(*y).or_default() += through;
+            }
+        }
+        let sums: Vec<(i32, i64)> = sums.into_iter().collect();
         let rows = regions
             .iter()
-            .map(|r| progress_of(&rule, (r.clone(), name(r)), counts.get(r).unwrap_or(&empty), as_of))
+            .map(|r| {
+                let t = targets_of(r);
+                let absolute = campaign.absolute.then_some(t.as_slice());
+                progress_of(&rule, absolute, (r.clone(), name(r)), counts.get(r).unwrap_or(&empty), as_of)
+            })
             .collect();
-        let total = progress_of(&rule, ("total".into(), "合计".into()), &total, as_of);
+        let absolute = campaign.absolute.then_some(sums.as_slice());
+        let total = progress_of(&rule, absolute, ("total".into(), "合计".into()), &total, as_of);
         Ok(CampaignProgress { campaign, as_of: as_of.to_string(), regions: rows, total })
     }
 }
@@ -409,5 +446,202 @@ impl App {
             monthly,
             returns,
         })
+    }
+}
+
+/// A campaign as city staff set it up (工作方案): its years, the stock cutoff, the regions, and
+/// the targets — cumulative shares of the stock per year, or numbers of households per region
+/// and year set afterwards on the targets grid ([`App::set_campaign_targets`]).
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
+pub struct CampaignInput {
+    /// Name (Chinese).
+    pub name: String,
+    /// Name (English); the Chinese one when empty.
+    #[serde(default)]
+    pub name_en: String,
+    /// First year.
+    pub first_year: i64,
+    /// Last year (at most ten years in all).
+    pub last_year: i64,
+    /// Households registered on or before this day (YYYY-MM-DD) form the stock.
+    pub stock_cutoff: String,
+    /// `share` (cumulative shares of the stock) or `absolute` (numbers of households).
+    pub target_kind: String,
+    /// For `share`: the cumulative percent through each year, one per year (30, 55, 80, 100).
+    #[serde(default)]
+    pub cumulative_percent: Vec<i64>,
+    /// The regions (counties) it covers, in the caller's reach.
+    pub regions: Vec<String>,
+    /// Whether withdrawn households leave the stock the targets are computed on.
+    #[serde(default)]
+    pub withdrawn_leave_denominator: bool,
+}
+
+/// One cell of an absolute campaign's targets: a region's cumulative households through a year.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+pub struct TargetInput {
+    /// Region code (one of the campaign's).
+    pub region_code: String,
+    /// Year (one of the campaign's).
+    pub year: i64,
+    /// Households exited or relieved by the end of that year, cumulative.
+    pub households: i64,
+}
+
+/// Largest number of households a target may name.
+const MAX_TARGET: i64 = 10_000_000;
+
+impl App {
+    /// Creates a campaign (city staff, regions in their reach); audited. An absolute campaign
+    /// starts with every target at 0, set on its grid.
+    pub async fn create_campaign(&self, who: &Principal, input: &CampaignInput) -> Result<Campaign, AppError> {
+        use bangfu_domain::{Code, FieldError};
+        self.permit(who, Permission::SetPolicy, "campaign", None).await?;
+        let mut e = crate::input::Errors::default();
+        let name = e.take(crate::input::required_text("name", &input.name, 100));
+        let name_en = if input.name_en.trim().is_empty() {
+            name.clone()
+        } else {
+            e.take(crate::input::required_text("name_en", &input.name_en, 200))
+        };
+        let first_ok = (2000..=2100).contains(&input.first_year);
+        if !first_ok {
+            e.push(FieldError::new("first_year", Code::OutOfRange).with("min", 2000).with("max", 2100));
+        }
+        let (lo, hi) = (input.first_year, (input.first_year + 9).min(2100));
+        if first_ok && !(lo..=hi).contains(&input.last_year) {
+            e.push(FieldError::new("last_year", Code::OutOfRange).with("min", lo).with("max", hi));
+        }
+        let cutoff = e.take(parse_date("stock_cutoff", input.stock_cutoff.trim()));
+        let absolute =
+            e.take(TargetKind::parse("target_kind", input.target_kind.trim())).map(|k| k == TargetKind::Absolute);
+        let n_years = (input.last_year - input.first_year + 1).clamp(0, 10) as usize;
+        let mut years = Vec::new();
+        if absolute == Some(false) && first_ok {
+            let p = &input.cumulative_percent;
+            if p.len() != n_years || p.iter().any(|x| !(0..=100).contains(x)) {
+                e.push(FieldError::new("cumulative_percent", Code::SharesPerYear).with("years", n_years));
+            } else if p.windows(2).any(|w| w[1] < w[0]) {
+                e.push(FieldError::new("cumulative_percent", Code::NotIncreasing));
+            } else {
+                let mut before = 0;
+                for (i, x) in p.iter().enumerate() {
+                    years.push(((input.first_year + i as i64) as i32, (x - before) * 100));
+                    before = *x;
+                }
+            }
+        } else {
+            years = (0..n_years).map(|i| ((input.first_year + i as i64) as i32, 0)).collect();
+        }
+        let mut regions: Vec<String> = Vec::new();
+        for r in &input.regions {
+            let r = r.trim().to_string();
+            let known = match self.store.region(&r).await {
+                Ok(x) => x.in_use && who.scope.has_region(&r),
+                Err(bangfu_store::StoreError::NotFound) => false,
+                Err(other) => return Err(other.into()),
+            };
+            if !known {
+                e.push(FieldError::new("regions", Code::UnknownRegion));
+            } else if !regions.contains(&r) {
+                regions.push(r);
+            }
+        }
+        if input.regions.is_empty() {
+            e.push(FieldError::new("regions", Code::Required));
+        }
+        let v = (|| Some((name?, name_en?, cutoff?, absolute?)))();
+        let (name, name_en, stock_cutoff, absolute) = e.finish(v).map_err(AppError::Invalid)?;
+        let year = stock_cutoff.format("%Y").to_string();
+        let existing = self.store.campaigns().await?;
+        let code = format!("{}-{year}-{}", who.region_code.as_deref().unwrap_or("all"), existing.len() + 1);
+        let c = Campaign {
+            id: 0,
+            code,
+            name,
+            name_en,
+            stock_cutoff,
+            years,
+            withdrawn_leave_denominator: input.withdrawn_leave_denominator,
+            regions: regions.clone(),
+            absolute,
+            targets: Vec::new(),
+            created_by: Some(who.name.clone()),
+        };
+        let mut tx = self.store.begin().await?;
+        let id = tx.insert_campaign(&c).await?;
+        let mut a = who.audit("create", "campaign", Some(id), who.region_code.as_deref());
+        a.detail =
+            serde_json::json!({ "new": { "name": c.name, "years": c.years, "stock_cutoff": c.stock_cutoff.to_string(),
+            "target_kind": if absolute { TargetKind::Absolute } else { TargetKind::Share }.code(), "regions": regions,
+            "withdrawn_leave_denominator": c.withdrawn_leave_denominator } })
+            .to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        self.store.campaigns().await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)
+    }
+
+    /// Sets an absolute campaign's cumulative targets for the regions in the caller's reach
+    /// (the others' stay as they are); each region's targets may not fall from year to year.
+    pub async fn set_campaign_targets(
+        &self,
+        who: &Principal,
+        id: i64,
+        input: &[TargetInput],
+    ) -> Result<Campaign, AppError> {
+        use bangfu_domain::{Code, FieldError};
+        self.permit(who, Permission::SetPolicy, "campaign", Some(id)).await?;
+        let c = self.store.campaigns().await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)?;
+        if !c.regions.iter().any(|r| who.scope.has_region(r)) {
+            return Err(AppError::NotFound);
+        }
+        if !c.absolute {
+            return Err(AppError::invalid(
+                FieldError::new("target_kind", Code::UnknownCode).with("allowed", "absolute"),
+            ));
+        }
+        let mut e = crate::input::Errors::default();
+        let mut mine: BTreeMap<(String, i32), i64> = BTreeMap::new();
+        for (i, t) in input.iter().enumerate() {
+            let at = |f: &str| format!("targets[{i}].{f}");
+            let region_ok = c.regions.contains(&t.region_code) && who.scope.has_region(&t.region_code);
+            let year_ok = c.years.iter().any(|y| i64::from(y.0) == t.year);
+            if !region_ok {
+                e.push(FieldError::new(at("region_code"), Code::UnknownRegion));
+            }
+            if !year_ok {
+                e.push(FieldError::new(at("year"), Code::YearOutOfRange));
+            }
+            if !(0..=MAX_TARGET).contains(&t.households) {
+                e.push(FieldError::new(at("households"), Code::OutOfRange).with("min", 0).with("max", MAX_TARGET));
+            }
+            if region_ok && year_ok && mine.insert((t.region_code.clone(), t.year as i32), t.households).is_some() {
+                e.push(FieldError::new(at("year"), Code::Duplicate));
+            }
+        }
+        // A region's cumulative targets may not fall: the first cell that does is named.
+        for r in c.regions.iter().filter(|r| who.scope.has_region(r)) {
+            let mut before = 0;
+            for y in &c.years {
+                let Some(n) = mine.get(&(r.clone(), y.0)).copied() else { continue };
+                if n < before {
+                    let i = input.iter().position(|t| &t.region_code == r && t.year == i64::from(y.0)).unwrap_or(0);
+                    e.push(FieldError::new(format!("targets[{i}].households"), Code::NotIncreasing));
+                    break;
+                }
+                before = n;
+            }
+        }
+        e.finish(Some(())).map_err(AppError::Invalid)?;
+        let mut all: Vec<(String, i32, i64)> =
+            c.targets.iter().filter(|t| !who.scope.has_region(&t.0)).cloned().collect();
+        all.extend(mine.into_iter().map(|((r, y), n)| (r, y, n)));
+        let mut tx = self.store.begin().await?;
+        tx.replace_campaign_targets(id, &all).await?;
+        let mut a = who.audit("update", "campaign_targets", Some(id), who.region_code.as_deref());
+        a.detail = serde_json::json!({ "old": c.targets, "new": all }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        self.store.campaigns().await?.into_iter().find(|c| c.id == id).ok_or(AppError::NotFound)
     }
 }

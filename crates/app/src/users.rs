@@ -64,7 +64,13 @@ impl App {
         }
         if let Some(role) = role {
             if role.scoped_by_organisation() {
-                let want = if role == Role::GrassrootsStaff { OrgKind::GrassrootsUnion } else { OrgKind::Department };
+                // Union staff are bound to a union of any level (they reach its households and
+                // those of the unions under it); a liaison to a department.
+                let (fits, want): (fn(OrgKind) -> bool, _) = if role == Role::GrassrootsStaff {
+                    (OrgKind::is_union, ("工会", "union"))
+                } else {
+                    (|k| k == OrgKind::Department, (OrgKind::Department.label(true), OrgKind::Department.label(false)))
+                };
                 match input.org_id {
                     None => e.push(FieldError::new("org_id", Code::OrganisationRequired).with_label(
                         "role",
@@ -72,12 +78,8 @@ impl App {
                         role.label(false),
                     )),
                     Some(id) => match self.store.organisation(&Scope::everything(), id).await {
-                        Ok(o) if o.kind == want => {}
-                        Ok(_) => e.push(FieldError::new("org_id", Code::WrongKind).with_label(
-                            "kind",
-                            want.label(true),
-                            want.label(false),
-                        )),
+                        Ok(o) if fits(o.kind) => {}
+                        Ok(_) => e.push(FieldError::new("org_id", Code::WrongKind).with_label("kind", want.0, want.1)),
                         Err(StoreError::NotFound) => e.push(FieldError::new("org_id", Code::UnknownOrganisation)),
                         Err(other) => return Err(other.into()),
                     },

@@ -10,25 +10,13 @@ use bangfu_app::input::*;
 use bangfu_app::{App, AppError, Principal};
 use bangfu_domain::YearMonth;
 use bangfu_store::testing::TestDb;
+use common::*;
+
+mod common;
 use serde_json::json;
 
 fn id_number(i: usize) -> String {
-    let first17 = format!("11010519700101{:03}", 200 + i);
-    format!("{first17}{}", bangfu_domain::IdNumber::check_char(first17.as_bytes()) as char)
-}
-
-async fn user(app: &App, name: &str, role: &str, region: &str) -> Principal {
-    let u = app
-        .ensure_user(&bangfu_app::users::UserInput {
-            name: name.into(),
-            role: role.into(),
-            region_code: Some(region.into()),
-            password: Some("a long password".into()),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    app.principal_of(&u, "test").await.unwrap().unwrap()
+    id_with_check(&format!("11010519700101{:03}", 200 + i))
 }
 
 #[tokio::test]

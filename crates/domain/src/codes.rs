@@ -123,11 +123,51 @@ vocabulary! {
 vocabulary! {
     /// Kinds of organisation.
     OrgKind {
+        NationalUnion = ("national_union", "中华全国总工会", "All-China Federation of Trade Unions"),
+        ProvincialUnion = ("provincial_union", "省（自治区、直辖市）总工会", "Provincial federation of trade unions"),
         CityUnion = ("city_union", "市总工会", "City federation of trade unions"),
         CountyUnion = ("county_union", "县（市、区）总工会", "County union"),
         GrassrootsUnion = ("grassroots_union", "基层工会", "Grassroots union"),
         Department = ("department", "政府部门", "Government department"),
         Employer = ("employer", "用人单位", "Employer"),
+    }
+}
+
+vocabulary! {
+    /// How a campaign sets its yearly targets.
+    TargetKind {
+        Share = ("share", "按存量户累计比例", "Cumulative share of the stock"),
+        Absolute = ("absolute", "按累计户数", "Cumulative households"),
+    }
+}
+
+impl OrgKind {
+    /// A union's level in the hierarchy 全总 → 省总 → 市总 → 县总 → 基层 (0 at the top); `None`
+    /// for a department or an employer.
+    pub fn union_level(self) -> Option<u8> {
+        match self {
+            OrgKind::NationalUnion => Some(0),
+            OrgKind::ProvincialUnion => Some(1),
+            OrgKind::CityUnion => Some(2),
+            OrgKind::CountyUnion => Some(3),
+            OrgKind::GrassrootsUnion => Some(4),
+            OrgKind::Department | OrgKind::Employer => None,
+        }
+    }
+
+    /// Whether it is a union body (any level).
+    pub fn is_union(self) -> bool {
+        self.union_level().is_some()
+    }
+
+    /// Whether a union of this kind may report to one of `parent`: a union of a level above it,
+    /// or — a grassroots union — another grassroots union (联合工会 and its 分工会).
+    pub fn may_report_to(self, parent: OrgKind) -> bool {
+        match (self.union_level(), parent.union_level()) {
+            (Some(4), Some(4)) => true,
+            (Some(me), Some(p)) => p < me,
+            _ => false,
+        }
     }
 }
 

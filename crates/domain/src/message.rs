@@ -154,6 +154,10 @@ messages! {
     TooMany = ("too_many", "一次最多 {max} 项", "at most {max} in one request"),
     /// Something that must be “yes” or “no”.
     YesOrNo = ("yes_or_no", "应为“是”或“否”", "must be 是 or 否 (yes or no)"),
+    /// A campaign's cumulative shares, not one per year.
+    SharesPerYear = ("shares_per_year", "应为每年一个累计比例（%），共 {years} 个，用逗号分隔，如 30,55,80,100", "give one cumulative percent per year, {years} in all, separated by commas (e.g. 30,55,80,100)"),
+    /// Cumulative targets falling from one year to the next.
+    NotIncreasing = ("not_increasing", "累计目标不能逐年减少", "cumulative targets cannot fall from one year to the next"),
     /// `1` or `0`.
     OneOrZero = ("one_or_zero", "应为 1 或 0", "must be 1 or 0"),
 
@@ -243,11 +247,19 @@ messages! {
     /// An organisation of the wrong kind.
     WrongKind = ("wrong_kind", "单位类型不符，应为{kind}", "must be a {kind}"),
     /// A grassroots union without its county union.
-    ParentRequired = ("parent_required", "基层工会须选择所属的县（区）总工会", "a grassroots union must name its county union"),
+    ParentRequired = ("parent_required", "基层工会须选择上级工会", "a grassroots union must name the union it reports to"),
     /// An organisation named as its own parent.
     SelfParent = ("self_parent", "单位不能是自己的上级", "an organisation cannot be its own parent"),
     /// A parent for an organisation that has none.
-    ParentNotAllowed = ("parent_not_allowed", "只有市级以下的工会才有上级单位", "only unions below the city level have a parent"),
+    ParentNotAllowed = ("parent_not_allowed", "只有工会才有上级单位", "only unions have a parent"),
+    /// A union reporting to one of its own level or below (全总 → 省总 → 市总 → 县总 → 基层).
+    ParentLevel = ("parent_level", "上级工会的层级应高于本单位（全总→省总→市总→县总→基层）", "the parent must be a union of a higher level (national → provincial → city → county → grassroots)"),
+    /// A parent whose region does not contain the organisation's.
+    ParentRegion = ("parent_region", "所在地区不在上级工会的地区范围内", "the region is not within the parent union's region"),
+    /// A parent named by a name that several organisations have.
+    AmbiguousParent = ("ambiguous_parent", "有多个单位名为“{name}”，请填写上级单位的编号", "several organisations are called “{name}”: give the parent's number"),
+    /// A parent under the organisation itself.
+    ParentCycle = ("parent_cycle", "上级工会不能是本单位的下级", "the parent cannot be under this organisation"),
     /// Something still refers to the organisation.
     InUse = ("in_use", "仍有家庭或其他单位引用该单位，不能删除", "households or other organisations refer to this organisation"),
     /// No such user.

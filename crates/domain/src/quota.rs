@@ -94,6 +94,42 @@ pub fn year_progress(rule: &CampaignRule, year: i32, stock: i64, achieved: i64, 
     }
 }
 
+/// One year's progress against targets set as numbers of households: `targets` are a region's
+/// cumulative targets by year (a year without one keeps the year before's). What is due so far
+/// is last year's target plus this year's increase pro rata to the part of the year gone by,
+/// rounded up, as [`due_on`] does for shares.
+pub fn year_progress_absolute(
+    targets: &[(i32, i64)],
+    year: i32,
+    stock: i64,
+    achieved: i64,
+    as_of: NaiveDate,
+) -> YearProgress {
+    let through =
+        |y: i32| targets.iter().filter(|(x, _)| *x <= y).max_by_key(|(x, _)| *x).map_or(0, |(_, n)| (*n).max(0));
+    let full = through(year);
+    let due_so_far = if as_of.year() > year {
+        full
+    } else if as_of.year() < year {
+        0
+    } else {
+        let days = i64::from(NaiveDate::from_ymd_opt(year, 12, 31).map_or(365, |d| d.ordinal()));
+        let before = through(year - 1);
+        let this_year = (full - before).max(0);
+        (before + (this_year * i64::from(as_of.ordinal()) + days - 1) / days).min(full)
+    };
+    YearProgress {
+        year,
+        stock,
+        cumulative_bp: if stock > 0 { full * 10_000 / stock } else { 0 },
+        target: full,
+        achieved,
+        shortfall: (full - achieved).max(0),
+        due_so_far,
+        on_track: achieved >= due_so_far,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +140,21 @@ mod tests {
             years: vec![(2017, 3000), (2018, 2500), (2019, 2500), (2020, 2000)],
             withdrawn_leave_denominator: true,
         }
+    }
+
+    #[test]
+    fn absolute_targets_are_cumulative_and_due_pro_rata() {
+        let t = [(2026, 40), (2027, 100)];
+        let day = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap();
+        // Mid-2027 (day 181 of 365): 40 + ceil(60 × 181 / 365) = 40 + 30 = 70 due.
+        let p = year_progress_absolute(&t, 2027, 500, 69, day(2027, 6, 30));
+        assert_eq!((p.target, p.due_so_far, p.on_track, p.shortfall), (100, 70, false, 31));
+        // A past year is due in full; a year to come, nothing yet.
+        assert_eq!(year_progress_absolute(&t, 2026, 500, 40, day(2027, 1, 1)).due_so_far, 40);
+        assert_eq!(year_progress_absolute(&t, 2027, 500, 0, day(2026, 12, 31)).due_so_far, 0);
+        // A year without its own target keeps the last one; before the first there is none.
+        assert_eq!(year_progress_absolute(&t, 2028, 500, 0, day(2029, 1, 1)).target, 100);
+        assert_eq!(year_progress_absolute(&t, 2025, 500, 0, day(2029, 1, 1)).target, 0);
     }
 
     #[test]

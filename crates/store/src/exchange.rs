@@ -307,8 +307,17 @@ const ROW_SELECT: &str =
 pub enum RowsSeen {
     /// Every row (the roster's department and readers whose scope holds the uploader's region).
     All,
-    /// Only rows matched to households in these regions (and this union).
-    Matched { regions: Option<Vec<String>>, union_id: Option<i64> },
+    /// Only rows matched to households in these regions (and kept by these unions).
+    Matched { regions: Option<Vec<String>>, unions: Option<Vec<i64>> },
+}
+
+/// `col IN (3,7)` for union ids, or TRUE for no limit.
+pub(crate) fn union_cond(col: &str, unions: Option<&[i64]>) -> String {
+    match unions {
+        None => "1=1".into(),
+        Some([]) => "1=0".into(),
+        Some(u) => format!("{col} IN ({})", u.iter().map(i64::to_string).collect::<Vec<_>>().join(",")),
+    }
 }
 
 /// `col IN ('a','b')` for region codes (digits only, checked), or TRUE for no limit.
@@ -366,12 +375,10 @@ impl Store {
         let mut cond = vec!["x.roster_id = $1".to_string()];
         match seen {
             RowsSeen::All => {}
-            RowsSeen::Matched { regions, union_id } => {
+            RowsSeen::Matched { regions, unions } => {
                 cond.push("x.household_id IS NOT NULL".into());
                 cond.push(region_cond("x.region_code", regions));
-                if let Some(u) = union_id {
-                    cond.push(format!("x.union_id = {u}"));
-                }
+                cond.push(union_cond("x.union_id", unions.as_deref()));
             }
         }
         match matched {
@@ -470,14 +477,14 @@ impl Store {
     }
 
     /// Verification requests: those addressed to `department` (a liaison's), or those about
-    /// households in `regions` (and `union_id`); `open_only` keeps those with a pending answer,
+    /// households in `regions` (and kept by `unions`); `open_only` keeps those with a pending answer,
     /// `overdue_on` those with a pending answer due before that day. Newest first, at most `limit`.
     #[allow(clippy::too_many_arguments)]
     pub async fn verifications(
         &self,
         department: Option<i64>,
         regions: &Option<Vec<String>>,
-        union_id: Option<i64>,
+        unions: Option<&[i64]>,
         household_id: Option<i64>,
         open_only: bool,
         overdue_on: Option<&str>,
@@ -494,9 +501,7 @@ impl Store {
             )),
             None => {
                 cond.push(region_cond("v.region_code", regions));
-                if let Some(u) = union_id {
-                    cond.push(format!("v.union_id = {u}"));
-                }
+                cond.push(union_cond("v.union_id", unions));
             }
         }
         if let Some(h) = household_id {
@@ -766,7 +771,7 @@ impl WriteTx {
     }
 
     /// Writes a roster and its rows, matches them by resident ID to households (head first,
-    /// then member) in `regions` / `union_id`, and sets each match's suggestion; gives the id.
+    /// then member) in `regions` / `unions` (the first is the uploader's union), and sets each match's suggestion; gives the id.
     #[allow(clippy::too_many_arguments)]
     pub async fn insert_roster(
         &mut self,
@@ -776,7 +781,7 @@ impl WriteTx {
         file_name: &str,
         region_code: &str,
         regions: &Option<Vec<String>>,
-        union_id: Option<i64>,
+        unions: Option<&[i64]>,
         rows: &[NewRosterRow],
         by: &str,
     ) -> Result<i64, StoreError> {
@@ -788,16 +793,14 @@ impl WriteTx {
         .bind(kind.to_string())
         .bind(file_name.to_string())
         .bind(region_code.to_string())
-        .bind(union_id)
+        .bind(unions.and_then(|u| u.first().copied()))
         .bind(by.to_string())
         .bind(crate::now_rfc3339())
         .bind(rows.len() as i64);
         let id = self.returning_id(q).await?;
         let in_scope: String = {
             let mut c = region_cond("h.region_code", regions);
-            if let Some(u) = union_id {
-                c.push_str(&format!(" AND h.union_id = {u}"));
-            }
+            c.push_str(&format!(" AND {}", union_cond("h.union_id", unions)));
             c
         };
         let exit = if exit_suggested { "'propose_exit'" } else { "'note'" };

@@ -140,8 +140,8 @@ fn finding_cond(scope: &Scope) -> String {
         return "1=0".into();
     }
     let mut w = region_cond("x.region_code", &scope.region_codes().map(|r| r.to_vec()));
-    if let Some(u) = scope.union_id() {
-        w.push_str(&format!(" AND x.union_id = {u}"));
+    if let Some(u) = scope.union_list() {
+        w.push_str(&format!(" AND x.union_id IN ({u})"));
     }
     w
 }

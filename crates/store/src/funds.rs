@@ -205,8 +205,8 @@ pub(crate) fn entry_cond(scope: &Scope) -> String {
     if !scope.reaches_households() {
         return "1=0".into();
     }
-    if let Some(u) = scope.union_id() {
-        return format!("(e.union_id = {u} OR e.payer_union_id = {u} OR e.payee_union_id = {u})");
+    if let Some(u) = scope.union_list() {
+        return format!("(e.union_id IN ({u}) OR e.payer_union_id IN ({u}) OR e.payee_union_id IN ({u}))");
     }
     let regions = scope.region_codes().map(|r| r.to_vec());
     if regions.is_none() {
@@ -226,8 +226,8 @@ fn union_cond(scope: &Scope) -> String {
     if !scope.reaches_households() {
         return "1=0".into();
     }
-    if let Some(u) = scope.union_id() {
-        return format!("o.id = {u}");
+    if let Some(u) = scope.union_list() {
+        return format!("o.id IN ({u})");
     }
     region_cond("o.region_code", &scope.region_codes().map(|r| r.to_vec()))
 }

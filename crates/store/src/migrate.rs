@@ -31,6 +31,7 @@ const MIGRATIONS: &[Migration] = &[
     (15, "name searches read households in name order", name_search),
     (16, "imports written in short transactions, undone as one", imports),
     (17, "frameworks by region and month; the facts of the 2021 framework", frameworks),
+    (18, "campaigns created on a page: absolute targets per region and year", campaign_targets),
 ];
 
 /// The schema version this program migrates to.
@@ -1214,4 +1215,17 @@ fn funds(b: Backend) -> Vec<String> {
         ));
     }
     out
+}
+
+/// Campaigns set up by city staff: by yearly cumulative shares (as the Wuzhou preset) or by
+/// absolute cumulative targets per region and year (下达目标任务数), and who created them.
+fn campaign_targets(_b: Backend) -> Vec<String> {
+    vec![
+        "ALTER TABLE campaigns ADD COLUMN target_kind TEXT NOT NULL DEFAULT 'share'".into(),
+        "ALTER TABLE campaigns ADD COLUMN created_by TEXT".into(),
+        "CREATE TABLE campaign_targets (campaign_id BIGINT NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE, \
+         region_code TEXT NOT NULL REFERENCES regions (code), year BIGINT NOT NULL, households BIGINT NOT NULL, \
+         PRIMARY KEY (campaign_id, region_code, year))"
+            .into(),
+    ]
 }

@@ -2,7 +2,7 @@
 //! households per region, and approved exits, reliefs and withdrawals counted on a day.
 
 use crate::db::{get, Store, WriteTx};
-use crate::schema::{CampaignRegions, CampaignYears, Campaigns};
+use crate::schema::{CampaignRegions, CampaignTargets, CampaignYears, Campaigns};
 use crate::{Scope, StoreError, TallyAsk};
 use bangfu_domain::quota::CampaignRule;
 use chrono::NaiveDate;
@@ -30,6 +30,13 @@ pub struct Campaign {
     pub withdrawn_leave_denominator: bool,
     /// The regions it covers.
     pub regions: Vec<String>,
+    /// Targets set as numbers of households (cumulative, per region and year) rather than as
+    /// shares of the stock.
+    pub absolute: bool,
+    /// The cumulative targets of an absolute campaign: (region, year, households).
+    pub targets: Vec<(String, i32, i64)>,
+    /// Who created it (`None`: a preset).
+    pub created_by: Option<String>,
 }
 
 impl Campaign {
@@ -46,7 +53,8 @@ impl Campaign {
 /// What a region counts on a day.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RegionCounts {
-    /// Stock households (registered on or before the cutoff).
+    /// Stock households: registered on or before the cutoff, less those whose outcome was
+    /// approved before the campaign's first year.
     pub stock: i64,
     /// Incremental households (registered after it).
     pub incremental: i64,
@@ -66,6 +74,8 @@ impl Store {
                 Campaigns::NameEn,
                 Campaigns::StockCutoff,
                 Campaigns::WithdrawnLeaveDenominator,
+                Campaigns::TargetKind,
+                Campaigns::CreatedBy,
             ])
             .from(Campaigns::Table)
             .order_by(Campaigns::Id, Order::Asc)
@@ -94,6 +104,22 @@ impl Store {
                 .to_owned();
             let regions =
                 self.all(&regions).await?.iter().map(|x| get(x, "region_code")).collect::<Result<Vec<_>, _>>()?;
+            let targets = Query::select()
+                .columns([CampaignTargets::RegionCode, CampaignTargets::Year, CampaignTargets::Households])
+                .from(CampaignTargets::Table)
+                .and_where(Expr::col(CampaignTargets::CampaignId).eq(id))
+                .order_by(CampaignTargets::RegionCode, Order::Asc)
+                .order_by(CampaignTargets::Year, Order::Asc)
+                .to_owned();
+            let mut read = Vec::new();
+            for x in self.all(&targets).await? {
+                read.push((
+                    get::<String>(&x, "region_code")?,
+                    get::<i64>(&x, "year")? as i32,
+                    get::<i64>(&x, "households")?,
+                ));
+            }
+            let targets = read;
             out.push(Campaign {
                 id,
                 code: get(&r, "code")?,
@@ -104,6 +130,9 @@ impl Store {
                 years,
                 withdrawn_leave_denominator: get::<i64>(&r, "withdrawn_leave_denominator")? != 0,
                 regions,
+                absolute: get::<String>(&r, "target_kind")? == "absolute",
+                targets,
+                created_by: get(&r, "created_by")?,
             });
         }
         Ok(out)
@@ -120,31 +149,40 @@ impl Store {
         campaign: &Campaign,
         days: &[NaiveDate],
     ) -> Result<BTreeMap<NaiveDate, BTreeMap<String, RegionCounts>>, StoreError> {
-        let ask = |metric, stock_of, to| TallyAsk {
+        // A campaign counts from 1 January of its first year: outcomes approved before it do
+        // not count as achieved, and the stock households they closed are no longer its stock
+        // (a campaign set up in 2026 starts from the households still in difficulty then).
+        let start = campaign.years.first().and_then(|(y, _)| NaiveDate::from_ymd_opt(*y, 1, 1));
+        let ask = |metric, stock_of, from, to| TallyAsk {
             metric,
             stock_of,
-            from: None,
+            from,
             to,
             regions: Some(regions),
             by_month: false,
         };
         let mut out: BTreeMap<String, RegionCounts> = BTreeMap::new();
-        for r in self.tally(scope, ask("registered", 0, campaign.stock_cutoff)).await? {
+        for r in self.tally(scope, ask("registered", 0, None, campaign.stock_cutoff)).await? {
             out.entry(r.region_code).or_default().stock += r.n;
         }
-        for r in self.tally(scope, ask("registered", 0, END_OF_TIME)).await? {
+        for r in self.tally(scope, ask("registered", 0, None, END_OF_TIME)).await? {
             let e = out.entry(r.region_code).or_default();
             e.incremental += r.n - e.stock;
+        }
+        if let Some(before) = start.and_then(|d| d.pred_opt()) {
+            for r in self.tally(scope, ask("outcome", campaign.id, None, before)).await? {
+                out.entry(r.region_code).or_default().stock -= r.n;
+            }
         }
         let mut by_day = BTreeMap::new();
         for day in days {
             let mut counts = out.clone();
-            let stock = self.tally(scope, ask("outcome", campaign.id, *day)).await?;
+            let stock = self.tally(scope, ask("outcome", campaign.id, start, *day)).await?;
             for r in &stock {
                 *counts.entry(r.region_code.clone()).or_default().approved.entry((true, r.k.clone())).or_default() +=
                     r.n;
             }
-            for r in self.tally(scope, ask("outcome", 0, *day)).await? {
+            for r in self.tally(scope, ask("outcome", 0, start, *day)).await? {
                 *counts.entry(r.region_code.clone()).or_default().approved.entry((false, r.k.clone())).or_default() +=
                     r.n;
             }
@@ -177,6 +215,8 @@ impl WriteTx {
                 Campaigns::StockCutoff,
                 Campaigns::WithdrawnLeaveDenominator,
                 Campaigns::CreatedAt,
+                Campaigns::TargetKind,
+                Campaigns::CreatedBy,
             ])
             .values_panic([
                 c.code.clone().into(),
@@ -185,6 +225,8 @@ impl WriteTx {
                 c.stock_cutoff.to_string().into(),
                 i64::from(c.withdrawn_leave_denominator).into(),
                 crate::now_rfc3339().into(),
+                if c.absolute { "absolute" } else { "share" }.into(),
+                c.created_by.clone().into(),
             ])
             .returning_col(Campaigns::Id)
             .to_owned();
@@ -192,15 +234,19 @@ impl WriteTx {
         self.insert_rows(
             CampaignYears::Table,
             [CampaignYears::CampaignId, CampaignYears::Year, CampaignYears::ShareBp],
-            c.years.iter().map(|(y, bp)| vec![id.into(), i64::from(*y).into(), (*bp).into()]),
+            c.years
+                .iter()
+                .map(|(y, bp)| vec![id.into(), i64::from(*y).into(), (*bp).into()])
+                .collect::<Vec<Vec<sea_query::SimpleExpr>>>(),
         )
         .await?;
         self.insert_rows(
             CampaignRegions::Table,
             [CampaignRegions::CampaignId, CampaignRegions::RegionCode],
-            c.regions.iter().map(|r| vec![id.into(), r.clone().into()]),
+            c.regions.iter().map(|r| vec![id.into(), r.clone().into()]).collect::<Vec<Vec<sea_query::SimpleExpr>>>(),
         )
         .await?;
+        self.replace_campaign_targets(id, &c.targets).await?;
         // Its stock pool is counted from now on (a rare act: the whole count is rebuilt).
         self.rebuild_tallies().await?;
         Ok(id)
@@ -334,5 +380,34 @@ impl Store {
             e.in_difficulty = e.registered - gone;
         }
         Ok(out)
+    }
+}
+
+impl WriteTx {
+    /// Replaces the cumulative targets of campaign `id` (an absolute campaign's grid).
+    pub async fn replace_campaign_targets(
+        &mut self,
+        id: i64,
+        targets: &[(String, i32, i64)],
+    ) -> Result<(), StoreError> {
+        let q = Query::delete()
+            .from_table(CampaignTargets::Table)
+            .and_where(Expr::col(CampaignTargets::CampaignId).eq(id))
+            .to_owned();
+        self.exec(&q).await?;
+        self.insert_rows(
+            CampaignTargets::Table,
+            [
+                CampaignTargets::CampaignId,
+                CampaignTargets::RegionCode,
+                CampaignTargets::Year,
+                CampaignTargets::Households,
+            ],
+            targets
+                .iter()
+                .map(|(r, y, n)| vec![id.into(), r.clone().into(), i64::from(*y).into(), (*n).into()])
+                .collect::<Vec<Vec<sea_query::SimpleExpr>>>(),
+        )
+        .await
     }
 }

@@ -7,7 +7,6 @@ use bangfu_domain::{Money, OrgKind, StandardKind, YearMonth};
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
 use sqlx::any::AnyRow;
-use std::collections::HashMap;
 
 /// An administrative region (GB/T 2260).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -84,17 +83,22 @@ fn region_from(row: &AnyRow) -> Result<Region, StoreError> {
 
 /// The national list of regions shipped with the program (GB/T 2260; `data/README.md` names
 /// its source and date): (code, name, parent code).
+///
+/// Above the provinces stands [`NATIONAL`] (`100000` 全国, the code national systems use for
+/// the whole country; GB/T 2260 itself has none): the region of the national union (全总), and a
+/// root for a deployment that serves the whole country.
 pub fn national_regions() -> Vec<(&'static str, &'static str, Option<&'static str>)> {
-    include_str!("../data/regions.csv")
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let mut f = l.split(',');
-            let (code, name, parent) = (f.next()?, f.next()?, f.next().unwrap_or(""));
-            Some((code, name, (!parent.is_empty()).then_some(parent)))
-        })
-        .collect()
+    let mut out = vec![(NATIONAL, "全国", None)];
+    out.extend(include_str!("../data/regions.csv").lines().skip(1).filter_map(|l| {
+        let mut f = l.split(',');
+        let (code, name, parent) = (f.next()?, f.next()?, f.next().unwrap_or(""));
+        Some((code, name, Some(if parent.is_empty() { NATIONAL } else { parent })))
+    }));
+    out
 }
+
+/// The whole country's region code.
+pub const NATIONAL: &str = "100000";
 
 fn org_from(row: &AnyRow) -> Result<Organisation, StoreError> {
     Ok(Organisation {
@@ -119,6 +123,42 @@ fn standard_from(row: &AnyRow) -> Result<Standard, StoreError> {
 fn org_columns() -> [Organisations; 6] {
     use Organisations::*;
     [Id, Name, Kind, RegionCode, ParentId, Version]
+}
+
+/// `WITH RECURSIVE sub(id, depth)`: the row whose `key` is `root` and every row under it by
+/// `parent`, the root first then by depth (one statement on both backends, read from the parent
+/// index; a cycle cannot run away: depth stops at 64).
+fn subtree<T, C>(table: T, key: C, parent: C, root: sea_query::SimpleExpr) -> sea_query::WithQuery
+where
+    T: sea_query::Iden + Copy + 'static,
+    C: sea_query::Iden + Copy + 'static,
+{
+    use sea_query::{Alias, CommonTableExpression, UnionType, WithClause};
+    let sub = Alias::new("sub");
+    let base = Query::select()
+        .expr_as(Expr::col(key), Alias::new("id"))
+        .expr_as(Expr::val(0), Alias::new("depth"))
+        .from(table)
+        .and_where(Expr::col(key).eq(root))
+        .to_owned();
+    let step = Query::select()
+        .expr(Expr::col((table, key)))
+        .expr(Expr::col((sub.clone(), Alias::new("depth"))).add(1))
+        .from(table)
+        .inner_join(sub.clone(), Expr::col((table, parent)).equals((sub.clone(), Alias::new("id"))))
+        .and_where(Expr::col((sub.clone(), Alias::new("depth"))).lt(64))
+        .to_owned();
+    let cte = CommonTableExpression::new()
+        .query(base.clone().union(UnionType::All, step).to_owned())
+        .columns([Alias::new("id"), Alias::new("depth")])
+        .table_name(sub.clone())
+        .to_owned();
+    Query::select()
+        .column(Alias::new("id"))
+        .from(sub)
+        .order_by(Alias::new("depth"), Order::Asc)
+        .to_owned()
+        .with(WithClause::new().recursive(true).cte(cte).to_owned())
 }
 
 impl Store {
@@ -146,28 +186,15 @@ impl Store {
     /// The region and everything under it (a county: itself), in use or not — a scope keeps
     /// reaching the files of a region moved out of use. Empty for an unknown code.
     pub async fn region_and_children(&self, code: &str) -> Result<Vec<String>, StoreError> {
-        let q = Query::select().columns([Regions::Code, Regions::ParentCode]).from(Regions::Table).to_owned();
-        let mut children: HashMap<String, Vec<String>> = HashMap::new();
-        let mut known = false;
-        for r in self.all(&q).await? {
-            let c: String = get(&r, "code")?;
-            known |= c == code;
-            if let Some(p) = get::<Option<String>>(&r, "parent_code")? {
-                children.entry(p).or_default().push(c);
-            }
-        }
-        if !known {
-            return Ok(Vec::new());
-        }
-        let mut out = vec![code.to_string()];
-        let mut i = 0;
-        while i < out.len() && out.len() <= 10_000 {
-            if let Some(c) = children.get(&out[i]) {
-                out.extend(c.iter().cloned());
-            }
-            i += 1;
-        }
-        Ok(out)
+        let q = subtree(Regions::Table, Regions::Code, Regions::ParentCode, Expr::val(code).into());
+        self.all(&q).await?.iter().map(|r| get(r, "id")).collect()
+    }
+
+    /// Union `id` and every union under it (its 分工会, a county union's grassroots unions…),
+    /// `id` first; empty for an unknown id.
+    pub async fn union_and_below(&self, id: i64) -> Result<Vec<i64>, StoreError> {
+        let q = subtree(Organisations::Table, Organisations::Id, Organisations::ParentId, Expr::val(id).into());
+        self.all(&q).await?.iter().map(|r| get(r, "id")).collect()
     }
 
     /// Organisations, optionally of one kind, by name.
@@ -290,6 +317,8 @@ impl WriteTx {
             line.push(*r);
             up = r.2;
         }
+        // The top first: a region's parent is written before it.
+        line.reverse();
         self.exec(&Query::update().table(Regions::Table).value(Regions::InUse, 0).to_owned()).await?;
         for (rows, in_use) in [(&line, false), (&subtree, true)] {
             for (code, name, parent) in rows.iter() {

@@ -382,6 +382,17 @@ pub(crate) enum Campaigns {
     StockCutoff,
     WithdrawnLeaveDenominator,
     CreatedAt,
+    TargetKind,
+    CreatedBy,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum CampaignTargets {
+    Table,
+    CampaignId,
+    RegionCode,
+    Year,
+    Households,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -6,28 +6,36 @@ use crate::schema::{Households, Organisations};
 use sea_query::{Cond, Expr, Query};
 
 /// The records a user reaches: a set of regions (a region subtree), optionally narrowed to the
-/// households of one union, or no households at all. Built only through its constructors.
+/// households kept by one union and the unions under it (a union subtree), or no households at
+/// all. Built only through its constructors.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Scope {
     regions: Option<Vec<String>>,
-    union_id: Option<i64>,
+    /// The user's union first, then every union under it.
+    unions: Option<Vec<i64>>,
     households: bool,
 }
 
 impl Scope {
     /// Everything: batch jobs, the command line, migrations of data.
     pub fn everything() -> Scope {
-        Scope { regions: None, union_id: None, households: true }
+        Scope { regions: None, unions: None, households: true }
     }
 
     /// The records of these regions (a region and everything under it).
     pub fn regions(codes: Vec<String>) -> Scope {
-        Scope { regions: Some(codes), union_id: None, households: true }
+        Scope { regions: Some(codes), unions: None, households: true }
     }
 
     /// Only the households kept by union `union_id`; organisations of `codes`.
     pub fn union(codes: Vec<String>, union_id: i64) -> Scope {
-        Scope { regions: Some(codes), union_id: Some(union_id), households: true }
+        Scope::union_subtree(codes, vec![union_id])
+    }
+
+    /// Only the households kept by the unions `unions` (a union first, then those under it), in
+    /// the regions `codes`.
+    pub fn union_subtree(codes: Vec<String>, unions: Vec<i64>) -> Scope {
+        Scope { regions: Some(codes), unions: Some(unions), households: true }
     }
 
     /// The same scope without any household (roles that read no household file).
@@ -46,9 +54,27 @@ impl Scope {
         self.regions.as_deref()
     }
 
-    /// The union, if limited to one.
+    /// The user's own union, if limited to a union subtree.
     pub fn union_id(&self) -> Option<i64> {
-        self.union_id
+        self.unions.as_ref().and_then(|u| u.first().copied())
+    }
+
+    /// The unions whose households are reachable (the user's union and those under it), if
+    /// limited.
+    pub fn union_ids(&self) -> Option<&[i64]> {
+        self.unions.as_deref()
+    }
+
+    /// Whether a record kept by `union` is reachable as far as unions go (always, when the scope
+    /// is not limited to a union subtree).
+    pub fn has_union(&self, union: Option<i64>) -> bool {
+        self.unions.as_ref().is_none_or(|u| union.is_some_and(|x| u.contains(&x)))
+    }
+
+    /// The unions of a union subtree as an SQL list of integers (`3,7,9`), for the statements
+    /// that write their conditions as text; `None` when not limited.
+    pub(crate) fn union_list(&self) -> Option<String> {
+        self.unions.as_ref().map(|u| u.iter().map(i64::to_string).collect::<Vec<_>>().join(","))
     }
 
     /// Whether a record in `region` is reachable.
@@ -58,7 +84,7 @@ impl Scope {
 
     /// Whether a household in `region` kept by `union_id` is reachable.
     pub fn admits_household(&self, region: &str, union_id: Option<i64>) -> bool {
-        self.households && self.has_region(region) && self.union_id.is_none_or(|u| union_id == Some(u))
+        self.households && self.has_region(region) && self.has_union(union_id)
     }
 
     /// The condition on the households table.
@@ -81,8 +107,8 @@ impl Scope {
         if let Some(r) = &self.regions {
             c = c.add(Expr::col((table, region)).is_in(r.clone()));
         }
-        if let Some(u) = self.union_id {
-            c = c.add(Expr::col((table, union)).eq(u));
+        if let Some(u) = &self.unions {
+            c = c.add(Expr::col((table, union)).is_in(u.clone()));
         }
         c
     }

@@ -144,6 +144,15 @@ fn run_tallies_statement(runs: &str) -> String {
     )
 }
 
+/// The condition on `by_union` for what `scope` reads: its unions' counts, or the regions' (0).
+fn by_union_cond(scope: &Scope) -> String {
+    match scope.union_list() {
+        Some(u) if !u.is_empty() => format!("by_union IN ({u})"),
+        Some(_) => "1 = 0".into(),
+        None => "by_union = 0".into(),
+    }
+}
+
 /// A count's key: metric, by_union (0: the region), grain, stock_of, day, region, k, k2.
 type Key = (String, i64, char, i64, String, String, String, String);
 
@@ -402,11 +411,13 @@ impl Store {
                 args.push(a);
                 format!("${}", args.len())
             };
+            // A union subtree sums its unions' counts (a household is kept by one union); a
+            // region scope reads the region's (by_union 0).
+            let metric = p(Arg::Text(ask.metric.to_string()));
+            let by_union = by_union_cond(scope);
             let mut sql = format!(
-                "SELECT region_code, k, k2, day, n, amount FROM tallies WHERE metric = {} AND by_union = {} \
+                "SELECT region_code, k, k2, day, n, amount FROM tallies WHERE metric = {metric} AND {by_union} \
                  AND grain = '{grain}' AND stock_of = {}",
-                p(Arg::Text(ask.metric.to_string())),
-                p(Arg::Int(scope.union_id().unwrap_or(0))),
                 p(Arg::Int(ask.stock_of))
             );
             if let Some((low, incl)) = low {
@@ -470,11 +481,12 @@ impl Store {
         if !scope.reaches_households() {
             return Ok(Vec::new());
         }
-        let rows = sqlx::query(
-            "SELECT region_code, k, CAST(n AS BIGINT) AS n FROM run_tallies WHERE run_id = $1 AND by_union = $2",
-        )
+        let rows = sqlx::query(&format!(
+            "SELECT region_code, k, CAST(SUM(n) AS BIGINT) AS n FROM run_tallies WHERE run_id = $1 AND {} \
+             GROUP BY region_code, k",
+            by_union_cond(scope)
+        ))
         .bind(run_id)
-        .bind(scope.union_id().unwrap_or(0))
         .fetch_all(&self.pool)
         .await?;
         let mut out = Vec::new();

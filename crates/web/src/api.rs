@@ -57,8 +57,9 @@ pub fn routes() -> crate::Routes {
         .route("/visits/{id}/record", axum::routing::post(c::record_visit))
         .route("/households/{id}/timeline", get(c::timeline))
         .route("/my-work", get(c::my_work))
-        .route("/campaigns", get(q::campaigns))
+        .route("/campaigns", get(q::campaigns).post(q::create_campaign))
         .route("/campaigns/{id}/progress", get(q::progress))
+        .route("/campaigns/{id}/targets", put(q::set_targets))
         .route("/reports/statistics", get(q::statistics))
         .route("/dashboard", get(q::dashboard))
         .route("/funds", get(f::funds).post(f::create_fund))
@@ -168,6 +169,8 @@ pub fn routes() -> crate::Routes {
         c::returns,
         c::decide_return,
         q::campaigns,
+        q::create_campaign,
+        q::set_targets,
         q::progress,
         q::statistics,
         q::dashboard,

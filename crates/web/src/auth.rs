@@ -138,7 +138,9 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         let safe = matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
         // Signing in again while signed in is no cookie-authenticated write (and SameSite=Strict
         // keeps the cookie off cross-site posts anyway).
-        if let (Credential::Session(_), false, false) = (&a.credential, safe, path == "/sign-in") {
+        // The self-check stores nothing and acts for no one: a signed-in reader may use it too.
+        let exempt = matches!(path.as_str(), "/sign-in" | "/self-check");
+        if let (Credential::Session(_), false, false) = (&a.credential, safe, exempt) {
             let expected = a.principal.csrf.clone().unwrap_or_default();
             let method = req.method().to_string();
             let (ok, rebuilt) = csrf_ok(req, &expected).await;
@@ -179,7 +181,7 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
         _ => 0,
     };
     let user = found.as_ref().map(|a| a.principal.user_id);
-    if user.is_some_and(|u| s.misses.over(u)) {
+    if user.is_some_and(|u| s.misses.over(&u)) {
         return ApiError::from(bangfu_app::AppError::Locked("misses".into())).into_response();
     }
     if let Some(a) = found {
@@ -197,26 +199,29 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
 /// (120 by default, `bangfu serve --misses-per-minute`) the user's requests are refused (429)
 /// for the rest of that minute, so the walk cannot be fast. Per process: behind several
 /// replicas the limit is per replica.
+pub type Misses = RateLimit<i64>;
+
+/// Events counted per key (a user, an address) and minute, with a limit.
 #[derive(Clone)]
-pub struct Misses {
+pub struct RateLimit<K> {
     limit: u32,
-    table: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, u32)>>>,
+    table: std::sync::Arc<std::sync::Mutex<std::collections::HashMap<K, (std::time::Instant, u32)>>>,
 }
 
-impl Misses {
-    /// At most `limit` misses a minute per user (0: no limit).
+impl<K: std::hash::Hash + Eq> RateLimit<K> {
+    /// At most `limit` events a minute per key (0: no limit).
     pub fn per_minute(limit: u32) -> Self {
         Self { limit, table: Default::default() }
     }
 
-    /// Whether `user` has used up this minute's misses.
-    fn over(&self, user: i64) -> bool {
+    /// Whether `key` has used up this minute's events.
+    pub(crate) fn over(&self, key: &K) -> bool {
         let Ok(t) = self.table.lock() else { return false };
-        self.limit > 0 && t.get(&user).is_some_and(|(since, n)| since.elapsed() < MINUTE && *n >= self.limit)
+        self.limit > 0 && t.get(key).is_some_and(|(since, n)| since.elapsed() < MINUTE && *n >= self.limit)
     }
 
-    /// One more miss for `user`.
-    fn count(&self, user: i64) {
+    /// One more event for `key`.
+    pub(crate) fn count(&self, user: K) {
         if self.limit == 0 {
             return;
         }
@@ -232,7 +237,7 @@ impl Misses {
     }
 }
 
-impl Default for Misses {
+impl Default for RateLimit<i64> {
     fn default() -> Self {
         Self::per_minute(120)
     }
@@ -275,8 +280,15 @@ async fn csrf_ok(req: Request, expected: &str) -> (bool, Request) {
 /// POSTs that read — a search, a pure evaluation, signing in or out, revealing what the reader
 /// may see (an audited read) — by their path.
 pub fn reads_by_post(path: &str) -> bool {
-    matches!(path, "/sign-in" | "/sign-out" | "/api/v1/evaluate" | "/households/search" | "/api/v1/households/search")
-        || (path.ends_with("/reveal") && (path.starts_with("/households/") || path.starts_with("/api/v1/households/")))
+    matches!(
+        path,
+        "/sign-in"
+            | "/sign-out"
+            | "/self-check"
+            | "/api/v1/evaluate"
+            | "/households/search"
+            | "/api/v1/households/search"
+    ) || (path.ends_with("/reveal") && (path.starts_with("/households/") || path.starts_with("/api/v1/households/")))
 }
 
 fn csrf_refused(path: &str, lang: crate::i18n::Lang) -> Response {

@@ -122,6 +122,18 @@ impl<T: DeserializeOwned + Send + PagePathCheck> FromRequestParts<crate::AppStat
     }
 }
 
+/// `/…/{id}`: one record's page.
+#[derive(serde::Deserialize)]
+pub(crate) struct IdPath {
+    pub(crate) id: i64,
+}
+
+impl PagePathCheck for IdPath {
+    fn valid(&self) -> bool {
+        self.id > 0
+    }
+}
+
 /// Whether path parameters name a record at all (ids are positive).
 pub trait PagePathCheck {
     /// True when every id is positive.

@@ -28,6 +28,11 @@ impl Values {
         self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default()
     }
 
+    /// Every value of a field sent several times (checkboxes).
+    pub(crate) fn all(&self, name: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect()
+    }
+
     /// Sets a field's value (a default, or what is stored).
     pub(crate) fn set(&mut self, name: &str, value: impl Into<String>) {
         self.0.retain(|(k, _)| k != name);
@@ -116,7 +121,8 @@ pub(crate) fn choices<V: Into<String>, L: Into<String>>(pairs: impl IntoIterator
 pub(crate) struct Field {
     pub(crate) name: &'static str,
     pub(crate) label: String,
-    /// text, date, month, number, money, select, radio, textarea, checkbox.
+    /// text, date, month, number, money, select, radio, textarea, checkbox, checks (several
+    /// checkboxes of one name: `value` holds the checked ones, separated by commas).
     pub(crate) kind: &'static str,
     pub(crate) value: String,
     pub(crate) choices: Vec<Choice>,
@@ -131,7 +137,7 @@ pub(crate) fn field(state: &FormState, name: &'static str, label: &str, kind: &'
         name,
         label: label.to_string(),
         kind,
-        value: state.values.get(name),
+        value: if kind == "checks" { state.values.all(name).join(",") } else { state.values.get(name) },
         choices: Vec::new(),
         required: false,
         hint: String::new(),
@@ -156,6 +162,11 @@ impl Field {
     pub(crate) fn hint(mut self, h: impl Into<String>) -> Field {
         self.hint = h.into();
         self
+    }
+
+    /// Whether `choice` is among the checked values of a `checks` field.
+    pub(crate) fn checked(&self, choice: &str) -> bool {
+        self.value.split(',').any(|v| v == choice)
     }
 
     /// The input's `inputmode` for a phone's keyboard.

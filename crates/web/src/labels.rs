@@ -147,6 +147,8 @@ pub fn audit_entity(code: &str, lang: Lang) -> String {
         "enrolment" => ("社会救助", "Enrolment"),
         "major_event" => ("重大事件", "Major event"),
         "policy" => ("帮扶标准与参数", "Framework and parameters"),
+        "campaign" => ("工作方案", "Campaign"),
+        "campaign_targets" => ("工作方案年度目标", "Campaign targets"),
         "region" => ("地区", "Region"),
         "union_assistance" => ("工会帮扶记录", "Union assistance"),
         "outcome" => ("脱困解困结果", "Outcome"),
@@ -248,6 +250,12 @@ fn detail_key(key: &str, lang: Lang) -> String {
     }
     let pair = match key {
         "rows" => ("行数", "rows"),
+        "target_kind" => ("目标方式", "targets as"),
+        "withdrawn_leave_denominator" => ("退出户不计入存量", "withdrawn leave the stock"),
+        "years" => ("年度与比例（万分比）", "years and shares (basis points)"),
+        "regions" => ("覆盖地区", "regions"),
+        "created" => ("新建", "created"),
+        "existing" => ("已存在", "already there"),
         "title" => ("标题", "title"),
         "note" => ("备注", "note"),
         "reason" => ("理由", "reason"),
@@ -353,6 +361,8 @@ fn vocabulary_label(code: &str, zh: bool) -> Option<&'static str> {
         .or_else(|| MajorEvent::from_code(code).map(|v| v.label(zh)))
         .or_else(|| Exclusion::from_code(code).map(|v| v.label(zh)))
         .or_else(|| Framework::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| TargetKind::from_code(code).map(|v| v.label(zh)))
+        .or_else(|| OrgKind::from_code(code).map(|v| v.label(zh)))
         .or_else(|| MeasureKind::from_code(code).map(|v| v.label(zh)))
         .or_else(|| MeasureStatus::from_code(code).map(|v| v.label(zh)))
         .or_else(|| PlanRoute::from_code(code).map(|v| v.label(zh)))

@@ -47,6 +47,8 @@ pub struct AppState {
     pub jobs: policy::pages::Jobs,
     /// Answers "not found" per user, and their limit.
     pub misses: auth::Misses,
+    /// Self-checks per address and minute (public page), and their limit.
+    pub self_checks: auth::RateLimit<String>,
 }
 
 const STYLE: &str = include_str!("../assets/style.css");
@@ -123,7 +125,12 @@ pub fn router(app: App) -> Router {
 
 /// [`router`] with its limit on answers "not found" per user and minute.
 pub fn router_with(app: App, misses: auth::Misses) -> Router {
-    let state = AppState { app, jobs: policy::pages::Jobs::default(), misses };
+    let state = AppState {
+        app,
+        jobs: policy::pages::Jobs::default(),
+        misses,
+        self_checks: auth::RateLimit::per_minute(policy::self_check::PER_MINUTE),
+    };
     Router::new()
         .merge(pages().router)
         .nest("/api/v1", api::routes().router)

@@ -49,7 +49,7 @@ async fn story(r: axum::Router) {
     assert_eq!(get(&r, "/api/v1/regions/450422").await.body["name"], "藤县");
     assert_eq!(get(&r, "/api/v1/regions/999999").await.status, StatusCode::NOT_FOUND);
 
-    // Organisations: city → county → grassroots; a grassroots union must name its county union.
+    // Organisations: city → county → grassroots; a grassroots union must name the union above it.
     let city = post(
         &r,
         "/api/v1/organisations",
@@ -72,13 +72,17 @@ async fn story(r: axum::Router) {
     )
     .await;
     assert_eq!((orphan.status, orphan.field()), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id"));
+    // A union reports to a union of a higher level (a county union not to another county union).
     let wrong_parent = post(
         &r,
         "/api/v1/organisations",
-        &json!({"name": "某街道工会", "kind": "grassroots_union", "region_code": "450403", "parent_id": city_id}),
+        &json!({"name": "某区总工会", "kind": "county_union", "region_code": "450403", "parent_id": county_id}),
     )
     .await;
-    assert_eq!((wrong_parent.status, wrong_parent.field()), (StatusCode::UNPROCESSABLE_ENTITY, "parent_id"));
+    assert_eq!(
+        (wrong_parent.status, wrong_parent.field(), wrong_parent.code()),
+        (StatusCode::UNPROCESSABLE_ENTITY, "parent_id", "parent_level")
+    );
     let grass = post(
         &r,
         "/api/v1/organisations",

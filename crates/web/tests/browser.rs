@@ -795,6 +795,30 @@ async fn a_grassroots_cadre_s_day_on_a_phone() {
     finish("grassroots_day_on_a_phone", &c, flow).await;
 }
 
+/// The account `city` (city staff of Wuzhou); answers its password.
+async fn city_staff(app: &bangfu_app::App) -> &'static str {
+    let password = "browser test password";
+    app.ensure_user(&bangfu_app::users::UserInput {
+        name: "city".into(),
+        role: "city_staff".into(),
+        region_code: Some("450400".into()),
+        password: Some(password.into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    password
+}
+
+/// Signs in as `name` and waits for the landing page.
+async fn sign_in(c: &Client, base: &str, name: &str, password: &str) -> Result<(), fantoccini::error::CmdError> {
+    c.goto(&format!("{base}/sign-in")).await?;
+    c.find(Locator::Id("name")).await?.send_keys(name).await?;
+    c.find(Locator::Id("password")).await?.send_keys(password).await?;
+    c.find(Locator::Id("sign-in")).await?.click().await?;
+    c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css("#visits-overdue")).await.map(|_| ())
+}
+
 /// Issue 20: city staff change their city's relative-hardship line from a month on through the
 /// 帮扶标准与参数 page — a preview of the counts per region first, then a new version — and the
 /// page lists it in the city's sequence.
@@ -837,16 +861,7 @@ async fn city_staff_preview_and_save_a_framework_change() {
             .collect();
         app.put_months(&system, h.id, None, &months).await.unwrap();
     }
-    let password = "browser test password";
-    app.ensure_user(&bangfu_app::users::UserInput {
-        name: "city".into(),
-        role: "city_staff".into(),
-        region_code: Some("450400".into()),
-        password: Some(password.into()),
-        ..Default::default()
-    })
-    .await
-    .unwrap();
+    let password = city_staff(&app).await;
     let base = serve(app).await;
     let (_driver, c) = browser(&driver_path).await;
     let c2 = c.clone();
@@ -856,11 +871,7 @@ async fn city_staff_preview_and_save_a_framework_change() {
             let c = c.clone();
             async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await }
         };
-        c.goto(&format!("{base}/sign-in")).await?;
-        c.find(Locator::Id("name")).await?.send_keys("city").await?;
-        c.find(Locator::Id("password")).await?.send_keys(password).await?;
-        c.find(Locator::Id("sign-in")).await?.click().await?;
-        wait("#visits-overdue").await?;
+        sign_in(&c, &base, "city", password).await?;
         menu(&c, "nav-frameworks").await?;
         wait("#framework-form").await?;
         let seq = c.find(Locator::Id("sequences")).await?.text().await?;
@@ -880,4 +891,56 @@ async fn city_staff_preview_and_save_a_framework_change() {
         Ok(())
     };
     finish("framework_change", &c, flow).await;
+}
+
+/// Issue 20: city staff set up this year's campaign on the pages — by numbers of households —
+/// fill its targets grid (a bad cell is named beside itself), and the dashboard offers it first,
+/// before the 2017–2020 preset.
+#[tokio::test]
+async fn city_staff_set_up_a_campaign_and_the_dashboard_offers_it_first() {
+    let Some(driver_path) = chromedriver_or_skip() else { return };
+    let db = TestDb::sqlite();
+    let app = bangfu_app::App::new(db.open().await);
+    let password = city_staff(&app).await;
+    let year = chrono::Datelike::year(&bangfu_app::clock::today());
+    let base = serve(app).await;
+    let (_driver, c) = browser(&driver_path).await;
+    let c2 = c.clone();
+    let flow = async move {
+        let c = c2;
+        let wait = |css: &'static str| {
+            let c = c.clone();
+            async move { c.wait().at_most(Duration::from_secs(10)).for_element(Locator::Css(css)).await }
+        };
+        sign_in(&c, &base, "city", password).await?;
+        menu(&c, "nav-campaigns").await?;
+        let list = wait("table").await?.text().await?;
+        assert!(list.contains("2017—2020"), "the preset is listed: {list}");
+        c.goto(&format!("{base}/campaigns/new")).await?;
+        wait("#page-form").await?;
+        let name = c.find(Locator::Css("#page-form [name=name]")).await?;
+        name.send_keys("梧州市困难职工帮扶三年行动").await?;
+        c.find(Locator::Css("#page-form input[name=target_kind][value=absolute]")).await?.click().await?;
+        click_and_load(&c, "#save").await?;
+        // The targets grid: a bad cell is named beside itself, then the good figures are saved.
+        wait("#targets-form").await?;
+        let cell = |r: &str, y: i32| format!("#targets-form [name=t_{r}_{y}]");
+        let first = c.find(Locator::Css(&cell("450403", year))).await?;
+        first.send_keys("三十").await?;
+        click_and_load(&c, "#save").await?;
+        let bad = wait("#targets-form .field-error").await?.text().await?;
+        assert!(bad.contains("整数"), "the bad cell is named: {bad}");
+        let first = c.find(Locator::Css(&cell("450403", year))).await?;
+        first.clear().await?;
+        first.send_keys("30").await?;
+        c.find(Locator::Css(&cell("450403", year + 1))).await?.send_keys("60").await?;
+        click_and_load(&c, "#save").await?;
+        wait("#saved").await?;
+        // The dashboard offers the campaign in force this year first.
+        menu(&c, "nav-dashboard").await?;
+        let title = wait("h1").await?.text().await?;
+        assert!(title.contains("梧州市困难职工帮扶三年行动"), "the dashboard's campaign: {title}");
+        Ok(())
+    };
+    finish("campaign_setup", &c, flow).await;
 }

@@ -120,6 +120,18 @@ async fn waiting_work(app: &bangfu_app::App) -> Vec<String> {
     let flag = bangfu_store::NewReturn { household_id: h.id, as_of: month, failed: (month, 90_000, 100_000) };
     tx.insert_returns(None, &[flag]).await.unwrap();
     tx.commit().await.unwrap();
+    // A campaign by numbers of households, so its targets grid is linked from the campaigns.
+    let year = chrono::Datelike::year(&bangfu_app::clock::today()) as i64;
+    let campaign = bangfu_app::quota::CampaignInput {
+        name: "三年行动".into(),
+        first_year: year,
+        last_year: year + 2,
+        stock_cutoff: "2025-12-31".into(),
+        target_kind: "absolute".into(),
+        regions: vec!["450403".into()],
+        ..Default::default()
+    };
+    app.create_campaign(&city, &campaign).await.unwrap();
     vec![format!("/households/{}", h.id)]
 }
 
@@ -217,6 +229,7 @@ async fn every_page_speaks_chinese_to_every_role() {
                 | "/funds/disbursements"
                 | "/households/{id}/verifications"
                 | "/attachments/{id}"
+                | "/organisations/import"
         ) && !route.ends_with("/decision")
             && !route.ends_with("/reversal")
             && !route.ends_with("/record")

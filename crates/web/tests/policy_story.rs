@@ -169,3 +169,45 @@ async fn the_administrator_chooses_the_root_region_on_a_page() {
         assert_eq!(trail.total, 1);
     }
 }
+
+/// Issue 20: the frameworks form names each bad field beside itself and changes nothing; the
+/// organisations and campaigns pages take their forms the same way.
+#[tokio::test]
+async fn the_frameworks_form_names_each_bad_field_beside_it() {
+    let db = TestDb::sqlite();
+    let app = App::new(db.open().await);
+    let city = as_city_staff(&app).await;
+    let form = [("content-type", "application/x-www-form-urlencoded")];
+    let before = get(&city, "/api/v1/frameworks").await.text;
+    for (body, f, typed) in [
+        (
+            "region_code=450403&framework=national-2021&from=2026-05&relative_percent=abc&action=save",
+            "relative_percent",
+            "abc",
+        ),
+        ("region_code=450403&framework=national-2021&from=2026-13&relative_percent=150&action=save", "from", "2026-13"),
+    ] {
+        let bad = call(&city, Method::POST, "/frameworks", Some(body), &form).await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let beside = format!("class=\"field-error\" data-field=\"{f}\"");
+        assert!(bad.text.contains(&beside), "{f} beside itself:\n{}", bad.text);
+        assert!(bad.text.contains(&format!("value=\"{typed}\"")), "what was typed is kept");
+    }
+    assert_eq!(get(&city, "/api/v1/frameworks").await.text, before, "nothing saved");
+    // The organisation form: a grassroots union without its parent.
+    let org = call(
+        &city,
+        Method::POST,
+        "/organisations/new",
+        Some("name=某工会&kind=grassroots_union&region_code=450403"),
+        &form,
+    )
+    .await;
+    assert_eq!(org.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(org.text.contains("data-field=\"parent_id\""), "{}", org.text);
+    // The campaign form: shares that do not match the years.
+    let c = "name=方案&first_year=2026&last_year=2028&stock_cutoff=2025-12-31&target_kind=share&cumulative_percent=50,100&regions=450403";
+    let camp = call(&city, Method::POST, "/campaigns/new", Some(c), &form).await;
+    assert_eq!(camp.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(camp.text.contains("data-field=\"cumulative_percent\""), "{}", camp.text);
+}

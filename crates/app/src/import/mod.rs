@@ -840,6 +840,9 @@ pub fn spool(bytes: &[u8]) -> Result<tempfile::NamedTempFile, AppError> {
 /// million). Its rows are held while they are matched: ~100 bytes each.
 pub const MAX_ROSTER_ROWS: usize = 1_000_000;
 
+/// Rows an organisations file may have.
+pub const MAX_ORGANISATION_ROWS: usize = 20_000;
+
 /// Reads a roster: the first sheet of a workbook, or a .csv file, within the import's limits
 /// and at most [`MAX_ROSTER_ROWS`] rows; the rows refused on the way (a cell too long, the
 /// header) go to `errors`.
@@ -848,9 +851,22 @@ pub(crate) async fn read_roster(
     path: &std::path::Path,
     errors: &mut Vec<RowError>,
 ) -> Result<(Head, Vec<(usize, csv::StringRecord)>), AppError> {
+    read_one_sheet(Kind::Roster, MAX_ROSTER_ROWS, name, path, errors).await
+}
+
+/// Reads the first sheet of a workbook, or a .csv file, as `kind`, within the import's limits
+/// and at most `max_rows` rows; the rows refused on the way (a cell too long, the header) go to
+/// `errors`.
+pub(crate) async fn read_one_sheet(
+    kind: Kind,
+    max_rows: usize,
+    name: &str,
+    path: &std::path::Path,
+    errors: &mut Vec<RowError>,
+) -> Result<(Head, Vec<(usize, csv::StringRecord)>), AppError> {
     let src = {
         let (name, path) = (name.to_string(), path.to_path_buf());
-        tokio::task::spawn_blocking(move || Source::open(&name, &path, Some(Kind::Roster)))
+        tokio::task::spawn_blocking(move || Source::open(&name, &path, Some(kind)))
             .await
             .map_err(|e| AppError::Internal(format!("roster stopped: {e}")))??
     };
@@ -866,8 +882,8 @@ pub(crate) async fn read_roster(
             read::Batch::Rows(more, bad) => {
                 errors.extend(bad);
                 rows.extend(more);
-                if rows.len() > MAX_ROSTER_ROWS {
-                    return Err(AppError::invalid(read::file_error(Code::TooManyRows).with("max", MAX_ROSTER_ROWS)));
+                if rows.len() > max_rows {
+                    return Err(AppError::invalid(read::file_error(Code::TooManyRows).with("max", max_rows)));
                 }
             }
         }

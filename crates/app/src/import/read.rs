@@ -59,6 +59,8 @@ pub enum Kind {
     Months,
     /// A department's roster (one sheet, whatever its name).
     Roster,
+    /// Unions and other organisations (one sheet, whatever its name).
+    Organisations,
 }
 
 impl Kind {
@@ -69,6 +71,7 @@ impl Kind {
             Kind::Members => "家庭成员",
             Kind::Months => "月度收支",
             Kind::Roster => "名单",
+            Kind::Organisations => "单位",
         }
     }
 
@@ -118,6 +121,12 @@ impl Kind {
                 ("emergency", "突发支出", false),
                 ("accident", "意外支出", false),
                 ("other", "其他支出", false),
+            ],
+            Kind::Organisations => &[
+                ("name", "单位名称", true),
+                ("kind", "单位类型", true),
+                ("region_code", "地区代码", true),
+                ("parent", "上级单位", false),
             ],
             Kind::Roster => &[
                 ("id_number", "身份证号", true),

@@ -2,7 +2,7 @@
 //! hardship), each decided on a page of its own in two steps — the decision with its 意见, then a
 //! confirmation that says what will happen — and the 意见 kept on the file and its timeline.
 
-use crate::extract::{PagePath, PagePathCheck};
+use crate::extract::{IdPath, PagePath};
 use crate::form::{choices, field, saved, Fact, FormState, FormView, Values};
 use crate::page::{Ctx, Nav};
 use crate::AppState;
@@ -12,19 +12,6 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use bangfu_app::AppError;
 use bangfu_domain::{Code, ExitPathway, FieldError, MeasureKind, OutcomeKind, ReturnDecision, WithdrawalReason};
-use serde::Deserialize;
-
-/// `/approvals/…/{id}`.
-#[derive(Deserialize)]
-pub(crate) struct IdPath {
-    id: i64,
-}
-
-impl PagePathCheck for IdPath {
-    fn valid(&self) -> bool {
-        self.id > 0
-    }
-}
 
 /// One decision waiting, as the queue lists it.
 struct QueueLine {

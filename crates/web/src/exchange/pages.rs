@@ -357,14 +357,14 @@ async fn import_template(Who(who): Who, RawQuery(raw): RawQuery, headers: Header
 /// An upload's answer to the page's script, in the reader's language: a summary line, the bad
 /// rows with their messages, and where to go when it was written.
 #[derive(serde::Serialize)]
-struct UploadAnswer {
-    written: bool,
+pub(crate) struct UploadAnswer {
+    pub(crate) written: bool,
     summary: String,
     bad: String,
     headers: [&'static str; 4],
     errors: Vec<UploadRow>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    redirect: Option<String>,
+    pub(crate) redirect: Option<String>,
 }
 
 /// A bad row as the page shows it.
@@ -376,7 +376,7 @@ struct UploadRow {
     message: String,
 }
 
-fn upload_answer(
+pub(crate) fn upload_answer(
     lang: crate::i18n::Lang,
     written: bool,
     summary: String,

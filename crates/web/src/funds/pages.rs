@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use bangfu_app::funds as fx;
 use bangfu_app::AppError;
 use bangfu_domain::funds::{EntryKind, EntryStatus, FindingKind, FindingStatus, FundPeriod, FundSource};
-use bangfu_domain::{FieldError, MeasureKind, OrgKind, Permission};
+use bangfu_domain::{FieldError, MeasureKind, Permission};
 use bangfu_store::{EntryFilter, FindingFilter};
 use std::collections::{BTreeMap, HashMap};
 
@@ -362,8 +362,8 @@ pub(crate) async fn union_options(s: &AppState, ctx: &Ctx) -> Result<Vec<(String
     let orgs = s.app.store.organisations(&ctx.who.scope, None).await?;
     Ok(orgs
         .into_iter()
-        .filter(|o| matches!(o.kind, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion))
-        .filter(|o| ctx.who.scope.union_id().is_none_or(|u| u == o.id))
+        .filter(|o| o.kind.is_union())
+        .filter(|o| ctx.who.scope.has_union(Some(o.id)))
         .map(|o| (o.id.to_string(), format!("{} {}", o.region_code, o.name)))
         .collect())
 }

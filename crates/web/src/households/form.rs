@@ -118,7 +118,7 @@ async fn form_page(s: &AppState, ctx: &Ctx, status: StatusCode, f: FormState) ->
             causes: options(Cause::ALL, Cause::code, Cause::label, zh),
             exclusions: options(Exclusion::ALL, Exclusion::code, Exclusion::label, zh),
             capacities: options(WorkCapacity::ALL, WorkCapacity::code, WorkCapacity::label, zh),
-            unions: orgs_of(|k| matches!(k, OrgKind::CityUnion | OrgKind::CountyUnion | OrgKind::GrassrootsUnion)),
+            unions: orgs_of(|k| k.is_union()),
             employers: orgs_of(|k| k == OrgKind::Employer),
         },
     )

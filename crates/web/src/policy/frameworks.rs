@@ -71,10 +71,34 @@ struct FrameworksView {
     region_choices: Vec<crate::form::Choice>,
     frameworks: Vec<crate::form::Choice>,
     error: Option<String>,
+    /// Messages beside their fields.
+    errors: std::collections::HashMap<String, String>,
     saved: bool,
     preview: Vec<PreviewLine>,
     preview_month: String,
 }
+
+impl FrameworksView {
+    /// The message beside field `name`, or "".
+    fn err(&self, name: &str) -> String {
+        self.errors.get(name).cloned().unwrap_or_default()
+    }
+}
+
+/// The form's fields, for messages beside them.
+const FIELDS: [&str; 11] = [
+    "region_code",
+    "framework",
+    "from",
+    "window_months",
+    "relative_percent",
+    "accident_percent",
+    "min_labour_months",
+    "multiplier",
+    "stock_cutoff",
+    "name",
+    "as_of",
+];
 
 /// `before → after (±d)`, or the count when unchanged.
 fn change(before: u64, after: u64) -> String {
@@ -136,12 +160,12 @@ fn input_of(f: &Form) -> Result<PolicyInput, Vec<FieldError>> {
     }
 }
 
-/// What the page shows besides the list: the form, its error, the preview and its month, and
-/// whether a change was just saved.
-type Shown = (Form, Option<String>, Vec<PreviewLine>, String, bool);
+/// What the page shows besides the list: the form, its messages (above it, and beside each
+/// field), the preview and its month, and whether a change was just saved.
+type Shown = (Form, (Option<String>, std::collections::HashMap<String, String>), Vec<PreviewLine>, String, bool);
 
 async fn view(s: &AppState, ctx: &Ctx, status: StatusCode, v: Shown) -> Response {
-    let (f, error, preview, preview_month, saved) = v;
+    let (f, (error, errors), preview, preview_month, saved) = v;
     let (t, zh) = (ctx.lang.tr(), ctx.lang.zh());
     let list = match s.app.frameworks(&ctx.who).await {
         Ok(l) => l,
@@ -199,6 +223,7 @@ async fn view(s: &AppState, ctx: &Ctx, status: StatusCode, v: Shown) -> Response
             frameworks: crate::form::choices(Framework::ALL.iter().map(|x| (x.code(), x.label(zh)))),
             f,
             error,
+            errors,
             saved,
             preview,
             preview_month,
@@ -231,7 +256,7 @@ pub(crate) async fn frameworks_page(State(s): State<AppState>, ctx: Ctx, uri: ax
             f.stock_cutoff = p.stock_cutoff.to_string();
         }
     }
-    view(&s, &ctx, StatusCode::OK, (f, None, Vec::new(), String::new(), saved)).await
+    view(&s, &ctx, StatusCode::OK, (f, Default::default(), Vec::new(), String::new(), saved)).await
 }
 
 /// `POST /frameworks`: `action=preview` shows what the change would do; `action=save` saves it.
@@ -279,12 +304,15 @@ pub(crate) async fn frameworks_submit(State(s): State<AppState>, ctx: Ctx, body:
             lines.push(row(t.total.to_string(), &p.total));
             let month = p.as_of.clone();
             let f = Form { as_of: month.clone(), ..f };
-            view(&s, &ctx, StatusCode::OK, (f, None, lines, month, false)).await
+            view(&s, &ctx, StatusCode::OK, (f, Default::default(), lines, month, false)).await
         }
-        Err(AppError::Invalid(errs)) => {
-            let msg = ctx.lang.messages(&errs);
-            view(&s, &ctx, StatusCode::UNPROCESSABLE_ENTITY, (f, Some(msg), Vec::new(), String::new(), false)).await
-        }
-        Err(e) => ctx.error(e),
+        Err(e) => match crate::form::FormState::default().fail(e, &FIELDS, ctx.lang) {
+            Ok(state) => {
+                let general = state.general.or_else(|| Some(ctx.lang.tr().form_has_errors.to_string()));
+                let status = state.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+                view(&s, &ctx, status, (f, (general, state.errors), Vec::new(), String::new(), false)).await
+            }
+            Err(e) => ctx.error(e),
+        },
     }
 }

@@ -1,15 +1,34 @@
 //! API of campaigns and their quotas (POLICY §5).
 
-use crate::api::{ok, ApiResult};
+use crate::api::{created, ok, ApiResult};
 use crate::auth::Who;
 use crate::error::ErrorBody;
-use crate::extract::{id, QueryParams};
+use crate::extract::{id, JsonBody, QueryParams};
 use crate::AppState;
 use axum::extract::{Path, State};
 
 #[utoipa::path(get, path = "/api/v1/campaigns", tag = "quotas", responses((status = 200, body = Vec<bangfu_store::Campaign>), (status = 403, body = ErrorBody)))]
 pub(crate) async fn campaigns(State(s): State<AppState>, Who(who): Who) -> ApiResult {
     ok(s.app.campaigns(&who).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/campaigns", tag = "quotas", request_body = bangfu_app::quota::CampaignInput, responses((status = 201, body = bangfu_store::Campaign), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_campaign(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<bangfu_app::quota::CampaignInput>,
+) -> ApiResult {
+    created(s.app.create_campaign(&who, &input).await?)
+}
+
+#[utoipa::path(put, path = "/api/v1/campaigns/{id}/targets", tag = "quotas", params(("id" = i64, Path)), request_body = Vec<bangfu_app::quota::TargetInput>, responses((status = 200, body = bangfu_store::Campaign), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn set_targets(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(cid): Path<String>,
+    JsonBody(input): JsonBody<Vec<bangfu_app::quota::TargetInput>>,
+) -> ApiResult {
+    ok(s.app.set_campaign_targets(&who, id(&cid)?, &input).await?)
 }
 
 /// The day to look from.
