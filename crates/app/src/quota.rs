@@ -508,14 +508,15 @@ impl App {
         if !first_ok {
             e.push(FieldError::new("first_year", Code::OutOfRange).with("min", 2000).with("max", 2100));
         }
-        let (lo, hi) = (input.first_year, (input.first_year + 9).min(2100));
+        let (lo, hi) = (input.first_year, input.first_year.saturating_add(9).min(2100));
         if first_ok && !(lo..=hi).contains(&input.last_year) {
             e.push(FieldError::new("last_year", Code::OutOfRange).with("min", lo).with("max", hi));
         }
         let cutoff = e.take(parse_date("stock_cutoff", input.stock_cutoff.trim()));
         let absolute =
             e.take(TargetKind::parse("target_kind", input.target_kind.trim())).map(|k| k == TargetKind::Absolute);
-        let n_years = (input.last_year - input.first_year + 1).clamp(0, 10) as usize;
+        // Any numbers at all may come in: no arithmetic that can overflow.
+        let n_years = input.last_year.saturating_sub(input.first_year).saturating_add(1).clamp(0, 10) as usize;
         let mut years = Vec::new();
         if absolute == Some(false) && first_ok {
             let p = &input.cumulative_percent;
@@ -530,7 +531,7 @@ impl App {
                     before = *x;
                 }
             }
-        } else {
+        } else if first_ok {
             years = (0..n_years).map(|i| ((input.first_year + i as i64) as i32, 0)).collect();
         }
         let mut regions: Vec<String> = Vec::new();

@@ -83,6 +83,12 @@ async fn city_staff_set_up_campaigns_and_the_one_in_force_comes_first() {
         for f in ["name", "last_year", "stock_cutoff", "cumulative_percent", "regions"] {
             assert!(named.iter().any(|(x, _)| x == f), "{f} not named: {named:?}");
         }
+        // Any numbers at all: named, never an overflow (schemathesis found one).
+        let huge = CampaignInput { first_year: 0, last_year: i64::MAX, target_kind: String::new(), ..share.clone() };
+        let named = fields(app.create_campaign(&city, &huge).await.unwrap_err());
+        assert!(named.iter().any(|(f, _)| f == "first_year") && named.iter().any(|(f, _)| f == "target_kind"));
+        let huge = CampaignInput { first_year: i64::MAX, last_year: i64::MIN, ..share.clone() };
+        assert!(fields(app.create_campaign(&city, &huge).await.unwrap_err()).iter().any(|(f, _)| f == "first_year"));
         let falling = CampaignInput { cumulative_percent: vec![40, 30, 100], ..share.clone() };
         assert_eq!(
             fields(app.create_campaign(&city, &falling).await.unwrap_err()),

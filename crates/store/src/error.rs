@@ -21,11 +21,14 @@ pub enum StoreError {
     /// Any other database failure.
     #[error(transparent)]
     Database(sqlx::Error),
+    /// An applied migration whose file has changed since (the message names it).
+    #[error("{0}")]
+    MigrationChanged(String),
 }
 
 /// The uniqueness rules a person can break, each as SQLite names it in its message
 /// (`UNIQUE constraint failed: households.file_no`: the table's columns) and as PostgreSQL
-/// names the constraint or unique index (migrate.rs), with the field and rule reported.
+/// names the constraint or unique index (`migrations/`), with the field and rule reported.
 /// Parameters the store does not know (the file number, the year…) are added by the use case.
 const UNIQUE: &[(&str, &str, &str, Code)] = &[
     ("households.file_no", "households_file_no_key", "file_no", Code::FileNoTaken),

@@ -89,21 +89,6 @@ pub(crate) const SOURCES: &[(&str, &str)] = &[
     ),
 ];
 
-/// The statements that create the count tables.
-pub(crate) fn create_tables() -> Vec<String> {
-    vec![
-        "CREATE TABLE tallies (metric TEXT NOT NULL, by_union BIGINT NOT NULL, grain TEXT NOT NULL, \
-         stock_of BIGINT NOT NULL, day TEXT NOT NULL, region_code TEXT NOT NULL, k TEXT NOT NULL, \
-         k2 TEXT NOT NULL, n BIGINT NOT NULL, amount BIGINT NOT NULL, \
-         PRIMARY KEY (metric, by_union, grain, stock_of, day, region_code, k, k2))"
-            .into(),
-        "CREATE TABLE run_tallies (run_id BIGINT NOT NULL, by_union BIGINT NOT NULL, \
-         region_code TEXT NOT NULL, k TEXT NOT NULL, n BIGINT NOT NULL, \
-         PRIMARY KEY (run_id, by_union, region_code, k))"
-            .into(),
-    ]
-}
-
 /// The statements that compute every count from the records (the table must be empty).
 pub(crate) fn rebuild_statements() -> Vec<String> {
     let mut out = Vec::new();

@@ -66,6 +66,50 @@ impl TestDb {
         store.close().await;
     }
 
+    /// Runs `sql` on the database without migrating it first.
+    pub async fn execute_unmigrated(&self, sql: &str) {
+        let store = Store::connect(&self.url).await.expect("connect test store");
+        sqlx::query(sql).execute(&store.pool).await.expect("test statement");
+        store.close().await;
+    }
+
+    /// The whole number in column `n` of the first row of `sql`, run without migrating.
+    pub async fn number(&self, sql: &str) -> i64 {
+        let store = Store::connect(&self.url).await.expect("connect test store");
+        let row = sqlx::query(sql).fetch_one(&store.pool).await.expect("test query");
+        let n = sqlx::Row::try_get::<i64, _>(&row, "n").expect("a column n");
+        store.close().await;
+        n
+    }
+
+    /// Leaves the database as a release whose last migration was `upto` left it: its migrations
+    /// applied from the frozen files, recorded the way releases before checksums recorded them
+    /// (no checksum column).
+    pub async fn as_release_before_checksums(&self, upto: i64) {
+        let store = Store::connect(&self.url).await.expect("connect test store");
+        let mut tx = store.begin().await.expect("begin");
+        tx.raw(
+            "CREATE TABLE bangfu_migrations (version BIGINT PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)",
+        )
+        .await
+        .expect("migrations table");
+        for m in crate::migrate::MIGRATIONS.iter().filter(|m| m.version <= upto) {
+            for sql in m.statements(self.backend) {
+                tx.raw(&sql).await.expect("an old migration");
+            }
+            sqlx::query(
+                "INSERT INTO bangfu_migrations (version, name, applied_at) VALUES ($1, $2, '2026-12-04T00:00:00Z')",
+            )
+            .bind(m.version)
+            .bind(m.name)
+            .execute(&mut *tx.tx)
+            .await
+            .expect("record");
+        }
+        tx.commit().await.expect("commit");
+        store.close().await;
+    }
+
     /// Opens (and migrates) the store.
     pub async fn open(&self) -> Store {
         Store::open(&self.url).await.expect("open test store")

@@ -216,7 +216,7 @@ pub(crate) async fn create(State(s): State<AppState>, ctx: Ctx, body: axum::body
         Err(_) if kind == TargetKind::Share.code() => {
             bad.push(
                 bangfu_domain::FieldError::new("cumulative_percent", bangfu_domain::Code::SharesPerYear)
-                    .with("years", (last_year - first_year + 1).clamp(0, 10)),
+                    .with("years", last_year.saturating_sub(first_year).saturating_add(1).clamp(0, 10)),
             );
             Vec::new()
         }

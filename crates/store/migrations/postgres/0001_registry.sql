@@ -1,0 +1,21 @@
+-- 1: registry
+CREATE TABLE "regions" ( "code" text NOT NULL PRIMARY KEY, "name" text NOT NULL, "name_en" text NOT NULL, "parent_code" text NULL, FOREIGN KEY ("parent_code") REFERENCES "regions" ("code") );
+CREATE TABLE "organisations" ( "id" bigserial NOT NULL PRIMARY KEY, "name" text NOT NULL, "kind" text NOT NULL, "region_code" text NOT NULL, "parent_id" bigint NULL, "version" bigint NOT NULL, "created_at" text NOT NULL, "updated_at" text NOT NULL, FOREIGN KEY ("region_code") REFERENCES "regions" ("code"), FOREIGN KEY ("parent_id") REFERENCES "organisations" ("id") );
+CREATE TABLE "households" ( "id" bigserial NOT NULL PRIMARY KEY, "file_no" text NOT NULL UNIQUE COLLATE "C", "head_name" text NOT NULL COLLATE "C", "head_id_number" text NOT NULL, "phone" text NOT NULL, "address" text NOT NULL, "region_code" text NOT NULL, "union_id" bigint NULL, "employer_id" bigint NULL, "registered_on" text NOT NULL, "migrant_worker" bigint NOT NULL, "work_capacity" text NOT NULL, "status" text NOT NULL, "synthetic" bigint NOT NULL, "version" bigint NOT NULL, "created_at" text NOT NULL, "updated_at" text NOT NULL, FOREIGN KEY ("region_code") REFERENCES "regions" ("code"), FOREIGN KEY ("union_id") REFERENCES "organisations" ("id"), FOREIGN KEY ("employer_id") REFERENCES "organisations" ("id") );
+CREATE TABLE "household_causes" ( "household_id" bigint NOT NULL, "cause" text NOT NULL, "region_code" text NOT NULL, PRIMARY KEY ("household_id", "cause"), FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "members" ( "id" bigserial NOT NULL PRIMARY KEY, "household_id" bigint NOT NULL, "name" text NOT NULL, "id_number" text NOT NULL, "relation" text NOT NULL, "birth_date" text NOT NULL, "situation" text NOT NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "monthly_records" ( "household_id" bigint NOT NULL, "month" bigint NOT NULL, "members" bigint NOT NULL, "income" bigint NOT NULL, "government_assistance" bigint NOT NULL, "nl_medical" bigint NOT NULL, "nl_education" bigint NOT NULL, "nl_emergency" bigint NOT NULL, "nl_accident" bigint NOT NULL, "nl_other" bigint NOT NULL, PRIMARY KEY ("household_id", "month"), FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "standards" ( "region_code" text NOT NULL, "kind" text NOT NULL, "from_month" bigint NOT NULL, "amount" bigint NOT NULL, PRIMARY KEY ("region_code", "kind", "from_month"), FOREIGN KEY ("region_code") REFERENCES "regions" ("code") );
+CREATE TABLE "enrolments" ( "id" bigserial NOT NULL PRIMARY KEY, "household_id" bigint NOT NULL, "scheme" text NOT NULL, "from_month" bigint NOT NULL, "to_month" bigint NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "union_assistance" ( "id" bigserial NOT NULL PRIMARY KEY, "household_id" bigint NOT NULL, "date" text NOT NULL, "kind" text NOT NULL, "amount" bigint NOT NULL, "measure" text NOT NULL, "note" text NOT NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE INDEX "idx_households_region_file" ON "households" ("region_code", "file_no");
+CREATE INDEX "idx_households_status_file" ON "households" ("status", "file_no");
+CREATE INDEX "idx_households_registered" ON "households" ("registered_on");
+CREATE INDEX "idx_households_head_id" ON "households" ("head_id_number");
+CREATE INDEX "idx_households_head_name" ON "households" ("head_name");
+CREATE INDEX "idx_household_causes_cause" ON "household_causes" ("cause", "region_code", "household_id");
+CREATE INDEX "idx_members_household" ON "members" ("household_id");
+CREATE INDEX "idx_members_id_number" ON "members" ("id_number");
+CREATE INDEX "idx_organisations_region" ON "organisations" ("region_code");
+CREATE INDEX "idx_enrolments_household" ON "enrolments" ("household_id");
+CREATE INDEX "idx_union_assistance_household" ON "union_assistance" ("household_id", "date");

@@ -1,0 +1,2 @@
+-- 2: wuzhou regions
+INSERT INTO "regions" ("code", "name", "name_en", "parent_code") VALUES ('450400', '梧州市', 'Wuzhou', NULL), ('450403', '万秀区', 'Wanxiu District', '450400'), ('450405', '长洲区', 'Changzhou District', '450400'), ('450406', '龙圩区', 'Longxu District', '450400'), ('450421', '苍梧县', 'Cangwu County', '450400'), ('450422', '藤县', 'Teng County', '450400'), ('450423', '蒙山县', 'Mengshan County', '450400'), ('450481', '岑溪市', 'Cenxi City', '450400');

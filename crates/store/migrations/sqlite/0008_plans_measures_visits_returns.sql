@@ -1,0 +1,23 @@
+-- 8: plans, measures, visits, returns
+ALTER TABLE "households" ADD COLUMN "registered_by" text NULL;
+ALTER TABLE "monthly_records" ADD COLUMN "recorded_by" text NULL;
+ALTER TABLE "monthly_records" ADD COLUMN "recorded_at" text NULL;
+ALTER TABLE "enrolments" ADD COLUMN "recorded_by" text NULL;
+ALTER TABLE "enrolments" ADD COLUMN "recorded_at" text NULL;
+ALTER TABLE "enrolments" ADD COLUMN "measure_id" bigint NULL;
+ALTER TABLE "union_assistance" ADD COLUMN "recorded_by" text NULL;
+ALTER TABLE "union_assistance" ADD COLUMN "recorded_at" text NULL;
+CREATE TABLE "plans" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "household_id" bigint NOT NULL, "year" bigint NOT NULL, "goals" text NOT NULL, "route" text NOT NULL, "created_by" text NOT NULL, "created_at" text NOT NULL, "updated_by" text NOT NULL, "updated_at" text NOT NULL, "version" bigint NOT NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "measures" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "household_id" bigint NOT NULL, "plan_id" bigint NOT NULL, "kind" text NOT NULL, "description" text NOT NULL, "lead_unit" text NOT NULL, "responsible_units" text NOT NULL, "person" text NOT NULL, "due_on" text NOT NULL, "status" text NOT NULL, "result" text NOT NULL, "done_on" text NULL, "enrolment_id" bigint NULL, "created_by" text NOT NULL, "created_at" text NOT NULL, "updated_by" text NOT NULL, "updated_at" text NOT NULL, "version" bigint NOT NULL, "region_code" text NOT NULL, "union_id" bigint NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE, FOREIGN KEY ("plan_id") REFERENCES "plans" ("id") ON DELETE CASCADE );
+CREATE TABLE "visits" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "household_id" bigint NOT NULL, "due_on" text NOT NULL, "visitor" text NOT NULL, "purpose" text NOT NULL, "status" text NOT NULL, "visited_on" text NULL, "findings" text NOT NULL, "created_by" text NOT NULL, "created_at" text NOT NULL, "recorded_by" text NULL, "recorded_at" text NULL, "version" bigint NOT NULL, "region_code" text NOT NULL, "union_id" bigint NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE TABLE "hardship_returns" ( "id" integer NOT NULL PRIMARY KEY AUTOINCREMENT, "household_id" bigint NOT NULL, "run_id" bigint NULL, "as_of" bigint NOT NULL, "failed_month" bigint NOT NULL, "income" bigint NOT NULL, "threshold" bigint NOT NULL, "detected_at" text NOT NULL, "status" text NOT NULL, "decision" text NULL, "note" text NULL, "decided_by" text NULL, "decided_at" text NULL, "version" bigint NOT NULL, FOREIGN KEY ("household_id") REFERENCES "households" ("id") ON DELETE CASCADE );
+CREATE UNIQUE INDEX "idx_plans_household_year" ON "plans" ("household_id", "year");
+CREATE INDEX "idx_measures_household" ON "measures" ("household_id");
+CREATE INDEX "idx_measures_plan" ON "measures" ("plan_id");
+CREATE INDEX "idx_measures_due" ON "measures" ("status", "due_on");
+CREATE INDEX "idx_visits_household" ON "visits" ("household_id");
+CREATE INDEX "idx_visits_due" ON "visits" ("status", "due_on", "region_code");
+CREATE INDEX "idx_visits_union_due" ON "visits" ("union_id", "status", "due_on");
+CREATE INDEX "idx_returns_household" ON "hardship_returns" ("household_id", "status");
+CREATE INDEX "idx_returns_status" ON "hardship_returns" ("status");
+CREATE INDEX "idx_determinations_run_status" ON "determinations" ("run_id", "status", "household_id");

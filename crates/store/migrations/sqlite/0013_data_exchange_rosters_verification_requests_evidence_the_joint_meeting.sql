@@ -1,0 +1,27 @@
+-- 13: data exchange: rosters, verification requests, evidence, the joint meeting
+CREATE TABLE attachments (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL, content_type TEXT NOT NULL, size BIGINT NOT NULL, data BLOB NOT NULL, uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL);
+CREATE TABLE rosters (id INTEGER PRIMARY KEY AUTOINCREMENT, department_id BIGINT NOT NULL REFERENCES organisations (id), kind TEXT NOT NULL, file_name TEXT NOT NULL, region_code TEXT NOT NULL, union_id BIGINT, uploaded_by TEXT NOT NULL, uploaded_at TEXT NOT NULL, rows_total BIGINT NOT NULL DEFAULT 0, matched BIGINT NOT NULL DEFAULT 0);
+CREATE TABLE roster_rows (id INTEGER PRIMARY KEY AUTOINCREMENT, roster_id BIGINT NOT NULL REFERENCES rosters (id) ON DELETE CASCADE, row_no BIGINT NOT NULL, id_number TEXT NOT NULL, name TEXT NOT NULL, fact TEXT NOT NULL, since TEXT NOT NULL, note TEXT NOT NULL, household_id BIGINT REFERENCES households (id) ON DELETE SET NULL, region_code TEXT, union_id BIGINT, person TEXT, suggestion TEXT NOT NULL DEFAULT 'none', decision TEXT NOT NULL DEFAULT 'pending', decided_by TEXT, decided_at TEXT, outcome_id BIGINT);
+CREATE INDEX idx_roster_rows_roster ON roster_rows (roster_id, row_no);
+CREATE INDEX idx_roster_rows_household ON roster_rows (household_id);
+CREATE TABLE evidence (id INTEGER PRIMARY KEY AUTOINCREMENT, household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, day TEXT NOT NULL, source TEXT NOT NULL, source_id BIGINT NOT NULL, department_id BIGINT, summary TEXT NOT NULL, attachment_id BIGINT REFERENCES attachments (id), recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE INDEX idx_evidence_household ON evidence (household_id, day);
+CREATE TABLE verifications (id INTEGER PRIMARY KEY AUTOINCREMENT, household_id BIGINT NOT NULL REFERENCES households (id) ON DELETE CASCADE, region_code TEXT NOT NULL, union_id BIGINT, question TEXT NOT NULL, asked_by TEXT NOT NULL, asked_on TEXT NOT NULL, due_on TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE INDEX idx_verifications_household ON verifications (household_id);
+CREATE INDEX idx_verifications_region ON verifications (region_code, id);
+CREATE TABLE verification_answers (id INTEGER PRIMARY KEY AUTOINCREMENT, verification_id BIGINT NOT NULL REFERENCES verifications (id) ON DELETE CASCADE, department_id BIGINT NOT NULL REFERENCES organisations (id), status TEXT NOT NULL, facts TEXT NOT NULL DEFAULT '', attachment_id BIGINT REFERENCES attachments (id), answered_by TEXT, answered_at TEXT, UNIQUE (verification_id, department_id));
+CREATE INDEX idx_verification_answers_department ON verification_answers (department_id, status, verification_id);
+CREATE TABLE joint_members (id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT NOT NULL UNIQUE, organisation_id BIGINT REFERENCES organisations (id), responsible TEXT NOT NULL DEFAULT '', liaison TEXT NOT NULL DEFAULT '', phone TEXT NOT NULL DEFAULT '', position BIGINT NOT NULL);
+CREATE TABLE meetings (id INTEGER PRIMARY KEY AUTOINCREMENT, held_on TEXT NOT NULL, title TEXT NOT NULL, place TEXT NOT NULL, attendees TEXT NOT NULL, minutes TEXT NOT NULL, recorded_by TEXT NOT NULL, recorded_at TEXT NOT NULL);
+CREATE TABLE meeting_decisions (id INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id BIGINT NOT NULL REFERENCES meetings (id) ON DELETE CASCADE, position BIGINT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE supervised_tasks (id INTEGER PRIMARY KEY AUTOINCREMENT, meeting_id BIGINT REFERENCES meetings (id), title TEXT NOT NULL, lead_member_id BIGINT NOT NULL REFERENCES joint_members (id), deadline TEXT NOT NULL, status TEXT NOT NULL, progress TEXT NOT NULL DEFAULT '', version BIGINT NOT NULL DEFAULT 1, updated_by TEXT NOT NULL, updated_at TEXT NOT NULL);
+CREATE INDEX idx_supervised_tasks_status ON supervised_tasks (status, deadline);
+INSERT INTO joint_members (name, position) VALUES ('市总工会', 1);
+INSERT INTO joint_members (name, position) VALUES ('市工业和信息化委', 2);
+INSERT INTO joint_members (name, position) VALUES ('市教育局', 3);
+INSERT INTO joint_members (name, position) VALUES ('市民政局', 4);
+INSERT INTO joint_members (name, position) VALUES ('市人力资源社会保障局', 5);
+INSERT INTO joint_members (name, position) VALUES ('市卫生计生委', 6);
+INSERT INTO joint_members (name, position) VALUES ('市国资委', 7);
+INSERT INTO joint_members (name, position) VALUES ('市地税局', 8);
+INSERT INTO joint_members (name, position) VALUES ('市国税局', 9);
