@@ -27,11 +27,6 @@ impl Scope {
         Scope { regions: Some(codes), unions: None, households: true }
     }
 
-    /// Only the households kept by union `union_id`; organisations of `codes`.
-    pub fn union(codes: Vec<String>, union_id: i64) -> Scope {
-        Scope::union_subtree(codes, vec![union_id])
-    }
-
     /// Only the households kept by the unions `unions` (a union first, then those under it), in
     /// the regions `codes`.
     pub fn union_subtree(codes: Vec<String>, unions: Vec<i64>) -> Scope {

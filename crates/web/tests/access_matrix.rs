@@ -751,6 +751,11 @@ async fn campaigns_organisations_and_the_public_self_check_follow_scope() {
         assert_eq!(first.status, StatusCode::OK, "{}", first.text);
         assert!(first.text.contains("深度困难"), "{}", first.text);
         assert_eq!(seq(app.clone()).await, before, "a self-check writes nothing, not even to the audit trail");
+        // A field longer than any answer is named beside itself, not cut short.
+        let long = format!("region_code=450405&members=2&income={}6000", "0".repeat(45));
+        let refused = call(&public, Method::POST, "/self-check", Some(&long), &headers).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(refused.text.contains("data-field=\"income\""), "{}", refused.text);
         let mut last = first.status;
         for _ in 0..25 {
             last = call(&public, Method::POST, "/self-check", Some(form), &headers).await.status;

@@ -21,6 +21,22 @@ use std::collections::HashMap;
 pub(crate) const PER_MINUTE: u32 = 20;
 /// Largest form body read.
 const MAX_BODY: usize = 16 * 1024;
+/// Longest answer to one field (characters).
+const MAX_FIELD: usize = 40;
+/// The form's fields.
+const FIELDS: [&str; 11] = [
+    "region_code",
+    "members",
+    "income",
+    "aid",
+    "medical",
+    "education",
+    "accident",
+    "event",
+    "exclusions",
+    "migrant_worker",
+    "labour_months",
+];
 
 /// What the worker typed, shown back as typed.
 #[derive(Default)]
@@ -233,8 +249,9 @@ pub(crate) async fn submit(State(s): State<AppState>, req: Request) -> Response 
         .await;
     };
     let pairs: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
-    let one =
-        |k: &str| pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.chars().take(40).collect()).unwrap_or_default();
+    let one = |k: &str| {
+        pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.chars().take(MAX_FIELD).collect()).unwrap_or_default()
+    };
     let f = Typed {
         region_code: one("region_code"),
         members: one("members"),
@@ -248,14 +265,23 @@ pub(crate) async fn submit(State(s): State<AppState>, req: Request) -> Response 
             .iter()
             .filter(|(k, _)| k == "exclusions")
             .take(10)
-            .map(|(_, v)| v.chars().take(40).collect())
+            .map(|(_, v)| v.chars().take(MAX_FIELD).collect())
             .collect(),
         migrant_worker: !one("migrant_worker").is_empty(),
         labour_months: one("labour_months"),
     };
     let mut errors = HashMap::new();
+    // A field longer than any answer is named, not cut short (a cut number would be another).
+    let too_long = bangfu_domain::FieldError::new("", bangfu_domain::Code::TooLong).with("max", MAX_FIELD);
+    for (k, v) in &pairs {
+        if v.chars().count() > MAX_FIELD && FIELDS.contains(&k.as_str()) {
+            errors.insert(k.clone(), too_long.message(lang.zh()));
+        }
+    }
     let members = f.members.trim().parse::<i64>().unwrap_or_else(|_| {
-        errors.insert("members".to_string(), bangfu_domain::Code::NotWholeNumber.message(lang.zh(), &[]));
+        errors
+            .entry("members".to_string())
+            .or_insert_with(|| bangfu_domain::Code::NotWholeNumber.message(lang.zh(), &[]));
         0
     });
     let labour_months = match f.labour_months.trim() {
@@ -263,7 +289,9 @@ pub(crate) async fn submit(State(s): State<AppState>, req: Request) -> Response 
         v => match v.parse::<i64>() {
             Ok(n) => Some(n),
             Err(_) => {
-                errors.insert("labour_months".into(), bangfu_domain::Code::NotWholeNumber.message(lang.zh(), &[]));
+                errors
+                    .entry("labour_months".into())
+                    .or_insert_with(|| bangfu_domain::Code::NotWholeNumber.message(lang.zh(), &[]));
                 None
             }
         },
