@@ -261,7 +261,7 @@ impl App {
     ) -> Result<HouseholdEvaluation, AppError> {
         let household = self.household(who, id).await?;
         // The framework and parameters in force for the household's region in that month.
-        let params = self.store.policy_book().await?.params(&household.region_code, as_of);
+        let params = self.store.policy_book_for(&household.region_code).await?.params(&household.region_code, as_of);
         let from = as_of.plus(1 - params.window_months as i32);
         let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
         let hf = chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?;

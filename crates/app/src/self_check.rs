@@ -113,7 +113,7 @@ impl App {
         };
         e.finish(Some(())).map_err(AppError::Invalid)?;
         let as_of = YearMonth::of_date(crate::clock::today()).plus(-1);
-        let params = self.store.policy_book().await?.params(region, as_of);
+        let params = self.store.policy_book_for(region).await?.params(region, as_of);
         // At least the 12 months asked about; the window may be shorter.
         let n = params.window_months.max(12) as i64;
         let from = as_of.plus(1 - n as i32);

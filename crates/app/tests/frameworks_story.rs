@@ -146,5 +146,26 @@ async fn a_change_from_a_month_on_is_previewed_saved_and_applied_by_the_next_bat
         let (trail, _) = app.store.audit_entries(&f, 1, 10).await.unwrap();
         assert_eq!(trail.len(), 1);
         assert!(trail[0].detail.contains("\"relative_percent\":150"), "{trail:?}");
+        // One region's book (its line of parents only) says what the whole book says, before
+        // and after the region is set up under its province and the country.
+        for setup in [false, true] {
+            if setup {
+                app.set_up_region(&sys, "450400").await.unwrap();
+            }
+            let whole = app.store.policy_book().await.unwrap();
+            for r in app.store.regions().await.unwrap() {
+                let one = app.store.policy_book_for(&r.code).await.unwrap();
+                for m in ["2020-06", "2026-03", "2026-05", "2026-09"] {
+                    let m = YearMonth::parse("m", m).unwrap();
+                    assert_eq!(one.params(&r.code, m), whole.params(&r.code, m), "{} {m}", r.code);
+                }
+            }
+        }
+        let line = app.store.region_line("450403").await.unwrap();
+        assert_eq!(
+            line,
+            [("450403", "450400"), ("450400", "450000"), ("450000", "100000")]
+                .map(|(a, b)| (a.to_string(), b.to_string()))
+        );
     }
 }

@@ -168,12 +168,7 @@ impl Store {
     /// Every policy record and every region's parent: which framework and parameters are in
     /// force for any region and month.
     pub async fn policy_book(&self) -> Result<PolicyBook, StoreError> {
-        let q = Query::select()
-            .columns(POLICY_COLUMNS)
-            .from(Policies::Table)
-            .order_by(Policies::Version, Order::Asc)
-            .to_owned();
-        let records = self.all(&q).await?.iter().map(record_from).collect::<Result<Vec<_>, _>>()?;
+        let records = self.policy_records().await?;
         let q = Query::select()
             .columns([Regions::Code, Regions::ParentCode])
             .from(Regions::Table)
@@ -184,6 +179,23 @@ impl Store {
             parents.insert(get::<String>(&r, "code")?, get::<String>(&r, "parent_code")?);
         }
         Ok(PolicyBook::new(records, parents))
+    }
+
+    /// [`Store::policy_book`] for region `region` only (one household's evaluation, the
+    /// self-check): the parents of its line, not of every region.
+    pub async fn policy_book_for(&self, region: &str) -> Result<PolicyBook, StoreError> {
+        let records = self.policy_records().await?;
+        Ok(PolicyBook::new(records, self.region_line(region).await?.into_iter().collect()))
+    }
+
+    /// Every policy record, oldest version first.
+    async fn policy_records(&self) -> Result<Vec<PolicyRecord>, StoreError> {
+        let q = Query::select()
+            .columns(POLICY_COLUMNS)
+            .from(Policies::Table)
+            .order_by(Policies::Version, Order::Asc)
+            .to_owned();
+        self.all(&q).await?.iter().map(record_from).collect()
     }
 
     /// The next chunk of households (ids after `after`, at most `limit`) that `scope` reaches,

@@ -190,6 +190,41 @@ impl Store {
         self.all(&q).await?.iter().map(|r| get(r, "id")).collect()
     }
 
+    /// The parent links of region `code` and of every region above it (county → city →
+    /// province → 全国): enough to find what is in force for that one region, without reading
+    /// every region. One recursive statement; empty for an unknown code.
+    pub async fn region_line(&self, code: &str) -> Result<Vec<(String, String)>, StoreError> {
+        use sea_query::{Alias, CommonTableExpression, UnionType, WithClause};
+        let (up, c, p, d) = (Alias::new("up"), Alias::new("code"), Alias::new("parent"), Alias::new("depth"));
+        let base = Query::select()
+            .expr_as(Expr::col(Regions::Code), c.clone())
+            .expr_as(Expr::col(Regions::ParentCode), p.clone())
+            .expr_as(Expr::val(0), d.clone())
+            .from(Regions::Table)
+            .and_where(Expr::col(Regions::Code).eq(code))
+            .to_owned();
+        let step = Query::select()
+            .expr(Expr::col((Regions::Table, Regions::Code)))
+            .expr(Expr::col((Regions::Table, Regions::ParentCode)))
+            .expr(Expr::col((up.clone(), d.clone())).add(1))
+            .from(Regions::Table)
+            .inner_join(up.clone(), Expr::col((Regions::Table, Regions::Code)).equals((up.clone(), p.clone())))
+            .and_where(Expr::col((up.clone(), d.clone())).lt(16))
+            .to_owned();
+        let cte = CommonTableExpression::new()
+            .query(base.clone().union(UnionType::All, step).to_owned())
+            .columns([c.clone(), p.clone(), d])
+            .table_name(up.clone())
+            .to_owned();
+        let q = Query::select()
+            .columns([c, p.clone()])
+            .from(up)
+            .and_where(Expr::col(p).is_not_null())
+            .to_owned()
+            .with(WithClause::new().recursive(true).cte(cte).to_owned());
+        self.all(&q).await?.iter().map(|r| Ok((get(r, "code")?, get(r, "parent")?))).collect()
+    }
+
     /// Union `id` and every union under it (its 分工会, a county union's grassroots unions…),
     /// `id` first; empty for an unknown id.
     pub async fn union_and_below(&self, id: i64) -> Result<Vec<i64>, StoreError> {
