@@ -10,6 +10,7 @@ use bangfu_store::{NewDetermination, NewReturn};
 use rayon::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, Instant};
 
 /// Evaluates a case file: the determination as pretty JSON, or the error naming the field.
 pub fn case(bytes: &[u8]) -> Result<String, case::CaseError> {
@@ -232,16 +233,11 @@ fn letters(e: &Evaluation) -> String {
 impl App {
     /// The standards of every region (or of `region` only), as the engine's tables (fen).
     pub async fn standards_tables(&self, region: Option<&str>) -> Result<HashMap<String, StandardsTable>, AppError> {
-        type Lists = (Vec<(YearMonth, i64)>, Vec<(YearMonth, i64)>);
-        let mut by: HashMap<String, Lists> = HashMap::new();
+        let mut by: HashMap<String, Vec<bangfu_store::Standard>> = HashMap::new();
         for s in self.store.standards(region).await? {
-            let e = by.entry(s.region_code.clone()).or_default();
-            match s.kind {
-                StandardKind::Dibao => e.0.push((s.from, s.amount.fen())),
-                StandardKind::LowIncome => e.1.push((s.from, s.amount.fen())),
-            }
+            by.entry(s.region_code.clone()).or_default().push(s);
         }
-        Ok(by.into_iter().map(|(k, (d, l))| (k, StandardsTable::new(d, l))).collect())
+        Ok(by.into_iter().map(|(k, v)| (k, standards_table(&v))).collect())
     }
 
     /// Parses `as_of` (YYYY-MM), or takes the current month.
@@ -266,33 +262,137 @@ impl App {
         let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
         let hf = chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?;
         // One household needs its own region's standards only.
-        let tables = self.standards_tables(Some(&hf.region_code)).await?;
-        let empty = StandardsTable::default();
-        let table = tables.get(&hf.region_code).unwrap_or(&empty);
-        let e = evaluate(&hf.facts, table, &params, as_of);
-        let months = (0..params.window_months as i32)
-            .map(|i| {
-                let m = from.plus(i);
-                let r = hf.facts.months.iter().find(|r| r.month == m);
-                let d = table.dibao_in(m);
-                let y = |f: i64| bangfu_domain::policy::engine::yuan(f);
-                WindowMonth {
-                    month: m.to_string(),
-                    recorded: r.is_some(),
-                    members: r.map(|r| r.members),
-                    income: r.map(|r| y(r.income)),
-                    aid: r.map(|r| y(r.aid)),
-                    non_living: r.map(|r| y(r.non_living)),
-                    dibao: d.map(y),
-                    dibao_line: d.zip(r).map(|(d, r)| y(d * r.members)),
-                    own_below_dibao: d.zip(r).map(|(d, r)| r.income - r.aid < d * r.members),
-                }
-            })
-            .collect();
-        let (hints, hints_en) = explain::hints(&e, &hf.facts, table).into_iter().unzip();
-        Ok(HouseholdEvaluation { determination: explain::determination(&e), months, hints, hints_en })
+        let table = standards_table(&self.store.standards(Some(&hf.region_code)).await?);
+        Ok(household_evaluation(&hf.facts, &table, &params, as_of))
     }
 
+    /// What a household's page shows: its file and its evaluation at `as_of` (None: the month
+    /// of its latest record; no evaluation without any record), read once — the evaluation is
+    /// computed from the file's own months, standards, enrolments, assistance and events when
+    /// the window lies within the file's 24 months, and read only when it does not.
+    pub async fn household_view(
+        &self,
+        who: &Principal,
+        id: i64,
+        as_of: Option<YearMonth>,
+    ) -> Result<(crate::households::HouseholdFile, Option<(YearMonth, HouseholdEvaluation)>), AppError> {
+        let (file, standards) = self.household_file_and_standards(who, id).await?;
+        let Some(as_of) = as_of.or_else(|| file.months.iter().rev().find(|m| m.record.is_some()).map(|m| m.month))
+        else {
+            return Ok((file, None));
+        };
+        let region = &file.household.region_code;
+        let params = self.store.policy_book_for(region).await?.params(region, as_of);
+        let from = as_of.plus(1 - params.window_months as i32);
+        let facts = match facts_of_file(&file, from, as_of) {
+            Some(f) => f,
+            None => {
+                let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
+                chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?.facts
+            }
+        };
+        let e = household_evaluation(&facts, &standards_table(&standards), &params, as_of);
+        Ok((file, Some((as_of, e))))
+    }
+}
+
+/// A region's standards as the engine's table (fen).
+fn standards_table(standards: &[bangfu_store::Standard]) -> StandardsTable {
+    let (mut d, mut l) = (Vec::new(), Vec::new());
+    for s in standards {
+        match s.kind {
+            StandardKind::Dibao => d.push((s.from, s.amount.fen())),
+            StandardKind::LowIncome => l.push((s.from, s.amount.fen())),
+        }
+    }
+    StandardsTable::new(d, l)
+}
+
+/// The facts of a household's file for the window `from … to`, if the file's months cover it
+/// (the same facts the store reads for the window: `facts_chunk`).
+pub(crate) fn facts_of_file(
+    file: &crate::households::HouseholdFile,
+    from: YearMonth,
+    to: YearMonth,
+) -> Option<bangfu_domain::policy::engine::Facts> {
+    use bangfu_domain::policy::engine::{Enrolment, Facts, MonthFacts};
+    let (first, last) = (file.months.first()?.month, file.months.last()?.month);
+    if from < first || to > last {
+        return None;
+    }
+    let h = &file.household;
+    let in_window = |m: YearMonth| from <= m && m <= to;
+    Some(Facts {
+        registered_on: h.registered_on,
+        migrant_worker: h.migrant_worker,
+        causes: h.causes.clone(),
+        causes_resolved: h.causes_resolved,
+        children_completed_studies: h.children_completed_studies,
+        labour_relation_months: h.labour_relation_months,
+        exclusions: h.exclusions.clone(),
+        months: file
+            .months
+            .iter()
+            .filter(|m| in_window(m.month))
+            .filter_map(|m| m.record.as_ref())
+            .map(|r| {
+                let hardship = r.medical.fen() + r.emergency.fen() + r.accident.fen();
+                let rigid = hardship + r.education.fen();
+                MonthFacts {
+                    month: r.month,
+                    members: r.members,
+                    income: r.income.fen(),
+                    aid: r.government_assistance.fen(),
+                    non_living: rigid + r.other.fen(),
+                    rigid,
+                    hardship,
+                }
+            })
+            .collect(),
+        enrolments: file.enrolments.iter().map(|e| Enrolment { scheme: e.scheme, from: e.from, to: e.to }).collect(),
+        union_assistance: file
+            .union_assistance
+            .iter()
+            .map(|a| YearMonth::of_date(a.date))
+            .filter(|m| to.plus(-11) <= *m && *m <= to)
+            .collect(),
+        major_events: file.major_events.iter().map(|e| e.month).filter(|m| in_window(*m)).collect(),
+    })
+}
+
+/// One household's evaluation with its window laid out month by month and the hints.
+fn household_evaluation(
+    facts: &bangfu_domain::policy::engine::Facts,
+    table: &StandardsTable,
+    params: &Params,
+    as_of: YearMonth,
+) -> HouseholdEvaluation {
+    let from = as_of.plus(1 - params.window_months as i32);
+    let e = evaluate(facts, table, params, as_of);
+    let months = (0..params.window_months as i32)
+        .map(|i| {
+            let m = from.plus(i);
+            let r = facts.months.iter().find(|r| r.month == m);
+            let d = table.dibao_in(m);
+            let y = |f: i64| bangfu_domain::policy::engine::yuan(f);
+            WindowMonth {
+                month: m.to_string(),
+                recorded: r.is_some(),
+                members: r.map(|r| r.members),
+                income: r.map(|r| y(r.income)),
+                aid: r.map(|r| y(r.aid)),
+                non_living: r.map(|r| y(r.non_living)),
+                dibao: d.map(y),
+                dibao_line: d.zip(r).map(|(d, r)| y(d * r.members)),
+                own_below_dibao: d.zip(r).map(|(d, r)| r.income - r.aid < d * r.members),
+            }
+        })
+        .collect();
+    let (hints, hints_en) = explain::hints(&e, facts, table).into_iter().unzip();
+    HouseholdEvaluation { determination: explain::determination(&e), months, hints, hints_en }
+}
+
+impl App {
     /// Evaluates every household `who` reaches (optionally in `region` and what lies under it)
     /// at `as_of` under the latest policy, stores one determination each in a new run (earlier
     /// ones are kept), and returns the counts. `progress` gets the number done so far.
@@ -325,11 +425,16 @@ impl App {
         tx.commit().await?;
         let mut summary: BTreeMap<String, Tally> = BTreeMap::new();
         let mut versions: BTreeMap<i64, u64> = BTreeMap::new();
-        let (mut after, mut done, mut flagged) = (0i64, 0u64, 0u64);
+        let (mut done, mut flagged) = (0u64, 0u64);
+        let mut chunks = self.store.facts_stream(&who.scope, regions, CHUNK, from, as_of);
+        // Where the time goes (logged at the end): waiting for the reader, judging, writing.
+        let mut phases = Phases::default();
+        let mut writer = self.store.determination_writer()?;
         loop {
-            let chunk = self.store.facts_chunk(&who.scope, regions.as_deref(), after, 5000, from, as_of).await?;
-            let Some(last) = chunk.last() else { break };
-            after = last.id;
+            let t = Instant::now();
+            let Some(chunk) = chunks.next().await? else { break };
+            phases.read += t.elapsed();
+            let t = Instant::now();
             in_force.prepare(chunk.iter().map(|h| &h.region_code));
             let in_force = &in_force;
             let evaluated: Vec<(NewDetermination, Evaluation)> = chunk
@@ -367,13 +472,19 @@ impl App {
                 }
             }
             let rows: Vec<NewDetermination> = evaluated.into_iter().map(|(d, _)| d).collect();
-            let mut tx = self.store.begin().await?;
-            tx.insert_determinations(Some(run), &rows).await?;
-            flagged += tx.insert_returns(Some(run), &returning).await?;
-            tx.commit().await?;
+            phases.judge += t.elapsed();
+            let t = Instant::now();
             done += rows.len() as u64;
+            writer.write(Some(run), rows).await?;
+            if !returning.is_empty() {
+                let mut tx = self.store.begin().await?;
+                flagged += tx.insert_returns(Some(run), &returning).await?;
+                tx.commit().await?;
+            }
+            phases.write += t.elapsed();
             progress(done);
         }
+        let t = Instant::now();
         let mut total = Tally::default();
         for t in summary.values() {
             total.merge(t);
@@ -386,6 +497,15 @@ impl App {
                 .to_string();
         tx.append_audit(&a).await?;
         tx.commit().await?;
+        tracing::info!(
+            run,
+            households = done,
+            waiting_for_reads_ms = phases.read.as_millis() as u64,
+            judging_ms = phases.judge.as_millis() as u64,
+            writing_ms = phases.write.as_millis() as u64,
+            finishing_ms = t.elapsed().as_millis() as u64,
+            "batch done"
+        );
         Ok(BatchSummary {
             run_id: run,
             as_of: as_of.to_string(),
@@ -534,6 +654,18 @@ impl App {
     }
 }
 
+/// A batch's time by phase.
+#[derive(Default)]
+struct Phases {
+    read: Duration,
+    judge: Duration,
+    write: Duration,
+}
+
+/// Households a batch reads, evaluates and writes at a time: memory stays flat in the number of
+/// households, and one write transaction stays short.
+const CHUNK: u64 = 5000;
+
 /// A policy book and the regions' standards: what a determination is made under.
 pub type Setup<'a> = (&'a PolicyBook, &'a HashMap<String, StandardsTable>);
 
@@ -553,11 +685,8 @@ pub(crate) async fn compare(
     let window_from = as_of.plus(1 - window as i32);
     let (mut force_b, mut force_a) = (InForce::new(before.0, as_of), InForce::new(after.0, as_of));
     let mut out: BTreeMap<String, (Tally, Tally)> = BTreeMap::new();
-    let mut next = 0i64;
-    loop {
-        let chunk = app.store.facts_chunk(&who.scope, regions, next, 5000, window_from, as_of).await?;
-        let Some(last) = chunk.last() else { break };
-        next = last.id;
+    let mut chunks = app.store.facts_stream(&who.scope, regions.map(<[String]>::to_vec), CHUNK, window_from, as_of);
+    while let Some(chunk) = chunks.next().await? {
         force_b.prepare(chunk.iter().map(|h| &h.region_code));
         force_a.prepare(chunk.iter().map(|h| &h.region_code));
         let (fb, fa) = (&force_b, &force_a);

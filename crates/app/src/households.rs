@@ -285,6 +285,16 @@ impl App {
 
     /// A household's whole file, personal data masked.
     pub async fn household_file(&self, who: &Principal, id: i64) -> Result<HouseholdFile, AppError> {
+        Ok(self.household_file_and_standards(who, id).await?.0)
+    }
+
+    /// [`App::household_file`] and the standards of the household's region (every one, for
+    /// evaluating the household from what was read).
+    pub(crate) async fn household_file_and_standards(
+        &self,
+        who: &Principal,
+        id: i64,
+    ) -> Result<(HouseholdFile, Vec<Standard>), AppError> {
         let household = self.readable(who, id).await?;
         let scope = &who.scope;
         let members = self.store.members(scope, id).await?.into_iter().map(masked_member).collect();
@@ -304,7 +314,7 @@ impl App {
                 }
             })
             .collect();
-        Ok(HouseholdFile {
+        let file = HouseholdFile {
             pool: self.pool_of(&household),
             enrolments: self.store.enrolments(scope, id).await?,
             union_assistance: self.store.union_assistance(scope, id).await?,
@@ -312,7 +322,8 @@ impl App {
             household: masked(household),
             members,
             months,
-        })
+        };
+        Ok((file, standards))
     }
 
     /// A household's members, resident IDs masked.

@@ -38,6 +38,8 @@ pub enum Target {
     Report,
     /// Fund balances and supervision findings (issue 8).
     Funds,
+    /// A household's page beside a static asset of the same server (issue 21).
+    Household,
 }
 
 pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()> {
@@ -82,6 +84,9 @@ pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()
             ("findings duplicate", "|/funds/findings?kind=duplicate"),
         ];
         return work_bench(&app, iterations, union, funds).await;
+    }
+    if target == Target::Household {
+        return household_bench(&app, iterations, n).await;
     }
     if target == Target::Report {
         let report = vec![
@@ -354,5 +359,35 @@ async fn work_bench(
         }
         retire(app, token_id, user_id).await?;
     }
+    Ok(())
+}
+
+/// A household's page (`/households/{id}`, households spread over the registry, one after the
+/// other) and a static asset (`/assets/style.css`) through the same router, as city staff: p50
+/// and p95 of each and the ratio of the medians.
+async fn household_bench(app: &App, iterations: u32, households: i64) -> anyhow::Result<()> {
+    anyhow::ensure!(households > 0, "no households: run `bangfu demo` first");
+    let router = bangfu_web::router(app.clone());
+    let (_, bearer, token_id, user_id) = bench_account(app, ("bench-city", "city_staff", Some("450400"), None)).await?;
+    let step = (households / i64::from(iterations)).max(1);
+    let (mut page, mut asset) = (Vec::new(), Vec::new());
+    for i in 0..i64::from(iterations) {
+        let id = 1 + (i * step) % households;
+        for (uri, out) in [(format!("/households/{id}"), &mut page), ("/assets/style.css".to_string(), &mut asset)] {
+            let t = Instant::now();
+            let req = Request::get(&uri).header("authorization", &bearer).body(Body::empty())?;
+            let res = router.clone().oneshot(req).await?;
+            anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
+            res.into_body().collect().await?;
+            out.push(t.elapsed());
+        }
+    }
+    retire(app, token_id, user_id).await?;
+    let (p50, p95) = stats(page);
+    let (a50, a95) = stats(asset);
+    println!("{:<20} {:>12} {:>12}", "as city staff", "p50", "p95");
+    println!("{:<20} {p50:>10.2}ms {p95:>10.2}ms", "household page");
+    println!("{:<20} {a50:>10.2}ms {a95:>10.2}ms", "static asset");
+    println!("household page / static asset (p50): {:.1}×", p50 / a50.max(1e-9));
     Ok(())
 }

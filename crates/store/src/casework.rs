@@ -712,7 +712,8 @@ impl WriteTx {
         let fresh: Vec<&NewReturn> = rows.iter().filter(|r| !flagged.contains(&r.household_id)).collect();
         let n = fresh.len() as u64;
         let fresh_ids: Vec<i64> = fresh.iter().map(|r| r.household_id).collect();
-        self.tally_touch(&fresh_ids).await?;
+        // New flags change the households' "return" counts and nothing else.
+        self.tally_touch_metric(&fresh_ids, "return").await?;
         self.insert_rows(
             HardshipReturns::Table,
             RETURN_COLUMNS[1..].to_vec(),

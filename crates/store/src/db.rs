@@ -25,6 +25,8 @@ pub enum Backend {
 pub struct Store {
     pub(crate) pool: AnyPool,
     pub(crate) backend: Backend,
+    /// The SQLite file, for the bulk reader (`facts`); None on PostgreSQL.
+    pub(crate) sqlite_file: Option<std::sync::Arc<std::path::PathBuf>>,
     /// Write transactions of this process waiting to begin.
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -137,7 +139,11 @@ impl Store {
                 }
             }
         }
-        Ok(Store { pool, backend, waiting: Default::default() })
+        let sqlite_file = match backend {
+            Backend::Sqlite => crate::facts::sqlite_file(&url).map(std::sync::Arc::new),
+            Backend::Postgres => None,
+        };
+        Ok(Store { pool, backend, sqlite_file, waiting: Default::default() })
     }
 
     /// Applies the embedded migrations that have not run yet; returns how many ran.

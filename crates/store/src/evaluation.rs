@@ -2,31 +2,15 @@
 //! or every household in a batch), the policy records, evaluation runs and determinations.
 
 use crate::db::{get, get_code, Store, WriteTx};
-use crate::schema::{
-    Determinations, Enrolments, EvaluationRuns, HouseholdCauses, HouseholdExclusions, Households, MajorEvents,
-    MonthlyRecords, Policies, Regions, UnionAssistance as Ua,
-};
+use crate::schema::{Determinations, EvaluationRuns, Households, Policies, Regions};
 use crate::{Scope, StoreError};
-use bangfu_domain::policy::engine::{Enrolment, Facts, MonthFacts, Params};
+use bangfu_domain::policy::engine::Params;
 use bangfu_domain::policy::{PolicyBook, PolicyRecord};
-use bangfu_domain::{Cause, Exclusion, Framework, Scheme, YearMonth};
+use bangfu_domain::{Framework, YearMonth};
 use chrono::NaiveDate;
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
 use std::collections::HashMap;
-
-/// A household's facts with what the batch needs beside them.
-#[derive(Debug, Clone)]
-pub struct HouseholdFacts {
-    /// Household id.
-    pub id: i64,
-    /// Region (for the standards).
-    pub region_code: String,
-    /// Where the household stands (an exited one is watched for a return to hardship).
-    pub status: String,
-    /// The facts.
-    pub facts: Facts,
-}
 
 /// A stored determination.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -198,175 +182,6 @@ impl Store {
         self.all(&q).await?.iter().map(record_from).collect()
     }
 
-    /// The next chunk of households (ids after `after`, at most `limit`) that `scope` reaches,
-    /// optionally only in `regions`, with the facts the rules read for a window `from … to`
-    /// (union assistance from `to − 11`). Five queries a chunk, each a range on a key.
-    pub async fn facts_chunk(
-        &self,
-        scope: &Scope,
-        regions: Option<&[String]>,
-        after: i64,
-        limit: u64,
-        from: YearMonth,
-        to: YearMonth,
-    ) -> Result<Vec<HouseholdFacts>, StoreError> {
-        let h = Households::Table;
-        let mut q = Query::select();
-        q.columns([
-            Households::Id,
-            Households::RegionCode,
-            Households::Status,
-            Households::RegisteredOn,
-            Households::MigrantWorker,
-            Households::CausesResolved,
-            Households::ChildrenCompletedStudies,
-            Households::LabourRelationMonths,
-        ])
-        .from(h)
-        .and_where(Expr::col((h, Households::Id)).gt(after))
-        .cond_where(scope.households())
-        .order_by(Households::Id, Order::Asc)
-        .limit(limit);
-        if let Some(r) = regions {
-            q.and_where(Expr::col((h, Households::RegionCode)).is_in(r.to_vec()));
-        }
-        let mut out: Vec<HouseholdFacts> = Vec::new();
-        for r in self.all(&q).await? {
-            let date: String = get(&r, "registered_on")?;
-            out.push(HouseholdFacts {
-                id: get(&r, "id")?,
-                region_code: get(&r, "region_code")?,
-                status: get(&r, "status")?,
-                facts: Facts {
-                    registered_on: NaiveDate::parse_from_str(&date, "%Y-%m-%d")
-                        .map_err(|_| StoreError::Corrupt("registered_on"))?,
-                    migrant_worker: get::<i64>(&r, "migrant_worker")? != 0,
-                    causes_resolved: get::<i64>(&r, "causes_resolved")? != 0,
-                    children_completed_studies: get::<i64>(&r, "children_completed_studies")? != 0,
-                    labour_relation_months: get(&r, "labour_relation_months")?,
-                    ..Default::default()
-                },
-            });
-        }
-        let (Some(lo), Some(hi)) = (out.first().map(|f| f.id), out.last().map(|f| f.id)) else { return Ok(out) };
-        let index: HashMap<i64, usize> = out.iter().enumerate().map(|(i, f)| (f.id, i)).collect();
-        fn range(col: impl sea_query::IntoColumnRef, lo: i64, hi: i64) -> sea_query::SimpleExpr {
-            Expr::col(col).between(lo, hi)
-        }
-
-        let q = Query::select()
-            .columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause])
-            .from(HouseholdCauses::Table)
-            .and_where(range(HouseholdCauses::HouseholdId, lo, hi))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                out[*i].facts.causes.push(get_code(&r, "cause", Cause::from_code)?);
-            }
-        }
-        let q = Query::select()
-            .columns([
-                MonthlyRecords::HouseholdId,
-                MonthlyRecords::Month,
-                MonthlyRecords::Members,
-                MonthlyRecords::Income,
-                MonthlyRecords::GovernmentAssistance,
-            ])
-            .expr_as(
-                Expr::col(MonthlyRecords::NlMedical)
-                    .add(Expr::col(MonthlyRecords::NlEducation))
-                    .add(Expr::col(MonthlyRecords::NlEmergency))
-                    .add(Expr::col(MonthlyRecords::NlAccident))
-                    .add(Expr::col(MonthlyRecords::NlOther)),
-                sea_query::Alias::new("non_living"),
-            )
-            .expr_as(
-                Expr::col(MonthlyRecords::NlMedical)
-                    .add(Expr::col(MonthlyRecords::NlEducation))
-                    .add(Expr::col(MonthlyRecords::NlEmergency))
-                    .add(Expr::col(MonthlyRecords::NlAccident)),
-                sea_query::Alias::new("rigid"),
-            )
-            .expr_as(
-                Expr::col(MonthlyRecords::NlMedical)
-                    .add(Expr::col(MonthlyRecords::NlEmergency))
-                    .add(Expr::col(MonthlyRecords::NlAccident)),
-                sea_query::Alias::new("hardship"),
-            )
-            .from(MonthlyRecords::Table)
-            .and_where(range(MonthlyRecords::HouseholdId, lo, hi))
-            .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                out[*i].facts.months.push(MonthFacts {
-                    month: YearMonth::from_key(get(&r, "month")?).ok_or(StoreError::Corrupt("month"))?,
-                    members: get(&r, "members")?,
-                    income: get(&r, "income")?,
-                    aid: get(&r, "government_assistance")?,
-                    non_living: get(&r, "non_living")?,
-                    rigid: get(&r, "rigid")?,
-                    hardship: get(&r, "hardship")?,
-                });
-            }
-        }
-        let q = Query::select()
-            .columns([Enrolments::HouseholdId, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
-            .from(Enrolments::Table)
-            .and_where(range(Enrolments::HouseholdId, lo, hi))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                let to: Option<i64> = get(&r, "to_month")?;
-                out[*i].facts.enrolments.push(Enrolment {
-                    scheme: get_code(&r, "scheme", Scheme::from_code)?,
-                    from: YearMonth::from_key(get(&r, "from_month")?).ok_or(StoreError::Corrupt("from_month"))?,
-                    to: to.and_then(YearMonth::from_key),
-                });
-            }
-        }
-        let q = Query::select()
-            .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code])
-            .from(HouseholdExclusions::Table)
-            .and_where(range(HouseholdExclusions::HouseholdId, lo, hi))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                out[*i].facts.exclusions.push(get_code(&r, "code", Exclusion::from_code)?);
-            }
-        }
-        let q = Query::select()
-            .columns([MajorEvents::HouseholdId, MajorEvents::Month])
-            .from(MajorEvents::Table)
-            .and_where(range(MajorEvents::HouseholdId, lo, hi))
-            .and_where(Expr::col(MajorEvents::Month).between(from.to_key(), to.to_key()))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                let m = YearMonth::from_key(get(&r, "month")?).ok_or(StoreError::Corrupt("month"))?;
-                out[*i].facts.major_events.push(m);
-            }
-        }
-        let first = to.plus(-11);
-        let last_day = NaiveDate::from_ymd_opt(to.plus(1).year(), to.plus(1).month(), 1)
-            .and_then(|d| d.pred_opt())
-            .ok_or(StoreError::Corrupt("month"))?;
-        let q = Query::select()
-            .columns([Ua::HouseholdId, Ua::Date])
-            .from(Ua::Table)
-            .and_where(range(Ua::HouseholdId, lo, hi))
-            .and_where(Expr::col(Ua::Date).between(format!("{first}-01"), last_day.to_string()))
-            .to_owned();
-        for r in self.all(&q).await? {
-            if let Some(i) = index.get(&get::<i64>(&r, "household_id")?) {
-                let d: String = get(&r, "date")?;
-                let m = NaiveDate::parse_from_str(&d, "%Y-%m-%d").map_err(|_| StoreError::Corrupt("date"))?;
-                out[*i].facts.union_assistance.push(YearMonth::of_date(m));
-            }
-        }
-        Ok(out)
-    }
-
     /// A household's determinations, newest first (at most `limit`).
     pub async fn determinations(&self, household_id: i64, limit: u64) -> Result<Vec<StoredDetermination>, StoreError> {
         let q = Query::select()
@@ -529,6 +344,96 @@ impl WriteTx {
         )
         .await
     }
+}
+
+/// Writes a batch's determinations, a chunk at a time, each chunk in a transaction of its own.
+/// On a SQLite file through a rusqlite connection of its own with one prepared statement (a
+/// row's fifteen values bound straight from the determination, not through `Any`: the batch's
+/// writing took three times SQLite's own cost of the rows); otherwise through the pool.
+pub struct DeterminationWriter {
+    inner: Option<WriterInner>,
+}
+
+enum WriterInner {
+    Sqlite(rusqlite::Connection),
+    Pool(Store),
+}
+
+impl Store {
+    /// A writer of determinations for one batch.
+    pub fn determination_writer(&self) -> Result<DeterminationWriter, StoreError> {
+        let inner = match (&self.sqlite_file, self.backend) {
+            (Some(file), crate::Backend::Sqlite) => WriterInner::Sqlite(crate::facts::open_writer(file)?),
+            _ => WriterInner::Pool(self.clone()),
+        };
+        Ok(DeterminationWriter { inner: Some(inner) })
+    }
+}
+
+impl DeterminationWriter {
+    /// Stores `rows` of run `run_id` in one transaction (history is kept: nothing is
+    /// overwritten).
+    pub async fn write(&mut self, run_id: Option<i64>, rows: Vec<NewDetermination>) -> Result<(), StoreError> {
+        match self.inner.take() {
+            Some(WriterInner::Pool(store)) => {
+                let mut tx = store.begin().await?;
+                tx.insert_determinations(run_id, &rows).await?;
+                tx.commit().await?;
+                self.inner = Some(WriterInner::Pool(store));
+                Ok(())
+            }
+            Some(WriterInner::Sqlite(conn)) => {
+                let (conn, done) = tokio::task::spawn_blocking(move || {
+                    let done = write_sqlite(&conn, run_id, &rows);
+                    (conn, done)
+                })
+                .await
+                .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("determination writer: {e}"))))?;
+                self.inner = Some(WriterInner::Sqlite(conn));
+                done
+            }
+            None => Err(StoreError::Database(sqlx::Error::Protocol("determination writer failed before".into()))),
+        }
+    }
+}
+
+fn write_sqlite(conn: &rusqlite::Connection, run_id: Option<i64>, rows: &[NewDetermination]) -> Result<(), StoreError> {
+    use crate::facts::bulk_error;
+    use rusqlite::params;
+    // The statement's text from sea-query, as every other (`?` for each value); the values are
+    // bound per row.
+    let (sql, _) = Query::insert()
+        .into_table(Determinations::Table)
+        .columns(DET_COLUMNS[1..].to_vec())
+        .values_panic(DET_COLUMNS[1..].iter().map(|_| Expr::val(0).into()))
+        .build(sea_query::SqliteQueryBuilder);
+    let now = crate::now_rfc3339();
+    let tx =
+        rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Immediate).map_err(bulk_error)?;
+    {
+        let mut stmt = tx.prepare_cached(&sql).map_err(bulk_error)?;
+        for d in rows {
+            stmt.execute(params![
+                run_id,
+                d.household_id,
+                d.as_of.to_key(),
+                d.policy_version,
+                d.region_code,
+                d.pool,
+                i64::from(d.complete),
+                i64::from(d.eligible),
+                d.conditions,
+                d.primary_condition,
+                d.status,
+                d.basis,
+                d.results,
+                now,
+                d.framework,
+            ])
+            .map_err(bulk_error)?;
+        }
+    }
+    tx.commit().map_err(bulk_error)
 }
 
 /// A batch run.

@@ -4,6 +4,16 @@
 //! through sqlx's `Any` driver, so no query exists twice. Only column types that `Any` carries
 //! on both backends are used: BIGINT for integers, money (fen), months (`YYYYMM`) and flags,
 //! TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
+//!
+//! Bulk work on a SQLite file (the batch's and the what-if's read, the batch's determinations)
+//! runs the same sea-query statements through rusqlite instead, on a connection of its own, so
+//! rows are not decoded one value at a time through `Any` ([`facts`], `DeterminationWriter`);
+//! rows are decoded by position through one trait whichever driver read them, so the two paths
+//! cannot read differently (a test compares them household by household).
+//!
+//! Still written as SQL text (to be moved to sea-query, issue 21): the counts' sources
+//! ([`tallies`], one text for the rebuild and for each transaction) and some statements of
+//! exchange, funds and findings.
 
 pub mod audit;
 pub mod backup;
@@ -13,6 +23,7 @@ mod db;
 mod error;
 pub mod evaluation;
 pub mod exchange;
+pub mod facts;
 pub mod findings;
 mod fund_bulk;
 pub mod funds;
@@ -36,11 +47,12 @@ pub use bulk::BulkCasework;
 pub use casework::{HardshipReturn, Measure, MeasureWrite, NewReturn, Plan, Provenance, Visit, WorkItem, WorkList};
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
-pub use evaluation::{EvaluationRun, HouseholdFacts, NewDetermination, StoredDetermination};
+pub use evaluation::{DeterminationWriter, EvaluationRun, NewDetermination, StoredDetermination};
 pub use exchange::{
     Attachment, Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, SupervisedTask,
     Verification, VerificationAnswer,
 };
+pub use facts::{FactsStream, HouseholdFacts};
 pub use findings::{Finding, FindingFilter};
 pub use funds::{EntryFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRow, UnionPosition};
 pub use households::{

@@ -145,14 +145,28 @@ type Key = (String, i64, char, i64, String, String, String, String);
 /// contributed before its first change to each.
 #[derive(Default)]
 pub(crate) struct Pending {
+    /// Households whose every count may change.
     touched: BTreeSet<i64>,
+    /// Households of which only one metric's counts may change (a batch flagging returns to
+    /// hardship touches tens of thousands of households' "return" counts and nothing else).
+    touched_for: BTreeMap<&'static str, BTreeSet<i64>>,
     before: BTreeMap<Key, (i64, i64)>,
 }
 
 impl Pending {
     pub(crate) fn is_empty(&self) -> bool {
-        self.touched.is_empty()
+        self.touched.is_empty() && self.touched_for.is_empty()
     }
+
+    /// The metrics already noted for household `id` alone (not as one touched whole).
+    fn noted_metrics(&self, id: i64) -> Vec<&'static str> {
+        self.touched_for.iter().filter(|(_, ids)| ids.contains(&id)).map(|(m, _)| *m).collect()
+    }
+}
+
+/// A metric named in [`SOURCES`].
+fn known_metric(metric: &str) -> Option<&'static str> {
+    SOURCES.iter().map(|(m, _)| *m).find(|m| *m == metric)
 }
 
 /// At most this many ids in one `IN (…)` list.
@@ -166,26 +180,70 @@ impl WriteTx {
         if fresh.is_empty() {
             return Ok(());
         }
-        fresh.sort_unstable();
-        fresh.dedup();
-        // What a household contributes "before" must not change under us until we commit:
-        // otherwise another transaction's change, committed in between, is counted twice
-        // (PostgreSQL, read committed). SQLite's BEGIN IMMEDIATE already runs one writer at a
-        // time; on PostgreSQL the households' rows are locked, in id order, until commit.
+        self.hold(&mut fresh).await?;
+        // A household already noted for some metrics alone has those metrics' "before" noted:
+        // the rest are noted now (grouped by what is already noted; usually nothing).
+        let mut groups: BTreeMap<Vec<&'static str>, Vec<i64>> = BTreeMap::new();
+        for id in &fresh {
+            groups.entry(self.pending.noted_metrics(*id)).or_default().push(*id);
+        }
+        for (noted, ids) in groups {
+            let before = self.contributions(&ids, |m| !noted.contains(&m)).await?;
+            self.note_before(before);
+        }
+        for ids in self.pending.touched_for.values_mut() {
+            for id in &fresh {
+                ids.remove(id);
+            }
+        }
+        self.pending.touched_for.retain(|_, ids| !ids.is_empty());
+        self.pending.touched.extend(fresh);
+        Ok(())
+    }
+
+    /// [`WriteTx::tally_touch`] for one metric's counts only: the transaction changes nothing
+    /// else that households `ids` contribute.
+    pub(crate) async fn tally_touch_metric(&mut self, ids: &[i64], metric: &str) -> Result<(), StoreError> {
+        let metric = known_metric(metric).ok_or(StoreError::Corrupt("metric"))?;
+        let noted = self.pending.touched_for.get(metric);
+        let mut fresh: Vec<i64> = ids
+            .iter()
+            .copied()
+            .filter(|id| !self.pending.touched.contains(id) && noted.is_none_or(|n| !n.contains(id)))
+            .collect();
+        if fresh.is_empty() {
+            return Ok(());
+        }
+        self.hold(&mut fresh).await?;
+        let before = self.contributions(&fresh, |m| m == metric).await?;
+        self.note_before(before);
+        self.pending.touched_for.entry(metric).or_default().extend(fresh);
+        Ok(())
+    }
+
+    /// Sorts `ids` and holds the households until commit: what a household contributes
+    /// "before" must not change under us until we commit, otherwise another transaction's
+    /// change, committed in between, is counted twice (PostgreSQL, read committed). SQLite's
+    /// BEGIN IMMEDIATE already runs one writer at a time; on PostgreSQL the households' rows are
+    /// locked, in id order, until commit.
+    async fn hold(&mut self, ids: &mut Vec<i64>) -> Result<(), StoreError> {
+        ids.sort_unstable();
+        ids.dedup();
         if self.backend == crate::Backend::Postgres {
-            for chunk in fresh.chunks(CHUNK) {
+            for chunk in ids.chunks(CHUNK) {
                 let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
                 self.raw(&format!("SELECT id FROM households WHERE id IN ({list}) ORDER BY id FOR UPDATE")).await?;
             }
         }
-        let before = self.contributions(&fresh).await?;
+        Ok(())
+    }
+
+    fn note_before(&mut self, before: BTreeMap<Key, (i64, i64)>) {
         for (k, (n, a)) in before {
             let e = self.pending.before.entry(k).or_default();
             e.0 += n;
             e.1 += a;
         }
-        self.pending.touched.extend(fresh);
-        Ok(())
     }
 
     /// Notes a household just created (it contributed nothing before).
@@ -201,7 +259,15 @@ impl WriteTx {
         }
         let pending = std::mem::take(&mut self.pending);
         let ids: Vec<i64> = pending.touched.into_iter().collect();
-        let mut delta = self.contributions(&ids).await?;
+        let mut delta = self.contributions(&ids, |_| true).await?;
+        for (metric, ids) in pending.touched_for {
+            let ids: Vec<i64> = ids.into_iter().collect();
+            for (k, v) in self.contributions(&ids, |m| m == metric).await? {
+                let e = delta.entry(k).or_default();
+                e.0 += v.0;
+                e.1 += v.1;
+            }
+        }
         for (k, (n, a)) in pending.before {
             let e = delta.entry(k).or_default();
             e.0 -= n;
@@ -232,8 +298,13 @@ impl WriteTx {
         Ok(())
     }
 
-    /// What households `ids` contribute, at both grains and both levels.
-    async fn contributions(&mut self, ids: &[i64]) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
+    /// What households `ids` contribute to the metrics `metrics` says yes to, at both grains
+    /// and both levels.
+    async fn contributions(
+        &mut self,
+        ids: &[i64],
+        metrics: impl Fn(&str) -> bool,
+    ) -> Result<BTreeMap<Key, (i64, i64)>, StoreError> {
         let mut out: BTreeMap<Key, (i64, i64)> = BTreeMap::new();
         let mut ids = ids.to_vec();
         ids.sort_unstable();
@@ -246,7 +317,7 @@ impl WriteTx {
             // hour, before they have statistics (an import of 100,000 households: 24 s → see
             // docs/performance.md).
             let cond = format!("h.id BETWEEN {lo} AND {hi} AND h.id IN ({list})");
-            for (metric, src) in SOURCES {
+            for (metric, src) in SOURCES.iter().filter(|(m, _)| metrics(m)) {
                 let sql = src.replace("{h}", &cond);
                 for r in sqlx::query(&sql).fetch_all(&mut *self.tx).await? {
                     let region: String = r.try_get("region_code")?;

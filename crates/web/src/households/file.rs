@@ -234,12 +234,12 @@ async fn household_view(
     as_of: Option<&str>,
     print: Option<PrintHead>,
 ) -> Response {
-    let file = match s.app.household_file(&ctx.who, id).await {
-        Ok(f) => f,
+    let as_of = match as_of.map(|m| s.app.as_of(Some(m))).transpose() {
+        Ok(m) => m,
         Err(e) => return ctx.error(e),
     };
-    let eval = match crate::policy::evaluation::for_household(s, ctx, id, &file, as_of).await {
-        Ok(v) => v,
+    let (file, eval) = match s.app.household_view(&ctx.who, id, as_of).await {
+        Ok((f, e)) => (f, e.map(|(m, e)| crate::policy::evaluation::panel(ctx, m, e))),
         Err(e) => return ctx.error(e),
     };
     let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {

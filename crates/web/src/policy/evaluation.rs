@@ -2,8 +2,8 @@
 //! standard, each rule with its result and reason, and what would change the outcome.
 
 use crate::page::Ctx;
-use crate::AppState;
-use bangfu_app::{AppError, HouseholdFile};
+use bangfu_app::evaluate::HouseholdEvaluation;
+use bangfu_domain::YearMonth;
 
 /// One rule's line.
 pub(crate) struct RuleLine {
@@ -49,23 +49,9 @@ fn yuan(v: &Option<String>) -> Option<String> {
     })
 }
 
-/// The panel at `?as_of=` or at the household's latest recorded month.
-pub(crate) async fn for_household(
-    s: &AppState,
-    ctx: &Ctx,
-    id: i64,
-    file: &HouseholdFile,
-    as_of: Option<&str>,
-) -> Result<Option<EvalView>, AppError> {
+/// The panel of a household's evaluation at a month (from [`bangfu_app::App::household_view`]).
+pub(crate) fn panel(ctx: &Ctx, as_of: YearMonth, ev: HouseholdEvaluation) -> EvalView {
     let zh = ctx.lang.zh();
-    let as_of = match as_of {
-        Some(m) => s.app.as_of(Some(m))?,
-        None => match file.months.iter().rev().find(|m| m.record.is_some()) {
-            Some(m) => m.month,
-            None => return Ok(None),
-        },
-    };
-    let ev = s.app.evaluate_household(&ctx.who, id, as_of).await?;
     let d = &ev.determination;
     let outcome = match (d.outcome.status, d.outcome.basis) {
         ("exited", Some("social_assistance")) => crate::i18n::texts(zh).x_exited_social_assistance,
@@ -76,7 +62,7 @@ pub(crate) async fn for_household(
         ("withdrawn", _) => crate::i18n::texts(zh).x_withdrawn_labour,
         _ => crate::i18n::texts(zh).in_difficulty,
     };
-    Ok(Some(EvalView {
+    EvalView {
         as_of: as_of.to_string(),
         eligible: d.eligibility.eligible,
         conditions: d.eligibility.conditions.join(crate::i18n::texts(zh).list_separator),
@@ -119,5 +105,5 @@ pub(crate) async fn for_household(
             })
             .collect(),
         hints: if zh { ev.hints.clone() } else { ev.hints_en.clone() },
-    }))
+    }
 }
