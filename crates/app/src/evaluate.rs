@@ -275,25 +275,74 @@ impl App {
         who: &Principal,
         id: i64,
         as_of: Option<YearMonth>,
-    ) -> Result<(crate::households::HouseholdFile, Option<(YearMonth, HouseholdEvaluation)>), AppError> {
+    ) -> Result<HouseholdView, AppError> {
         let (file, standards) = self.household_file_and_standards(who, id).await?;
+        // The household is reachable (or the file would not have been read): the sections'
+        // records are read under the same scope, without checking the household again.
+        let scope = &who.scope;
+        let mut view = HouseholdView {
+            pairings: self.store.household_pairings(scope, id).await?,
+            outcomes: self.store.household_outcomes(scope, id).await?,
+            plans: self.store.household_plans(scope, id).await?,
+            measures: self.store.household_measures(scope, id).await?,
+            visits: self.store.household_visits(scope, id).await?,
+            returns: self.store.household_returns(scope, id).await?,
+            verifications: self.verifications(who, crate::exchange::RequestFilter::All, Some(id)).await?,
+            evaluation: None,
+            file,
+        };
+        view.evaluation = self.evaluation_of_file(who, &view.file, &standards, as_of).await?;
+        Ok(view)
+    }
+
+    async fn evaluation_of_file(
+        &self,
+        who: &Principal,
+        file: &crate::households::HouseholdFile,
+        standards: &[bangfu_store::Standard],
+        as_of: Option<YearMonth>,
+    ) -> Result<Option<(YearMonth, HouseholdEvaluation)>, AppError> {
+        let id = file.household.id;
         let Some(as_of) = as_of.or_else(|| file.months.iter().rev().find(|m| m.record.is_some()).map(|m| m.month))
         else {
-            return Ok((file, None));
+            return Ok(None);
         };
         let region = &file.household.region_code;
         let params = self.store.policy_book_for(region).await?.params(region, as_of);
         let from = as_of.plus(1 - params.window_months as i32);
-        let facts = match facts_of_file(&file, from, as_of) {
+        let facts = match facts_of_file(file, from, as_of) {
             Some(f) => f,
             None => {
                 let mut chunk = self.store.facts_chunk(&who.scope, None, id - 1, 1, from, as_of).await?;
                 chunk.pop().filter(|h| h.id == id).ok_or(AppError::NotFound)?.facts
             }
         };
-        let e = household_evaluation(&facts, &standards_table(&standards), &params, as_of);
-        Ok((file, Some((as_of, e))))
+        let e = household_evaluation(&facts, &standards_table(standards), &params, as_of);
+        Ok(Some((as_of, e)))
     }
+}
+
+/// Everything a household's page shows, read once (see [`App::household_view`]).
+#[derive(Debug, Clone)]
+pub struct HouseholdView {
+    /// The file (personal data masked).
+    pub file: crate::households::HouseholdFile,
+    /// The evaluation at the month asked for (or of the latest record), if any record exists.
+    pub evaluation: Option<(YearMonth, HouseholdEvaluation)>,
+    /// Helper pairings (一帮一), newest first.
+    pub pairings: Vec<bangfu_store::Pairing>,
+    /// Outcomes proposed and decided.
+    pub outcomes: Vec<bangfu_store::Outcome>,
+    /// Yearly plans (一户一计划).
+    pub plans: Vec<bangfu_store::Plan>,
+    /// Measures (一户一措施).
+    pub measures: Vec<bangfu_store::Measure>,
+    /// Home visits.
+    pub visits: Vec<bangfu_store::Visit>,
+    /// Returns to hardship flagged.
+    pub returns: Vec<bangfu_store::HardshipReturn>,
+    /// Verification requests about the household.
+    pub verifications: Vec<bangfu_store::Verification>,
 }
 
 /// A region's standards as the engine's table (fen).

@@ -78,11 +78,13 @@ async fn the_bulk_reader_reads_what_the_one_household_read_does_and_returns_keep
         // the window when the file's 24 months do not hold it): the same as evaluating alone.
         for id in (1..=240).step_by(7) {
             for m in [None, Some(to), Some(to.plus(-5)), Some(YearMonth::new(2019, 6).unwrap())] {
-                let (file, view) = app.household_view(&sys, id, m).await.unwrap();
-                let Some((as_of, ev)) = view else {
-                    assert!(m.is_none() && file.months.iter().all(|r| r.record.is_none()));
+                let view = app.household_view(&sys, id, m).await.unwrap();
+                let Some((as_of, ev)) = view.evaluation else {
+                    assert!(m.is_none() && view.file.months.iter().all(|r| r.record.is_none()));
                     continue;
                 };
+                let (pairings, outcomes) = app.casework(&sys, id).await.unwrap();
+                assert_eq!((view.pairings, view.outcomes), (pairings, outcomes));
                 let alone = app.evaluate_household(&sys, id, as_of).await.unwrap();
                 assert_eq!(format!("{ev:?}"), format!("{alone:?}"), "household {id} at {as_of}");
             }

@@ -125,12 +125,7 @@ pub async fn run(app: App, iterations: u32, target: Target) -> anyhow::Result<()
                 for (uri, out) in
                     [(format!("/api/v1/households?{query}"), &mut api), (format!("/households?{query}"), &mut page)]
                 {
-                    let t = Instant::now();
-                    let req = Request::get(&uri).header("authorization", &bearer).body(Body::empty())?;
-                    let res = router.clone().oneshot(req).await?;
-                    anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
-                    res.into_body().collect().await?;
-                    out.push(t.elapsed());
+                    out.push(timed_get(&router, &uri, &bearer).await?);
                 }
             }
             let (s50, s95) = stats(store);
@@ -342,15 +337,9 @@ async fn work_bench(
                 }
                 store.push(t.elapsed());
                 for (uri, out) in [(api_uri, &mut api), (page_uri, &mut page)] {
-                    if uri.is_empty() {
-                        continue;
+                    if !uri.is_empty() {
+                        out.push(timed_get(&router, uri, &bearer).await?);
                     }
-                    let t = Instant::now();
-                    let req = Request::get(uri).header("authorization", &bearer).body(Body::empty())?;
-                    let res = router.clone().oneshot(req).await?;
-                    anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
-                    res.into_body().collect().await?;
-                    out.push(t.elapsed());
                 }
             }
             let f = |v: Vec<Duration>| if v.is_empty() { (f64::NAN, f64::NAN) } else { stats(v) };
@@ -374,12 +363,7 @@ async fn household_bench(app: &App, iterations: u32, households: i64) -> anyhow:
     for i in 0..i64::from(iterations) {
         let id = 1 + (i * step) % households;
         for (uri, out) in [(format!("/households/{id}"), &mut page), ("/assets/style.css".to_string(), &mut asset)] {
-            let t = Instant::now();
-            let req = Request::get(&uri).header("authorization", &bearer).body(Body::empty())?;
-            let res = router.clone().oneshot(req).await?;
-            anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
-            res.into_body().collect().await?;
-            out.push(t.elapsed());
+            out.push(timed_get(&router, &uri, &bearer).await?);
         }
     }
     retire(app, token_id, user_id).await?;
@@ -390,4 +374,15 @@ async fn household_bench(app: &App, iterations: u32, households: i64) -> anyhow:
     println!("{:<20} {a50:>10.2}ms {a95:>10.2}ms", "static asset");
     println!("household page / static asset (p50): {:.1}×", p50 / a50.max(1e-9));
     Ok(())
+}
+
+/// A GET of `uri` through `router` with `bearer`, read to its end: how long it took. Anything but
+/// 200 stops the bench.
+async fn timed_get(router: &axum::Router, uri: &str, bearer: &str) -> anyhow::Result<Duration> {
+    let t = Instant::now();
+    let req = Request::get(uri).header("authorization", bearer).body(Body::empty())?;
+    let res = router.clone().oneshot(req).await?;
+    anyhow::ensure!(res.status() == StatusCode::OK, "{uri} answered {}", res.status());
+    res.into_body().collect().await?;
+    Ok(t.elapsed())
 }

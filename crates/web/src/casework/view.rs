@@ -2,8 +2,7 @@
 //! the forms to pair, propose and decide; and the handlers of those forms.
 
 use crate::page::Ctx;
-use crate::AppState;
-use bangfu_app::AppError;
+use bangfu_app::evaluate::HouseholdView;
 use bangfu_domain::{ExitPathway, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason};
 use bangfu_store::Organisation;
 
@@ -30,17 +29,16 @@ pub(crate) struct CaseworkView {
     pub(crate) can_pair: bool,
 }
 
-/// The section of household `id`, whose status is `status`.
-pub(crate) async fn for_household(
-    s: &AppState,
+/// The case-work section of a household whose status is `status`, from the page's read.
+pub(crate) fn for_household(
     ctx: &Ctx,
-    id: i64,
     status: HouseholdStatus,
     orgs: &[Organisation],
-) -> Result<CaseworkView, AppError> {
+    view: &HouseholdView,
+) -> CaseworkView {
     let zh = ctx.lang.zh();
     let name = |org: i64| orgs.iter().find(|o| o.id == org).map_or_else(|| org.to_string(), |o| o.name.clone());
-    let (pairings, outcomes) = s.app.casework(&ctx.who, id).await?;
+    let (pairings, outcomes) = (view.pairings.clone(), view.outcomes.clone());
     let pairing = pairings
         .into_iter()
         .find(|p| p.ended_on.is_none())
@@ -92,12 +90,7 @@ pub(crate) async fn for_household(
         })
         .collect();
     let can_write = ctx.who.can(Permission::WriteHouseholds);
-    Ok(CaseworkView {
-        pairing,
-        outcomes,
-        can_propose: can_write && status == HouseholdStatus::InFile,
-        can_pair: can_write,
-    })
+    CaseworkView { pairing, outcomes, can_propose: can_write && status == HouseholdStatus::InFile, can_pair: can_write }
 }
 
 /// Plans, measures, visits and return flags of a household, as shown.
@@ -155,13 +148,14 @@ pub(crate) struct VisitLine {
     pub(crate) open: bool,
 }
 
-/// The plan section of household `id`.
-pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<PlanSection, AppError> {
+/// The plan section of a household, from the page's read.
+pub(crate) fn plan_section(ctx: &Ctx, view: &HouseholdView) -> PlanSection {
     use bangfu_domain::{MeasureKind, MeasureStatus, PlanRoute, ReturnDecision, VisitStatus};
     let zh = ctx.lang.zh();
-    let (plans, measures, visits, returns) = s.app.household_plans(&ctx.who, id).await?;
+    let (plans, measures, visits, returns) =
+        (view.plans.clone(), view.measures.clone(), view.visits.clone(), view.returns.clone());
     let lab = |code: &str, l: Option<&'static str>| l.map_or_else(|| code.to_string(), str::to_string);
-    Ok(PlanSection {
+    PlanSection {
         plans: plans
             .into_iter()
             .map(|p| {
@@ -225,5 +219,5 @@ pub(crate) async fn plan_section(s: &AppState, ctx: &Ctx, id: i64) -> Result<Pla
             })
             .collect(),
         can_decide: ctx.who.can(Permission::ApproveOutcomes),
-    })
+    }
 }

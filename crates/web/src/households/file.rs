@@ -238,46 +238,41 @@ async fn household_view(
         Ok(m) => m,
         Err(e) => return ctx.error(e),
     };
-    let (file, eval) = match s.app.household_view(&ctx.who, id, as_of).await {
-        Ok((f, e)) => (f, e.map(|(m, e)| crate::policy::evaluation::panel(ctx, m, e))),
+    let view = match s.app.household_view(&ctx.who, id, as_of).await {
+        Ok(v) => v,
         Err(e) => return ctx.error(e),
     };
+    let eval = view.evaluation.clone().map(|(m, e)| crate::policy::evaluation::panel(ctx, m, e));
     let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
         (Ok(r), Ok(o)) => (r, o),
         (Err(e), _) => return ctx.error(e.into()),
         (_, Err(e)) => return ctx.error(e),
     };
-    let work = match crate::casework::view::for_household(s, ctx, id, file.household.status, &orgs).await {
-        Ok(w) => w,
-        Err(e) => return ctx.error(e),
-    };
-    let verifications = match s.app.verifications(&ctx.who, bangfu_app::exchange::RequestFilter::All, Some(id)).await {
-        Ok(v) => v
-            .into_iter()
-            .map(|v| {
-                let waiting: Vec<String> =
-                    v.answers.iter().filter(|a| a.status == "pending").map(|a| a.department.clone()).collect();
-                let state = if waiting.is_empty() {
-                    if ctx.lang.zh() {
-                        "已全部答复".to_string()
-                    } else {
-                        "All answered".to_string()
-                    }
+    let work = crate::casework::view::for_household(ctx, view.file.household.status, &orgs, &view);
+    let verifications = view
+        .verifications
+        .iter()
+        .cloned()
+        .map(|v| {
+            let waiting: Vec<String> =
+                v.answers.iter().filter(|a| a.status == "pending").map(|a| a.department.clone()).collect();
+            let state = if waiting.is_empty() {
+                if ctx.lang.zh() {
+                    "已全部答复".to_string()
                 } else {
-                    format!("{}{}", if ctx.lang.zh() { "待答复：" } else { "Waiting for: " }, waiting.join("、"))
-                };
-                VerificationLine { id: v.id, asked_on: v.asked_on, question: v.question, state }
-            })
-            .collect(),
-        Err(e) => return ctx.error(e),
-    };
+                    "All answered".to_string()
+                }
+            } else {
+                format!("{}{}", if ctx.lang.zh() { "待答复：" } else { "Waiting for: " }, waiting.join("、"))
+            };
+            VerificationLine { id: v.id, asked_on: v.asked_on, question: v.question, state }
+        })
+        .collect();
     let departments = crate::exchange::pages::department_options(s).await;
-    let plan = match crate::casework::view::plan_section(s, ctx, id).await {
-        Ok(p) => p,
-        Err(e) => return ctx.error(e),
-    };
+    let plan = crate::casework::view::plan_section(ctx, &view);
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
+    let file = view.file;
     let h = file.household;
     ctx.render(
         StatusCode::OK,
