@@ -478,7 +478,7 @@ impl App {
         let mut chunks = self.store.facts_stream(&who.scope, regions, CHUNK, from, as_of);
         // Where the time goes (logged at the end): waiting for the reader, judging, writing.
         let mut phases = Phases::default();
-        let mut writer = self.store.determination_writer()?;
+        let mut writer = self.store.determination_writer().await?;
         loop {
             let t = Instant::now();
             let Some(chunk) = chunks.next().await? else { break };

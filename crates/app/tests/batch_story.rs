@@ -96,6 +96,24 @@ async fn the_bulk_reader_reads_what_the_one_household_read_does_and_returns_keep
         assert!(first.returns_flagged > 0, "the demo flags returns");
         assert_eq!(first.total.households, 240);
         assert_tallies_consistent(&app.store, "a batch flagging returns").await;
+        // What the batch's writer stored (rusqlite on SQLite, COPY on PostgreSQL) reads back as
+        // the household's own evaluation says: no condition is an empty text, not a missing one.
+        let mut none_held = 0;
+        for id in (1..=240).step_by(3) {
+            let stored = app.store.determinations(id, 1).await.unwrap().pop().unwrap();
+            let alone = app.evaluate_household(&sys, id, to).await.unwrap().determination;
+            assert_eq!(stored.run_id, Some(first.run_id));
+            assert_eq!((stored.eligible, stored.status.as_str()), (alone.eligibility.eligible, alone.outcome.status));
+            assert_eq!(
+                (stored.framework.as_str(), stored.policy_version),
+                (alone.framework.code(), alone.policy_version)
+            );
+            if stored.conditions.is_empty() {
+                none_held += 1;
+                assert!(stored.primary_condition.is_none());
+            }
+        }
+        assert!(none_held > 0, "some households meet no condition");
         let again = app.evaluate_all(&sys, to, None, &|_| {}).await.unwrap();
         assert_eq!(again.returns_flagged, 0, "an open flag is not raised twice");
         assert_eq!(again.total.households, 240);

@@ -27,6 +27,8 @@ pub struct Store {
     pub(crate) backend: Backend,
     /// The SQLite file, for the bulk reader (`facts`); None on PostgreSQL.
     pub(crate) sqlite_file: Option<std::sync::Arc<std::path::PathBuf>>,
+    /// The URL connected to, for a bulk connection of its own (the determinations' `COPY`).
+    pub(crate) url: std::sync::Arc<str>,
     /// Write transactions of this process waiting to begin.
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
 }
@@ -143,7 +145,7 @@ impl Store {
             Backend::Sqlite => crate::facts::sqlite_file(&url).map(std::sync::Arc::new),
             Backend::Postgres => None,
         };
-        Ok(Store { pool, backend, sqlite_file, waiting: Default::default() })
+        Ok(Store { pool, backend, sqlite_file, url: url.into(), waiting: Default::default() })
     }
 
     /// Applies the embedded migrations that have not run yet; returns how many ran.

@@ -4,7 +4,8 @@
 //! The queries are written once with sea-query and decoded by position through [`Cells`], so the
 //! two ways of running them read the same rows the same way:
 //!
-//! - through the pool ([`Store::facts_chunk`]): one household, and every chunk on PostgreSQL;
+//! - through the pool ([`Store::facts_chunk`]): one household, and every chunk on PostgreSQL
+//!   (for a batch, a task reads one chunk ahead as well);
 //! - on SQLite, for bulk work ([`Store::facts_stream`]): a read-only rusqlite connection to the
 //!   same file on a thread of its own, with prepared statements and no per-row dynamic decoding
 //!   (STORE-NOTES: sqlx's `Any` driver hands SQLite rows over at ~0.6 M a second, which was
@@ -281,7 +282,36 @@ impl Store {
                 std::thread::spawn(move || read_chunks(&file, &ask, &tx));
                 FactsStream { inner: Inner::Thread(rx) }
             }
-            _ => FactsStream { inner: Inner::Pool { store: self.clone(), ask, after: 0, done: false } },
+            // Through the pool, one chunk ahead as well, on a task of its own.
+            _ => {
+                let (tx, rx) = tokio::sync::mpsc::channel(1);
+                let store = self.clone();
+                tokio::spawn(async move { store.read_chunks_through_pool(ask, tx).await });
+                FactsStream { inner: Inner::Thread(rx) }
+            }
+        }
+    }
+}
+
+impl Store {
+    /// The pool's side of [`Store::facts_stream`]: as [`read_chunks`], through the pool.
+    async fn read_chunks_through_pool(self, ask: Ask, tx: tokio::sync::mpsc::Sender<Chunk>) {
+        let mut after = 0;
+        loop {
+            let w = ask.window;
+            match self.facts_chunk(&ask.scope, ask.regions.as_deref(), after, ask.chunk, w.from, w.to).await {
+                Ok(chunk) if chunk.is_empty() => return,
+                Ok(chunk) => {
+                    after = chunk.last().map_or(after, |h| h.id);
+                    if tx.send(Ok(chunk)).await.is_err() {
+                        return;
+                    }
+                }
+                Err(e) => {
+                    let _ = tx.send(Err(e)).await;
+                    return;
+                }
+            }
         }
     }
 }
@@ -303,34 +333,15 @@ pub struct FactsStream {
 type Chunk = Result<Vec<HouseholdFacts>, StoreError>;
 
 enum Inner {
+    /// Chunks read ahead by a thread (rusqlite) or a task (the pool).
     Thread(tokio::sync::mpsc::Receiver<Chunk>),
-    Pool { store: Store, ask: Ask, after: i64, done: bool },
 }
 
 impl FactsStream {
     /// The next chunk; `None` after the last.
     pub async fn next(&mut self) -> Result<Option<Vec<HouseholdFacts>>, StoreError> {
-        match &mut self.inner {
-            Inner::Thread(rx) => rx.recv().await.transpose(),
-            Inner::Pool { store, ask, after, done } => {
-                if *done {
-                    return Ok(None);
-                }
-                let w = ask.window;
-                let chunk =
-                    store.facts_chunk(&ask.scope, ask.regions.as_deref(), *after, ask.chunk, w.from, w.to).await?;
-                match chunk.last() {
-                    Some(last) => {
-                        *after = last.id;
-                        Ok(Some(chunk))
-                    }
-                    None => {
-                        *done = true;
-                        Ok(None)
-                    }
-                }
-            }
-        }
+        let Inner::Thread(rx) = &mut self.inner;
+        rx.recv().await.transpose()
     }
 }
 
