@@ -280,14 +280,14 @@ impl Store {
                 let (tx, rx) = tokio::sync::mpsc::channel(1);
                 let file = file.as_ref().clone();
                 std::thread::spawn(move || read_chunks(&file, &ask, &tx));
-                FactsStream { inner: Inner::Thread(rx) }
+                FactsStream { rx }
             }
             // Through the pool, one chunk ahead as well, on a task of its own.
             _ => {
                 let (tx, rx) = tokio::sync::mpsc::channel(1);
                 let store = self.clone();
                 tokio::spawn(async move { store.read_chunks_through_pool(ask, tx).await });
-                FactsStream { inner: Inner::Thread(rx) }
+                FactsStream { rx }
             }
         }
     }
@@ -325,23 +325,18 @@ struct Ask {
     window: Window,
 }
 
-/// Chunks of households' facts, in id order (see [`Store::facts_stream`]).
+/// Chunks of households' facts, in id order (see [`Store::facts_stream`]), read one chunk ahead
+/// by a thread (rusqlite) or a task (the pool).
 pub struct FactsStream {
-    inner: Inner,
+    rx: tokio::sync::mpsc::Receiver<Chunk>,
 }
 
 type Chunk = Result<Vec<HouseholdFacts>, StoreError>;
 
-enum Inner {
-    /// Chunks read ahead by a thread (rusqlite) or a task (the pool).
-    Thread(tokio::sync::mpsc::Receiver<Chunk>),
-}
-
 impl FactsStream {
     /// The next chunk; `None` after the last.
     pub async fn next(&mut self) -> Result<Option<Vec<HouseholdFacts>>, StoreError> {
-        let Inner::Thread(rx) = &mut self.inner;
-        rx.recv().await.transpose()
+        self.rx.recv().await.transpose()
     }
 }
 
