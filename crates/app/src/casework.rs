@@ -470,7 +470,7 @@ impl App {
         &self,
         who: &Principal,
         household_id: i64,
-    ) -> Result<(Vec<Plan>, Vec<Measure>, Vec<Visit>, Vec<HardshipReturn>), AppError> {
+    ) -> Result<crate::evaluate::HouseholdPlans, AppError> {
         self.household(who, household_id).await?;
         Ok((
             self.store.household_plans(&who.scope, household_id).await?,

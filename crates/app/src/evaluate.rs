@@ -283,10 +283,12 @@ impl App {
         let mut view = HouseholdView {
             pairings: self.store.household_pairings(scope, id).await?,
             outcomes: self.store.household_outcomes(scope, id).await?,
-            plans: self.store.household_plans(scope, id).await?,
-            measures: self.store.household_measures(scope, id).await?,
-            visits: self.store.household_visits(scope, id).await?,
-            returns: self.store.household_returns(scope, id).await?,
+            plans: (
+                self.store.household_plans(scope, id).await?,
+                self.store.household_measures(scope, id).await?,
+                self.store.household_visits(scope, id).await?,
+                self.store.household_returns(scope, id).await?,
+            ),
             verifications: self.verifications(who, crate::exchange::RequestFilter::All, Some(id)).await?,
             evaluation: None,
             file,
@@ -322,6 +324,10 @@ impl App {
     }
 }
 
+/// A household's plans, measures, visits and returns to hardship (as [`App::household_plans`]).
+pub type HouseholdPlans =
+    (Vec<bangfu_store::Plan>, Vec<bangfu_store::Measure>, Vec<bangfu_store::Visit>, Vec<bangfu_store::HardshipReturn>);
+
 /// Everything a household's page shows, read once (see [`App::household_view`]).
 #[derive(Debug, Clone)]
 pub struct HouseholdView {
@@ -333,14 +339,8 @@ pub struct HouseholdView {
     pub pairings: Vec<bangfu_store::Pairing>,
     /// Outcomes proposed and decided.
     pub outcomes: Vec<bangfu_store::Outcome>,
-    /// Yearly plans (一户一计划).
-    pub plans: Vec<bangfu_store::Plan>,
-    /// Measures (一户一措施).
-    pub measures: Vec<bangfu_store::Measure>,
-    /// Home visits.
-    pub visits: Vec<bangfu_store::Visit>,
-    /// Returns to hardship flagged.
-    pub returns: Vec<bangfu_store::HardshipReturn>,
+    /// Yearly plans (一户一计划), measures (一户一措施), home visits and returns to hardship.
+    pub plans: HouseholdPlans,
     /// Verification requests about the household.
     pub verifications: Vec<bangfu_store::Verification>,
 }
@@ -385,16 +385,24 @@ pub(crate) fn facts_of_file(
             .filter(|m| in_window(m.month))
             .filter_map(|m| m.record.as_ref())
             .map(|r| {
-                let hardship = r.medical.fen() + r.emergency.fen() + r.accident.fen();
-                let rigid = hardship + r.education.fen();
+                use bangfu_domain::NonLivingKind as K;
+                let spent = [
+                    (K::Medical, r.medical),
+                    (K::Education, r.education),
+                    (K::Emergency, r.emergency),
+                    (K::Accident, r.accident),
+                    (K::Other, r.other),
+                ];
+                // The framework's own sets of kinds (rigid, hardship costs), as the case files use.
+                let sum = |keep: fn(K) -> bool| spent.iter().filter(|(k, _)| keep(*k)).map(|(_, a)| a.fen()).sum();
                 MonthFacts {
                     month: r.month,
                     members: r.members,
                     income: r.income.fen(),
                     aid: r.government_assistance.fen(),
-                    non_living: rigid + r.other.fen(),
-                    rigid,
-                    hardship,
+                    non_living: sum(|_| true),
+                    rigid: sum(K::is_rigid),
+                    hardship: sum(K::is_hardship_cost),
                 }
             })
             .collect(),

@@ -2,7 +2,7 @@
 //! the forms to pair, propose and decide; and the handlers of those forms.
 
 use crate::page::Ctx;
-use bangfu_app::evaluate::HouseholdView;
+use bangfu_app::evaluate::{HouseholdPlans, HouseholdView};
 use bangfu_domain::{ExitPathway, HouseholdStatus, OutcomeKind, Permission, WithdrawalReason};
 use bangfu_store::Organisation;
 
@@ -38,13 +38,14 @@ pub(crate) fn for_household(
 ) -> CaseworkView {
     let zh = ctx.lang.zh();
     let name = |org: i64| orgs.iter().find(|o| o.id == org).map_or_else(|| org.to_string(), |o| o.name.clone());
-    let (pairings, outcomes) = (view.pairings.clone(), view.outcomes.clone());
-    let pairing = pairings
-        .into_iter()
+    let pairing = view
+        .pairings
+        .iter()
         .find(|p| p.ended_on.is_none())
         .map(|p| format!("{} · {} · {}", name(p.helper_org_id), p.person, p.started_on));
-    let outcomes = outcomes
-        .into_iter()
+    let outcomes = view
+        .outcomes
+        .iter()
         .map(|o| {
             let kind = OutcomeKind::from_code(&o.kind).map_or(o.kind.clone(), |k| k.label(zh).to_string());
             let pathway = o
@@ -148,12 +149,12 @@ pub(crate) struct VisitLine {
     pub(crate) open: bool,
 }
 
-/// The plan section of a household, from the page's read.
-pub(crate) fn plan_section(ctx: &Ctx, view: &HouseholdView) -> PlanSection {
+/// The plan section of a household, from the page's read: its plans, measures, visits and
+/// returns to hardship.
+pub(crate) fn plan_section(ctx: &Ctx, records: HouseholdPlans) -> PlanSection {
     use bangfu_domain::{MeasureKind, MeasureStatus, PlanRoute, ReturnDecision, VisitStatus};
     let zh = ctx.lang.zh();
-    let (plans, measures, visits, returns) =
-        (view.plans.clone(), view.measures.clone(), view.visits.clone(), view.returns.clone());
+    let (plans, measures, visits, returns) = records;
     let lab = |code: &str, l: Option<&'static str>| l.map_or_else(|| code.to_string(), str::to_string);
     PlanSection {
         plans: plans

@@ -269,7 +269,7 @@ async fn household_view(
         })
         .collect();
     let departments = crate::exchange::pages::department_options(s).await;
-    let plan = crate::casework::view::plan_section(ctx, &view);
+    let plan = crate::casework::view::plan_section(ctx, view.plans);
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
     let file = view.file;
