@@ -82,6 +82,10 @@ async fn engine_over_http_batches_recheck_and_what_if() {
             "{}",
             page.text
         );
+        // A month typed on the page that is not one comes back beside its field, as typed.
+        let page = get(&r, &format!("/households/{partial}?as_of=2018-13")).await;
+        assert_eq!(page.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(page.text.contains("value=\"2018-13\"") && page.text.contains("data-field=\"as_of\""), "{}", page.text);
 
         // Before any batch the re-check list says so; a batch started from the web runs in the
         // background and reports its progress.

@@ -89,6 +89,8 @@ struct HouseholdPage {
     events: Vec<EventLine>,
     can_pay: bool,
     eval: Option<crate::policy::evaluation::EvalView>,
+    /// A month typed for the evaluation that is not one: as typed, and what is wrong.
+    as_of_error: Option<(String, String)>,
     work: crate::casework::view::CaseworkView,
     plan: crate::casework::view::PlanSection,
     /// Verification requests about the household.
@@ -234,9 +236,12 @@ async fn household_view(
     as_of: Option<&str>,
     print: Option<PrintHead>,
 ) -> Response {
-    let as_of = match as_of.map(|m| s.app.as_of(Some(m))).transpose() {
-        Ok(m) => m,
-        Err(e) => return ctx.error(e),
+    // A month that is not one is named beside the field, as typed, over the evaluation of the
+    // latest recorded month.
+    let (as_of, as_of_error) = match as_of.map(|m| (m, s.app.as_of(Some(m)))) {
+        None => (None, None),
+        Some((_, Ok(m))) => (Some(m), None),
+        Some((typed, Err(e))) => (None, Some((typed.to_string(), crate::error::describe(&e).message(ctx.lang)))),
     };
     let view = match s.app.household_view(&ctx.who, id, as_of).await {
         Ok(v) => v,
@@ -275,8 +280,9 @@ async fn household_view(
     let file = view.file;
     let h = file.household;
     ctx.render(
-        StatusCode::OK,
+        if as_of_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
         HouseholdPage {
+            as_of_error,
             print,
             t,
             lang: ctx.lang,
