@@ -276,20 +276,15 @@ impl App {
         id: i64,
         as_of: Option<YearMonth>,
     ) -> Result<HouseholdView, AppError> {
-        let (file, standards) = self.household_file_and_standards(who, id).await?;
-        // The household is reachable (or the file would not have been read): the sections'
-        // records are read under the same scope, without checking the household again.
-        let scope = &who.scope;
+        let (file, standards, r) = self.household_file_and_standards(who, id).await?;
         let mut view = HouseholdView {
-            pairings: self.store.household_pairings(scope, id).await?,
-            outcomes: self.store.household_outcomes(scope, id).await?,
-            plans: (
-                self.store.household_plans(scope, id).await?,
-                self.store.household_measures(scope, id).await?,
-                self.store.household_visits(scope, id).await?,
-                self.store.household_returns(scope, id).await?,
-            ),
-            verifications: self.verifications(who, crate::exchange::RequestFilter::All, Some(id)).await?,
+            pairings: r.pairings,
+            outcomes: r.outcomes,
+            plans: (r.plans, r.measures, r.visits, r.returns),
+            verifications: r.verifications,
+            regions: r.regions,
+            organisations: r.organisations,
+            departments: r.departments,
             evaluation: None,
             file,
         };
@@ -343,6 +338,12 @@ pub struct HouseholdView {
     pub plans: HouseholdPlans,
     /// Verification requests about the household.
     pub verifications: Vec<bangfu_store::Verification>,
+    /// The regions in use (for their names).
+    pub regions: Vec<bangfu_store::Region>,
+    /// The organisations the reader reaches (for their names).
+    pub organisations: Vec<bangfu_store::Organisation>,
+    /// The departments a verification request can be addressed to.
+    pub departments: Vec<bangfu_store::Organisation>,
 }
 
 /// A region's standards as the engine's table (fen).

@@ -288,42 +288,44 @@ impl App {
         Ok(self.household_file_and_standards(who, id).await?.0)
     }
 
-    /// [`App::household_file`] and the standards of the household's region (every one, for
-    /// evaluating the household from what was read).
+    /// [`App::household_file`], the standards of the household's region (every one, for
+    /// evaluating the household from what was read) and the rest of what its page shows, all
+    /// read in one read transaction ([`bangfu_store::HouseholdRecords`]).
     pub(crate) async fn household_file_and_standards(
         &self,
         who: &Principal,
         id: i64,
-    ) -> Result<(HouseholdFile, Vec<Standard>), AppError> {
-        let household = self.readable(who, id).await?;
-        let scope = &who.scope;
-        let members = self.store.members(scope, id).await?.into_iter().map(masked_member).collect();
-        let last =
-            self.store.last_record_month(scope, id).await?.unwrap_or_else(|| YearMonth::of_date(crate::clock::today()));
+    ) -> Result<(HouseholdFile, Vec<Standard>, bangfu_store::HouseholdRecords), AppError> {
+        self.permit(who, Permission::ReadHouseholds, "household", Some(id)).await?;
+        let mut r = match self.store.household_records(&who.scope, id).await {
+            Ok(r) => r,
+            Err(StoreError::NotFound) => return Err(self.not_reachable(who, id).await),
+            Err(e) => return Err(e.into()),
+        };
+        let last = r.last_month.unwrap_or_else(|| YearMonth::of_date(crate::clock::today()));
         let first = last.plus(-23);
-        let records = self.store.monthly_records(scope, id, first, last).await?;
-        let standards = self.store.standards(Some(&household.region_code)).await?;
+        let standards = std::mem::take(&mut r.standards);
         let months = (0..24)
             .map(|i| {
                 let m = first.plus(i);
                 MonthRow {
                     month: m,
-                    record: records.iter().find(|r| r.month == m).copied(),
+                    record: r.months.iter().find(|x| x.month == m).copied(),
                     dibao: in_force(&standards, StandardKind::Dibao, m),
                     low_income: in_force(&standards, StandardKind::LowIncome, m),
                 }
             })
             .collect();
         let file = HouseholdFile {
-            pool: self.pool_of(&household),
-            enrolments: self.store.enrolments(scope, id).await?,
-            union_assistance: self.store.union_assistance(scope, id).await?,
-            major_events: self.store.major_events(scope, id).await?,
-            household: masked(household),
-            members,
+            pool: self.pool_of(&r.household),
+            enrolments: std::mem::take(&mut r.enrolments),
+            union_assistance: std::mem::take(&mut r.union_assistance),
+            major_events: std::mem::take(&mut r.major_events),
+            household: masked(r.household.clone()),
+            members: std::mem::take(&mut r.members).into_iter().map(masked_member).collect(),
             months,
         };
-        Ok((file, standards))
+        Ok((file, standards, r))
     }
 
     /// A household's members, resident IDs masked.

@@ -120,3 +120,86 @@ async fn the_bulk_reader_reads_what_the_one_household_read_does_and_returns_keep
         assert_tallies_consistent(&app.store, "a second batch").await;
     }
 }
+
+/// The household page's read model (one read transaction: rusqlite on a SQLite file, one sqlx
+/// transaction on PostgreSQL) reads what the store's one-section reads through the pool do, for
+/// every section, in scope; a household out of scope is not found.
+#[tokio::test]
+async fn the_household_page_reads_in_one_transaction_what_each_section_reads_alone() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        app.demo(None, 60, 5, &|_| {}).await.unwrap();
+        let everything = Scope::everything();
+        let departments = app.store.organisations(&everything, Some(bangfu_domain::OrgKind::Department)).await.unwrap();
+        assert!(departments.len() >= 2);
+        // Requests about two households, one of them answered, so the page has answers to read.
+        let city = Principal::system();
+        for id in [3, 8] {
+            let ask = bangfu_app::exchange::VerificationInput {
+                question: "请核对家庭成员收入".into(),
+                departments: vec![departments[0].id, departments[1].id],
+                due_on: String::new(),
+            };
+            app.request_verification(&city, id, &ask).await.unwrap();
+        }
+        let county = Scope::regions(vec!["450422".into()]);
+        let (mut seen, mut hidden) = (0, 0);
+        for scope in [&everything, &county] {
+            for id in 1..=60 {
+                let s = &app.store;
+                let Ok(h) = s.household(scope, id).await else {
+                    assert!(matches!(s.household_records(scope, id).await, Err(bangfu_store::StoreError::NotFound)));
+                    hidden += 1;
+                    continue;
+                };
+                let r = s.household_records(scope, id).await.unwrap();
+                let last = s.last_record_month(scope, id).await.unwrap();
+                let months = match last {
+                    Some(l) => s.monthly_records(scope, id, l.plus(-23), l).await.unwrap(),
+                    None => Vec::new(),
+                };
+                let regions = scope.region_codes().map(<[String]>::to_vec);
+                let alone = format!(
+                    "{:?}",
+                    (
+                        (&h, s.members(scope, id).await.unwrap(), last, months),
+                        (
+                            s.standards(Some(&h.region_code)).await.unwrap(),
+                            s.enrolments(scope, id).await.unwrap(),
+                            s.union_assistance(scope, id).await.unwrap(),
+                            s.major_events(scope, id).await.unwrap(),
+                        ),
+                        (
+                            s.household_pairings(scope, id).await.unwrap(),
+                            s.household_outcomes(scope, id).await.unwrap(),
+                            s.household_plans(scope, id).await.unwrap(),
+                            s.household_measures(scope, id).await.unwrap(),
+                            s.household_visits(scope, id).await.unwrap(),
+                            s.household_returns(scope, id).await.unwrap(),
+                        ),
+                        s.verifications(None, &regions, scope.union_ids(), Some(id), false, None, 2000).await.unwrap(),
+                        (s.regions().await.unwrap(), s.organisations(scope, None).await.unwrap(), &departments),
+                    )
+                );
+                let together = format!(
+                    "{:?}",
+                    (
+                        (&r.household, &r.members, r.last_month, &r.months),
+                        (&r.standards, &r.enrolments, &r.union_assistance, &r.major_events),
+                        (&r.pairings, &r.outcomes, &r.plans, &r.measures, &r.visits, &r.returns),
+                        &r.verifications,
+                        (&r.regions, &r.organisations, &r.departments),
+                    )
+                );
+                assert_eq!(together, alone, "{:?}: household {id}", db.backend);
+                seen += 1;
+                if id == 3 {
+                    assert_eq!(r.verifications.len(), 1);
+                    assert_eq!(r.verifications[0].answers.len(), 2, "{:?}", r.verifications);
+                }
+            }
+        }
+        assert_eq!(seen + hidden, 120);
+        assert!(seen > 60 && hidden > 0, "{seen} read, {hidden} out of the county's reach");
+    }
+}

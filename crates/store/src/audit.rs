@@ -1,13 +1,12 @@
 //! The audit trail: append-only, each entry chained to the one before by a SHA-256 hash, so a
 //! changed or removed entry shows when the chain is checked ([`Store::verify_audit`]).
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
 use crate::schema::AuditLog;
 use crate::StoreError;
 use sea_query::{Cond, Expr, Order, Query};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-use sqlx::any::AnyRow;
 
 /// The `prev_hash` of the first entry.
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -136,7 +135,7 @@ const COLUMNS: [AuditLog; 14] = [
     AuditLog::Hash,
 ];
 
-fn entry_from(r: &AnyRow) -> Result<AuditEntry, StoreError> {
+fn entry_from(r: &dyn RowGet) -> Result<AuditEntry, StoreError> {
     Ok(AuditEntry {
         seq: get(r, "seq")?,
         at: get(r, "at")?,
@@ -260,7 +259,7 @@ impl Store {
             .limit(per_page)
             .offset(page.saturating_sub(1).saturating_mul(per_page))
             .to_owned();
-        let items = self.all(&q).await?.iter().map(entry_from).collect::<Result<Vec<_>, _>>()?;
+        let items = self.all(&q).await?.iter().map(|r| entry_from(r)).collect::<Result<Vec<_>, _>>()?;
         let matches = Query::select().expr(Expr::val(1)).from(AuditLog::Table).cond_where(cond).to_owned();
         Ok((items, self.capped_count(matches, 10_000).await?))
     }

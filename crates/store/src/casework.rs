@@ -2,12 +2,12 @@
 //! their findings, and return-to-hardship flags (返困). Reads go through the household's scope;
 //! writes need the household's open file, like every other part of the file.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
+use crate::read::{Pooled, Source};
 use crate::schema::{HardshipReturns, Households, Measures, Plans, Visits};
 use crate::{OpenFile, Scope, StoreError};
 use sea_query::{Expr, IntoIden, Order, Query, SelectStatement, SimpleExpr};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A household's plan for a year.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -150,7 +150,7 @@ pub struct NewReturn {
     pub failed: (bangfu_domain::YearMonth, i64, i64),
 }
 
-fn text_month(r: &AnyRow, col: &'static str) -> Result<String, StoreError> {
+fn text_month(r: &dyn RowGet, col: &'static str) -> Result<String, StoreError> {
     let key: i64 = get(r, col)?;
     Ok(bangfu_domain::YearMonth::from_key(key).ok_or(StoreError::Corrupt("month"))?.to_string())
 }
@@ -168,7 +168,7 @@ pub(crate) const PLAN_COLUMNS: [Plans; 10] = [
     Plans::Version,
 ];
 
-fn plan_from(r: &AnyRow) -> Result<Plan, StoreError> {
+pub(crate) fn plan_from(r: &dyn RowGet) -> Result<Plan, StoreError> {
     Ok(Plan {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -204,7 +204,7 @@ const MEASURE_COLUMNS: [Measures; 18] = [
     Measures::Version,
 ];
 
-fn measure_from(r: &AnyRow) -> Result<Measure, StoreError> {
+pub(crate) fn measure_from(r: &dyn RowGet) -> Result<Measure, StoreError> {
     Ok(Measure {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -243,7 +243,7 @@ const VISIT_COLUMNS: [Visits; 13] = [
     Visits::Version,
 ];
 
-fn visit_from(r: &AnyRow) -> Result<Visit, StoreError> {
+pub(crate) fn visit_from(r: &dyn RowGet) -> Result<Visit, StoreError> {
     Ok(Visit {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -278,7 +278,7 @@ const RETURN_COLUMNS: [HardshipReturns; 14] = [
     HardshipReturns::Version,
 ];
 
-fn return_from(r: &AnyRow) -> Result<HardshipReturn, StoreError> {
+pub(crate) fn return_from(r: &dyn RowGet) -> Result<HardshipReturn, StoreError> {
     Ok(HardshipReturn {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -330,10 +330,7 @@ impl Store {
 
     /// A household's plans, newest year first.
     pub async fn household_plans(&self, scope: &Scope, household_id: i64) -> Result<Vec<Plan>, StoreError> {
-        let mut q = plans(scope);
-        q.and_where(Expr::col((Plans::Table, Plans::HouseholdId)).eq(household_id))
-            .order_by((Plans::Table, Plans::Year), Order::Desc);
-        self.all(&q).await?.iter().map(plan_from).collect()
+        Pooled(self).rows(&household_plans_q(scope, household_id), plan_from).await
     }
 
     /// One measure whose household `scope` reaches.
@@ -345,11 +342,7 @@ impl Store {
 
     /// A household's measures, by due date.
     pub async fn household_measures(&self, scope: &Scope, household_id: i64) -> Result<Vec<Measure>, StoreError> {
-        let mut q = measures(scope);
-        q.and_where(Expr::col((Measures::Table, Measures::HouseholdId)).eq(household_id))
-            .order_by((Measures::Table, Measures::DueOn), Order::Asc)
-            .order_by((Measures::Table, Measures::Id), Order::Asc);
-        self.all(&q).await?.iter().map(measure_from).collect()
+        Pooled(self).rows(&household_measures_q(scope, household_id), measure_from).await
     }
 
     /// One visit whose household `scope` reaches.
@@ -361,11 +354,7 @@ impl Store {
 
     /// A household's visits, by due date.
     pub async fn household_visits(&self, scope: &Scope, household_id: i64) -> Result<Vec<Visit>, StoreError> {
-        let mut q = visits(scope);
-        q.and_where(Expr::col((Visits::Table, Visits::HouseholdId)).eq(household_id))
-            .order_by((Visits::Table, Visits::DueOn), Order::Asc)
-            .order_by((Visits::Table, Visits::Id), Order::Asc);
-        self.all(&q).await?.iter().map(visit_from).collect()
+        Pooled(self).rows(&household_visits_q(scope, household_id), visit_from).await
     }
 
     /// One return-to-hardship flag whose household `scope` reaches.
@@ -377,10 +366,7 @@ impl Store {
 
     /// A household's return-to-hardship flags, newest first.
     pub async fn household_returns(&self, scope: &Scope, household_id: i64) -> Result<Vec<HardshipReturn>, StoreError> {
-        let mut q = returns(scope);
-        q.and_where(Expr::col((HardshipReturns::Table, HardshipReturns::HouseholdId)).eq(household_id))
-            .order_by((HardshipReturns::Table, HardshipReturns::Id), Order::Desc);
-        self.all(&q).await?.iter().map(return_from).collect()
+        Pooled(self).rows(&household_returns_q(scope, household_id), return_from).await
     }
 }
 
@@ -1058,4 +1044,38 @@ impl Store {
         }
         Ok(p)
     }
+}
+
+/// The statement of [`Store::household_plans`].
+pub(crate) fn household_plans_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = plans(scope);
+    q.and_where(Expr::col((Plans::Table, Plans::HouseholdId)).eq(household_id))
+        .order_by((Plans::Table, Plans::Year), Order::Desc);
+    q
+}
+
+/// The statement of [`Store::household_measures`].
+pub(crate) fn household_measures_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = measures(scope);
+    q.and_where(Expr::col((Measures::Table, Measures::HouseholdId)).eq(household_id))
+        .order_by((Measures::Table, Measures::DueOn), Order::Asc)
+        .order_by((Measures::Table, Measures::Id), Order::Asc);
+    q
+}
+
+/// The statement of [`Store::household_visits`].
+pub(crate) fn household_visits_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = visits(scope);
+    q.and_where(Expr::col((Visits::Table, Visits::HouseholdId)).eq(household_id))
+        .order_by((Visits::Table, Visits::DueOn), Order::Asc)
+        .order_by((Visits::Table, Visits::Id), Order::Asc);
+    q
+}
+
+/// The statement of [`Store::household_returns`].
+pub(crate) fn household_returns_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = returns(scope);
+    q.and_where(Expr::col((HardshipReturns::Table, HardshipReturns::HouseholdId)).eq(household_id))
+        .order_by((HardshipReturns::Table, HardshipReturns::Id), Order::Desc);
+    q
 }

@@ -31,6 +31,8 @@ pub struct Store {
     pub(crate) url: std::sync::Arc<str>,
     /// Write transactions of this process waiting to begin.
     waiting: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    /// Idle rusqlite connections for read models on a SQLite file ([`crate::read`]).
+    pub(crate) readers: std::sync::Arc<std::sync::Mutex<Vec<rusqlite::Connection>>>,
 }
 
 /// A write transaction. On SQLite it is `BEGIN IMMEDIATE`, so a transaction that reads before
@@ -105,6 +107,9 @@ impl Store {
         let options = AnyPoolOptions::new()
             .max_connections(if backend == Backend::Sqlite { 4 } else { 10 })
             .acquire_timeout(Duration::from_secs(30))
+            // A connection to a file cannot drop the way a network one can: pinging it before
+            // each use was one more hand-off to its worker thread per query (issue 21).
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite && read_only {
@@ -145,7 +150,14 @@ impl Store {
             Backend::Sqlite => crate::facts::sqlite_file(&url).map(std::sync::Arc::new),
             Backend::Postgres => None,
         };
-        Ok(Store { pool, backend, sqlite_file, url: url.into(), waiting: Default::default() })
+        Ok(Store {
+            pool,
+            backend,
+            sqlite_file,
+            url: url.into(),
+            waiting: Default::default(),
+            readers: Default::default(),
+        })
     }
 
     /// Applies the embedded migrations that have not run yet; returns how many ran.
@@ -266,17 +278,87 @@ pub(crate) fn build(backend: Backend, stmt: &impl SqlxBinder) -> (String, SqlxVa
     }
 }
 
-/// Reads a column, turning a decode failure into [`StoreError::Corrupt`].
-pub(crate) fn get<T>(row: &AnyRow, col: &'static str) -> Result<T, StoreError>
-where
-    T: for<'r> sqlx::Decode<'r, Any> + sqlx::Type<Any>,
-{
-    use sqlx::Row;
-    row.try_get(col).map_err(|_| StoreError::Corrupt(col))
+/// A row as the store's decoders read it, whichever driver handed it over: sqlx's `AnyRow` (the
+/// pool, a write transaction) or rusqlite's (a read model on a SQLite file, see
+/// [`crate::read::ReadModel`]). Cells are asked for by column name.
+pub(crate) trait RowGet {
+    /// An integer cell (NULL is `None`).
+    fn int(&self, col: &'static str) -> Result<Option<i64>, StoreError>;
+    /// A text cell (NULL is `None`).
+    fn text(&self, col: &'static str) -> Result<Option<String>, StoreError>;
+    /// A real cell (NULL is `None`).
+    fn real(&self, col: &'static str) -> Result<Option<f64>, StoreError>;
+}
+
+impl RowGet for AnyRow {
+    fn int(&self, col: &'static str) -> Result<Option<i64>, StoreError> {
+        sqlx::Row::try_get(self, col).map_err(|_| StoreError::Corrupt(col))
+    }
+    fn text(&self, col: &'static str) -> Result<Option<String>, StoreError> {
+        sqlx::Row::try_get(self, col).map_err(|_| StoreError::Corrupt(col))
+    }
+    fn real(&self, col: &'static str) -> Result<Option<f64>, StoreError> {
+        sqlx::Row::try_get(self, col).map_err(|_| StoreError::Corrupt(col))
+    }
+}
+
+impl RowGet for rusqlite::Row<'_> {
+    fn int(&self, col: &'static str) -> Result<Option<i64>, StoreError> {
+        self.get(col).map_err(|_| StoreError::Corrupt(col))
+    }
+    fn text(&self, col: &'static str) -> Result<Option<String>, StoreError> {
+        self.get(col).map_err(|_| StoreError::Corrupt(col))
+    }
+    fn real(&self, col: &'static str) -> Result<Option<f64>, StoreError> {
+        self.get(col).map_err(|_| StoreError::Corrupt(col))
+    }
+}
+
+/// A type a cell is read into.
+pub(crate) trait Cell: Sized {
+    /// Reads `col` of `row`.
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError>;
+}
+
+impl Cell for Option<i64> {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.int(col)
+    }
+}
+impl Cell for Option<String> {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.text(col)
+    }
+}
+impl Cell for Option<f64> {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.real(col)
+    }
+}
+impl Cell for i64 {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.int(col)?.ok_or(StoreError::Corrupt(col))
+    }
+}
+impl Cell for String {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.text(col)?.ok_or(StoreError::Corrupt(col))
+    }
+}
+impl Cell for f64 {
+    fn read(row: &dyn RowGet, col: &'static str) -> Result<Self, StoreError> {
+        row.real(col)?.ok_or(StoreError::Corrupt(col))
+    }
+}
+
+/// Reads a column, turning a decode failure (or a NULL where none may be) into
+/// [`StoreError::Corrupt`].
+pub(crate) fn get<T: Cell>(row: &dyn RowGet, col: &'static str) -> Result<T, StoreError> {
+    T::read(row, col)
 }
 
 /// Reads a code column into a vocabulary type.
-pub(crate) fn get_code<T>(row: &AnyRow, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
+pub(crate) fn get_code<T>(row: &dyn RowGet, col: &'static str, parse: fn(&str) -> Option<T>) -> Result<T, StoreError> {
     let s: String = get(row, col)?;
     parse(&s).ok_or(StoreError::Corrupt(col))
 }

@@ -4,10 +4,11 @@
 //! supervised tasks). Plain SQL with numbered parameters, each used once and in order, so the
 //! same text runs on SQLite and PostgreSQL.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
+use crate::read::{Pooled, Source};
 use crate::StoreError;
+use sea_query::{Expr, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::collections::HashMap;
 
@@ -251,11 +252,11 @@ pub struct SupervisedTask {
     pub updated_at: String,
 }
 
-fn opt_text(r: &AnyRow, c: &'static str) -> Result<Option<String>, StoreError> {
+fn opt_text(r: &dyn RowGet, c: &'static str) -> Result<Option<String>, StoreError> {
     get(r, c)
 }
 
-fn roster_from(r: &AnyRow) -> Result<Roster, StoreError> {
+fn roster_from(r: &dyn RowGet) -> Result<Roster, StoreError> {
     Ok(Roster {
         id: get(r, "id")?,
         department_id: get(r, "department_id")?,
@@ -271,7 +272,7 @@ fn roster_from(r: &AnyRow) -> Result<Roster, StoreError> {
     })
 }
 
-fn roster_row_from(r: &AnyRow) -> Result<RosterRow, StoreError> {
+fn roster_row_from(r: &dyn RowGet) -> Result<RosterRow, StoreError> {
     Ok(RosterRow {
         id: get(r, "id")?,
         roster_id: get(r, "roster_id")?,
@@ -349,7 +350,7 @@ impl Store {
             }
             None => sqlx::query(&format!("{ROSTER_SELECT} ORDER BY r.id DESC LIMIT 500")).fetch_all(&self.pool).await?,
         };
-        rows.iter().map(roster_from).collect()
+        rows.iter().map(|r| roster_from(r)).collect()
     }
 
     /// One roster.
@@ -396,7 +397,7 @@ impl Store {
             .bind(roster_id)
             .fetch_all(&self.pool)
             .await?;
-        Ok((rows.iter().map(roster_row_from).collect::<Result<_, _>>()?, total))
+        Ok((rows.iter().map(|r| roster_row_from(r)).collect::<Result<_, _>>()?, total))
     }
 
     /// One roster row.
@@ -476,9 +477,9 @@ impl Store {
         }
     }
 
-    /// Verification requests: those addressed to `department` (a liaison's), or those about
-    /// households in `regions` (and kept by `unions`); `open_only` keeps those with a pending answer,
-    /// `overdue_on` those with a pending answer due before that day. Newest first, at most `limit`.
+    /// Verification requests, newest first, at most `limit`: those addressed to `department`
+    /// (with only its answer), or those in `regions` and `unions`; of one household; open
+    /// (an answer pending) only; or overdue on a day.
     #[allow(clippy::too_many_arguments)]
     pub async fn verifications(
         &self,
@@ -488,139 +489,52 @@ impl Store {
         household_id: Option<i64>,
         open_only: bool,
         overdue_on: Option<&str>,
-        limit: i64,
+        limit: u64,
     ) -> Result<Vec<Verification>, StoreError> {
-        let mut cond = Vec::new();
-        let dept_answer = match department {
-            Some(d) => format!(" AND a.department_id = {d}"),
-            None => String::new(),
-        };
-        match department {
-            Some(d) => cond.push(format!(
-                "EXISTS (SELECT 1 FROM verification_answers a WHERE a.verification_id = v.id AND a.department_id = {d})"
-            )),
-            None => {
-                cond.push(region_cond("v.region_code", regions));
-                cond.push(union_cond("v.union_id", unions));
+        use crate::schema::{VerificationAnswers as A, Verifications as V};
+        let answer = |pending: bool| {
+            let mut q = Query::select();
+            q.expr(Expr::val(1))
+                .from(A::Table)
+                .and_where(Expr::col((A::Table, A::VerificationId)).equals((V::Table, V::Id)));
+            if pending {
+                q.and_where(Expr::col((A::Table, A::Status)).eq("pending"));
             }
-        }
-        if let Some(h) = household_id {
-            cond.push(format!("v.household_id = {h}"));
-        }
-        let mut binds: Vec<String> = Vec::new();
-        if open_only || overdue_on.is_some() {
-            let due = match overdue_on {
-                Some(d) => {
-                    binds.push(d.to_string());
-                    " AND v.due_on < $1"
-                }
-                None => "",
-            };
-            cond.push(format!(
-                "EXISTS (SELECT 1 FROM verification_answers a WHERE a.verification_id = v.id AND a.status = 'pending'{dept_answer}){due}"
-            ));
-        }
-        let sql = format!(
-            "SELECT v.id, v.household_id, h.file_no, h.head_name, h.head_id_number, v.region_code, v.question, v.asked_by, \
-             v.asked_on, v.due_on FROM verifications v JOIN households h ON h.id = v.household_id WHERE {} \
-             ORDER BY v.id DESC LIMIT {limit}",
-            if cond.is_empty() { "1=1".to_string() } else { cond.join(" AND ") }
-        );
-        let mut q = sqlx::query(&sql);
-        for b in &binds {
-            q = q.bind(b.clone());
-        }
-        let rows = q.fetch_all(&self.pool).await?;
-        // Every listed request's answers in one query per 500 requests, not one each.
-        let ids: Vec<i64> = rows.iter().map(|r| get::<i64>(r, "id")).collect::<Result<_, _>>()?;
-        let mut by_request: HashMap<i64, Vec<VerificationAnswer>> = HashMap::new();
-        for chunk in ids.chunks(500) {
-            let list = chunk.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-            for a in self.answers_where(&format!("a.verification_id IN ({list})")).await? {
-                by_request.entry(a.verification_id).or_default().push(a);
-            }
-        }
-        let mut out = Vec::new();
-        for r in &rows {
-            let id: i64 = get(r, "id")?;
-            let mut answers = by_request.remove(&id).unwrap_or_default();
             if let Some(d) = department {
-                answers.retain(|a| a.department_id == d);
+                q.and_where(Expr::col((A::Table, A::DepartmentId)).eq(d));
             }
-            out.push(Verification {
-                id,
-                household_id: get(r, "household_id")?,
-                file_no: get(r, "file_no")?,
-                head_name: get(r, "head_name")?,
-                head_id_number: get(r, "head_id_number")?,
-                region_code: get(r, "region_code")?,
-                question: get(r, "question")?,
-                asked_by: get(r, "asked_by")?,
-                asked_on: get(r, "asked_on")?,
-                due_on: get(r, "due_on")?,
-                answers,
-            });
-        }
-        Ok(out)
-    }
-
-    async fn verification_answers(&self, id: i64) -> Result<Vec<VerificationAnswer>, StoreError> {
-        self.answers_where(&format!("a.verification_id = {id}")).await
-    }
-
-    /// Answers meeting `cond` (built from integers only), by request and id.
-    async fn answers_where(&self, cond: &str) -> Result<Vec<VerificationAnswer>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT a.id, a.verification_id, a.department_id, o.name AS department, a.status, a.facts, a.attachment_id, \
-             f.name AS attachment_name, a.answered_by, a.answered_at FROM verification_answers a \
-             JOIN organisations o ON o.id = a.department_id LEFT JOIN attachments f ON f.id = a.attachment_id \
-             WHERE {cond} ORDER BY a.verification_id, a.id"
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
-                Ok(VerificationAnswer {
-                    id: get(r, "id")?,
-                    verification_id: get(r, "verification_id")?,
-                    department_id: get(r, "department_id")?,
-                    department: get(r, "department")?,
-                    status: get(r, "status")?,
-                    facts: get(r, "facts")?,
-                    attachment_id: get(r, "attachment_id")?,
-                    attachment_name: opt_text(r, "attachment_name")?,
-                    answered_by: opt_text(r, "answered_by")?,
-                    answered_at: opt_text(r, "answered_at")?,
-                })
-            })
-            .collect()
-    }
-
-    /// One request (with all its answers), whoever asks: the caller checks access.
-    pub async fn verification(&self, id: i64) -> Result<(Verification, Option<i64>), StoreError> {
-        let r = sqlx::query(
-            "SELECT v.id, v.household_id, h.file_no, h.head_name, h.head_id_number, v.region_code, v.union_id, \
-             v.question, v.asked_by, v.asked_on, v.due_on FROM verifications v JOIN households h ON h.id = v.household_id \
-             WHERE v.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        let v = Verification {
-            id,
-            household_id: get(&r, "household_id")?,
-            file_no: get(&r, "file_no")?,
-            head_name: get(&r, "head_name")?,
-            head_id_number: get(&r, "head_id_number")?,
-            region_code: get(&r, "region_code")?,
-            question: get(&r, "question")?,
-            asked_by: get(&r, "asked_by")?,
-            asked_on: get(&r, "asked_on")?,
-            due_on: get(&r, "due_on")?,
-            answers: self.verification_answers(id).await?,
+            Expr::exists(q)
         };
-        Ok((v, get(&r, "union_id")?))
+        let mut q = verifications_q();
+        match department {
+            Some(_) => q.and_where(answer(false)),
+            None => q.cond_where(verification_scope(regions.as_deref(), unions)),
+        };
+        if let Some(h) = household_id {
+            q.and_where(Expr::col((V::Table, V::HouseholdId)).eq(h));
+        }
+        if open_only || overdue_on.is_some() {
+            q.and_where(answer(true));
+        }
+        if let Some(d) = overdue_on {
+            q.and_where(Expr::col((V::Table, V::DueOn)).lt(d));
+        }
+        q.order_by((V::Table, V::Id), Order::Desc).limit(limit);
+        let mut src = Pooled(self);
+        let list = src.rows(&q, verification_from).await?;
+        with_answers(&mut src, list, department).await
+    }
+
+    /// One request (with all its answers) and its union, whoever asks: the caller checks access.
+    pub async fn verification(&self, id: i64) -> Result<(Verification, Option<i64>), StoreError> {
+        use crate::schema::Verifications as V;
+        let mut q = verifications_q();
+        q.and_where(Expr::col((V::Table, V::Id)).eq(id));
+        let mut src = Pooled(self);
+        let found = src.rows(&q, |r| Ok((verification_from(r)?, get::<Option<i64>>(r, "union_id")?))).await?;
+        let (v, union_id) = found.into_iter().next().ok_or(StoreError::NotFound)?;
+        let mut v = with_answers(&mut src, vec![v], None).await?;
+        Ok((v.pop().ok_or(StoreError::NotFound)?, union_id))
     }
 
     /// The joint meeting's member units, in order.
@@ -706,7 +620,7 @@ impl Store {
             q = q.bind(d.to_string());
         }
         let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(task_from).collect()
+        rows.iter().map(|r| task_from(r)).collect()
     }
 
     /// One supervised task.
@@ -724,7 +638,7 @@ impl Store {
     }
 }
 
-fn task_from(r: &AnyRow) -> Result<SupervisedTask, StoreError> {
+fn task_from(r: &dyn RowGet) -> Result<SupervisedTask, StoreError> {
     Ok(SupervisedTask {
         id: get(r, "id")?,
         meeting_id: get(r, "meeting_id")?,
@@ -1145,4 +1059,120 @@ fn roster_insert_sql(id: i64, kind: &str, exit: &str, in_scope: &str, source: &s
          LEFT JOIN households h ON h.head_id_number = v.column2 AND {in_scope}",
         crate::import::sql_text(kind)
     )
+}
+
+/// Requests with their household's file number, head and resident ID.
+fn verifications_q() -> sea_query::SelectStatement {
+    use crate::schema::{Households as H, Verifications as V};
+    Query::select()
+        .columns(
+            [V::Id, V::HouseholdId, V::RegionCode, V::UnionId, V::Question, V::AskedBy, V::AskedOn, V::DueOn]
+                .map(|c| (V::Table, c)),
+        )
+        .columns([H::FileNo, H::HeadName, H::HeadIdNumber].map(|c| (H::Table, c)))
+        .from(V::Table)
+        .inner_join(H::Table, Expr::col((H::Table, H::Id)).equals((V::Table, V::HouseholdId)))
+        .to_owned()
+}
+
+/// Requests in these regions and unions (`None`: any).
+fn verification_scope(regions: Option<&[String]>, unions: Option<&[i64]>) -> sea_query::Cond {
+    use crate::schema::Verifications as V;
+    let mut c = sea_query::Cond::all();
+    if let Some(r) = regions {
+        c = c.add(Expr::col((V::Table, V::RegionCode)).is_in(r.iter().cloned()));
+    }
+    if let Some(u) = unions {
+        c = c.add(Expr::col((V::Table, V::UnionId)).is_in(u.iter().copied()));
+    }
+    c
+}
+
+/// A household's requests as its page lists them: those `scope` reaches, newest first.
+pub(crate) fn household_verifications_q(scope: &crate::Scope, household_id: i64) -> sea_query::SelectStatement {
+    use crate::schema::Verifications as V;
+    let mut q = verifications_q();
+    q.cond_where(verification_scope(scope.region_codes(), scope.union_ids()))
+        .and_where(Expr::col((V::Table, V::HouseholdId)).eq(household_id))
+        .order_by((V::Table, V::Id), Order::Desc)
+        .limit(2000);
+    q
+}
+
+pub(crate) fn verification_from(r: &dyn RowGet) -> Result<Verification, StoreError> {
+    Ok(Verification {
+        id: get(r, "id")?,
+        household_id: get(r, "household_id")?,
+        file_no: get(r, "file_no")?,
+        head_name: get(r, "head_name")?,
+        head_id_number: get(r, "head_id_number")?,
+        region_code: get(r, "region_code")?,
+        question: get(r, "question")?,
+        asked_by: get(r, "asked_by")?,
+        asked_on: get(r, "asked_on")?,
+        due_on: get(r, "due_on")?,
+        answers: Vec::new(),
+    })
+}
+
+/// The requests with their answers (only `department`'s, if given): one statement per 500
+/// requests, not one each.
+pub(crate) async fn with_answers(
+    r: &mut impl Source,
+    mut list: Vec<Verification>,
+    department: Option<i64>,
+) -> Result<Vec<Verification>, StoreError> {
+    use crate::schema::{Attachments as F, Organisations as O, VerificationAnswers as A};
+    let ids: Vec<i64> = list.iter().map(|v| v.id).collect();
+    let mut by_request: HashMap<i64, Vec<VerificationAnswer>> = HashMap::new();
+    for chunk in ids.chunks(500) {
+        let q = Query::select()
+            .columns(
+                [
+                    A::Id,
+                    A::VerificationId,
+                    A::DepartmentId,
+                    A::Status,
+                    A::Facts,
+                    A::AttachmentId,
+                    A::AnsweredBy,
+                    A::AnsweredAt,
+                ]
+                .map(|c| (A::Table, c)),
+            )
+            .expr_as(Expr::col((O::Table, O::Name)), sea_query::Alias::new("department"))
+            .expr_as(Expr::col((F::Table, F::Name)), sea_query::Alias::new("attachment_name"))
+            .from(A::Table)
+            .inner_join(O::Table, Expr::col((O::Table, O::Id)).equals((A::Table, A::DepartmentId)))
+            .left_join(F::Table, Expr::col((F::Table, F::Id)).equals((A::Table, A::AttachmentId)))
+            .and_where(Expr::col((A::Table, A::VerificationId)).is_in(chunk.iter().copied()))
+            .order_by((A::Table, A::VerificationId), Order::Asc)
+            .order_by((A::Table, A::Id), Order::Asc)
+            .to_owned();
+        for a in r.rows(&q, answer_from).await? {
+            by_request.entry(a.verification_id).or_default().push(a);
+        }
+    }
+    for v in &mut list {
+        v.answers = by_request.remove(&v.id).unwrap_or_default();
+        if let Some(d) = department {
+            v.answers.retain(|a| a.department_id == d);
+        }
+    }
+    Ok(list)
+}
+
+fn answer_from(r: &dyn RowGet) -> Result<VerificationAnswer, StoreError> {
+    Ok(VerificationAnswer {
+        id: get(r, "id")?,
+        verification_id: get(r, "verification_id")?,
+        department_id: get(r, "department_id")?,
+        department: get(r, "department")?,
+        status: get(r, "status")?,
+        facts: get(r, "facts")?,
+        attachment_id: get(r, "attachment_id")?,
+        attachment_name: get(r, "attachment_name")?,
+        answered_by: get(r, "answered_by")?,
+        answered_at: get(r, "answered_at")?,
+    })
 }

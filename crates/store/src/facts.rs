@@ -368,7 +368,7 @@ fn read_chunks(file: &std::path::Path, ask: &Ask, tx: &tokio::sync::mpsc::Sender
     }
 }
 
-fn open_reader(file: &std::path::Path) -> Result<rusqlite::Connection, StoreError> {
+pub(crate) fn open_reader(file: &std::path::Path) -> Result<rusqlite::Connection, StoreError> {
     use rusqlite::OpenFlags;
     let conn =
         rusqlite::Connection::open_with_flags(file, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)

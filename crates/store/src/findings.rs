@@ -3,12 +3,11 @@
 //! whenever either changes, and for everyone after a standard changes. A finding whose cause is
 //! gone is cleared, not deleted; an explained one keeps its note.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
 use crate::exchange::region_cond;
 use crate::funds::code_literal;
 use crate::{Scope, StoreError};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A finding as read.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -112,7 +111,7 @@ const FINDING_SELECT: &str = "SELECT x.id, x.entry_id, x.kind, x.related_entry_i
      h.head_name, x.region_code, x.day, x.amount, x.detail, x.status, x.note, x.explained_by, x.explained_at, \
      x.found_at FROM fund_findings x JOIN households h ON h.id = x.household_id";
 
-fn finding_from(r: &AnyRow) -> Result<Finding, StoreError> {
+fn finding_from(r: &dyn RowGet) -> Result<Finding, StoreError> {
     Ok(Finding {
         id: get(r, "id")?,
         entry_id: get(r, "entry_id")?,
@@ -177,7 +176,7 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        Ok((rows.iter().map(finding_from).collect::<Result<_, _>>()?, total))
+        Ok((rows.iter().map(|r| finding_from(r)).collect::<Result<_, _>>()?, total))
     }
 
     /// Findings `scope` reaches counted by kind and status.

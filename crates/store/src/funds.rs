@@ -4,11 +4,10 @@
 //! approved, per union, fund and day (and month), so a balance at any date reads the sums, not
 //! the ledger. Supervision findings are in `findings.rs`.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
 use crate::exchange::region_cond;
 use crate::{Backend, Scope, StoreError};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A fund: money of one source for one year.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -243,7 +242,7 @@ const ENTRY_SELECT: &str = "SELECT e.id, e.kind, e.fund_id, f.name AS fund_name,
      FROM fund_entries e JOIN funds f ON f.id = e.fund_id LEFT JOIN organisations p ON p.id = e.payer_union_id \
      LEFT JOIN organisations q ON q.id = e.payee_union_id LEFT JOIN households h ON h.id = e.household_id";
 
-fn entry_from(r: &AnyRow) -> Result<FundEntry, StoreError> {
+fn entry_from(r: &dyn RowGet) -> Result<FundEntry, StoreError> {
     Ok(FundEntry {
         id: get(r, "id")?,
         kind: get(r, "kind")?,
@@ -275,7 +274,7 @@ fn entry_from(r: &AnyRow) -> Result<FundEntry, StoreError> {
     })
 }
 
-fn fund_from(r: &AnyRow) -> Result<Fund, StoreError> {
+fn fund_from(r: &dyn RowGet) -> Result<Fund, StoreError> {
     Ok(Fund {
         id: get(r, "id")?,
         name: get(r, "name")?,
@@ -287,7 +286,7 @@ fn fund_from(r: &AnyRow) -> Result<Fund, StoreError> {
     })
 }
 
-fn position_from(r: &AnyRow) -> Result<UnionPosition, StoreError> {
+fn position_from(r: &dyn RowGet) -> Result<UnionPosition, StoreError> {
     let received: i64 = get(r, "received")?;
     let transferred: i64 = get(r, "transferred")?;
     let disbursed: i64 = get(r, "disbursed")?;
@@ -314,7 +313,7 @@ impl Store {
     /// Every fund, newest year first.
     pub async fn funds(&self) -> Result<Vec<Fund>, StoreError> {
         let rows = sqlx::query("SELECT * FROM funds ORDER BY year DESC, id").fetch_all(&self.pool).await?;
-        rows.iter().map(fund_from).collect()
+        rows.iter().map(|r| fund_from(r)).collect()
     }
 
     /// Ledger entries `scope` reaches, newest first, with their number counted up to
@@ -354,7 +353,7 @@ impl Store {
         ))
         .fetch_all(&self.pool)
         .await?;
-        Ok((rows.iter().map(entry_from).collect::<Result<_, _>>()?, total))
+        Ok((rows.iter().map(|r| entry_from(r)).collect::<Result<_, _>>()?, total))
     }
 
     /// One entry `scope` reaches.
@@ -381,7 +380,7 @@ impl Store {
         );
         let rows =
             sqlx::query(&sql).bind(month.to_string()).bind(first).bind(day.to_string()).fetch_all(&self.pool).await?;
-        rows.iter().map(position_from).collect()
+        rows.iter().map(|r| position_from(r)).collect()
     }
 
     /// The same positions summed from the ledger itself (approved entries up to `day`), for
@@ -404,7 +403,7 @@ impl Store {
             .bind(day.to_string())
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(position_from).collect()
+        rows.iter().map(|r| position_from(r)).collect()
     }
 
     /// The standards per purpose.

@@ -1,13 +1,13 @@
 //! Households: the file (档案) of each needy worker household.
 
-use crate::db::{get, get_code, Store, WriteTx};
+use crate::db::{get, get_code, RowGet, Store, WriteTx};
+use crate::read::{Pooled, ReadModel, Source};
 use crate::schema::{HouseholdCauses, HouseholdExclusions, Households, Members};
 use crate::{Scope, StoreError};
 use bangfu_domain::{Cause, Exclusion, HouseholdStatus, WorkCapacity};
 use chrono::NaiveDate;
 use sea_query::{Cond, Expr, IntoColumnRef, Order, Query, SelectStatement};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 use std::collections::HashMap;
 
 /// A household as stored.
@@ -194,7 +194,7 @@ pub(crate) const COLUMNS: [Households; 20] = [
     Households::UpdatedAt,
 ];
 
-pub(crate) fn household_from(row: &AnyRow) -> Result<Household, StoreError> {
+pub(crate) fn household_from(row: &dyn RowGet) -> Result<Household, StoreError> {
     let date: String = get(row, "registered_on")?;
     Ok(Household {
         id: get(row, "id")?,
@@ -365,7 +365,7 @@ impl Store {
         list_order(&mut q, filter);
         q.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page));
         filtered(&mut q, scope, filter, CauseAs::Probe);
-        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        let mut items = self.all(&q).await?.iter().map(|r| household_from(r)).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
         // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
         let mut matches = Query::select();
@@ -387,7 +387,7 @@ impl Store {
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(limit);
         filtered(&mut q, scope, filter, CauseAs::Probe);
-        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        let mut items = self.all(&q).await?.iter().map(|r| household_from(r)).collect::<Result<Vec<_>, _>>()?;
         // In chunks: SQLite takes at most 32,766 parameters a statement.
         for chunk in items.chunks_mut(1000) {
             self.attach_causes(chunk).await?;
@@ -451,38 +451,46 @@ impl Store {
     }
 
     async fn attach_causes(&self, items: &mut [Household]) -> Result<(), StoreError> {
-        if items.is_empty() {
-            return Ok(());
-        }
-        let ids: Vec<i64> = items.iter().map(|h| h.id).collect();
-        let q = Query::select()
-            .columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause])
-            .from(HouseholdCauses::Table)
-            .and_where(Expr::col(HouseholdCauses::HouseholdId).is_in(ids))
-            .to_owned();
-        let mut by: HashMap<i64, Vec<Cause>> = HashMap::new();
-        for row in self.all(&q).await? {
-            by.entry(get(&row, "household_id")?).or_default().push(get_code(&row, "cause", Cause::from_code)?);
-        }
-        let q = Query::select()
-            .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code])
-            .from(HouseholdExclusions::Table)
-            .and_where(Expr::col(HouseholdExclusions::HouseholdId).is_in(items.iter().map(|h| h.id)))
-            .to_owned();
-        let mut ex: HashMap<i64, Vec<Exclusion>> = HashMap::new();
-        for row in self.all(&q).await? {
-            ex.entry(get(&row, "household_id")?).or_default().push(get_code(&row, "code", Exclusion::from_code)?);
-        }
-        for h in items {
-            let mut c = by.remove(&h.id).unwrap_or_default();
-            c.sort();
-            h.causes = c;
-            let mut x = ex.remove(&h.id).unwrap_or_default();
-            x.sort();
-            h.exclusions = x;
-        }
-        Ok(())
+        attach_causes_in(&mut Pooled(self), items).await
     }
+}
+
+/// Fills in the households' causes and exclusions, two statements for all of them.
+async fn attach_causes_in(r: &mut impl Source, items: &mut [Household]) -> Result<(), StoreError> {
+    if items.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<i64> = items.iter().map(|h| h.id).collect();
+    let q = Query::select()
+        .columns([HouseholdCauses::HouseholdId, HouseholdCauses::Cause])
+        .from(HouseholdCauses::Table)
+        .and_where(Expr::col(HouseholdCauses::HouseholdId).is_in(ids.iter().copied()))
+        .to_owned();
+    let mut by: HashMap<i64, Vec<Cause>> = HashMap::new();
+    let causes = r.rows(&q, |row| Ok((get(row, "household_id")?, get_code(row, "cause", Cause::from_code)?))).await?;
+    for (id, c) in causes {
+        by.entry(id).or_default().push(c);
+    }
+    let q = Query::select()
+        .columns([HouseholdExclusions::HouseholdId, HouseholdExclusions::Code])
+        .from(HouseholdExclusions::Table)
+        .and_where(Expr::col(HouseholdExclusions::HouseholdId).is_in(ids))
+        .to_owned();
+    let mut ex: HashMap<i64, Vec<Exclusion>> = HashMap::new();
+    let exclusions =
+        r.rows(&q, |row| Ok((get(row, "household_id")?, get_code(row, "code", Exclusion::from_code)?))).await?;
+    for (id, x) in exclusions {
+        ex.entry(id).or_default().push(x);
+    }
+    for h in items {
+        let mut c = by.remove(&h.id).unwrap_or_default();
+        c.sort();
+        h.causes = c;
+        let mut x = ex.remove(&h.id).unwrap_or_default();
+        x.sort();
+        h.exclusions = x;
+    }
+    Ok(())
 }
 
 /// How a cause filter is applied. Measured on SQLite with 1 M households and planner statistics:
@@ -815,4 +823,115 @@ fn by_head(scope: &Scope, id_number: &str) -> SelectStatement {
         .order_by((Households::Table, Households::Id), Order::Desc)
         .limit(1)
         .to_owned()
+}
+
+/// Everything of one household's that its page shows, read as one (issue 21): its row, its
+/// members, its latest 24 months of records, its region's standards, enrolments, assistance and
+/// major events, and its case work — pairings, outcomes, plans, measures, visits and returns to
+/// hardship — in one read transaction, each table read once ([`Store::household_records`]).
+#[derive(Debug, Clone)]
+pub struct HouseholdRecords {
+    /// The household (personal data as stored).
+    pub household: Household,
+    /// Its members.
+    pub members: Vec<crate::Member>,
+    /// The latest month with a record, if any.
+    pub last_month: Option<bangfu_domain::YearMonth>,
+    /// The records of the 24 months that end with the latest, by month.
+    pub months: Vec<crate::MonthlyRecord>,
+    /// The standards of its region.
+    pub standards: Vec<crate::Standard>,
+    /// Its enrolments.
+    pub enrolments: Vec<crate::Enrolment>,
+    /// Its union assistance.
+    pub union_assistance: Vec<crate::UnionAssistance>,
+    /// Its major events.
+    pub major_events: Vec<crate::MajorEventRecord>,
+    /// Its pairings.
+    pub pairings: Vec<crate::Pairing>,
+    /// Its outcomes.
+    pub outcomes: Vec<crate::Outcome>,
+    /// Its plans.
+    pub plans: Vec<crate::Plan>,
+    /// Its measures.
+    pub measures: Vec<crate::Measure>,
+    /// Its visits.
+    pub visits: Vec<crate::Visit>,
+    /// Its returns to hardship.
+    pub returns: Vec<crate::HardshipReturn>,
+    /// Verification requests about it (newest first, at most 2,000).
+    pub verifications: Vec<crate::exchange::Verification>,
+    /// For the names the page shows: the regions in use, the organisations `scope` reaches, and
+    /// the departments a request can be addressed to.
+    pub regions: Vec<crate::Region>,
+    /// See `regions`.
+    pub organisations: Vec<crate::Organisation>,
+    /// See `regions`.
+    pub departments: Vec<crate::Organisation>,
+}
+
+struct RecordsOf {
+    scope: Scope,
+    id: i64,
+}
+
+impl ReadModel for RecordsOf {
+    type Out = HouseholdRecords;
+
+    async fn read<S: Source + Send>(self, r: &mut S) -> Result<HouseholdRecords, StoreError> {
+        let (scope, id) = (&self.scope, self.id);
+        let mut q = by_id(id);
+        q.cond_where(scope.households());
+        let mut household = r.rows(&q, household_from).await?;
+        attach_causes_in(r, &mut household).await?;
+        let household = household.pop().ok_or(StoreError::NotFound)?;
+        // The latest 24 records: the window of the file ends with the latest recorded month.
+        let latest = crate::records::latest_months_q(scope, id, 24);
+        let mut months = r.rows(&latest, crate::records::monthly_from).await?;
+        months.reverse();
+        let last_month = months.last().map(|m| m.month);
+        if let Some(last) = last_month {
+            months.retain(|m| m.month >= last.plus(-23));
+        }
+        use crate::casework::{household_measures_q, household_plans_q, household_returns_q, household_visits_q};
+        Ok(HouseholdRecords {
+            members: crate::records::members_in(r, scope, id).await?,
+            standards: r
+                .rows(&crate::registry::standards_q(Some(&household.region_code)), crate::registry::standard_from)
+                .await?,
+            enrolments: crate::records::enrolments_in(r, scope, id).await?,
+            union_assistance: crate::records::assistance_in(r, scope, id).await?,
+            major_events: crate::records::events_in(r, scope, id).await?,
+            pairings: r.rows(&crate::pairings::household_pairings_q(scope, id), crate::pairings::pairing_from).await?,
+            outcomes: r.rows(&crate::outcomes::household_outcomes_q(scope, id), crate::outcomes::outcome_from).await?,
+            plans: r.rows(&household_plans_q(scope, id), crate::casework::plan_from).await?,
+            measures: r.rows(&household_measures_q(scope, id), crate::casework::measure_from).await?,
+            visits: r.rows(&household_visits_q(scope, id), crate::casework::visit_from).await?,
+            returns: r.rows(&household_returns_q(scope, id), crate::casework::return_from).await?,
+            verifications: {
+                let q = crate::exchange::household_verifications_q(scope, id);
+                let list = r.rows(&q, crate::exchange::verification_from).await?;
+                crate::exchange::with_answers(r, list, None).await?
+            },
+            regions: r.rows(&crate::registry::regions_q(), crate::registry::region_from).await?,
+            organisations: r.rows(&crate::registry::organisations_q(scope, None), crate::registry::org_from).await?,
+            departments: r
+                .rows(
+                    &crate::registry::organisations_q(&Scope::everything(), Some(bangfu_domain::OrgKind::Department)),
+                    crate::registry::org_from,
+                )
+                .await?,
+            household,
+            last_month,
+            months,
+        })
+    }
+}
+
+impl Store {
+    /// One household's records for its page, in one read transaction ([`HouseholdRecords`]);
+    /// NotFound if `scope` does not reach it.
+    pub async fn household_records(&self, scope: &Scope, id: i64) -> Result<HouseholdRecords, StoreError> {
+        self.read_model(RecordsOf { scope: scope.clone(), id }).await
+    }
 }

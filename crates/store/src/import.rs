@@ -11,13 +11,12 @@
 //! away, or, for an import whose process died, when its heartbeat is stale.
 
 use crate::bulk::ROWS_PER_STATEMENT;
-use crate::db::{get, Backend, Store, WriteTx};
+use crate::db::{get, Backend, RowGet, Store, WriteTx};
 use crate::households::HouseholdWrite;
 use crate::records::{member_from, Member, MemberWrite, MonthlyRecord};
 use crate::schema::*;
 use crate::StoreError;
 use sea_query::{Expr, Query, SelectStatement};
-use sqlx::any::AnyRow;
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -48,7 +47,7 @@ fn on_file_query(col: Households, values: &[String]) -> SelectStatement {
         .to_owned()
 }
 
-fn on_file_from(r: &AnyRow) -> Result<OnFile, StoreError> {
+fn on_file_from(r: &dyn RowGet) -> Result<OnFile, StoreError> {
     Ok(OnFile {
         id: get(r, "id")?,
         head_id_number: get(r, "head_id_number")?,

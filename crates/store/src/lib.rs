@@ -1,19 +1,24 @@
 //! Bangfu persistence: one implementation for SQLite (embedded default) and PostgreSQL.
 //!
-//! Queries are written once with sea-query and rendered for the backend in use; rows travel
-//! through sqlx's `Any` driver, so no query exists twice. Only column types that `Any` carries
-//! on both backends are used: BIGINT for integers, money (fen), months (`YYYYMM`) and flags,
-//! TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
+//! Queries are written once with sea-query and rendered for the backend in use. Only column
+//! types that sqlx's `Any` driver carries on both backends are used: BIGINT for integers, money
+//! (fen), months (`YYYYMM`) and flags, TEXT for dates (`YYYY-MM-DD`) and timestamps (RFC 3339).
 //!
-//! Bulk work on a SQLite file (the batch's and the what-if's read, the batch's determinations)
-//! runs the same sea-query statements through rusqlite instead, on a connection of its own, so
-//! rows are not decoded one value at a time through `Any` ([`facts`], `DeterminationWriter`);
-//! rows are decoded by position through one trait whichever driver read them, so the two paths
-//! cannot read differently (a test compares them household by household).
+//! A read is a statement and a decoder: the decoder reads a row by column name through one trait
+//! (`RowGet`), whichever driver handed the row over, and a read function is written once against
+//! `read::Source` — the pool, an open write transaction, or one read transaction. Most reads run
+//! through sqlx's `Any` driver. A read model (the household's page, [`HouseholdRecords`]) runs
+//! all its statements in one read transaction: on a SQLite file on a rusqlite connection of the
+//! store's, on one blocking thread, without a hand-off to sqlx's worker thread per statement; a
+//! test compares it with the one-section reads. Bulk work on a SQLite file (the batch's and the
+//! what-if's read, the batch's determinations) runs the same sea-query statements through
+//! rusqlite too ([`facts`], `DeterminationWriter`), decoded by position; a test compares the two
+//! paths household by household.
 //!
 //! Still written as SQL text (to be moved to sea-query, issue 21): the counts' sources
-//! ([`tallies`], one text for the rebuild and for each transaction) and some statements of
-//! exchange, funds and findings.
+//! ([`tallies`], one text for the rebuild and for each transaction) and the rest of exchange
+//! (rosters, evidence, the joint meeting; the verification reads are sea-query), funds and
+//! findings.
 
 pub mod audit;
 pub mod backup;
@@ -33,6 +38,7 @@ mod migrate;
 pub mod outcomes;
 pub mod pairings;
 pub mod quota;
+mod read;
 pub mod records;
 pub mod registry;
 mod schema;
@@ -56,7 +62,7 @@ pub use facts::{FactsStream, HouseholdFacts};
 pub use findings::{Finding, FindingFilter};
 pub use funds::{EntryFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRow, UnionPosition};
 pub use households::{
-    Household, HouseholdFilter, HouseholdPage, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
+    Household, HouseholdFilter, HouseholdPage, HouseholdRecords, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };
 pub use import::{OnFile, Undone};
 pub use migrate::latest_schema_version;

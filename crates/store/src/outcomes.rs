@@ -2,13 +2,13 @@
 //! or sent back by another; an approved one can be reopened. Reads and writes go through the
 //! household's scope like every other part of the file.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
+use crate::read::{Pooled, Source};
 use crate::schema::{Households, Outcomes};
 use crate::{OpenFile, Scope, StoreError};
 use bangfu_domain::HouseholdStatus;
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// An outcome.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -66,7 +66,7 @@ pub(crate) const COLUMNS: [Outcomes; 16] = [
     Outcomes::Version,
 ];
 
-fn outcome_from(r: &AnyRow) -> Result<Outcome, StoreError> {
+pub(crate) fn outcome_from(r: &dyn RowGet) -> Result<Outcome, StoreError> {
     Ok(Outcome {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -111,10 +111,7 @@ impl Store {
 
     /// A household's outcomes, newest first.
     pub async fn household_outcomes(&self, scope: &Scope, household_id: i64) -> Result<Vec<Outcome>, StoreError> {
-        let mut q = scoped(scope);
-        q.and_where(Expr::col((Outcomes::Table, Outcomes::HouseholdId)).eq(household_id))
-            .order_by((Outcomes::Table, Outcomes::Id), Order::Desc);
-        self.all(&q).await?.iter().map(outcome_from).collect()
+        Pooled(self).rows(&household_outcomes_q(scope, household_id), outcome_from).await
     }
 
     /// Outcomes in `scope` with `status`, oldest first (a queue), at most `limit`.
@@ -128,7 +125,7 @@ impl Store {
         q.and_where(Expr::col((Outcomes::Table, Outcomes::Status)).eq(status))
             .order_by((Outcomes::Table, Outcomes::Id), Order::Asc)
             .limit(limit);
-        self.all(&q).await?.iter().map(outcome_from).collect()
+        self.all(&q).await?.iter().map(|r| outcome_from(r)).collect()
     }
 }
 
@@ -265,4 +262,12 @@ impl WriteTx {
             .to_owned();
         self.exec(&q).await.map(|_| ())
     }
+}
+
+/// The statement of [`Store::household_outcomes`].
+pub(crate) fn household_outcomes_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = scoped(scope);
+    q.and_where(Expr::col((Outcomes::Table, Outcomes::HouseholdId)).eq(household_id))
+        .order_by((Outcomes::Table, Outcomes::Id), Order::Desc);
+    q
 }

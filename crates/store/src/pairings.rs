@@ -1,14 +1,14 @@
 //! One-to-one pairing (一帮一): a helper unit and a named responsible person stay with a
 //! household until the goal is reached (不达目标不脱钩).
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
 use crate::households::{household_from, COLUMNS as HOUSEHOLD_COLUMNS};
+use crate::read::{Pooled, Source};
 use crate::schema::{Households, Pairings};
 use crate::{Household, OpenFile, Scope, StoreError};
 use bangfu_domain::HouseholdStatus;
 use sea_query::{Cond, Expr, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A pairing.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -45,7 +45,7 @@ const COLUMNS: [Pairings; 9] = [
     Pairings::Version,
 ];
 
-fn pairing_from(r: &AnyRow) -> Result<Pairing, StoreError> {
+pub(crate) fn pairing_from(r: &dyn RowGet) -> Result<Pairing, StoreError> {
     Ok(Pairing {
         id: get(r, "id")?,
         household_id: get(r, "household_id")?,
@@ -96,10 +96,7 @@ impl Store {
 
     /// A household's pairings, newest first.
     pub async fn household_pairings(&self, scope: &Scope, household_id: i64) -> Result<Vec<Pairing>, StoreError> {
-        let mut q = scoped(scope);
-        q.and_where(Expr::col((Pairings::Table, Pairings::HouseholdId)).eq(household_id))
-            .order_by((Pairings::Table, Pairings::Id), Order::Desc);
-        self.all(&q).await?.iter().map(pairing_from).collect()
+        Pooled(self).rows(&household_pairings_q(scope, household_id), pairing_from).await
     }
 
     /// The queue of households in the file without a helper, in file-number order, and how many
@@ -125,7 +122,7 @@ impl Store {
             .from(Households::Table)
             .and_where(Expr::col((Households::Table, Households::Id)).is_in(ids.clone()))
             .to_owned();
-        let mut items = self.all(&q).await?.iter().map(household_from).collect::<Result<Vec<_>, _>>()?;
+        let mut items = self.all(&q).await?.iter().map(|r| household_from(r)).collect::<Result<Vec<_>, _>>()?;
         items.sort_by_key(|h| ids.iter().position(|i| *i == h.id));
         let matches = Query::select().expr(Expr::val(1)).from(Households::Table).cond_where(unpaired(scope)).to_owned();
         Ok((items, self.capped_count(matches, cap).await?))
@@ -218,4 +215,12 @@ impl WriteTx {
             .to_owned();
         self.expect_one(q, Pairings::Table, Pairings::Id, id).await
     }
+}
+
+/// The statement of [`Store::household_pairings`].
+pub(crate) fn household_pairings_q(scope: &Scope, household_id: i64) -> sea_query::SelectStatement {
+    let mut q = scoped(scope);
+    q.and_where(Expr::col((Pairings::Table, Pairings::HouseholdId)).eq(household_id))
+        .order_by((Pairings::Table, Pairings::Id), Order::Desc);
+    q
 }

@@ -1,14 +1,14 @@
 //! What sits under a household: members, monthly finance records, social-assistance
 //! enrolments and union assistance. A household's version covers all of them.
 
-use crate::db::{get, get_code, Store, WriteTx};
+use crate::db::{get, get_code, RowGet, Store, WriteTx};
+use crate::read::{Pooled, Source};
 use crate::schema::{Enrolments, Members, MonthlyRecords, UnionAssistance as Ua};
 use crate::{OpenFile, Scope, StoreError};
 use bangfu_domain::{AssistanceKind, MajorEvent, Money, Relation, Scheme, Situation, UnionMeasure, YearMonth};
 use chrono::NaiveDate;
 use sea_query::{Expr, OnConflict, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A household member.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -140,20 +140,20 @@ pub struct UnionAssistance {
     pub note: String,
 }
 
-fn date(row: &AnyRow, col: &'static str) -> Result<NaiveDate, StoreError> {
+fn date(row: &dyn RowGet, col: &'static str) -> Result<NaiveDate, StoreError> {
     let s: String = get(row, col)?;
     NaiveDate::parse_from_str(&s, "%Y-%m-%d").map_err(|_| StoreError::Corrupt(col))
 }
 
-fn month(row: &AnyRow, col: &'static str) -> Result<YearMonth, StoreError> {
+fn month(row: &dyn RowGet, col: &'static str) -> Result<YearMonth, StoreError> {
     YearMonth::from_key(get(row, col)?).ok_or(StoreError::Corrupt(col))
 }
 
-fn money(row: &AnyRow, col: &'static str) -> Result<Money, StoreError> {
+fn money(row: &dyn RowGet, col: &'static str) -> Result<Money, StoreError> {
     Ok(Money::from_fen(get(row, col)?))
 }
 
-pub(crate) fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
+pub(crate) fn member_from(row: &dyn RowGet) -> Result<Member, StoreError> {
     Ok(Member {
         id: get(row, "id")?,
         household_id: get(row, "household_id")?,
@@ -165,7 +165,7 @@ pub(crate) fn member_from(row: &AnyRow) -> Result<Member, StoreError> {
     })
 }
 
-fn monthly_from(row: &AnyRow) -> Result<MonthlyRecord, StoreError> {
+pub(crate) fn monthly_from(row: &dyn RowGet) -> Result<MonthlyRecord, StoreError> {
     Ok(MonthlyRecord {
         month: month(row, "month")?,
         members: get(row, "members")?,
@@ -210,7 +210,7 @@ pub(crate) fn month_values(household_id: i64, r: &MonthlyRecord) -> [sea_query::
 impl Store {
     /// A household's members, in the order they were added.
     pub async fn members(&self, scope: &Scope, household_id: i64) -> Result<Vec<Member>, StoreError> {
-        members_in(Reader::Pool(self), scope, household_id).await
+        members_in(&mut Pooled(self), scope, household_id).await
     }
 
     /// A household's monthly records from `from` to `to` inclusive, by month.
@@ -221,7 +221,7 @@ impl Store {
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<MonthlyRecord>, StoreError> {
-        monthly_in(Reader::Pool(self), scope, household_id, from, to).await
+        monthly_in(&mut Pooled(self), scope, household_id, from, to).await
     }
 
     /// The latest month with a record, if any.
@@ -239,21 +239,25 @@ impl Store {
 
     /// A household's enrolments, by first month.
     pub async fn enrolments(&self, scope: &Scope, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
-        enrolments_in(Reader::Pool(self), scope, household_id).await
+        enrolments_in(&mut Pooled(self), scope, household_id).await
     }
 
     /// A household's union assistance, newest first.
     pub async fn union_assistance(&self, scope: &Scope, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
-        assistance_in(Reader::Pool(self), scope, household_id).await
+        assistance_in(&mut Pooled(self), scope, household_id).await
     }
 
     /// A household's major events, newest first.
     pub async fn major_events(&self, scope: &Scope, household_id: i64) -> Result<Vec<MajorEventRecord>, StoreError> {
-        events_in(Reader::Pool(self), scope, household_id).await
+        events_in(&mut Pooled(self), scope, household_id).await
     }
 }
 
-async fn events_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<MajorEventRecord>, StoreError> {
+pub(crate) async fn events_in(
+    r: &mut impl Source,
+    scope: &Scope,
+    household_id: i64,
+) -> Result<Vec<MajorEventRecord>, StoreError> {
     use crate::schema::MajorEvents as E;
     let q = Query::select()
         .columns([E::Id, E::Month, E::Kind, E::Note, E::RecordedBy])
@@ -263,19 +267,16 @@ async fn events_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Ve
         .order_by(E::Month, Order::Desc)
         .order_by(E::Id, Order::Desc)
         .to_owned();
-    r.all(&q)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(MajorEventRecord {
-                id: get(row, "id")?,
-                month: month(row, "month")?,
-                kind: get_code(row, "kind", MajorEvent::from_code)?,
-                note: get(row, "note")?,
-                recorded_by: get(row, "recorded_by")?,
-            })
+    r.rows(&q, |row| {
+        Ok(MajorEventRecord {
+            id: get(row, "id")?,
+            month: month(row, "month")?,
+            kind: get_code(row, "kind", MajorEvent::from_code)?,
+            note: get(row, "note")?,
+            recorded_by: get(row, "recorded_by")?,
         })
-        .collect()
+    })
+    .await
 }
 
 /// The records of an open file, read inside its transaction: the values a change replaces,
@@ -284,7 +285,7 @@ async fn events_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Ve
 impl WriteTx {
     /// The file's members.
     pub async fn file_members(&mut self, file: &OpenFile) -> Result<Vec<Member>, StoreError> {
-        members_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+        members_in(self, &Scope::everything(), file.id()).await
     }
 
     /// The file's monthly records in a range.
@@ -294,22 +295,22 @@ impl WriteTx {
         from: YearMonth,
         to: YearMonth,
     ) -> Result<Vec<MonthlyRecord>, StoreError> {
-        monthly_in(Reader::Tx(self), &Scope::everything(), file.id(), from, to).await
+        monthly_in(self, &Scope::everything(), file.id(), from, to).await
     }
 
     /// The file's enrolments.
     pub async fn file_enrolments(&mut self, file: &OpenFile) -> Result<Vec<Enrolment>, StoreError> {
-        enrolments_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+        enrolments_in(self, &Scope::everything(), file.id()).await
     }
 
     /// The file's union assistance.
     pub async fn file_assistance(&mut self, file: &OpenFile) -> Result<Vec<UnionAssistance>, StoreError> {
-        assistance_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+        assistance_in(self, &Scope::everything(), file.id()).await
     }
 
     /// The file's major events.
     pub async fn file_major_events(&mut self, file: &OpenFile) -> Result<Vec<MajorEventRecord>, StoreError> {
-        events_in(Reader::Tx(self), &Scope::everything(), file.id()).await
+        events_in(self, &Scope::everything(), file.id()).await
     }
 
     /// Records a major event; returns its id.
@@ -350,23 +351,12 @@ impl WriteTx {
     }
 }
 
-/// Where a read runs: the pool, or an open write transaction.
-enum Reader<'a> {
-    Pool(&'a Store),
-    Tx(&'a mut WriteTx),
-}
-
-impl Reader<'_> {
-    async fn all(self, q: &sea_query::SelectStatement) -> Result<Vec<AnyRow>, StoreError> {
-        match self {
-            Reader::Pool(s) => s.all(q).await,
-            Reader::Tx(t) => t.all(q).await,
-        }
-    }
-}
-
 /// A household's members, in the order they were added.
-async fn members_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<Member>, StoreError> {
+pub(crate) async fn members_in(
+    r: &mut impl Source,
+    scope: &Scope,
+    household_id: i64,
+) -> Result<Vec<Member>, StoreError> {
     use Members::*;
     let q = Query::select()
         .columns([Id, HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
@@ -375,12 +365,12 @@ async fn members_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<V
         .cond_where(reachable(scope, household_id))
         .order_by(Id, Order::Asc)
         .to_owned();
-    r.all(&q).await?.iter().map(member_from).collect()
+    r.rows(&q, member_from).await
 }
 
 /// A household's monthly records from `from` to `to` inclusive, by month.
-async fn monthly_in(
-    r: Reader<'_>,
+pub(crate) async fn monthly_in(
+    r: &mut impl Source,
     scope: &Scope,
     household_id: i64,
     from: YearMonth,
@@ -394,11 +384,27 @@ async fn monthly_in(
         .and_where(Expr::col(MonthlyRecords::Month).between(from.to_key(), to.to_key()))
         .order_by(MonthlyRecords::Month, Order::Asc)
         .to_owned();
-    r.all(&q).await?.iter().map(monthly_from).collect()
+    r.rows(&q, monthly_from).await
+}
+
+/// A household's latest `n` monthly records, newest first.
+pub(crate) fn latest_months_q(scope: &Scope, household_id: i64, n: u64) -> sea_query::SelectStatement {
+    Query::select()
+        .columns(MONTH_COLUMNS)
+        .from(MonthlyRecords::Table)
+        .and_where(Expr::col(MonthlyRecords::HouseholdId).eq(household_id))
+        .cond_where(reachable(scope, household_id))
+        .order_by(MonthlyRecords::Month, Order::Desc)
+        .limit(n)
+        .to_owned()
 }
 
 /// A household's enrolments, by first month.
-async fn enrolments_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<Enrolment>, StoreError> {
+pub(crate) async fn enrolments_in(
+    r: &mut impl Source,
+    scope: &Scope,
+    household_id: i64,
+) -> Result<Vec<Enrolment>, StoreError> {
     let q = Query::select()
         .columns([Enrolments::Id, Enrolments::Scheme, Enrolments::FromMonth, Enrolments::ToMonth])
         .from(Enrolments::Table)
@@ -406,26 +412,27 @@ async fn enrolments_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Resul
         .cond_where(reachable(scope, household_id))
         .order_by(Enrolments::FromMonth, Order::Asc)
         .to_owned();
-    r.all(&q)
-        .await?
-        .iter()
-        .map(|row| {
-            let to: Option<i64> = get(row, "to_month")?;
-            Ok(Enrolment {
-                id: get(row, "id")?,
-                scheme: get_code(row, "scheme", Scheme::from_code)?,
-                from: month(row, "from_month")?,
-                to: match to {
-                    Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("to_month"))?),
-                    None => None,
-                },
-            })
+    r.rows(&q, |row| {
+        let to: Option<i64> = get(row, "to_month")?;
+        Ok(Enrolment {
+            id: get(row, "id")?,
+            scheme: get_code(row, "scheme", Scheme::from_code)?,
+            from: month(row, "from_month")?,
+            to: match to {
+                Some(k) => Some(YearMonth::from_key(k).ok_or(StoreError::Corrupt("to_month"))?),
+                None => None,
+            },
         })
-        .collect()
+    })
+    .await
 }
 
 /// A household's union assistance, newest first.
-async fn assistance_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Result<Vec<UnionAssistance>, StoreError> {
+pub(crate) async fn assistance_in(
+    r: &mut impl Source,
+    scope: &Scope,
+    household_id: i64,
+) -> Result<Vec<UnionAssistance>, StoreError> {
     let q = Query::select()
         .columns([Ua::Id, Ua::Date, Ua::Kind, Ua::Amount, Ua::Measure, Ua::Note])
         .from(Ua::Table)
@@ -434,20 +441,17 @@ async fn assistance_in(r: Reader<'_>, scope: &Scope, household_id: i64) -> Resul
         .order_by(Ua::Date, Order::Desc)
         .order_by(Ua::Id, Order::Desc)
         .to_owned();
-    r.all(&q)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(UnionAssistance {
-                id: get(row, "id")?,
-                date: date(row, "date")?,
-                kind: get_code(row, "kind", AssistanceKind::from_code)?,
-                amount: money(row, "amount")?,
-                measure: get_code(row, "measure", UnionMeasure::from_code)?,
-                note: get(row, "note")?,
-            })
+    r.rows(&q, |row| {
+        Ok(UnionAssistance {
+            id: get(row, "id")?,
+            date: date(row, "date")?,
+            kind: get_code(row, "kind", AssistanceKind::from_code)?,
+            amount: money(row, "amount")?,
+            measure: get_code(row, "measure", UnionMeasure::from_code)?,
+            note: get(row, "note")?,
         })
-        .collect()
+    })
+    .await
 }
 
 impl WriteTx {

@@ -1,12 +1,12 @@
 //! Regions, organisations and regional standards.
 
-use crate::db::{get, get_code, Store, WriteTx};
+use crate::db::{get, get_code, RowGet, Store, WriteTx};
+use crate::read::{Pooled, Source};
 use crate::schema::{Organisations, Regions, Standards};
 use crate::{Scope, StoreError};
 use bangfu_domain::{Money, OrgKind, StandardKind, YearMonth};
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// An administrative region (GB/T 2260).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -71,7 +71,7 @@ pub struct Standard {
     pub amount: Money,
 }
 
-fn region_from(row: &AnyRow) -> Result<Region, StoreError> {
+pub(crate) fn region_from(row: &dyn RowGet) -> Result<Region, StoreError> {
     Ok(Region {
         code: get(row, "code")?,
         name: get(row, "name")?,
@@ -100,7 +100,7 @@ pub fn national_regions() -> Vec<(&'static str, &'static str, Option<&'static st
 /// The whole country's region code.
 pub const NATIONAL: &str = "100000";
 
-fn org_from(row: &AnyRow) -> Result<Organisation, StoreError> {
+pub(crate) fn org_from(row: &dyn RowGet) -> Result<Organisation, StoreError> {
     Ok(Organisation {
         id: get(row, "id")?,
         name: get(row, "name")?,
@@ -111,7 +111,7 @@ fn org_from(row: &AnyRow) -> Result<Organisation, StoreError> {
     })
 }
 
-fn standard_from(row: &AnyRow) -> Result<Standard, StoreError> {
+pub(crate) fn standard_from(row: &dyn RowGet) -> Result<Standard, StoreError> {
     Ok(Standard {
         region_code: get(row, "region_code")?,
         kind: get_code(row, "kind", StandardKind::from_code)?,
@@ -164,13 +164,7 @@ where
 impl Store {
     /// The regions in use, by code (a city before its counties).
     pub async fn regions(&self) -> Result<Vec<Region>, StoreError> {
-        let q = Query::select()
-            .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode, Regions::InUse])
-            .from(Regions::Table)
-            .and_where(Expr::col(Regions::InUse).eq(1))
-            .order_by(Regions::Code, Order::Asc)
-            .to_owned();
-        self.all(&q).await?.iter().map(region_from).collect()
+        Pooled(self).rows(&regions_q(), region_from).await
     }
 
     /// One region, in use or not.
@@ -234,16 +228,7 @@ impl Store {
 
     /// Organisations, optionally of one kind, by name.
     pub async fn organisations(&self, scope: &Scope, kind: Option<OrgKind>) -> Result<Vec<Organisation>, StoreError> {
-        let mut q = Query::select();
-        q.columns(org_columns())
-            .from(Organisations::Table)
-            .cond_where(scope.organisations())
-            .order_by(Organisations::RegionCode, Order::Asc)
-            .order_by(Organisations::Id, Order::Asc);
-        if let Some(k) = kind {
-            q.and_where(Expr::col(Organisations::Kind).eq(k.code()));
-        }
-        self.all(&q).await?.iter().map(org_from).collect()
+        Pooled(self).rows(&organisations_q(scope, kind), org_from).await
     }
 
     /// One organisation.
@@ -259,16 +244,7 @@ impl Store {
 
     /// Regional standards, optionally for one region, by region, kind and month.
     pub async fn standards(&self, region: Option<&str>) -> Result<Vec<Standard>, StoreError> {
-        let mut q = Query::select();
-        q.columns([Standards::RegionCode, Standards::Kind, Standards::FromMonth, Standards::Amount])
-            .from(Standards::Table)
-            .order_by(Standards::RegionCode, Order::Asc)
-            .order_by(Standards::Kind, Order::Asc)
-            .order_by(Standards::FromMonth, Order::Asc);
-        if let Some(r) = region {
-            q.and_where(Expr::col(Standards::RegionCode).eq(r));
-        }
-        self.all(&q).await?.iter().map(standard_from).collect()
+        Pooled(self).rows(&standards_q(region), standard_from).await
     }
 
     /// Whether households, organisations or users refer to an organisation (for safe deletes).
@@ -482,4 +458,42 @@ impl WriteTx {
             None => Err(StoreError::NotFound),
         }
     }
+}
+
+/// The statement of [`Store::standards`].
+pub(crate) fn standards_q(region: Option<&str>) -> sea_query::SelectStatement {
+    let mut q = Query::select();
+    q.columns([Standards::RegionCode, Standards::Kind, Standards::FromMonth, Standards::Amount])
+        .from(Standards::Table)
+        .order_by(Standards::RegionCode, Order::Asc)
+        .order_by(Standards::Kind, Order::Asc)
+        .order_by(Standards::FromMonth, Order::Asc);
+    if let Some(r) = region {
+        q.and_where(Expr::col(Standards::RegionCode).eq(r));
+    }
+    q
+}
+
+/// The statement of [`Store::regions`].
+pub(crate) fn regions_q() -> sea_query::SelectStatement {
+    Query::select()
+        .columns([Regions::Code, Regions::Name, Regions::NameEn, Regions::ParentCode, Regions::InUse])
+        .from(Regions::Table)
+        .and_where(Expr::col(Regions::InUse).eq(1))
+        .order_by(Regions::Code, Order::Asc)
+        .to_owned()
+}
+
+/// The statement of [`Store::organisations`].
+pub(crate) fn organisations_q(scope: &Scope, kind: Option<OrgKind>) -> sea_query::SelectStatement {
+    let mut q = Query::select();
+    q.columns(org_columns())
+        .from(Organisations::Table)
+        .cond_where(scope.organisations())
+        .order_by(Organisations::RegionCode, Order::Asc)
+        .order_by(Organisations::Id, Order::Asc);
+    if let Some(k) = kind {
+        q.and_where(Expr::col(Organisations::Kind).eq(k.code()));
+    }
+    q
 }

@@ -409,3 +409,36 @@ pub(crate) enum CampaignRegions {
     CampaignId,
     RegionCode,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Verifications {
+    Table,
+    Id,
+    HouseholdId,
+    RegionCode,
+    UnionId,
+    Question,
+    AskedBy,
+    AskedOn,
+    DueOn,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum VerificationAnswers {
+    Table,
+    Id,
+    VerificationId,
+    DepartmentId,
+    Status,
+    Facts,
+    AttachmentId,
+    AnsweredBy,
+    AnsweredAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Attachments {
+    Table,
+    Id,
+    Name,
+}

@@ -1,12 +1,11 @@
 //! Users, their sign-in sessions and API tokens. Secrets are stored only as hashes: the
 //! password as argon2id (made by the app layer), session ids and tokens as SHA-256.
 
-use crate::db::{get, Store, WriteTx};
+use crate::db::{get, RowGet, Store, WriteTx};
 use crate::schema::{ApiTokens, Sessions, Users};
 use crate::StoreError;
 use sea_query::{Expr, Order, Query};
 use serde::Serialize;
-use sqlx::any::AnyRow;
 
 /// A user account.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -97,7 +96,7 @@ const USER_COLUMNS: [Users; 11] = [
     Users::UpdatedAt,
 ];
 
-fn user_from(r: &AnyRow) -> Result<User, StoreError> {
+fn user_from(r: &dyn RowGet) -> Result<User, StoreError> {
     Ok(User {
         id: get(r, "id")?,
         name: get(r, "name")?,
@@ -122,7 +121,7 @@ const TOKEN_COLUMNS: [ApiTokens; 6] = [
     ApiTokens::RevokedAt,
 ];
 
-fn token_from(r: &AnyRow) -> Result<ApiToken, StoreError> {
+fn token_from(r: &dyn RowGet) -> Result<ApiToken, StoreError> {
     Ok(ApiToken {
         id: get(r, "id")?,
         user_id: get(r, "user_id")?,
@@ -152,7 +151,7 @@ impl Store {
     /// All users, by name.
     pub async fn users(&self) -> Result<Vec<User>, StoreError> {
         let q = Query::select().columns(USER_COLUMNS).from(Users::Table).order_by(Users::Name, Order::Asc).to_owned();
-        self.all(&q).await?.iter().map(user_from).collect()
+        self.all(&q).await?.iter().map(|r| user_from(r)).collect()
     }
 
     /// The session with this (hashed) id.
@@ -189,7 +188,7 @@ impl Store {
             .and_where(Expr::col(ApiTokens::UserId).eq(user_id))
             .order_by(ApiTokens::Id, Order::Desc)
             .to_owned();
-        self.all(&q).await?.iter().map(token_from).collect()
+        self.all(&q).await?.iter().map(|r| token_from(r)).collect()
     }
 
     /// One token.

@@ -1106,16 +1106,6 @@ async fn verification_request(
     }
 }
 
-/// The household page's request form: departments to ask.
-pub(crate) async fn department_options(s: &AppState) -> Vec<(String, String)> {
-    s.app
-        .store
-        .organisations(&bangfu_store::Scope::everything(), Some(OrgKind::Department))
-        .await
-        .map(|o| o.into_iter().map(|o| (o.id.to_string(), o.name)).collect())
-        .unwrap_or_default()
-}
-
 // ---------------------------------------------------------------- joint meeting
 
 fn task_label(ctx: &Ctx, code: &str) -> String {

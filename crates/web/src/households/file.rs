@@ -248,12 +248,8 @@ async fn household_view(
         Err(e) => return ctx.error(e),
     };
     let eval = view.evaluation.clone().map(|(m, e)| crate::policy::evaluation::panel(ctx, m, e));
-    let (regions, orgs) = match (s.app.store.regions().await, s.app.organisations(&ctx.who, None).await) {
-        (Ok(r), Ok(o)) => (r, o),
-        (Err(e), _) => return ctx.error(e.into()),
-        (_, Err(e)) => return ctx.error(e),
-    };
-    let work = crate::casework::view::for_household(ctx, view.file.household.status, &orgs, &view);
+    let (regions, orgs) = (&view.regions, &view.organisations);
+    let work = crate::casework::view::for_household(ctx, view.file.household.status, orgs, &view);
     let verifications = view
         .verifications
         .iter()
@@ -273,7 +269,8 @@ async fn household_view(
             VerificationLine { id: v.id, asked_on: v.asked_on, question: v.question, state }
         })
         .collect();
-    let departments = crate::exchange::pages::department_options(s).await;
+    let departments: Vec<(String, String)> =
+        view.departments.iter().map(|o| (o.id.to_string(), o.name.clone())).collect();
     let plan = crate::casework::view::plan_section(ctx, view.plans);
     let zh = ctx.lang.zh();
     let t = ctx.lang.tr();
@@ -295,13 +292,13 @@ async fn household_view(
             can_pay: ctx.who.can(Permission::RecordFunds),
             id_shown: revealed.as_ref().map_or_else(|| h.head_id_number.clone(), |r| r.head_id_number.clone()),
             phone: revealed.as_ref().map_or_else(|| h.phone.clone(), |r| r.phone.clone()),
-            region: region_names(&regions, zh).get(&h.region_code).cloned().unwrap_or_default(),
+            region: region_names(regions, zh).get(&h.region_code).cloned().unwrap_or_default(),
             pool: file.pool.label(zh),
             status: h.status.label(zh),
             causes: causes_label(&h.causes, zh),
             work_capacity: h.work_capacity.label(zh),
-            union: org_name(&orgs, h.union_id, t.none),
-            employer: org_name(&orgs, h.employer_id, t.none),
+            union: org_name(orgs, h.union_id, t.none),
+            employer: org_name(orgs, h.employer_id, t.none),
             members: file
                 .members
                 .iter()
