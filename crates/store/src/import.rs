@@ -13,10 +13,10 @@
 use crate::bulk::ROWS_PER_STATEMENT;
 use crate::db::{get, Backend, RowGet, Store, WriteTx};
 use crate::households::HouseholdWrite;
-use crate::records::{member_from, Member, MemberWrite, MonthlyRecord};
+use crate::records::{member_from, month_values, Member, MemberWrite, MonthlyRecord, MONTH_COLUMNS};
 use crate::schema::*;
 use crate::StoreError;
-use sea_query::{Expr, Query, SelectStatement};
+use sea_query::{Expr, OnConflict, Query, SelectStatement};
 use sqlx::AnyConnection;
 use std::collections::HashMap;
 
@@ -203,12 +203,10 @@ impl WriteTx {
         by: &str,
         import_id: Option<i64>,
     ) -> Result<(), StoreError> {
-        use std::fmt::Write;
         if let (true, Some(import)) = (replace, import_id) {
             self.keep_replaced(import, rows).await?;
         }
         let import = import_id.map_or_else(|| "NULL".to_string(), |i| i.to_string());
-        let tail = format!(",{},{},{import})", sql_text(by), sql_text(&crate::now_rfc3339()));
         let on_conflict = " ON CONFLICT (household_id, month) DO UPDATE SET members = excluded.members, \
              income = excluded.income, government_assistance = excluded.government_assistance, \
              nl_medical = excluded.nl_medical, nl_education = excluded.nl_education, \
@@ -248,36 +246,27 @@ impl WriteTx {
             return Ok(());
         }
 
+        // Bound values, the same statement for every full chunk: SQLite prepares it once (parsing a
+        // thousand rows of literals was a fifth of a 2,400,000-month import).
+        use crate::schema::MonthlyRecords as M;
+        let (by, at) = (by.to_string(), crate::now_rfc3339());
+        let mut cols = MONTH_COLUMNS.to_vec();
+        cols.extend([M::RecordedBy, M::RecordedAt, M::ImportId]);
+        let updated = cols[2..].to_vec();
         for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = String::with_capacity(chunk.len() * 90 + 600);
-            sql.push_str(
-                "INSERT INTO monthly_records (household_id, month, members, income, government_assistance, \
-                 nl_medical, nl_education, nl_emergency, nl_accident, nl_other, recorded_by, recorded_at, import_id) \
-                 VALUES ",
-            );
-            for (i, (h, r)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(',');
-                }
-                let _ = write!(
-                    sql,
-                    "({h},{},{},{},{},{},{},{},{},{}",
-                    r.month.to_key(),
-                    r.members,
-                    r.income.fen(),
-                    r.government_assistance.fen(),
-                    r.medical.fen(),
-                    r.education.fen(),
-                    r.emergency.fen(),
-                    r.accident.fen(),
-                    r.other.fen()
-                );
-                sql.push_str(&tail);
+            let mut q = Query::insert();
+            q.into_table(M::Table).columns(cols.iter().copied());
+            for (h, r) in chunk {
+                let mut v = month_values(*h, r).to_vec();
+                v.extend([by.clone().into(), at.clone().into(), import_id.into()]);
+                q.values_panic(v);
             }
             if replace {
-                sql.push_str(on_conflict);
+                q.on_conflict(
+                    OnConflict::columns([M::HouseholdId, M::Month]).update_columns(updated.iter().copied()).to_owned(),
+                );
             }
-            sqlx::query(&sql).execute(&mut *self.tx).await?;
+            self.exec(&q).await?;
         }
         Ok(())
     }

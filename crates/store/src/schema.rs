@@ -106,6 +106,7 @@ pub(crate) enum MonthlyRecords {
     NlOther,
     RecordedBy,
     RecordedAt,
+    ImportId,
 }
 
 #[derive(Iden, Clone, Copy)]
