@@ -343,8 +343,10 @@ impl App {
         // and cannot ask for the matched ones only.
         let reads = who.can(Permission::ReadHouseholds);
         let matched = if reads { matched } else { None };
-        let (mut rows, total) =
-            self.store.roster_rows(id, &seen, matched, offset.max(0), limit.clamp(1, 100_000)).await?;
+        let (mut rows, total) = self
+            .store
+            .roster_rows(id, &seen, matched, offset.max(0).unsigned_abs(), limit.clamp(1, 100_000).unsigned_abs())
+            .await?;
         for row in &mut rows {
             // Masked for everyone, as on every other page.
             row.id_number = bangfu_domain::id_number::mask(&row.id_number);

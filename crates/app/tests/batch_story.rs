@@ -132,6 +132,14 @@ async fn the_household_page_reads_in_one_transaction_what_each_section_reads_alo
         let everything = Scope::everything();
         let departments = app.store.organisations(&everything, Some(bangfu_domain::OrgKind::Department)).await.unwrap();
         assert!(departments.len() >= 2);
+        // The demo links the joint meeting's member units to the departments of the same name.
+        let members = app.store.joint_members().await.unwrap();
+        let linked = members.iter().filter(|m| departments.iter().any(|d| d.name == m.name)).count();
+        assert!(linked >= 2, "{members:?}");
+        for m in &members {
+            let same = departments.iter().find(|d| d.name == m.name).map(|d| d.id);
+            assert_eq!(m.organisation_id, same, "{:?}: {}", db.backend, m.name);
+        }
         // Requests about two households, one of them answered, so the page has answers to read.
         let city = Principal::system();
         for id in [3, 8] {

@@ -210,7 +210,9 @@ async fn rosters_verifications_and_the_joint_meeting() {
         };
         assert!(matches!(app.record_meeting(&liaison, &meeting).await, Err(AppError::Forbidden)));
         let mid = app.record_meeting(&office, &meeting).await.unwrap();
-        assert_eq!(app.meetings(&county).await.unwrap()[0].decisions.len(), 1);
+        assert_eq!(app.meetings(&county).await.unwrap()[0].decisions, vec!["民政局月底前完成低保名单比对".to_string()]);
+        let linked = app.joint_members(&liaison).await.unwrap().into_iter().find(|m| m.id == civil_member.id).unwrap();
+        assert_eq!((linked.organisation_id, linked.responsible.as_str()), (Some(civil), "张局长"));
         let deadline = (today + chrono::Days::new(7)).to_string();
         let task = app
             .create_task(
@@ -244,6 +246,8 @@ async fn rosters_verifications_and_the_joint_meeting() {
         )
         .await
         .unwrap();
+        let done = app.store.supervised_task(task.id).await.unwrap();
+        assert_eq!((done.status.as_str(), done.version, done.progress.as_str()), ("done", 2, "已完成"));
         assert!(app.exchange_reminders(&liaison).await.unwrap().0.is_empty());
     }
 }

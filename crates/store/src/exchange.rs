@@ -1,8 +1,9 @@
 //! Data exchange with the joint meeting's member units (issue 7): department rosters matched to
 //! households by resident ID, verification requests and their answers, evidence on a
 //! household's timeline, attachments, and the joint meeting (members, meetings, decisions,
-//! supervised tasks). Plain SQL with numbered parameters, each used once and in order, so the
-//! same text runs on SQLite and PostgreSQL.
+//! supervised tasks). Written with sea-query like the rest of the store, except a roster's bulk
+//! write (its rows matched to heads as they go in, by a staging table on PostgreSQL) and an
+//! attachment's bytes, still SQL text with numbered parameters.
 
 use crate::db::{get, RowGet, Store, WriteTx};
 use crate::read::{Pooled, Source};
@@ -295,13 +296,63 @@ fn roster_row_from(r: &dyn RowGet) -> Result<RosterRow, StoreError> {
     })
 }
 
-const ROSTER_SELECT: &str = "SELECT r.id, r.department_id, o.name AS department, r.kind, r.file_name, r.region_code, \
-     r.union_id, r.uploaded_by, r.uploaded_at, r.rows_total, r.matched FROM rosters r JOIN organisations o ON o.id = r.department_id";
+/// Rosters with their department's name.
+fn rosters_q() -> sea_query::SelectStatement {
+    use crate::schema::{Organisations as O, Rosters as R};
+    Query::select()
+        .columns(
+            [
+                R::Id,
+                R::DepartmentId,
+                R::Kind,
+                R::FileName,
+                R::RegionCode,
+                R::UnionId,
+                R::UploadedBy,
+                R::UploadedAt,
+                R::RowsTotal,
+                R::Matched,
+            ]
+            .map(|c| (R::Table, c)),
+        )
+        .expr_as(Expr::col((O::Table, O::Name)), sea_query::Alias::new("department"))
+        .from(R::Table)
+        .inner_join(O::Table, Expr::col((O::Table, O::Id)).equals((R::Table, R::DepartmentId)))
+        .to_owned()
+}
 
-const ROW_SELECT: &str =
-    "SELECT x.id, x.roster_id, x.row_no, x.id_number, x.name, x.fact, x.since, x.note, x.household_id, \
-     h.file_no, h.head_name, h.status AS household_status, x.person, x.suggestion, x.decision, x.decided_by, \
-     x.decided_at, x.outcome_id FROM roster_rows x LEFT JOIN households h ON h.id = x.household_id";
+/// Roster rows with their household's file number, head and status.
+fn roster_rows_q() -> sea_query::SelectStatement {
+    use crate::schema::{Households as H, RosterRows as X};
+    Query::select()
+        .columns(
+            [
+                X::Id,
+                X::RosterId,
+                X::RowNo,
+                X::IdNumber,
+                X::Name,
+                X::Fact,
+                X::Since,
+                X::Note,
+                X::HouseholdId,
+                X::RegionCode,
+                X::UnionId,
+                X::Person,
+                X::Suggestion,
+                X::Decision,
+                X::DecidedBy,
+                X::DecidedAt,
+                X::OutcomeId,
+            ]
+            .map(|c| (X::Table, c)),
+        )
+        .columns([H::FileNo, H::HeadName].map(|c| (H::Table, c)))
+        .expr_as(Expr::col((H::Table, H::Status)), sea_query::Alias::new("household_status"))
+        .from(X::Table)
+        .left_join(H::Table, Expr::col((H::Table, H::Id)).equals((X::Table, X::HouseholdId)))
+        .to_owned()
+}
 
 /// Which rows of a roster a reader sees.
 #[derive(Debug, Clone)]
@@ -341,26 +392,21 @@ pub(crate) fn region_cond(col: &str, regions: &Option<Vec<String>>) -> String {
 impl Store {
     /// Rosters, newest first (at most 500).
     pub async fn rosters(&self, department_id: Option<i64>) -> Result<Vec<Roster>, StoreError> {
-        let rows = match department_id {
-            Some(d) => {
-                sqlx::query(&format!("{ROSTER_SELECT} WHERE r.department_id = $1 ORDER BY r.id DESC LIMIT 500"))
-                    .bind(d)
-                    .fetch_all(&self.pool)
-                    .await?
-            }
-            None => sqlx::query(&format!("{ROSTER_SELECT} ORDER BY r.id DESC LIMIT 500")).fetch_all(&self.pool).await?,
-        };
-        rows.iter().map(|r| roster_from(r)).collect()
+        use crate::schema::Rosters as R;
+        let mut q = rosters_q();
+        if let Some(d) = department_id {
+            q.and_where(Expr::col((R::Table, R::DepartmentId)).eq(d));
+        }
+        q.order_by((R::Table, R::Id), Order::Desc).limit(500);
+        Pooled(self).rows(&q, roster_from).await
     }
 
     /// One roster.
     pub async fn roster(&self, id: i64) -> Result<Roster, StoreError> {
-        let r = sqlx::query(&format!("{ROSTER_SELECT} WHERE r.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        roster_from(&r)
+        use crate::schema::Rosters as R;
+        let mut q = rosters_q();
+        q.and_where(Expr::col((R::Table, R::Id)).eq(id));
+        Pooled(self).rows(&q, roster_from).await?.pop().ok_or(StoreError::NotFound)
     }
 
     /// A roster's rows a reader sees: `matched` true for matched rows only, false for unmatched
@@ -370,111 +416,121 @@ impl Store {
         roster_id: i64,
         seen: &RowsSeen,
         matched: Option<bool>,
-        offset: i64,
-        limit: i64,
+        offset: u64,
+        limit: u64,
     ) -> Result<(Vec<RosterRow>, i64), StoreError> {
-        let mut cond = vec!["x.roster_id = $1".to_string()];
-        match seen {
-            RowsSeen::All => {}
-            RowsSeen::Matched { regions, unions } => {
-                cond.push("x.household_id IS NOT NULL".into());
-                cond.push(region_cond("x.region_code", regions));
-                cond.push(union_cond("x.union_id", unions.as_deref()));
+        use crate::schema::RosterRows as X;
+        let mut cond = sea_query::Cond::all().add(Expr::col((X::Table, X::RosterId)).eq(roster_id));
+        if let RowsSeen::Matched { regions, unions } = seen {
+            cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_not_null());
+            if let Some(r) = regions {
+                cond = cond.add(Expr::col((X::Table, X::RegionCode)).is_in(r.iter().cloned()));
+            }
+            if let Some(u) = unions {
+                cond = cond.add(Expr::col((X::Table, X::UnionId)).is_in(u.iter().copied()));
             }
         }
         match matched {
-            Some(true) => cond.push("x.household_id IS NOT NULL".into()),
-            Some(false) => cond.push("x.household_id IS NULL".into()),
+            Some(true) => cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_not_null()),
+            Some(false) => cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_null()),
             None => {}
         }
-        let w = cond.join(" AND ");
-        let total: i64 = sqlx::query(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM roster_rows x WHERE {w}"))
-            .bind(roster_id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("n")?;
-        let rows = sqlx::query(&format!("{ROW_SELECT} WHERE {w} ORDER BY x.row_no LIMIT {limit} OFFSET {offset}"))
-            .bind(roster_id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok((rows.iter().map(|r| roster_row_from(r)).collect::<Result<_, _>>()?, total))
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from(X::Table)
+            .cond_where(cond.clone())
+            .to_owned();
+        let mut src = Pooled(self);
+        let total = src.rows(&count, |r| get::<i64>(r, "n")).await?.pop().unwrap_or(0);
+        let mut q = roster_rows_q();
+        q.cond_where(cond).order_by((X::Table, X::RowNo), Order::Asc).limit(limit).offset(offset);
+        Ok((src.rows(&q, roster_row_from).await?, total))
     }
 
-    /// One roster row.
+    /// One roster row, with the region and union it was matched in.
     pub async fn roster_row(&self, id: i64) -> Result<(RosterRow, Option<String>, Option<i64>), StoreError> {
-        let r = sqlx::query(&format!("{ROW_SELECT} WHERE x.id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
-        let region: Option<String> = sqlx::query("SELECT region_code FROM roster_rows WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("region_code")?;
-        let union_id: Option<i64> = sqlx::query("SELECT union_id FROM roster_rows WHERE id = $1")
-            .bind(id)
-            .fetch_one(&self.pool)
-            .await?
-            .try_get("union_id")?;
-        Ok((roster_row_from(&r)?, region, union_id))
+        use crate::schema::RosterRows as X;
+        let mut q = roster_rows_q();
+        q.and_where(Expr::col((X::Table, X::Id)).eq(id));
+        let found = Pooled(self)
+            .rows(&q, |r| {
+                Ok((roster_row_from(r)?, get::<Option<String>>(r, "region_code")?, get::<Option<i64>>(r, "union_id")?))
+            })
+            .await?;
+        found.into_iter().next().ok_or(StoreError::NotFound)
     }
 
     /// A household's evidence, by day.
     pub async fn evidence(&self, household_id: i64) -> Result<Vec<Evidence>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT e.id, e.household_id, e.day, e.source, e.source_id, o.name AS department, e.summary, \
-             e.attachment_id, e.recorded_by, e.recorded_at FROM evidence e LEFT JOIN organisations o ON o.id = e.department_id \
-             WHERE e.household_id = $1 ORDER BY e.day, e.id",
-        )
-        .bind(household_id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
+        use crate::schema::{Evidence as E, Organisations as O};
+        let q = Query::select()
+            .columns(
+                [
+                    E::Id,
+                    E::HouseholdId,
+                    E::Day,
+                    E::Source,
+                    E::SourceId,
+                    E::Summary,
+                    E::AttachmentId,
+                    E::RecordedBy,
+                    E::RecordedAt,
+                ]
+                .map(|c| (E::Table, c)),
+            )
+            .expr_as(Expr::col((O::Table, O::Name)), sea_query::Alias::new("department"))
+            .from(E::Table)
+            .left_join(O::Table, Expr::col((O::Table, O::Id)).equals((E::Table, E::DepartmentId)))
+            .and_where(Expr::col((E::Table, E::HouseholdId)).eq(household_id))
+            .order_by((E::Table, E::Day), Order::Asc)
+            .order_by((E::Table, E::Id), Order::Asc)
+            .to_owned();
+        Pooled(self)
+            .rows(&q, |r| {
                 Ok(Evidence {
                     id: get(r, "id")?,
                     household_id: get(r, "household_id")?,
                     day: get(r, "day")?,
                     source: get(r, "source")?,
                     source_id: get(r, "source_id")?,
-                    department: opt_text(r, "department")?,
+                    department: get(r, "department")?,
                     summary: get(r, "summary")?,
                     attachment_id: get(r, "attachment_id")?,
                     recorded_by: get(r, "recorded_by")?,
                     recorded_at: get(r, "recorded_at")?,
                 })
             })
-            .collect()
+            .await
     }
 
     /// An attachment.
     pub async fn attachment(&self, id: i64) -> Result<Attachment, StoreError> {
-        let r = sqlx::query("SELECT id, name, content_type, data FROM attachments WHERE id = $1")
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?
-            .ok_or(StoreError::NotFound)?;
+        use crate::schema::Attachments as F;
+        let q = Query::select()
+            .columns([F::Id, F::Name, F::ContentType, F::Data])
+            .from(F::Table)
+            .and_where(Expr::col(F::Id).eq(id))
+            .to_owned();
+        let r = self.optional(&q).await?.ok_or(StoreError::NotFound)?;
         Ok(Attachment {
             id: get(&r, "id")?,
             name: get(&r, "name")?,
             content_type: get(&r, "content_type")?,
+            // Bytes: the one cell the store's decoders do not read (`RowGet` carries no blobs).
             data: r.try_get("data")?,
         })
     }
 
     /// Where an attachment belongs: the request answered with it (for the access check).
     pub async fn attachment_owner(&self, id: i64) -> Result<Option<(i64, i64)>, StoreError> {
-        let r = sqlx::query(
-            "SELECT a.verification_id, a.department_id FROM verification_answers a WHERE a.attachment_id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?;
-        match r {
-            Some(r) => Ok(Some((get(&r, "verification_id")?, get(&r, "department_id")?))),
-            None => Ok(None),
-        }
+        use crate::schema::VerificationAnswers as A;
+        let q = Query::select()
+            .columns([A::VerificationId, A::DepartmentId])
+            .from(A::Table)
+            .and_where(Expr::col(A::AttachmentId).eq(id))
+            .to_owned();
+        let found = Pooled(self).rows(&q, |r| Ok((get(r, "verification_id")?, get(r, "department_id")?))).await?;
+        Ok(found.into_iter().next())
     }
 
     /// Verification requests, newest first, at most `limit`: those addressed to `department`
@@ -539,13 +595,15 @@ impl Store {
 
     /// The joint meeting's member units, in order.
     pub async fn joint_members(&self) -> Result<Vec<JointMember>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, name, organisation_id, responsible, liaison, phone FROM joint_members ORDER BY position, id",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter()
-            .map(|r| {
+        use crate::schema::JointMembers as J;
+        let q = Query::select()
+            .columns([J::Id, J::Name, J::OrganisationId, J::Responsible, J::Liaison, J::Phone])
+            .from(J::Table)
+            .order_by(J::Position, Order::Asc)
+            .order_by(J::Id, Order::Asc)
+            .to_owned();
+        Pooled(self)
+            .rows(&q, |r| {
                 Ok(JointMember {
                     id: get(r, "id")?,
                     name: get(r, "name")?,
@@ -555,38 +613,49 @@ impl Store {
                     phone: get(r, "phone")?,
                 })
             })
-            .collect()
+            .await
     }
 
-    /// Meetings, newest first.
+    /// Meetings, newest first (at most 500), each with its decisions in order.
     pub async fn meetings(&self) -> Result<Vec<Meeting>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT id, held_on, title, place, attendees, minutes, recorded_by, recorded_at FROM meetings \
-             ORDER BY held_on DESC, id DESC LIMIT 500",
-        )
-        .fetch_all(&self.pool)
-        .await?;
-        let mut out = Vec::new();
-        for r in &rows {
-            let id: i64 = get(r, "id")?;
-            let decisions = sqlx::query("SELECT text FROM meeting_decisions WHERE meeting_id = $1 ORDER BY position")
-                .bind(id)
-                .fetch_all(&self.pool)
-                .await?
-                .iter()
-                .map(|d| get::<String>(d, "text"))
-                .collect::<Result<_, _>>()?;
-            out.push(Meeting {
-                id,
-                held_on: get(r, "held_on")?,
-                title: get(r, "title")?,
-                place: get(r, "place")?,
-                attendees: get(r, "attendees")?,
-                minutes: get(r, "minutes")?,
-                decisions,
-                recorded_by: get(r, "recorded_by")?,
-                recorded_at: get(r, "recorded_at")?,
-            });
+        use crate::schema::{MeetingDecisions as D, Meetings as M};
+        let q = Query::select()
+            .columns([M::Id, M::HeldOn, M::Title, M::Place, M::Attendees, M::Minutes, M::RecordedBy, M::RecordedAt])
+            .from(M::Table)
+            .order_by(M::HeldOn, Order::Desc)
+            .order_by(M::Id, Order::Desc)
+            .limit(500)
+            .to_owned();
+        let mut src = Pooled(self);
+        let mut out = src
+            .rows(&q, |r| {
+                Ok(Meeting {
+                    id: get(r, "id")?,
+                    held_on: get(r, "held_on")?,
+                    title: get(r, "title")?,
+                    place: get(r, "place")?,
+                    attendees: get(r, "attendees")?,
+                    minutes: get(r, "minutes")?,
+                    decisions: Vec::new(),
+                    recorded_by: get(r, "recorded_by")?,
+                    recorded_at: get(r, "recorded_at")?,
+                })
+            })
+            .await?;
+        // Every listed meeting's decisions in one statement, not one each.
+        let q = Query::select()
+            .columns([D::MeetingId, D::Text])
+            .from(D::Table)
+            .and_where(Expr::col(D::MeetingId).is_in(out.iter().map(|m| m.id)))
+            .order_by(D::MeetingId, Order::Asc)
+            .order_by(D::Position, Order::Asc)
+            .to_owned();
+        let mut by: HashMap<i64, Vec<String>> = HashMap::new();
+        for (m, text) in src.rows(&q, |r| Ok((get::<i64>(r, "meeting_id")?, get::<String>(r, "text")?))).await? {
+            by.entry(m).or_default().push(text);
+        }
+        for m in &mut out {
+            m.decisions = by.remove(&m.id).unwrap_or_default();
         }
         Ok(out)
     }
@@ -598,44 +667,53 @@ impl Store {
         open_only: bool,
         due_by: Option<&str>,
     ) -> Result<Vec<SupervisedTask>, StoreError> {
-        let mut cond = vec!["1=1".to_string()];
+        use crate::schema::SupervisedTasks as T;
+        let mut q = tasks_q();
         if let Some(l) = lead {
-            cond.push(format!("t.lead_member_id = {l}"));
+            q.and_where(Expr::col((T::Table, T::LeadMemberId)).eq(l));
         }
         if open_only || due_by.is_some() {
-            cond.push("t.status <> 'done'".into());
+            q.and_where(Expr::col((T::Table, T::Status)).ne("done"));
         }
-        let mut sql = format!(
-            "SELECT t.id, t.meeting_id, t.title, t.lead_member_id, m.name AS lead, t.deadline, t.status, t.progress, \
-             t.version, t.updated_by, t.updated_at FROM supervised_tasks t JOIN joint_members m ON m.id = t.lead_member_id \
-             WHERE {}",
-            cond.join(" AND ")
-        );
-        if due_by.is_some() {
-            sql.push_str(" AND t.deadline <= $1");
-        }
-        sql.push_str(" ORDER BY t.deadline, t.id LIMIT 1000");
-        let mut q = sqlx::query(&sql);
         if let Some(d) = due_by {
-            q = q.bind(d.to_string());
+            q.and_where(Expr::col((T::Table, T::Deadline)).lte(d));
         }
-        let rows = q.fetch_all(&self.pool).await?;
-        rows.iter().map(|r| task_from(r)).collect()
+        q.order_by((T::Table, T::Deadline), Order::Asc).order_by((T::Table, T::Id), Order::Asc).limit(1000);
+        Pooled(self).rows(&q, task_from).await
     }
 
     /// One supervised task.
     pub async fn supervised_task(&self, id: i64) -> Result<SupervisedTask, StoreError> {
-        let r = sqlx::query(
-            "SELECT t.id, t.meeting_id, t.title, t.lead_member_id, m.name AS lead, t.deadline, t.status, t.progress, \
-             t.version, t.updated_by, t.updated_at FROM supervised_tasks t JOIN joint_members m ON m.id = t.lead_member_id \
-             WHERE t.id = $1",
-        )
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?
-        .ok_or(StoreError::NotFound)?;
-        task_from(&r)
+        use crate::schema::SupervisedTasks as T;
+        let mut q = tasks_q();
+        q.and_where(Expr::col((T::Table, T::Id)).eq(id));
+        Pooled(self).rows(&q, task_from).await?.pop().ok_or(StoreError::NotFound)
     }
+}
+
+/// Supervised tasks with their lead unit's name.
+fn tasks_q() -> sea_query::SelectStatement {
+    use crate::schema::{JointMembers as J, SupervisedTasks as T};
+    Query::select()
+        .columns(
+            [
+                T::Id,
+                T::MeetingId,
+                T::Title,
+                T::LeadMemberId,
+                T::Deadline,
+                T::Status,
+                T::Progress,
+                T::Version,
+                T::UpdatedBy,
+                T::UpdatedAt,
+            ]
+            .map(|c| (T::Table, c)),
+        )
+        .expr_as(Expr::col((J::Table, J::Name)), sea_query::Alias::new("lead"))
+        .from(T::Table)
+        .inner_join(J::Table, Expr::col((J::Table, J::Id)).equals((T::Table, T::LeadMemberId)))
+        .to_owned()
 }
 
 fn task_from(r: &dyn RowGet) -> Result<SupervisedTask, StoreError> {
@@ -797,19 +875,19 @@ impl WriteTx {
         outcome_id: Option<i64>,
         by: &str,
     ) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "UPDATE roster_rows SET decision = $1, outcome_id = $2, decided_by = $3, decided_at = $4 \
-             WHERE id = $5 AND decision = 'pending'",
-        )
-        .bind(decision.to_string())
-        .bind(outcome_id)
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339())
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        use crate::schema::RosterRows as X;
+        let q = Query::update()
+            .table(X::Table)
+            .values([
+                (X::Decision, decision.into()),
+                (X::OutcomeId, outcome_id.into()),
+                (X::DecidedBy, by.into()),
+                (X::DecidedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(X::Id).eq(id))
+            .and_where(Expr::col(X::Decision).eq("pending"))
+            .to_owned();
+        Ok(self.exec(&q).await? == 1)
     }
 
     /// Adds an entry to a household's timeline.
@@ -825,20 +903,34 @@ impl WriteTx {
         attachment_id: Option<i64>,
         by: &str,
     ) -> Result<i64, StoreError> {
-        let q = sqlx::query(
-            "INSERT INTO evidence (household_id, day, source, source_id, department_id, summary, attachment_id, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
-        )
-        .bind(household_id)
-        .bind(day.to_string())
-        .bind(source.to_string())
-        .bind(source_id)
-        .bind(department_id)
-        .bind(summary.to_string())
-        .bind(attachment_id)
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339());
-        self.returning_id(q).await
+        use crate::schema::Evidence as E;
+        let q = Query::insert()
+            .into_table(E::Table)
+            .columns([
+                E::HouseholdId,
+                E::Day,
+                E::Source,
+                E::SourceId,
+                E::DepartmentId,
+                E::Summary,
+                E::AttachmentId,
+                E::RecordedBy,
+                E::RecordedAt,
+            ])
+            .values_panic([
+                household_id.into(),
+                day.into(),
+                source.into(),
+                source_id.into(),
+                department_id.into(),
+                summary.into(),
+                attachment_id.into(),
+                by.into(),
+                crate::now_rfc3339().into(),
+            ])
+            .returning_col(E::Id)
+            .to_owned();
+        self.insert_id(&q).await
     }
 
     /// A verification request to `departments` about a household; gives its id.
@@ -854,27 +946,39 @@ impl WriteTx {
         departments: &[i64],
         by: &str,
     ) -> Result<i64, StoreError> {
-        let q = sqlx::query(
-            "INSERT INTO verifications (household_id, region_code, union_id, question, asked_by, asked_on, due_on, created_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
-        )
-        .bind(household_id)
-        .bind(region_code.to_string())
-        .bind(union_id)
-        .bind(question.to_string())
-        .bind(by.to_string())
-        .bind(asked_on.to_string())
-        .bind(due_on.to_string())
-        .bind(crate::now_rfc3339());
-        let id = self.returning_id(q).await?;
-        for d in departments {
-            sqlx::query(
-                "INSERT INTO verification_answers (verification_id, department_id, status) VALUES ($1, $2, 'pending')",
-            )
-            .bind(id)
-            .bind(*d)
-            .execute(&mut *self.tx)
-            .await?;
+        use crate::schema::{VerificationAnswers as A, Verifications as V};
+        let q = Query::insert()
+            .into_table(V::Table)
+            .columns([
+                V::HouseholdId,
+                V::RegionCode,
+                V::UnionId,
+                V::Question,
+                V::AskedBy,
+                V::AskedOn,
+                V::DueOn,
+                V::CreatedAt,
+            ])
+            .values_panic([
+                household_id.into(),
+                region_code.into(),
+                union_id.into(),
+                question.into(),
+                by.into(),
+                asked_on.into(),
+                due_on.into(),
+                crate::now_rfc3339().into(),
+            ])
+            .returning_col(V::Id)
+            .to_owned();
+        let id = self.insert_id(&q).await?;
+        if !departments.is_empty() {
+            let mut q = Query::insert();
+            q.into_table(A::Table).columns([A::VerificationId, A::DepartmentId, A::Status]);
+            for d in departments {
+                q.values_panic([id.into(), (*d).into(), "pending".into()]);
+            }
+            self.exec(&q).await?;
         }
         Ok(id)
     }
@@ -888,19 +992,22 @@ impl WriteTx {
         attachment_id: Option<i64>,
         by: &str,
     ) -> Result<Option<i64>, StoreError> {
-        let r = sqlx::query(
-            "UPDATE verification_answers SET status = 'answered', facts = $1, attachment_id = $2, answered_by = $3, \
-             answered_at = $4 WHERE verification_id = $5 AND department_id = $6 AND status = 'pending' RETURNING id",
-        )
-        .bind(facts.to_string())
-        .bind(attachment_id)
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339())
-        .bind(verification_id)
-        .bind(department_id)
-        .fetch_optional(&mut *self.tx)
-        .await?;
-        match r {
+        use crate::schema::VerificationAnswers as A;
+        let q = Query::update()
+            .table(A::Table)
+            .values([
+                (A::Status, "answered".into()),
+                (A::Facts, facts.into()),
+                (A::AttachmentId, attachment_id.into()),
+                (A::AnsweredBy, by.into()),
+                (A::AnsweredAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(A::VerificationId).eq(verification_id))
+            .and_where(Expr::col(A::DepartmentId).eq(department_id))
+            .and_where(Expr::col(A::Status).eq("pending"))
+            .returning_col(A::Id)
+            .to_owned();
+        match self.optional(&q).await? {
             Some(r) => Ok(Some(get(&r, "id")?)),
             None => Ok(None),
         }
@@ -918,25 +1025,29 @@ impl WriteTx {
         decisions: &[String],
         by: &str,
     ) -> Result<i64, StoreError> {
-        let q = sqlx::query(
-            "INSERT INTO meetings (held_on, title, place, attendees, minutes, recorded_by, recorded_at) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
-        )
-        .bind(held_on.to_string())
-        .bind(title.to_string())
-        .bind(place.to_string())
-        .bind(attendees.to_string())
-        .bind(minutes.to_string())
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339());
-        let id = self.returning_id(q).await?;
-        for (i, d) in decisions.iter().enumerate() {
-            sqlx::query("INSERT INTO meeting_decisions (meeting_id, position, text) VALUES ($1, $2, $3)")
-                .bind(id)
-                .bind(i as i64 + 1)
-                .bind(d.clone())
-                .execute(&mut *self.tx)
-                .await?;
+        use crate::schema::{MeetingDecisions as D, Meetings as M};
+        let q = Query::insert()
+            .into_table(M::Table)
+            .columns([M::HeldOn, M::Title, M::Place, M::Attendees, M::Minutes, M::RecordedBy, M::RecordedAt])
+            .values_panic([
+                held_on.into(),
+                title.into(),
+                place.into(),
+                attendees.into(),
+                minutes.into(),
+                by.into(),
+                crate::now_rfc3339().into(),
+            ])
+            .returning_col(M::Id)
+            .to_owned();
+        let id = self.insert_id(&q).await?;
+        if !decisions.is_empty() {
+            let mut q = Query::insert();
+            q.into_table(D::Table).columns([D::MeetingId, D::Position, D::Text]);
+            for (i, d) in decisions.iter().enumerate() {
+                q.values_panic([id.into(), (i as i64 + 1).into(), d.as_str().into()]);
+            }
+            self.exec(&q).await?;
         }
         Ok(id)
     }
@@ -950,17 +1061,22 @@ impl WriteTx {
         deadline: &str,
         by: &str,
     ) -> Result<i64, StoreError> {
-        let q = sqlx::query(
-            "INSERT INTO supervised_tasks (meeting_id, title, lead_member_id, deadline, status, updated_by, updated_at) \
-             VALUES ($1, $2, $3, $4, 'open', $5, $6) RETURNING id",
-        )
-        .bind(meeting_id)
-        .bind(title.to_string())
-        .bind(lead_member_id)
-        .bind(deadline.to_string())
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339());
-        self.returning_id(q).await
+        use crate::schema::SupervisedTasks as T;
+        let q = Query::insert()
+            .into_table(T::Table)
+            .columns([T::MeetingId, T::Title, T::LeadMemberId, T::Deadline, T::Status, T::UpdatedBy, T::UpdatedAt])
+            .values_panic([
+                meeting_id.into(),
+                title.into(),
+                lead_member_id.into(),
+                deadline.into(),
+                "open".into(),
+                by.into(),
+                crate::now_rfc3339().into(),
+            ])
+            .returning_col(T::Id)
+            .to_owned();
+        self.insert_id(&q).await
     }
 
     /// Updates a task's status and progress if it still has `version`; false otherwise.
@@ -972,30 +1088,40 @@ impl WriteTx {
         progress: &str,
         by: &str,
     ) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "UPDATE supervised_tasks SET status = $1, progress = $2, version = version + 1, updated_by = $3, updated_at = $4 \
-             WHERE id = $5 AND version = $6",
-        )
-        .bind(status.to_string())
-        .bind(progress.to_string())
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339())
-        .bind(id)
-        .bind(version)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        use crate::schema::SupervisedTasks as T;
+        let q = Query::update()
+            .table(T::Table)
+            .values([
+                (T::Status, status.into()),
+                (T::Progress, progress.into()),
+                (T::Version, Expr::col(T::Version).add(1)),
+                (T::UpdatedBy, by.into()),
+                (T::UpdatedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(T::Id).eq(id))
+            .and_where(Expr::col(T::Version).eq(version))
+            .to_owned();
+        Ok(self.exec(&q).await? == 1)
     }
 
     /// Links member units not yet linked to the department of the same name in the registry.
     pub async fn link_joint_members(&mut self) -> Result<(), StoreError> {
-        sqlx::query(
-            "UPDATE joint_members SET organisation_id = (SELECT MIN(o.id) FROM organisations o \
-             WHERE o.name = joint_members.name AND o.kind = 'department') WHERE organisation_id IS NULL",
-        )
-        .execute(&mut *self.tx)
-        .await?;
+        use crate::schema::{JointMembers as J, Organisations as O};
+        let department = Query::select()
+            .expr(Expr::col((O::Table, O::Id)).min())
+            .from(O::Table)
+            .and_where(Expr::col((O::Table, O::Name)).equals((J::Table, J::Name)))
+            .and_where(Expr::col((O::Table, O::Kind)).eq("department"))
+            .to_owned();
+        let q = Query::update()
+            .table(J::Table)
+            .value(
+                J::OrganisationId,
+                sea_query::SimpleExpr::SubQuery(None, Box::new(department.into_sub_query_statement())),
+            )
+            .and_where(Expr::col(J::OrganisationId).is_null())
+            .to_owned();
+        self.exec(&q).await?;
         Ok(())
     }
 
@@ -1008,18 +1134,18 @@ impl WriteTx {
         liaison: &str,
         phone: &str,
     ) -> Result<(), StoreError> {
-        let n = sqlx::query(
-            "UPDATE joint_members SET organisation_id = $1, responsible = $2, liaison = $3, phone = $4 WHERE id = $5",
-        )
-        .bind(organisation_id)
-        .bind(responsible.to_string())
-        .bind(liaison.to_string())
-        .bind(phone.to_string())
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        if n == 1 {
+        use crate::schema::JointMembers as J;
+        let q = Query::update()
+            .table(J::Table)
+            .values([
+                (J::OrganisationId, organisation_id.into()),
+                (J::Responsible, responsible.into()),
+                (J::Liaison, liaison.into()),
+                (J::Phone, phone.into()),
+            ])
+            .and_where(Expr::col(J::Id).eq(id))
+            .to_owned();
+        if self.exec(&q).await? == 1 {
             Ok(())
         } else {
             Err(StoreError::NotFound)

@@ -16,9 +16,9 @@
 //! paths household by household.
 //!
 //! Still written as SQL text (to be moved to sea-query, issue 21): the counts' sources
-//! ([`tallies`], one text for the rebuild and for each transaction) and the rest of exchange
-//! (rosters, evidence, the joint meeting; the verification reads are sea-query), funds and
-//! findings.
+//! ([`tallies`], one text for the rebuild and for each transaction), a roster's bulk write and an
+//! attachment's bytes in [`exchange`], funds and findings, the import's lookups, and the
+//! PostgreSQL-only bulk statements (`UNNEST` arrays, `COPY`).
 
 pub mod audit;
 pub mod backup;

@@ -422,6 +422,7 @@ pub(crate) enum Verifications {
     AskedBy,
     AskedOn,
     DueOn,
+    CreatedAt,
 }
 
 #[derive(Iden, Clone, Copy)]
@@ -442,4 +443,106 @@ pub(crate) enum Attachments {
     Table,
     Id,
     Name,
+    ContentType,
+    Data,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Rosters {
+    Table,
+    Id,
+    DepartmentId,
+    Kind,
+    FileName,
+    RegionCode,
+    UnionId,
+    UploadedBy,
+    UploadedAt,
+    RowsTotal,
+    Matched,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum RosterRows {
+    Table,
+    Id,
+    RosterId,
+    RowNo,
+    IdNumber,
+    Name,
+    Fact,
+    Since,
+    Note,
+    HouseholdId,
+    RegionCode,
+    UnionId,
+    Person,
+    Suggestion,
+    Decision,
+    DecidedBy,
+    DecidedAt,
+    OutcomeId,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Evidence {
+    Table,
+    Id,
+    HouseholdId,
+    Day,
+    Source,
+    SourceId,
+    DepartmentId,
+    Summary,
+    AttachmentId,
+    RecordedBy,
+    RecordedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum JointMembers {
+    Table,
+    Id,
+    Name,
+    OrganisationId,
+    Responsible,
+    Liaison,
+    Phone,
+    Position,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum Meetings {
+    Table,
+    Id,
+    HeldOn,
+    Title,
+    Place,
+    Attendees,
+    Minutes,
+    RecordedBy,
+    RecordedAt,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum MeetingDecisions {
+    Table,
+    MeetingId,
+    Position,
+    Text,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum SupervisedTasks {
+    Table,
+    Id,
+    MeetingId,
+    Title,
+    LeadMemberId,
+    Deadline,
+    Status,
+    Progress,
+    Version,
+    UpdatedBy,
+    UpdatedAt,
 }
