@@ -4,9 +4,9 @@
 //! gone is cleared, not deleted; an explained one keeps its note.
 
 use crate::db::{get, RowGet, Store, WriteTx};
-use crate::exchange::region_cond;
-use crate::funds::code_literal;
+use crate::read::{Pooled, Source};
 use crate::{Scope, StoreError};
+use sea_query::{Cond, Expr, Order, Query};
 use serde::Serialize;
 
 /// A finding as read.
@@ -107,9 +107,34 @@ fn current_sql(h: &str) -> String {
     )
 }
 
-const FINDING_SELECT: &str = "SELECT x.id, x.entry_id, x.kind, x.related_entry_id, x.household_id, h.file_no, \
-     h.head_name, x.region_code, x.day, x.amount, x.detail, x.status, x.note, x.explained_by, x.explained_at, \
-     x.found_at FROM fund_findings x JOIN households h ON h.id = x.household_id";
+/// Findings with their household's file number and head.
+fn findings_q() -> sea_query::SelectStatement {
+    use crate::schema::{FundFindings as X, Households as H};
+    Query::select()
+        .columns(
+            [
+                X::Id,
+                X::EntryId,
+                X::Kind,
+                X::RelatedEntryId,
+                X::HouseholdId,
+                X::RegionCode,
+                X::Day,
+                X::Amount,
+                X::Detail,
+                X::Status,
+                X::Note,
+                X::ExplainedBy,
+                X::ExplainedAt,
+                X::FoundAt,
+            ]
+            .map(|c| (X::Table, c)),
+        )
+        .columns([H::FileNo, H::HeadName].map(|c| (H::Table, c)))
+        .from(X::Table)
+        .inner_join(H::Table, Expr::col((H::Table, H::Id)).equals((X::Table, X::HouseholdId)))
+        .to_owned()
+}
 
 fn finding_from(r: &dyn RowGet) -> Result<Finding, StoreError> {
     Ok(Finding {
@@ -134,68 +159,75 @@ fn finding_from(r: &dyn RowGet) -> Result<Finding, StoreError> {
 
 /// Findings are about households: a reader reaches those of the households in scope (the
 /// finding carries its household's region and union, so no join is needed to count them).
-fn finding_cond(scope: &Scope) -> String {
+fn finding_cond(scope: &Scope) -> Cond {
+    use crate::schema::FundFindings as X;
     if !scope.reaches_households() {
-        return "1=0".into();
+        return Cond::all().add(Expr::val(1).eq(0));
     }
-    let mut w = region_cond("x.region_code", &scope.region_codes().map(|r| r.to_vec()));
-    if let Some(u) = scope.union_list() {
-        w.push_str(&format!(" AND x.union_id IN ({u})"));
+    let mut c = Cond::all();
+    if let Some(r) = scope.region_codes() {
+        c = c.add(Expr::col((X::Table, X::RegionCode)).is_in(r.iter().cloned()));
     }
-    w
+    if let Some(u) = scope.union_ids() {
+        c = c.add(Expr::col((X::Table, X::UnionId)).is_in(u.iter().copied()));
+    }
+    c
 }
 
-fn filter_cond(scope: &Scope, f: &FindingFilter) -> String {
-    let mut w = finding_cond(scope);
+fn filter_cond(scope: &Scope, f: &FindingFilter) -> Cond {
+    use crate::schema::FundFindings as X;
+    let mut c = finding_cond(scope);
     if let Some(s) = &f.status {
-        w.push_str(&format!(" AND x.status = '{}'", code_literal(s)));
+        c = c.add(Expr::col((X::Table, X::Status)).eq(s.as_str()));
     }
     if let Some(k) = &f.kind {
-        w.push_str(&format!(" AND x.kind = '{}'", code_literal(k)));
+        c = c.add(Expr::col((X::Table, X::Kind)).eq(k.as_str()));
     }
     if let Some(h) = f.household_id {
-        w.push_str(&format!(" AND x.household_id = {h}"));
+        c = c.add(Expr::col((X::Table, X::HouseholdId)).eq(h));
     }
-    w
+    c
 }
 
 impl Store {
     /// Findings `scope` reaches, newest first, with the total.
     pub async fn findings(&self, scope: &Scope, f: &FindingFilter) -> Result<(Vec<Finding>, i64), StoreError> {
+        use crate::schema::FundFindings as X;
         let w = filter_cond(scope, f);
-        let total: i64 = get(
-            &sqlx::query(&format!("SELECT CAST(COUNT(*) AS BIGINT) AS n FROM fund_findings x WHERE {w}"))
-                .fetch_one(&self.pool)
-                .await?,
-            "n",
-        )?;
-        let rows = sqlx::query(&format!(
-            "{FINDING_SELECT} WHERE {w} ORDER BY x.id DESC LIMIT {} OFFSET {}",
-            f.limit.clamp(1, 10_000),
-            f.offset
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        Ok((rows.iter().map(|r| finding_from(r)).collect::<Result<_, _>>()?, total))
+        let count = Query::select()
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from(X::Table)
+            .cond_where(w.clone())
+            .to_owned();
+        let mut src = Pooled(self);
+        let total = src.rows(&count, |r| get::<i64>(r, "n")).await?.pop().unwrap_or(0);
+        let mut q = findings_q();
+        q.cond_where(w).order_by((X::Table, X::Id), Order::Desc).limit(f.limit.clamp(1, 10_000)).offset(f.offset);
+        Ok((src.rows(&q, finding_from).await?, total))
     }
 
     /// Findings `scope` reaches counted by kind and status.
     pub async fn finding_counts(&self, scope: &Scope) -> Result<Vec<(String, String, i64)>, StoreError> {
-        let rows = sqlx::query(&format!(
-            "SELECT x.kind, x.status, CAST(COUNT(*) AS BIGINT) AS n FROM fund_findings x WHERE {} \
-             GROUP BY x.kind, x.status ORDER BY x.kind, x.status",
-            finding_cond(scope)
-        ))
-        .fetch_all(&self.pool)
-        .await?;
-        rows.iter().map(|r| Ok((get(r, "kind")?, get(r, "status")?, get(r, "n")?))).collect()
+        use crate::schema::FundFindings as X;
+        let q = Query::select()
+            .columns([(X::Table, X::Kind), (X::Table, X::Status)])
+            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from(X::Table)
+            .cond_where(finding_cond(scope))
+            .group_by_col((X::Table, X::Kind))
+            .group_by_col((X::Table, X::Status))
+            .order_by((X::Table, X::Kind), Order::Asc)
+            .order_by((X::Table, X::Status), Order::Asc)
+            .to_owned();
+        Pooled(self).rows(&q, |r| Ok((get(r, "kind")?, get(r, "status")?, get(r, "n")?))).await
     }
 
     /// One finding `scope` reaches.
     pub async fn finding(&self, scope: &Scope, id: i64) -> Result<Finding, StoreError> {
-        let sql = format!("{FINDING_SELECT} WHERE x.id = $1 AND {}", finding_cond(scope));
-        let row = sqlx::query(&sql).bind(id).fetch_optional(&self.pool).await?.ok_or(StoreError::NotFound)?;
-        finding_from(&row)
+        use crate::schema::FundFindings as X;
+        let mut q = findings_q();
+        q.and_where(Expr::col((X::Table, X::Id)).eq(id)).cond_where(finding_cond(scope));
+        Pooled(self).rows(&q, finding_from).await?.pop().ok_or(StoreError::NotFound)
     }
 }
 
@@ -255,17 +287,18 @@ impl WriteTx {
 
     /// Marks an open finding explained; false if it is not open.
     pub async fn explain_finding(&mut self, id: i64, note: &str, by: &str) -> Result<bool, StoreError> {
-        let n = sqlx::query(
-            "UPDATE fund_findings SET status = 'explained', note = $1, explained_by = $2, explained_at = $3 \
-             WHERE id = $4 AND status = 'open'",
-        )
-        .bind(note.to_string())
-        .bind(by.to_string())
-        .bind(crate::now_rfc3339())
-        .bind(id)
-        .execute(&mut *self.tx)
-        .await?
-        .rows_affected();
-        Ok(n == 1)
+        use crate::schema::FundFindings as X;
+        let q = Query::update()
+            .table(X::Table)
+            .values([
+                (X::Status, "explained".into()),
+                (X::Note, note.into()),
+                (X::ExplainedBy, by.into()),
+                (X::ExplainedAt, crate::now_rfc3339().into()),
+            ])
+            .and_where(Expr::col(X::Id).eq(id))
+            .and_where(Expr::col(X::Status).eq("open"))
+            .to_owned();
+        Ok(self.exec(&q).await? == 1)
     }
 }

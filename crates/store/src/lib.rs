@@ -17,7 +17,8 @@
 //!
 //! Still written as SQL text (to be moved to sea-query, issue 21): the counts' sources
 //! ([`tallies`], one text for the rebuild and for each transaction), a roster's bulk write and an
-//! attachment's bytes in [`exchange`], funds and findings, the import's lookups, and the
+//! attachment's bytes in [`exchange`], funds, the findings' refresh (one set-based statement of
+//! the supervision rules), the import's lookups, and the
 //! PostgreSQL-only bulk statements (`UNNEST` arrays, `COPY`).
 
 pub mod audit;

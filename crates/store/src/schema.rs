@@ -546,3 +546,23 @@ pub(crate) enum SupervisedTasks {
     UpdatedBy,
     UpdatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum FundFindings {
+    Table,
+    Id,
+    EntryId,
+    Kind,
+    RelatedEntryId,
+    HouseholdId,
+    RegionCode,
+    UnionId,
+    Day,
+    Amount,
+    Detail,
+    Status,
+    Note,
+    ExplainedBy,
+    ExplainedAt,
+    FoundAt,
+}
