@@ -139,10 +139,11 @@ impl Store {
             .await
             .map_err(|e| StoreError::Database(sqlx::Error::Protocol(format!("read model: {e}"))))?;
         }
-        let mut tx = self.pool.begin().await?;
-        if self.backend == Backend::Postgres {
-            sqlx::query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(&mut *tx).await?;
-        }
+        let tx = match self.backend {
+            // One round trip: the snapshot and the read-only guard with the BEGIN.
+            Backend::Postgres => self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY").await?,
+            Backend::Sqlite => self.pool.begin().await?,
+        };
         // An open transaction of the pool's, read only (on PostgreSQL enforced: a write fails).
         let mut src = WriteTx { tx, backend: self.backend, pending: Default::default() };
         let out = model.read(&mut src).await?;
