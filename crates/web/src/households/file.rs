@@ -59,6 +59,8 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
 #[derive(Template)]
 #[template(path = "households/file.html")]
 struct HouseholdPage {
+    /// The day a verification request is due when none is given (its field's placeholder).
+    due_default: String,
     t: &'static Tr,
     lang: Lang,
     nav: Nav,
@@ -280,6 +282,11 @@ async fn household_view(
         if as_of_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
         HouseholdPage {
             as_of_error,
+            due_default: bangfu_app::exchange::working_days_after(
+                bangfu_app::clock::today(),
+                bangfu_app::exchange::ANSWER_DAYS,
+            )
+            .to_string(),
             print,
             t,
             lang: ctx.lang,
