@@ -290,14 +290,7 @@ impl App {
             return None;
         }
         let owner = who.scope.has_region(&r.region_code) && who.scope.has_union(r.union_id);
-        Some(if owner {
-            RowsSeen::All
-        } else {
-            RowsSeen::Matched {
-                regions: who.scope.region_codes().map(<[String]>::to_vec),
-                unions: who.scope.union_ids().map(<[i64]>::to_vec),
-            }
-        })
+        Some(if owner { RowsSeen::All } else { RowsSeen::Matched(who.scope.clone()) })
     }
 
     /// Rosters `who` may open, newest first.
@@ -517,19 +510,12 @@ impl App {
         };
         if who.role == bangfu_domain::Role::Liaison {
             let Some(d) = who.organisation_id else { return Ok(Vec::new()) };
-            return Ok(self
-                .store
-                .verifications(Some(d), &None, None, household_id, open, overdue.as_deref(), 2000)
-                .await?);
+            return Ok(self.store.verifications(Some(d), None, household_id, open, overdue.as_deref(), 2000).await?);
         }
         if !who.can(Permission::ReadHouseholds) {
             return Err(AppError::Forbidden);
         }
-        let regions = who.scope.region_codes().map(<[String]>::to_vec);
-        Ok(self
-            .store
-            .verifications(None, &regions, who.scope.union_ids(), household_id, open, overdue.as_deref(), 2000)
-            .await?)
+        Ok(self.store.verifications(None, Some(&who.scope), household_id, open, overdue.as_deref(), 2000).await?)
     }
 
     /// One request, if `who` sees it (404 otherwise, as for a request that does not exist).

@@ -166,7 +166,6 @@ async fn the_household_page_reads_in_one_transaction_what_each_section_reads_alo
                     Some(l) => s.monthly_records(scope, id, l.plus(-23), l).await.unwrap(),
                     None => Vec::new(),
                 };
-                let regions = scope.region_codes().map(<[String]>::to_vec);
                 let alone = format!(
                     "{:?}",
                     (
@@ -185,7 +184,7 @@ async fn the_household_page_reads_in_one_transaction_what_each_section_reads_alo
                             s.household_visits(scope, id).await.unwrap(),
                             s.household_returns(scope, id).await.unwrap(),
                         ),
-                        s.verifications(None, &regions, scope.union_ids(), Some(id), false, None, 2000).await.unwrap(),
+                        s.verifications(None, Some(scope), Some(id), false, None, 2000).await.unwrap(),
                         (s.regions().await.unwrap(), s.organisations(scope, None).await.unwrap(), &departments),
                     )
                 );

@@ -217,6 +217,23 @@ impl Store {
         Ok(sqlx::query_with(&sql, values).fetch_optional(&self.pool).await?)
     }
 
+    /// How many rows of `table` meet `cond`.
+    pub(crate) async fn count_where(
+        &self,
+        table: impl sea_query::IntoTableRef,
+        cond: sea_query::Cond,
+    ) -> Result<i64, StoreError> {
+        let q = sea_query::Query::select()
+            .expr_as(sea_query::Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
+            .from(table)
+            .cond_where(cond)
+            .to_owned();
+        match self.optional(&q).await? {
+            Some(row) => get(&row, "n"),
+            None => Ok(0),
+        }
+    }
+
     /// How many rows `matches` (a SELECT of the matching rows) gives, reading at most `cap + 1`:
     /// enough to page and to say "more than cap", cheap on any table size.
     pub(crate) async fn capped_count(

@@ -359,8 +359,8 @@ fn roster_rows_q() -> sea_query::SelectStatement {
 pub enum RowsSeen {
     /// Every row (the roster's department and readers whose scope holds the uploader's region).
     All,
-    /// Only rows matched to households in these regions (and kept by these unions).
-    Matched { regions: Option<Vec<String>>, unions: Option<Vec<i64>> },
+    /// Only rows matched to households this scope reaches (by the region and union of the match).
+    Matched(crate::Scope),
 }
 
 /// `col IN (3,7)` for union ids, or TRUE for no limit.
@@ -421,30 +421,22 @@ impl Store {
     ) -> Result<(Vec<RosterRow>, i64), StoreError> {
         use crate::schema::RosterRows as X;
         let mut cond = sea_query::Cond::all().add(Expr::col((X::Table, X::RosterId)).eq(roster_id));
-        if let RowsSeen::Matched { regions, unions } = seen {
-            cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_not_null());
-            if let Some(r) = regions {
-                cond = cond.add(Expr::col((X::Table, X::RegionCode)).is_in(r.iter().cloned()));
-            }
-            if let Some(u) = unions {
-                cond = cond.add(Expr::col((X::Table, X::UnionId)).is_in(u.iter().copied()));
-            }
+        if let RowsSeen::Matched(scope) = seen {
+            cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_not_null()).add(scope.rows_of(
+                X::Table,
+                X::RegionCode,
+                X::UnionId,
+            ));
         }
         match matched {
             Some(true) => cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_not_null()),
             Some(false) => cond = cond.add(Expr::col((X::Table, X::HouseholdId)).is_null()),
             None => {}
         }
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
-            .from(X::Table)
-            .cond_where(cond.clone())
-            .to_owned();
-        let mut src = Pooled(self);
-        let total = src.rows(&count, |r| get::<i64>(r, "n")).await?.pop().unwrap_or(0);
+        let total = self.count_where(X::Table, cond.clone()).await?;
         let mut q = roster_rows_q();
         q.cond_where(cond).order_by((X::Table, X::RowNo), Order::Asc).limit(limit).offset(offset);
-        Ok((src.rows(&q, roster_row_from).await?, total))
+        Ok((Pooled(self).rows(&q, roster_row_from).await?, total))
     }
 
     /// One roster row, with the region and union it was matched in.
@@ -534,14 +526,13 @@ impl Store {
     }
 
     /// Verification requests, newest first, at most `limit`: those addressed to `department`
-    /// (with only its answer), or those in `regions` and `unions`; of one household; open
+    /// (with only its answer), or those about households `scope` reaches; of one household; open
     /// (an answer pending) only; or overdue on a day.
     #[allow(clippy::too_many_arguments)]
     pub async fn verifications(
         &self,
         department: Option<i64>,
-        regions: &Option<Vec<String>>,
-        unions: Option<&[i64]>,
+        scope: Option<&crate::Scope>,
         household_id: Option<i64>,
         open_only: bool,
         overdue_on: Option<&str>,
@@ -564,7 +555,7 @@ impl Store {
         let mut q = verifications_q();
         match department {
             Some(_) => q.and_where(answer(false)),
-            None => q.cond_where(verification_scope(regions.as_deref(), unions)),
+            None => q.cond_where(scope.map_or_else(sea_query::Cond::all, verification_scope)),
         };
         if let Some(h) = household_id {
             q.and_where(Expr::col((V::Table, V::HouseholdId)).eq(h));
@@ -1201,24 +1192,17 @@ fn verifications_q() -> sea_query::SelectStatement {
         .to_owned()
 }
 
-/// Requests in these regions and unions (`None`: any).
-fn verification_scope(regions: Option<&[String]>, unions: Option<&[i64]>) -> sea_query::Cond {
+/// The requests about households `scope` reaches (by the region and union each was asked in).
+fn verification_scope(scope: &crate::Scope) -> sea_query::Cond {
     use crate::schema::Verifications as V;
-    let mut c = sea_query::Cond::all();
-    if let Some(r) = regions {
-        c = c.add(Expr::col((V::Table, V::RegionCode)).is_in(r.iter().cloned()));
-    }
-    if let Some(u) = unions {
-        c = c.add(Expr::col((V::Table, V::UnionId)).is_in(u.iter().copied()));
-    }
-    c
+    scope.rows_of(V::Table, V::RegionCode, V::UnionId)
 }
 
 /// A household's requests as its page lists them: those `scope` reaches, newest first.
 pub(crate) fn household_verifications_q(scope: &crate::Scope, household_id: i64) -> sea_query::SelectStatement {
     use crate::schema::Verifications as V;
     let mut q = verifications_q();
-    q.cond_where(verification_scope(scope.region_codes(), scope.union_ids()))
+    q.cond_where(verification_scope(scope))
         .and_where(Expr::col((V::Table, V::HouseholdId)).eq(household_id))
         .order_by((V::Table, V::Id), Order::Desc)
         .limit(2000);

@@ -161,17 +161,7 @@ fn finding_from(r: &dyn RowGet) -> Result<Finding, StoreError> {
 /// finding carries its household's region and union, so no join is needed to count them).
 fn finding_cond(scope: &Scope) -> Cond {
     use crate::schema::FundFindings as X;
-    if !scope.reaches_households() {
-        return Cond::all().add(Expr::val(1).eq(0));
-    }
-    let mut c = Cond::all();
-    if let Some(r) = scope.region_codes() {
-        c = c.add(Expr::col((X::Table, X::RegionCode)).is_in(r.iter().cloned()));
-    }
-    if let Some(u) = scope.union_ids() {
-        c = c.add(Expr::col((X::Table, X::UnionId)).is_in(u.iter().copied()));
-    }
-    c
+    scope.rows_of(X::Table, X::RegionCode, X::UnionId)
 }
 
 fn filter_cond(scope: &Scope, f: &FindingFilter) -> Cond {
@@ -194,16 +184,10 @@ impl Store {
     pub async fn findings(&self, scope: &Scope, f: &FindingFilter) -> Result<(Vec<Finding>, i64), StoreError> {
         use crate::schema::FundFindings as X;
         let w = filter_cond(scope, f);
-        let count = Query::select()
-            .expr_as(Expr::cust("COUNT(*)"), sea_query::Alias::new("n"))
-            .from(X::Table)
-            .cond_where(w.clone())
-            .to_owned();
-        let mut src = Pooled(self);
-        let total = src.rows(&count, |r| get::<i64>(r, "n")).await?.pop().unwrap_or(0);
+        let total = self.count_where(X::Table, w.clone()).await?;
         let mut q = findings_q();
         q.cond_where(w).order_by((X::Table, X::Id), Order::Desc).limit(f.limit.clamp(1, 10_000)).offset(f.offset);
-        Ok((src.rows(&q, finding_from).await?, total))
+        Ok((Pooled(self).rows(&q, finding_from).await?, total))
     }
 
     /// Findings `scope` reaches counted by kind and status.
