@@ -193,10 +193,6 @@ pub(crate) fn form(body: &[u8]) -> HashMap<String, String> {
     form_urlencoded::parse(body).into_owned().collect()
 }
 
-pub(crate) fn form_all(body: &[u8], key: &str) -> Vec<String> {
-    form_urlencoded::parse(body).filter(|(k, _)| k == key).map(|(_, v)| v.into_owned()).collect()
-}
-
 pub(crate) fn json_error(e: AppError) -> Response {
     ApiError::from(e).into_response()
 }

@@ -2,7 +2,8 @@
 //! added (a wrong check digit and a person already on another file refused beside the field,
 //! what was typed kept), changed and removed after a confirmation; social assistance added,
 //! ended and removed; union assistance added and changed; every change on the file's timeline
-//! and in the audit trail. On SQLite and PostgreSQL.
+//! and in the audit trail; a verification request's mistake comes back beside its field. On
+//! SQLite and PostgreSQL.
 
 #![allow(clippy::unwrap_used)]
 
@@ -180,5 +181,16 @@ async fn the_family_and_its_records_are_kept_from_the_pages() {
         for want in ["update enrolment", "update union_assistance", "delete member", "update member", "create member"] {
             assert!(actions.iter().any(|a| a == want), "{want} missing from {actions:?}");
         }
+
+        // A verification request with a due date that is not one comes back in the household's
+        // page beside the field, what was typed kept; no request is written.
+        let asked = format!("/households/{hid}/verifications");
+        let (status, page) =
+            post_form(&r, &asked, "question=%E8%AF%B7%E6%A0%B8%E5%AF%B9%E6%94%B6%E5%85%A5&due_on=2026-13-45").await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+        assert!(page.contains("id=\"verification-form\""), "the household's page, with its form");
+        assert!(page.contains("data-field=\"due_on\""), "{page}");
+        assert!(page.contains("value=\"2026-13-45\"") && page.contains(">请核对收入</textarea>"), "typed values kept");
+        assert!(app.store.verifications(None, None, Some(hid), false, None, 10).await.unwrap().is_empty());
     }
 }

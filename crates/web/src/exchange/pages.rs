@@ -1082,27 +1082,26 @@ async fn verification_request(
 ) -> Response {
     let ctx = Ctx::new(None, &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
-    let f = form(&body);
-    let mut departments = Vec::new();
-    for d in form_all(&body, "departments") {
-        match d.parse::<i64>() {
-            Ok(n) => departments.push(n),
-            Err(_) => {
-                return ctx.error(AppError::invalid(bangfu_domain::FieldError::new(
-                    "departments",
-                    bangfu_domain::Code::UnknownOrganisation,
-                )))
-            }
+    let values = crate::form::Values::parse(&body);
+    let departments: Result<Vec<i64>, _> = values.all("departments").iter().map(|d| d.parse::<i64>()).collect();
+    let sent = match departments {
+        Ok(departments) => {
+            let input =
+                ex::VerificationInput { question: values.get("question"), departments, due_on: values.get("due_on") };
+            s.app.request_verification(&ctx.who, id, &input).await
         }
-    }
-    let input = ex::VerificationInput {
-        question: f.get("question").cloned().unwrap_or_default(),
-        departments,
-        due_on: f.get("due_on").cloned().unwrap_or_default(),
+        Err(_) => Err(AppError::invalid(bangfu_domain::FieldError::new(
+            "departments",
+            bangfu_domain::Code::UnknownOrganisation,
+        ))),
     };
-    match s.app.request_verification(&ctx.who, id, &input).await {
+    match sent {
         Ok(v) => Redirect::to(&format!("/verifications/{}", v.id)).into_response(),
-        Err(e) => ctx.error(e),
+        // A mistake comes back in the household's page, beside its field, as typed.
+        Err(e) => match crate::form::FormState::new(values).fail(e, &["question", "departments", "due_on"], ctx.lang) {
+            Ok(ask) => crate::households::file::household_view(&s, &ctx, id, false, None, None, None, Some(ask)).await,
+            Err(e) => ctx.error(e),
+        },
     }
 }
 

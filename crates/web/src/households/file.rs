@@ -59,6 +59,8 @@ fn month_view(m: &MonthRow, t: &Tr) -> MonthView {
 #[derive(Template)]
 #[template(path = "households/file.html")]
 struct HouseholdPage {
+    /// The verification form as sent back with its mistakes (empty: a fresh form).
+    ask: crate::form::FormState,
     /// The day a verification request is due when none is given (its field's placeholder).
     due_default: String,
     t: &'static Tr,
@@ -162,7 +164,7 @@ pub(crate) async fn household_page(
     let as_of: Option<String> = raw.as_deref().and_then(|q| {
         form_urlencoded::parse(q.as_bytes()).find(|(k, v)| k == "as_of" && !v.is_empty()).map(|(_, v)| v.into_owned())
     });
-    household_view(&s, &ctx, id, saved, None, as_of.as_deref(), None).await
+    household_view(&s, &ctx, id, saved, None, as_of.as_deref(), None, None).await
 }
 
 /// Shows the household with full resident IDs and phone: an audited look.
@@ -176,13 +178,13 @@ pub(crate) async fn reveal_submit(
     let ctx = Ctx::new(raw.as_deref(), &headers, who);
     let Ok(id) = id.parse::<i64>() else { return ctx.error(AppError::NotFound) };
     match s.app.reveal(&ctx.who, id).await {
-        Ok(r) => household_view(&s, &ctx, id, false, Some(r), None, None).await,
+        Ok(r) => household_view(&s, &ctx, id, false, Some(r), None, None, None).await,
         Err(e) => ctx.error(e),
     }
 }
 
 /// The head of a printed file.
-struct PrintHead {
+pub(crate) struct PrintHead {
     title: &'static str,
     printed: String,
     print_label: &'static str,
@@ -226,10 +228,13 @@ pub(crate) async fn household_print(
         zh,
         events,
     };
-    household_view(&s, &ctx, id, false, None, None, Some(head)).await
+    household_view(&s, &ctx, id, false, None, None, Some(head), None).await
 }
 
-async fn household_view(
+/// The household's page; `ask` is a verification request sent back with its mistakes, shown in
+/// its form beside the fields as typed.
+#[allow(clippy::too_many_arguments)]
+pub(crate) async fn household_view(
     s: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -237,6 +242,7 @@ async fn household_view(
     revealed: Option<bangfu_app::households::Revealed>,
     as_of: Option<&str>,
     print: Option<PrintHead>,
+    ask: Option<crate::form::FormState>,
 ) -> Response {
     // A month that is not one is named beside the field, as typed, over the evaluation of the
     // latest recorded month.
@@ -279,9 +285,14 @@ async fn household_view(
     let file = view.file;
     let h = file.household;
     ctx.render(
-        if as_of_error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK },
+        match &ask {
+            Some(a) => a.status.unwrap_or(StatusCode::UNPROCESSABLE_ENTITY),
+            None if as_of_error.is_some() => StatusCode::UNPROCESSABLE_ENTITY,
+            None => StatusCode::OK,
+        },
         HouseholdPage {
             as_of_error,
+            ask: ask.unwrap_or_default(),
             due_default: bangfu_app::exchange::working_days_after(
                 bangfu_app::clock::today(),
                 bangfu_app::exchange::ANSWER_DAYS,
