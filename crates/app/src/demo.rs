@@ -188,63 +188,79 @@ impl App {
         let mut rng = ChaCha8Rng::seed_from_u64(seed);
         self.demo_standards(&city).await?;
         let orgs = self.demo_orgs(&mut rng, city).await?;
-        let mut used = HashSet::new();
         let mut next_id = self.store.max_household_id().await? + 1;
-        let mut written = 0;
-        let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); orgs.city.counties.len()];
-        // Case work draws from its own generator, so the households stay what the seed made them.
-        let mut work_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_7365);
-        while written < households {
-            let n = BATCH.min(households - written);
-            let mut hs = Vec::with_capacity(n as usize);
-            let mut members = Vec::new();
-            let mut months = Vec::new();
-            let mut aid = Vec::new();
-            let mut enrol = Vec::new();
-            let mut events = Vec::new();
-            for _ in 0..n {
-                let id = next_id;
-                next_id += 1;
-                self.demo_household(
-                    &mut rng,
-                    id,
-                    &orgs,
-                    &mut used,
-                    &mut file_seq,
-                    &mut hs,
-                    &mut members,
-                    &mut months,
-                    &mut aid,
-                    &mut enrol,
-                    &mut events,
-                );
-            }
-            let work: Vec<BulkCasework> =
-                hs.iter().map(|(id, h)| demo_casework(&mut work_rng, *id, h, &orgs)).collect();
-            for (w, (_, h)) in work.iter().zip(hs.iter_mut()) {
-                if let Some((kind, _, _)) = &w.outcome {
-                    h.status = match kind.as_str() {
-                        "exit" => HouseholdStatus::Exited,
-                        "relief" => HouseholdStatus::Relieved,
-                        _ => HouseholdStatus::Withdrawn,
-                    };
+        let started = std::time::Instant::now();
+        // The households are drawn on a thread of their own while the batch before is written
+        // (two cores: one draws, SQLite's worker writes), in the same order: the seed makes the
+        // same data as when the two took turns.
+        let (send, mut batches) = tokio::sync::mpsc::channel::<DemoBatch>(1);
+        let drawing = tokio::task::spawn_blocking(move || {
+            let mut used = HashSet::new();
+            let mut file_seq = vec![std::collections::HashMap::<i32, u32>::new(); orgs.city.counties.len()];
+            // Case work draws from its own generator, so the households stay what the seed made them.
+            let mut work_rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6361_7365);
+            let mut made = 0;
+            while made < households {
+                let n = BATCH.min(households - made);
+                let mut b = DemoBatch { n, ..Default::default() };
+                for _ in 0..n {
+                    let id = next_id;
+                    next_id += 1;
+                    demo_household(&mut rng, id, &orgs, &mut used, &mut file_seq, &mut b);
+                }
+                b.work = b.hs.iter().map(|(id, h)| demo_casework(&mut work_rng, *id, h, &orgs)).collect();
+                for (w, (_, h)) in b.work.iter().zip(b.hs.iter_mut()) {
+                    if let Some((kind, _, _)) = &w.outcome {
+                        h.status = match kind.as_str() {
+                            "exit" => HouseholdStatus::Exited,
+                            "relief" => HouseholdStatus::Relieved,
+                            _ => HouseholdStatus::Withdrawn,
+                        };
+                    }
+                }
+                made += n;
+                if send.blocking_send(b).is_err() {
+                    break; // the writer stopped on an error of its own, returned below
                 }
             }
-            let mut tx = self.store.begin().await?;
-            tx.bulk_households(&hs).await?;
-            tx.import_members(&members, None).await?;
-            tx.bulk_monthly(&months).await?;
-            tx.bulk_union_assistance(&aid).await?;
-            tx.bulk_enrolments(&enrol).await?;
-            tx.bulk_major_events(&events).await?;
-            tx.bulk_casework(&work).await?;
-            tx.sync_household_id_sequence().await?;
-            tx.commit().await?;
-            written += n;
+        });
+        let mut written = 0;
+        // On a SQLite file the batches go through a connection of the load's own, on a
+        // blocking thread; elsewhere through the pool.
+        let mut lite = self.store.lite_load()?;
+        while let Some(b) = batches.recv().await {
+            if let Some(mut load) = lite.take() {
+                let handle = tokio::runtime::Handle::current();
+                let (load, b, done) = tokio::task::spawn_blocking(move || {
+                    let done = load
+                        .begin()
+                        .and_then(|()| handle.block_on(write_batch(&mut load, &b)))
+                        .and_then(|()| load.commit());
+                    if done.is_err() {
+                        load.rollback();
+                    }
+                    (load, b, done)
+                })
+                .await
+                .map_err(|e| AppError::Internal(format!("demo batch: {e}")))?;
+                done?;
+                lite = Some(load);
+                written += b.n;
+            } else {
+                let mut tx = self.store.begin().await?;
+                write_batch(&mut tx, &b).await?;
+                tx.commit().await?;
+                written += b.n;
+            }
             progress(written);
         }
+        drawing.await.map_err(|e| AppError::Internal(format!("demo households: {e}")))?;
+        let writing_ms = started.elapsed().as_millis();
         self.store.rebuild_tallies().await?;
+        let counting_ms = started.elapsed().as_millis() - writing_ms;
         self.store.refresh_statistics().await?;
+        let statistics_ms = started.elapsed().as_millis() - writing_ms - counting_ms;
+        tracing::info!(households, writing_ms, counting_ms, statistics_ms, "demo households written");
         // A synthetic funds ledger, so the funds pages have something to show: six monthly
         // payments to each household in the file, by the demo's grassroots unions. Up to
         // 100,000 households: at 1,000,000 the ledger's findings took longer than everything
@@ -382,243 +398,256 @@ impl App {
         tx.commit().await?;
         Ok(DemoOrgs { city: c, grassroots, employers })
     }
+}
 
-    #[allow(clippy::too_many_arguments)]
-    fn demo_household(
-        &self,
-        rng: &mut ChaCha8Rng,
-        id: i64,
-        orgs: &DemoOrgs,
-        used: &mut HashSet<u64>,
-        file_seq: &mut [std::collections::HashMap<i32, u32>],
-        hs: &mut Vec<(i64, HouseholdWrite)>,
-        members: &mut Vec<(i64, MemberWrite)>,
-        months: &mut Vec<(i64, MonthlyRecord)>,
-        aid: &mut Vec<(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)>,
-        enrol: &mut Vec<(i64, Scheme, YearMonth, Option<YearMonth>)>,
-        events: &mut Vec<(i64, YearMonth, MajorEvent, String)>,
-    ) {
-        let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
-        let county = orgs.city.draw(rng);
-        let (code, county_name, urban) = &orgs.city.counties[county];
-        let (code, county_name, urban) = (code.as_str(), county_name.as_str(), *urban);
-        // About 60% are the stock registered before the 2016-10-31 cut-off.
-        let registered_on = if rng.random_bool(0.6) {
-            date_between(rng, d(2014, 1, 1), d(2016, 10, 31))
-        } else {
-            date_between(rng, d(2016, 11, 1), d(2026, 6, 30))
-        };
-        let surname = pick(rng, SURNAMES);
-        let head_female = rng.random_bool(0.4);
-        let head_birth = date_between(rng, d(1955, 1, 1), d(1990, 12, 31));
-        let head_name = name(rng, surname);
-        let head_id = id_number(rng, code, head_birth, head_female, used);
-        let mut causes = Vec::new();
-        for (cause, p) in [
-            (Cause::Illness, 0.45),
-            (Cause::Schooling, 0.3),
-            (Cause::Unemployment, 0.25),
-            (Cause::Disability, 0.12),
-            (Cause::Accident, 0.06),
-            (Cause::Emergency, 0.04),
-            (Cause::InsuranceArrears, 0.04),
-            (Cause::Disaster, 0.02),
-        ] {
-            if rng.random_bool(p) {
-                causes.push(cause);
-            }
+/// A batch of the demo's households and everything written with them.
+#[derive(Default)]
+struct DemoBatch {
+    n: u64,
+    hs: Vec<(i64, HouseholdWrite)>,
+    members: Vec<(i64, MemberWrite)>,
+    months: Vec<(i64, MonthlyRecord)>,
+    aid: Vec<(i64, NaiveDate, AssistanceKind, Money, UnionMeasure)>,
+    enrol: Vec<(i64, Scheme, YearMonth, Option<YearMonth>)>,
+    events: Vec<(i64, YearMonth, MajorEvent, String)>,
+    work: Vec<BulkCasework>,
+}
+
+/// Writes a batch of the demo's households and everything with them.
+async fn write_batch(tx: &mut impl Bulk, b: &DemoBatch) -> Result<(), StoreError> {
+    tx.bulk_households(&b.hs).await?;
+    tx.import_members(&b.members, None).await?;
+    tx.bulk_monthly(&b.months).await?;
+    tx.bulk_union_assistance(&b.aid).await?;
+    tx.bulk_enrolments(&b.enrol).await?;
+    tx.bulk_major_events(&b.events).await?;
+    tx.bulk_casework(&b.work).await?;
+    tx.sync_household_id_sequence().await
+}
+
+/// Draws household `id` into the batch.
+fn demo_household(
+    rng: &mut ChaCha8Rng,
+    id: i64,
+    orgs: &DemoOrgs,
+    used: &mut HashSet<u64>,
+    file_seq: &mut [std::collections::HashMap<i32, u32>],
+    b: &mut DemoBatch,
+) {
+    let d = |y, m, dd| NaiveDate::from_ymd_opt(y, m, dd).unwrap_or_default();
+    let county = orgs.city.draw(rng);
+    let (code, county_name, urban) = &orgs.city.counties[county];
+    let (code, county_name, urban) = (code.as_str(), county_name.as_str(), *urban);
+    // About 60% are the stock registered before the 2016-10-31 cut-off.
+    let registered_on = if rng.random_bool(0.6) {
+        date_between(rng, d(2014, 1, 1), d(2016, 10, 31))
+    } else {
+        date_between(rng, d(2016, 11, 1), d(2026, 6, 30))
+    };
+    let surname = pick(rng, SURNAMES);
+    let head_female = rng.random_bool(0.4);
+    let head_birth = date_between(rng, d(1955, 1, 1), d(1990, 12, 31));
+    let head_name = name(rng, surname);
+    let head_id = id_number(rng, code, head_birth, head_female, used);
+    let mut causes = Vec::new();
+    for (cause, p) in [
+        (Cause::Illness, 0.45),
+        (Cause::Schooling, 0.3),
+        (Cause::Unemployment, 0.25),
+        (Cause::Disability, 0.12),
+        (Cause::Accident, 0.06),
+        (Cause::Emergency, 0.04),
+        (Cause::InsuranceArrears, 0.04),
+        (Cause::Disaster, 0.02),
+    ] {
+        if rng.random_bool(p) {
+            causes.push(cause);
         }
-        if causes.is_empty() {
-            causes.push(Cause::Other);
-        }
-        let work_capacity = if causes.contains(&Cause::Disability) {
-            WorkCapacity::None
-        } else if causes.contains(&Cause::Illness) {
-            WorkCapacity::Partial
+    }
+    if causes.is_empty() {
+        causes.push(Cause::Other);
+    }
+    let work_capacity = if causes.contains(&Cause::Disability) {
+        WorkCapacity::None
+    } else if causes.contains(&Cause::Illness) {
+        WorkCapacity::Partial
+    } else {
+        WorkCapacity::Full
+    };
+    let year = registered_on.year();
+    let seq = file_seq[county].entry(year).or_insert(0);
+    *seq += 1;
+    let file_no = format!("{code}-{year}-{:06}", *seq);
+    // The head is listed as a member too, so the member list is the whole household.
+    let mut people = vec![MemberWrite {
+        name: head_name.clone(),
+        id_number: head_id.clone(),
+        relation: Relation::Head,
+        birth_date: head_birth,
+        situation: if causes.contains(&Cause::Illness) {
+            Situation::Ill
+        } else if causes.contains(&Cause::Disability) {
+            Situation::Disabled
+        } else if causes.contains(&Cause::Unemployment) {
+            Situation::Unemployed
         } else {
-            WorkCapacity::Full
+            Situation::Employed
+        },
+    }];
+    if rng.random_bool(0.8) {
+        let b = date_between(rng, head_birth - chrono::Duration::days(1500), head_birth + chrono::Duration::days(1500));
+        let female = !head_female;
+        let sn = pick(rng, SURNAMES);
+        people.push(MemberWrite {
+            name: name(rng, sn),
+            id_number: id_number(rng, code, b, female, used),
+            relation: Relation::Spouse,
+            birth_date: b,
+            situation: if rng.random_bool(0.5) { Situation::Employed } else { Situation::Unemployed },
+        });
+    }
+    let children = if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
+    // Children of a household in hardship for schooling are of school age (6–22 in 2026).
+    let (first_birth, last_birth) = if causes.contains(&Cause::Schooling) {
+        ((head_birth.year() + 20).clamp(2004, 2020), 2020)
+    } else {
+        ((head_birth.year() + 22).min(2020), (head_birth.year() + 40).min(2022))
+    };
+    for _ in 0..children {
+        let b = date_between(rng, d(first_birth, 1, 1), d(last_birth, 12, 31));
+        let age = demo_last_month().year() - b.year();
+        let situation = match age {
+            ..6 => Situation::Preschool,
+            6..=22 => Situation::Student,
+            _ if rng.random_bool(0.6) => Situation::Employed,
+            _ => Situation::Unemployed,
         };
-        let year = registered_on.year();
-        let seq = file_seq[county].entry(year).or_insert(0);
-        *seq += 1;
-        let file_no = format!("{code}-{year}-{:06}", *seq);
-        // The head is listed as a member too, so the member list is the whole household.
-        let mut people = vec![MemberWrite {
-            name: head_name.clone(),
-            id_number: head_id.clone(),
-            relation: Relation::Head,
-            birth_date: head_birth,
-            situation: if causes.contains(&Cause::Illness) {
-                Situation::Ill
-            } else if causes.contains(&Cause::Disability) {
-                Situation::Disabled
-            } else if causes.contains(&Cause::Unemployment) {
-                Situation::Unemployed
-            } else {
-                Situation::Employed
+        people.push(MemberWrite {
+            name: name(rng, surname),
+            id_number: {
+                let f = rng.random_bool(0.5);
+                id_number(rng, code, b, f, used)
             },
-        }];
-        if rng.random_bool(0.8) {
-            let b =
-                date_between(rng, head_birth - chrono::Duration::days(1500), head_birth + chrono::Duration::days(1500));
-            let female = !head_female;
-            let sn = pick(rng, SURNAMES);
-            people.push(MemberWrite {
-                name: name(rng, sn),
-                id_number: id_number(rng, code, b, female, used),
-                relation: Relation::Spouse,
-                birth_date: b,
-                situation: if rng.random_bool(0.5) { Situation::Employed } else { Situation::Unemployed },
-            });
-        }
-        let children =
-            if causes.contains(&Cause::Schooling) { rng.random_range(1..=2) } else { rng.random_range(0..=1) };
-        // Children of a household in hardship for schooling are of school age (6–22 in 2026).
-        let (first_birth, last_birth) = if causes.contains(&Cause::Schooling) {
-            ((head_birth.year() + 20).clamp(2004, 2020), 2020)
+            relation: Relation::Child,
+            birth_date: b,
+            situation,
+        });
+    }
+    if rng.random_bool(0.15) {
+        let b = date_between(rng, d(1935, 1, 1), d(1955, 12, 31));
+        people.push(MemberWrite {
+            name: name(rng, surname),
+            id_number: {
+                let f = rng.random_bool(0.5);
+                id_number(rng, code, b, f, used)
+            },
+            relation: Relation::Parent,
+            birth_date: b,
+            situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill },
+        });
+    }
+    let n = people.len() as i64;
+    let migrant = rng.random_bool(0.15);
+    let on_dibao = rng.random_bool(0.25);
+    // Where the household stands against the dibao line, per capita: 0.6×–2.5×.
+    let level = rng.random_range(60..250) as i64;
+    let last = demo_last_month();
+    let count = rng.random_range(24..=36);
+    let first = last.plus(-(count - 1));
+    let dibao_from = first.plus(rng.random_range(-24..12));
+    if on_dibao {
+        b.enrol.push((id, Scheme::Dibao, dibao_from, None));
+    }
+    for i in 0..count {
+        let m = first.plus(i);
+        let line = dibao_fen(urban, orgs.city.percent, m) * n;
+        let wobble = rng.random_range(90..=110);
+        let own = line * level / 100 * wobble / 100;
+        let gov = if on_dibao && m >= dibao_from { (line - own).max(0) / 100 * 100 + 10_000 } else { 0 };
+        let medical = if causes.contains(&Cause::Illness) && rng.random_bool(0.6) {
+            rng.random_range(200..3000) * 100
         } else {
-            ((head_birth.year() + 22).min(2020), (head_birth.year() + 40).min(2022))
+            0
         };
-        for _ in 0..children {
-            let b = date_between(rng, d(first_birth, 1, 1), d(last_birth, 12, 31));
-            let age = demo_last_month().year() - b.year();
-            let situation = match age {
-                ..6 => Situation::Preschool,
-                6..=22 => Situation::Student,
-                _ if rng.random_bool(0.6) => Situation::Employed,
-                _ => Situation::Unemployed,
-            };
-            people.push(MemberWrite {
-                name: name(rng, surname),
-                id_number: {
-                    let f = rng.random_bool(0.5);
-                    id_number(rng, code, b, f, used)
-                },
-                relation: Relation::Child,
-                birth_date: b,
-                situation,
-            });
-        }
-        if rng.random_bool(0.15) {
-            let b = date_between(rng, d(1935, 1, 1), d(1955, 12, 31));
-            people.push(MemberWrite {
-                name: name(rng, surname),
-                id_number: {
-                    let f = rng.random_bool(0.5);
-                    id_number(rng, code, b, f, used)
-                },
-                relation: Relation::Parent,
-                birth_date: b,
-                situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill },
-            });
-        }
-        let n = people.len() as i64;
-        let migrant = rng.random_bool(0.15);
-        let on_dibao = rng.random_bool(0.25);
-        // Where the household stands against the dibao line, per capita: 0.6×–2.5×.
-        let level = rng.random_range(60..250) as i64;
-        let last = demo_last_month();
-        let count = rng.random_range(24..=36);
-        let first = last.plus(-(count - 1));
-        let dibao_from = first.plus(rng.random_range(-24..12));
-        if on_dibao {
-            enrol.push((id, Scheme::Dibao, dibao_from, None));
-        }
-        for i in 0..count {
-            let m = first.plus(i);
-            let line = dibao_fen(urban, orgs.city.percent, m) * n;
-            let wobble = rng.random_range(90..=110);
-            let own = line * level / 100 * wobble / 100;
-            let gov = if on_dibao && m >= dibao_from { (line - own).max(0) / 100 * 100 + 10_000 } else { 0 };
-            let medical = if causes.contains(&Cause::Illness) && rng.random_bool(0.6) {
-                rng.random_range(200..3000) * 100
-            } else {
-                0
-            };
-            let education = if causes.contains(&Cause::Schooling) && (m.month() == 3 || m.month() == 9) {
-                rng.random_range(800..4000) * 100
-            } else {
-                0
-            };
-            let accident = if causes.contains(&Cause::Accident) && rng.random_bool(0.2) {
-                rng.random_range(500..8000) * 100
-            } else {
-                0
-            };
-            months.push((
-                id,
-                MonthlyRecord {
-                    month: m,
-                    members: n,
-                    income: Money::from_fen(own / 100 * 100 + gov),
-                    government_assistance: Money::from_fen(gov),
-                    medical: Money::from_fen(medical),
-                    education: Money::from_fen(education),
-                    emergency: Money::ZERO,
-                    accident: Money::from_fen(accident),
-                    other: Money::ZERO,
-                },
-            ));
-        }
-        for _ in 0..rng.random_range(0..=3) {
-            let m = first.plus(rng.random_range(0..count));
-            let date = d(m.year(), m.month(), rng.random_range(1..=28));
-            let measure =
-                [UnionMeasure::LivingAid, UnionMeasure::MedicalAid, UnionMeasure::SchoolingAid, UnionMeasure::Visit]
-                    [rng.random_range(0..4)];
-            let kind = if measure == UnionMeasure::Visit { AssistanceKind::Goods } else { AssistanceKind::Cash };
-            aid.push((id, date, kind, Money::from_fen(rng.random_range(3..=30) * 10_000), measure));
-        }
-        let g = &orgs.grassroots[county];
-        let e = &orgs.employers[county];
-        let mut r21 = ChaCha8Rng::seed_from_u64((id as u64) ^ 0x2021_0000_0000);
-        // One household in thirty was struck by a major event in the demo's last two years.
-        if r21.random_bool(1.0 / 30.0) {
-            let kind = MajorEvent::ALL[r21.random_range(0..MajorEvent::ALL.len())];
-            let m = demo_last_month().plus(-r21.random_range(0..24i32));
-            events.push((id, m, kind, format!("{}（示例）", kind.label(true))));
-        }
-        hs.push((
+        let education = if causes.contains(&Cause::Schooling) && (m.month() == 3 || m.month() == 9) {
+            rng.random_range(800..4000) * 100
+        } else {
+            0
+        };
+        let accident = if causes.contains(&Cause::Accident) && rng.random_bool(0.2) {
+            rng.random_range(500..8000) * 100
+        } else {
+            0
+        };
+        b.months.push((
             id,
-            HouseholdWrite {
-                file_no,
-                head_name,
-                head_id_number: head_id,
-                phone: format!("1{}{:09}", [3, 5, 7, 8][rng.random_range(0..4)], rng.random_range(0..1_000_000_000u64)),
-                address: format!(
-                    "{county_name}{}{}号",
-                    STREETS[rng.random_range(0..STREETS.len())],
-                    rng.random_range(1..300)
-                ),
-                region_code: code.to_string(),
-                union_id: Some(g[rng.random_range(0..g.len())]),
-                employer_id: if rng.random_bool(0.8) { Some(e[rng.random_range(0..e.len())]) } else { None },
-                registered_on,
-                migrant_worker: migrant,
-                causes,
-                work_capacity,
-                status: HouseholdStatus::InFile,
-                synthetic: true,
-                // After every other draw of the household, so earlier fields keep their values.
-                causes_resolved: rng.random_bool(0.15),
-                children_completed_studies: rng.random_bool(0.3),
-                // The 2021 facts, from the household's own generator so every earlier draw (and
-                // so every other household) keeps its value: a migrant worker's months of labour
-                // relation (some short of a year, some not recorded), a few exclusions.
-                labour_relation_months: if migrant && r21.random_bool(0.9) {
-                    Some(r21.random_range(3..60))
-                } else {
-                    None
-                },
-                exclusions: if r21.random_bool(0.03) {
-                    vec![bangfu_domain::Exclusion::ALL[r21.random_range(0..bangfu_domain::Exclusion::ALL.len())]]
-                } else {
-                    Vec::new()
-                },
+            MonthlyRecord {
+                month: m,
+                members: n,
+                income: Money::from_fen(own / 100 * 100 + gov),
+                government_assistance: Money::from_fen(gov),
+                medical: Money::from_fen(medical),
+                education: Money::from_fen(education),
+                emergency: Money::ZERO,
+                accident: Money::from_fen(accident),
+                other: Money::ZERO,
             },
         ));
-        members.extend(people.into_iter().map(|p| (id, p)));
     }
+    for _ in 0..rng.random_range(0..=3) {
+        let m = first.plus(rng.random_range(0..count));
+        let date = d(m.year(), m.month(), rng.random_range(1..=28));
+        let measure =
+            [UnionMeasure::LivingAid, UnionMeasure::MedicalAid, UnionMeasure::SchoolingAid, UnionMeasure::Visit]
+                [rng.random_range(0..4)];
+        let kind = if measure == UnionMeasure::Visit { AssistanceKind::Goods } else { AssistanceKind::Cash };
+        b.aid.push((id, date, kind, Money::from_fen(rng.random_range(3..=30) * 10_000), measure));
+    }
+    let g = &orgs.grassroots[county];
+    let e = &orgs.employers[county];
+    let mut r21 = ChaCha8Rng::seed_from_u64((id as u64) ^ 0x2021_0000_0000);
+    // One household in thirty was struck by a major event in the demo's last two years.
+    if r21.random_bool(1.0 / 30.0) {
+        let kind = MajorEvent::ALL[r21.random_range(0..MajorEvent::ALL.len())];
+        let m = demo_last_month().plus(-r21.random_range(0..24i32));
+        b.events.push((id, m, kind, format!("{}（示例）", kind.label(true))));
+    }
+    b.hs.push((
+        id,
+        HouseholdWrite {
+            file_no,
+            head_name,
+            head_id_number: head_id,
+            phone: format!("1{}{:09}", [3, 5, 7, 8][rng.random_range(0..4)], rng.random_range(0..1_000_000_000u64)),
+            address: format!(
+                "{county_name}{}{}号",
+                STREETS[rng.random_range(0..STREETS.len())],
+                rng.random_range(1..300)
+            ),
+            region_code: code.to_string(),
+            union_id: Some(g[rng.random_range(0..g.len())]),
+            employer_id: if rng.random_bool(0.8) { Some(e[rng.random_range(0..e.len())]) } else { None },
+            registered_on,
+            migrant_worker: migrant,
+            causes,
+            work_capacity,
+            status: HouseholdStatus::InFile,
+            synthetic: true,
+            // After every other draw of the household, so earlier fields keep their values.
+            causes_resolved: rng.random_bool(0.15),
+            children_completed_studies: rng.random_bool(0.3),
+            // The 2021 facts, from the household's own generator so every earlier draw (and
+            // so every other household) keeps its value: a migrant worker's months of labour
+            // relation (some short of a year, some not recorded), a few exclusions.
+            labour_relation_months: if migrant && r21.random_bool(0.9) { Some(r21.random_range(3..60)) } else { None },
+            exclusions: if r21.random_bool(0.03) {
+                vec![bangfu_domain::Exclusion::ALL[r21.random_range(0..bangfu_domain::Exclusion::ALL.len())]]
+            } else {
+                Vec::new()
+            },
+        },
+    ));
+    b.members.extend(people.into_iter().map(|p| (id, p)));
 }
 
 /// The day demo case work is dated around: the first day after the demo's records.

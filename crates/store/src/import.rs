@@ -10,10 +10,11 @@
 //! [`Store::roll_back_import`] undoes it batch by batch — after a failure, when its uploader goes
 //! away, or, for an import whose process died, when its heartbeat is stale.
 
+use crate::bulk::Bulk;
 use crate::bulk::ROWS_PER_STATEMENT;
 use crate::db::{get, Backend, RowGet, Store, WriteTx};
 use crate::households::HouseholdWrite;
-use crate::records::{member_from, month_values, Member, MemberWrite, MonthlyRecord, MONTH_COLUMNS};
+use crate::records::{member_from, month_values, Member, MonthlyRecord, MONTH_COLUMNS};
 use crate::schema::*;
 use crate::StoreError;
 use sea_query::{Expr, OnConflict, Query, SelectStatement};
@@ -381,26 +382,6 @@ impl WriteTx {
             .await?;
         }
         Ok(())
-    }
-
-    /// Members added by import `import` (or by nobody's import, `None`).
-    pub async fn import_members(&mut self, rows: &[(i64, MemberWrite)], import: Option<i64>) -> Result<(), StoreError> {
-        use Members::*;
-        let values: Vec<Vec<sea_query::SimpleExpr>> = rows
-            .iter()
-            .map(|(h, m)| {
-                vec![
-                    (*h).into(),
-                    m.name.clone().into(),
-                    m.id_number.clone().into(),
-                    m.relation.code().into(),
-                    m.birth_date.to_string().into(),
-                    m.situation.code().into(),
-                    import.into(),
-                ]
-            })
-            .collect();
-        self.insert_rows(Table, [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation, ImportId], values).await
     }
 
     /// Keeps the figures of months an import is about to replace (the first figures, if it

@@ -13,7 +13,10 @@
 //! test compares it with the one-section reads. Bulk work on a SQLite file (the batch's and the
 //! what-if's read, the batch's determinations) runs the same sea-query statements through
 //! rusqlite too ([`facts`], `DeterminationWriter`), decoded by position; a test compares the two
-//! paths household by household.
+//! paths household by household. Bulk writes (demo data, an import's households and members) are
+//! written once against the [`Bulk`] trait and run through either [`BulkSink`]: a write
+//! transaction of the pool, or on a SQLite file a load's own rusqlite connection ([`LiteLoad`],
+//! the demo), whose statements are prepared once and run row by row.
 //!
 //! Still written as SQL text (to be moved to sea-query, issue 21): the counts' sources
 //! ([`tallies`], one text for the rebuild and for each transaction), a roster's bulk write and an
@@ -50,7 +53,7 @@ pub mod testing;
 pub mod users;
 
 pub use audit::{AuditEntry, AuditFilter, NewAudit};
-pub use bulk::BulkCasework;
+pub use bulk::{Bulk, BulkCasework, BulkSink, LiteLoad};
 pub use casework::{HardshipReturn, Measure, MeasureWrite, NewReturn, Plan, Provenance, Visit, WorkItem, WorkList};
 pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;

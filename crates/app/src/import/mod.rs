@@ -13,6 +13,7 @@ use crate::auth::Principal;
 use crate::input::{HouseholdInput, MemberInput, MonthlyRecordInput};
 use crate::{App, AppError};
 use bangfu_domain::{Cause, Code, FieldError, Param, Permission, Relation, Situation, WorkCapacity};
+use bangfu_store::Bulk;
 use bangfu_store::{HouseholdWrite, MemberWrite, MonthlyRecord, WriteTx};
 use serde::Serialize;
 use std::collections::HashMap;
