@@ -13,7 +13,8 @@ use crate::input::{optional_text, required_text};
 use crate::{App, AppError};
 use bangfu_domain::{Code, FieldError, OrgKind, Permission, RosterKind, TaskStatus};
 use bangfu_store::{
-    Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, StoreError, SupervisedTask, Verification,
+    Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, StoreError, SupervisedTask,
+    Verification, VerificationAsk,
 };
 use chrono::{Datelike, NaiveDate, Weekday};
 use serde::{Deserialize, Serialize};
@@ -119,6 +120,20 @@ pub enum RequestFilter {
     Overdue,
     /// All.
     All,
+}
+
+/// The type of an answer's attached file, judged by its first bytes (whatever its name or the
+/// sender says): PDF, JPEG or PNG — what a department's scan or printout is. None: not accepted.
+pub fn attachment_type(bytes: &[u8]) -> Option<&'static str> {
+    if bytes.starts_with(b"%PDF-") {
+        Some("application/pdf")
+    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
+        Some("image/jpeg")
+    } else if bytes.starts_with(b"\x89PNG\r\n\x1a\n") {
+        Some("image/png")
+    } else {
+        None
+    }
 }
 
 /// `n` working days (Monday to Friday) after `from`. Public holidays are not known to the
@@ -496,26 +511,34 @@ impl App {
     }
 
     /// Requests `who` sees: a liaison, those addressed to their department (and only their
-    /// department's answer); union staff, those about households in their reach.
+    /// department's answer); union staff, those about households in their reach. Newest first
+    /// (at most 2,000), or with `since` a poll: up to `limit` after that request id, oldest first.
     pub async fn verifications(
         &self,
         who: &Principal,
         filter: RequestFilter,
         household_id: Option<i64>,
+        since: Option<(i64, u64)>,
     ) -> Result<Vec<Verification>, AppError> {
-        let (open, overdue) = match filter {
-            RequestFilter::Open => (true, None),
-            RequestFilter::Overdue => (true, Some(today().to_string())),
-            RequestFilter::All => (false, None),
+        let overdue = (filter == RequestFilter::Overdue).then(|| today().to_string());
+        let mut ask = VerificationAsk {
+            household_id,
+            open_only: filter != RequestFilter::All,
+            overdue_on: overdue.as_deref(),
+            after: since.map(|s| s.0),
+            limit: since.map_or(2000, |s| s.1),
+            ..Default::default()
         };
         if who.role == bangfu_domain::Role::Liaison {
             let Some(d) = who.organisation_id else { return Ok(Vec::new()) };
-            return Ok(self.store.verifications(Some(d), None, household_id, open, overdue.as_deref(), 2000).await?);
+            ask.department = Some(d);
+            return Ok(self.store.verifications(&ask).await?);
         }
         if !who.can(Permission::ReadHouseholds) {
             return Err(AppError::Forbidden);
         }
-        Ok(self.store.verifications(None, Some(&who.scope), household_id, open, overdue.as_deref(), 2000).await?)
+        ask.scope = Some(&who.scope);
+        Ok(self.store.verifications(&ask).await?)
     }
 
     /// One request, if `who` sees it (404 otherwise, as for a request that does not exist).
@@ -546,12 +569,14 @@ impl App {
         who: &Principal,
         id: i64,
         input: &AnswerInput,
-        file: Option<(&str, &str, &[u8])>,
+        file: Option<(&str, &[u8])>,
     ) -> Result<Verification, AppError> {
         self.permit(who, Permission::AnswerVerifications, "verification", Some(id)).await?;
         let v = self.verification(who, id).await?;
         let facts = required_text("facts", &input.facts, 2000).map_err(AppError::invalid)?;
-        if let Some((name, _, bytes)) = file {
+        let file = file.filter(|(_, bytes)| !bytes.is_empty());
+        let mut content_type = "";
+        if let Some((name, bytes)) = file {
             if bytes.len() > MAX_ATTACHMENT {
                 return Err(AppError::invalid(
                     FieldError::new("file", Code::FileTooLarge).with("max", MAX_ATTACHMENT >> 20),
@@ -560,13 +585,13 @@ impl App {
             if name.trim().is_empty() || name.chars().count() > 200 {
                 return Err(AppError::invalid(FieldError::new("file", Code::BadFileName).with("max", 200)));
             }
+            content_type = attachment_type(bytes)
+                .ok_or_else(|| AppError::invalid(FieldError::new("file", Code::FileTypeNotAllowed)))?;
         }
         let Some(dept) = who.organisation_id else { return Err(AppError::Forbidden) };
         let mut tx = self.store.begin().await?;
         let attachment = match file {
-            Some((name, content_type, bytes)) if !bytes.is_empty() => {
-                Some(tx.insert_attachment(name.trim(), content_type, bytes, &who.name).await?)
-            }
+            Some((name, bytes)) => Some(tx.insert_attachment(name.trim(), content_type, bytes, &who.name).await?),
             _ => None,
         };
         if tx.answer_verification(id, dept, &facts, attachment, &who.name).await?.is_none() {
@@ -738,7 +763,7 @@ impl App {
             Vec::new()
         };
         let requests = if who.role == bangfu_domain::Role::Liaison {
-            self.verifications(who, RequestFilter::Open, None).await?
+            self.verifications(who, RequestFilter::Open, None, None).await?
         } else {
             Vec::new()
         };

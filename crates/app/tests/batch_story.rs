@@ -184,7 +184,14 @@ async fn the_household_page_reads_in_one_transaction_what_each_section_reads_alo
                             s.household_visits(scope, id).await.unwrap(),
                             s.household_returns(scope, id).await.unwrap(),
                         ),
-                        s.verifications(None, Some(scope), Some(id), false, None, 2000).await.unwrap(),
+                        s.verifications(&bangfu_store::VerificationAsk {
+                            scope: Some(scope),
+                            household_id: Some(id),
+                            limit: 2000,
+                            ..Default::default()
+                        })
+                        .await
+                        .unwrap(),
                         (s.regions().await.unwrap(), s.organisations(scope, None).await.unwrap(), &departments),
                     )
                 );

@@ -164,19 +164,19 @@ async fn rosters_verifications_and_the_joint_meeting() {
 
         // The civil-affairs liaison sees the one request addressed to it, only its own part,
         // nothing about household 3, and no household file at all.
-        let mine = app.verifications(&liaison, RequestFilter::All, None).await.unwrap();
+        let mine = app.verifications(&liaison, RequestFilter::All, None, None).await.unwrap();
         assert_eq!(mine.iter().map(|v| v.id).collect::<Vec<_>>(), vec![v1.id]);
         assert!(mine[0].answers.iter().all(|a| a.department_id == civil));
         assert!(matches!(app.verification(&liaison, v3.id).await, Err(AppError::NotFound)));
         assert!(app.household(&liaison, 1).await.is_err());
         assert!(app.household(&liaison, 3).await.is_err());
-        assert_eq!(app.verifications(&other_liaison, RequestFilter::Open, None).await.unwrap().len(), 2);
+        assert_eq!(app.verifications(&other_liaison, RequestFilter::Open, None, None).await.unwrap().len(), 2);
         // Nothing is overdue yet.
-        assert!(app.verifications(&city, RequestFilter::Overdue, None).await.unwrap().is_empty());
+        assert!(app.verifications(&city, RequestFilter::Overdue, None, None).await.unwrap().is_empty());
 
         // The answer, with a file, goes on the household's timeline; a second answer is refused.
         let answer = AnswerInput { facts: "该户2026年10月起纳入低保，月保障金 1,200 元。".into() };
-        let file = ("核对结果.pdf", "application/pdf", b"%PDF-1.4 test".as_slice());
+        let file = ("核对结果.pdf", b"%PDF-1.4 test".as_slice());
         let v = app.answer_verification(&liaison, v1.id, &answer, Some(file)).await.unwrap();
         assert_eq!(v.answers[0].status, "answered");
         let att = v.answers[0].attachment_id.unwrap();
@@ -189,8 +189,8 @@ async fn rosters_verifications_and_the_joint_meeting() {
         assert_eq!(ev.len(), 2);
         assert!(ev.iter().any(|e| e.source == "verification" && e.attachment_id == Some(att)));
         // 万秀区 still sees the request open (人社 has not answered); civil affairs' list is empty.
-        assert_eq!(app.verifications(&county, RequestFilter::Open, None).await.unwrap().len(), 1);
-        assert!(app.verifications(&liaison, RequestFilter::Open, None).await.unwrap().is_empty());
+        assert_eq!(app.verifications(&county, RequestFilter::Open, None, None).await.unwrap().len(), 1);
+        assert!(app.verifications(&liaison, RequestFilter::Open, None, None).await.unwrap().is_empty());
 
         // The joint meeting: nine member units from the plan; a meeting with decisions; a task
         // led by 民政局 reminds its liaison until it is done.

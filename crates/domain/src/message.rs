@@ -382,6 +382,18 @@ messages! {
     FileTooLarge = ("file_too_large", "文件不能超过 {max} MB", "the file must be at most {max} MB"),
     /// An attachment without a usable name.
     BadFileName = ("bad_name", "文件须有名称，最多 {max} 个字", "the file needs a name of at most {max} characters"),
+    /// An attachment of a kind not accepted (judged by its bytes, not its name).
+    FileTypeNotAllowed = ("file_type_not_allowed", "只接受 PDF、JPEG 或 PNG 文件", "only PDF, JPEG or PNG files are accepted"),
+    /// An attachment's content that is not base64.
+    NotBase64 = ("not_base64", "文件内容须为 base64 编码", "the file's content must be base64"),
+    /// An Idempotency-Key that is empty, too long or not plain ASCII.
+    BadIdempotencyKey = ("bad_idempotency_key", "Idempotency-Key 须为 1 至 255 个可见 ASCII 字符", "the Idempotency-Key must be 1 to 255 visible ASCII characters"),
+    /// An Idempotency-Key sent before with a different request.
+    IdempotencyKeyReused = ("idempotency_key_reused", "该 Idempotency-Key 已用于另一个请求", "this Idempotency-Key was used for a different request"),
+    /// The request of this Idempotency-Key is still being worked on.
+    IdempotencyInProgress = ("idempotency_in_progress", "相同的请求正在处理中，请稍后再试", "the same request is being worked on: try again shortly"),
+    /// A poll's cursor that is not one Bangfu gave.
+    BadCursor = ("bad_cursor", "游标无效：请使用上次返回的 next_cursor", "not a cursor: use the next_cursor of the previous answer"),
     /// Not a member department.
     NotDepartment = ("not_department", "{id} 不是联席会议成员部门", "{id} is not a member department"),
     /// Answered already.

@@ -161,6 +161,25 @@ pub struct Verification {
     pub answers: Vec<VerificationAnswer>,
 }
 
+/// Which verification requests to list ([`Store::verifications`]).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VerificationAsk<'a> {
+    /// Those addressed to this department (with only its answer), else those in `scope`.
+    pub department: Option<i64>,
+    /// The households' reach (union staff); None with no department: all.
+    pub scope: Option<&'a crate::Scope>,
+    /// One household's.
+    pub household_id: Option<i64>,
+    /// Only those still waiting for an answer (of `department`, if given).
+    pub open_only: bool,
+    /// Only those waiting and due before this day (`YYYY-MM-DD`).
+    pub overdue_on: Option<&'a str>,
+    /// A poll: those with an id above this, oldest first (else newest first).
+    pub after: Option<i64>,
+    /// At most this many.
+    pub limit: u64,
+}
+
 /// One department's part of a request.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct VerificationAnswer {
@@ -529,16 +548,9 @@ impl Store {
     /// (with only its answer), or those about households `scope` reaches; of one household; open
     /// (an answer pending) only; or overdue on a day.
     #[allow(clippy::too_many_arguments)]
-    pub async fn verifications(
-        &self,
-        department: Option<i64>,
-        scope: Option<&crate::Scope>,
-        household_id: Option<i64>,
-        open_only: bool,
-        overdue_on: Option<&str>,
-        limit: u64,
-    ) -> Result<Vec<Verification>, StoreError> {
+    pub async fn verifications(&self, ask: &VerificationAsk<'_>) -> Result<Vec<Verification>, StoreError> {
         use crate::schema::{VerificationAnswers as A, Verifications as V};
+        let VerificationAsk { department, scope, household_id, open_only, overdue_on, after, limit } = *ask;
         let answer = |pending: bool| {
             let mut q = Query::select();
             q.expr(Expr::val(1))
@@ -566,7 +578,12 @@ impl Store {
         if let Some(d) = overdue_on {
             q.and_where(Expr::col((V::Table, V::DueOn)).lt(d));
         }
-        q.order_by((V::Table, V::Id), Order::Desc).limit(limit);
+        match after {
+            // A poll: the requests after the cursor, oldest first.
+            Some(a) => q.and_where(Expr::col((V::Table, V::Id)).gt(a)).order_by((V::Table, V::Id), Order::Asc),
+            None => q.order_by((V::Table, V::Id), Order::Desc),
+        };
+        q.limit(limit);
         let mut src = Pooled(self);
         let list = src.rows(&q, verification_from).await?;
         with_answers(&mut src, list, department).await
@@ -938,6 +955,13 @@ impl WriteTx {
         by: &str,
     ) -> Result<i64, StoreError> {
         use crate::schema::{VerificationAnswers as A, Verifications as V};
+        // A department polls requests by id (`since=`): ids must become visible in their order.
+        // PostgreSQL hands out ids before commit, so a later id could be read first and the
+        // earlier one missed; taking the table's write lock first makes requests commit one at a
+        // time, in id order (reads go on). SQLite writes one transaction at a time anyway.
+        if self.backend == crate::Backend::Postgres {
+            self.raw("LOCK TABLE verifications IN SHARE ROW EXCLUSIVE MODE").await?;
+        }
         let q = Query::insert()
             .into_table(V::Table)
             .columns([

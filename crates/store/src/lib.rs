@@ -37,6 +37,7 @@ pub mod findings;
 mod fund_bulk;
 pub mod funds;
 pub mod households;
+pub mod idempotency;
 pub mod import;
 mod migrate;
 pub mod outcomes;
@@ -60,7 +61,7 @@ pub use error::StoreError;
 pub use evaluation::{DeterminationWriter, EvaluationRun, NewDetermination, StoredDetermination};
 pub use exchange::{
     Attachment, Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, SupervisedTask,
-    Verification, VerificationAnswer,
+    Verification, VerificationAnswer, VerificationAsk,
 };
 pub use facts::{FactsStream, HouseholdFacts};
 pub use findings::{Finding, FindingFilter};
@@ -68,6 +69,7 @@ pub use funds::{EntryFilter, Fund, FundEntry, FundStandard, NewEntry, SpendingRo
 pub use households::{
     Household, HouseholdFilter, HouseholdPage, HouseholdRecords, HouseholdWrite, OpenFile, OutcomeFilter, ReturnFilter,
 };
+pub use idempotency::Claim;
 pub use import::{OnFile, Undone};
 pub use migrate::latest_schema_version;
 pub use outcomes::Outcome;

@@ -91,6 +91,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "campaigns created on a page: absolute targets per region and year",
         "0018_campaigns_created_on_a_page_absolute_targets_per_region_and_year.sql"
     ),
+    migration!(19, "idempotent API writes", "0019_idempotent_api_writes.sql"),
 ];
 
 impl Migration {

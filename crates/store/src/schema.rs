@@ -566,3 +566,14 @@ pub(crate) enum FundFindings {
     ExplainedAt,
     FoundAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum IdempotencyKeys {
+    Table,
+    UserId,
+    IdemKey,
+    RequestHash,
+    Status,
+    Body,
+    CreatedAt,
+}

@@ -6,6 +6,7 @@ use crate::auth::Who;
 use crate::casework::api as c;
 use crate::casework::outcomes_api as o;
 use crate::error::{ApiError, ErrorBody};
+use crate::exchange::api as x;
 use crate::extract::{etag, id, IfMatch, JsonBody, QueryParams};
 use crate::funds::api as f;
 use crate::households::api as hh;
@@ -89,6 +90,20 @@ pub fn routes() -> crate::Routes {
         .route("/households/search", axum::routing::post(a::search_households))
         .route("/households/{id}/reveal", axum::routing::post(a::reveal))
         .route("/households/{id}/evaluation", get(a::household_evaluation))
+        .route("/households/{id}/verifications", axum::routing::post(x::open_verification))
+        .route("/verifications", get(x::poll_verifications))
+        .route(
+            "/rosters",
+            get(x::list_rosters).post(x::upload_roster).layer(axum::extract::DefaultBodyLimit::disable()),
+        )
+        .route("/rosters/{id}", get(x::get_roster))
+        .route("/roster-rows/{id}/decision", axum::routing::post(x::decide_roster_row))
+        .route("/verifications/{id}", get(x::get_verification))
+        .route(
+            "/verifications/{id}/answer",
+            axum::routing::post(x::answer_verification)
+                .layer(axum::extract::DefaultBodyLimit::max(x::ANSWER_BODY_LIMIT)),
+        )
         .route("/households", get(hh::list_households).post(hh::create_household))
         .route("/households/{id}", get(hh::get_household).put(hh::update_household).delete(hh::delete_household))
         .route("/households/{id}/members", get(hh::list_members).post(hh::add_member))
@@ -202,10 +217,30 @@ pub fn routes() -> crate::Routes {
         a::revoke_token,
         a::list_audit,
         a::search_households,
-        a::reveal
+        a::reveal,
+        x::poll_verifications,
+        x::get_verification,
+        x::open_verification,
+        x::answer_verification,
+        x::upload_roster,
+        x::list_rosters,
+        x::get_roster,
+        x::decide_roster_row
     ),
     components(schemas(
         ErrorBody,
+        x::VerificationPoll,
+        x::AnswerBody,
+        x::FileBody,
+        x::RosterUploaded,
+        x::RosterRows,
+        bangfu_store::Roster,
+        bangfu_store::RosterRow,
+        bangfu_app::exchange::RowDecision,
+        bangfu_app::exchange::VerificationInput,
+        bangfu_app::exchange::RequestFilter,
+        bangfu_store::Verification,
+        bangfu_store::VerificationAnswer,
         HouseholdInput,
         MemberInput,
         MonthlyRecordInput,

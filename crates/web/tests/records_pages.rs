@@ -191,6 +191,11 @@ async fn the_family_and_its_records_are_kept_from_the_pages() {
         assert!(page.contains("id=\"verification-form\""), "the household's page, with its form");
         assert!(page.contains("data-field=\"due_on\""), "{page}");
         assert!(page.contains("value=\"2026-13-45\"") && page.contains(">请核对收入</textarea>"), "typed values kept");
-        assert!(app.store.verifications(None, None, Some(hid), false, None, 10).await.unwrap().is_empty());
+        assert!(app
+            .store
+            .verifications(&bangfu_store::VerificationAsk { household_id: Some(hid), limit: 10, ..Default::default() })
+            .await
+            .unwrap()
+            .is_empty());
     }
 }

@@ -804,7 +804,7 @@ fn filter_of(q: &HashMap<String, String>) -> (RequestFilter, &'static str) {
 }
 
 async fn verification_table(s: &AppState, ctx: &Ctx, filter: RequestFilter, show: &str) -> Result<Tb, AppError> {
-    let list = s.app.verifications(&ctx.who, filter, None).await?;
+    let list = s.app.verifications(&ctx.who, filter, None, None).await?;
     let today = bangfu_app::clock::today().to_string();
     let zh = ctx.lang.zh();
     let rows = list
@@ -1016,26 +1016,12 @@ async fn verification_answer(
     let q = params(raw.as_deref());
     let input = ex::AnswerInput { facts: q.get("facts").cloned().unwrap_or_default() };
     let name = q.get("name").cloned().unwrap_or_default();
-    let content_type = mime_of(&name);
-    let file = (!body.is_empty()).then_some((name.as_str(), content_type, &body[..]));
+    let file = Some((name.as_str(), &body[..]));
     match s.app.answer_verification(&ctx.who, id, &input, file).await {
         Ok(_) => {
             Json(serde_json::json!({ "written": true, "redirect": format!("/verifications/{id}") })).into_response()
         }
         Err(e) => json_error(e),
-    }
-}
-
-fn mime_of(name: &str) -> &'static str {
-    let lower = name.to_lowercase();
-    let ext = lower.rsplit('.').next().unwrap_or("");
-    match ext {
-        "pdf" => "application/pdf",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        _ => "application/octet-stream",
     }
 }
 

@@ -165,8 +165,10 @@ pub fn assert_logs_clean(buf: &std::sync::Arc<std::sync::Mutex<Vec<u8>>>, secret
 
 /// Words of Latin letters a Chinese page may show: names of things that are written so in
 /// Chinese too (Excel, API…), units and formats.
-pub const ALLOWED_LATIN: &[&str] =
-    &["Excel", "API", "ID", "ETag", "ECharts", "PDF", "CSV", "csv", "xlsx", "GBK", "UTF", "GB", "MB", "English", "No"];
+pub const ALLOWED_LATIN: &[&str] = &[
+    "Excel", "API", "ID", "ETag", "ECharts", "PDF", "JPEG", "PNG", "CSV", "csv", "xlsx", "GBK", "UTF", "GB", "MB",
+    "English", "No",
+];
 
 /// What must not reach a Chinese page's visible text: stored UTC times shown as they are
 /// (`2026-12-04T16:39`), `snake_case` codes, and words of Latin letters (English) other than
