@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # API fuzzing (issue 9): schemathesis (PyPI) against /api/v1/openapi.json of a running
 # `bangfu serve`, signed in as city staff through an API token, with all of schemathesis's
-# checks. Any failure fails the script.
+# checks; then the exchange operations (rosters, verification requests) again with a
+# department's token (issue 22). Any failure fails the script.
 #
 #   bench/api-fuzz.sh [MAX_EXAMPLES] [DATABASE_URL]
 #
@@ -46,6 +47,25 @@ schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
   --no-color \
   --report junit --report-dir "${FUZZ_REPORT_DIR:-target/api-fuzz}" || status=$?
 echo "schemathesis: ${examples} examples per operation, $(( $(date +%s) - started )) s, exit status $status"
+
+# The same for a department's system: a liaison account of the demo's first department.
+dept="$(curl -fsS -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/v1/organisations?kind=department" \
+  | python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["id"])')"
+echo "api fuzz password" | "$bin" --database-url "$db" user add fuzz-dept --role liaison --scope "org:$dept" >/dev/null
+dept_token="$("$bin" --database-url "$db" user token fuzz-dept --label schemathesis)"
+started=$(date +%s)
+dept_status=0
+schemathesis run "http://127.0.0.1:$port/api/v1/openapi.json" \
+  --header "Authorization: Bearer $dept_token" \
+  --include-tag exchange \
+  --checks all \
+  --max-examples "$examples" \
+  --seed 20261130 \
+  --workers 2 \
+  --no-color \
+  --report junit --report-dir "${FUZZ_REPORT_DIR:-target/api-fuzz}/department" || dept_status=$?
+echo "schemathesis, a department's token, exchange operations: ${examples} examples per operation, $(( $(date +%s) - started )) s, exit status $dept_status"
+[ "$dept_status" -eq 0 ] || status=$dept_status
 if grep -E "panicked|ERROR" "$work/server.log" >/dev/null; then
   echo "the server logged errors:" >&2
   grep -E "panicked|ERROR" "$work/server.log" | head -20 >&2
