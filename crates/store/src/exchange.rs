@@ -544,10 +544,8 @@ impl Store {
         Ok(found.into_iter().next())
     }
 
-    /// Verification requests, newest first, at most `limit`: those addressed to `department`
-    /// (with only its answer), or those about households `scope` reaches; of one household; open
-    /// (an answer pending) only; or overdue on a day.
-    #[allow(clippy::too_many_arguments)]
+    /// Verification requests as `ask` says: newest first, or after a cursor oldest first; at most
+    /// its `limit`.
     pub async fn verifications(&self, ask: &VerificationAsk<'_>) -> Result<Vec<Verification>, StoreError> {
         use crate::schema::{VerificationAnswers as A, Verifications as V};
         let VerificationAsk { department, scope, household_id, open_only, overdue_on, after, limit } = *ask;
