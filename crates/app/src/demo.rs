@@ -413,6 +413,19 @@ struct DemoBatch {
     work: Vec<BulkCasework>,
 }
 
+/// A member with a drawn name and resident ID (drawn in that order).
+fn member(
+    rng: &mut ChaCha8Rng,
+    surname: char,
+    county: &str,
+    used: &mut HashSet<u64>,
+    (relation, birth_date, situation): (Relation, NaiveDate, Situation),
+) -> MemberWrite {
+    let name = name(rng, surname);
+    let female = rng.random_bool(0.5);
+    MemberWrite { name, id_number: id_number(rng, county, birth_date, female, used), relation, birth_date, situation }
+}
+
 /// Writes a batch of the demo's households and everything with them.
 async fn write_batch(tx: &mut impl Bulk, b: &DemoBatch) -> Result<(), StoreError> {
     tx.bulk_households(&b.hs).await?;
@@ -522,29 +535,14 @@ fn demo_household(
             _ if rng.random_bool(0.6) => Situation::Employed,
             _ => Situation::Unemployed,
         };
-        people.push(MemberWrite {
-            name: name(rng, surname),
-            id_number: {
-                let f = rng.random_bool(0.5);
-                id_number(rng, code, b, f, used)
-            },
-            relation: Relation::Child,
-            birth_date: b,
-            situation,
-        });
+        people.push(member(rng, surname, code, used, (Relation::Child, b, situation)));
     }
     if rng.random_bool(0.15) {
         let b = date_between(rng, d(1935, 1, 1), d(1955, 12, 31));
-        people.push(MemberWrite {
-            name: name(rng, surname),
-            id_number: {
-                let f = rng.random_bool(0.5);
-                id_number(rng, code, b, f, used)
-            },
-            relation: Relation::Parent,
-            birth_date: b,
-            situation: if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill },
-        });
+        // The situation is drawn after the name and ID, as it always was: the seed's data stays.
+        let mut m = member(rng, surname, code, used, (Relation::Parent, b, Situation::Retired));
+        m.situation = if rng.random_bool(0.5) { Situation::Retired } else { Situation::Ill };
+        people.push(m);
     }
     let n = people.len() as i64;
     let migrant = rng.random_bool(0.15);

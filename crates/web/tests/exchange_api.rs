@@ -26,21 +26,6 @@ async fn department(app: &App, name: &str) -> i64 {
     app.create_organisation(&Principal::system(), &o).await.unwrap().id
 }
 
-/// Sends `body` as it is, with its content type.
-async fn call_raw(r: &axum::Router, uri: &str, content_type: &str, body: String, headers: &[(&str, &str)]) -> Res {
-    use tower::ServiceExt;
-    let mut req = axum::http::Request::builder().method(Method::POST).uri(uri).header("content-type", content_type);
-    for (k, v) in headers {
-        req = req.header(*k, *v);
-    }
-    let res = r.clone().oneshot(req.body(axum::body::Body::from(body)).unwrap()).await.unwrap();
-    let status = res.status();
-    let bytes = http_body_util::BodyExt::collect(res.into_body()).await.unwrap().to_bytes();
-    let text = String::from_utf8_lossy(&bytes).to_string();
-    let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
-    Res { status, etag: None, body, text, raw: bytes.to_vec() }
-}
-
 async fn poll(r: &axum::Router, query: &str) -> (Vec<i64>, String, Value) {
     let res = get(r, &format!("/api/v1/verifications{query}")).await;
     assert_eq!(res.status, StatusCode::OK, "{query}: {}", res.text);

@@ -269,19 +269,7 @@ pub(crate) async fn upload_roster(
             }
         }
     }
-    // Matching a large roster takes seconds: a blocking thread with its own wait, as the page.
-    let app = s.app.clone();
-    let handle = tokio::runtime::Handle::current();
-    let kind = q.kind.clone();
-    let (dept, uploader) = (q.department_id, who.clone());
-    let path = file.path().to_path_buf();
-    let result = tokio::task::spawn_blocking(move || {
-        let r = handle.block_on(app.upload_roster_file(&uploader, dept, &kind, &name, &path));
-        drop(file);
-        r
-    })
-    .await
-    .unwrap_or_else(|e| Err(AppError::Internal(format!("roster stopped: {e}"))));
+    let result = super::run_roster_upload(&s.app, who.clone(), q.department_id, q.kind.clone(), name, file).await;
     let answer = match result {
         Ok(u) => match u.roster_id {
             Some(roster_id) => Ok(RosterUploaded { roster_id, rows: u.rows, matched: u.matched }),

@@ -576,17 +576,7 @@ async fn roster_upload(
     };
     let name = q.get("name").cloned().unwrap_or_default();
     let kind = q.get("kind").cloned().unwrap_or_default();
-    // Matching a large roster takes seconds: a blocking thread with its own wait, as imports.
-    let app = s.app.clone();
-    let handle = tokio::runtime::Handle::current();
-    let job = tokio::task::spawn_blocking(move || {
-        handle.block_on(app.upload_roster_file(&who, dept, &kind, &name, file.path()))
-    });
-    let result = match job.await {
-        Ok(r) => r,
-        Err(e) => Err(AppError::Internal(format!("roster stopped: {e}"))),
-    };
-    match result {
+    match super::run_roster_upload(&s.app, who, dept, kind, name, file).await {
         Ok(r) => {
             // Which rows matched is not for a reader of no household (issue 19).
             let summary = if reads {

@@ -30,16 +30,32 @@ impl Res {
     }
 }
 
-/// Sends one request.
+/// Sends one request (a JSON body, if any).
 pub async fn call(router: &Router, method: Method, uri: &str, body: Option<&str>, headers: &[(&str, &str)]) -> Res {
+    let body = body.map(|b| ("application/json", b.as_bytes().to_vec()));
+    send(router, method, uri, body, headers).await
+}
+
+/// Sends one request with a body of its own type (a roster's .csv, say).
+pub async fn call_raw(r: &Router, uri: &str, content_type: &str, body: String, headers: &[(&str, &str)]) -> Res {
+    send(r, Method::POST, uri, Some((content_type, body.into_bytes())), headers).await
+}
+
+async fn send(
+    router: &Router,
+    method: Method,
+    uri: &str,
+    body: Option<(&str, Vec<u8>)>,
+    headers: &[(&str, &str)],
+) -> Res {
     let mut req = Request::builder().method(method).uri(uri);
-    if body.is_some() {
-        req = req.header(header::CONTENT_TYPE, "application/json");
+    if let Some((content_type, _)) = &body {
+        req = req.header(header::CONTENT_TYPE, *content_type);
     }
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let req = req.body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty)).unwrap();
+    let req = req.body(body.map(|(_, b)| Body::from(b)).unwrap_or_else(Body::empty)).unwrap();
     let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let etag = res.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
