@@ -42,6 +42,9 @@ pub struct Principal {
     pub csrf: Option<String>,
     /// The organisation the user belongs to (a liaison's department, a grassroots union).
     pub organisation_id: Option<i64>,
+    /// The API token the request came with (None for sessions and the system): every audit
+    /// entry of the request names it.
+    pub token_id: Option<i64>,
     system: bool,
 }
 
@@ -63,6 +66,7 @@ impl Principal {
             address: "local".into(),
             csrf: None,
             organisation_id: None,
+            token_id: None,
             system: true,
         }
     }
@@ -85,6 +89,7 @@ impl Principal {
             result: "ok".into(),
             address: self.address.clone(),
             detail: String::new(),
+            token_id: self.token_id,
         }
     }
 }
@@ -180,6 +185,7 @@ impl App {
             result: result.into(),
             address: address.into(),
             detail: detail.into(),
+            token_id: None,
         };
         let by_account = self.store.count_audit_since("sign_in", "failure", false, &name, &since).await?;
         let by_address = self.store.count_audit_since("sign_in", "failure", true, address, &since).await?;
@@ -189,7 +195,8 @@ impl App {
             return Err(AppError::Locked(which.into()));
         }
         let ok = match &user {
-            Some(u) if !u.disabled => verify_password(password, &u.password_hash).await,
+            // A service account's empty hash verifies nothing: it never signs in.
+            Some(u) if !u.disabled && !u.password_hash.is_empty() => verify_password(password, &u.password_hash).await,
             _ => {
                 verify_password(password, dummy_hash().await).await;
                 false
@@ -251,7 +258,11 @@ impl App {
             return Ok(None);
         }
         let user = self.store.user(t.user_id).await?;
-        self.principal_of(&user, address).await
+        let mut p = self.principal_of(&user, address).await?;
+        if let Some(p) = &mut p {
+            p.token_id = Some(t.id);
+        }
+        Ok(p)
     }
 
     /// Builds the principal of an enabled user from their role and scope as stored now.
@@ -277,9 +288,13 @@ impl App {
                 self.store.region_and_children(&o.region_code).await?,
                 self.store.union_and_below(o.id).await?,
             ),
-            (Role::Liaison, Some(o)) => Scope::regions(vec![o.region_code.clone()]).without_households(),
+            (Role::Liaison | Role::DepartmentSystem, Some(o)) => {
+                Scope::regions(vec![o.region_code.clone()]).without_households()
+            }
             // An organisation role without its organisation reaches nothing.
-            (Role::GrassrootsStaff | Role::Liaison, None) => Scope::regions(Vec::new()).without_households(),
+            (Role::GrassrootsStaff | Role::Liaison | Role::DepartmentSystem, None) => {
+                Scope::regions(Vec::new()).without_households()
+            }
             _ => Scope::regions(subtree),
         };
         Ok(Some(Principal {
@@ -292,6 +307,7 @@ impl App {
             address: address.to_string(),
             csrf: None,
             organisation_id: user.org_id,
+            token_id: None,
             system: false,
         }))
     }
@@ -313,7 +329,17 @@ impl App {
         self.record_refusal(who, method, path, "csrf").await
     }
 
-    /// Records a request refused at the door, and why (`csrf`, `read_only_role`).
+    /// Records a call of a service account: method, path with its query, the answer's status;
+    /// the entry names the token (issue 22).
+    pub async fn record_api_call(&self, who: &Principal, method: &str, uri: &str, status: u16) -> Result<(), AppError> {
+        let mut e = who.audit("api_call", "request", None, None);
+        e.result = if status < 400 { "ok" } else { "failure" }.into();
+        let uri: String = uri.chars().take(500).collect();
+        e.detail = serde_json::json!({ "method": method, "path": uri, "status": status }).to_string();
+        Ok(self.store.audit(&e).await.map(|_| ())?)
+    }
+
+    /// Records a request refused at the door, and why (`csrf`, `read_only_role`, `service_account`).
     pub async fn record_refusal(&self, who: &Principal, method: &str, path: &str, why: &str) -> Result<(), AppError> {
         let mut e = who.audit("denied", "request", None, None);
         e.result = why.into();

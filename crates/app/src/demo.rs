@@ -799,7 +799,7 @@ impl App {
             .map(|o| o.id);
         // (name, shown name, role, scope region, scope organisation)
         type Account<'a> = (&'a str, &'a str, Role, Option<&'a str>, Option<i64>);
-        let accounts: [Account; 7] = [
+        let accounts: [Account; 8] = [
             ("admin", "系统管理员", Role::Admin, None, None),
             ("city", "市总工会 示例用户", Role::CityStaff, Some(&city), None),
             (county_user, &county_display, Role::CountyStaff, Some(&county), None),
@@ -807,13 +807,16 @@ impl App {
             ("joint-office", "联席会议办公室 示例用户", Role::JointOffice, Some(&city), None),
             ("liaison", "市民政局联络员 示例用户", Role::Liaison, None, civil_affairs),
             ("auditor", "审计监督 示例用户", Role::Auditor, Some(&city), None),
+            // A department's own system: no password; an administrator issues its API token on
+            // its account page (/users).
+            ("minzheng-system", "市民政局低保系统 接口账号", Role::DepartmentSystem, None, civil_affairs),
         ];
         let mut out = Vec::new();
         for (name, display, role, region, org) in accounts {
             if role.scoped_by_organisation() && org.is_none() {
                 continue; // the demo organisations are missing (no demo data written)
             }
-            let password = crate::auth::random_hex(8)?;
+            let password = if role.is_service() { String::new() } else { crate::auth::random_hex(8)? };
             self.ensure_user(&crate::users::UserInput {
                 name: name.into(),
                 display_name: display.into(),
@@ -821,7 +824,7 @@ impl App {
                 region_code: region.map(str::to_string),
                 org_id: org,
                 disabled: false,
-                password: Some(password.clone()),
+                password: (!role.is_service()).then(|| password.clone()),
             })
             .await?;
             out.push((name.to_string(), role, password));

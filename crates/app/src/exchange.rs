@@ -63,6 +63,27 @@ pub struct AnswerInput {
     pub facts: String,
 }
 
+/// A member unit of the joint meeting as the office writes it.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct JointMemberInput {
+    /// Unit name (up to 100 characters, unique).
+    pub name: String,
+    /// Its department in the registry (an organisation of kind `department`): that department's
+    /// liaison and system report on the tasks the unit leads.
+    #[serde(default)]
+    pub organisation_id: Option<i64>,
+    /// Responsible person.
+    #[serde(default)]
+    pub responsible: String,
+    /// Liaison.
+    #[serde(default)]
+    pub liaison: String,
+    /// Telephone.
+    #[serde(default)]
+    pub phone: String,
+}
+
 /// A meeting as recorded.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct MeetingInput {
@@ -156,13 +177,15 @@ fn today() -> NaiveDate {
 }
 
 impl App {
-    /// The liaison's department, or a department named by union staff.
+    /// The department a liaison or a department's system speaks for, or one named by union staff.
     async fn department_of(&self, who: &Principal, asked: Option<i64>) -> Result<bangfu_store::Organisation, AppError> {
-        let id = match (who.role, who.organisation_id, asked) {
-            (bangfu_domain::Role::Liaison, Some(own), _) => own,
-            (bangfu_domain::Role::Liaison, None, _) => return Err(AppError::Forbidden),
-            (_, _, Some(d)) => d,
-            (_, _, None) => return Err(AppError::invalid(FieldError::new("department_id", Code::DepartmentRequired))),
+        let id = match (who.role.speaks_for_department(), who.organisation_id, asked) {
+            (true, Some(own), _) => own,
+            (true, None, _) => return Err(AppError::Forbidden),
+            (false, _, Some(d)) => d,
+            (false, _, None) => {
+                return Err(AppError::invalid(FieldError::new("department_id", Code::DepartmentRequired)))
+            }
         };
         match self.store.organisation(&bangfu_store::Scope::everything(), id).await {
             Ok(o) if o.kind == OrgKind::Department => Ok(o),
@@ -196,6 +219,22 @@ impl App {
         kind: &str,
         name: &str,
         path: &std::path::Path,
+    ) -> Result<RosterUpload, AppError> {
+        self.upload_roster_keyed(who, department_id, kind, name, path, None).await
+    }
+
+    /// [`App::upload_roster_file`] under a client's `Idempotency-Key` it has claimed
+    /// ([`bangfu_store::Store::claim_idempotency`]): the answer ([`roster_answer`]) is kept with
+    /// the key in the roster's own transaction, so a roster is never written without it — a
+    /// crash between the two cannot make a retry write the roster twice.
+    pub async fn upload_roster_keyed(
+        &self,
+        who: &Principal,
+        department_id: Option<i64>,
+        kind: &str,
+        name: &str,
+        path: &std::path::Path,
+        idempotency_key: Option<&str>,
     ) -> Result<RosterUpload, AppError> {
         self.permit(who, Permission::UploadRosters, "roster", None).await?;
         let kind = RosterKind::parse("kind", kind.trim()).map_err(AppError::invalid)?;
@@ -258,7 +297,7 @@ impl App {
         }
         // A liaison's roster is matched across the department's region; union staff's within
         // their own reach.
-        let (region, regions, unions) = if who.role == bangfu_domain::Role::Liaison {
+        let (region, regions, unions) = if who.role.speaks_for_department() {
             (dept.region_code.clone(), Some(self.store.region_and_children(&dept.region_code).await?), None)
         } else {
             (
@@ -286,19 +325,21 @@ impl App {
             serde_json::json!({ "file": name, "department": dept.name, "kind": kind.code(), "rows": rows.len() })
                 .to_string();
         tx.append_audit(&a).await?;
-        tx.commit().await?;
-        let r = self.store.roster(id).await?;
         out.roster_id = Some(id);
         // The uploader learns how many matched only if it may read households.
         if who.can(Permission::ReadHouseholds) {
-            out.matched = r.matched as u64;
+            out.matched = tx.roster_matched(id).await?.max(0) as u64;
         }
+        if let Some(key) = idempotency_key {
+            tx.finish_idempotency(who.user_id, key, 201, &roster_answer(&out)).await?;
+        }
+        tx.commit().await?;
         Ok(out)
     }
 
     /// Whether `who` may open roster `r`, and which of its rows they see.
     fn roster_view(&self, who: &Principal, r: &Roster) -> Option<RowsSeen> {
-        if who.role == bangfu_domain::Role::Liaison {
+        if who.role.speaks_for_department() {
             return (who.organisation_id == Some(r.department_id)).then_some(RowsSeen::All);
         }
         if !who.can(Permission::ReadHouseholds) {
@@ -313,7 +354,7 @@ impl App {
         if !(who.can(Permission::UploadRosters) || who.can(Permission::ReadHouseholds)) {
             return Err(AppError::Forbidden);
         }
-        let department = if who.role == bangfu_domain::Role::Liaison { who.organisation_id.or(Some(-1)) } else { None };
+        let department = if who.role.speaks_for_department() { who.organisation_id.or(Some(-1)) } else { None };
         let reads = who.can(Permission::ReadHouseholds);
         Ok(self
             .store
@@ -529,7 +570,7 @@ impl App {
             limit: since.map_or(2000, |s| s.1),
             ..Default::default()
         };
-        if who.role == bangfu_domain::Role::Liaison {
+        if who.role.speaks_for_department() {
             let Some(d) = who.organisation_id else { return Ok(Vec::new()) };
             ask.department = Some(d);
             return Ok(self.store.verifications(&ask).await?);
@@ -548,7 +589,7 @@ impl App {
             Err(StoreError::NotFound) => return Err(AppError::NotFound),
             Err(e) => return Err(e.into()),
         };
-        if who.role == bangfu_domain::Role::Liaison {
+        if who.role.speaks_for_department() {
             let mine = who.organisation_id;
             if !v.answers.iter().any(|a| Some(a.department_id) == mine) {
                 return Err(AppError::NotFound);
@@ -623,7 +664,7 @@ impl App {
             return Err(AppError::NotFound);
         };
         // A liaison sees only their own department's answers, and so its files.
-        if who.role == bangfu_domain::Role::Liaison && who.organisation_id != Some(department) {
+        if who.role.speaks_for_department() && who.organisation_id != Some(department) {
             return Err(AppError::NotFound);
         }
         self.verification(who, verification).await?;
@@ -644,6 +685,64 @@ impl App {
     pub async fn joint_members(&self, who: &Principal) -> Result<Vec<JointMember>, AppError> {
         self.permit(who, Permission::ReadJointMeeting, "joint_meeting", None).await?;
         Ok(self.store.joint_members().await?)
+    }
+
+    /// Adds a member unit (`id` None) or changes one: its name, people and department.
+    pub async fn save_joint_member(
+        &self,
+        who: &Principal,
+        id: Option<i64>,
+        input: &JointMemberInput,
+    ) -> Result<JointMember, AppError> {
+        self.permit(who, Permission::ManageJointMeeting, "joint_member", id).await?;
+        let members = self.store.joint_members().await?;
+        if id.is_some_and(|i| !members.iter().any(|m| m.id == i)) {
+            return Err(AppError::NotFound);
+        }
+        let mut errs = Vec::new();
+        let name = required_text("name", &input.name, 100).map_err(|e| errs.push(e)).ok();
+        if let Some(n) = &name {
+            if members.iter().any(|m| &m.name == n && Some(m.id) != id) {
+                errs.push(FieldError::new("name", Code::MemberNameTaken).with("name", n));
+            }
+        }
+        let responsible = optional_text("responsible", &input.responsible, 50).map_err(|e| errs.push(e)).ok();
+        let liaison = optional_text("liaison", &input.liaison, 50).map_err(|e| errs.push(e)).ok();
+        let phone = optional_text("phone", &input.phone, 30).map_err(|e| errs.push(e)).ok();
+        if let Some(o) = input.organisation_id {
+            match self.store.organisation(&bangfu_store::Scope::everything(), o).await {
+                Ok(org) if org.kind == OrgKind::Department => {}
+                Ok(_) | Err(StoreError::NotFound) => {
+                    errs.push(FieldError::new("organisation_id", Code::NotDepartment).with("id", o))
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        let (Some(name), Some(responsible), Some(liaison), Some(phone), true) =
+            (name, responsible, liaison, phone, errs.is_empty())
+        else {
+            return Err(AppError::Invalid(errs));
+        };
+        let m = bangfu_store::JointMemberWrite {
+            name,
+            organisation_id: input.organisation_id,
+            responsible,
+            liaison,
+            phone,
+        };
+        let mut tx = self.store.begin().await?;
+        let id = match id {
+            Some(i) => {
+                tx.update_joint_member(i, &m).await?;
+                i
+            }
+            None => tx.insert_joint_member(&m).await?,
+        };
+        let mut a = who.audit("save", "joint_member", Some(id), None);
+        a.detail = serde_json::json!({ "name": m.name, "organisation_id": m.organisation_id }).to_string();
+        tx.append_audit(&a).await?;
+        tx.commit().await?;
+        self.store.joint_members().await?.into_iter().find(|x| x.id == id).ok_or(AppError::NotFound)
     }
 
     /// Meetings, newest first.
@@ -719,7 +818,7 @@ impl App {
             Err(e) => return Err(e.into()),
         };
         let lead_org = self.store.joint_members().await?.into_iter().find(|m| m.id == task.lead_member_id);
-        let leads = who.role == bangfu_domain::Role::Liaison
+        let leads = who.role.speaks_for_department()
             && who.organisation_id.is_some()
             && lead_org.and_then(|m| m.organisation_id) == who.organisation_id;
         if !leads {
@@ -748,7 +847,7 @@ impl App {
         let horizon = (today() + chrono::Days::new(14)).to_string();
         let tasks = if who.can(Permission::ManageJointMeeting) {
             self.store.supervised_tasks(None, true, Some(&horizon)).await?
-        } else if who.role == bangfu_domain::Role::Liaison {
+        } else if who.role.speaks_for_department() {
             let member = self
                 .store
                 .joint_members()
@@ -762,13 +861,19 @@ impl App {
         } else {
             Vec::new()
         };
-        let requests = if who.role == bangfu_domain::Role::Liaison {
+        let requests = if who.role.speaks_for_department() {
             self.verifications(who, RequestFilter::Open, None, None).await?
         } else {
             Vec::new()
         };
         Ok((tasks, requests))
     }
+}
+
+/// The API's answer to a roster written (`{"roster_id", "rows", "matched"}`): the same text the
+/// first time and on every replay under its Idempotency-Key.
+pub fn roster_answer(u: &RosterUpload) -> String {
+    serde_json::json!({ "roster_id": u.roster_id, "rows": u.rows, "matched": u.matched }).to_string()
 }
 
 /// The label of a roster kind code (the code itself if unknown).

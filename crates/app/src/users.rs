@@ -22,13 +22,15 @@ pub struct UserInput {
     /// Region code of the scope (region roles: the region and what lies under it).
     #[serde(default)]
     pub region_code: Option<String>,
-    /// Organisation of the scope: a grassroots union (grassroots staff) or a department (liaison).
+    /// Organisation of the scope: a grassroots union (grassroots staff) or a department (liaison,
+    /// department system).
     #[serde(default)]
     pub org_id: Option<i64>,
     /// Disabled accounts cannot sign in.
     #[serde(default)]
     pub disabled: bool,
-    /// Password, at creation only (at least 10 characters).
+    /// Password, at creation only (at least 10 characters); none for a department system's
+    /// account (`department_system`), which uses API tokens alone.
     #[serde(default)]
     pub password: Option<String>,
 }
@@ -124,8 +126,17 @@ impl App {
         self.permit(who, Permission::ManageUsers, "user", None).await?;
         let u = self.user_write(input).await?;
         let password = input.password.as_deref().unwrap_or("");
-        password_error(password)?;
-        let hash = hash_password(password).await?;
+        // A department system's account (a service account) has no password: its stored hash
+        // is empty, which no password verifies, so it can never sign in to the pages.
+        let hash = if is_service(&u.role) {
+            if !password.is_empty() {
+                return Err(AppError::invalid(FieldError::new("password", Code::NoPasswordForService)));
+            }
+            String::new()
+        } else {
+            password_error(password)?;
+            hash_password(password).await?
+        };
         let mut tx = self.store.begin().await?;
         let id = tx.insert_user(&u, &hash).await.map_err(|e| match e {
             StoreError::Conflict(f) if f.code == Code::NameTaken => {
@@ -155,6 +166,9 @@ impl App {
             return Err(AppError::invalid(FieldError::new("password", Code::PasswordSeparately)));
         }
         let u = self.user_write(input).await?;
+        if is_service(&u.role) != is_service(&old.role) {
+            return Err(AppError::invalid(FieldError::new("role", Code::ServiceRoleFixed)));
+        }
         let mut tx = self.store.begin().await?;
         tx.update_user(id, version, &u).await.map_err(|e| match e {
             StoreError::Conflict(f) if f.code == Code::NameTaken => {
@@ -184,6 +198,9 @@ impl App {
     pub async fn set_password(&self, who: &Principal, id: i64, password: &str) -> Result<(), AppError> {
         self.permit(who, Permission::ManageUsers, "user", Some(id)).await?;
         let user = self.store.user(id).await?;
+        if is_service(&user.role) {
+            return Err(AppError::invalid(FieldError::new("password", Code::NoPasswordForService)));
+        }
         password_error(password)?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.begin().await?;
@@ -199,8 +216,10 @@ impl App {
         let user = self.store.user(user_id).await?;
         // A token acts as its holder: an administrator minting one for city staff could act as
         // them, and the trail would name them (issue 19). Administrators issue tokens to
-        // themselves only; the IT office issues others' from the command line (docs/access.md).
-        if !who.is_system() && user.id != who.user_id {
+        // themselves and to departments' systems (service accounts, which are no one and reach
+        // no household file); the IT office issues a person's from the command line
+        // (docs/access.md).
+        if !who.is_system() && user.id != who.user_id && !is_service(&user.role) {
             return Err(AppError::invalid(FieldError::new("user_id", Code::TokenForSelfOnly)));
         }
         let name = required_text("name", name, 100).map_err(AppError::invalid)?;
@@ -221,8 +240,8 @@ impl App {
         Ok(self.store.tokens(user_id).await?)
     }
 
-    /// Revokes a token.
-    pub async fn revoke_token(&self, who: &Principal, id: i64) -> Result<(), AppError> {
+    /// Revokes a token; returns the id of the account it acted as.
+    pub async fn revoke_token(&self, who: &Principal, id: i64) -> Result<i64, AppError> {
         self.permit(who, Permission::ManageUsers, "api_token", Some(id)).await?;
         let t = self.store.token(id).await?;
         let mut tx = self.store.begin().await?;
@@ -233,7 +252,8 @@ impl App {
         let mut a = who.audit("revoke", "api_token", Some(id), None);
         a.detail = serde_json::json!({ "user_id": t.user_id, "name": t.name }).to_string();
         tx.append_audit(&a).await?;
-        Ok(tx.commit().await?)
+        tx.commit().await?;
+        Ok(t.user_id)
     }
 
     /// Creates (or, when it exists, resets the password and enables) a user: for `bangfu user
@@ -248,11 +268,18 @@ impl App {
                 enabled.password = None;
                 enabled.disabled = false;
                 let u = self.update_user(&system, u.id, Some(u.version), &enabled).await?;
-                self.set_password(&system, u.id, input.password.as_deref().unwrap_or("")).await?;
+                if !is_service(&u.role) {
+                    self.set_password(&system, u.id, input.password.as_deref().unwrap_or("")).await?;
+                }
                 Ok(self.store.user(u.id).await?)
             }
         }
     }
+}
+
+/// Whether a stored role code is a service account's.
+fn is_service(role: &str) -> bool {
+    Role::from_code(role).is_some_and(Role::is_service)
 }
 
 fn user_json(u: &UserWrite) -> serde_json::Value {

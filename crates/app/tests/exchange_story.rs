@@ -198,9 +198,20 @@ async fn rosters_verifications_and_the_joint_meeting() {
         assert_eq!(members.len(), 9);
         let civil_member = members.iter().find(|m| m.name == "市民政局").unwrap().clone();
         let office = user(&app, "office", "joint_office", Some("450400"), None).await;
-        let mut tx = app.store.begin().await.unwrap();
-        tx.update_joint_member(civil_member.id, Some(civil), "张局长", "李联络", "0774-1234567").await.unwrap();
-        tx.commit().await.unwrap();
+        // The office links the unit to its department (the liaison may not).
+        let link = bangfu_app::exchange::JointMemberInput {
+            name: civil_member.name.clone(),
+            organisation_id: Some(civil),
+            responsible: "张局长".into(),
+            liaison: "李联络".into(),
+            phone: "0774-1234567".into(),
+        };
+        assert!(matches!(
+            app.save_joint_member(&liaison, Some(civil_member.id), &link).await,
+            Err(bangfu_app::AppError::Forbidden)
+        ));
+        let linked = app.save_joint_member(&office, Some(civil_member.id), &link).await.unwrap();
+        assert_eq!((linked.organisation_id, linked.liaison.as_str()), (Some(civil), "李联络"));
         let meeting = MeetingInput {
             held_on: "2026-11-20".into(),
             title: "第四季度联席会议".into(),

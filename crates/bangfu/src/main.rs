@@ -196,15 +196,17 @@ enum Command {
 #[derive(Subcommand)]
 enum UserCommand {
     /// Create a user (or reset an existing one's password and enable it). The password is read
-    /// from standard input (one line; at least 10 characters).
+    /// from standard input (one line; at least 10 characters) — except for a department system's
+    /// account (`--role department_system --scope org:ID`), which has none and uses tokens alone.
     Add {
         /// Sign-in name: 2–40 letters, digits, '.', '_' or '-'.
         name: String,
-        /// admin, city_staff, county_staff, grassroots_staff, joint_office, liaison or auditor.
+        /// admin, city_staff, county_staff, grassroots_staff, joint_office, liaison, auditor or
+        /// department_system.
         #[arg(long)]
         role: String,
         /// The scope: a region code (`450403`) for region roles, `org:ID` (an organisation id)
-        /// for grassroots staff and liaisons; an administrator may have none.
+        /// for grassroots staff, liaisons and department systems; an administrator may have none.
         #[arg(long)]
         scope: Option<String>,
         /// Name shown on pages.
@@ -335,7 +337,11 @@ async fn main() -> anyhow::Result<()> {
                 let users = app.demo_users().await.map_err(app_error)?;
                 println!("Demo accounts (new passwords at every start with --demo):");
                 for (name, role, password) in users {
-                    println!("  {name:<18} {password}  {}", role.label(true));
+                    if role.is_service() {
+                        println!("  {name:<18} {:<16}  {}", "(API 令牌，管理员在 /users 签发)", role.label(true));
+                    } else {
+                        println!("  {name:<18} {password}  {}", role.label(true));
+                    }
                 }
             }
             println!("Bangfu is serving at http://{addr}/");
@@ -543,8 +549,11 @@ async fn user_add(app: &App, name: String, role: String, scope: Option<String>, 
             None => (Some(s.to_string()), None),
         },
     };
+    let service = bangfu_domain::Role::from_code(role.trim()).is_some_and(bangfu_domain::Role::is_service);
     let mut password = String::new();
-    std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+    if !service {
+        std::io::stdin().read_line(&mut password).context("cannot read the password from standard input")?;
+    }
     let password = password.trim_end_matches(['\n', '\r']).to_string();
     let input = bangfu_app::users::UserInput {
         name,
@@ -553,7 +562,7 @@ async fn user_add(app: &App, name: String, role: String, scope: Option<String>, 
         region_code,
         org_id,
         disabled: false,
-        password: Some(password),
+        password: (!service).then_some(password),
     };
     match app.ensure_user(&input).await {
         Ok(u) => {

@@ -13,6 +13,7 @@ vocabulary! {
         JointOffice = ("joint_office", "联席会议办公室", "Joint-meeting office"),
         Liaison = ("liaison", "成员单位联络员", "Department liaison"),
         Auditor = ("auditor", "审计监督人员", "Auditor"),
+        DepartmentSystem = ("department_system", "部门系统接口账号", "Department system (API)"),
     }
 }
 
@@ -136,7 +137,9 @@ impl Role {
             }
             JointOffice => matches!(p, ReadHouseholds | Export | ReadJointMeeting | ManageJointMeeting),
             // A liaison reads no household file: only the requests addressed to their department.
-            Liaison => matches!(p, UploadRosters | AnswerVerifications | ReadJointMeeting),
+            // A department's own system (a service account, issue 22) does through the API what
+            // the department's liaison does on the pages, and nothing more.
+            Liaison | DepartmentSystem => matches!(p, UploadRosters | AnswerVerifications | ReadJointMeeting),
             // The auditor reads everything in its reach and changes nothing (issue 19): it
             // records no money, approves nothing, and the findings are explained by the union
             // staff whose payments they concern.
@@ -147,7 +150,19 @@ impl Role {
     /// Whether the role's scope is an organisation (a grassroots union, a department) rather
     /// than a region.
     pub fn scoped_by_organisation(self) -> bool {
-        matches!(self, Role::GrassrootsStaff | Role::Liaison)
+        matches!(self, Role::GrassrootsStaff | Role::Liaison | Role::DepartmentSystem)
+    }
+
+    /// Whether the role speaks for a member department (its liaison, or its system): it sees
+    /// the requests addressed to that department, its rosters and the tasks it leads.
+    pub fn speaks_for_department(self) -> bool {
+        matches!(self, Role::Liaison | Role::DepartmentSystem)
+    }
+
+    /// A service account: a program, not a person. It has no password and no pages; it acts
+    /// through API tokens alone, and every call it makes is audited with the token's id.
+    pub fn is_service(self) -> bool {
+        self == Role::DepartmentSystem
     }
 }
 
@@ -190,6 +205,11 @@ mod tests {
         }
         assert!(!Role::Auditor.can(Permission::WriteReference));
         assert!(!Role::Liaison.can(Permission::ReadHouseholds));
+        // A department's system carries exactly its liaison's permissions.
+        for p in [Permission::ReadHouseholds, Permission::UploadRosters, Permission::ManageUsers, Permission::Export] {
+            assert_eq!(Role::DepartmentSystem.can(p), Role::Liaison.can(p), "{p:?}");
+        }
+        assert!(Role::ALL.iter().filter(|r| r.is_service()).all(|r| r.speaks_for_department()));
         assert!(!Role::Admin.can(Permission::ReadHouseholds) && !Role::Admin.can(Permission::ReadAudit));
         // Money: whoever records it needs a second person who may approve; auditors only read.
         for r in Role::ALL {

@@ -274,6 +274,12 @@ messages! {
     PasswordTooLong = ("password_too_long", "密码最多 200 个字符", "a password has at most 200 characters"),
     /// A password set with the other fields.
     PasswordSeparately = ("password_separately", "密码须单独设置", "set a password with PUT /api/v1/users/{id}/password"),
+    /// A service account signs in with no password.
+    NoPasswordForService = ("no_password_for_service", "部门系统接口账号不设密码，只凭 API 令牌访问", "a department system's account has no password: it uses API tokens alone"),
+    /// A service account stays one, a person's account stays a person's.
+    ServiceRoleFixed = ("service_role_fixed", "部门系统接口账号与人员账号不能互相转换，请另建账号", "a service account cannot become a person's account or the reverse: create another account"),
+    /// A call a service account's token may not make.
+    ServiceAccountApiOnly = ("service_account_api_only", "部门系统接口账号只能调用本部门的数据交换接口", "a department system's token is accepted only by its department's exchange operations"),
     /// This role needs an organisation.
     OrganisationRequired = ("organisation_required", "{role}须指定所在单位", "a {role} user needs an organisation"),
     /// This role needs a region.
@@ -401,6 +407,8 @@ messages! {
     /// Too many decisions in a meeting.
     TooManyDecisions = ("too_many_decisions", "最多 100 项决定，每项最多 1000 字", "at most 100 decisions of 1,000 characters each"),
     /// Not a member unit.
+    MemberNameTaken = ("member_name_taken", "已有名为“{name}”的成员单位", "a member unit named {name} exists"),
+    /// Not a member unit of the joint meeting.
     UnknownMember = ("unknown_member", "不是联席会议成员单位", "not a member unit of the joint meeting"),
     /// No such meeting.
     UnknownMeeting = ("unknown_meeting", "没有这个会议", "no such meeting"),
@@ -495,8 +503,8 @@ messages! {
     /// An administrator asking for someone else's API token.
     TokenForSelfOnly = (
         "token_for_self_only",
-        "管理员只能为自己签发 API 令牌；其他账号的令牌由信息中心在服务器上用命令行签发",
-        "an administrator issues API tokens only to themselves; others' are issued on the server's command line"
+        "管理员只能为自己或部门系统接口账号签发 API 令牌；其他人员的令牌由信息中心在服务器上用命令行签发",
+        "an administrator issues API tokens only to themselves or to a department system's account; a person's are issued on the server's command line"
     ),
     /// An upload that broke off before its end.
     UploadBroken = ("upload_broken", "上传中断，请重新上传", "the upload broke off; send the file again"),
@@ -559,7 +567,7 @@ messages! {
     /// A body too large.
     BodyTooLarge = ("body_too_large", "内容过大，最多 {max} 字节", "the body must be at most {max} bytes"),
     /// Broken JSON.
-    MalformedJson = ("malformed_json", "JSON 格式错误", "the body is not valid JSON: {detail}"),
+    MalformedJson = ("malformed_json", "JSON 格式错误：{detail}", "the body is not valid JSON: {detail}"),
     /// A JSON value of the wrong type.
     WrongType = ("wrong_type", "类型不对", "has the wrong type: {detail}"),
     /// A query string that does not parse.

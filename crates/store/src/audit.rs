@@ -34,6 +34,8 @@ pub struct NewAudit {
     pub address: String,
     /// JSON: old and new values, filters of an export, the permission missing …
     pub detail: String,
+    /// The API token the request came with, if any.
+    pub token_id: Option<i64>,
 }
 
 /// A stored entry.
@@ -67,6 +69,8 @@ pub struct AuditEntry {
     pub prev_hash: String,
     /// Hash of this entry.
     pub hash: String,
+    /// The API token the request came with, if any (entries from before migration 20 have none).
+    pub token_id: Option<i64>,
 }
 
 /// Filters of the audit list; all optional, combined with AND.
@@ -118,7 +122,7 @@ impl std::fmt::Display for ChainBreak {
     }
 }
 
-const COLUMNS: [AuditLog; 14] = [
+const COLUMNS: [AuditLog; 15] = [
     AuditLog::Seq,
     AuditLog::At,
     AuditLog::ActorId,
@@ -133,6 +137,7 @@ const COLUMNS: [AuditLog; 14] = [
     AuditLog::Detail,
     AuditLog::PrevHash,
     AuditLog::Hash,
+    AuditLog::TokenId,
 ];
 
 fn entry_from(r: &dyn RowGet) -> Result<AuditEntry, StoreError> {
@@ -151,10 +156,13 @@ fn entry_from(r: &dyn RowGet) -> Result<AuditEntry, StoreError> {
         detail: get(r, "detail")?,
         prev_hash: get(r, "prev_hash")?,
         hash: get(r, "hash")?,
+        token_id: get(r, "token_id")?,
     })
 }
 
-/// The hash of an entry: SHA-256 over its fields (as a JSON array) and the previous hash.
+/// The hash of an entry: SHA-256 over its fields (as a JSON array) and the previous hash; an
+/// entry made with an API token has the token's id appended to the array (so entries without
+/// one, including every entry from before the token was recorded, hash as they always did).
 pub fn entry_hash(e: &AuditEntry) -> String {
     let fields = (
         e.seq,
@@ -172,7 +180,11 @@ pub fn entry_hash(e: &AuditEntry) -> String {
         &e.prev_hash,
     );
     // Serialising plain strings and integers cannot fail.
-    let text = serde_json::to_string(&fields).unwrap_or_default();
+    let text = match e.token_id {
+        None => serde_json::to_string(&fields),
+        Some(t) => serde_json::to_string(&(fields, t)),
+    }
+    .unwrap_or_default();
     format!("{:x}", Sha256::digest(text.as_bytes()))
 }
 
@@ -206,6 +218,7 @@ impl WriteTx {
             detail: e.detail.clone(),
             prev_hash,
             hash: String::new(),
+            token_id: e.token_id,
         };
         entry.hash = entry_hash(&entry);
         let q = Query::insert()
@@ -226,6 +239,7 @@ impl WriteTx {
                 entry.detail.clone().into(),
                 entry.prev_hash.clone().into(),
                 entry.hash.clone().into(),
+                entry.token_id.into(),
             ])
             .to_owned();
         self.exec(&q).await?;

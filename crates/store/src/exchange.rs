@@ -222,6 +222,21 @@ pub struct JointMember {
     pub phone: String,
 }
 
+/// A member unit as written.
+#[derive(Debug, Clone, Default)]
+pub struct JointMemberWrite {
+    /// Unit name.
+    pub name: String,
+    /// Its department in the registry: its liaison's and its system's account lead its tasks.
+    pub organisation_id: Option<i64>,
+    /// Responsible person.
+    pub responsible: String,
+    /// Liaison.
+    pub liaison: String,
+    /// Telephone.
+    pub phone: String,
+}
+
 /// A meeting of the joint meeting.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Meeting {
@@ -873,6 +888,16 @@ impl WriteTx {
         Ok(id)
     }
 
+    /// How many of a roster's rows matched a household, as written in this transaction.
+    pub async fn roster_matched(&mut self, id: i64) -> Result<i64, StoreError> {
+        use crate::schema::Rosters as R;
+        let q = Query::select().column(R::Matched).from(R::Table).and_where(Expr::col(R::Id).eq(id)).to_owned();
+        match self.optional(&q).await? {
+            Some(r) => get(&r, "matched"),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     /// Marks a pending roster row accepted or rejected; false if it was decided meanwhile.
     pub async fn decide_roster_row(
         &mut self,
@@ -1138,19 +1163,42 @@ impl WriteTx {
         Ok(())
     }
 
-    /// Updates a member unit's people and its link to the registry.
-    pub async fn update_joint_member(
-        &mut self,
-        id: i64,
-        organisation_id: Option<i64>,
-        responsible: &str,
-        liaison: &str,
-        phone: &str,
-    ) -> Result<(), StoreError> {
+    /// Adds a member unit after the others.
+    pub async fn insert_joint_member(&mut self, m: &JointMemberWrite) -> Result<i64, StoreError> {
         use crate::schema::JointMembers as J;
+        let last = Query::select()
+            .expr_as(Expr::col(J::Position).max(), sea_query::Alias::new("last"))
+            .from(J::Table)
+            .to_owned();
+        let position: Option<i64> = match self.optional(&last).await? {
+            Some(r) => get(&r, "last")?,
+            None => None,
+        };
+        let q = Query::insert()
+            .into_table(J::Table)
+            .columns([J::Name, J::OrganisationId, J::Responsible, J::Liaison, J::Phone, J::Position])
+            .values_panic([
+                m.name.clone().into(),
+                m.organisation_id.into(),
+                m.responsible.clone().into(),
+                m.liaison.clone().into(),
+                m.phone.clone().into(),
+                (position.unwrap_or(0) + 1).into(),
+            ])
+            .returning_col(J::Id)
+            .to_owned();
+        self.insert_id(&q).await
+    }
+
+    /// Updates a member unit: its name, people and link to the registry.
+    pub async fn update_joint_member(&mut self, id: i64, m: &JointMemberWrite) -> Result<(), StoreError> {
+        use crate::schema::JointMembers as J;
+        let (organisation_id, responsible, liaison, phone) =
+            (m.organisation_id, m.responsible.as_str(), m.liaison.as_str(), m.phone.as_str());
         let q = Query::update()
             .table(J::Table)
             .values([
+                (J::Name, m.name.clone().into()),
                 (J::OrganisationId, organisation_id.into()),
                 (J::Responsible, responsible.into()),
                 (J::Liaison, liaison.into()),

@@ -2,7 +2,7 @@
 //! request sent again (a timeout, a retry after a crash) gets the same answer instead of doing
 //! the work twice (issue 22).
 
-use crate::db::{get, Store};
+use crate::db::{get, Store, WriteTx};
 use crate::schema::IdempotencyKeys as K;
 use crate::StoreError;
 use sea_query::{Expr, OnConflict, Query};
@@ -13,7 +13,8 @@ const ABANDONED_AFTER_SECS: i64 = 600;
 /// What a request under a key may do.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Claim {
-    /// First seen: do the work, then [`Store::finish_idempotency`] (or release it).
+    /// First seen: do the work and keep its answer in the same transaction
+    /// ([`WriteTx::finish_idempotency`]), or release the key.
     New,
     /// Done before with the same request: answer this again.
     Replay { status: u16, body: String },
@@ -21,6 +22,27 @@ pub enum Claim {
     Mismatch,
     /// The same request is being worked on now.
     InProgress,
+}
+
+impl WriteTx {
+    /// Keeps the answer given to the request that claimed `key`, in this transaction: it commits
+    /// with the work it answers, or not at all.
+    pub async fn finish_idempotency(
+        &mut self,
+        user_id: i64,
+        key: &str,
+        status: u16,
+        body: &str,
+    ) -> Result<(), StoreError> {
+        let q = Query::update()
+            .table(K::Table)
+            .values([(K::Status, i64::from(status).into()), (K::Body, body.into())])
+            .and_where(Expr::col(K::UserId).eq(user_id))
+            .and_where(Expr::col(K::IdemKey).eq(key))
+            .to_owned();
+        self.exec(&q).await?;
+        Ok(())
+    }
 }
 
 impl Store {
@@ -69,19 +91,6 @@ impl Store {
         };
         tx.commit().await?;
         Ok(claim)
-    }
-
-    /// Keeps the answer given to the request that claimed `key`.
-    pub async fn finish_idempotency(&self, user_id: i64, key: &str, status: u16, body: &str) -> Result<(), StoreError> {
-        let q = Query::update()
-            .table(K::Table)
-            .values([(K::Status, i64::from(status).into()), (K::Body, body.into())])
-            .and_where(Expr::col(K::UserId).eq(user_id))
-            .and_where(Expr::col(K::IdemKey).eq(key))
-            .to_owned();
-        let mut tx = self.begin().await?;
-        tx.exec(&q).await?;
-        tx.commit().await
     }
 
     /// Gives `key` up (the request failed on our side): the client may send it again.

@@ -60,8 +60,8 @@ pub use db::{Backend, Store, WriteTx};
 pub use error::StoreError;
 pub use evaluation::{DeterminationWriter, EvaluationRun, NewDetermination, StoredDetermination};
 pub use exchange::{
-    Attachment, Evidence, JointMember, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen, SupervisedTask,
-    Verification, VerificationAnswer, VerificationAsk,
+    Attachment, Evidence, JointMember, JointMemberWrite, Meeting, NewRosterRow, Roster, RosterRow, RowsSeen,
+    SupervisedTask, Verification, VerificationAnswer, VerificationAsk,
 };
 pub use facts::{FactsStream, HouseholdFacts};
 pub use findings::{Finding, FindingFilter};

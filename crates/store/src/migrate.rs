@@ -92,6 +92,11 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "0018_campaigns_created_on_a_page_absolute_targets_per_region_and_year.sql"
     ),
     migration!(19, "idempotent API writes", "0019_idempotent_api_writes.sql"),
+    migration!(
+        20,
+        "service accounts: the token of each audit entry",
+        "0020_service_accounts_the_token_of_each_audit_entry.sql"
+    ),
 ];
 
 impl Migration {

@@ -200,6 +200,7 @@ pub(crate) enum AuditLog {
     Detail,
     PrevHash,
     Hash,
+    TokenId,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -99,6 +99,11 @@ pub fn routes() -> crate::Routes {
         .route("/rosters/{id}", get(x::get_roster))
         .route("/roster-rows/{id}/decision", axum::routing::post(x::decide_roster_row))
         .route("/verifications/{id}", get(x::get_verification))
+        .route("/joint-meeting/members", get(x::joint_members).post(x::add_joint_member))
+        .route("/joint-meeting/members/{id}", put(x::update_joint_member))
+        .route("/joint-meeting/meetings", get(x::meetings).post(x::record_meeting))
+        .route("/joint-meeting/tasks", get(x::tasks).post(x::create_task))
+        .route("/joint-meeting/tasks/{id}", put(x::update_task))
         .route(
             "/verifications/{id}/answer",
             axum::routing::post(x::answer_verification)
@@ -225,7 +230,15 @@ pub fn routes() -> crate::Routes {
         x::upload_roster,
         x::list_rosters,
         x::get_roster,
-        x::decide_roster_row
+        x::decide_roster_row,
+        x::joint_members,
+        x::add_joint_member,
+        x::update_joint_member,
+        x::meetings,
+        x::record_meeting,
+        x::tasks,
+        x::create_task,
+        x::update_task
     ),
     components(schemas(
         ErrorBody,
@@ -234,6 +247,16 @@ pub fn routes() -> crate::Routes {
         x::FileBody,
         x::RosterUploaded,
         x::RosterRows,
+        x::TaskFilter,
+        x::RosterJson,
+        x::RosterJsonRow,
+        bangfu_app::exchange::MeetingInput,
+        bangfu_app::exchange::JointMemberInput,
+        bangfu_app::exchange::TaskInput,
+        bangfu_app::exchange::TaskUpdate,
+        bangfu_store::JointMember,
+        bangfu_store::Meeting,
+        bangfu_store::SupervisedTask,
         bangfu_store::Roster,
         bangfu_store::RosterRow,
         bangfu_app::exchange::RowDecision,

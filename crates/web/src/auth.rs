@@ -165,6 +165,17 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
             return refused(&path, lang, Code::Forbidden);
         }
     }
+    // A department system's token (a service account, issue 22) is accepted by its
+    // department's exchange operations alone: no page, no other part of the API.
+    if let Some(a) = &found {
+        if a.principal.role.is_service() && !service_path(&path) {
+            let method = req.method().to_string();
+            if let Err(e) = s.app.record_refusal(&a.principal, &method, &path, "service_account").await {
+                return ApiError::from(e).into_response();
+            }
+            return refused(&path, lang, Code::ServiceAccountApiOnly);
+        }
+    }
     // A page read by someone who decides things shows how many decisions wait (the menu's
     // 待我审批): counted once here, for the page's layout.
     let approvals = match &found {
@@ -184,6 +195,11 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
     if user.is_some_and(|u| s.misses.over(&u)) {
         return ApiError::from(bangfu_app::AppError::Locked("misses".into())).into_response();
     }
+    // Every call of a service account is audited, with its token's id and its answer's status.
+    let service_call = found
+        .as_ref()
+        .filter(|a| a.principal.role.is_service())
+        .map(|a| (a.principal.clone(), req.method().to_string(), req.uri().to_string()));
     if let Some(a) = found {
         req.extensions_mut().insert(a);
     }
@@ -191,7 +207,24 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
     if let (Some(u), StatusCode::NOT_FOUND) = (user, res.status()) {
         s.misses.count(u);
     }
+    if let Some((who, method, uri)) = service_call {
+        if let Err(e) = s.app.record_api_call(&who, &method, &uri, res.status().as_u16()).await {
+            // The call is done (its own changes carry their entries); a trail that cannot be
+            // written is the operator's alarm.
+            tracing::error!(error = %e, token = ?who.token_id, %method, %uri, "service account call not audited");
+        }
+    }
     res
+}
+
+/// The paths a department system's token is accepted on: its exchange operations (requests,
+/// rosters, the joint meeting), who it is, and the API's description.
+fn service_path(path: &str) -> bool {
+    let Some(rest) = path.strip_prefix("/api/v1/") else { return false };
+    matches!(rest, "me" | "openapi.json")
+        || ["verifications", "rosters", "joint-meeting"]
+            .iter()
+            .any(|p| rest == *p || rest.strip_prefix(p).is_some_and(|r| r.starts_with('/')))
 }
 
 /// Answers "not found" per user (issue 19): out of scope answers like missing, so walking

@@ -101,14 +101,27 @@ pub fn audit(lang: Lang, rows: &[bangfu_store::AuditEntry]) -> Result<Vec<u8>, X
     let ws = wb.add_worksheet();
     ws.set_name(t.audit)?;
     let bold = Format::new().set_bold();
-    let headers = ["#", t.at, t.actor, t.role, t.action, t.entity, "ID", t.result, t.client_address, t.detail, t.chain];
+    let headers = [
+        "#",
+        t.at,
+        t.actor,
+        t.role,
+        t.action,
+        t.entity,
+        "ID",
+        t.result,
+        t.client_address,
+        t.detail,
+        t.chain,
+        t.u_tokens,
+    ];
     for (c, h) in headers.iter().enumerate() {
         ws.write_string_with_format(0, c as u16, *h, &bold)?;
     }
     for (i, e) in rows.iter().enumerate() {
         let r = i as u32 + 1;
         ws.write_number(r, 0, e.seq as f64)?;
-        ws.write_string(r, 1, &e.at)?;
+        ws.write_string(r, 1, bangfu_app::clock::local(&e.at))?;
         ws.write_string(r, 2, &e.actor_name)?;
         ws.write_string(r, 3, &e.role)?;
         ws.write_string(r, 4, &e.action)?;
@@ -118,6 +131,7 @@ pub fn audit(lang: Lang, rows: &[bangfu_store::AuditEntry]) -> Result<Vec<u8>, X
         ws.write_string(r, 8, &e.address)?;
         ws.write_string(r, 9, &e.detail)?;
         ws.write_string(r, 10, &e.hash)?;
+        ws.write_string(r, 11, e.token_id.map(|k| k.to_string()).unwrap_or_default())?;
     }
     ws.autofit();
     wb.save_to_buffer()

@@ -133,6 +133,8 @@ pub fn audit_action(code: &str, lang: Lang) -> String {
         "revoke" => ("吊销", "Revoke"),
         "set_password" => ("设置密码", "Set password"),
         "accept" => ("接受", "Accept"),
+        "api_call" => ("接口调用", "API call"),
+        "save" => ("保存", "Save"),
         _ => return code.to_string(),
     };
     pick(lang, pair).to_string()
@@ -166,6 +168,7 @@ pub fn audit_entity(code: &str, lang: Lang) -> String {
         "verification" => ("核对请求", "Verification request"),
         "meeting" => ("联席会议", "Meeting"),
         "supervised_task" => ("督办事项", "Supervised task"),
+        "joint_member" => ("联席会议成员单位", "Joint-meeting member unit"),
         "organisation" => ("单位", "Organisation"),
         "standard" => ("低保与低收入标准", "Standard"),
         "user" => ("用户", "User"),
@@ -189,6 +192,9 @@ pub fn audit_result(code: &str, lang: Lang) -> String {
         "denied" => ("拒绝", "Denied"),
         "out_of_scope" => ("超出权限范围", "Out of scope"),
         "locked" => ("已锁定", "Locked"),
+        "csrf" => ("拒绝：表单令牌不符", "Refused: form token mismatch"),
+        "read_only_role" => ("拒绝：只读角色", "Refused: read-only role"),
+        "service_account" => ("拒绝：部门系统接口账号不可调用", "Refused: not for a department system"),
         _ => return code.to_string(),
     };
     pick(lang, pair).to_string()
@@ -427,9 +433,24 @@ pub fn audit_detail(json: &str, lang: Lang) -> String {
             .join("；");
     }
     m.iter()
-        .map(|(k, v)| format!("{}{sep}{}", detail_key(k, lang), detail_value(v, lang)))
+        .map(|(k, v)| match (k.as_str(), v.as_str()) {
+            ("method", Some(method)) => format!("{}{sep}{}", detail_key(k, lang), http_method(method, lang)),
+            _ => format!("{}{sep}{}", detail_key(k, lang), detail_value(v, lang)),
+        })
         .collect::<Vec<_>>()
         .join("；")
+}
+
+/// An HTTP method as what it asked to do (读取, 提交…), in a request's audit entry.
+fn http_method(method: &str, lang: Lang) -> String {
+    let pair = match method {
+        "GET" | "HEAD" => ("读取", "read"),
+        "POST" => ("提交", "submit"),
+        "PUT" | "PATCH" => ("修改", "change"),
+        "DELETE" => ("删除", "delete"),
+        _ => return method.to_string(),
+    };
+    pick(lang, pair).to_string()
 }
 
 #[cfg(test)]

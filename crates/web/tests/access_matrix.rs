@@ -211,6 +211,7 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
         ("m-joint", "joint_office", Some("450403"), None),
         ("m-liaison", "liaison", None, Some(orgs.department)),
         ("m-auditor-a", "auditor", Some("450403"), None),
+        ("m-dept-system", "department_system", None, Some(orgs.department)),
     ];
     for (name, role, region, org) in specs {
         let token = token_for(app, name, role, region, org).await;
@@ -218,7 +219,7 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
         // misses here (access_story tests the limit).
         let router = with_token(bangfu_web::router_with(app.clone(), bangfu_web::auth::Misses::per_minute(0)), &token);
         let reaches: Box<dyn Fn(&Fixture) -> bool + Send + Sync> = match role {
-            "admin" | "liaison" => Box::new(|_| false),
+            "admin" | "liaison" | "department_system" => Box::new(|_| false),
             "city_staff" => Box::new(|_| true),
             // The union's households and those of the union under it.
             "grassroots_staff" => Box::new(move |f| f.union == a1 || f.union == branch),
@@ -230,7 +231,8 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
             _ => Vec::new(),
         };
         let writes = matches!(role, "city_staff" | "county_staff" | "grassroots_staff");
-        out.push(User { name, router, reads: !matches!(role, "admin" | "liaison"), writes, reaches, orgs_out });
+        let reads = !matches!(role, "admin" | "liaison" | "department_system");
+        out.push(User { name, router, reads, writes, reaches, orgs_out });
     }
     let _ = orgs.county_a;
     out
@@ -658,6 +660,84 @@ async fn auditors_write_nothing_and_ids_on_file_elsewhere_stay_unnamed() {
     }
 }
 
+/// Issue 22: a department's account — its liaison's or its system's — reaches the requests
+/// addressed to its department and its department's rosters only: another department's answer
+/// exactly as one that does not exist, on the API and on the pages.
+#[tokio::test]
+async fn departments_reach_only_their_own_requests_and_rosters() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let (orgs, fs) = fixture(&app).await;
+        let sys = Principal::system();
+        let other = OrganisationInput {
+            name: "市人力资源社会保障局".into(),
+            kind: "department".into(),
+            region_code: "450400".into(),
+            parent_id: None,
+        };
+        let hr = app.create_organisation(&sys, &other).await.unwrap().id;
+        let router = |token: String| {
+            with_token(bangfu_web::router_with(app.clone(), bangfu_web::auth::Misses::per_minute(0)), &token)
+        };
+        let civil_system =
+            router(token_for(&app, "m-mz-system", "department_system", None, Some(orgs.department)).await);
+        let strangers = [
+            ("m-hr-system", router(token_for(&app, "m-hr-system", "department_system", None, Some(hr)).await)),
+            ("m-hr-liaison", router(token_for(&app, "m-hr-liaison", "liaison", None, Some(hr)).await)),
+        ];
+        let asked = app
+            .request_verification(
+                &sys,
+                fs[0].id,
+                &bangfu_app::exchange::VerificationInput {
+                    question: "请核对家庭收入".into(),
+                    departments: vec![orgs.department],
+                    due_on: String::new(),
+                },
+            )
+            .await
+            .unwrap();
+        let csv = format!("身份证号,姓名\n{},名单人\n", fs[0].head_id);
+        let up = call_raw(&civil_system, "/api/v1/rosters?kind=dibao&name=r.csv", "text/csv", csv, &[]).await;
+        assert_eq!(up.status, StatusCode::CREATED, "{}", up.text);
+        let roster = up.body["roster_id"].as_i64().unwrap();
+        let answer = json!({ "facts": "已核实" });
+        let cases: Vec<(Method, String, Option<Value>)> = vec![
+            (Method::GET, "/api/v1/verifications/{id}".into(), None),
+            (Method::POST, "/api/v1/verifications/{id}/answer".into(), Some(answer.clone())),
+            (Method::GET, "/verifications/{id}".into(), None),
+            (Method::POST, "/verifications/{id}/answer".into(), Some(answer.clone())),
+            (Method::GET, "/api/v1/rosters/{roster}".into(), None),
+            (Method::GET, "/rosters/{roster}".into(), None),
+            (Method::GET, "/rosters/{roster}/export.xlsx".into(), None),
+        ];
+        for (name, r) in &strangers {
+            for (m, path, body) in &cases {
+                let fill = |id: i64| path.replace("{id}", &id.to_string()).replace("{roster}", &id.to_string());
+                let real = if path.contains("{roster}") { roster } else { asked.id };
+                let missing = send(r, m, &fill(NONE), body.as_ref()).await;
+                let res = send(r, m, &fill(real), body.as_ref()).await;
+                assert_ne!(res.status, StatusCode::OK, "{name} {m} {path}: {}", res.text);
+                let echoed = missing.text.replace(&NONE.to_string(), &real.to_string());
+                assert!(
+                    res.status == missing.status && (res.text == missing.text || res.text == echoed),
+                    "{name} {m} {path}: another department's must look missing:\n{}\n---\n{}",
+                    res.text,
+                    missing.text
+                );
+            }
+            let polled = get(r, "/api/v1/verifications?status=all").await;
+            assert_eq!(polled.body["items"], json!([]), "{name}: {}", polled.text);
+            assert_eq!(get(r, "/api/v1/rosters").await.body, json!([]), "{name}");
+        }
+        // The department's own system reaches both, and answers.
+        assert_eq!(get(&civil_system, &format!("/api/v1/verifications/{}", asked.id)).await.status, StatusCode::OK);
+        assert_eq!(get(&civil_system, &format!("/api/v1/rosters/{roster}")).await.status, StatusCode::OK);
+        let res = post(&civil_system, &format!("/api/v1/verifications/{}/answer", asked.id), &answer).await;
+        assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    }
+}
+
 /// Issue 20: only city staff change frameworks, and only for regions they reach; a region out
 /// of reach is refused exactly like one that does not exist. Reading the sequences needs the
 /// right to read households.
@@ -722,10 +802,12 @@ async fn campaigns_organisations_and_the_public_self_check_follow_scope() {
                 assert_eq!(form.status, StatusCode::FORBIDDEN, "{}", u.name);
                 assert_eq!(page.status, if u.reads { StatusCode::OK } else { StatusCode::FORBIDDEN }, "{}", u.name);
             }
-            // The organisations page holds no organisation out of scope.
+            // The organisations page holds no organisation out of scope (a department's system
+            // has no pages at all).
             for show in ["unions", "departments", "employers"] {
                 let list = get(&u.router, &format!("/organisations?show={show}")).await;
-                assert_eq!(list.status, StatusCode::OK, "{}", u.name);
+                let want = if u.name == "m-dept-system" { StatusCode::FORBIDDEN } else { StatusCode::OK };
+                assert_eq!(list.status, want, "{}", u.name);
                 for o in &u.orgs_out {
                     let name = app.organisation(&Principal::system(), *o).await.unwrap().name;
                     assert!(!list.text.contains(&name), "{}: the organisations page shows {name}", u.name);

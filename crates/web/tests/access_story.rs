@@ -438,3 +438,80 @@ async fn a_walk_through_ids_is_slowed_down() {
     );
     assert_eq!(get(&other, "/api/v1/households").await.status, StatusCode::OK, "another user is served");
 }
+
+/// Issue 22: the administrator makes a department system's account on the 账号 pages — no
+/// password — issues its token there (the secret shown once on that page), the token works on
+/// the exchange API alone, and revoking it on the page stops it. A person's account gets no token
+/// from the administrator, and an account stays a service or a person.
+#[tokio::test]
+async fn administrators_make_a_department_system_account_on_the_pages() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let dept = OrganisationInput {
+            name: "梧州市民政局".into(),
+            kind: "department".into(),
+            region_code: "450400".into(),
+            parent_id: None,
+        };
+        let dept = app.create_organisation(&Principal::system(), &dept).await.unwrap().id;
+        let admin =
+            with_token(bangfu_web::router(app.clone()), &token_for(&app, "it-admin", "admin", None, None).await);
+        let form = |uri: String, body: String| {
+            let admin = admin.clone();
+            async move { call_raw(&admin, &uri, "application/x-www-form-urlencoded", body, &[]).await }
+        };
+        let users_before = app.store.users().await.unwrap().len();
+        let with_pw = format!(
+            "name=mz-dibao&display_name=低保系统&role=department_system&org_id={dept}&password=a+long+password"
+        );
+        let refused = form("/users/new".into(), with_pw).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", refused.text);
+        assert!(refused.text.contains("部门系统接口账号不设密码"), "{}", refused.text);
+        assert!(refused.text.contains("value=\"mz-dibao\""), "what was typed is kept");
+        assert_eq!(app.store.users().await.unwrap().len(), users_before, "nothing written");
+        let made = form(
+            "/users/new".into(),
+            format!("name=mz-dibao&display_name=低保系统&role=department_system&org_id={dept}&password="),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
+        let at = made.headers[header::LOCATION].to_str().unwrap().to_string();
+        let page = get(&admin, &at).await;
+        assert!(page.text.contains("部门系统接口账号") && page.text.contains("签发令牌"), "{}", page.text);
+        assert!(!page.text.contains("设置密码"), "no password to set: {}", page.text);
+
+        // The token, shown once on the page that issued it.
+        let issued = form(format!("{at}/tokens"), "name=低保系统对接".into()).await;
+        assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
+        let start = issued.text.find("bf_").expect("the secret is shown");
+        let secret: String =
+            issued.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
+        assert_eq!(secret.len(), 67);
+        assert!(!get(&admin, &at).await.text.contains(&secret), "shown once");
+        let system = with_token(bangfu_web::router(app.clone()), &secret);
+        assert_eq!(get(&system, "/api/v1/me").await.body["role"], "department_system");
+        assert_eq!(get(&system, "/api/v1/verifications").await.status, StatusCode::OK);
+        assert_eq!(get(&system, "/api/v1/households").await.code(), "service_account_api_only");
+
+        // An account stays what it is; a person's account gets no token from the administrator.
+        let id: i64 = at.rsplit('/').next().unwrap().parse().unwrap();
+        let u = app.store.user(id).await.unwrap();
+        let to_liaison = format!("name=mz-dibao&role=liaison&org_id={dept}&version={}", u.version);
+        let res = form(format!("{at}/edit"), to_liaison).await;
+        assert!(res.text.contains("不能互相转换"), "{}", res.text);
+        assert_eq!(app.store.user(id).await.unwrap().role, "department_system");
+        let person = app.store.user_by_name("it-admin").await.unwrap().unwrap();
+        token_for(&app, "city-person", "city_staff", Some("450400"), None).await;
+        let city = app.store.user_by_name("city-person").await.unwrap().unwrap();
+        assert!(!get(&admin, &format!("/users/{}", city.id)).await.text.contains("issue-token"));
+        let res = form(format!("/users/{}/tokens", city.id), "name=x".into()).await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
+        assert!(get(&admin, &format!("/users/{}", person.id)).await.text.contains("issue-token"), "one's own");
+
+        // Revoked on the page: the token stops at once.
+        let token = app.store.tokens(id).await.unwrap()[0].id;
+        let res = form(format!("/tokens/{token}/revoke"), String::new()).await;
+        assert_eq!((res.status, res.headers[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, at.as_str()));
+        assert_eq!(get(&system, "/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    }
+}

@@ -1,9 +1,12 @@
-//! Rosters and verification requests between the union and a department's own system, through
-//! the API, on SQLite and PostgreSQL (issue 22): the civil-affairs (民政) account uploads a roster
-//! twice with the same Idempotency-Key (one roster), union staff accept its match; city staff
-//! open a request, the 民政 account polls with a cursor, never missing or repeating one, answers
-//! with a PDF; the answer reaches the household's timeline; the human-resources (人社) account
-//! sees none of it; bad input changes nothing.
+//! Rosters, verification requests and the joint meeting between the union and a department's
+//! own system, through the API, on SQLite and PostgreSQL (issue 22): an administrator makes the
+//! civil-affairs (民政) and human-resources (人社) service accounts and their tokens; the 民政
+//! system uploads a roster twice with the same Idempotency-Key (one roster), as a file and as JSON
+//! rows, union staff accept its match; city staff open a request, the 民政 system polls with a
+//! cursor, never missing or repeating one, answers with a PDF; the answer reaches the household's
+//! timeline; it reports on the joint meeting's task its unit leads; the 人社 system sees none of
+//! it; bad input changes nothing; a service token reaches nothing else, and every one of its
+//! calls is in the audit trail with the token's id.
 
 #![allow(clippy::unwrap_used)] // a test fails by panicking
 
@@ -24,6 +27,34 @@ async fn department(app: &App, name: &str) -> i64 {
         parent_id: None,
     };
     app.create_organisation(&Principal::system(), &o).await.unwrap().id
+}
+
+/// A department system's account made by an administrator through the API (no password), and
+/// its token: (token id, secret).
+async fn service_account(admin: &axum::Router, name: &str, department: i64) -> (i64, String) {
+    let u =
+        post(admin, "/api/v1/users", &json!({ "name": name, "role": "department_system", "org_id": department })).await;
+    assert_eq!(u.status, StatusCode::CREATED, "{}", u.text);
+    let id = u.body["id"].as_i64().unwrap();
+    // No password, now or later.
+    let pw = call(
+        admin,
+        Method::PUT,
+        &format!("/api/v1/users/{id}/password"),
+        Some(r#"{"password":"long enough pw"}"#),
+        &[],
+    )
+    .await;
+    assert_eq!((pw.status, pw.code()), (StatusCode::UNPROCESSABLE_ENTITY, "no_password_for_service"), "{}", pw.text);
+    let t = post(admin, &format!("/api/v1/users/{id}/tokens"), &json!({ "name": "低保系统对接" })).await;
+    assert_eq!(t.status, StatusCode::CREATED, "{}", t.text);
+    (t.body["token"]["id"].as_i64().unwrap(), t.body["secret"].as_str().unwrap().to_string())
+}
+
+/// A 低保 roster sent by `r` as `content_type`, under an Idempotency-Key.
+async fn send_roster(r: &axum::Router, name: &str, content_type: &str, body: String, key: &str) -> Res {
+    let uri = format!("/api/v1/rosters?kind=dibao&name={name}");
+    call_raw(r, &uri, content_type, body, &[("Idempotency-Key", key)]).await
 }
 
 async fn poll(r: &axum::Router, query: &str) -> (Vec<i64>, String, Value) {
@@ -56,31 +87,21 @@ async fn a_department_polls_and_answers_verification_requests_on_every_backend()
             .await
             .unwrap();
         let staff = as_city_staff(&app).await;
-        let mz = with_token(
-            bangfu_web::router(app.clone()),
-            &token_for(&app, "mz-system", "liaison", None, Some(civil)).await,
-        );
-        let rs =
-            with_token(bangfu_web::router(app.clone()), &token_for(&app, "rs-system", "liaison", None, Some(hr)).await);
+        // The IT office's administrator creates each department's service account and its token.
+        let admin =
+            with_token(bangfu_web::router(app.clone()), &token_for(&app, "it-admin", "admin", None, None).await);
+        let (mz_token, mz_secret) = service_account(&admin, "mz-system", civil).await;
+        let (_, rs_secret) = service_account(&admin, "rs-system", hr).await;
+        let mz = with_token(bangfu_web::router(app.clone()), &mz_secret);
+        let rs = with_token(bangfu_web::router(app.clone()), &rs_secret);
 
         // A roster, sent twice with the same key (a retry after a timeout): one roster.
         let csv = format!(
             "身份证号,姓名,起始日期,备注\n{head_id},李梅,2026-03,城市低保\n{},王五,2026-04,\n",
             id_with_check("45040319700101003")
         );
-        let upload = |body: String, key: &'static str| {
-            let mz = mz.clone();
-            async move {
-                call_raw(
-                    &mz,
-                    "/api/v1/rosters?kind=dibao&name=2026年12月低保名单.csv",
-                    "text/csv",
-                    body,
-                    &[("Idempotency-Key", key)],
-                )
-                .await
-            }
-        };
+        let upload =
+            |body: String, key: &'static str| send_roster(&mz, "2026年12月低保名单.csv", "text/csv", body, key);
         let first = upload(csv.clone(), "mz-2026-12-roster").await;
         assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
         assert_eq!(first.body["rows"], 2);
@@ -99,6 +120,46 @@ async fn a_department_polls_and_answers_verification_requests_on_every_backend()
         assert_eq!(get(&mz, "/api/v1/rosters").await.body.as_array().unwrap().len(), 1);
         let res = call_raw(&mz, "/api/v1/rosters?kind=dibao", "application/pdf", csv.clone(), &[]).await;
         assert_eq!(res.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+        // The same roster as JSON rows from the department's database: the same checks, a bad
+        // row named by its index and field, nothing written; good rows make a second roster,
+        // once under its key.
+        let json_rows = |second_id: &str| {
+            json!({ "rows": [
+                { "id_number": head_id, "name": "李梅", "since": "2026-03", "note": "城市低保" },
+                { "id_number": second_id, "name": "王五", "since": "2026-04" },
+            ] })
+            .to_string()
+        };
+        let send_json =
+            |body: String, key: &'static str| send_roster(&mz, "低保系统导出", "application/json", body, key);
+        let bad = send_json(json_rows("450403198001010000"), "mz-json-bad").await;
+        assert_eq!((bad.status, bad.field()), (StatusCode::UNPROCESSABLE_ENTITY, "rows[1].id_number"), "{}", bad.text);
+        for (body, detail) in [
+            (r#"{"rows": [{"id_number": "x", "colour": "red"}]}"#.to_string(), "colour"),
+            (r#"{"records": []}"#.to_string(), "records"),
+            (r#"{"rows": [{"name": "no id"}]}"#.to_string(), "id_number"),
+            (r#"{"rows": [] "#.to_string(), "EOF"),
+        ] {
+            let res = send_json(body.clone(), "mz-json-malformed").await;
+            assert_eq!(
+                (res.status, res.code()),
+                (StatusCode::UNPROCESSABLE_ENTITY, "malformed_json"),
+                "{body}: {}",
+                res.text
+            );
+            assert!(res.text.contains(detail), "{body}: {}", res.text);
+        }
+        let empty = send_json(r#"{"rows": []}"#.to_string(), "mz-json-empty").await;
+        assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", empty.text);
+        assert_eq!(get(&mz, "/api/v1/rosters").await.body.as_array().unwrap().len(), 1, "nothing written");
+        let good = json_rows(&id_with_check("45040319700101003"));
+        let from_json = send_json(good.clone(), "mz-json").await;
+        assert_eq!(from_json.status, StatusCode::CREATED, "{}", from_json.text);
+        assert_eq!(from_json.body["rows"], 2);
+        let replayed = send_json(good, "mz-json").await;
+        assert_eq!(replayed.body, from_json.body, "{}", replayed.text);
+        assert_eq!(replayed.headers.get("idempotent-replayed").map(|v| v.to_str().unwrap()), Some("true"));
+        assert_eq!(get(&mz, "/api/v1/rosters").await.body.as_array().unwrap().len(), 2);
         // 人社 sees none of it.
         assert_eq!(get(&rs, "/api/v1/rosters").await.body, json!([]));
         assert_eq!(get(&rs, &format!("/api/v1/rosters/{roster}")).await.status, StatusCode::NOT_FOUND);
@@ -204,5 +265,90 @@ async fn a_department_polls_and_answers_verification_requests_on_every_backend()
         )
         .await;
         assert!(matches!(res.status, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND), "{}", res.text);
+
+        // The joint meeting: the office links the member unit 市民政局 to the department, records
+        // a meeting and sets a task it leads; the 民政 system reports progress, 人社's cannot.
+        let members = get(&mz, "/api/v1/joint-meeting/members").await;
+        assert_eq!(members.status, StatusCode::OK, "{}", members.text);
+        let unit = members.body.as_array().unwrap().iter().find(|m| m["name"] == "市民政局").unwrap()["id"].clone();
+        let link = json!({ "name": "市民政局", "organisation_id": civil, "liaison": "陈静", "phone": "0774-1234567" });
+        let res =
+            call(&mz, Method::PUT, &format!("/api/v1/joint-meeting/members/{unit}"), Some(&link.to_string()), &[])
+                .await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "a department does not run the meeting: {}", res.text);
+        let res =
+            call(&staff, Method::PUT, &format!("/api/v1/joint-meeting/members/{unit}"), Some(&link.to_string()), &[])
+                .await;
+        assert_eq!((res.status, &res.body["organisation_id"]), (StatusCode::OK, &json!(civil)), "{}", res.text);
+        let not_a_department = json!({ "name": "市民政局", "organisation_id": 999_999 });
+        let res = call(
+            &staff,
+            Method::PUT,
+            &format!("/api/v1/joint-meeting/members/{unit}"),
+            Some(&not_a_department.to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!((res.status, res.field()), (StatusCode::UNPROCESSABLE_ENTITY, "organisation_id"), "{}", res.text);
+        let taken = post(&staff, "/api/v1/joint-meeting/members", &json!({ "name": "市民政局" })).await;
+        assert_eq!(
+            (taken.status, taken.code()),
+            (StatusCode::UNPROCESSABLE_ENTITY, "member_name_taken"),
+            "{}",
+            taken.text
+        );
+        let meeting = json!({ "held_on": "2026-11-20", "title": "第四季度联席会议", "minutes": "研究低保名单比对。", "decisions": ["民政局12月10日前提供新增低保名单"] });
+        let m = post(&staff, "/api/v1/joint-meeting/meetings", &meeting).await;
+        assert_eq!(m.status, StatusCode::CREATED, "{}", m.text);
+        assert_eq!(m.body["decisions"], json!(["民政局12月10日前提供新增低保名单"]));
+        assert_eq!(post(&mz, "/api/v1/joint-meeting/meetings", &meeting).await.status, StatusCode::FORBIDDEN);
+        let task = json!({ "meeting_id": m.body["id"], "title": "提供新增低保家庭名单", "lead_member_id": unit, "deadline": "2026-12-10" });
+        let t = post(&staff, "/api/v1/joint-meeting/tasks", &task).await;
+        assert_eq!(t.status, StatusCode::CREATED, "{}", t.text);
+        let tid = t.body["id"].as_i64().unwrap();
+        let mine = get(&mz, "/api/v1/joint-meeting/tasks?mine=true").await;
+        assert_eq!(mine.body.as_array().unwrap().len(), 1, "{}", mine.text);
+        assert_eq!(get(&rs, "/api/v1/joint-meeting/tasks?mine=true").await.body, json!([]));
+        let report = |version: i64| json!({ "version": version, "status": "in_progress", "progress": "已比对第一批名单，共2户。" });
+        let task_uri = format!("/api/v1/joint-meeting/tasks/{tid}");
+        let res = call(&rs, Method::PUT, &task_uri, Some(&report(1).to_string()), &[]).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "another department's task: {}", res.text);
+        let res = call(&mz, Method::PUT, &task_uri, Some(&report(1).to_string()), &[]).await;
+        assert_eq!((res.status, &res.body["status"]), (StatusCode::OK, &json!("in_progress")), "{}", res.text);
+        assert_eq!(res.body["updated_by"], "mz-system");
+        let res = call(&mz, Method::PUT, &task_uri, Some(&report(1).to_string()), &[]).await;
+        assert_eq!(res.status, StatusCode::CONFLICT, "the version read is stale: {}", res.text);
+
+        // A service account's token reaches its exchange operations only: no household, no
+        // page; it cannot sign in.
+        let res = get(&mz, "/api/v1/households").await;
+        assert_eq!((res.status, res.code()), (StatusCode::FORBIDDEN, "service_account_api_only"), "{}", res.text);
+        assert_eq!(get(&mz, &format!("/api/v1/households/{}/timeline", h.id)).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(get(&mz, "/rosters").await.status, StatusCode::FORBIDDEN);
+        assert_eq!(get(&mz, "/api/v1/me").await.body["role"], "department_system");
+        let signin = call_raw(
+            &bangfu_web::router(app.clone()),
+            "/sign-in",
+            "application/x-www-form-urlencoded",
+            "name=mz-system&password=".into(),
+            &[],
+        )
+        .await;
+        assert_eq!(signin.status, StatusCode::UNAUTHORIZED);
+
+        // Every call of the service account is in the audit trail with its token's id — those
+        // that changed something, those that read, and those refused.
+        let filter = bangfu_store::AuditFilter { actor: Some("mz-system".into()), ..Default::default() };
+        let (entries, _) = app.store.audit_entries(&filter, 1, 1000).await.unwrap();
+        let calls = entries.iter().filter(|e| e.action == "api_call").count();
+        assert!(calls >= 40, "{calls} calls audited");
+        let (tried, made) = entries.iter().partition::<Vec<_>, _>(|e| e.action == "sign_in");
+        assert_eq!(tried.iter().map(|e| e.result.as_str()).collect::<Vec<_>>(), ["failure"], "the sign-in tried");
+        assert!(made.iter().all(|e| e.token_id == Some(mz_token)), "every entry of a call names the token");
+        for action in ["upload", "answer", "update", "denied"] {
+            assert!(entries.iter().any(|e| e.action == action), "{action} in the trail");
+        }
+        assert!(entries.iter().any(|e| e.action == "api_call" && e.detail.contains("\"status\":403")));
+        assert!(app.store.verify_audit(&|_| {}).await.unwrap().is_ok(), "the chain holds with the tokens in it");
     }
 }

@@ -855,6 +855,93 @@ pub(crate) async fn read_roster(
     read_one_sheet(Kind::Roster, MAX_ROSTER_ROWS, name, path, errors).await
 }
 
+/// A roster given as JSON (`{"rows": [{"id_number": …, "name": …, "since": …, "note": …}]}`, a
+/// department's system's own records) written out as the roster's .csv, so it meets the same
+/// checks and limits as a file. Read as a stream: one row is held at a time, whatever the body's
+/// size. A body that is not such JSON is refused, naming where.
+pub fn roster_json_to_csv(json: &std::path::Path, csv_out: &std::path::Path) -> Result<(), AppError> {
+    use serde::de::{DeserializeSeed, Deserializer, Error as _, MapAccess, SeqAccess, Visitor};
+    use std::fmt;
+
+    type Out = csv::Writer<std::io::BufWriter<std::fs::File>>;
+
+    #[derive(serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Row {
+        id_number: String,
+        #[serde(default)]
+        name: String,
+        #[serde(default)]
+        since: String,
+        #[serde(default)]
+        note: String,
+    }
+    struct Body<'a>(&'a mut Out);
+    struct Rows<'a>(&'a mut Out);
+
+    impl<'de> Visitor<'de> for Body<'_> {
+        type Value = bool;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str(r#"an object {"rows": [...]}"#)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<bool, A::Error> {
+            let mut seen = false;
+            while let Some(key) = map.next_key::<String>()? {
+                if key != "rows" {
+                    return Err(A::Error::unknown_field(&key, &["rows"]));
+                }
+                if seen {
+                    return Err(A::Error::duplicate_field("rows"));
+                }
+                map.next_value_seed(Rows(&mut *self.0))?;
+                seen = true;
+            }
+            Ok(seen)
+        }
+    }
+    impl<'de> DeserializeSeed<'de> for Rows<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Rows<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("an array of rows")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let mut n = 0usize;
+            while let Some(r) = seq.next_element::<Row>()? {
+                n += 1;
+                if n > MAX_ROSTER_ROWS {
+                    return Err(A::Error::custom(format!("more than {MAX_ROSTER_ROWS} rows")));
+                }
+                self.0
+                    .write_record([r.id_number, r.name, r.since, r.note])
+                    .map_err(|e| A::Error::custom(format!("roster not stored: {e}")))?;
+            }
+            Ok(())
+        }
+    }
+
+    let bad = |detail: String| AppError::invalid(FieldError::new("body", Code::MalformedJson).with("detail", detail));
+    let input = std::fs::File::open(json).map_err(|e| AppError::Internal(format!("upload not read: {e}")))?;
+    let output = std::fs::File::create(csv_out).map_err(|e| AppError::Internal(format!("roster not stored: {e}")))?;
+    let mut out = csv::Writer::from_writer(std::io::BufWriter::with_capacity(256 * 1024, output));
+    let header: Vec<&str> = Kind::Roster.columns().iter().map(|c| c.1).collect();
+    out.write_record(&header).map_err(|e| AppError::Internal(format!("roster not stored: {e}")))?;
+    let mut de = serde_json::Deserializer::from_reader(std::io::BufReader::with_capacity(256 * 1024, input));
+    match de.deserialize_map(Body(&mut out)) {
+        Ok(true) => {}
+        Ok(false) => return Err(bad("missing field `rows`".into())),
+        Err(e) => return Err(bad(e.to_string())),
+    }
+    de.end().map_err(|e| bad(e.to_string()))?;
+    out.flush().map_err(|e| AppError::Internal(format!("roster not stored: {e}")))?;
+    Ok(())
+}
+
 /// Reads the first sheet of a workbook, or a .csv file, as `kind`, within the import's limits
 /// and at most `max_rows` rows; the rows refused on the way (a cell too long, the header) go to
 /// `errors`.

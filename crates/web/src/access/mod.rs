@@ -1,9 +1,11 @@
-//! Access: signing in and out, the audit trail, accounts ([`pages`]), and their API ([`api`]).
+//! Access: signing in and out, the audit trail ([`pages`]), accounts and their tokens
+//! ([`users`]), and their API ([`api`]).
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub(crate) mod users;
 
 /// The routes of these pages.
 pub fn routes() -> crate::Routes {
-    pages::routes()
+    pages::routes().merge(users::routes())
 }

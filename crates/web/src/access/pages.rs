@@ -1,5 +1,4 @@
-//! Pages of access: sign-in and sign-out, the audit trail for auditors, the user list for
-//! administrators.
+//! Pages of access: sign-in and sign-out, the audit trail for auditors.
 
 use crate::auth::{clear_session_cookie, client_address, cookie, over_tls, session_cookie, Who, SESSION_COOKIE};
 use crate::i18n::{Lang, Tr};
@@ -21,7 +20,6 @@ pub fn routes() -> crate::Routes {
         .route("/sign-out", axum::routing::post(sign_out))
         .route("/audit", get(audit_page))
         .route("/audit/export.xlsx", get(audit_export))
-        .route("/users", get(users_page))
 }
 
 #[derive(Template)]
@@ -246,60 +244,4 @@ async fn audit_export(
         Ok(bytes) => crate::export::xlsx_response(bytes, "audit.xlsx"),
         Err(e) => ctx.error(AppError::Internal(e.to_string())),
     }
-}
-
-/// An account as the list shows it.
-struct UserLine {
-    id: i64,
-    name: String,
-    display_name: String,
-    role: String,
-    scope: String,
-    state: String,
-}
-
-#[derive(Template)]
-#[template(path = "access/users.html")]
-struct UsersPage {
-    t: &'static Tr,
-    nav: Nav,
-    show_synthetic: bool,
-    rows: Vec<UserLine>,
-}
-
-async fn users_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): RawQuery, headers: HeaderMap) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let users = match s.app.users(&ctx.who).await {
-        Ok(u) => u,
-        Err(e) => return ctx.error(e),
-    };
-    let zh = ctx.lang.zh();
-    let t = ctx.lang.tr();
-    let orgs = s.app.store.organisations(&bangfu_store::Scope::everything(), None).await.unwrap_or_default();
-    let regions = s.app.store.regions().await.unwrap_or_default();
-    let rows = users
-        .into_iter()
-        .map(|u| {
-            let role = bangfu_domain::Role::from_code(&u.role).map_or(u.role.clone(), |r| r.label(zh).to_string());
-            let scope = match (u.region_code, u.org_id) {
-                (_, Some(o)) => orgs.iter().find(|x| x.id == o).map_or_else(|| o.to_string(), |x| x.name.clone()),
-                (Some(r), None) => {
-                    regions
-                        .iter()
-                        .find(|x| x.code == r)
-                        .map_or(r, |x| if zh { x.name.clone() } else { x.name_en.clone() })
-                }
-                (None, None) => t.all.to_string(),
-            };
-            UserLine {
-                id: u.id,
-                name: u.name,
-                display_name: u.display_name,
-                role,
-                scope,
-                state: if u.disabled { t.disabled } else { t.enabled }.to_string(),
-            }
-        })
-        .collect();
-    ctx.render(StatusCode::OK, UsersPage { t, nav: ctx.nav(), show_synthetic: false, rows })
 }

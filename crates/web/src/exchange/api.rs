@@ -107,7 +107,7 @@ pub(crate) async fn get_verification(State(s): State<AppState>, Who(who): Who, P
 /// The head's resident ID in full for the department asked (it looks the person up by it),
 /// masked for union staff, who see it whole through the audited reveal like any ID of a file.
 fn for_caller(who: &bangfu_app::Principal, v: &mut Verification) {
-    if who.role != bangfu_domain::Role::Liaison {
+    if !who.role.speaks_for_department() {
         v.head_id_number = bangfu_domain::id_number::mask(&v.head_id_number);
     }
 }
@@ -168,6 +168,29 @@ pub(crate) struct RosterQuery {
     name: String,
 }
 
+/// A roster as JSON rows (the body is read as a stream, one row at a time, by
+/// `bangfu_app::import::roster_json_to_csv`; these types describe it in the OpenAPI document).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the body in the OpenAPI document; the body is streamed, not built")]
+pub(crate) struct RosterJson {
+    /// The rows, in order; an error names a row by its index from 0.
+    rows: Vec<RosterJsonRow>,
+}
+
+/// A row of a roster as JSON: the roster template's columns.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code, reason = "describes the body in the OpenAPI document; the body is streamed, not built")]
+pub(crate) struct RosterJsonRow {
+    /// 身份证号 (18 characters, checked).
+    id_number: String,
+    /// 姓名.
+    name: Option<String>,
+    /// 起始日期: YYYY-MM-DD or YYYY-MM.
+    since: Option<String>,
+    /// 备注.
+    note: Option<String>,
+}
+
 /// A roster written, and how its rows matched.
 #[derive(Serialize, Deserialize, utoipa::ToSchema)]
 pub(crate) struct RosterUploaded {
@@ -209,8 +232,12 @@ const MAX_KEY: usize = 255;
 
 #[utoipa::path(post, path = "/api/v1/rosters", tag = "exchange", params(RosterQuery,
         ("Idempotency-Key" = Option<String>, Header, description = "Sent again with the same request, the roster is written once and the same answer comes back (header Idempotent-Replayed: true).")),
-    description = "A department's roster (.csv or .xlsx with the columns of the roster page's template: 身份证号, 姓名, 起始日期, 备注) as the body, Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet. All or nothing: a roster with any bad row writes nothing and every bad row is named (field `rows[N].column`). Matches wait for union staff to accept or reject them.",
-    request_body(content = Vec<u8>, content_type = "text/csv"),
+    description = "A department's roster as the body: a file (.csv or .xlsx with the columns of the roster page's template: 身份证号, 姓名, 起始日期, 备注; Content-Type text/csv or application/vnd.openxmlformats-officedocument.spreadsheetml.sheet), or JSON rows (Content-Type application/json, `{\"rows\": [{\"id_number\", \"name\", \"since\", \"note\"}]}`). All or nothing: a roster with any bad row writes nothing and every bad row is named (field `rows[N].列名` for a file, N its row in the sheet; `rows[i].field` for JSON, i from 0). Matches wait for union staff to accept or reject them.",
+    request_body(content(
+        (Vec<u8> = "text/csv"),
+        (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        (RosterJson = "application/json", example = json!({"rows": [{"id_number": "450403198001011234", "name": "张三", "since": "2026-11", "note": "新增低保"}]}))
+    )),
     responses((status = 201, body = RosterUploaded), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(crate) async fn upload_roster(
     State(s): State<AppState>,
@@ -225,6 +252,8 @@ pub(crate) async fn upload_roster(
         "csv"
     } else if content_type.starts_with("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet") {
         "xlsx"
+    } else if content_type.starts_with("application/json") {
+        "json"
     } else {
         let mut e = ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, Code::UnsupportedMediaType);
         e.0.field = Some("Content-Type".into());
@@ -251,6 +280,9 @@ pub(crate) async fn upload_roster(
         n if n.to_lowercase().ends_with(&format!(".{ext}")) => n.to_string(),
         n => format!("{n}.{ext}"),
     };
+    // JSON rows are read as the .csv they are turned into: the roster keeps the name that says
+    // both (`名单.json.csv`).
+    let name = if ext == "json" { format!("{name}.csv") } else { name };
     if let Some(k) = &key {
         let digest = request_digest(&q, &name, file.path())?;
         match s.app.store.claim_idempotency(who.user_id, k, &digest).await.map_err(AppError::from)? {
@@ -269,43 +301,60 @@ pub(crate) async fn upload_roster(
             }
         }
     }
-    let result = super::run_roster_upload(&s.app, who.clone(), q.department_id, q.kind.clone(), name, file).await;
-    let answer = match result {
-        Ok(u) => match u.roster_id {
-            Some(roster_id) => Ok(RosterUploaded { roster_id, rows: u.rows, matched: u.matched }),
-            None => Err(AppError::Invalid(
-                u.errors
-                    .into_iter()
-                    .take(1000)
-                    .map(|e| FieldError {
-                        field: format!("rows[{}].{}", e.row, if e.column.is_empty() { "row" } else { &e.column }),
-                        code: e.code,
-                        params: e.params,
-                    })
-                    .collect(),
-            )),
-        },
+    let json = ext == "json";
+    let result = match if json { json_rows(file).await } else { Ok(file) } {
+        Ok(file) => {
+            super::run_roster_upload(&s.app, who.clone(), q.department_id, q.kind.clone(), name, file, key.clone())
+                .await
+        }
         Err(e) => Err(e),
     };
-    match (answer, &key) {
-        (Ok(done), Some(k)) => {
-            let body = serde_json::to_string(&done).map_err(|e| AppError::Internal(e.to_string()))?;
-            s.app
-                .store
-                .finish_idempotency(who.user_id, k, StatusCode::CREATED.as_u16(), &body)
-                .await
-                .map_err(AppError::from)?;
-            Ok((StatusCode::CREATED, [(CONTENT_TYPE, "application/json")], body).into_response())
-        }
-        (Ok(done), None) => Ok((StatusCode::CREATED, Json(done)).into_response()),
-        (Err(e), key) => {
+    let answer = match result {
+        Ok(u) if u.roster_id.is_some() => Ok(bangfu_app::exchange::roster_answer(&u)),
+        Ok(u) => Err(AppError::Invalid(u.errors.into_iter().take(1000).map(|e| row_error(e, json)).collect())),
+        Err(e) => Err(e),
+    };
+    match answer {
+        // The answer was kept with the key in the roster's own transaction.
+        Ok(body) => Ok((StatusCode::CREATED, [(CONTENT_TYPE, "application/json")], body).into_response()),
+        Err(e) => {
             // Nothing was written: the key is given up, and the same request may come again.
-            if let Some(k) = key {
+            if let Some(k) = &key {
                 s.app.store.release_idempotency(who.user_id, k).await.map_err(AppError::from)?;
             }
             Err(e.into())
         }
     }
+}
+
+/// JSON rows received into `file` as the roster's .csv, converted on a blocking thread.
+async fn json_rows(file: tempfile::NamedTempFile) -> Result<tempfile::NamedTempFile, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let csv = tempfile::Builder::new()
+            .prefix("bangfu-roster-")
+            .tempfile()
+            .map_err(|e| AppError::Internal(format!("no temporary file for the roster: {e}")))?;
+        bangfu_app::import::roster_json_to_csv(file.path(), csv.path())?;
+        Ok(csv)
+    })
+    .await
+    .unwrap_or_else(|e| Err(AppError::Internal(format!("roster stopped: {e}"))))
+}
+
+/// A bad row of a roster as a field of the error: `rows[N].列名` for a file (N its row in the
+/// sheet, the header being row 1), `rows[i].field` for JSON rows (i from 0, the field's name).
+fn row_error(e: bangfu_app::import::RowError, json: bool) -> FieldError {
+    let field = if json {
+        let column = bangfu_app::import::Kind::Roster
+            .columns()
+            .iter()
+            .find(|c| c.1 == e.column)
+            .map_or(if e.column.is_empty() { "row" } else { e.column.as_str() }, |c| c.0);
+        format!("rows[{}].{column}", e.row.saturating_sub(2))
+    } else {
+        format!("rows[{}].{}", e.row, if e.column.is_empty() { "row" } else { &e.column })
+    };
+    FieldError { field, code: e.code, params: e.params }
 }
 
 /// SHA-256 of what makes a roster request the same request: its parameters and its bytes.
@@ -364,4 +413,127 @@ pub(crate) async fn decide_roster_row(
     let mut row = s.app.decide_roster_row(&who, id(&rid)?, d.accept).await?;
     row.id_number = bangfu_domain::id_number::mask(&row.id_number);
     ok(row)
+}
+
+/// Which supervised tasks a list shows.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub(crate) struct TasksQuery {
+    /// open (not done, the default) or all.
+    #[serde(default)]
+    status: TaskFilter,
+    /// true: only those led by the caller's own department (a liaison or a department's system).
+    #[serde(default)]
+    mine: bool,
+}
+
+/// Which supervised tasks: those not done, or all.
+#[derive(Debug, Clone, Copy, Default, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum TaskFilter {
+    /// Not done.
+    #[default]
+    Open,
+    /// All.
+    All,
+}
+
+#[utoipa::path(get, path = "/api/v1/joint-meeting/members", tag = "exchange",
+    description = "The joint meeting's member units (成员单位), in order; `organisation_id` links a unit to its department in the registry.",
+    responses((status = 200, body = Vec<bangfu_store::JointMember>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn joint_members(State(s): State<AppState>, Who(who): Who) -> ApiResult {
+    ok(s.app.joint_members(&who).await?)
+}
+
+#[utoipa::path(get, path = "/api/v1/joint-meeting/meetings", tag = "exchange",
+    description = "Meetings of the joint meeting with their minutes and decisions, newest first.",
+    responses((status = 200, body = Vec<bangfu_store::Meeting>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn meetings(State(s): State<AppState>, Who(who): Who) -> ApiResult {
+    ok(s.app.meetings(&who).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/joint-meeting/meetings", tag = "exchange",
+    description = "The joint-meeting office (or city union staff) records a meeting: when, where, who attended, the minutes and its decisions.",
+    request_body(content = bangfu_app::exchange::MeetingInput, example = json!({"held_on": "2026-11-20", "title": "2026年第四季度联席会议", "place": "市总工会三楼会议室", "attendees": "市总工会、市民政局、市人力资源社会保障局", "minutes": "通报全市困难职工解困脱困进展，研究低保名单比对。", "decisions": ["民政局12月10日前提供新增低保名单", "人社局核查失业登记情况"]})),
+    responses((status = 201, body = bangfu_store::Meeting), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn record_meeting(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<bangfu_app::exchange::MeetingInput>,
+) -> ApiResult {
+    let id = s.app.record_meeting(&who, &input).await?;
+    let meeting = s.app.meetings(&who).await?.into_iter().find(|m| m.id == id).ok_or(AppError::NotFound)?;
+    Ok((StatusCode::CREATED, Json(meeting)).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/joint-meeting/tasks", tag = "exchange", params(TasksQuery),
+    description = "Supervised tasks (督办事项), by deadline. A department's account may ask for those its department leads (`mine=true`).",
+    responses((status = 200, body = Vec<bangfu_store::SupervisedTask>), (status = 403, body = ErrorBody)))]
+pub(crate) async fn tasks(
+    State(s): State<AppState>,
+    Who(who): Who,
+    QueryParams(q): QueryParams<TasksQuery>,
+) -> ApiResult {
+    let mut list = s.app.tasks(&who, matches!(q.status, TaskFilter::Open)).await?;
+    if q.mine {
+        let own = s
+            .app
+            .joint_members(&who)
+            .await?
+            .into_iter()
+            .find(|m| m.organisation_id.is_some() && m.organisation_id == who.organisation_id)
+            .map(|m| m.id);
+        list.retain(|t| Some(t.lead_member_id) == own);
+    }
+    ok(list)
+}
+
+#[utoipa::path(post, path = "/api/v1/joint-meeting/tasks", tag = "exchange",
+    description = "The joint-meeting office sets a supervised task with its lead unit and deadline, usually from a meeting's decision.",
+    request_body(content = bangfu_app::exchange::TaskInput, example = json!({"meeting_id": 1, "title": "提供新增低保家庭名单", "lead_member_id": 4, "deadline": "2026-12-10"})),
+    responses((status = 201, body = bangfu_store::SupervisedTask), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn create_task(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<bangfu_app::exchange::TaskInput>,
+) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(s.app.create_task(&who, &input).await?)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/joint-meeting/tasks/{id}", tag = "exchange", params(("id" = i64, Path)),
+    description = "The lead unit's account (its liaison or its system), or the office, reports a task's status and progress. Send the `version` read: a task changed since answers 409.",
+    request_body(content = bangfu_app::exchange::TaskUpdate, example = json!({"version": 1, "status": "in_progress", "progress": "已完成第一批名单比对，共312户。"})),
+    responses((status = 200, body = bangfu_store::SupervisedTask), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn update_task(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(tid): Path<String>,
+    JsonBody(input): JsonBody<bangfu_app::exchange::TaskUpdate>,
+) -> ApiResult {
+    ok(s.app.update_task(&who, id(&tid)?, &input).await?)
+}
+
+#[utoipa::path(post, path = "/api/v1/joint-meeting/members", tag = "exchange",
+    description = "The joint-meeting office adds a member unit; linked to its department in the registry (`organisation_id`), that department's liaison and system report on the tasks it leads.",
+    request_body(content = bangfu_app::exchange::JointMemberInput, example = json!({"name": "市住房城乡建设局", "organisation_id": 12, "responsible": "王强", "liaison": "陈静", "phone": "0774-1234567"})),
+    responses((status = 201, body = bangfu_store::JointMember), (status = 403, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn add_joint_member(
+    State(s): State<AppState>,
+    Who(who): Who,
+    JsonBody(input): JsonBody<bangfu_app::exchange::JointMemberInput>,
+) -> ApiResult {
+    Ok((StatusCode::CREATED, Json(s.app.save_joint_member(&who, None, &input).await?)).into_response())
+}
+
+#[utoipa::path(put, path = "/api/v1/joint-meeting/members/{id}", tag = "exchange", params(("id" = i64, Path)),
+    description = "The joint-meeting office changes a member unit: its name, people, and the department it is.",
+    request_body = bangfu_app::exchange::JointMemberInput,
+    responses((status = 200, body = bangfu_store::JointMember), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(crate) async fn update_joint_member(
+    State(s): State<AppState>,
+    Who(who): Who,
+    Path(mid): Path<String>,
+    JsonBody(input): JsonBody<bangfu_app::exchange::JointMemberInput>,
+) -> ApiResult {
+    ok(s.app.save_joint_member(&who, Some(id(&mid)?), &input).await?)
 }

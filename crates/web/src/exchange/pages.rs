@@ -46,12 +46,13 @@ pub fn routes() -> crate::Routes {
         .route("/joint", get(joint_page))
         .route("/joint/tasks/export.xlsx", get(tasks_export))
         .route("/joint/meetings", post(meeting_submit))
+        .route("/joint/members/new", get(member_new).post(member_create))
+        .route("/joint/members/{id}/edit", get(member_edit).post(member_update))
         .route("/joint/tasks", post(task_submit))
         .route("/joint/tasks/{id}", post(task_update))
         .route("/rosters/export.xlsx", get(rosters_export))
         .route("/my-work/export.xlsx", get(my_work_export))
         .route("/households/{id}/timeline/export.xlsx", get(timeline_export))
-        .route("/users/export.xlsx", get(users_export))
         .route("/standards/export.xlsx", get(standards_export))
 }
 
@@ -179,48 +180,6 @@ async fn timeline_export(
     );
     let title = format!("{} {id}", ctx.lang.tr().x_record_household);
     send_xlsx(&s, &ctx, "household", &title, &tb, &format!("timeline-{id}.xlsx")).await
-}
-
-async fn users_export(
-    State(s): State<AppState>,
-    Who(who): Who,
-    RawQuery(raw): RawQuery,
-    headers: HeaderMap,
-) -> Response {
-    let ctx = Ctx::new(raw.as_deref(), &headers, who);
-    let zh = ctx.lang.zh();
-    let users = match s.app.users(&ctx.who).await {
-        Ok(u) => u,
-        Err(e) => return ctx.error(e),
-    };
-    let rows = users
-        .into_iter()
-        .map(|u| {
-            let role = bangfu_domain::Role::from_code(&u.role).map_or(u.role.clone(), |r| r.label(zh).to_string());
-            vec![
-                u.id.to_string(),
-                u.name,
-                u.display_name,
-                role,
-                u.region_code.unwrap_or_default(),
-                u.org_id.map(|o| o.to_string()).unwrap_or_default(),
-                if u.disabled { ctx.lang.tr().x_disabled } else { ctx.lang.tr().x_enabled }.to_string(),
-            ]
-        })
-        .collect();
-    let tb = text_table(
-        &[
-            "#",
-            crate::i18n::texts(zh).x_user,
-            crate::i18n::texts(zh).name,
-            crate::i18n::texts(zh).role,
-            crate::i18n::texts(zh).region,
-            crate::i18n::texts(zh).x_organisation,
-            crate::i18n::texts(zh).x_state,
-        ],
-        rows,
-    );
-    send_xlsx(&s, &ctx, "user", ctx.lang.tr().users, &tb, "users.xlsx").await
 }
 
 async fn standards_export(
@@ -515,7 +474,7 @@ async fn rosters_page(
     let mut sections = vec![Section { table: Some(rosters_table(&ctx, &list)), ..Default::default() }];
     if ctx.who.can(Permission::UploadRosters) {
         let mut fields = Vec::new();
-        if ctx.who.role != bangfu_domain::Role::Liaison {
+        if !ctx.who.role.speaks_for_department() {
             let mut d = field(ctx.lang.tr().x_department, "department_id", "select");
             d.options =
                 match s.app.store.organisations(&bangfu_store::Scope::everything(), Some(OrgKind::Department)).await {
@@ -576,7 +535,7 @@ async fn roster_upload(
     };
     let name = q.get("name").cloned().unwrap_or_default();
     let kind = q.get("kind").cloned().unwrap_or_default();
-    match super::run_roster_upload(&s.app, who, dept, kind, name, file).await {
+    match super::run_roster_upload(&s.app, who, dept, kind, name, file, None).await {
         Ok(r) => {
             // Which rows matched is not for a reader of no household (issue 19).
             let summary = if reads {
@@ -1156,9 +1115,23 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         (Ok(a), Ok(b), Ok(c)) => (a, b, c),
         (Err(e), _, _) | (_, Err(e), _) | (_, _, Err(e)) => return ctx.error(e),
     };
+    let manages = ctx.who.can(Permission::ManageJointMeeting);
+    let departments =
+        match s.app.store.organisations(&bangfu_store::Scope::everything(), Some(OrgKind::Department)).await {
+            Ok(d) => d,
+            Err(e) => return ctx.error(e.into()),
+        };
     let member_rows = members
         .iter()
-        .map(|m| vec![c(m.name.clone()), c(m.responsible.clone()), c(m.liaison.clone()), c(m.phone.clone())])
+        .map(|m| {
+            let name =
+                if manages { cl(m.name.clone(), format!("/joint/members/{}/edit", m.id)) } else { c(m.name.clone()) };
+            let department = m
+                .organisation_id
+                .map(|o| departments.iter().find(|d| d.id == o).map_or_else(|| format!("#{o}"), |d| d.name.clone()))
+                .unwrap_or_default();
+            vec![name, c(department), c(m.responsible.clone()), c(m.liaison.clone()), c(m.phone.clone())]
+        })
         .collect();
     let meeting_rows = meetings
         .iter()
@@ -1202,10 +1175,16 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         Section {
             heading: ctx.lang.tr().x_member_units.into(),
             lines: vec![ctx.lang.tr().x_convened_city_union_its_office.into()],
+            links: if manages {
+                vec![("/joint/members/new".into(), ctx.lang.tr().x_member_new.into())]
+            } else {
+                Vec::new()
+            },
             table: Some(Tb {
                 id: "members",
                 headers: header_row(&[
                     crate::i18n::texts(zh).x_unit,
+                    crate::i18n::texts(zh).x_member_department,
                     crate::i18n::texts(zh).x_responsible,
                     crate::i18n::texts(zh).x_liaison,
                     crate::i18n::texts(zh).x_telephone,
@@ -1218,7 +1197,7 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
             ..Default::default()
         },
     ];
-    if ctx.who.can(Permission::ManageJointMeeting) {
+    if manages {
         let mut held = field(ctx.lang.tr().x_held, "held_on", "text");
         held.placeholder = "YYYY-MM-DD".into();
         sections.push(Section {
@@ -1262,6 +1241,99 @@ async fn joint_page(State(s): State<AppState>, Who(who): Who, RawQuery(raw): Raw
         });
     }
     page(&ctx, ctx.lang.tr().joint, Vec::new(), Vec::new(), sections)
+}
+
+const MEMBER_FIELDS: [&str; 5] = ["name", "organisation_id", "responsible", "liaison", "phone"];
+
+/// The form of a member unit, new (`id` None) or existing.
+async fn member_form(s: &AppState, ctx: &Ctx, id: Option<i64>, state: &crate::form::FormState) -> Response {
+    use crate::form::{choices, field as form_field, FormView};
+    let t = ctx.lang.tr();
+    let departments =
+        match s.app.store.organisations(&bangfu_store::Scope::everything(), Some(OrgKind::Department)).await {
+            Ok(d) => d,
+            Err(e) => return ctx.error(e.into()),
+        };
+    let mut options = vec![(String::new(), t.u_none.to_string())];
+    options.extend(departments.into_iter().map(|d| (d.id.to_string(), d.name)));
+    let mut v = FormView::new(ctx, if id.is_some() { t.x_member_edit } else { t.x_member_new }, "/joint");
+    v.intro = t.x_convened_city_union_its_office.into();
+    v.fields = vec![
+        form_field(state, "name", t.x_unit, "text").required(),
+        form_field(state, "organisation_id", t.x_member_department, "select")
+            .choices(choices(options))
+            .hint(t.x_member_department_hint),
+        form_field(state, "responsible", t.x_responsible, "text"),
+        form_field(state, "liaison", t.x_liaison, "text"),
+        form_field(state, "phone", t.x_telephone, "text"),
+    ];
+    v.respond(ctx, state)
+}
+
+fn member_input(f: &crate::form::Values) -> ex::JointMemberInput {
+    ex::JointMemberInput {
+        name: f.get("name"),
+        organisation_id: f.int("organisation_id"),
+        responsible: f.get("responsible"),
+        liaison: f.get("liaison"),
+        phone: f.get("phone"),
+    }
+}
+
+/// `GET /joint/members/new`.
+async fn member_new(State(s): State<AppState>, ctx: Ctx) -> Response {
+    if !ctx.who.can(Permission::ManageJointMeeting) {
+        return ctx.error(AppError::Forbidden);
+    }
+    member_form(&s, &ctx, None, &crate::form::FormState::default()).await
+}
+
+/// `GET /joint/members/{id}/edit`.
+async fn member_edit(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    crate::extract::PagePath(p): crate::extract::PagePath<crate::extract::IdPath>,
+) -> Response {
+    if !ctx.who.can(Permission::ManageJointMeeting) {
+        return ctx.error(AppError::Forbidden);
+    }
+    let members = match s.app.joint_members(&ctx.who).await {
+        Ok(m) => m,
+        Err(e) => return ctx.error(e),
+    };
+    let Some(m) = members.into_iter().find(|m| m.id == p.id) else { return ctx.error(AppError::NotFound) };
+    let mut values = crate::form::Values::default();
+    values.set("name", m.name);
+    values.set("organisation_id", m.organisation_id.map(|o| o.to_string()).unwrap_or_default());
+    values.set("responsible", m.responsible);
+    values.set("liaison", m.liaison);
+    values.set("phone", m.phone);
+    member_form(&s, &ctx, Some(p.id), &crate::form::FormState::new(values)).await
+}
+
+/// `POST /joint/members/new` and `POST /joint/members/{id}/edit`.
+async fn member_save(s: &AppState, ctx: &Ctx, id: Option<i64>, body: &[u8]) -> Response {
+    let f = crate::form::Values::parse(body);
+    match s.app.save_joint_member(&ctx.who, id, &member_input(&f)).await {
+        Ok(_) => crate::form::saved("/joint"),
+        Err(e) => match crate::form::FormState::new(f).fail(e, &MEMBER_FIELDS, ctx.lang) {
+            Ok(state) => member_form(s, ctx, id, &state).await,
+            Err(e) => ctx.error(e),
+        },
+    }
+}
+
+async fn member_create(State(s): State<AppState>, ctx: Ctx, body: Bytes) -> Response {
+    member_save(&s, &ctx, None, &body).await
+}
+
+async fn member_update(
+    State(s): State<AppState>,
+    ctx: Ctx,
+    crate::extract::PagePath(p): crate::extract::PagePath<crate::extract::IdPath>,
+    body: Bytes,
+) -> Response {
+    member_save(&s, &ctx, Some(p.id), &body).await
 }
 
 async fn tasks_export(

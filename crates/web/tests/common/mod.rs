@@ -16,6 +16,7 @@ pub struct Res {
     pub body: Value,
     pub text: String,
     pub raw: Vec<u8>,
+    pub headers: axum::http::HeaderMap,
 }
 
 impl Res {
@@ -59,10 +60,11 @@ async fn send(
     let res = router.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let etag = res.headers().get(header::ETAG).map(|v| v.to_str().unwrap().to_string());
+    let headers = res.headers().clone();
     let bytes = res.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&bytes).to_string();
     let body = serde_json::from_slice(&bytes).unwrap_or(Value::String(text.clone()));
-    Res { status, etag, body, text, raw: bytes.to_vec() }
+    Res { status, etag, body, text, raw: bytes.to_vec(), headers }
 }
 
 pub async fn get(r: &Router, uri: &str) -> Res {
@@ -94,7 +96,8 @@ pub async fn token_for(
             region_code: region.map(str::to_string),
             org_id: org,
             disabled: false,
-            password: Some("a test password".into()),
+            // A department system's account has no password.
+            password: (role != "department_system").then(|| "a test password".into()),
         })
         .await
         .unwrap();
