@@ -156,18 +156,23 @@ enum Command {
         region: String,
     },
     /// Copy the live SQLite database to FILE, consistent while the server runs (SQLite's
-    /// VACUUM INTO), then check the copy (integrity, audit chain) and print what it holds.
+    /// VACUUM INTO), then check the copy (integrity, audit chain), print what it holds and write
+    /// its manifest (FILE.manifest.json: size and SM3 digest) beside it.
     /// PostgreSQL: pg_dump or a base backup with WAL archiving (docs/deployment.md).
     Backup {
         /// The new file (never overwritten).
         file: std::path::PathBuf,
     },
     /// Restore a backup made by `bangfu backup` into the SQLite database named by
-    /// --database-url, which must not exist yet. The copy is checked (integrity, schema
-    /// version, audit chain) before it takes the database's name; nothing is left on failure.
+    /// --database-url, which must not exist yet. The copy is checked (its manifest's SM3 digest,
+    /// integrity, schema version, audit chain) before it takes the database's name; nothing is
+    /// left on failure.
     Restore {
-        /// The backup file.
+        /// The backup file; its manifest (FILE.manifest.json, size and SM3 digest) must be beside it.
         file: std::path::PathBuf,
+        /// Restore a backup that has no manifest (one made before manifests existed), unchecked.
+        #[arg(long)]
+        without_manifest: bool,
     },
     /// Measure the household list, or the work page and unpaired queue (app, API and page), on
     /// the current database.
@@ -276,8 +281,8 @@ async fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     // A restore writes a database that must not exist yet: it is not opened here.
-    if let Command::Restore { file } = &cli.command {
-        if let Err(e) = backup::restore(&cli.database_url, file).await {
+    if let Command::Restore { file, without_manifest } = &cli.command {
+        if let Err(e) = backup::restore(&cli.database_url, file, *without_manifest).await {
             eprintln!("restore refused: {e:#}");
             std::process::exit(2);
         }
@@ -376,7 +381,14 @@ async fn main() -> anyhow::Result<()> {
             let result = app.verify_audit(&move |n| b.set_position(n)).await.map_err(app_error)?;
             bar.finish_and_clear();
             match result {
-                Ok(n) => println!("audit trail intact: {n} entries"),
+                Ok(n) => {
+                    let by_alg = app.store.audit_algorithms().await?;
+                    let algs: Vec<String> = by_alg
+                        .iter()
+                        .map(|(alg, k)| format!("{k} {}", if alg == "sm3" { "SM3" } else { "SHA-256" }))
+                        .collect();
+                    println!("audit trail intact: {n} entries ({})", algs.join(", "));
+                }
                 Err(broken) => {
                     eprintln!("audit trail broken: {broken}");
                     std::process::exit(1);

@@ -133,3 +133,62 @@ async fn verify_names_the_entry_that_was_changed_removed_or_rehashed() {
         }
     }
 }
+
+/// Issue 23: a trail whose older entries were chained with SHA-256 (before migration 21) and
+/// newer ones with SM3 verifies, each entry with its own algorithm; a tampered entry of either
+/// kind is named, and so is an entry whose algorithm was changed to the other.
+#[tokio::test]
+async fn a_trail_of_sha256_and_sm3_entries_verifies_and_names_a_tampered_one_of_either_kind() {
+    sqlx::any::install_default_drivers();
+    for (case, sql, want) in [
+        ("a SHA-256 entry changed", "UPDATE audit_log SET result = 'failure' WHERE seq = 2", "entry 2 was changed"),
+        ("an SM3 entry changed", "UPDATE audit_log SET actor_name = 'x' WHERE seq = 5", "entry 5 was changed"),
+        (
+            "an SM3 entry passed off as SHA-256",
+            "UPDATE audit_log SET hash_alg = NULL WHERE seq = 4",
+            "entry 4 was changed",
+        ),
+        (
+            "a SHA-256 entry passed off as SM3",
+            "UPDATE audit_log SET hash_alg = 'sm3' WHERE seq = 1",
+            "entry 1 was changed",
+        ),
+    ] {
+        for db in TestDb::all().await {
+            let app = App::new(db.open().await);
+            // Two entries as Bangfu wrote them before migration 21, then today's.
+            let mut tx = app.store.begin().await.unwrap();
+            for action in ["sign_in", "export"] {
+                let e = bangfu_store::NewAudit {
+                    actor_name: "city".into(),
+                    role: "city_staff".into(),
+                    action: action.into(),
+                    entity: "session".into(),
+                    result: "ok".into(),
+                    address: "10.0.0.1".into(),
+                    ..Default::default()
+                };
+                tx.append_legacy_audit(&e).await.unwrap();
+            }
+            tx.commit().await.unwrap();
+            some_history(&app).await;
+            let stored: Vec<String> = app
+                .store
+                .audit_entries(&Default::default(), 1, 100)
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|e| e.hash_alg)
+                .collect();
+            assert_eq!(stored, ["sm3", "sm3", "sm3", "sm3", "sha256", "sha256"], "newest first");
+            let (code, out, err) = verify(&db.url);
+            assert_eq!(code, 0, "{:?}: {out}{err}", db.backend);
+            assert!(out.contains("audit trail intact: 6 entries (2 SHA-256, 4 SM3)"), "{out}");
+            tamper(&db, sql).await;
+            let (code, out, err) = verify(&db.url);
+            assert_eq!(code, 1, "{:?} {case}: {out}{err}", db.backend);
+            assert!(err.contains(want), "{:?} {case}: wanted {want:?}, got {err:?}", db.backend);
+        }
+    }
+}

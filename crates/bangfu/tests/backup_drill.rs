@@ -99,7 +99,9 @@ async fn a_live_backup_restores_into_a_fresh_database_with_its_counts_and_audit_
     let quiet = bangfu(&db.url, &["backup", &path("quiet.db")]);
     assert!(quiet.status.success(), "{}", text(&quiet));
     let restored2 = format!("sqlite://{}", path("restored-quiet.db"));
-    assert!(bangfu(&restored2, &["restore", &path("quiet.db")]).status.success());
+    let r2 = bangfu(&restored2, &["restore", &path("quiet.db")]);
+    assert!(r2.status.success(), "{}", text(&r2));
+    assert!(text(&r2).contains("the backup matches its manifest"), "{}", text(&r2));
     assert_eq!(counts_and_chain(&restored2).await, counts_and_chain(&db.url).await);
 
     // 3. Refusals change nothing and leave nothing behind.
@@ -112,7 +114,13 @@ async fn a_live_backup_restores_into_a_fresh_database_with_its_counts_and_audit_
     assert!(text(&over).contains("already exists"), "{}", text(&over));
     assert_eq!(std::fs::read(path("restored-quiet.db")).unwrap(), before);
     std::fs::write(path("garbage.db"), b"this is not a database, only words".repeat(200)).unwrap();
-    let bad = bangfu(&format!("sqlite://{}", path("from-garbage.db")), &["restore", &path("garbage.db")]);
+    let unchecked = bangfu(&format!("sqlite://{}", path("from-garbage.db")), &["restore", &path("garbage.db")]);
+    assert_eq!(unchecked.status.code(), Some(2), "{}", text(&unchecked));
+    assert!(text(&unchecked).contains("has no manifest"), "{}", text(&unchecked));
+    let bad = bangfu(
+        &format!("sqlite://{}", path("from-garbage.db")),
+        &["restore", &path("garbage.db"), "--without-manifest"],
+    );
     assert_eq!(bad.status.code(), Some(2), "{}", text(&bad));
     assert!(text(&bad).contains("not a SQLite database") || text(&bad).contains("damaged"), "{}", text(&bad));
     let missing = bangfu(&format!("sqlite://{}", path("from-nothing.db")), &["restore", &path("nothing.db")]);
@@ -124,14 +132,21 @@ async fn a_live_backup_restores_into_a_fresh_database_with_its_counts_and_audit_
         .filter(|n| n.starts_with("from-") || n.contains(".partial"))
         .collect();
     assert!(left.is_empty(), "a refused restore left {left:?}");
-    // A damaged backup: a page in the middle overwritten.
+    // A damaged backup: a page in the middle overwritten; its manifest's SM3 no longer matches.
     let mut damaged = std::fs::read(path("quiet.db")).unwrap();
     let mid = damaged.len() / 2;
     damaged[mid..mid + 4096].fill(0x5a);
     std::fs::write(path("damaged.db"), damaged).unwrap();
+    std::fs::copy(path("quiet.db.manifest.json"), path("damaged.db.manifest.json")).unwrap();
     let d = bangfu(&format!("sqlite://{}", path("from-damaged.db")), &["restore", &path("damaged.db")]);
     assert_eq!(d.status.code(), Some(2), "a damaged backup was restored: {}", text(&d));
+    assert!(text(&d).contains("does not match its manifest"), "{}", text(&d));
     assert!(!dir.path().join("from-damaged.db").exists());
+    // The manifest: size and SM3 of the backup's bytes.
+    let m: serde_json::Value = serde_json::from_slice(&std::fs::read(path("quiet.db.manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["bytes"], std::fs::metadata(path("quiet.db")).unwrap().len());
+    assert_eq!(m["sm3"].as_str().unwrap().len(), 64);
+    assert!(m["audit_entries"].as_u64().unwrap() > 0);
 }
 
 /// The PostgreSQL route of docs/deployment.md: pg_dump -Fc, then pg_restore into a new database.

@@ -97,6 +97,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "service accounts: the token of each audit entry",
         "0020_service_accounts_the_token_of_each_audit_entry.sql"
     ),
+    migration!(21, "the audit trail chained with SM3", "0021_the_audit_trail_chained_with_sm3.sql"),
 ];
 
 impl Migration {

@@ -201,6 +201,7 @@ pub(crate) enum AuditLog {
     PrevHash,
     Hash,
     TokenId,
+    HashAlg,
 }
 
 #[derive(Iden, Clone, Copy)]

@@ -132,6 +132,7 @@ pub fn audit(lang: Lang, rows: &[bangfu_store::AuditEntry]) -> Result<Vec<u8>, X
         ws.write_string(r, 9, &e.detail)?;
         ws.write_string(r, 10, &e.hash)?;
         ws.write_string(r, 11, e.token_id.map(|k| k.to_string()).unwrap_or_default())?;
+        ws.write_string(r, 12, if e.hash_alg == "sm3" { "SM3" } else { "SHA-256" })?;
     }
     ws.autofit();
     wb.save_to_buffer()
