@@ -56,6 +56,14 @@ fn page_number(field: &str, s: Option<&str>, default: u64, max: u64) -> Result<u
     }
 }
 
+/// Kinds of records whose audit details hold nothing of a household file: accounts, access,
+/// the trail itself and reference data. An audit administrator reads their details.
+const ACCESS_ENTITIES: &[&str] =
+    &["user", "api_token", "session", "request", "audit_log", "organisation", "standard", "region", "joint_member"];
+
+/// What an audit administrator sees instead of a household's details.
+pub const WITHHELD: &str = r#"{"withheld":"household_file"}"#;
+
 impl App {
     /// A page of the audit trail in `who`'s scope, personal data in details masked.
     pub async fn audit_entries(&self, who: &Principal, q: &AuditQuery) -> Result<AuditPage, AppError> {
@@ -102,7 +110,15 @@ impl App {
         };
         let f = AuditFilter { actor, action, entity, entity_id, result, from, before, regions, include_unregioned };
         let (mut items, total) = self.store.audit_entries(&f, page, per_page).await?;
+        // The audit administrator reads who did what to which record, when and with what result
+        // — not the household files themselves: the details of entries about anything but
+        // accounts, access and reference data hold a file's old and new values, and are
+        // withheld from a reader who reaches no household (三员分立, issue 23).
+        let withheld = !who.can(Permission::ReadHouseholds) && !who.is_system();
         for i in &mut items {
+            if withheld && !ACCESS_ENTITIES.contains(&i.entity.as_str()) && !i.detail.is_empty() {
+                i.detail = WITHHELD.to_string();
+            }
             i.detail = bangfu_domain::id_number::redact(&i.detail);
             i.actor_name = bangfu_domain::id_number::redact(&i.actor_name);
         }

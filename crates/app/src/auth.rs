@@ -281,8 +281,8 @@ impl App {
             None => None,
         };
         let scope = match (role, &org) {
-            (Role::Admin, _) if user.region_code.is_none() => Scope::everything().without_households(),
-            (Role::Admin, _) => Scope::regions(subtree).without_households(),
+            (r, _) if r.is_administrator() && user.region_code.is_none() => Scope::everything().without_households(),
+            (r, _) if r.is_administrator() => Scope::regions(subtree).without_households(),
             // Union staff reach the households kept by their union and the unions under it.
             (Role::GrassrootsStaff, Some(o)) => Scope::union_subtree(
                 self.store.region_and_children(&o.region_code).await?,

@@ -799,7 +799,7 @@ impl App {
             .map(|o| o.id);
         // (name, shown name, role, scope region, scope organisation)
         type Account<'a> = (&'a str, &'a str, Role, Option<&'a str>, Option<i64>);
-        let accounts: [Account; 8] = [
+        let accounts: [Account; 10] = [
             ("admin", "系统管理员", Role::Admin, None, None),
             ("city", "市总工会 示例用户", Role::CityStaff, Some(&city), None),
             (county_user, &county_display, Role::CountyStaff, Some(&county), None),
@@ -810,6 +810,9 @@ impl App {
             // A department's own system: no password; an administrator issues its API token on
             // its account page (/users).
             ("minzheng-system", "市民政局低保系统 接口账号", Role::DepartmentSystem, None, civil_affairs),
+            // The other two of the three administrators (三员分立).
+            ("security", "安全管理员", Role::SecurityAdmin, None, None),
+            ("audit-admin", "审计管理员", Role::AuditAdmin, None, None),
         ];
         let mut out = Vec::new();
         for (name, display, role, region, org) in accounts {

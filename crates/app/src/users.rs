@@ -1,4 +1,5 @@
-//! Accounts and API tokens, managed by administrators (and by `bangfu user add`).
+//! Accounts (the system administrator) and API tokens (the security administrator); the
+//! administrators' own accounts only by `bangfu user add` (三员分立).
 
 use crate::auth::{hash_password, password_error, random_hex, secret_hash, Principal};
 use crate::input::{required_text, Errors};
@@ -86,7 +87,7 @@ impl App {
                         Err(other) => return Err(other.into()),
                     },
                 }
-            } else if region.is_none() && role != Role::Admin {
+            } else if region.is_none() && !role.is_administrator() {
                 e.push(FieldError::new("region_code", Code::RegionRequired).with_label(
                     "role",
                     role.label(true),
@@ -109,15 +110,36 @@ impl App {
         e.finish(v).map_err(AppError::Invalid)
     }
 
+    /// Allows the system administrator (accounts) or the security administrator (their tokens)
+    /// to read accounts.
+    async fn permit_accounts(&self, who: &Principal, id: Option<i64>) -> Result<(), AppError> {
+        if who.can(Permission::IssueTokens) {
+            return Ok(());
+        }
+        self.permit(who, Permission::ManageUsers, "user", id).await
+    }
+
+    /// Refuses an administrator's account to anyone but the command line: the three
+    /// administrators are set up by the IT office on the server, so no administrator makes
+    /// another, takes over another's password, or holds two duties (三员分立, issue 23).
+    fn administrators_on_command_line(who: &Principal, role: &str) -> Result<(), AppError> {
+        match Role::from_code(role) {
+            Some(r) if r.is_administrator() && !who.is_system() => {
+                Err(AppError::invalid(FieldError::new("role", Code::AdministratorOnCommandLine)))
+            }
+            _ => Ok(()),
+        }
+    }
+
     /// All users.
     pub async fn users(&self, who: &Principal) -> Result<Vec<User>, AppError> {
-        self.permit(who, Permission::ManageUsers, "user", None).await?;
+        self.permit_accounts(who, None).await?;
         Ok(self.store.users().await?)
     }
 
     /// One user.
     pub async fn user(&self, who: &Principal, id: i64) -> Result<User, AppError> {
-        self.permit(who, Permission::ManageUsers, "user", Some(id)).await?;
+        self.permit_accounts(who, Some(id)).await?;
         Ok(self.store.user(id).await?)
     }
 
@@ -125,6 +147,7 @@ impl App {
     pub async fn create_user(&self, who: &Principal, input: &UserInput) -> Result<User, AppError> {
         self.permit(who, Permission::ManageUsers, "user", None).await?;
         let u = self.user_write(input).await?;
+        Self::administrators_on_command_line(who, &u.role)?;
         let password = input.password.as_deref().unwrap_or("");
         // A department system's account (a service account) has no password: its stored hash
         // is empty, which no password verifies, so it can never sign in to the pages.
@@ -166,6 +189,8 @@ impl App {
             return Err(AppError::invalid(FieldError::new("password", Code::PasswordSeparately)));
         }
         let u = self.user_write(input).await?;
+        Self::administrators_on_command_line(who, &old.role)?;
+        Self::administrators_on_command_line(who, &u.role)?;
         if is_service(&u.role) != is_service(&old.role) {
             return Err(AppError::invalid(FieldError::new("role", Code::ServiceRoleFixed)));
         }
@@ -201,6 +226,7 @@ impl App {
         if is_service(&user.role) {
             return Err(AppError::invalid(FieldError::new("password", Code::NoPasswordForService)));
         }
+        Self::administrators_on_command_line(who, &user.role)?;
         password_error(password)?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.begin().await?;
@@ -212,12 +238,12 @@ impl App {
 
     /// Creates an API token acting as user `user_id`.
     pub async fn create_token(&self, who: &Principal, user_id: i64, name: &str) -> Result<NewToken, AppError> {
-        self.permit(who, Permission::ManageUsers, "api_token", None).await?;
+        self.permit(who, Permission::IssueTokens, "api_token", None).await?;
         let user = self.store.user(user_id).await?;
         // A token acts as its holder: an administrator minting one for city staff could act as
-        // them, and the trail would name them (issue 19). Administrators issue tokens to
-        // themselves and to departments' systems (service accounts, which are no one and reach
-        // no household file); the IT office issues a person's from the command line
+        // them, and the trail would name them (issue 19). The security administrator issues
+        // tokens to itself and to departments' systems (service accounts, which are no one and
+        // reach no household file); the IT office issues a person's from the command line
         // (docs/access.md).
         if !who.is_system() && user.id != who.user_id && !is_service(&user.role) {
             return Err(AppError::invalid(FieldError::new("user_id", Code::TokenForSelfOnly)));
@@ -235,14 +261,14 @@ impl App {
 
     /// A user's tokens.
     pub async fn tokens(&self, who: &Principal, user_id: i64) -> Result<Vec<ApiToken>, AppError> {
-        self.permit(who, Permission::ManageUsers, "api_token", None).await?;
+        self.permit_accounts(who, None).await?;
         self.store.user(user_id).await?;
         Ok(self.store.tokens(user_id).await?)
     }
 
     /// Revokes a token; returns the id of the account it acted as.
     pub async fn revoke_token(&self, who: &Principal, id: i64) -> Result<i64, AppError> {
-        self.permit(who, Permission::ManageUsers, "api_token", Some(id)).await?;
+        self.permit(who, Permission::IssueTokens, "api_token", Some(id)).await?;
         let t = self.store.token(id).await?;
         let mut tx = self.store.begin().await?;
         tx.revoke_token(id).await.map_err(|e| match e {

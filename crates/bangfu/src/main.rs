@@ -206,7 +206,8 @@ enum UserCommand {
     Add {
         /// Sign-in name: 2–40 letters, digits, '.', '_' or '-'.
         name: String,
-        /// admin, city_staff, county_staff, grassroots_staff, joint_office, liaison, auditor or
+        /// admin, security_admin, audit_admin (the three administrators: set here only),
+        /// city_staff, county_staff, grassroots_staff, joint_office, liaison, auditor or
         /// department_system.
         #[arg(long)]
         role: String,

@@ -14,6 +14,8 @@ vocabulary! {
         Liaison = ("liaison", "成员单位联络员", "Department liaison"),
         Auditor = ("auditor", "审计监督人员", "Auditor"),
         DepartmentSystem = ("department_system", "部门系统接口账号", "Department system (API)"),
+        SecurityAdmin = ("security_admin", "安全管理员", "Security administrator"),
+        AuditAdmin = ("audit_admin", "审计管理员", "Audit administrator"),
     }
 }
 
@@ -32,8 +34,10 @@ pub enum Permission {
     Export,
     /// Change reference data: organisations and standards.
     WriteReference,
-    /// Manage users and API tokens.
+    /// Manage accounts: create, change, disable, set passwords (the system administrator).
     ManageUsers,
+    /// Issue and revoke API tokens (the security administrator).
+    IssueTokens,
     /// Read the audit trail.
     ReadAudit,
     /// Approve, send back or reopen an outcome proposed by someone else (county and city union).
@@ -71,6 +75,7 @@ impl Permission {
             Permission::Export => "export",
             Permission::WriteReference => "write_reference",
             Permission::ManageUsers => "manage_users",
+            Permission::IssueTokens => "issue_tokens",
             Permission::ReadAudit => "read_audit",
             Permission::ApproveOutcomes => "approve_outcomes",
             Permission::UploadRosters => "upload_rosters",
@@ -100,7 +105,12 @@ impl Role {
         use Permission::*;
         use Role::*;
         match self {
+            // Three administrators, separated (三员分立, issue 23): the system administrator runs
+            // accounts and reference data, the security administrator issues the API tokens, the
+            // audit administrator reads the audit trail; none reads a household file.
             Admin => matches!(p, WriteReference | ManageUsers),
+            SecurityAdmin => matches!(p, IssueTokens),
+            AuditAdmin => matches!(p, ReadAudit),
             // County staff carry what city staff do, except running the joint meeting (its
             // office is in the city union).
             CityStaff | CountyStaff => {
@@ -145,6 +155,12 @@ impl Role {
             // staff whose payments they concern.
             Auditor => matches!(p, ReadHouseholds | RevealPersonal | Export | ReadAudit | ReadJointMeeting | ReadFunds),
         }
+    }
+
+    /// One of the three administrators (系统管理员、安全管理员、审计管理员): made and changed only
+    /// on the server's command line, never by another administrator, so that no one holds two.
+    pub fn is_administrator(self) -> bool {
+        matches!(self, Role::Admin | Role::SecurityAdmin | Role::AuditAdmin)
     }
 
     /// Whether the role's scope is an organisation (a grassroots union, a department) rather
@@ -211,6 +227,16 @@ mod tests {
         }
         assert!(Role::ALL.iter().filter(|r| r.is_service()).all(|r| r.speaks_for_department()));
         assert!(!Role::Admin.can(Permission::ReadHouseholds) && !Role::Admin.can(Permission::ReadAudit));
+        // 三员分立: each administrator's duty is its own, and none reads a household file.
+        let duties = [Permission::ManageUsers, Permission::IssueTokens, Permission::ReadAudit];
+        for r in Role::ALL.iter().filter(|r| r.is_administrator()) {
+            assert!(!r.can(Permission::ReadHouseholds), "{r:?}");
+            assert_eq!(duties.iter().filter(|d| r.can(**d)).count(), 1, "{r:?} holds one duty");
+        }
+        for d in duties {
+            assert_eq!(Role::ALL.iter().filter(|r| r.is_administrator() && r.can(d)).count(), 1, "{d:?}");
+            assert!(!Role::ALL.iter().any(|r| !r.is_administrator() && r.can(d) && d != Permission::ReadAudit));
+        }
         // Money: whoever records it needs a second person who may approve; auditors only read.
         for r in Role::ALL {
             if r.can(Permission::RecordFunds) || r.can(Permission::ApproveFunds) {

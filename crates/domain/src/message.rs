@@ -274,6 +274,8 @@ messages! {
     PasswordTooLong = ("password_too_long", "密码最多 200 个字符", "a password has at most 200 characters"),
     /// A password set with the other fields.
     PasswordSeparately = ("password_separately", "密码须单独设置", "set a password with PUT /api/v1/users/{id}/password"),
+    /// The three administrators are set on the server's command line only.
+    AdministratorOnCommandLine = ("administrator_on_command_line", "系统管理员、安全管理员、审计管理员账号只能由信息中心在服务器命令行设置（三员分立）", "the system, security and audit administrators' accounts are set only on the server's command line (separation of duties)"),
     /// A service account signs in with no password.
     NoPasswordForService = ("no_password_for_service", "部门系统接口账号不设密码，只凭 API 令牌访问", "a department system's account has no password: it uses API tokens alone"),
     /// A service account stays one, a person's account stays a person's.

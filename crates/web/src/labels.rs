@@ -413,6 +413,13 @@ fn permission(code: &str) -> Option<(&'static str, &'static str)> {
 /// An audit entry's details (JSON) as people read them: `字段：值；…`, a change as the fields that
 /// differ, `字段：旧值 → 新值`.
 pub fn audit_detail(json: &str, lang: Lang) -> String {
+    if json == bangfu_app::audit::WITHHELD {
+        let pair = (
+            "档案内容不向审计管理员显示（三员分立）",
+            "a household file's contents: not shown to the audit administrator",
+        );
+        return pick(lang, pair).to_string();
+    }
     let Ok(serde_json::Value::Object(m)) = serde_json::from_str::<serde_json::Value>(json) else {
         return json.to_string();
     };

@@ -23,8 +23,8 @@ pub fn routes() -> crate::Routes {
 async fn landing(Who(who): Who) -> Redirect {
     use bangfu_domain::Role;
     Redirect::to(match who.role {
-        Role::Admin => "/users",
-        Role::Auditor => "/audit",
+        Role::Admin | Role::SecurityAdmin => "/users",
+        Role::Auditor | Role::AuditAdmin => "/audit",
         _ => "/my-work",
     })
 }
@@ -102,7 +102,7 @@ impl Ctx {
             csrf: self.who.csrf.clone().unwrap_or_default(),
             can_read: self.who.can(Permission::ReadHouseholds),
             can_audit: self.who.can(Permission::ReadAudit),
-            can_users: self.who.can(Permission::ManageUsers),
+            can_users: self.who.can(Permission::ManageUsers) || self.who.can(Permission::IssueTokens),
             can_import: self.who.can(Permission::WriteHouseholds),
             can_exchange: self.who.can(Permission::ReadHouseholds) || self.who.can(Permission::UploadRosters),
             can_joint: self.who.can(Permission::ReadJointMeeting),

@@ -212,6 +212,8 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
         ("m-liaison", "liaison", None, Some(orgs.department)),
         ("m-auditor-a", "auditor", Some("450403"), None),
         ("m-dept-system", "department_system", None, Some(orgs.department)),
+        ("m-security", "security_admin", None, None),
+        ("m-audit-admin", "audit_admin", None, None),
     ];
     for (name, role, region, org) in specs {
         let token = token_for(app, name, role, region, org).await;
@@ -219,7 +221,7 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
         // misses here (access_story tests the limit).
         let router = with_token(bangfu_web::router_with(app.clone(), bangfu_web::auth::Misses::per_minute(0)), &token);
         let reaches: Box<dyn Fn(&Fixture) -> bool + Send + Sync> = match role {
-            "admin" | "liaison" | "department_system" => Box::new(|_| false),
+            "admin" | "liaison" | "department_system" | "security_admin" | "audit_admin" => Box::new(|_| false),
             "city_staff" => Box::new(|_| true),
             // The union's households and those of the union under it.
             "grassroots_staff" => Box::new(move |f| f.union == a1 || f.union == branch),
@@ -231,7 +233,7 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
             _ => Vec::new(),
         };
         let writes = matches!(role, "city_staff" | "county_staff" | "grassroots_staff");
-        let reads = !matches!(role, "admin" | "liaison" | "department_system");
+        let reads = !matches!(role, "admin" | "liaison" | "department_system" | "security_admin" | "audit_admin");
         out.push(User { name, router, reads, writes, reaches, orgs_out });
     }
     let _ = orgs.county_a;

@@ -304,10 +304,22 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
         assert!(b.get("/households").await.status.is_redirection(), "a disabled account's session ends");
         assert_eq!(b.sign_in("wanxiu", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
 
-        // Tokens: an administrator issues them to itself only — one for someone else would let
-        // it act as them (issue 19); shown once, refused once revoked.
+        // Tokens: the security administrator issues them (三员分立, issue 23) — not the system
+        // administrator — to itself only: one for someone else would let it act as them
+        // (issue 19); shown once, refused once revoked.
+        let security = user(&app, "security", "security_admin", None, None).await;
+        let security_r = with_token(router.clone(), &app.create_token(&sys, security.id, "t").await.unwrap().secret);
+        let by_admin = call(
+            &with_token(router.clone(), &admin_token),
+            Method::POST,
+            &format!("/api/v1/users/{}/tokens", admin.id),
+            Some(&json!({"name": "nightly export"}).to_string()),
+            &[],
+        )
+        .await;
+        assert_eq!(by_admin.status, StatusCode::FORBIDDEN, "the system administrator issues no token");
         let for_other = call(
-            &admin_r,
+            &security_r,
             Method::POST,
             &format!("/api/v1/users/{}/tokens", auditor.id),
             Some(&json!({"name": "nightly export"}).to_string()),
@@ -316,12 +328,12 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
         .await;
         assert_eq!((for_other.status, for_other.code()), (StatusCode::UNPROCESSABLE_ENTITY, "token_for_self_only"));
         assert!(
-            get(&admin_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await.body.as_array().unwrap().len() == 1
+            get(&security_r, &format!("/api/v1/users/{}/tokens", auditor.id)).await.body.as_array().unwrap().len() == 1
         );
         let created = call(
-            &admin_r,
+            &security_r,
             Method::POST,
-            &format!("/api/v1/users/{}/tokens", admin.id),
+            &format!("/api/v1/users/{}/tokens", security.id),
             Some(&json!({"name": "nightly export"}).to_string()),
             &[],
         )
@@ -332,14 +344,15 @@ async fn sign_in_sessions_lockouts_and_changes_on_the_next_request() {
         assert_eq!(get(&tok, "/api/v1/users").await.status, StatusCode::OK);
         let tid = created.body["token"]["id"].as_i64().unwrap();
         assert_eq!(
-            call(&admin_r, Method::DELETE, &format!("/api/v1/tokens/{tid}"), None, &[]).await.status,
+            call(&security_r, Method::DELETE, &format!("/api/v1/tokens/{tid}"), None, &[]).await.status,
             StatusCode::NO_CONTENT
         );
         assert_eq!(get(&tok, "/api/v1/users").await.code(), "bad_token");
         assert_eq!(audit(&app, by("authenticate", "failure")).await.len(), 1);
-        let listed = get(&admin_r, &format!("/api/v1/users/{}/tokens", admin.id)).await;
+        let listed = get(&security_r, &format!("/api/v1/users/{}/tokens", security.id)).await;
         assert!(!listed.text.contains(&secret), "a token's secret is never shown again");
 
+        let admin_r = with_token(router.clone(), &admin_token);
         // Passwords set through the API are never echoed.
         let new_pw = "another long password";
         secrets.push(new_pw.to_string());
@@ -439,8 +452,8 @@ async fn a_walk_through_ids_is_slowed_down() {
     assert_eq!(get(&other, "/api/v1/households").await.status, StatusCode::OK, "another user is served");
 }
 
-/// Issue 22: the administrator makes a department system's account on the 账号 pages — no
-/// password — issues its token there (the secret shown once on that page), the token works on
+/// Issue 22: the system administrator makes a department system's account on the 账号 pages —
+/// no password — the security administrator issues its token there (issue 23) (the secret shown once on that page), the token works on
 /// the exchange API alone, and revoking it on the page stops it. A person's account gets no token
 /// from the administrator, and an account stays a service or a person.
 #[tokio::test]
@@ -456,10 +469,15 @@ async fn administrators_make_a_department_system_account_on_the_pages() {
         let dept = app.create_organisation(&Principal::system(), &dept).await.unwrap().id;
         let admin =
             with_token(bangfu_web::router(app.clone()), &token_for(&app, "it-admin", "admin", None, None).await);
-        let form = |uri: String, body: String| {
-            let admin = admin.clone();
-            async move { call_raw(&admin, &uri, "application/x-www-form-urlencoded", body, &[]).await }
+        let security = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "it-security", "security_admin", None, None).await,
+        );
+        let form_as = |r: &axum::Router, uri: String, body: String| {
+            let r = r.clone();
+            async move { call_raw(&r, &uri, "application/x-www-form-urlencoded", body, &[]).await }
         };
+        let form = |uri: String, body: String| form_as(&admin, uri, body);
         let users_before = app.store.users().await.unwrap().len();
         let with_pw = format!(
             "name=mz-dibao&display_name=低保系统&role=department_system&org_id={dept}&password=a+long+password"
@@ -477,17 +495,22 @@ async fn administrators_make_a_department_system_account_on_the_pages() {
         assert_eq!(made.status, StatusCode::SEE_OTHER, "{}", made.text);
         let at = made.headers[header::LOCATION].to_str().unwrap().to_string();
         let page = get(&admin, &at).await;
-        assert!(page.text.contains("部门系统接口账号") && page.text.contains("签发令牌"), "{}", page.text);
+        assert!(page.text.contains("部门系统接口账号") && !page.text.contains("签发令牌"), "{}", page.text);
         assert!(!page.text.contains("设置密码"), "no password to set: {}", page.text);
+        // The system administrator issues no token (三员分立): the security administrator does.
+        let res = form(format!("{at}/tokens"), "name=低保系统对接".into()).await;
+        assert_eq!(res.status, StatusCode::FORBIDDEN, "{}", res.text);
+        let page = get(&security, &at).await;
+        assert!(page.text.contains("签发令牌") && !page.text.contains("修改账号"), "{}", page.text);
 
         // The token, shown once on the page that issued it.
-        let issued = form(format!("{at}/tokens"), "name=低保系统对接".into()).await;
+        let issued = form_as(&security, format!("{at}/tokens"), "name=低保系统对接".into()).await;
         assert_eq!(issued.status, StatusCode::OK, "{}", issued.text);
         let start = issued.text.find("bf_").expect("the secret is shown");
         let secret: String =
             issued.text[start..].chars().take_while(|c| c.is_ascii_alphanumeric() || *c == '_').collect();
         assert_eq!(secret.len(), 67);
-        assert!(!get(&admin, &at).await.text.contains(&secret), "shown once");
+        assert!(!get(&security, &at).await.text.contains(&secret), "shown once");
         let system = with_token(bangfu_web::router(app.clone()), &secret);
         assert_eq!(get(&system, "/api/v1/me").await.body["role"], "department_system");
         assert_eq!(get(&system, "/api/v1/verifications").await.status, StatusCode::OK);
@@ -500,17 +523,24 @@ async fn administrators_make_a_department_system_account_on_the_pages() {
         let res = form(format!("{at}/edit"), to_liaison).await;
         assert!(res.text.contains("不能互相转换"), "{}", res.text);
         assert_eq!(app.store.user(id).await.unwrap().role, "department_system");
-        let person = app.store.user_by_name("it-admin").await.unwrap().unwrap();
+        let person = app.store.user_by_name("it-security").await.unwrap().unwrap();
         token_for(&app, "city-person", "city_staff", Some("450400"), None).await;
         let city = app.store.user_by_name("city-person").await.unwrap().unwrap();
-        assert!(!get(&admin, &format!("/users/{}", city.id)).await.text.contains("issue-token"));
-        let res = form(format!("/users/{}/tokens", city.id), "name=x".into()).await;
+        assert!(!get(&security, &format!("/users/{}", city.id)).await.text.contains("issue-token"));
+        let res = form_as(&security, format!("/users/{}/tokens", city.id), "name=x".into()).await;
         assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text);
-        assert!(get(&admin, &format!("/users/{}", person.id)).await.text.contains("issue-token"), "one's own");
+        assert!(get(&security, &format!("/users/{}", person.id)).await.text.contains("issue-token"), "one's own");
+        // No administrator makes another, nor takes over another's password.
+        for role in ["admin", "security_admin", "audit_admin"] {
+            let res = form("/users/new".into(), format!("name=new-{role}&role={role}&password=a+long+password")).await;
+            assert!(res.text.contains("三员分立"), "{role}: {}", res.text);
+        }
+        let res = form(format!("/users/{}/password", person.id), "password=a+long+password".into()).await;
+        assert!(res.text.contains("三员分立"), "{}", res.text);
 
         // Revoked on the page: the token stops at once.
         let token = app.store.tokens(id).await.unwrap()[0].id;
-        let res = form(format!("/tokens/{token}/revoke"), String::new()).await;
+        let res = form_as(&security, format!("/tokens/{token}/revoke"), String::new()).await;
         assert_eq!((res.status, res.headers[header::LOCATION].to_str().unwrap()), (StatusCode::SEE_OTHER, at.as_str()));
         assert_eq!(get(&system, "/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     }

@@ -29,9 +29,9 @@ async fn department(app: &App, name: &str) -> i64 {
     app.create_organisation(&Principal::system(), &o).await.unwrap().id
 }
 
-/// A department system's account made by an administrator through the API (no password), and
-/// its token: (token id, secret).
-async fn service_account(admin: &axum::Router, name: &str, department: i64) -> (i64, String) {
+/// A department system's account made by the system administrator through the API (no
+/// password), and its token, issued by the security administrator: (token id, secret).
+async fn service_account(admin: &axum::Router, security: &axum::Router, name: &str, department: i64) -> (i64, String) {
     let u =
         post(admin, "/api/v1/users", &json!({ "name": name, "role": "department_system", "org_id": department })).await;
     assert_eq!(u.status, StatusCode::CREATED, "{}", u.text);
@@ -46,7 +46,7 @@ async fn service_account(admin: &axum::Router, name: &str, department: i64) -> (
     )
     .await;
     assert_eq!((pw.status, pw.code()), (StatusCode::UNPROCESSABLE_ENTITY, "no_password_for_service"), "{}", pw.text);
-    let t = post(admin, &format!("/api/v1/users/{id}/tokens"), &json!({ "name": "低保系统对接" })).await;
+    let t = post(security, &format!("/api/v1/users/{id}/tokens"), &json!({ "name": "低保系统对接" })).await;
     assert_eq!(t.status, StatusCode::CREATED, "{}", t.text);
     (t.body["token"]["id"].as_i64().unwrap(), t.body["secret"].as_str().unwrap().to_string())
 }
@@ -90,8 +90,12 @@ async fn a_department_polls_and_answers_verification_requests_on_every_backend()
         // The IT office's administrator creates each department's service account and its token.
         let admin =
             with_token(bangfu_web::router(app.clone()), &token_for(&app, "it-admin", "admin", None, None).await);
-        let (mz_token, mz_secret) = service_account(&admin, "mz-system", civil).await;
-        let (_, rs_secret) = service_account(&admin, "rs-system", hr).await;
+        let security = with_token(
+            bangfu_web::router(app.clone()),
+            &token_for(&app, "it-security", "security_admin", None, None).await,
+        );
+        let (mz_token, mz_secret) = service_account(&admin, &security, "mz-system", civil).await;
+        let (_, rs_secret) = service_account(&admin, &security, "rs-system", hr).await;
         let mz = with_token(bangfu_web::router(app.clone()), &mz_secret);
         let rs = with_token(bangfu_web::router(app.clone()), &rs_secret);
 

@@ -132,7 +132,8 @@ async fn waiting_work(app: &bangfu_app::App) -> Vec<String> {
         ..Default::default()
     };
     app.create_campaign(&city, &campaign).await.unwrap();
-    vec![format!("/households/{}", h.id)]
+    // A person's account page (the list's first pages are administrators', which no page edits).
+    vec![format!("/households/{}", h.id), format!("/users/{}", city.user_id)]
 }
 
 #[tokio::test]

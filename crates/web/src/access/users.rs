@@ -83,7 +83,9 @@ async fn table(s: &AppState, ctx: &Ctx, for_export: bool) -> Result<Tb, AppError
 async fn list_page(State(s): State<AppState>, ctx: Ctx) -> Response {
     let t = ctx.lang.tr();
     let tb = or_error_page!(ctx, table(&s, &ctx, false).await);
-    let section = Section { links: vec![("/users/new".into(), t.u_new.into())], table: Some(tb), ..Default::default() };
+    let links =
+        if ctx.who.can(Permission::ManageUsers) { vec![("/users/new".into(), t.u_new.into())] } else { Vec::new() };
+    let section = Section { links, table: Some(tb), ..Default::default() };
     page(&ctx, t.users, vec![t.users_hint.into()], Vec::new(), vec![section])
 }
 
@@ -126,7 +128,8 @@ async fn form(s: &AppState, ctx: &Ctx, id: Option<i64>, state: &FormState) -> Re
         form_field(state, "display_name", t.display_name, "text"),
         form_field(state, "role", t.role, "select")
             .required()
-            .choices(choices(Role::ALL.iter().map(|r| (r.code(), r.label(zh))))),
+            // The three administrators are set on the command line only.
+            .choices(choices(Role::ALL.iter().filter(|r| !r.is_administrator()).map(|r| (r.code(), r.label(zh))))),
         form_field(state, "region_code", t.region, "select").choices(choices(region_choices)).hint(t.u_region_hint),
         form_field(state, "org_id", t.x_organisation, "select").choices(choices(org_choices)).hint(t.u_org_hint),
     ];
@@ -262,9 +265,15 @@ async fn user_page(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<Id
         format!("{}：{}", t.scope, scope_text(&ctx, &u, &orgs, &regions)),
         format!("{}：{}", t.status, if u.disabled { t.disabled } else { t.enabled }),
     ];
-    let mut links = vec![(format!("/users/{}/edit", u.id), t.u_edit.to_string())];
-    if !service {
-        links.push((format!("/users/{}/password", u.id), t.u_set_password.to_string()));
+    // The system administrator changes accounts (an administrator's only on the command line);
+    // the security administrator issues their tokens.
+    let administrator = Role::from_code(&u.role).is_some_and(Role::is_administrator);
+    let mut links = Vec::new();
+    if ctx.who.can(Permission::ManageUsers) && !administrator {
+        links.push((format!("/users/{}/edit", u.id), t.u_edit.to_string()));
+        if !service {
+            links.push((format!("/users/{}/password", u.id), t.u_set_password.to_string()));
+        }
     }
     links.push(("/users".into(), t.users.to_string()));
     let account = Section { lines: facts, links, ..Default::default() };
@@ -272,7 +281,7 @@ async fn user_page(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<Id
         .iter()
         .map(|k| {
             let mut state = c(k.revoked_at.as_deref().map(bangfu_app::clock::local).unwrap_or_default());
-            if k.revoked_at.is_none() {
+            if k.revoked_at.is_none() && ctx.who.can(Permission::IssueTokens) {
                 state.buttons.push(Btn {
                     url: format!("/tokens/{}/revoke", k.id),
                     label: t.u_token_revoke.into(),
@@ -284,8 +293,8 @@ async fn user_page(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<Id
         })
         .collect();
     let mut token_lines = vec![t.u_tokens_hint.to_string()];
-    let issue = service || u.id == ctx.who.user_id;
-    if !issue {
+    let issue = ctx.who.can(Permission::IssueTokens) && (service || u.id == ctx.who.user_id);
+    if !service && u.id != ctx.who.user_id {
         token_lines.push(t.u_tokens_cli.into());
     }
     let token_section = Section {
