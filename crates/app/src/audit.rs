@@ -58,8 +58,18 @@ fn page_number(field: &str, s: Option<&str>, default: u64, max: u64) -> Result<u
 
 /// Kinds of records whose audit details hold nothing of a household file: accounts, access,
 /// the trail itself and reference data. An audit administrator reads their details.
-const ACCESS_ENTITIES: &[&str] =
-    &["user", "api_token", "session", "request", "audit_log", "organisation", "standard", "region", "joint_member"];
+const ACCESS_ENTITIES: &[&str] = &[
+    "user",
+    "api_token",
+    "second_factor",
+    "session",
+    "request",
+    "audit_log",
+    "organisation",
+    "standard",
+    "region",
+    "joint_member",
+];
 
 /// What an audit administrator sees instead of a household's details.
 pub const WITHHELD: &str = r#"{"withheld":"household_file"}"#;

@@ -20,6 +20,7 @@ pub mod outcomes;
 pub mod pairings;
 pub mod quota;
 pub mod registry;
+pub mod second_factor;
 pub mod self_check;
 pub mod users;
 

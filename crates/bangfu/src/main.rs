@@ -219,6 +219,12 @@ enum UserCommand {
         #[arg(long, default_value = "")]
         display_name: String,
     },
+    /// Reset a user's two-factor sign-in (a lost phone): it is set up again at the next sign-in.
+    /// The only way for the three administrators' accounts.
+    ResetSecondFactor {
+        /// The user's sign-in name.
+        name: String,
+    },
     /// Issue an API token for a user (for a script or a department's system) and print its
     /// secret, shown only this once. Revoke it on the user's page or with DELETE /api/v1/tokens/{id}.
     Token {
@@ -344,7 +350,7 @@ async fn main() -> anyhow::Result<()> {
                 println!("Demo accounts (new passwords at every start with --demo):");
                 for (name, role, password) in users {
                     if role.is_service() {
-                        println!("  {name:<18} {:<16}  {}", "(API 令牌，管理员在 /users 签发)", role.label(true));
+                        println!("  {name:<18} {:<16}  {}", "(API 令牌，安全管理员在 /users 签发)", role.label(true));
                     } else {
                         println!("  {name:<18} {password}  {}", role.label(true));
                     }
@@ -375,6 +381,20 @@ async fn main() -> anyhow::Result<()> {
             user_add(&app, name, role, scope, display_name).await?
         }
         Command::User { command: UserCommand::Token { name, label } } => user_token(&app, &name, &label).await?,
+        Command::User { command: UserCommand::ResetSecondFactor { name } } => {
+            let Some(user) = app.store.user_by_name(&name.trim().to_lowercase()).await? else {
+                eprintln!("no user named {name}");
+                std::process::exit(2);
+            };
+            match app.reset_second_factor(&bangfu_app::Principal::system(), user.id).await {
+                Ok(()) => println!("two-factor sign-in of {} reset: it is set up again at the next sign-in", user.name),
+                Err(bangfu_app::AppError::Conflict(_)) => {
+                    eprintln!("{} has no two-factor sign-in to reset", user.name);
+                    std::process::exit(2);
+                }
+                Err(e) => return Err(app_error(e)),
+            }
+        }
         Command::Audit { command: AuditCommand::Verify } => {
             let bar = ProgressBar::new_spinner();
             bar.set_message("checking the audit chain");

@@ -276,6 +276,16 @@ messages! {
     PasswordSeparately = ("password_separately", "密码须单独设置", "set a password with PUT /api/v1/users/{id}/password"),
     /// The three administrators are set on the server's command line only.
     AdministratorOnCommandLine = ("administrator_on_command_line", "系统管理员、安全管理员、审计管理员账号只能由信息中心在服务器命令行设置（三员分立）", "the system, security and audit administrators' accounts are set only on the server's command line (separation of duties)"),
+    /// Sign-in needs the account's dynamic code.
+    SecondFactorRequired = ("second_factor_required", "请输入验证器应用中显示的 6 位动态口令（或一个恢复码）", "enter the 6-digit code your authenticator app shows (or a recovery code)"),
+    /// A dynamic code that is wrong, expired or used already.
+    SecondFactorWrong = ("second_factor_wrong", "动态口令不正确、已过期或已使用过", "the code is wrong, expired or used already"),
+    /// Two-factor sign-in is on already.
+    SecondFactorEnabled = ("second_factor_enabled", "双因素认证已开启", "two-factor sign-in is on already"),
+    /// No enrolment begun (or nothing to reset).
+    SecondFactorNotStarted = ("second_factor_not_started", "尚未开始设置双因素认证", "two-factor sign-in has not been set up"),
+    /// An administrator who must first set up two-factor sign-in.
+    SecondFactorDue = ("second_factor_due", "管理员须先开启双因素认证", "an administrator must set up two-factor sign-in first"),
     /// A service account signs in with no password.
     NoPasswordForService = ("no_password_for_service", "部门系统接口账号不设密码，只凭 API 令牌访问", "a department system's account has no password: it uses API tokens alone"),
     /// A service account stays one, a person's account stays a person's.

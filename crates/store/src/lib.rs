@@ -48,6 +48,7 @@ pub mod records;
 pub mod registry;
 mod schema;
 mod scope;
+pub mod second_factor;
 pub mod tallies;
 #[cfg(feature = "testing")]
 pub mod testing;
@@ -78,6 +79,7 @@ pub use quota::{Campaign, RegionCounts, StatRow};
 pub use records::{Enrolment, MajorEventRecord, Member, MemberWrite, MonthlyRecord, UnionAssistance};
 pub use registry::{Organisation, OrganisationWrite, Region, Standard};
 pub use scope::Scope;
+pub use second_factor::SecondFactor;
 pub use tallies::{TallyAsk, TallyRow};
 pub use users::{ApiToken, Session, User, UserWrite};
 

@@ -98,6 +98,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
         "0020_service_accounts_the_token_of_each_audit_entry.sql"
     ),
     migration!(21, "the audit trail chained with SM3", "0021_the_audit_trail_chained_with_sm3.sql"),
+    migration!(22, "second factors of sign-in", "0022_second_factors.sql"),
 ];
 
 impl Migration {

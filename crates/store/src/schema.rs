@@ -579,3 +579,15 @@ pub(crate) enum IdempotencyKeys {
     Body,
     CreatedAt,
 }
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum SecondFactors {
+    Table,
+    UserId,
+    Secret,
+    Enabled,
+    LastStep,
+    Recovery,
+    CreatedAt,
+    EnabledAt,
+}

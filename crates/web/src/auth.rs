@@ -165,6 +165,18 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
             return refused(&path, lang, Code::Forbidden);
         }
     }
+    // An administrator who has not set up two-factor sign-in reaches only the page that does
+    // (issue 23), and signing out.
+    if let Some(a) = &found {
+        let exempt = matches!(path.as_str(), "/account/second-factor" | "/sign-out" | "/sign-in")
+            || path.starts_with("/assets/");
+        if a.principal.second_factor_due && !exempt {
+            if is_api(&path) {
+                return ApiError::new(StatusCode::FORBIDDEN, Code::SecondFactorDue).into_response();
+            }
+            return Redirect::to("/account/second-factor").into_response();
+        }
+    }
     // A department system's token (a service account, issue 22) is accepted by its
     // department's exchange operations alone: no page, no other part of the API.
     if let Some(a) = &found {

@@ -134,6 +134,8 @@ pub fn audit_action(code: &str, lang: Lang) -> String {
         "set_password" => ("设置密码", "Set password"),
         "accept" => ("接受", "Accept"),
         "api_call" => ("接口调用", "API call"),
+        "enable" => ("开启", "Turn on"),
+        "reset" => ("重置", "Reset"),
         "save" => ("保存", "Save"),
         _ => return code.to_string(),
     };
@@ -173,6 +175,7 @@ pub fn audit_entity(code: &str, lang: Lang) -> String {
         "standard" => ("低保与低收入标准", "Standard"),
         "user" => ("用户", "User"),
         "api_token" => ("API 令牌", "API token"),
+        "second_factor" => ("双因素认证", "Two-factor sign-in"),
         "session" => ("登录会话", "Session"),
         "request" => ("请求", "Request"),
         "audit_log" => ("审计日志", "Audit trail"),

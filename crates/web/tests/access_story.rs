@@ -545,3 +545,107 @@ async fn administrators_make_a_department_system_account_on_the_pages() {
         assert_eq!(get(&system, "/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
     }
 }
+
+/// The key and CSRF token on the page that sets up two-factor sign-in.
+fn key_and_csrf(html: &str) -> (String, String) {
+    let key = html.split("id=\"sf-secret\">").nth(1).expect("the key is shown").split('<').next().unwrap();
+    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).expect("the form's CSRF token").split('"').next().unwrap();
+    (key.to_string(), csrf.to_string())
+}
+
+fn code_now(key: &str, offset: i64) -> String {
+    bangfu_app::second_factor::code_at(key, (chrono::Utc::now().timestamp() + offset) as u64).unwrap()
+}
+
+/// Issue 23: two-factor sign-in. An administrator's session reaches nothing but the page that
+/// sets it up; a wrong first code changes nothing; then sign-in asks for a code, a code works
+/// once, a recovery code works once, wrong codes count toward the lock-out; other accounts may
+/// turn it on; the security administrator resets a person's (not an administrator's: the
+/// command line does), audited. On SQLite and PostgreSQL.
+#[tokio::test]
+async fn administrators_sign_in_with_a_second_factor() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let router = bangfu_web::router(app.clone());
+        let admin = user(&app, "admin", "admin", None, None).await;
+        let mut b = Browser::new(&router, "10.0.0.7:5000");
+        assert!(b.sign_in("admin", PASSWORD).await.status.is_redirection());
+        // Nothing but the set-up page: pages are sent there, the API refuses.
+        let p = b.get("/users").await;
+        assert_eq!(p.headers[header::LOCATION], "/account/second-factor");
+        let p = b.get("/api/v1/users").await;
+        assert_eq!(p.status, StatusCode::FORBIDDEN);
+        assert!(p.text.contains("second_factor_due"), "{}", p.text);
+        let page = b.get("/account/second-factor").await;
+        assert_eq!(page.status, StatusCode::OK);
+        assert!(page.text.contains("<svg") && page.text.contains("管理员账号必须先开启双因素认证"), "{}", page.text);
+        let (key, csrf) = key_and_csrf(&page.text);
+        assert_eq!(key_and_csrf(&b.get("/account/second-factor").await.text).0, key, "the same key until confirmed");
+        let wrong = b.form("/account/second-factor", &[("_csrf", &csrf), ("code", "000000")]).await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.text.contains("动态口令不正确"), "{}", wrong.text);
+        assert!(!app.has_second_factor(admin.id).await.unwrap());
+        let first = code_now(&key, 0);
+        let on = b.form("/account/second-factor", &[("_csrf", &csrf), ("code", &first)]).await;
+        assert_eq!(on.status, StatusCode::OK, "{}", on.text);
+        let recovery: Vec<String> = on
+            .text
+            .split("<p>")
+            .filter_map(|p| p.split('<').next())
+            .filter(|p| p.len() == 19 && p.chars().all(|c| c.is_ascii_digit() || c == '-'))
+            .map(str::to_string)
+            .collect();
+        assert_eq!(recovery.len(), 10, "{}", on.text);
+        assert_eq!(b.get("/users").await.status, StatusCode::OK, "on: the pages open");
+
+        // Signing in again: the password alone is not enough; a code works once.
+        let mut c = Browser::new(&router, "10.0.0.8:5000");
+        let p = c.sign_in("admin", PASSWORD).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED);
+        assert!(p.text.contains("请输入验证器应用中显示的 6 位动态口令"), "{}", p.text);
+        let p = c.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", "123456")]).await;
+        assert!(p.text.contains("动态口令不正确"), "{}", p.text);
+        let p = c.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", &first)]).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "the confirming code was used");
+        let next = code_now(&key, 30);
+        let p = c.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", &next)]).await;
+        assert!(p.status.is_redirection(), "{}", p.text);
+        let mut d = Browser::new(&router, "10.0.0.9:5000");
+        let p = d.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", &next)]).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "a code works once");
+        // A recovery code, once; a wrong password with a right code is still a wrong password.
+        let p = d.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", &recovery[3])]).await;
+        assert!(p.status.is_redirection(), "{}", p.text);
+        let mut e = Browser::new(&router, "10.0.0.10:5000");
+        let p = e.form("/sign-in", &[("name", "admin"), ("password", PASSWORD), ("code", &recovery[3])]).await;
+        assert_eq!(p.status, StatusCode::UNAUTHORIZED, "a recovery code works once");
+        let failed = audit(&app, by("sign_in", "failure")).await;
+        assert!(failed.iter().filter(|e| e.detail.contains("second_factor")).count() >= 4, "{failed:?}");
+
+        // Others may turn it on; the security administrator resets a person's, not an
+        // administrator's (the command line does), and each is on the trail.
+        let city = user(&app, "city", "city_staff", Some("450400"), None).await;
+        let mut s = Browser::new(&router, "10.0.0.11:5000");
+        assert!(s.sign_in("city", PASSWORD).await.status.is_redirection());
+        assert_eq!(s.get("/households").await.status, StatusCode::OK, "optional for staff");
+        let (key, csrf) = key_and_csrf(&s.get("/account/second-factor").await.text);
+        let on = s.form("/account/second-factor", &[("_csrf", &csrf), ("code", &code_now(&key, 0))]).await;
+        assert_eq!(on.status, StatusCode::OK, "{}", on.text);
+        assert!(app.has_second_factor(city.id).await.unwrap());
+        let security = user(&app, "security", "security_admin", None, None).await;
+        let sec =
+            with_token(router.clone(), &app.create_token(&Principal::system(), security.id, "t").await.unwrap().secret);
+        let page = get(&sec, &format!("/users/{}", city.id)).await;
+        assert!(page.text.contains("reset-second-factor") && page.text.contains("已开启"), "{}", page.text);
+        assert!(!get(&sec, &format!("/users/{}", admin.id)).await.text.contains("reset-second-factor"));
+        let reset = call(&sec, Method::POST, &format!("/users/{}/second-factor/reset", city.id), None, &[]).await;
+        assert_eq!(reset.status, StatusCode::SEE_OTHER, "{}", reset.text);
+        assert!(!app.has_second_factor(city.id).await.unwrap());
+        let refused = call(&sec, Method::POST, &format!("/users/{}/second-factor/reset", admin.id), None, &[]).await;
+        assert!(refused.text.contains("三员分立"), "{}", refused.text);
+        assert!(app.has_second_factor(admin.id).await.unwrap());
+        app.reset_second_factor(&Principal::system(), admin.id).await.unwrap();
+        assert_eq!(audit(&app, by("reset", "ok")).await.len(), 2);
+        assert_eq!(audit(&app, by("enable", "ok")).await.len(), 2);
+    }
+}

@@ -63,9 +63,9 @@ async fn sign_in_submit(State(s): State<AppState>, req: Request) -> Response {
     };
     let form: Vec<(String, String)> = form_urlencoded::parse(&body).into_owned().collect();
     let get = |k: &str| form.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone()).unwrap_or_default();
-    let (name, password) = (get("name"), get("password"));
+    let (name, password, code) = (get("name"), get("password"), get("code"));
     let t = lang.tr();
-    match s.app.sign_in(&name, &password, &address).await {
+    match s.app.sign_in(&name, &password, &code, &address).await {
         Ok((_, session)) => {
             let mut r = Redirect::to("/").into_response();
             r.headers_mut().insert(header::SET_COOKIE, session_cookie(&session.token, over_tls(&headers)));
@@ -74,6 +74,8 @@ async fn sign_in_submit(State(s): State<AppState>, req: Request) -> Response {
         Err(AppError::Unauthenticated) => {
             sign_in_view(lang, StatusCode::UNAUTHORIZED, name, Some(t.sign_in_failed.into()))
         }
+        // The password was right; the dynamic code is missing or wrong.
+        Err(AppError::Invalid(errs)) => sign_in_view(lang, StatusCode::UNAUTHORIZED, name, Some(lang.messages(&errs))),
         Err(AppError::Locked(which)) => {
             let msg = if which == "account" { t.locked_account } else { t.locked_address };
             sign_in_view(lang, StatusCode::TOO_MANY_REQUESTS, name, Some(msg.into()))

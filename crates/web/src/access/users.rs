@@ -27,6 +27,7 @@ pub fn routes() -> crate::Routes {
         .route("/users/{id}/password", get(password_page).post(set_password))
         .route("/users/{id}/tokens", post(issue_token))
         .route("/tokens/{id}/revoke", post(revoke_token))
+        .route("/users/{id}/second-factor/reset", post(reset_second_factor))
 }
 
 const FIELDS: [&str; 6] = ["name", "display_name", "role", "region_code", "org_id", "password"];
@@ -259,11 +260,13 @@ async fn user_page(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<Id
     let regions =
         region_names(&or_error_page!(ctx, s.app.store.regions().await.map_err(AppError::from)), ctx.lang.zh());
     let service = Role::from_code(&u.role).is_some_and(Role::is_service);
+    let two_factor = or_error_page!(ctx, s.app.has_second_factor(u.id).await);
     let facts = vec![
         format!("{}：{}（{}）", t.user_name, u.name, u.display_name),
         format!("{}：{}", t.role, role_text(&ctx, &u.role)),
         format!("{}：{}", t.scope, scope_text(&ctx, &u, &orgs, &regions)),
         format!("{}：{}", t.status, if u.disabled { t.disabled } else { t.enabled }),
+        format!("{}：{}", t.sf_title, if two_factor { t.sf_on } else { t.sf_off }),
     ];
     // The system administrator changes accounts (an administrator's only on the command line);
     // the security administrator issues their tokens.
@@ -276,7 +279,17 @@ async fn user_page(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<Id
         }
     }
     links.push(("/users".into(), t.users.to_string()));
-    let account = Section { lines: facts, links, ..Default::default() };
+    // A lost phone: the security administrator resets a person's second factor (an
+    // administrator's on the command line); the account sets it up again at its next sign-in.
+    let reset = (two_factor && !administrator && ctx.who.can(Permission::IssueTokens)).then(|| Fm {
+        action: format!("/users/{}/second-factor/reset", u.id),
+        id: "reset-second-factor",
+        upload: false,
+        get: false,
+        submit: t.sf_reset.into(),
+        fields: Vec::new(),
+    });
+    let account = Section { lines: facts, links, form: reset, ..Default::default() };
     let rows: Vec<Vec<_>> = tokens
         .iter()
         .map(|k| {
@@ -351,4 +364,10 @@ async fn issue_token(
 async fn revoke_token(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<IdPath>) -> Response {
     let owner = or_error_page!(ctx, s.app.revoke_token(&ctx.who, p.id).await);
     saved(&format!("/users/{owner}"))
+}
+
+/// `POST /users/{id}/second-factor/reset`: back to the account's page.
+async fn reset_second_factor(State(s): State<AppState>, ctx: Ctx, PagePath(p): PagePath<IdPath>) -> Response {
+    or_error_page!(ctx, s.app.reset_second_factor(&ctx.who, p.id).await);
+    saved(&format!("/users/{}", p.id))
 }
