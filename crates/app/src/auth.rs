@@ -10,9 +10,9 @@ use bangfu_store::{NewAudit, Scope, StoreError, User};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
-/// A session ends after this long without a request …
+/// A session ends after this long without a request, by default …
 pub const IDLE_TIMEOUT_MINUTES: i64 = 30;
-/// … and this long after sign-in in any case.
+/// … and this long after sign-in in any case, by default ([`crate::SecurityPolicy`]).
 pub const SESSION_HOURS: i64 = 12;
 /// Failed sign-ins for one account within [`LOCK_WINDOW_MINUTES`] that lock it.
 pub const MAX_FAILURES_PER_ACCOUNT: u64 = 5;
@@ -48,6 +48,9 @@ pub struct Principal {
     /// An administrator signed in who has not set up two-factor sign-in yet: the session reaches
     /// only the page that sets it up (issue 23).
     pub second_factor_due: bool,
+    /// Signed in with a password someone else set: the session reaches only the page that
+    /// changes it (issue 23).
+    pub password_change_due: bool,
     system: bool,
 }
 
@@ -71,6 +74,7 @@ impl Principal {
             organisation_id: None,
             token_id: None,
             second_factor_due: false,
+            password_change_due: false,
             system: true,
         }
     }
@@ -137,7 +141,7 @@ pub async fn hash_password(password: &str) -> Result<String, AppError> {
 }
 
 /// Whether `password` matches the PHC string `hash`.
-async fn verify_password(password: &str, hash: &str) -> bool {
+pub(crate) async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_string(), hash.to_string());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash).is_ok_and(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
@@ -230,6 +234,7 @@ impl App {
         let mut p = self.principal_of(&user, address).await?.ok_or(AppError::Unauthenticated)?;
         p.csrf = Some(session.csrf.clone());
         p.second_factor_due = App::second_factor_required(p.role) && !self.has_second_factor(p.user_id).await?;
+        p.password_change_due = user.must_change_password;
         Ok((p, session))
     }
 
@@ -245,7 +250,8 @@ impl App {
     pub async fn session_principal(&self, token: &str, address: &str) -> Result<Option<Principal>, AppError> {
         let hash = secret_hash(token);
         let Some(s) = self.store.session(&hash).await? else { return Ok(None) };
-        let (idle, started) = (minutes_ago_secs(IDLE_TIMEOUT_MINUTES), minutes_ago_secs(SESSION_HOURS * 60));
+        let (idle, started) =
+            (minutes_ago_secs(self.security.idle_minutes), minutes_ago_secs(self.security.session_hours * 60));
         if s.last_seen_at < idle || s.created_at < started {
             let mut tx = self.store.begin().await?;
             tx.delete_expired_sessions(&idle, &started).await?;
@@ -265,6 +271,7 @@ impl App {
         if let Some(p) = &mut p {
             p.csrf = Some(s.csrf);
             p.second_factor_due = App::second_factor_required(p.role) && !self.has_second_factor(p.user_id).await?;
+            p.password_change_due = user.must_change_password;
         }
         Ok(p)
     }
@@ -327,6 +334,7 @@ impl App {
             organisation_id: user.org_id,
             token_id: None,
             second_factor_due: false,
+            password_change_due: false,
             system: false,
         }))
     }
@@ -393,8 +401,8 @@ impl App {
 }
 
 /// The password field's error for a bad password.
-pub fn password_error(p: &str) -> Result<(), AppError> {
-    bangfu_domain::access::check_password("password", p).map_err(AppError::invalid)
+pub fn password_error(p: &str, policy: bangfu_domain::access::PasswordPolicy) -> Result<(), AppError> {
+    bangfu_domain::access::check_password_with("password", p, policy).map_err(AppError::invalid)
 }
 
 /// A field error for an unknown user.

@@ -40,6 +40,30 @@ pub struct App {
     pub stock_cutoff: NaiveDate,
     /// One import at a time (issue 19): checking a file takes a core; a second waits its turn.
     imports: std::sync::Arc<tokio::sync::Semaphore>,
+    /// Password and session policy (issue 23).
+    pub security: SecurityPolicy,
+}
+
+/// Password and session policy, with the defaults a level-3 assessment accepts (issue 23;
+/// `bangfu serve --password-min-length --password-classes --session-idle-minutes --session-hours`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SecurityPolicy {
+    /// What a password must be.
+    pub password: bangfu_domain::access::PasswordPolicy,
+    /// A session ends after this long without a request…
+    pub idle_minutes: i64,
+    /// …and this long after sign-in in any case.
+    pub session_hours: i64,
+}
+
+impl Default for SecurityPolicy {
+    fn default() -> Self {
+        SecurityPolicy {
+            password: bangfu_domain::access::PasswordPolicy::default(),
+            idle_minutes: auth::IDLE_TIMEOUT_MINUTES,
+            session_hours: auth::SESSION_HOURS,
+        }
+    }
 }
 
 impl App {
@@ -49,6 +73,13 @@ impl App {
             store,
             stock_cutoff: bangfu_domain::policy::default_stock_cutoff(),
             imports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
+            security: SecurityPolicy::default(),
         }
+    }
+
+    /// The same app with another password and session policy.
+    pub fn with_security(mut self, security: SecurityPolicy) -> Self {
+        self.security = security;
+        self
     }
 }

@@ -157,11 +157,13 @@ impl App {
             }
             String::new()
         } else {
-            password_error(password)?;
+            password_error(password, self.security.password)?;
             hash_password(password).await?
         };
         let mut tx = self.store.begin().await?;
-        let id = tx.insert_user(&u, &hash).await.map_err(|e| match e {
+        // A password an administrator set is the account's to change at its first sign-in; one
+        // set on the command line (the IT office, the demo) is handed over as it is.
+        let id = tx.insert_user(&u, &hash, !who.is_system()).await.map_err(|e| match e {
             StoreError::Conflict(f) if f.code == Code::NameTaken => {
                 AppError::Conflict(FieldError::new("name", Code::NameTaken).with("name", &u.name))
             }
@@ -227,12 +229,55 @@ impl App {
             return Err(AppError::invalid(FieldError::new("password", Code::NoPasswordForService)));
         }
         Self::administrators_on_command_line(who, &user.role)?;
-        password_error(password)?;
+        password_error(password, self.security.password)?;
+        self.not_reused(id, password).await?;
         let hash = hash_password(password).await?;
         let mut tx = self.store.begin().await?;
-        tx.set_password(id, &hash).await?;
+        tx.set_password(id, &hash, !who.is_system()).await?;
         tx.delete_user_sessions(id).await?;
         tx.append_audit(&who.audit("set_password", "user", Some(id), user.region_code.as_deref())).await?;
+        Ok(tx.commit().await?)
+    }
+
+    /// Refuses a password that is one of the account's last five.
+    async fn not_reused(&self, user_id: i64, password: &str) -> Result<(), AppError> {
+        for old in self.store.password_history(user_id).await? {
+            if crate::auth::verify_password(password, &old).await {
+                return Err(AppError::invalid(FieldError::new("password", Code::PasswordReused)));
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes one's own password: the current one, then the new one twice; not one of the last
+    /// five. Ends every session of the account (sign in again with the new one).
+    pub async fn change_own_password(
+        &self,
+        who: &Principal,
+        current: &str,
+        new: &str,
+        repeated: &str,
+    ) -> Result<(), AppError> {
+        if who.is_system() || who.role.is_service() {
+            return Err(AppError::Forbidden);
+        }
+        let user = self.store.user(who.user_id).await?;
+        if !crate::auth::verify_password(current, &user.password_hash).await {
+            let mut e = who.audit("change_password", "user", Some(user.id), user.region_code.as_deref());
+            e.result = "failure".into();
+            self.store.audit(&e).await?;
+            return Err(AppError::invalid(FieldError::new("current", Code::WrongCurrentPassword)));
+        }
+        password_error(new, self.security.password)?;
+        if new != repeated {
+            return Err(AppError::invalid(FieldError::new("repeated", Code::PasswordsDiffer)));
+        }
+        self.not_reused(user.id, new).await?;
+        let hash = hash_password(new).await?;
+        let mut tx = self.store.begin().await?;
+        tx.set_password(user.id, &hash, false).await?;
+        tx.delete_user_sessions(user.id).await?;
+        tx.append_audit(&who.audit("change_password", "user", Some(user.id), user.region_code.as_deref())).await?;
         Ok(tx.commit().await?)
     }
 

@@ -56,6 +56,18 @@ enum Command {
         /// refused (429): walking through record ids is slowed down (0: no limit).
         #[arg(long, env = "BANGFU_MISSES_PER_MINUTE", default_value_t = 120)]
         misses_per_minute: u32,
+        /// Shortest password accepted.
+        #[arg(long, env = "BANGFU_PASSWORD_MIN_LENGTH", default_value_t = 10, value_parser = clap::value_parser!(u64).range(8..=64))]
+        password_min_length: u64,
+        /// Kinds of character a password needs, of upper-case, lower-case, digits and others.
+        #[arg(long, env = "BANGFU_PASSWORD_CLASSES", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=4))]
+        password_classes: u64,
+        /// Minutes without a request after which a session ends.
+        #[arg(long, env = "BANGFU_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(i64).range(1..=30))]
+        session_idle_minutes: i64,
+        /// Hours after sign-in after which a session ends in any case.
+        #[arg(long, env = "BANGFU_SESSION_HOURS", default_value_t = 12, value_parser = clap::value_parser!(i64).range(1..=24))]
+        session_hours: i64,
     },
     /// Evaluate a case file (`../shared/cases/README.md`): the determination as JSON on standard
     /// output (bad input: exit status 2, one line on standard error naming the field); or, with
@@ -326,7 +338,26 @@ async fn main() -> anyhow::Result<()> {
                 Err(e) => return Err(app_error(e)),
             }
         }
-        Command::Serve { addr, demo: with_demo, region, trusted_proxies, header_timeout, misses_per_minute } => {
+        Command::Serve {
+            addr,
+            demo: with_demo,
+            region,
+            trusted_proxies,
+            header_timeout,
+            misses_per_minute,
+            password_min_length,
+            password_classes,
+            session_idle_minutes,
+            session_hours,
+        } => {
+            let app = app.with_security(bangfu_app::SecurityPolicy {
+                password: bangfu_domain::access::PasswordPolicy {
+                    min_length: password_min_length as usize,
+                    min_classes: password_classes as usize,
+                },
+                idle_minutes: session_idle_minutes,
+                session_hours,
+            });
             bangfu_web::auth::trust_proxies(trusted_proxies);
             // An import whose process died while writing is undone: now if its heartbeat has
             // stopped long enough, and by a reaper every half minute after.

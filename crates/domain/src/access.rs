@@ -194,14 +194,49 @@ pub fn parse_user_name(field: &str, s: &str) -> Result<String, FieldError> {
     }
 }
 
-/// A password must have at least 10 characters; at most 200 (argon2 input stays bounded).
+/// What a password must be (issue 23; `bangfu serve --password-min-length/--password-classes`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    /// At least this many characters (at most 200: argon2's input stays bounded).
+    pub min_length: usize,
+    /// At least this many of the four kinds of character: upper-case letters, lower-case
+    /// letters, digits, anything else (punctuation, a space, a Chinese character).
+    pub min_classes: usize,
+}
+
+impl Default for PasswordPolicy {
+    /// Ten characters of two kinds: long passphrases pass ("three words here"), short simple
+    /// ones do not.
+    fn default() -> Self {
+        PasswordPolicy { min_length: 10, min_classes: 2 }
+    }
+}
+
+/// The kinds of character a password holds (upper, lower, digit, other).
+fn character_classes(s: &str) -> usize {
+    let has = |f: fn(&char) -> bool| usize::from(s.chars().any(|c| f(&c)));
+    has(char::is_ascii_uppercase)
+        + has(char::is_ascii_lowercase)
+        + has(char::is_ascii_digit)
+        + has(|c| !c.is_ascii_alphanumeric())
+}
+
+/// A password under the default policy.
 pub fn check_password(field: &str, s: &str) -> Result<(), FieldError> {
+    check_password_with(field, s, PasswordPolicy::default())
+}
+
+/// A password under `policy`: long enough, of enough kinds of character, at most 200 characters.
+pub fn check_password_with(field: &str, s: &str, policy: PasswordPolicy) -> Result<(), FieldError> {
     let n = s.chars().count();
-    if n < 10 {
-        return Err(FieldError::new(field, Code::PasswordTooShort));
+    if n < policy.min_length {
+        return Err(FieldError::new(field, Code::PasswordTooShort).with("min", policy.min_length));
     }
     if n > 200 {
         return Err(FieldError::new(field, Code::PasswordTooLong));
+    }
+    if character_classes(s) < policy.min_classes {
+        return Err(FieldError::new(field, Code::PasswordTooSimple).with("classes", policy.min_classes));
     }
     Ok(())
 }
@@ -254,5 +289,11 @@ mod tests {
         assert!(parse_user_name("n", "李明").is_err());
         assert!(check_password("p", "short").is_err());
         assert!(check_password("p", "long enough pw").is_ok());
+        assert!(check_password("p", "onlyletters").is_err(), "one kind of character");
+        let strict = PasswordPolicy { min_length: 12, min_classes: 3 };
+        assert!(check_password_with("p", "Abcdefgh1234", strict).is_ok());
+        assert!(check_password_with("p", "abcdefgh1234", strict).is_err());
+        assert!(check_password_with("p", "Abcdefgh123", strict).is_err());
+        assert!(check_password_with("p", "帮扶工作密码abc123", strict).is_ok(), "Chinese counts as other");
     }
 }

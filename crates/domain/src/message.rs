@@ -269,7 +269,9 @@ messages! {
     /// A user name of the wrong shape.
     BadUserName = ("bad_user_name", "用户名为 2–40 个字母、数字、“.”、“_”或“-”", "2–40 characters: letters, digits, '.', '_' or '-'"),
     /// A password too short.
-    PasswordTooShort = ("password_too_short", "密码至少 10 个字符", "a password needs at least 10 characters"),
+    PasswordTooShort = ("password_too_short", "密码至少 {min} 个字符", "a password needs at least {min} characters"),
+    /// A password of too few kinds of character.
+    PasswordTooSimple = ("password_too_simple", "密码须包含至少 {classes} 类字符（大写字母、小写字母、数字、其他字符）", "a password needs at least {classes} kinds of character (upper-case, lower-case, digits, others)"),
     /// A password too long.
     PasswordTooLong = ("password_too_long", "密码最多 200 个字符", "a password has at most 200 characters"),
     /// A password set with the other fields.
@@ -286,6 +288,14 @@ messages! {
     SecondFactorNotStarted = ("second_factor_not_started", "尚未开始设置双因素认证", "two-factor sign-in has not been set up"),
     /// An administrator who must first set up two-factor sign-in.
     SecondFactorDue = ("second_factor_due", "管理员须先开启双因素认证", "an administrator must set up two-factor sign-in first"),
+    /// One of the account's last passwords again.
+    PasswordReused = ("password_reused", "新密码不能与最近 5 次使用过的密码相同", "the new password may not be one of the last 5 used"),
+    /// The current password given is not the account's.
+    WrongCurrentPassword = ("wrong_current_password", "当前密码不正确", "the current password is wrong"),
+    /// The new password and its repetition differ.
+    PasswordsDiffer = ("passwords_differ", "两次输入的新密码不一致", "the two new passwords differ"),
+    /// A session whose password must be changed first.
+    PasswordChangeDue = ("password_change_due", "请先修改由他人设置的初始密码", "change the password someone else set first"),
     /// A service account signs in with no password.
     NoPasswordForService = ("no_password_for_service", "部门系统接口账号不设密码，只凭 API 令牌访问", "a department system's account has no password: it uses API tokens alone"),
     /// A service account stays one, a person's account stays a person's.

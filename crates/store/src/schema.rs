@@ -159,6 +159,15 @@ pub(crate) enum Users {
     Version,
     CreatedAt,
     UpdatedAt,
+    MustChangePassword,
+}
+
+#[derive(Iden, Clone, Copy)]
+pub(crate) enum PasswordHistory {
+    Table,
+    UserId,
+    Hash,
+    SetAt,
 }
 
 #[derive(Iden, Clone, Copy)]

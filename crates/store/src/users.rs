@@ -33,6 +33,8 @@ pub struct User {
     /// argon2id hash (PHC string); never serialised.
     #[serde(skip)]
     pub password_hash: String,
+    /// The password was set by someone else: it is changed at the next sign-in.
+    pub must_change_password: bool,
 }
 
 /// The fields of a user an administrator writes.
@@ -82,7 +84,7 @@ pub struct ApiToken {
     pub revoked_at: Option<String>,
 }
 
-const USER_COLUMNS: [Users; 11] = [
+const USER_COLUMNS: [Users; 12] = [
     Users::Id,
     Users::Name,
     Users::DisplayName,
@@ -94,6 +96,7 @@ const USER_COLUMNS: [Users; 11] = [
     Users::Version,
     Users::CreatedAt,
     Users::UpdatedAt,
+    Users::MustChangePassword,
 ];
 
 fn user_from(r: &dyn RowGet) -> Result<User, StoreError> {
@@ -109,6 +112,7 @@ fn user_from(r: &dyn RowGet) -> Result<User, StoreError> {
         version: get(r, "version")?,
         created_at: get(r, "created_at")?,
         updated_at: get(r, "updated_at")?,
+        must_change_password: get::<i64>(r, "must_change_password")? != 0,
     })
 }
 
@@ -132,7 +136,23 @@ fn token_from(r: &dyn RowGet) -> Result<ApiToken, StoreError> {
     })
 }
 
+/// How many of an account's last passwords may not be used again.
+pub const PASSWORDS_REMEMBERED: u64 = 5;
+
 impl Store {
+    /// The hashes of an account's last [`PASSWORDS_REMEMBERED`] passwords, newest first.
+    pub async fn password_history(&self, user_id: i64) -> Result<Vec<String>, StoreError> {
+        use crate::schema::PasswordHistory as H;
+        let q = Query::select()
+            .column(H::Hash)
+            .from(H::Table)
+            .and_where(Expr::col(H::UserId).eq(user_id))
+            .order_by(H::SetAt, Order::Desc)
+            .limit(PASSWORDS_REMEMBERED)
+            .to_owned();
+        self.all(&q).await?.iter().map(|r| get(r, "hash")).collect()
+    }
+
     async fn user_where(&self, cond: sea_query::SimpleExpr) -> Result<Option<User>, StoreError> {
         let q = Query::select().columns(USER_COLUMNS).from(Users::Table).and_where(cond).to_owned();
         self.optional(&q).await?.map(|r| user_from(&r)).transpose()
@@ -216,7 +236,12 @@ impl Store {
 
 impl WriteTx {
     /// Creates a user; the name must be free.
-    pub async fn insert_user(&mut self, u: &UserWrite, password_hash: &str) -> Result<i64, StoreError> {
+    pub async fn insert_user(
+        &mut self,
+        u: &UserWrite,
+        password_hash: &str,
+        must_change: bool,
+    ) -> Result<i64, StoreError> {
         let now = crate::now_rfc3339();
         let q = Query::insert()
             .into_table(Users::Table)
@@ -232,10 +257,48 @@ impl WriteTx {
                 1i64.into(),
                 now.clone().into(),
                 now.into(),
+                i64::from(must_change).into(),
             ])
             .returning_col(Users::Id)
             .to_owned();
-        self.insert_id(&q).await
+        let id = self.insert_id(&q).await?;
+        if !password_hash.is_empty() {
+            self.remember_password(id, password_hash).await?;
+        }
+        Ok(id)
+    }
+
+    /// Keeps a password's hash among the account's last five (older ones are forgotten).
+    async fn remember_password(&mut self, user_id: i64, hash: &str) -> Result<(), StoreError> {
+        use crate::schema::PasswordHistory as H;
+        let q = Query::insert()
+            .into_table(H::Table)
+            .columns([H::UserId, H::Hash, H::SetAt])
+            .values_panic([
+                user_id.into(),
+                hash.into(),
+                chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true).into(),
+            ])
+            .to_owned();
+        self.exec(&q).await?;
+        let keep = Query::select()
+            .column(H::SetAt)
+            .from(H::Table)
+            .and_where(Expr::col(H::UserId).eq(user_id))
+            .order_by(H::SetAt, Order::Desc)
+            .limit(1)
+            .offset(PASSWORDS_REMEMBERED - 1)
+            .to_owned();
+        if let Some(r) = self.optional(&keep).await? {
+            let oldest: String = get(&r, "set_at")?;
+            let q = Query::delete()
+                .from_table(H::Table)
+                .and_where(Expr::col(H::UserId).eq(user_id))
+                .and_where(Expr::col(H::SetAt).lt(oldest))
+                .to_owned();
+            self.exec(&q).await?;
+        }
+        Ok(())
     }
 
     /// Changes a user's name, role, scope or state if it still has `version`.
@@ -258,11 +321,13 @@ impl WriteTx {
         self.expect_one(q, Users::Table, Users::Id, id).await
     }
 
-    /// Sets a user's password hash.
-    pub async fn set_password(&mut self, id: i64, password_hash: &str) -> Result<(), StoreError> {
+    /// Sets a user's password hash; `must_change` when someone else set it.
+    pub async fn set_password(&mut self, id: i64, password_hash: &str, must_change: bool) -> Result<(), StoreError> {
+        self.remember_password(id, password_hash).await?;
         let q = Query::update()
             .table(Users::Table)
             .value(Users::PasswordHash, password_hash)
+            .value(Users::MustChangePassword, i64::from(must_change))
             .value(Users::Version, Expr::col(Users::Version).add(1))
             .value(Users::UpdatedAt, crate::now_rfc3339())
             .and_where(Expr::col(Users::Id).eq(id))

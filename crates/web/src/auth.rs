@@ -165,8 +165,18 @@ pub async fn authenticate(State(s): State<AppState>, req: Request, next: Next) -
             return refused(&path, lang, Code::Forbidden);
         }
     }
-    // An administrator who has not set up two-factor sign-in reaches only the page that does
-    // (issue 23), and signing out.
+    // A password someone else set is changed first; then an administrator who has not set up
+    // two-factor sign-in reaches only the page that does (issue 23); signing out always.
+    if let Some(a) = &found {
+        let exempt =
+            matches!(path.as_str(), "/account/password" | "/sign-out" | "/sign-in") || path.starts_with("/assets/");
+        if a.principal.password_change_due && !exempt {
+            if is_api(&path) {
+                return ApiError::new(StatusCode::FORBIDDEN, Code::PasswordChangeDue).into_response();
+            }
+            return Redirect::to("/account/password").into_response();
+        }
+    }
     if let Some(a) = &found {
         let exempt = matches!(path.as_str(), "/account/second-factor" | "/sign-out" | "/sign-in")
             || path.starts_with("/assets/");

@@ -132,6 +132,7 @@ pub fn audit_action(code: &str, lang: Lang) -> String {
         "request" => ("发起", "Request"),
         "revoke" => ("吊销", "Revoke"),
         "set_password" => ("设置密码", "Set password"),
+        "change_password" => ("修改密码", "Change password"),
         "accept" => ("接受", "Accept"),
         "api_call" => ("接口调用", "API call"),
         "enable" => ("开启", "Turn on"),

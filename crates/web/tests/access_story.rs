@@ -649,3 +649,62 @@ async fn administrators_sign_in_with_a_second_factor() {
         assert_eq!(audit(&app, by("enable", "ok")).await.len(), 2);
     }
 }
+
+/// Issue 23: a password an administrator set is changed at the first sign-in — until then the
+/// session reaches only that page — and a new password is none of the account's last five; the
+/// current one is asked for; the change ends the session. On SQLite and PostgreSQL.
+#[tokio::test]
+async fn a_password_set_by_an_administrator_is_changed_at_the_first_sign_in() {
+    for db in TestDb::all().await {
+        let app = App::new(db.open().await);
+        let router = bangfu_web::router(app.clone());
+        let admin = with_token(router.clone(), &token_for(&app, "it-admin", "admin", None, None).await);
+        let made = post(
+            &admin,
+            "/api/v1/users",
+            &json!({"name": "li.ming", "role": "county_staff", "region_code": "450403", "password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.text);
+        let mut b = Browser::new(&router, "10.0.1.1:5000");
+        assert!(b.sign_in("li.ming", PASSWORD).await.status.is_redirection());
+        assert_eq!(b.get("/households").await.headers[header::LOCATION], "/account/password");
+        assert!(b.get("/api/v1/households").await.text.contains("password_change_due"));
+        let page = b.get("/account/password").await;
+        assert!(page.text.contains("您的密码由管理员设置"), "{}", page.text);
+        let csrf = page.text.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let change = |current: &'static str, new: &'static str, again: &'static str| {
+            [("_csrf", csrf.clone()), ("current", current.into()), ("password", new.into()), ("repeated", again.into())]
+        };
+        let new_pw = "a new password of mine";
+        for (pairs, want) in [
+            (change(WRONG, new_pw, new_pw), "当前密码不正确"),
+            (change(PASSWORD, new_pw, "something else here"), "两次输入的新密码不一致"),
+            (change(PASSWORD, PASSWORD, PASSWORD), "最近 5 次"),
+            (change(PASSWORD, "short", "short"), "10"),
+        ] {
+            let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            let res = b.form("/account/password", &pairs).await;
+            assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{want}: {}", res.text);
+            assert!(res.text.contains(want), "{want}: {}", res.text);
+            assert!(!res.text.contains(PASSWORD) && !res.text.contains(new_pw), "a password echoed");
+        }
+        let pairs = change(PASSWORD, new_pw, new_pw);
+        let pairs: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        let done = b.form("/account/password", &pairs).await;
+        assert_eq!(done.headers[header::LOCATION], "/sign-in", "{}", done.text);
+        assert!(b.get("/households").await.status.is_redirection(), "the session ended");
+        assert_eq!(b.sign_in("li.ming", PASSWORD).await.status, StatusCode::UNAUTHORIZED);
+        assert!(b.sign_in("li.ming", new_pw).await.status.is_redirection());
+        assert_eq!(b.get("/households").await.status, StatusCode::OK, "changed: the pages open");
+        // Changing back to the first one: refused, it is among the last five.
+        let page = b.get("/account/password").await;
+        assert!(!page.text.contains("您的密码由管理员设置"));
+        let csrf = page.text.split("name=\"_csrf\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let back = [("_csrf", csrf.as_str()), ("current", new_pw), ("password", PASSWORD), ("repeated", PASSWORD)];
+        let res = b.form("/account/password", &back).await;
+        assert!(res.text.contains("最近 5 次"), "{}", res.text);
+        assert_eq!(audit(&app, by("change_password", "ok")).await.len(), 1);
+        assert_eq!(audit(&app, by("change_password", "failure")).await.len(), 1);
+    }
+}

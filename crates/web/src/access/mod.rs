@@ -3,10 +3,11 @@
 
 pub(crate) mod api;
 pub(crate) mod pages;
+pub(crate) mod password;
 pub(crate) mod second_factor;
 pub(crate) mod users;
 
 /// The routes of these pages.
 pub fn routes() -> crate::Routes {
-    pages::routes().merge(users::routes()).merge(second_factor::routes())
+    pages::routes().merge(users::routes()).merge(second_factor::routes()).merge(password::routes())
 }
