@@ -18,21 +18,23 @@ pub fn routes() -> crate::Routes {
 
 const FIELDS: [&str; 3] = ["current", "password", "repeated"];
 
-fn form(ctx: &Ctx, state: &FormState) -> Response {
+fn form(s: &AppState, ctx: &Ctx, state: &FormState) -> Response {
     let t = ctx.lang.tr();
+    let policy = s.app.security.password;
+    let rules = crate::i18n::fill(t.pw_intro, &[("min", policy.min_length), ("classes", policy.min_classes)]);
     let mut v = FormView::new(ctx, t.pw_title, "/");
-    v.intro = if ctx.who.password_change_due { t.pw_due } else { t.pw_intro }.into();
+    v.intro = if ctx.who.password_change_due { t.pw_due.to_string() } else { rules.clone() };
     v.fields = vec![
         field(state, "current", t.pw_current, "password").required(),
-        field(state, "password", t.pw_new, "password").required().hint(t.pw_intro),
+        field(state, "password", t.pw_new, "password").required().hint(rules),
         field(state, "repeated", t.pw_repeated, "password").required(),
     ];
     v.respond(ctx, state)
 }
 
 /// `GET /account/password`.
-async fn show(ctx: Ctx) -> Response {
-    form(&ctx, &FormState::default())
+async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
+    form(&s, &ctx, &FormState::default())
 }
 
 /// `POST /account/password`: changed, every session ends — to the sign-in page.
@@ -46,7 +48,7 @@ async fn change(State(s): State<AppState>, ctx: Ctx, body: axum::body::Bytes) ->
         }
         // What was typed is not shown again: passwords are never echoed.
         Err(e) => match FormState::new(Values::default()).fail(e, &FIELDS, ctx.lang) {
-            Ok(state) => form(&ctx, &state),
+            Ok(state) => form(&s, &ctx, &state),
             Err(e) => ctx.error(e),
         },
     }
