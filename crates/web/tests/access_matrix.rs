@@ -242,6 +242,16 @@ async fn users(app: &App, orgs: &Orgs) -> Vec<User> {
 
 const NONE: i64 = 99_999_999;
 
+/// A request to `department` to verify household `id`'s income.
+async fn ask_income(app: &App, id: i64, department: i64) -> bangfu_store::Verification {
+    let ask = bangfu_app::exchange::VerificationInput {
+        question: "请核对家庭收入".into(),
+        departments: vec![department],
+        due_on: String::new(),
+    };
+    app.request_verification(&Principal::system(), id, &ask).await.unwrap()
+}
+
 /// A page whose form changes the file (adds, changes or removes a record, records a payment).
 fn changes_the_file(path: &str) -> bool {
     !path.starts_with("/api/")
@@ -608,18 +618,7 @@ async fn auditors_write_nothing_and_ids_on_file_elsewhere_stay_unnamed() {
 
         // The verification page: the member's ID masked for everyone who opens it — the union
         // staff, the joint office, the department's liaison, the auditor.
-        let asked = app
-            .request_verification(
-                &Principal::system(),
-                mine.id,
-                &bangfu_app::exchange::VerificationInput {
-                    question: "请核对家庭收入".into(),
-                    departments: vec![orgs.department],
-                    due_on: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        let asked = ask_income(&app, mine.id, orgs.department).await;
         for name in ["m-county-a", "m-joint", "m-liaison", "m-auditor-a"] {
             let res = get(&by(name).router, &format!("/verifications/{}", asked.id)).await;
             assert_eq!(res.status, StatusCode::OK, "{name}: {}", res.text);
@@ -687,18 +686,7 @@ async fn departments_reach_only_their_own_requests_and_rosters() {
             ("m-hr-system", router(token_for(&app, "m-hr-system", "department_system", None, Some(hr)).await)),
             ("m-hr-liaison", router(token_for(&app, "m-hr-liaison", "liaison", None, Some(hr)).await)),
         ];
-        let asked = app
-            .request_verification(
-                &sys,
-                fs[0].id,
-                &bangfu_app::exchange::VerificationInput {
-                    question: "请核对家庭收入".into(),
-                    departments: vec![orgs.department],
-                    due_on: String::new(),
-                },
-            )
-            .await
-            .unwrap();
+        let asked = ask_income(&app, fs[0].id, orgs.department).await;
         let csv = format!("身份证号,姓名\n{},名单人\n", fs[0].head_id);
         let up = call_raw(&civil_system, "/api/v1/rosters?kind=dibao&name=r.csv", "text/csv", csv, &[]).await;
         assert_eq!(up.status, StatusCode::CREATED, "{}", up.text);
