@@ -16,6 +16,7 @@ pub mod funds;
 pub mod households;
 pub mod import;
 pub mod input;
+pub mod keys;
 pub mod outcomes;
 pub mod pairings;
 pub mod quota;
@@ -42,6 +43,8 @@ pub struct App {
     imports: std::sync::Arc<tokio::sync::Semaphore>,
     /// Password and session policy (issue 23).
     pub security: SecurityPolicy,
+    /// The key rotation this process runs, if any, and how the last one ended.
+    rotation: std::sync::Arc<std::sync::Mutex<keys::Rotation>>,
 }
 
 /// Password and session policy, with the defaults a level-3 assessment accepts (issue 23;
@@ -74,6 +77,7 @@ impl App {
             stock_cutoff: bangfu_domain::policy::default_stock_cutoff(),
             imports: std::sync::Arc::new(tokio::sync::Semaphore::new(1)),
             security: SecurityPolicy::default(),
+            rotation: Default::default(),
         }
     }
 

@@ -25,6 +25,13 @@ struct Cli {
     #[arg(long, env = "BANGFU_TIME_ZONE", default_value = bangfu_app::clock::DEFAULT_ZONE, global = true)]
     time_zone: String,
 
+    /// The key file that seals personal data (SM4 data keys and the blind index's key, made by
+    /// `bangfu keys init`; keep it apart from the database and its backups). For a SQLite
+    /// database, without this option: `bangfu.key` beside the database file, made at the first
+    /// start when the database holds nothing sealed yet.
+    #[arg(long, env = "BANGFU_KEY_FILE", global = true)]
+    key_file: Option<std::path::PathBuf>,
+
     #[command(subcommand)]
     command: Command,
 }
@@ -112,6 +119,11 @@ enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// The keys that seal personal data (SM4-GCM, blind index HMAC-SM3).
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
     },
     /// Apply the embedded database migrations and report the schema version.
     Migrate,
@@ -272,6 +284,22 @@ enum FundsCommand {
 }
 
 #[derive(Subcommand)]
+enum KeysCommand {
+    /// Create the key file (mode 0600; refused if it exists): a data key and the blind index's key.
+    Init,
+    /// Seal everything with a new data key: adds a key to the key file, then reseals in short
+    /// batches while the server runs (servers take up the new key within seconds). Run again
+    /// after an interruption, it finishes the rotation it started instead of adding a key.
+    Rotate {
+        /// Rows per transaction.
+        #[arg(long, default_value_t = 500, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+        batch: u64,
+    },
+    /// How the personal data is stored: per column, values in clear and values per key.
+    Status,
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the whole hash chain; exit status 1 and the first entry that does not match if broken.
     Verify,
@@ -299,8 +327,27 @@ async fn main() -> anyhow::Result<()> {
         bench::rules(households, months, runs);
         return Ok(());
     }
+    if let Command::Keys { command: KeysCommand::Init } = &cli.command {
+        let path = key_file_of(&cli).context("keys init")?;
+        match bangfu_store::keys::Keyring::init(&path) {
+            Ok(_) => println!(
+                "key file {} created (mode 0600): keep it apart from the database and its backups",
+                path.display()
+            ),
+            Err(e) => {
+                eprintln!("keys init refused: {e}");
+                std::process::exit(2);
+            }
+        }
+        return Ok(());
+    }
     // A restore writes a database that must not exist yet: it is not opened here.
     if let Command::Restore { file, without_manifest } = &cli.command {
+        // The backup's audit details that name personal data are sealed: checking its chain
+        // opens them with the key file, if there is one.
+        if let Some(path) = key_file_of(&cli).ok().filter(|p| p.exists()) {
+            bangfu_store::keys::install(bangfu_store::keys::Keyring::load(&path)?);
+        }
         if let Err(e) = backup::restore(&cli.database_url, file, *without_manifest).await {
             eprintln!("restore refused: {e:#}");
             std::process::exit(2);
@@ -310,6 +357,7 @@ async fn main() -> anyhow::Result<()> {
     let store = Store::open(&cli.database_url)
         .await
         .with_context(|| format!("cannot open the database {}", redact(&cli.database_url)))?;
+    install_keys(&cli, &store).await?;
     let app = App::new(store);
     match cli.command {
         Command::Migrate => {
@@ -407,7 +455,9 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         // Ran above, before the database was opened.
-        Command::BenchRules { .. } | Command::Restore { .. } => {}
+        Command::BenchRules { .. } | Command::Restore { .. } | Command::Keys { command: KeysCommand::Init } => {}
+        Command::Keys { command: KeysCommand::Status } => print_seal_counts(&app.store).await?,
+        Command::Keys { command: KeysCommand::Rotate { batch } } => rotate(&app, batch).await?,
         Command::User { command: UserCommand::Add { name, role, scope, display_name } } => {
             user_add(&app, name, role, scope, display_name).await?
         }
@@ -872,5 +922,80 @@ async fn import(app: &App, file: &std::path::Path, dry_run: bool) -> anyhow::Res
     if !r.errors.is_empty() {
         std::process::exit(2);
     }
+    Ok(())
+}
+
+/// The key file named, or for SQLite the one beside the database.
+fn key_file_of(cli: &Cli) -> anyhow::Result<std::path::PathBuf> {
+    if let Some(p) = &cli.key_file {
+        return Ok(p.clone());
+    }
+    let file = cli.database_url.strip_prefix("sqlite://").or_else(|| cli.database_url.strip_prefix("sqlite:"));
+    match file.map(|f| f.split('?').next().unwrap_or(f)) {
+        Some(f) => Ok(std::path::Path::new(f).with_file_name("bangfu.key")),
+        None => anyhow::bail!(
+            "a PostgreSQL database needs --key-file (or BANGFU_KEY_FILE): the keys that seal personal data; \
+             create one with `bangfu keys init --key-file PATH`"
+        ),
+    }
+}
+
+/// Loads the key file and makes it this process's keyring. A missing file is made only for a
+/// database that holds nothing sealed yet (a new one, or one from before sealing); otherwise
+/// the program stops, naming the file: a new key would not open what the old one sealed.
+async fn install_keys(cli: &Cli, store: &Store) -> anyhow::Result<()> {
+    use bangfu_store::keys::Keyring;
+    let path = key_file_of(cli)?;
+    let keys = if path.exists() {
+        Keyring::load(&path)?
+    } else if store.holds_sealed_values().await? {
+        anyhow::bail!(
+            "key file {} is missing, and the database holds personal data sealed with its keys: give the key file with --key-file",
+            path.display()
+        );
+    } else {
+        let k = Keyring::init(&path)?;
+        tracing::warn!(file = %path.display(), "key file created (mode 0600): keep it apart from the database and its backups");
+        k
+    };
+    bangfu_store::keys::install(keys);
+    // A database written before personal data was sealed is sealed now, before any other work.
+    if let Some(done) = store.seal_plain_values(&|column, n| tracing::debug!(column, n, "sealing")).await? {
+        if done.sealed > 0 {
+            tracing::warn!(
+                values = done.sealed,
+                "personal data stored in clear has been sealed, and its old space rewritten"
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `bangfu keys status`.
+async fn print_seal_counts(store: &Store) -> anyhow::Result<()> {
+    let keys = bangfu_store::keys::keyring()?;
+    println!("key file: data keys {:?}, sealing with key {}", keys.key_ids(), keys.active());
+    for c in store.seal_counts().await? {
+        let by_key: Vec<String> = c.by_key.iter().map(|(k, n)| format!("key {k}: {n}")).collect();
+        println!("{:<28} in clear: {:<8} {}", c.column, c.plain, by_key.join(", "));
+    }
+    Ok(())
+}
+
+/// `bangfu keys rotate`: a new key, unless a rotation was left unfinished (values in clear or
+/// sealed with an older key remain): then that one is finished.
+async fn rotate(app: &App, batch: u64) -> anyhow::Result<()> {
+    let (key, added) = app.begin_key_rotation().await.map_err(app_error)?;
+    if added {
+        println!("key {key} added to the key file; resealing");
+    } else {
+        println!("resuming: values not sealed with key {key} remain; sealing them with it");
+    }
+    let progress = |column: &str, n: u64| println!("{column}: {n} rows looked at");
+    let done = app.reseal_with_newest_key(batch, &progress).await.map_err(app_error)?;
+    println!(
+        "rotation complete: every value sealed with key {key} ({} moved from older keys, {} sealed from clear)",
+        done.rekeyed, done.sealed
+    );
     Ok(())
 }

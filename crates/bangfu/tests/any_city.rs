@@ -11,6 +11,7 @@ use std::process::Command;
 
 fn bangfu(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
         .args(["--database-url", url])
         .args(args)
         .env("BANGFU_LOG", "warn")

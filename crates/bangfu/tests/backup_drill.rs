@@ -17,6 +17,7 @@ use std::sync::Arc;
 
 fn bangfu(url: &str, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
         .args(["--database-url", url])
         .args(args)
         .env("BANGFU_LOG", "error")

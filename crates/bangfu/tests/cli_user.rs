@@ -10,6 +10,7 @@ use std::process::{Command, Stdio};
 
 fn user_add(url: &str, args: &[&str], stdin: &str) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
         .args(["--database-url", url, "user", "add"])
         .args(args)
         .env("BANGFU_LOG", "warn")
@@ -74,6 +75,7 @@ async fn administrators_are_made_and_their_second_factor_reset_on_the_command_li
     assert!(app.has_second_factor(who.user_id).await.unwrap());
     let reset = |name: &str| {
         Command::new(env!("CARGO_BIN_EXE_bangfu"))
+            .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
             .args(["--database-url", &db.url, "user", "reset-second-factor", name])
             .env("BANGFU_LOG", "warn")
             .output()

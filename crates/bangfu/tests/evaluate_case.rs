@@ -12,6 +12,7 @@ use std::process::{Command, Stdio};
 
 fn run(input: &[u8]) -> (i32, String, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
         .args(["evaluate", "--case", "-"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -65,7 +66,11 @@ fn every_example_through_the_command_line() {
             assert_bad(&std::fs::read(&p).unwrap(), expected["field"].as_str().unwrap_or("input"));
         } else {
             // By path, as a user runs it.
-            let out = Command::new(env!("CARGO_BIN_EXE_bangfu")).args(["evaluate", "--case", &name]).output().unwrap();
+            let out = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+                .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
+                .args(["evaluate", "--case", &name])
+                .output()
+                .unwrap();
             assert_eq!(out.status.code(), Some(0), "{name}: {}", String::from_utf8_lossy(&out.stderr));
             assert!(out.stderr.is_empty(), "{name}: nothing on standard error");
             let got: Value = serde_json::from_slice(&out.stdout).unwrap();

@@ -304,6 +304,7 @@ async fn zip_bombs_are_refused_naming_the_limit_quickly_and_in_little_memory() {
             .args(["-f", "%M", "-o", peak_file.to_str().unwrap(), env!("CARGO_BIN_EXE_bangfu")])
             .args(["--database-url", &db.url, "import", at(name).to_str().unwrap(), "--dry-run"])
             .env("BANGFU_LOG", "warn")
+            .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
             .output()
             .unwrap();
         let peak: u64 = std::fs::read_to_string(&peak_file).unwrap().trim().lines().last().unwrap().parse().unwrap();

@@ -157,6 +157,7 @@ async fn replicas_starting_together_migrate_a_fresh_database_once() {
         let db = TestDb::postgres().await.unwrap();
         let start = || {
             std::process::Command::new(env!("CARGO_BIN_EXE_bangfu"))
+                .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
                 .args(["--database-url", &db.url, "migrate"])
                 .env("BANGFU_LOG", "error")
                 .output()

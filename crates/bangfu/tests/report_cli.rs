@@ -10,6 +10,7 @@ use std::process::Command;
 
 fn report(url: &str, args: &[&str]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+        .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
         .args(["--database-url", url, "report"])
         .args(args)
         .env("BANGFU_LOG", "warn")

@@ -38,6 +38,8 @@ pub enum Permission {
     ManageUsers,
     /// Issue and revoke API tokens (the security administrator).
     IssueTokens,
+    /// See how personal data is sealed and rotate its key (the security administrator).
+    ManageKeys,
     /// Read the audit trail.
     ReadAudit,
     /// Approve, send back or reopen an outcome proposed by someone else (county and city union).
@@ -76,6 +78,7 @@ impl Permission {
             Permission::WriteReference => "write_reference",
             Permission::ManageUsers => "manage_users",
             Permission::IssueTokens => "issue_tokens",
+            Permission::ManageKeys => "manage_keys",
             Permission::ReadAudit => "read_audit",
             Permission::ApproveOutcomes => "approve_outcomes",
             Permission::UploadRosters => "upload_rosters",
@@ -109,7 +112,7 @@ impl Role {
             // accounts and reference data, the security administrator issues the API tokens, the
             // audit administrator reads the audit trail; none reads a household file.
             Admin => matches!(p, WriteReference | ManageUsers),
-            SecurityAdmin => matches!(p, IssueTokens),
+            SecurityAdmin => matches!(p, IssueTokens | ManageKeys),
             AuditAdmin => matches!(p, ReadAudit),
             // County staff carry what city staff do, except running the joint meeting (its
             // office is in the city union).

@@ -5,6 +5,7 @@
 //! the check verifies each with its own.
 
 use crate::db::{get, RowGet, Store, WriteTx};
+use crate::keys::{self, field};
 use crate::schema::AuditLog;
 use crate::StoreError;
 use sea_query::{Cond, Expr, Order, Query};
@@ -165,7 +166,7 @@ fn entry_from(r: &dyn RowGet) -> Result<AuditEntry, StoreError> {
         region_code: get(r, "region_code")?,
         result: get(r, "result")?,
         address: get(r, "address")?,
-        detail: get(r, "detail")?,
+        detail: keys::open(field::AUDIT_DETAIL, &get::<String>(r, "detail")?)?,
         prev_hash: get(r, "prev_hash")?,
         hash: get(r, "hash")?,
         token_id: get(r, "token_id")?,
@@ -205,6 +206,22 @@ pub fn entry_hash(e: &AuditEntry) -> String {
         LEGACY_HASH_ALG => format!("{:x}", Sha256::digest(text.as_bytes())),
         _ => String::new(),
     }
+}
+
+/// An entry's detail as stored: sealed if it names a resident ID or a phone number (the hash is
+/// over the plain text, so the chain proves it all the same), as it is otherwise.
+pub(crate) fn stored_detail(text: &str) -> Result<String, StoreError> {
+    if names_personal_data(text) {
+        keys::seal(field::AUDIT_DETAIL, text)
+    } else {
+        Ok(text.to_string())
+    }
+}
+
+/// Whether a text holds what [`bangfu_domain::id_number::redact`] masks: an 18-character
+/// resident ID or an 11-digit phone number.
+pub fn names_personal_data(text: &str) -> bool {
+    text.bytes().filter(u8::is_ascii_digit).count() >= 11 && bangfu_domain::id_number::redact(text) != text
 }
 
 impl WriteTx {
@@ -267,7 +284,7 @@ impl WriteTx {
                 entry.region_code.clone().into(),
                 entry.result.clone().into(),
                 entry.address.clone().into(),
-                entry.detail.clone().into(),
+                stored_detail(&entry.detail)?.into(),
                 entry.prev_hash.clone().into(),
                 entry.hash.clone().into(),
                 entry.token_id.into(),
@@ -370,7 +387,11 @@ impl Store {
                 return Ok(Ok(checked));
             }
             for r in &rows {
-                let e = entry_from(r)?;
+                let e = match entry_from(r) {
+                    // A sealed detail that does not open was changed.
+                    Err(StoreError::Corrupt(_)) => return Ok(Err(ChainBreak::Changed(get(r, "seq")?))),
+                    e => e?,
+                };
                 if e.seq != prev_seq + 1 {
                     return Ok(Err(ChainBreak::Missing(prev_seq + 1)));
                 }

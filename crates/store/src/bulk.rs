@@ -120,21 +120,25 @@ pub trait Bulk: BulkSink + Sized {
         import: Option<i64>,
     ) -> impl Future<Output = Result<(), StoreError>> + Send {
         use Members::*;
-        let values: Vec<Vec<SimpleExpr>> = rows
+        let values: Result<Vec<Vec<SimpleExpr>>, StoreError> = rows
             .iter()
             .map(|(h, m)| {
-                vec![
+                Ok(vec![
                     (*h).into(),
                     m.name.clone().into(),
-                    m.id_number.clone().into(),
+                    crate::keys::seal(crate::keys::field::MEMBER_ID, &m.id_number)?.into(),
+                    crate::keys::blind(&m.id_number)?.into(),
                     m.relation.code().into(),
                     m.birth_date.to_string().into(),
                     m.situation.code().into(),
                     import.into(),
-                ]
+                ])
             })
             .collect();
-        self.put(Table, [HouseholdId, Name, IdNumber, Relation, BirthDate, Situation, ImportId], values)
+        async move {
+            self.put(Table, [HouseholdId, Name, IdNumber, IdIndex, Relation, BirthDate, Situation, ImportId], values?)
+                .await
+        }
     }
 
     /// Inserts households with the given ids, and their causes.
@@ -150,10 +154,10 @@ pub trait Bulk: BulkSink + Sized {
                 .iter()
                 .map(|(id, h)| {
                     let mut v: Vec<SimpleExpr> = vec![(*id).into()];
-                    v.extend(write_values(h, 1, &now, Some(&now)));
-                    v
+                    v.extend(write_values(h, 1, &now, Some(&now))?);
+                    Ok(v)
                 })
-                .collect();
+                .collect::<Result<_, StoreError>>()?;
             let mut causes: Vec<Vec<SimpleExpr>> = Vec::new();
             let mut exclusions: Vec<Vec<SimpleExpr>> = Vec::new();
             for (id, h) in rows {

@@ -21,6 +21,9 @@ pub enum StoreError {
     /// Any other database failure.
     #[error(transparent)]
     Database(sqlx::Error),
+    /// A key is missing, or the key file cannot be read (the message names which).
+    #[error("{0}")]
+    Key(String),
     /// An applied migration whose file has changed since (the message names it).
     #[error("{0}")]
     MigrationChanged(String),

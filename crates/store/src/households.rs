@@ -1,6 +1,7 @@
 //! Households: the file (档案) of each needy worker household.
 
 use crate::db::{get, get_code, RowGet, Store, WriteTx};
+use crate::keys::{self, field};
 use crate::read::{Pooled, ReadModel, Source};
 use crate::schema::{HouseholdCauses, HouseholdExclusions, Households, Members};
 use crate::{Scope, StoreError};
@@ -171,11 +172,12 @@ pub struct HouseholdPage {
 /// Counting every match on a national table costs a scan; past this many the list says "10,000+".
 pub const COUNT_LIMIT: u64 = 10_000;
 
-pub(crate) const COLUMNS: [Households; 20] = [
+pub(crate) const COLUMNS: [Households; 21] = [
     Households::Id,
     Households::FileNo,
     Households::HeadName,
     Households::HeadIdNumber,
+    Households::HeadIdIndex,
     Households::Phone,
     Households::Address,
     Households::RegionCode,
@@ -200,8 +202,8 @@ pub(crate) fn household_from(row: &dyn RowGet) -> Result<Household, StoreError> 
         id: get(row, "id")?,
         file_no: get(row, "file_no")?,
         head_name: get(row, "head_name")?,
-        head_id_number: get(row, "head_id_number")?,
-        phone: get(row, "phone")?,
+        head_id_number: keys::open(field::HEAD_ID, &get::<String>(row, "head_id_number")?)?,
+        phone: keys::open(field::PHONE, &get::<String>(row, "phone")?)?,
         address: get(row, "address")?,
         region_code: get(row, "region_code")?,
         union_id: get(row, "union_id")?,
@@ -224,7 +226,7 @@ pub(crate) fn household_from(row: &dyn RowGet) -> Result<Household, StoreError> 
 }
 
 /// The filter as a WHERE condition.
-fn condition(f: &HouseholdFilter) -> Cond {
+fn condition(f: &HouseholdFilter) -> Result<Cond, StoreError> {
     let mut c = Cond::all();
     if let Some(regions) = &f.regions {
         c = c.add(Expr::col((Households::Table, Households::RegionCode)).is_in(regions.clone()));
@@ -312,16 +314,18 @@ fn condition(f: &HouseholdFilter) -> Cond {
         // The text's form says what it is. One condition each, not an OR of all three: an OR
         // with a subquery makes PostgreSQL filter the whole table (98 ms at 100,000 households).
         c = c.add(if let Ok(id) = bangfu_domain::IdNumber::parse("q", text) {
-            // A resident ID, the head's or a member's: one IN over a union of two index lookups.
+            // A resident ID, the head's or a member's: one IN over a union of two look-ups of
+            // its blind index.
+            let index = keys::blind(id.as_str())?;
             let heads = Query::select()
                 .column(Households::Id)
                 .from(h)
-                .and_where(Expr::col(Households::HeadIdNumber).eq(id.as_str()))
+                .and_where(Expr::col(Households::HeadIdIndex).eq(index.as_str()))
                 .to_owned();
             let holders = Query::select()
                 .column(Members::HouseholdId)
                 .from(Members::Table)
-                .and_where(Expr::col(Members::IdNumber).eq(id.as_str()))
+                .and_where(Expr::col(Members::IdIndex).eq(index))
                 .union(sea_query::UnionType::All, heads)
                 .to_owned();
             Cond::all().add(Expr::col((h, Households::Id)).in_subquery(holders))
@@ -332,7 +336,7 @@ fn condition(f: &HouseholdFilter) -> Cond {
             prefix(Households::HeadName)
         });
     }
-    c
+    Ok(c)
 }
 
 /// Whether the list's search text is the start of a head's name (not a resident ID or a file
@@ -364,13 +368,13 @@ impl Store {
         q.columns(COLUMNS.map(|c| (Households::Table, c)));
         list_order(&mut q, filter);
         q.limit(per_page).offset(page.saturating_sub(1).saturating_mul(per_page));
-        filtered(&mut q, scope, filter, CauseAs::Probe);
+        filtered(&mut q, scope, filter, CauseAs::Probe)?;
         let mut items = self.all(&q).await?.iter().map(|r| household_from(r)).collect::<Result<Vec<_>, _>>()?;
         self.attach_causes(&mut items).await?;
         // Count at most COUNT_LIMIT + 1 matches: enough to page, cheap on any table size.
         let mut matches = Query::select();
         matches.expr(Expr::val(1));
-        filtered(&mut matches, scope, filter, CauseAs::Range);
+        filtered(&mut matches, scope, filter, CauseAs::Range)?;
         let n = self.capped_count(matches, COUNT_LIMIT).await?;
         Ok(HouseholdPage { items, total: n.min(COUNT_LIMIT), total_is_lower_bound: n > COUNT_LIMIT })
     }
@@ -386,7 +390,7 @@ impl Store {
         q.columns(COLUMNS.map(|c| (Households::Table, c)))
             .order_by((Households::Table, Households::FileNo), Order::Asc)
             .limit(limit);
-        filtered(&mut q, scope, filter, CauseAs::Probe);
+        filtered(&mut q, scope, filter, CauseAs::Probe)?;
         let mut items = self.all(&q).await?.iter().map(|r| household_from(r)).collect::<Result<Vec<_>, _>>()?;
         // In chunks: SQLite takes at most 32,766 parameters a statement.
         for chunk in items.chunks_mut(1000) {
@@ -429,7 +433,7 @@ impl Store {
 
     /// The household whose head has this resident ID, if `scope` reaches it.
     pub async fn household_by_head(&self, scope: &Scope, id_number: &str) -> Result<Option<i64>, StoreError> {
-        match self.optional(&by_head(scope, id_number)).await? {
+        match self.optional(&by_head(scope, id_number)?).await? {
             Some(r) => Ok(Some(get(&r, "id")?)),
             None => Ok(None),
         }
@@ -505,10 +509,10 @@ enum CauseAs {
 }
 
 /// FROM and WHERE of the household list.
-fn filtered(q: &mut SelectStatement, scope: &Scope, f: &HouseholdFilter, cause_as: CauseAs) {
+fn filtered(q: &mut SelectStatement, scope: &Scope, f: &HouseholdFilter, cause_as: CauseAs) -> Result<(), StoreError> {
     q.from(Households::Table);
     let c = HouseholdCauses::Table;
-    let mut cond = condition(f).add(scope.households());
+    let mut cond = condition(f)?.add(scope.households());
     if let Some(cause) = f.cause {
         let mut on = Cond::all()
             .add(Expr::col((c, HouseholdCauses::HouseholdId)).equals((Households::Table, Households::Id)))
@@ -527,6 +531,7 @@ fn filtered(q: &mut SelectStatement, scope: &Scope, f: &HouseholdFilter, cause_a
         }
     }
     q.cond_where(cond);
+    Ok(())
 }
 
 fn by_id(id: i64) -> SelectStatement {
@@ -542,7 +547,9 @@ impl WriteTx {
         id_number: &str,
         except: Option<i64>,
     ) -> Result<Option<(String, String, Option<i64>)>, StoreError> {
-        self.serialize_on(&format!("id:{id_number}")).await?;
+        let index = keys::blind(id_number)?;
+        // Serialised on the blind index: the ID itself never goes to the database in clear.
+        self.serialize_on(&format!("id:{index}")).await?;
         let active = Expr::col((Households::Table, Households::Status)).ne(HouseholdStatus::Withdrawn.code());
         let other = Expr::col((Households::Table, Households::Id)).ne(except.unwrap_or(-1));
         let as_head = Query::select()
@@ -550,7 +557,7 @@ impl WriteTx {
             .column((Households::Table, Households::RegionCode))
             .column((Households::Table, Households::UnionId))
             .from(Households::Table)
-            .and_where(Expr::col((Households::Table, Households::HeadIdNumber)).eq(id_number))
+            .and_where(Expr::col((Households::Table, Households::HeadIdIndex)).eq(index.as_str()))
             .and_where(active.clone())
             .and_where(other.clone())
             .limit(1)
@@ -570,7 +577,7 @@ impl WriteTx {
                 Households::Table,
                 Expr::col((Households::Table, Households::Id)).equals((Members::Table, Members::HouseholdId)),
             )
-            .and_where(Expr::col((Members::Table, Members::IdNumber)).eq(id_number))
+            .and_where(Expr::col((Members::Table, Members::IdIndex)).eq(index))
             .and_where(active)
             .and_where(other)
             .limit(1)
@@ -616,7 +623,7 @@ impl WriteTx {
 
     /// The household whose head has this resident ID, if `scope` reaches it.
     pub async fn household_by_head(&mut self, scope: &Scope, id_number: &str) -> Result<Option<i64>, StoreError> {
-        match self.optional(&by_head(scope, id_number)).await? {
+        match self.optional(&by_head(scope, id_number)?).await? {
             Some(r) => Ok(Some(get(&r, "id")?)),
             None => Ok(None),
         }
@@ -640,7 +647,7 @@ impl WriteTx {
         let q = Query::insert()
             .into_table(Households::Table)
             .columns(COLUMNS[1..].iter().copied())
-            .values_panic(write_values(h, 1, &now, Some(&now)))
+            .values_panic(write_values(h, 1, &now, Some(&now))?)
             .returning_col(Households::Id)
             .to_owned();
         let id = self.insert_id(&q).await?;
@@ -672,7 +679,7 @@ impl WriteTx {
         self.tally_touch(&[id]).await?;
         let now = crate::now_rfc3339();
         let cols = COLUMNS[1..COLUMNS.len() - 2].iter().copied().chain([Households::UpdatedAt]);
-        let vals = write_values(h, version + 1, &now, None);
+        let vals = write_values(h, version + 1, &now, None)?;
         let q = Query::update()
             .table(Households::Table)
             .values(cols.zip(vals))
@@ -783,12 +790,13 @@ pub(crate) fn write_values(
     version: i64,
     now: &str,
     created: Option<&str>,
-) -> Vec<sea_query::SimpleExpr> {
+) -> Result<Vec<sea_query::SimpleExpr>, StoreError> {
     let mut v: Vec<sea_query::SimpleExpr> = vec![
         h.file_no.clone().into(),
         h.head_name.clone().into(),
-        h.head_id_number.clone().into(),
-        h.phone.clone().into(),
+        keys::seal(field::HEAD_ID, &h.head_id_number)?.into(),
+        keys::blind(&h.head_id_number)?.into(),
+        keys::seal(field::PHONE, &h.phone)?.into(),
         h.address.clone().into(),
         h.region_code.clone().into(),
         h.union_id.into(),
@@ -810,19 +818,19 @@ pub(crate) fn write_values(
         }
         None => v.push(now.to_string().into()),
     }
-    v
+    Ok(v)
 }
 
 /// The id of the household headed by `id_number` in `scope` (the newest, if several).
-fn by_head(scope: &Scope, id_number: &str) -> SelectStatement {
-    Query::select()
+fn by_head(scope: &Scope, id_number: &str) -> Result<SelectStatement, StoreError> {
+    Ok(Query::select()
         .column((Households::Table, Households::Id))
         .from(Households::Table)
-        .and_where(Expr::col((Households::Table, Households::HeadIdNumber)).eq(id_number))
+        .and_where(Expr::col((Households::Table, Households::HeadIdIndex)).eq(keys::blind(id_number)?))
         .cond_where(scope.households())
         .order_by((Households::Table, Households::Id), Order::Desc)
         .limit(1)
-        .to_owned()
+        .to_owned())
 }
 
 /// Everything of one household's that its page shows, read as one (issue 21): its row, its

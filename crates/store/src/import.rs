@@ -48,10 +48,16 @@ fn on_file_query(col: Households, values: &[String]) -> SelectStatement {
         .to_owned()
 }
 
+/// The blind indexes of resident IDs, for a look-up by `head_id_index`.
+fn blind_indexes(ids: &[String]) -> Result<Vec<String>, StoreError> {
+    let keys = crate::keys::keyring()?;
+    Ok(ids.iter().map(|id| keys.blind(id)).collect())
+}
+
 fn on_file_from(r: &dyn RowGet) -> Result<OnFile, StoreError> {
     Ok(OnFile {
         id: get(r, "id")?,
-        head_id_number: get(r, "head_id_number")?,
+        head_id_number: crate::keys::open(crate::keys::field::HEAD_ID, &get::<String>(r, "head_id_number")?)?,
         file_no: get(r, "file_no")?,
         region_code: get(r, "region_code")?,
         union_id: get(r, "union_id")?,
@@ -73,7 +79,7 @@ impl Store {
     pub async fn heads_on_file(&self, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
         let mut out = HashMap::new();
         for chunk in heads.chunks(LIST) {
-            for r in self.all(&on_file_query(Households::HeadIdNumber, chunk)).await? {
+            for r in self.all(&on_file_query(Households::HeadIdIndex, &blind_indexes(chunk)?)).await? {
                 let h = on_file_from(&r)?;
                 out.insert(h.head_id_number.clone(), h);
             }
@@ -132,7 +138,7 @@ impl WriteTx {
     pub async fn heads_on_file(&mut self, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
         let mut out = HashMap::new();
         for chunk in heads.chunks(LIST) {
-            for r in self.all(&on_file_query(Households::HeadIdNumber, chunk)).await? {
+            for r in self.all(&on_file_query(Households::HeadIdIndex, &blind_indexes(chunk)?)).await? {
                 let h = on_file_from(&r)?;
                 out.insert(h.head_id_number.clone(), h);
             }

@@ -100,6 +100,7 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
     migration!(21, "the audit trail chained with SM3", "0021_the_audit_trail_chained_with_sm3.sql"),
     migration!(22, "second factors of sign-in", "0022_second_factors.sql"),
     migration!(23, "password policy", "0023_password_policy.sql"),
+    migration!(24, "personal data sealed", "0024_personal_data_sealed.sql"),
 ];
 
 impl Migration {

@@ -158,7 +158,7 @@ pub(crate) fn member_from(row: &dyn RowGet) -> Result<Member, StoreError> {
         id: get(row, "id")?,
         household_id: get(row, "household_id")?,
         name: get(row, "name")?,
-        id_number: get(row, "id_number")?,
+        id_number: crate::keys::open(crate::keys::field::MEMBER_ID, &get::<String>(row, "id_number")?)?,
         relation: get_code(row, "relation", Relation::from_code)?,
         birth_date: date(row, "birth_date")?,
         situation: get_code(row, "situation", Situation::from_code)?,
@@ -461,11 +461,12 @@ impl WriteTx {
         use Members::*;
         let q = Query::insert()
             .into_table(Table)
-            .columns([HouseholdId, Name, IdNumber, Relation, BirthDate, Situation])
+            .columns([HouseholdId, Name, IdNumber, IdIndex, Relation, BirthDate, Situation])
             .values_panic([
                 household_id.into(),
                 m.name.clone().into(),
-                m.id_number.clone().into(),
+                crate::keys::seal(crate::keys::field::MEMBER_ID, &m.id_number)?.into(),
+                crate::keys::blind(&m.id_number)?.into(),
                 m.relation.code().into(),
                 m.birth_date.to_string().into(),
                 m.situation.code().into(),
@@ -483,7 +484,8 @@ impl WriteTx {
             .table(Table)
             .values([
                 (Name, m.name.clone().into()),
-                (IdNumber, m.id_number.clone().into()),
+                (IdNumber, crate::keys::seal(crate::keys::field::MEMBER_ID, &m.id_number)?.into()),
+                (IdIndex, crate::keys::blind(&m.id_number)?.into()),
                 (Relation, m.relation.code().into()),
                 (BirthDate, m.birth_date.to_string().into()),
                 (Situation, m.situation.code().into()),

@@ -17,9 +17,31 @@ pub struct TestDb {
     _dir: Option<tempfile::TempDir>,
 }
 
+/// Tests seal personal data with keys of their own: a key file made once per test process (in
+/// the temporary folder, named by the process), installed, and given to the `bangfu` processes
+/// a test starts (`BANGFU_KEY_FILE` = [`test_key_file`]).
+pub fn test_keys() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        let path = test_key_file();
+        let keys = crate::keys::Keyring::load(&path)
+            .or_else(|_| crate::keys::Keyring::init(&path))
+            .unwrap_or_else(|e| panic!("test key file: {e}"));
+        crate::keys::install(keys);
+    });
+}
+
+/// The key file of this test process's databases.
+pub fn test_key_file() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("bangfu-test-keys");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{}.key", std::process::id()))
+}
+
 impl TestDb {
     /// A SQLite database in a new temporary folder.
     pub fn sqlite() -> TestDb {
+        test_keys();
         let dir = tempfile::tempdir().expect("a temporary folder");
         let url = format!("sqlite://{}/bangfu.db", dir.path().display());
         TestDb { url, backend: Backend::Sqlite, pg: None, _dir: Some(dir) }
@@ -29,6 +51,7 @@ impl TestDb {
     /// when the variable is unset. Panics if it is set and the server cannot be reached: a
     /// configured backend that is down is a failure, not a skip.
     pub async fn postgres() -> Option<TestDb> {
+        test_keys();
         let admin = std::env::var("BANGFU_TEST_DATABASE_URL").ok().filter(|u| !u.is_empty())?;
         let name = format!(
             "bangfu_test_{}_{}_{}",

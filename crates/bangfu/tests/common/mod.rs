@@ -22,6 +22,7 @@ impl Server {
     pub async fn start_with(url: &str, options: &[&str]) -> Server {
         let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
         let child = Command::new(env!("CARGO_BIN_EXE_bangfu"))
+            .env("BANGFU_KEY_FILE", bangfu_store::testing::test_key_file())
             .args(["--database-url", url, "serve", "--addr", &format!("127.0.0.1:{port}")])
             .args(options)
             .env("BANGFU_LOG", "warn")

@@ -1,7 +1,8 @@
 //! Access: signing in and out, the audit trail ([`pages`]), accounts and their tokens
-//! ([`users`]), and their API ([`api`]).
+//! ([`users`]), the keys that seal personal data ([`keys`]), and their API ([`api`]).
 
 pub(crate) mod api;
+pub(crate) mod keys;
 pub(crate) mod pages;
 pub(crate) mod password;
 pub(crate) mod second_factor;
@@ -9,5 +10,9 @@ pub(crate) mod users;
 
 /// The routes of these pages.
 pub fn routes() -> crate::Routes {
-    pages::routes().merge(users::routes()).merge(second_factor::routes()).merge(password::routes())
+    pages::routes()
+        .merge(users::routes())
+        .merge(second_factor::routes())
+        .merge(password::routes())
+        .merge(keys::routes())
 }
