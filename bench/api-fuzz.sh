@@ -21,6 +21,8 @@ command -v schemathesis >/dev/null || { echo "schemathesis is not installed: pip
 
 work="$(mktemp -d)"
 db="${2:-sqlite://$work/fuzz.db}"
+# PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+case "$db" in postgres*) export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}" ;; esac
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }
 trap cleanup EXIT

@@ -23,6 +23,8 @@ sql=$(sed -e "s/@TO@/$to/g" -e "s/@FROM@/$from/g" bench/evaluate-rules.sql)
 
 if [ -n "${PG:-}" ]; then
   url=$PG
+  # PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+  export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}"
   admin=${PG%/*}/postgres
   name=${PG##*/}
   psql -q "$admin" -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \

@@ -8,6 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 url=${1:?usage: bench/household-page.sh DATABASE_URL}
+# PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+case "$url" in postgres*) export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}" ;; esac
 if [ -n "${BIN:-}" ]; then bin=$BIN   # another build, to compare (e.g. the previous commit's)
 elif [ "${BUILD:-release}" = debug ]; then cargo build -q -p bangfu; bin=target/debug/bangfu
 else cargo build --release -q -p bangfu; bin=target/release/bangfu; fi

@@ -9,6 +9,8 @@ dir=/tmp/bangfu-import
 mkdir -p "$dir"
 [ -f "$dir/months.csv" ] || python3 bench/import-files.py "$dir" 100000
 url=${1:-sqlite://$dir/bench.db}
+# PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+case "$url" in postgres*) export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}" ;; esac
 if [ -z "${1:-}" ]; then rm -f "$dir"/bench.db*; fi
 cargo build --release -q -p bangfu
 bin=target/release/bangfu

@@ -30,6 +30,8 @@ oha="$(command -v oha || echo "$HOME/.cargo/bin/oha")"
 [ -x "$oha" ] || { echo "oha is missing: cargo install oha --locked" >&2; exit 1; }
 mkdir -p target/bench
 db="${DATABASE_URL:-sqlite://$PWD/target/bench/load-$households.db}"
+# PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+case "$db" in postgres*) export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}" ;; esac
 work="$(mktemp -d)"
 pid=""
 cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; rm -rf "$work"; }

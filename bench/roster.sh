@@ -11,6 +11,8 @@ n=${N:-1000000}
 mkdir -p "$dir"
 [ -f "$dir/roster.csv" ] || python3 bench/import-files.py "$dir" "$n" --roster
 url=${1:-sqlite://$dir/bench.db}
+# PostgreSQL has no key file beside its database: one under /tmp, made at the first run (issue 23).
+case "$url" in postgres*) export BANGFU_KEY_FILE="${BANGFU_KEY_FILE:-/tmp/bangfu-bench.key}" ;; esac
 cargo build --release -q -p bangfu
 bin=target/release/bangfu
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)

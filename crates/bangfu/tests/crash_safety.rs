@@ -77,11 +77,8 @@ async fn count_heads(store_url: &str, ids: &[String]) -> usize {
     let mut n = 0;
     for chunk in ids.chunks(500) {
         // By the IDs' blind indexes: the IDs themselves are stored sealed.
-        let list = chunk
-            .iter()
-            .map(|id| format!("'{}'", bangfu_store::keys::blind(id).unwrap()))
-            .collect::<Vec<_>>()
-            .join(",");
+        let list =
+            chunk.iter().map(|id| bangfu_store::keys::blind(id).unwrap().to_string()).collect::<Vec<_>>().join(",");
         let row: (i64,) =
             sqlx::query_as(&format!("SELECT CAST(COUNT(*) AS BIGINT) FROM households WHERE head_id_index IN ({list})"))
                 .fetch_one(&pool)

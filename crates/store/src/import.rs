@@ -39,7 +39,7 @@ pub struct OnFile {
     pub union_id: Option<i64>,
 }
 
-fn on_file_query(col: Households, values: &[String]) -> SelectStatement {
+fn on_file_query<V: Into<sea_query::Value> + Clone>(col: Households, values: &[V]) -> SelectStatement {
     use Households::*;
     Query::select()
         .columns([Id, HeadIdNumber, FileNo, RegionCode, UnionId])
@@ -49,9 +49,9 @@ fn on_file_query(col: Households, values: &[String]) -> SelectStatement {
 }
 
 /// The blind indexes of resident IDs, for a look-up by `head_id_index`.
-fn blind_indexes(ids: &[String]) -> Result<Vec<String>, StoreError> {
+fn blind_indexes(ids: &[String]) -> Result<Vec<sea_query::Value>, StoreError> {
     let keys = crate::keys::keyring()?;
-    Ok(ids.iter().map(|id| keys.blind(id)).collect())
+    Ok(ids.iter().map(|id| keys.blind(id).into()).collect())
 }
 
 fn on_file_from(r: &dyn RowGet) -> Result<OnFile, StoreError> {

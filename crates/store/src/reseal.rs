@@ -23,7 +23,7 @@ struct Column {
     /// The blind index beside it, for a resident ID.
     index: Option<&'static str>,
     /// Kept masked, not sealed (a roster's IDs, which no page shows whole): a value in clear is
-    /// one whose blind index is still empty.
+    /// one whose blind index is still 0.
     masked: bool,
     /// Only some values are sealed (audit details naming personal data): a value in clear is
     /// left as it is here (the audit walk decides which to seal), a sealed one is rekeyed.
@@ -219,7 +219,7 @@ impl Store {
             }
             match (c.masked, c.index, walk) {
                 // Masked values have nothing to rekey: only those still in clear are taken.
-                (true, Some(index), _) => q.and_where(Expr::col(Alias::new(index)).eq("")),
+                (true, Some(index), _) => q.and_where(Expr::col(Alias::new(index)).eq(0)),
                 (_, _, Walk::Plain) => q.and_where(Expr::col(Alias::new(c.column)).not_like(format!("{SEALED}%"))),
                 (_, _, Walk::All) => q.and_where(Expr::col(Alias::new(c.column)).not_like(like_active(keys.active()))),
             };
@@ -339,7 +339,7 @@ impl Store {
                 let q = Query::select()
                     .expr_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), Alias::new("n"))
                     .from(Alias::new(c.table))
-                    .and_where(Expr::col(Alias::new(index)).eq(""))
+                    .and_where(Expr::col(Alias::new(index)).eq(0))
                     .and_where(Expr::col(Alias::new(c.column)).ne(""))
                     .to_owned();
                 if let Some(r) = self.optional(&q).await? {

@@ -1,11 +1,12 @@
 -- 24: personal data sealed at rest (issue 23): resident IDs and phones are stored sealed (SM4-GCM),
--- with a blind index (HMAC-SM3) of each ID beside it for exact search; the sealing of rows written
+-- with a blind index (HMAC-SM3, its first 8 bytes as an integer; 0: none yet) of each ID
+-- beside it for exact search; the sealing of rows written
 -- before is done by the program (Store::reseal), which records how far it went through the audit
 -- trail. The trail stays append-only, except that a detail may be replaced by its
 -- sealed form (its hash is over the plain text: a change of the text still breaks the chain).
-ALTER TABLE households ADD COLUMN head_id_index TEXT NOT NULL DEFAULT '';
-ALTER TABLE members ADD COLUMN id_index TEXT NOT NULL DEFAULT '';
-ALTER TABLE roster_rows ADD COLUMN id_index TEXT NOT NULL DEFAULT '';
+ALTER TABLE households ADD COLUMN head_id_index BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE members ADD COLUMN id_index BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE roster_rows ADD COLUMN id_index BIGINT NOT NULL DEFAULT 0;
 DROP INDEX idx_households_head_id;
 CREATE INDEX idx_households_head_id_index ON households (head_id_index);
 DROP INDEX idx_members_id_number;

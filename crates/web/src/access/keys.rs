@@ -50,7 +50,11 @@ async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
             vec![
                 column_label(t, &col.column),
                 col.plain.to_string(),
-                if col.column == "roster_rows.id_number" { t.k_masked.to_string() } else { by_key.join("；") },
+                match (col.column.as_str(), by_key.is_empty()) {
+                    ("roster_rows.id_number", _) => t.k_masked.to_string(),
+                    (_, true) => "—".to_string(),
+                    (_, false) => by_key.join("；"),
+                },
             ]
         })
         .collect();
