@@ -62,7 +62,9 @@ async fn show(State(s): State<AppState>, ctx: Ctx) -> Response {
     table.id = "columns";
     let columns = Section { heading: t.k_columns.into(), table: Some(table), ..Default::default() };
     let mut lines = vec![t.k_rotate_intro.to_string()];
-    if let Some(r) = &k.rotation.running {
+    if let Some(r) = k.rotation.running.as_ref().filter(|r| r.column.is_empty()) {
+        lines.push(fill(t.k_starting, &[("since", bangfu_app::clock::local(&r.since))]));
+    } else if let Some(r) = &k.rotation.running {
         lines.push(fill(
             t.k_running,
             &[
