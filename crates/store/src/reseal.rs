@@ -126,6 +126,18 @@ pub enum Walk {
 /// The mark, in `seal_progress`, of a database whose values in clear have all been sealed.
 const PLAIN_DONE: &str = "plain_sealed";
 
+/// Sets a mark in `seal_progress`, in the transaction of the work it records.
+async fn set_seal_mark(tx: &mut crate::WriteTx, name: &str, value: i64) -> Result<(), StoreError> {
+    let q = Query::insert()
+        .into_table(Alias::new("seal_progress"))
+        .columns([Alias::new("name"), Alias::new("done_to")])
+        .values_panic([name.into(), value.into()])
+        .on_conflict(sea_query::OnConflict::column(Alias::new("name")).update_column(Alias::new("done_to")).to_owned())
+        .to_owned();
+    tx.exec(&q).await?;
+    Ok(())
+}
+
 impl Store {
     /// Seals with the active key every value of personal data not sealed with it: values in
     /// clear (a database from before migration 24) and values of older keys (a rotation).
@@ -153,12 +165,7 @@ impl Store {
         &self,
         progress: &(dyn Fn(&str, u64) + Sync),
     ) -> Result<Option<Resealed>, StoreError> {
-        let mark = Query::select()
-            .column(Alias::new("done_to"))
-            .from(Alias::new("seal_progress"))
-            .and_where(Expr::col(Alias::new("name")).eq(PLAIN_DONE))
-            .to_owned();
-        if self.optional(&mark).await?.is_some() {
+        if self.seal_mark(PLAIN_DONE).await?.is_some() {
             return Ok(None);
         }
         let done = self.reseal(Walk::Plain, 1000, progress).await?;
@@ -166,15 +173,22 @@ impl Store {
             self.scrub().await?;
         }
         let mut tx = self.begin().await?;
-        let q = Query::insert()
-            .into_table(Alias::new("seal_progress"))
-            .columns([Alias::new("name"), Alias::new("done_to")])
-            .values_panic([PLAIN_DONE.into(), 1.into()])
-            .on_conflict(sea_query::OnConflict::column(Alias::new("name")).do_nothing().to_owned())
-            .to_owned();
-        tx.exec(&q).await?;
+        set_seal_mark(&mut tx, PLAIN_DONE, 1).await?;
         tx.commit().await?;
         Ok(Some(done))
+    }
+
+    /// A mark in `seal_progress`, if set.
+    async fn seal_mark(&self, name: &str) -> Result<Option<i64>, StoreError> {
+        let q = Query::select()
+            .column(Alias::new("done_to"))
+            .from(Alias::new("seal_progress"))
+            .and_where(Expr::col(Alias::new("name")).eq(name))
+            .to_owned();
+        match self.optional(&q).await? {
+            Some(r) => Ok(Some(get(&r, "done_to")?)),
+            None => Ok(None),
+        }
     }
 
     /// Whether any value of personal data is sealed (a database that needs its key file).
@@ -267,15 +281,7 @@ impl Store {
     ) -> Result<(), StoreError> {
         let c = &AUDIT;
         let name = "audit_log.detail";
-        let progress_q = Query::select()
-            .column(Alias::new("done_to"))
-            .from(Alias::new("seal_progress"))
-            .and_where(Expr::col(Alias::new("name")).eq(name))
-            .to_owned();
-        let mut last: i64 = match self.optional(&progress_q).await? {
-            Some(r) => get(&r, "done_to")?,
-            None => 0,
-        };
+        let mut last = self.seal_mark(name).await?.unwrap_or(0);
         let mut n = 0u64;
         loop {
             let q = Query::select()
@@ -301,15 +307,7 @@ impl Store {
                     .to_owned();
                 done.sealed += tx.exec(&u).await?;
             }
-            let mark = Query::insert()
-                .into_table(Alias::new("seal_progress"))
-                .columns([Alias::new("name"), Alias::new("done_to")])
-                .values_panic([name.into(), last.into()])
-                .on_conflict(
-                    sea_query::OnConflict::column(Alias::new("name")).update_column(Alias::new("done_to")).to_owned(),
-                )
-                .to_owned();
-            tx.exec(&mark).await?;
+            set_seal_mark(&mut tx, name, last).await?;
             tx.commit().await?;
             n += rows.len() as u64;
             progress(name, n);
