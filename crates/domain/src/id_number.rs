@@ -59,13 +59,21 @@ impl IdNumber {
 
 /// Masks any stored ID for display, keeping the first four and the last four characters.
 pub fn mask(id: &str) -> String {
-    let chars: Vec<char> = id.chars().collect();
-    if chars.len() <= 8 {
-        return "*".repeat(chars.len());
+    keep_ends(id, 4, 4)
+}
+
+/// `text` with every character but the first `head` and the last `tail` starred (all of them,
+/// if it has no more than that), in one allocation: lists and exports mask every row.
+fn keep_ends(text: &str, head: usize, tail: usize) -> String {
+    let n = text.chars().count();
+    if n <= head + tail {
+        return "*".repeat(n);
     }
-    let mut out: String = chars[..4].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - 8));
-    out.extend(&chars[chars.len() - 4..]);
+    // A starred character takes one byte, never more than it did.
+    let mut out = String::with_capacity(text.len());
+    for (i, c) in text.chars().enumerate() {
+        out.push(if i < head || i >= n - tail { c } else { '*' });
+    }
     out
 }
 
@@ -131,14 +139,7 @@ mod tests {
 
 /// Masks a phone number for display: keeps the first three and the last four digits.
 pub fn mask_phone(phone: &str) -> String {
-    let chars: Vec<char> = phone.chars().collect();
-    if chars.len() <= 7 {
-        return "*".repeat(chars.len());
-    }
-    let mut out: String = chars[..3].iter().collect();
-    out.push_str(&"*".repeat(chars.len() - 7));
-    out.extend(&chars[chars.len() - 4..]);
-    out
+    keep_ends(phone, 3, 4)
 }
 
 /// Masks every run in free text that looks like a resident ID (17 digits and a digit or X)
@@ -185,5 +186,15 @@ mod redact_tests {
         assert!(r.contains("4504**********123X") && r.contains("138****5678") && r.contains("\"version\":3"));
         assert_eq!(redact("450403-2016-000001 file"), "450403-2016-000001 file");
         assert_eq!(mask_phone("0774-3821234"), "077*****1234");
+    }
+
+    #[test]
+    fn masks_count_characters_not_bytes_and_star_short_values_whole() {
+        assert_eq!(mask("12345678"), "********");
+        assert_eq!(mask("123456789"), "1234*6789");
+        assert_eq!(mask_phone(""), "");
+        assert_eq!(mask_phone("1234567"), "*******");
+        assert_eq!(mask_phone("电话一二三四五六七"), "电话一**四五六七");
+        assert_eq!(mask("身份证号码一二三四五"), "身份证号**二三四五");
     }
 }

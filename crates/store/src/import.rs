@@ -14,6 +14,7 @@ use crate::bulk::Bulk;
 use crate::bulk::ROWS_PER_STATEMENT;
 use crate::db::{get, Backend, RowGet, Store, WriteTx};
 use crate::households::HouseholdWrite;
+use crate::read::Source;
 use crate::records::{member_from, month_values, Member, MonthlyRecord, MONTH_COLUMNS};
 use crate::schema::*;
 use crate::StoreError;
@@ -48,10 +49,49 @@ fn on_file_query<V: Into<sea_query::Value> + Clone>(col: Households, values: &[V
         .to_owned()
 }
 
-/// The blind indexes of resident IDs, for a look-up by `head_id_index`.
-fn blind_indexes(ids: &[String]) -> Result<Vec<sea_query::Value>, StoreError> {
+/// A household found by its head's blind index: its head's ID is not opened, it is the ID that
+/// was looked for (the caller's own, the same ID), filled in by [`heads_on_file_in`].
+fn on_file_by_index(r: &dyn RowGet) -> Result<(i64, OnFile), StoreError> {
+    Ok((
+        get(r, "head_id_index")?,
+        OnFile {
+            id: get(r, "id")?,
+            head_id_number: String::new(),
+            file_no: get(r, "file_no")?,
+            region_code: get(r, "region_code")?,
+            union_id: get(r, "union_id")?,
+        },
+    ))
+}
+
+/// Households whose head has one of these resident IDs, by head, looked up by blind index.
+/// The indexes are looked up in their own order, a list of [`LIST`] at a time: each list then
+/// reads one stretch of the index, not pages all over it (the indexes of IDs in any order are in
+/// random order). Nothing is opened: the head's ID is the one looked for.
+async fn heads_on_file_in(r: &mut impl Source, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
     let keys = crate::keys::keyring()?;
-    Ok(ids.iter().map(|id| keys.blind(id).into()).collect())
+    let mut wanted: Vec<(i64, &str)> =
+        heads.iter().map(|id| (keys.blind(id), id.as_str())).filter(|(index, _)| *index != 0).collect();
+    wanted.sort_unstable();
+    let mut out = HashMap::new();
+    for chunk in wanted.chunk_by(|a, b| a.0 == b.0).collect::<Vec<_>>().chunks(LIST) {
+        use Households::*;
+        // Not the sealed ID: 60 bytes a row, copied and freed, for nothing.
+        let q = Query::select()
+            .columns([Id, HeadIdIndex, FileNo, RegionCode, UnionId])
+            .from(Table)
+            .and_where(Expr::col(HeadIdIndex).is_in(chunk.iter().map(|same| same[0].0)))
+            .to_owned();
+        for (index, h) in r.rows(&q, on_file_by_index).await? {
+            // Every spelling looked for with this index (upper- or lower-case X).
+            if let Ok(at) = chunk.binary_search_by_key(&index, |same| same[0].0) {
+                for (_, id) in chunk[at] {
+                    out.insert(id.to_string(), OnFile { head_id_number: id.to_string(), ..h.clone() });
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 fn on_file_from(r: &dyn RowGet) -> Result<OnFile, StoreError> {
@@ -77,14 +117,7 @@ impl Store {
     /// Households whose head has one of these resident IDs, anywhere (the caller decides what
     /// the reader may match), by head.
     pub async fn heads_on_file(&self, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
-        let mut out = HashMap::new();
-        for chunk in heads.chunks(LIST) {
-            for r in self.all(&on_file_query(Households::HeadIdIndex, &blind_indexes(chunk)?)).await? {
-                let h = on_file_from(&r)?;
-                out.insert(h.head_id_number.clone(), h);
-            }
-        }
-        Ok(out)
+        heads_on_file_in(&mut crate::read::Pooled(self), heads).await
     }
 
     /// Households with one of these file numbers, anywhere, by file number.
@@ -136,14 +169,7 @@ impl WriteTx {
 
     /// As [`Store::heads_on_file`], inside the transaction.
     pub async fn heads_on_file(&mut self, heads: &[String]) -> Result<HashMap<String, OnFile>, StoreError> {
-        let mut out = HashMap::new();
-        for chunk in heads.chunks(LIST) {
-            for r in self.all(&on_file_query(Households::HeadIdIndex, &blind_indexes(chunk)?)).await? {
-                let h = on_file_from(&r)?;
-                out.insert(h.head_id_number.clone(), h);
-            }
-        }
-        Ok(out)
+        heads_on_file_in(self, heads).await
     }
 
     /// `n` new household ids. SQLite runs one writer at a time, so the ids above the highest
