@@ -11,6 +11,13 @@ use clap::{Parser, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};
 use std::net::SocketAddr;
 
+/// mimalloc, not glibc's malloc: the bulk writers and the export seal and open personal data on
+/// every core (rayon), and glibc's per-thread arenas then made the database thread pay for
+/// consolidations of memory freed elsewhere — 0.2 s of an import of 100,000 members
+/// (docs/performance.md, "What sealing personal data costs"). Its C source is in the crate.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Bangfu (帮扶): case management for the trade unions' programme that lifts needy worker
 /// households out of hardship (困难职工解困脱困).
 #[derive(Parser)]
